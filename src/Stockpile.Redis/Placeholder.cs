@@ -1,0 +1,2 @@
+namespace Stockpile;
+internal static class Placeholder { }

@@ -1,0 +1,7 @@
+namespace Stockpile.Tests;
+
+public class SmokeTests
+{
+    [Test]
+    public void Builds() => Assert.Pass();
+}
