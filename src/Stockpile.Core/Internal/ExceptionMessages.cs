@@ -1,0 +1,19 @@
+namespace Stockpile.Internal;
+
+/// <summary>Builds every exception message of the assembly in one place, so they read alike.</summary>
+internal static class ExceptionMessages
+{
+    public static string Key(Type? entityType, string? keyName, string reason)
+    {
+        var type = entityType is null ? "(unknown type)" : TypeNames.Display(entityType);
+        return keyName is null
+            ? $"Stockpile key error on type '{type}': {reason}"
+            : $"Stockpile key error on type '{type}', key '{keyName}': {reason}";
+    }
+
+    public static string Serialization(Type type, string operation, string reason) =>
+        $"Stockpile could not {operation} an object of type '{TypeNames.Display(type)}': {reason}";
+
+    public static string Tier(string tierName, string operation, string reason) =>
+        $"Stockpile tier '{tierName}' failed to {operation}: {reason}";
+}

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text;
+
+namespace Stockpile.Internal.Keys;
+
+/// <summary>
+/// Writes the one canonical string of a key: <c>type|key|tag:value|tag:value…</c>.
+/// </summary>
+/// <remarks>
+/// Injective by construction: every segment escapes <c>\</c> and <c>|</c> with a backslash, so separators inside a
+/// value can never be read as separators; each value carries a tag naming its type, so <c>1</c> and <c>"1"</c> differ;
+/// equal values (by .NET equality) encode alike, so <c>1.0m</c> and <c>1.00m</c>, or two <see cref="DateTime"/>s
+/// with the same ticks and different kinds, share one encoding. No hash codes and no culture are involved, so the
+/// string is the same in every process and on every machine.
+/// </remarks>
+internal static class CanonicalKeyEncoder
+{
+    public const char Separator = '|';
+    public const char Escape = '\\';
+
+    public static string Encode(string typeName, string keyName, IReadOnlyList<object> values)
+    {
+        var builder = new StringBuilder(typeName.Length + keyName.Length + (values.Count * 16));
+        AppendEscaped(builder, typeName);
+        builder.Append(Separator);
+        AppendEscaped(builder, keyName);
+        for (var i = 0; i < values.Count; i++)
+        {
+            builder.Append(Separator);
+            AppendValue(builder, values[i]);
+        }
+
+        return builder.ToString();
+    }
+
+    private static void AppendValue(StringBuilder builder, object value)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        switch (value)
+        {
+            case string s:
+                builder.Append("s:");
+                AppendEscaped(builder, s);
+                break;
+            case int i:
+                builder.Append("i:").Append(i.ToString(inv));
+                break;
+            case long l:
+                builder.Append("l:").Append(l.ToString(inv));
+                break;
+            case Guid g:
+                builder.Append("g:").Append(g.ToString("D"));
+                break;
+            case Enum e:
+                builder.Append("e:").Append(Convert.ToDecimal(e, inv).ToString(inv));
+                break;
+            case short sh:
+                builder.Append("h:").Append(sh.ToString(inv));
+                break;
+            case byte b:
+                builder.Append("y:").Append(b.ToString(inv));
+                break;
+            case sbyte sb:
+                builder.Append("Y:").Append(sb.ToString(inv));
+                break;
+            case ushort us:
+                builder.Append("H:").Append(us.ToString(inv));
+                break;
+            case uint ui:
+                builder.Append("I:").Append(ui.ToString(inv));
+                break;
+            case ulong ul:
+                builder.Append("L:").Append(ul.ToString(inv));
+                break;
+            case bool bo:
+                builder.Append(bo ? "b:1" : "b:0");
+                break;
+            case char c:
+                builder.Append("c:");
+                AppendEscaped(builder, c.ToString());
+                break;
+            case decimal d:
+                builder.Append("m:").Append(Normalize(d).ToString(inv));
+                break;
+            case DateTime dt:
+                builder.Append("t:").Append(dt.Ticks.ToString(inv));
+                break;
+            case DateTimeOffset dto:
+                builder.Append("o:").Append(dto.UtcTicks.ToString(inv));
+                break;
+            case DateOnly date:
+                builder.Append("d:").Append(date.DayNumber.ToString(inv));
+                break;
+            case TimeOnly time:
+                builder.Append("T:").Append(time.Ticks.ToString(inv));
+                break;
+            default:
+                throw new InvalidOperationException($"Key values of type '{value.GetType()}' cannot be encoded.");
+        }
+    }
+
+    /// <summary>Removes trailing zeros (and the sign of zero), so equal decimals print alike.</summary>
+    private static decimal Normalize(decimal value) => value == 0m ? 0m : value / 1.0000000000000000000000000000m;
+
+    private static void AppendEscaped(StringBuilder builder, string text)
+    {
+        if (text.AsSpan().IndexOfAny(Separator, Escape) < 0)
+        {
+            builder.Append(text);
+            return;
+        }
+
+        foreach (var c in text)
+        {
+            if (c is Separator or Escape)
+            {
+                builder.Append(Escape);
+            }
+
+            builder.Append(c);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Linq.Expressions;
+using System.Reflection;
+
+namespace Stockpile.Internal.Keys;
+
+/// <summary>
+/// Reads one key property from an entity through a delegate compiled once per property, so no reflection runs per call.
+/// </summary>
+internal sealed class KeyPropertyAccessor
+{
+    private readonly Func<object, object?> _read;
+
+    public KeyPropertyAccessor(Type entityType, PropertyInfo property)
+    {
+        Property = property;
+        ValueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        _read = Compile(entityType, property);
+    }
+
+    public PropertyInfo Property { get; }
+
+    /// <summary>The property type with <see cref="Nullable{T}"/> removed: the type every value of this key has.</summary>
+    public Type ValueType { get; }
+
+    public object? Read(object entity) => _read(entity);
+
+    private static Func<object, object?> Compile(Type entityType, PropertyInfo property)
+    {
+        // (object e) => (object)((TEntity)e).Property; a nullable value type boxes to null or to its underlying value.
+        var parameter = Expression.Parameter(typeof(object), "entity");
+        var typed = Expression.Convert(parameter, property.DeclaringType ?? entityType);
+        var body = Expression.Convert(Expression.Property(typed, property), typeof(object));
+        return Expression.Lambda<Func<object, object?>>(body, parameter).Compile();
+    }
+}

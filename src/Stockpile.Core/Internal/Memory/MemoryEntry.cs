@@ -1,0 +1,30 @@
+namespace Stockpile.Internal.Memory;
+
+/// <summary>One stored object and the index entries that point at it.</summary>
+internal sealed class MemoryEntry
+{
+    public MemoryEntry(object value, long expiresAt, MemoryTypeView view, object?[] indexValues)
+    {
+        Value = value;
+        ExpiresAt = expiresAt;
+        View = view;
+        IndexValues = indexValues;
+    }
+
+    public object Value { get; }
+
+    /// <summary>A <see cref="TimeProvider"/> timestamp, or <see cref="long.MaxValue"/> for an object that never expires.</summary>
+    public long ExpiresAt { get; }
+
+    /// <summary>The view of the object's own type: which indexes it is filed in.</summary>
+    public MemoryTypeView View { get; }
+
+    /// <summary>The value the object is filed under in each index of <see cref="View"/>; <see langword="null"/> where it is not filed (a null alternate key).</summary>
+    public object?[] IndexValues { get; }
+
+    /// <summary>Set on every hit, cleared by the eviction clock: a second chance for objects in use.</summary>
+    public bool Accessed { get; set; }
+
+    /// <summary>The entry's place in the eviction clock; <see langword="null"/> once removed.</summary>
+    public LinkedListNode<MemoryEntry>? ClockNode { get; set; }
+}

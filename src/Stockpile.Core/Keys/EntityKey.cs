@@ -1,0 +1,168 @@
+using System.Runtime.CompilerServices;
+using Stockpile.Internal.Keys;
+
+namespace Stockpile;
+
+/// <summary>
+/// A look-up: an entity type, one of its declared keys, and the key's values. Stores find objects by it.
+/// </summary>
+/// <remarks>
+/// <para>Values are checked against the key when the look-up is made: their number must match the key's properties,
+/// and each value must have the property's type (integers convert when they fit; an enum's underlying integer converts
+/// to the enum). A composite key's values may also be given as one tuple.</para>
+/// <para>Two look-ups are equal when they name the same type, key and values.</para>
+/// </remarks>
+public sealed class EntityKey : IEquatable<EntityKey>
+{
+    private readonly object[] _values;
+    private string? _encoded;
+    private string? _encodedPolymorphic;
+
+    private EntityKey(StockpileEntityType entityType, KeyDefinition key, object[] values)
+    {
+        EntityType = entityType;
+        Key = key;
+        _values = values;
+    }
+
+    /// <summary>Gets the entity type looked up.</summary>
+    public StockpileEntityType EntityType { get; }
+
+    /// <summary>Gets the key looked up by.</summary>
+    public KeyDefinition Key { get; }
+
+    /// <summary>Gets the key's values, converted to the key properties' types.</summary>
+    public IReadOnlyList<object> Values => _values;
+
+    /// <summary>Makes a look-up of <typeparamref name="T"/> by its primary key.</summary>
+    /// <typeparam name="T">The entity type.</typeparam>
+    /// <param name="values">The primary key's values (one per key property, or one tuple).</param>
+    /// <returns>The look-up.</returns>
+    /// <exception cref="StockpileKeyException">The values do not fit the primary key.</exception>
+    public static EntityKey For<T>(params object[] values) => Create(StockpileEntityType.For<T>(), null, values);
+
+    /// <summary>Makes a look-up of <typeparamref name="T"/> by the named key.</summary>
+    /// <typeparam name="T">The entity type.</typeparam>
+    /// <param name="keyName">The key's name, as declared.</param>
+    /// <param name="values">The key's values (one per key property, or one tuple).</param>
+    /// <returns>The look-up.</returns>
+    /// <exception cref="StockpileKeyException">No key has that name, or the values do not fit it.</exception>
+    public static EntityKey Of<T>(string keyName, params object[] values)
+    {
+        ArgumentNullException.ThrowIfNull(keyName);
+        return Create(StockpileEntityType.For<T>(), keyName, values);
+    }
+
+    /// <summary>Makes a look-up of <paramref name="entityType"/> by the named key, or by the primary key when <paramref name="keyName"/> is <see langword="null"/>.</summary>
+    /// <param name="entityType">The entity type.</param>
+    /// <param name="keyName">The key's name, or <see langword="null"/> for the primary key.</param>
+    /// <param name="values">The key's values.</param>
+    /// <returns>The look-up.</returns>
+    /// <exception cref="StockpileKeyException">No key has that name, or the values do not fit it.</exception>
+    public static EntityKey Of(Type entityType, string? keyName, params object[] values) =>
+        Create(StockpileEntityType.For(entityType), keyName, values);
+
+    /// <summary>Makes the look-up of an object by its primary key.</summary>
+    /// <param name="entity">The object.</param>
+    /// <returns>The look-up.</returns>
+    /// <exception cref="StockpileKeyException">The object's primary key value is null.</exception>
+    public static EntityKey FromEntity(object entity)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        var type = StockpileEntityType.For(entity.GetType());
+        return FromEntity(type, type.PrimaryKey, entity)
+            ?? throw new StockpileKeyException(type.ClrType, type.PrimaryKey.Name, "the object's primary key value is null; an object needs its primary key to be stored or found.");
+    }
+
+    /// <summary>Reads one key of an object; <see langword="null"/> when a value of that key is null.</summary>
+    internal static EntityKey? FromEntity(StockpileEntityType entityType, KeyDefinition key, object entity)
+    {
+        var values = key.ReadValues(entity);
+        return values is null ? null : new EntityKey(entityType, key, values);
+    }
+
+    /// <summary>Makes a look-up from values already of the key's types.</summary>
+    internal static EntityKey FromNormalized(StockpileEntityType entityType, KeyDefinition key, object[] values) => new(entityType, key, values);
+
+    /// <summary>Gets the canonical string of this look-up: stable across processes, and different for different look-ups.</summary>
+    /// <param name="polymorphic">When <see langword="true"/>, the key's declaring type stands in for the entity type, so an object is found as any type that shares the key.</param>
+    /// <returns>The encoded key.</returns>
+    public string Encode(bool polymorphic = false)
+    {
+        if (polymorphic)
+        {
+            return _encodedPolymorphic ??= CanonicalKeyEncoder.Encode(Internal.TypeNames.Canonical(Key.DeclaringType), Key.Name, _values);
+        }
+
+        return _encoded ??= CanonicalKeyEncoder.Encode(EntityType.CanonicalName, Key.Name, _values);
+    }
+
+    /// <summary>Gets this look-up as seen from another entity type that shares the key (a base or derived type).</summary>
+    internal EntityKey Retarget(StockpileEntityType entityType) =>
+        ReferenceEquals(entityType, EntityType) ? this : new EntityKey(entityType, entityType.GetKey(Key.Name), _values);
+
+    /// <inheritdoc/>
+    public bool Equals(EntityKey? other) =>
+        other is not null
+        && (ReferenceEquals(this, other)
+            || (EntityType.ClrType == other.EntityType.ClrType && Key.Name == other.Key.Name && _values.AsSpan().SequenceEqual(other._values)));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as EntityKey);
+
+    /// <inheritdoc/>
+    public override int GetHashCode()
+    {
+        var hash = new HashCode();
+        hash.Add(EntityType.ClrType);
+        hash.Add(Key.Name);
+        foreach (var value in _values)
+        {
+            hash.Add(value);
+        }
+
+        return hash.ToHashCode();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Encode();
+
+    private static EntityKey Create(StockpileEntityType entityType, string? keyName, object[] values)
+    {
+        var key = keyName is null ? entityType.PrimaryKey : entityType.GetKey(keyName);
+        values ??= [null!];
+        if (values.Length == 1 && key.IsComposite && values[0] is ITuple tuple)
+        {
+            var expanded = new object[tuple.Length];
+            for (var i = 0; i < tuple.Length; i++)
+            {
+                expanded[i] = tuple[i]!;
+            }
+
+            values = expanded;
+        }
+
+        if (values.Length != key.Accessors.Length)
+        {
+            throw new StockpileKeyException(entityType.ClrType, key.Name, $"the key has {key.Accessors.Length} part(s) ({string.Join(", ", key.Properties.Select(static p => p.Name))}) but {values.Length} value(s) were given.");
+        }
+
+        var normalized = new object[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var accessor = key.Accessors[i];
+            var value = values[i];
+            if (value is null)
+            {
+                throw new StockpileKeyException(entityType.ClrType, key.Name, $"the value for '{accessor.Property.Name}' is null; a key value cannot be null.");
+            }
+
+            if (!KeyValueTypes.TryNormalize(value, accessor.ValueType, out normalized[i]))
+            {
+                throw new StockpileKeyException(entityType.ClrType, key.Name, $"the value for '{accessor.Property.Name}' is a '{value.GetType().Name}' but the property is a '{accessor.ValueType.Name}'.");
+            }
+        }
+
+        return new EntityKey(entityType, key, normalized);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Reflection;
+using Stockpile.Internal.Keys;
+
+namespace Stockpile;
+
+/// <summary>One declared unique key of an entity type: its name and the properties it is made of.</summary>
+public sealed class KeyDefinition
+{
+    private readonly KeyPropertyAccessor[] _accessors;
+
+    internal KeyDefinition(string name, Type entityType, Type declaringType, bool isPrimary, int index, KeyPropertyAccessor[] accessors)
+    {
+        Name = name;
+        EntityType = entityType;
+        DeclaringType = declaringType;
+        IsPrimary = isPrimary;
+        Index = index;
+        _accessors = accessors;
+        Properties = Array.ConvertAll(accessors, static a => a.Property);
+        ValueTypes = Array.ConvertAll(accessors, static a => a.ValueType);
+    }
+
+    /// <summary>Gets the key's name: the name lookups use.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the entity type this definition belongs to.</summary>
+    public Type EntityType { get; }
+
+    /// <summary>Gets the type that declares the key: <see cref="EntityType"/> itself, or the base class it inherits the key from.</summary>
+    /// <remarks>Polymorphic stores file objects under this type, so a <c>Car</c> is found as an <c>Automobile</c>.</remarks>
+    public Type DeclaringType { get; }
+
+    /// <summary>Gets a value indicating whether this is the primary key.</summary>
+    public bool IsPrimary { get; }
+
+    /// <summary>Gets the position of this key in <see cref="StockpileEntityType.Keys"/>; the primary key is 0.</summary>
+    public int Index { get; }
+
+    /// <summary>Gets the properties the key is made of, in key order.</summary>
+    public IReadOnlyList<PropertyInfo> Properties { get; }
+
+    /// <summary>Gets the value type of each key property, with any <see cref="Nullable{T}"/> removed.</summary>
+    public IReadOnlyList<Type> ValueTypes { get; }
+
+    /// <summary>Gets a value indicating whether the key is made of more than one property.</summary>
+    public bool IsComposite => _accessors.Length > 1;
+
+    internal KeyPropertyAccessor[] Accessors => _accessors;
+
+    /// <summary>Reads this key's values from an object; <see langword="null"/> when any of them is null (the object is not filed under this key).</summary>
+    /// <param name="entity">An instance of <see cref="EntityType"/> or a type derived from it.</param>
+    /// <returns>The normalized values, or <see langword="null"/>.</returns>
+    internal object[]? ReadValues(object entity)
+    {
+        var values = new object[_accessors.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = _accessors[i].Read(entity);
+            if (value is null)
+            {
+                return null;
+            }
+
+            values[i] = value;
+        }
+
+        return values;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{EntityType.Name}.{Name}";
+}

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+
+namespace Stockpile;
+
+/// <summary>
+/// The keys of one entity type, read once from its <see cref="StockpileKeyAttribute"/>s (or registered explicitly) and
+/// compiled into accessors.
+/// </summary>
+/// <remarks>Instances are cached per type for the life of the process; getting one is a dictionary look-up.</remarks>
+public sealed partial class StockpileEntityType
+{
+    private static readonly ConcurrentDictionary<Type, StockpileEntityType> s_types = new();
+
+    private readonly Dictionary<string, KeyDefinition> _byName;
+
+    private StockpileEntityType(Type clrType, KeyDefinition[] keys)
+    {
+        ClrType = clrType;
+        Keys = keys;
+        _byName = keys.ToDictionary(static k => k.Name, StringComparer.Ordinal);
+        CanonicalName = Internal.TypeNames.Canonical(clrType);
+    }
+
+    /// <summary>Gets the entity's CLR type.</summary>
+    public Type ClrType { get; }
+
+    /// <summary>Gets the primary key.</summary>
+    public KeyDefinition PrimaryKey => Keys[0];
+
+    /// <summary>Gets every key, the primary key first.</summary>
+    public IReadOnlyList<KeyDefinition> Keys { get; }
+
+    /// <summary>Gets the type's name in canonical key encodings: stable across processes and machines.</summary>
+    public string CanonicalName { get; }
+
+    /// <summary>Gets the keys of <paramref name="type"/>, reading its attributes on first use.</summary>
+    /// <param name="type">The entity type.</param>
+    /// <returns>The type's keys.</returns>
+    /// <exception cref="StockpileKeyException">The type declares no key, or declares one wrongly.</exception>
+    public static StockpileEntityType For(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        return s_types.TryGetValue(type, out var known) ? known : s_types.GetOrAdd(type, FromAttributes(type));
+    }
+
+    /// <summary>Gets the keys of <typeparamref name="T"/>.</summary>
+    /// <typeparam name="T">The entity type.</typeparam>
+    /// <returns>The type's keys.</returns>
+    /// <exception cref="StockpileKeyException">The type declares no key, or declares one wrongly.</exception>
+    public static StockpileEntityType For<T>() => Cache<T>.Instance ??= For(typeof(T));
+
+    /// <summary>Gets a key by name.</summary>
+    /// <param name="name">The key's name.</param>
+    /// <returns>The key.</returns>
+    /// <exception cref="StockpileKeyException">The type declares no key of that name.</exception>
+    public KeyDefinition GetKey(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return _byName.TryGetValue(name, out var key)
+            ? key
+            : throw new StockpileKeyException(ClrType, name, $"no such key is declared; the declared keys are {string.Join(", ", _byName.Keys.Select(static k => $"'{k}'"))}.");
+    }
+
+    /// <summary>Gets a key by name, if the type declares it.</summary>
+    /// <param name="name">The key's name.</param>
+    /// <param name="key">The key, when found.</param>
+    /// <returns><see langword="true"/> when the type declares the key.</returns>
+    public bool TryGetKey(string name, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out KeyDefinition key) => _byName.TryGetValue(name, out key);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{ClrType.Name} ({string.Join(", ", Keys.Select(static k => k.Name))})";
+
+    // Not a static initializer: a key error must surface as itself, not wrapped in a TypeInitializationException.
+    private static class Cache<T>
+    {
+        public static StockpileEntityType? Instance;
+    }
+}

@@ -1,0 +1,133 @@
+using Stockpile.Internal.Memory;
+
+namespace Stockpile;
+
+public sealed partial class MemoryStore
+{
+    private void Put(StockpileEntityType entityType, object item)
+    {
+        var value = _copier is null ? item : Copy(item);
+        var ttl = _lifetimes.TimeToLive(item, _time.GetUtcNow());
+        var expiresAt = ttl is null ? long.MaxValue : _time.GetTimestamp() + ToTimestampTicks(ttl.Value);
+        var view = ViewOf(entityType);
+        var keys = entityType.Keys;
+        var indexValues = new object?[keys.Count];
+        for (var i = 0; i < indexValues.Length; i++)
+        {
+            var values = keys[i].ReadValues(item);
+            indexValues[i] = values is null ? null : MemoryKeyIndex.IndexValue(values);
+        }
+
+        var entry = new MemoryEntry(value, expiresAt, view, indexValues);
+        lock (_writeLock)
+        {
+            // Whatever holds any of the new object's keys is older: the object itself under its primary key, or another
+            // object that held one of its alternate keys. Remove each entirely, so no index keeps serving it.
+            for (var i = 0; i < indexValues.Length; i++)
+            {
+                if (indexValues[i] is { } indexValue && view.Indexes[i].TryGet(indexValue, out var previous))
+                {
+                    RemoveLocked(previous);
+                }
+            }
+
+            if (ttl is { } live && live <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            for (var i = 0; i < indexValues.Length; i++)
+            {
+                if (indexValues[i] is { } indexValue)
+                {
+                    view.Indexes[i].Set(indexValue, entry);
+                }
+            }
+
+            entry.ClockNode = _clock.AddLast(entry);
+            EvictLocked();
+        }
+    }
+
+    private bool Delete(EntityKey key)
+    {
+        var index = ViewOf(key.EntityType).Indexes[key.Key.Index];
+        var indexValue = MemoryKeyIndex.IndexValue(key.Values);
+        lock (_writeLock)
+        {
+            if (!index.TryGet(indexValue, out var entry))
+            {
+                return false;
+            }
+
+            RemoveLocked(entry);
+            return true;
+        }
+    }
+
+    private void RemoveExpired(MemoryEntry entry)
+    {
+        lock (_writeLock)
+        {
+            if (entry.ClockNode is not null)
+            {
+                RemoveLocked(entry);
+            }
+        }
+    }
+
+    private void RemoveLocked(MemoryEntry entry)
+    {
+        if (entry.ClockNode is null)
+        {
+            return;
+        }
+
+        for (var i = 0; i < entry.IndexValues.Length; i++)
+        {
+            if (entry.IndexValues[i] is { } indexValue)
+            {
+                entry.View.Indexes[i].RemoveIf(indexValue, entry);
+            }
+        }
+
+        _clock.Remove(entry.ClockNode);
+        entry.ClockNode = null;
+    }
+
+    /// <summary>
+    /// The CLOCK approximation of least-recently-used: an object hit since the hand last passed gets a second chance,
+    /// so a hit costs one flag write instead of a list move under a lock. Expired objects near the hand go first.
+    /// </summary>
+    private void EvictLocked()
+    {
+        var now = _time.GetTimestamp();
+        for (var swept = 0; swept < 2 && _clock.First is { } head && head.Value.ExpiresAt <= now; swept++)
+        {
+            RemoveLocked(head.Value);
+        }
+
+        var budget = _clock.Count * 2;
+        while (_clock.Count > _sizeLimit && budget-- > 0)
+        {
+            var head = _clock.First!;
+            var entry = head.Value;
+            if (entry.Accessed && entry.ExpiresAt > now)
+            {
+                entry.Accessed = false;
+                _clock.RemoveFirst();
+                _clock.AddLast(head);
+            }
+            else
+            {
+                RemoveLocked(entry);
+            }
+        }
+    }
+
+    private long ToTimestampTicks(TimeSpan duration)
+    {
+        var ticks = duration.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond;
+        return ticks >= long.MaxValue / 2 ? long.MaxValue / 2 : (long)ticks;
+    }
+}
