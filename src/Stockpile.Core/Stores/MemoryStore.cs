@@ -41,6 +41,9 @@ public sealed partial class MemoryStore : ObjectStore
         _copier = options.CopyObjects ? options.Serializer ?? SystemTextJsonStockpileSerializer.Default : null;
     }
 
+    /// <inheritdoc/>
+    public override bool IsProcessLocal => true;
+
     /// <summary>Gets how many objects the store holds (expired ones included until they are swept).</summary>
     public int Count
     {

@@ -1,0 +1,26 @@
+namespace Stockpile.Internal;
+
+/// <summary>
+/// Counts the writes to one type that started and that completed, so a reader can tell whether a write ran while it
+/// read a lower tier, and then not trust what it read enough to back-fill a cache with it.
+/// </summary>
+internal sealed class WriteEpoch
+{
+    private long _started;
+    private long _completed;
+
+    /// <summary>The value to compare later, or -1 when a write is under way now (a back-fill would be unsafe).</summary>
+    public long Capture()
+    {
+        var started = Volatile.Read(ref _started);
+        return Volatile.Read(ref _completed) == started ? started : -1;
+    }
+
+    /// <summary>Whether no write started since <paramref name="captured"/> and none is under way.</summary>
+    public bool Unchanged(long captured) =>
+        captured >= 0 && Volatile.Read(ref _started) == captured && Volatile.Read(ref _completed) == captured;
+
+    public void Begin() => Interlocked.Increment(ref _started);
+
+    public void End() => Interlocked.Increment(ref _completed);
+}

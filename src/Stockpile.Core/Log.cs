@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Stockpile;
+
+/// <summary>
+/// Every log message of Stockpile.Core. Values are never logged; keys only at Debug level (they may hold personal data),
+/// so production logs at Information and above carry neither.
+/// </summary>
+internal static partial class Log
+{
+    public const int TierReadFailedId = 1;
+    public const int BackfillFailedId = 2;
+    public const int BackfillUndoneId = 3;
+    public const int TierDeleteFailedId = 4;
+    public const int MissDebugId = 5;
+
+    [LoggerMessage(TierReadFailedId, LogLevel.Warning, "Stockpile tier '{Tier}' failed a read; it is treated as a miss.", EventName = "TierReadFailed")]
+    public static partial void TierReadFailed(ILogger logger, string tier, Exception exception);
+
+    [LoggerMessage(BackfillFailedId, LogLevel.Warning, "Stockpile could not back-fill tier '{Tier}'; the read still succeeds.", EventName = "BackfillFailed")]
+    public static partial void BackfillFailed(ILogger logger, string tier, Exception exception);
+
+    [LoggerMessage(BackfillUndoneId, LogLevel.Debug, "Stockpile undid a back-fill of '{Key}' because a write to the same type ran meanwhile.", EventName = "BackfillUndone")]
+    public static partial void BackfillUndone(ILogger logger, string key);
+
+    [LoggerMessage(TierDeleteFailedId, LogLevel.Error, "Stockpile tier '{Tier}' failed to delete; the caller gets the exception.", EventName = "TierDeleteFailed")]
+    public static partial void TierDeleteFailed(ILogger logger, string tier, Exception exception);
+
+    [LoggerMessage(MissDebugId, LogLevel.Debug, "Stockpile miss on every tier for '{Key}'.", EventName = "Miss")]
+    public static partial void Miss(ILogger logger, string key);
+}

@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging;
+using Stockpile.Internal;
+
+namespace Stockpile;
+
+public sealed partial class ChainedStore
+{
+    /// <summary>
+    /// Writes objects found in tier <paramref name="hitTier"/> into every tier above it, nearest first. When a write to
+    /// one of their types ran while they were read, the back-fill is skipped or undone: what was read may be older than
+    /// what that write left, and a cache must not keep it.
+    /// </summary>
+    private async ValueTask BackfillAsync(object[] found, int hitTier, IReadOnlyList<(WriteEpoch Epoch, long Captured)> epochs, CancellationToken cancellationToken)
+    {
+        if (epochs.Any(static e => e.Captured < 0))
+        {
+            return;
+        }
+
+        using var activity = StockpileMetrics.ActivitySource.HasListeners() ? StockpileMetrics.ActivitySource.StartActivity("backfill") : null;
+        for (var tier = hitTier - 1; tier >= 0; tier--)
+        {
+            try
+            {
+                if (found.Length == 1)
+                {
+                    await _tiers[tier].PutUntypedAsync(found[0], cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _tiers[tier].PutManyUntypedAsync(found, cancellationToken).ConfigureAwait(false);
+                }
+
+                _metrics.Backfilled(_tiers[tier].Name, found.Length);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _metrics.Error(_tiers[tier].Name, "backfill");
+                Log.BackfillFailed(_logger, _tiers[tier].Name, ex);
+            }
+        }
+
+        if (epochs.All(static e => e.Epoch.Unchanged(e.Captured)))
+        {
+            return;
+        }
+
+        var keys = found.Select(EntityKey.FromEntity).ToArray();
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            foreach (var key in keys)
+            {
+                Log.BackfillUndone(_logger, key.Encode());
+            }
+        }
+
+        for (var tier = 0; tier < hitTier; tier++)
+        {
+            try
+            {
+                await _tiers[tier].DeleteManyUntypedAsync(keys, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _metrics.Error(_tiers[tier].Name, "backfill");
+                Log.BackfillFailed(_logger, _tiers[tier].Name, ex);
+            }
+        }
+    }
+}

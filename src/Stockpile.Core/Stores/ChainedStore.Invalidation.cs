@@ -1,0 +1,112 @@
+namespace Stockpile;
+
+public sealed partial class ChainedStore
+{
+    /// <summary>Gets or sets the backplane that tells other app instances what this chain changed.</summary>
+    /// <value>The default value is <see langword="null"/>: a single instance.</value>
+    public IStockpileBackplane? Backplane { get; set; }
+
+    /// <summary>
+    /// Evicts objects from every cache tier (every tier that is not the source of truth), so the next read comes from
+    /// the source of truth, and tells other instances through the <see cref="Backplane"/>.
+    /// </summary>
+    /// <param name="keys">The look-ups of the objects that changed.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>A task that completes when every cache tier has evicted the objects.</returns>
+    /// <remarks>Use it after writes that bypass Stockpile (raw SQL, bulk updates). Tier failures reach the caller after every tier was tried.</remarks>
+    public async ValueTask InvalidateAsync(IEnumerable<EntityKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var list = keys.ToArray();
+        if (list.Length == 0)
+        {
+            return;
+        }
+
+        await GuardedAsync(list.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
+        {
+            await ForEachCacheTierAsync(tier => Ignore(tier.DeleteManyUntypedAsync(list, cancellationToken))).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
+        await PublishEvictAsync(list, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Evicts every object of a type (or every object) from every cache tier, and tells other instances.</summary>
+    /// <param name="entityType">The type, or <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>A task that completes when every cache tier is cleared.</returns>
+    public async ValueTask InvalidateAsync(Type? entityType, CancellationToken cancellationToken = default)
+    {
+        await ClearCoreAsync(entityType is null ? null : StockpileEntityType.For(entityType), cancellationToken).ConfigureAwait(false);
+        if (Backplane is { } backplane)
+        {
+            await backplane.PublishClearAsync(entityType, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes committed objects through to every cache tier (not the source of truth, which already holds them), and
+    /// tells other instances to evict their process-local copies.
+    /// </summary>
+    /// <param name="items">The objects as committed.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>A task that completes when every cache tier holds the objects.</returns>
+    public async ValueTask RefreshAsync(IEnumerable<object> items, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var list = items.ToArray();
+        if (list.Length == 0)
+        {
+            return;
+        }
+
+        var keys = list.Select(EntityKey.FromEntity).ToArray();
+        await GuardedAsync(keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
+        {
+            await ForEachCacheTierAsync(tier => tier.PutManyUntypedAsync(list, cancellationToken)).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
+        await PublishEvictAsync(keys, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Evicts objects from this instance's process-local tiers only: what a backplane calls when another instance changed them.</summary>
+    /// <param name="keys">The look-ups.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>A task that completes when the local tiers have evicted the objects.</returns>
+    public async ValueTask EvictLocalAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        await GuardedAsync(keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
+        {
+            foreach (var tier in _tiers.Where(static t => t.IsProcessLocal))
+            {
+                await tier.DeleteManyUntypedAsync(keys, cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Clears this instance's process-local tiers, for a type or entirely: what a backplane calls after it lost messages.</summary>
+    /// <param name="entityType">The type, or <see langword="null"/> for all.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>A task that completes when the local tiers are cleared.</returns>
+    public async ValueTask ClearLocalAsync(Type? entityType, CancellationToken cancellationToken = default)
+    {
+        var type = entityType is null ? null : StockpileEntityType.For(entityType);
+        await GuardedAsync(type is null ? _epochs.Values.ToArray() : [EpochOf(type)], async () =>
+        {
+            foreach (var tier in _tiers.Where(static t => t.IsProcessLocal))
+            {
+                await tier.ClearUntypedAsync(type, cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }).ConfigureAwait(false);
+    }
+
+    private ValueTask PublishEvictAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) =>
+        Backplane is { } backplane ? backplane.PublishEvictAsync(keys, cancellationToken) : default;
+
+    private static async ValueTask Ignore(ValueTask<int> pending) => await pending.ConfigureAwait(false);
+}

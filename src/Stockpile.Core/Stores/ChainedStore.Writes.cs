@@ -1,0 +1,177 @@
+using System.Runtime.ExceptionServices;
+using Stockpile.Internal;
+
+namespace Stockpile;
+
+public sealed partial class ChainedStore
+{
+    /// <inheritdoc/>
+    protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken) =>
+        WriteAsync([entityType], [item], cancellationToken);
+
+    /// <inheritdoc/>
+    protected override ValueTask PutManyCoreAsync(IReadOnlyList<object> items, CancellationToken cancellationToken) =>
+        WriteAsync(items.Select(static i => StockpileEntityType.For(i.GetType())).Distinct().ToArray(), items, cancellationToken);
+
+    /// <inheritdoc/>
+    protected override ValueTask<bool> DeleteCoreAsync(EntityKey key, CancellationToken cancellationToken) =>
+        DeleteThroughAsync([key], static (tier, keys, ct) => Single(tier.DeleteUntypedAsync(keys[0], ct)), cancellationToken);
+
+    /// <inheritdoc/>
+    protected override async ValueTask<int> DeleteManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        await DeleteThroughAsync(keys, async (tier, batch, ct) =>
+        {
+            var count = await tier.DeleteManyUntypedAsync(batch, ct).ConfigureAwait(false);
+            deleted = Math.Max(deleted, count);
+            return count > 0;
+        }, cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Clears the cache tiers only; the source of truth is never cleared.</remarks>
+    protected override async ValueTask ClearCoreAsync(StockpileEntityType? entityType, CancellationToken cancellationToken)
+    {
+        var epochs = entityType is null ? _epochs.Values.ToArray() : [EpochOf(entityType)];
+        await GuardedAsync(epochs, async () =>
+        {
+            await ForEachCacheTierAsync(tier => tier.ClearUntypedAsync(entityType, cancellationToken)).ConfigureAwait(false);
+            return true;
+        }).ConfigureAwait(false);
+    }
+
+    private async ValueTask WriteAsync(IReadOnlyList<StockpileEntityType> types, IReadOnlyList<object> items, CancellationToken cancellationToken)
+    {
+        using var activity = StockpileMetrics.ActivitySource.HasListeners() ? StockpileMetrics.ActivitySource.StartActivity("put") : null;
+        await GuardedAsync(types.Select(EpochOf).Distinct().ToArray(), async () =>
+        {
+            for (var tier = _tiers.Length - 1; tier >= 0; tier--)
+            {
+                try
+                {
+                    if (items.Count == 1)
+                    {
+                        await _tiers[tier].PutUntypedAsync(items[0], cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await _tiers[tier].PutManyUntypedAsync(items, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception ex)
+                {
+                    _metrics.Error(_tiers[tier].Name, "put");
+
+                    // The tiers above still hold the previous state, which the tiers below may no longer have: drop it.
+                    var keys = items.Select(EntityKey.FromEntity).ToArray();
+                    for (var above = 0; above < tier; above++)
+                    {
+                        try
+                        {
+                            await _tiers[above].DeleteManyUntypedAsync(keys, CancellationToken.None).ConfigureAwait(false);
+                        }
+                        catch (Exception cleanup)
+                        {
+                            Log.TierDeleteFailed(_logger, _tiers[above].Name, cleanup);
+                        }
+                    }
+
+                    ExceptionDispatchInfo.Capture(ex).Throw();
+                }
+            }
+
+            return true;
+        }).ConfigureAwait(false);
+        await PublishEvictAsync(items.Select(EntityKey.FromEntity).ToArray(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<bool> DeleteThroughAsync(IReadOnlyList<EntityKey> keys, Func<ObjectStore, IReadOnlyList<EntityKey>, CancellationToken, ValueTask<bool>> delete, CancellationToken cancellationToken)
+    {
+        using var activity = StockpileMetrics.ActivitySource.HasListeners() ? StockpileMetrics.ActivitySource.StartActivity("delete") : null;
+        var any = await GuardedAsync(keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
+        {
+            var any = false;
+            var errors = new List<Exception>();
+            for (var tier = _tiers.Length - 1; tier >= 0; tier--)
+            {
+                try
+                {
+                    any |= await delete(_tiers[tier], keys, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    _metrics.Error(_tiers[tier].Name, "delete");
+                    Log.TierDeleteFailed(_logger, _tiers[tier].Name, ex);
+                    errors.Add(ex);
+                }
+            }
+
+            ThrowIfAny(errors);
+            return any;
+        }).ConfigureAwait(false);
+        await PublishEvictAsync(keys, cancellationToken).ConfigureAwait(false);
+        return any;
+    }
+
+    private async ValueTask ForEachCacheTierAsync(Func<ObjectStore, ValueTask> action)
+    {
+        var errors = new List<Exception>();
+        for (var tier = _tiers.Length - 1; tier >= 0; tier--)
+        {
+            if (!IsCache(tier))
+            {
+                continue;
+            }
+
+            try
+            {
+                await action(_tiers[tier]).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _metrics.Error(_tiers[tier].Name, "delete");
+                Log.TierDeleteFailed(_logger, _tiers[tier].Name, ex);
+                errors.Add(ex);
+            }
+        }
+
+        ThrowIfAny(errors);
+    }
+
+    private static async ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<ValueTask<bool>> write)
+    {
+        foreach (var epoch in epochs)
+        {
+            epoch.Begin();
+        }
+
+        try
+        {
+            return await write().ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var epoch in epochs)
+            {
+                epoch.End();
+            }
+        }
+    }
+
+    private static void ThrowIfAny(List<Exception> errors)
+    {
+        if (errors.Count == 1)
+        {
+            ExceptionDispatchInfo.Capture(errors[0]).Throw();
+        }
+
+        if (errors.Count > 1)
+        {
+            throw new AggregateException("Several Stockpile tiers failed to delete.", errors);
+        }
+    }
+
+    private static async ValueTask<bool> Single(ValueTask<bool> pending) => await pending.ConfigureAwait(false);
+}

@@ -1,0 +1,28 @@
+namespace Stockpile;
+
+public abstract partial class ObjectStore
+{
+    /// <summary>Gets a value indicating whether the store is the source of truth (a database) rather than a cache.</summary>
+    /// <remarks>A <see cref="ChainedStore"/> evicts only from tiers that are not the source of truth.</remarks>
+    public virtual bool IsSourceOfTruth => false;
+
+    /// <summary>Gets a value indicating whether the store lives in this process only (a memory store), so other app instances cannot see its changes.</summary>
+    /// <remarks>A backplane evicts from these tiers when another instance changes an object.</remarks>
+    public virtual bool IsProcessLocal => false;
+
+    // Untyped entry points for composite stores (ChainedStore) and integrations: the arguments are already checked.
+    internal ValueTask<object?> GetUntypedAsync(EntityKey key, CancellationToken cancellationToken) => GetCoreAsync(key, cancellationToken);
+
+    internal ValueTask<object?[]> GetManyUntypedAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) => GetManyCoreAsync(keys, cancellationToken);
+
+    internal ValueTask PutUntypedAsync(object item, CancellationToken cancellationToken) =>
+        PutCoreAsync(StockpileEntityType.For(item.GetType()), item, cancellationToken);
+
+    internal ValueTask PutManyUntypedAsync(IReadOnlyList<object> items, CancellationToken cancellationToken) => PutManyCoreAsync(items, cancellationToken);
+
+    internal ValueTask<bool> DeleteUntypedAsync(EntityKey key, CancellationToken cancellationToken) => DeleteCoreAsync(key, cancellationToken);
+
+    internal ValueTask<int> DeleteManyUntypedAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) => DeleteManyCoreAsync(keys, cancellationToken);
+
+    internal ValueTask ClearUntypedAsync(StockpileEntityType? entityType, CancellationToken cancellationToken) => ClearCoreAsync(entityType, cancellationToken);
+}
