@@ -111,7 +111,8 @@ internal sealed partial class RespSocket : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             throw ex switch
             {
-                RedisConnectionException => ex,
+                // The server rejected AUTH, SELECT, … : its own message says it best.
+                RedisConnectionException { InnerException: RedisServerException } => ex,
                 OperationCanceledException => new RedisConnectionException(
                     ExceptionMessages.ConnectTimedOut(endPoint, options.ConnectTimeout), endPoint, ex),
                 _ => new RedisConnectionException(ExceptionMessages.ConnectFailed(endPoint), endPoint, ex),
