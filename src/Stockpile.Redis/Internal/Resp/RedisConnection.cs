@@ -14,8 +14,9 @@ internal sealed class RedisConnection : IRedisConnection
     private readonly RedisConnectionEvents _events;
     private readonly RespChannel _commands;
     private readonly Lock _sync = new();
+    private readonly CancellationTokenSource _lifetime = new();
     private Task<RedisSubscriber>? _subscriber;
-    private int _disposed;
+    private bool _disposed;
 
     private RedisConnection(RedisConnectionOptions options, ILogger logger)
     {
@@ -106,37 +107,48 @@ internal sealed class RedisConnection : IRedisConnection
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
         Task<RedisSubscriber>? subscriber;
         lock (_sync)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             subscriber = _subscriber;
         }
 
+        await _lifetime.CancelAsync().ConfigureAwait(false);
         if (subscriber is not null)
         {
-            // The first connect of the subscriber never throws but on cancellation, which nothing requests here.
-            await (await subscriber.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await (await subscriber.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Its first connect was cancelled above: nothing was left running.
+            }
         }
 
         await _commands.DisposeAsync().ConfigureAwait(false);
+        _lifetime.Dispose();
         Log.Disposed(_logger, _options.EndPoint);
     }
 
     private Task<RedisSubscriber> GetSubscriber()
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         lock (_sync)
         {
-            // Shared by concurrent first subscribers, so no caller's token may cancel it.
+            // Checked under the lock that DisposeAsync takes, so no subscriber is created after it looked.
+            ObjectDisposedException.ThrowIf(_disposed, this);
+
+            // Shared by concurrent first subscribers, so no caller's token may cancel it; disposal does.
             return _subscriber ??= Task.Run(async () =>
             {
                 var subscriber = new RedisSubscriber(_options, _events, _logger);
-                await subscriber.StartAsync(CancellationToken.None).ConfigureAwait(false);
+                await subscriber.StartAsync(_lifetime.Token).ConfigureAwait(false);
                 return subscriber;
             });
         }

@@ -68,4 +68,25 @@ public class RedisConnectionTimeoutTests
             await connection.ExecuteAsync(new RedisCommand("PING"), new CancellationToken(canceled: true));
         });
     }
+
+    [Test]
+    public async Task KeepAlive_ServerStopsAnswering_ClosesTheConnectionAndReconnects()
+    {
+        await using var control = await RedisTestEnvironment.ConnectAsync();
+        await using var connection = await RedisTestEnvironment.ConnectAsync(o =>
+        {
+            o.KeepAlive = TimeSpan.FromMilliseconds(300);
+            o.SyncTimeout = TimeSpan.FromMilliseconds(300);
+            o.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
+        });
+        var lost = RedisConnectionReconnectTests.Capture(h => connection.ConnectionLost += h);
+        var restored = RedisConnectionReconnectTests.Capture(h => connection.ConnectionRestored += h);
+
+        await control.ExecuteAsync(new RedisCommand("CLIENT", "PAUSE", 1500, "ALL"));
+        var reason = await lost.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await restored.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(reason.Reason!.Message, Does.Contain("did not answer PING"));
+        Assert.That((await connection.ExecuteAsync(new RedisCommand("PING"))).AsString(), Is.EqualTo("PONG"));
+    }
 }
