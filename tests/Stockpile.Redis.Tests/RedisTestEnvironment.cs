@@ -22,6 +22,15 @@ public sealed class RedisTestEnvironment
     /// <summary>Returns fresh options for the shared server.</summary>
     internal static RedisConnectionOptions CreateOptions() => RedisConnectionOptions.Parse(ConnectionString);
 
+    /// <summary>Returns options for <paramref name="connectionString"/> that retry every 20 to 200 ms, for reconnect tests.</summary>
+    internal static RedisConnectionOptions FastReconnecting(string connectionString)
+    {
+        var options = RedisConnectionOptions.Parse(connectionString);
+        options.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
+        options.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
+        return options;
+    }
+
     /// <summary>Connects to the shared server.</summary>
     internal static async Task<IRedisConnection> ConnectAsync(
         Action<RedisConnectionOptions>? configure = null, ILoggerFactory? loggerFactory = null)

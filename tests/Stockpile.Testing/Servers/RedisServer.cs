@@ -22,7 +22,7 @@ public sealed partial class RedisServer : IAsyncDisposable
     /// <summary>What to do when redis-server is not installed.</summary>
     public const string InstallHint =
         "redis-server was not found. Install it with `apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server redis-tools` " +
-        "(or run ./test.sh, which does), or set " + ExternalUrlVariable + " to an existing server for the tests that can share one.";
+        "(or run the repository's ./test.sh), or set " + ExternalUrlVariable + " to an existing server for the tests that can share one.";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(10);
 

@@ -35,9 +35,12 @@ public class RedisConnectionPubSubTests
         var one = await connection.SubscribeAsync(channel, (_, m) => first.Enqueue(m.ToArray()));
         var two = await connection.SubscribeAsync(channel, (_, m) => second.Enqueue(m.ToArray()));
 
+        // PUBLISH answers on the command socket before the message reaches the subscriber socket: wait for it.
         await connection.PublishAsync(channel, "a"u8.ToArray());
+        await WaitUntilAsync(() => !first.IsEmpty && !second.IsEmpty);
         await one.DisposeAsync();
         var receivers = await connection.PublishAsync(channel, "b"u8.ToArray());
+        await WaitUntilAsync(() => second.Count == 2);
         await two.DisposeAsync();
         var afterAll = await connection.PublishAsync(channel, "c"u8.ToArray());
         await Task.Delay(100);
@@ -80,9 +83,7 @@ public class RedisConnectionPubSubTests
     public async Task SubscribeAsync_ServerRestarted_ResubscribesAndRaisesRestoredForTheSubscriber()
     {
         await using var server = await RedisServer.StartAsync();
-        var options = RedisConnectionOptions.Parse(server.ConnectionString);
-        options.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
-        options.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
+        var options = FastReconnecting(server.ConnectionString);
         await using var connection = await RedisConnection.ConnectAsync(options);
         var lost = Capture(h => connection.ConnectionLost += h, RedisConnectionRole.Subscription);
         var restored = Capture(h => connection.ConnectionRestored += h, RedisConnectionRole.Subscription);
@@ -113,10 +114,8 @@ public class RedisConnectionPubSubTests
     public async Task SubscribeAsync_SubscriberDown_IsKeptAndMadeWhenTheServerIsBack()
     {
         await using var server = await RedisServer.StartAsync();
-        var options = RedisConnectionOptions.Parse(server.ConnectionString);
+        var options = FastReconnecting(server.ConnectionString);
         options.AbortOnConnectFail = false;
-        options.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
-        options.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
         await server.StopAsync();
         await using var connection = await RedisConnection.ConnectAsync(options);
         var restored = Capture(h => connection.ConnectionRestored += h, RedisConnectionRole.Subscription);

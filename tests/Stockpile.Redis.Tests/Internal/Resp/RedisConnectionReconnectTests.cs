@@ -130,10 +130,8 @@ public class RedisConnectionReconnectTests
 
     private RedisConnectionOptions Options(int database = 0)
     {
-        var options = RedisConnectionOptions.Parse(_server.ConnectionString);
+        var options = RedisTestEnvironment.FastReconnecting(_server.ConnectionString);
         options.DefaultDatabase = database;
-        options.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
-        options.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
         options.ConnectTimeout = TimeSpan.FromSeconds(2);
         return options;
     }
