@@ -29,10 +29,9 @@ internal sealed class RedisConnectionEvents(object sender, ILogger logger)
             {
                 handler(sender, args);
             }
-#pragma warning disable CA1031 // A subscriber's bug must not break reconnecting.
             catch (Exception ex)
-#pragma warning restore CA1031
             {
+                // A subscriber's bug must not break reconnecting.
                 Log.EventHandlerFailed(logger, eventName, ex);
             }
         }

@@ -78,12 +78,16 @@ internal sealed class RedisReply
         items is null ? NullArray : items.Length == 0 ? EmptyArray : new(RedisReplyKind.Array, null, items, null, 0);
 
     /// <summary>Returns the bytes of a bulk or simple string (an integer as its decimal text).</summary>
-    /// <returns>The bytes, or <see langword="null"/> for a null bulk string. The array is the reply's own.</returns>
+    /// <returns>
+    /// The bytes, or <see langword="null"/> for a null bulk string. A bulk string's array is the reply's own, not a copy;
+    /// a simple string's is a copy, since <see cref="Ok"/> and <see cref="Queued"/> are shared.
+    /// </returns>
     /// <exception cref="RedisServerException">The reply is an error.</exception>
     /// <exception cref="InvalidCastException">The reply is an array.</exception>
     public byte[]? AsBytes() => Kind switch
     {
-        RedisReplyKind.BulkString or RedisReplyKind.SimpleString => _bytes,
+        RedisReplyKind.BulkString => _bytes,
+        RedisReplyKind.SimpleString => _bytes!.ToArray(),
         RedisReplyKind.Integer => Encoding.ASCII.GetBytes(_integer.ToString(CultureInfo.InvariantCulture)),
         _ => throw Mismatch("a string"),
     };

@@ -37,10 +37,9 @@ internal sealed partial class RedisSubscriber
                 {
                     subscription.Handler(channel, payload);
                 }
-#pragma warning disable CA1031 // One failing handler must not stop the reader nor the other handlers.
                 catch (Exception ex)
-#pragma warning restore CA1031
                 {
+                    // One failing handler must not stop the reader nor the other handlers.
                     Log.MessageHandlerFailed(_logger, channel, ex);
                 }
             }

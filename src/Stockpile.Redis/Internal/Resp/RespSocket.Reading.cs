@@ -63,10 +63,9 @@ internal sealed partial class RespSocket
                 }
             }
         }
-#pragma warning disable CA1031 // Whatever stops the reader closes the connection; Close reports it.
         catch (Exception ex)
-#pragma warning restore CA1031
         {
+            // Whatever stops the reader closes the connection; Close reports it.
             reason = ex;
         }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.ExceptionServices;
 
 namespace Stockpile.Redis.Internal.Resp;
 
@@ -21,6 +22,8 @@ internal sealed partial class RespSocket
     /// <exception cref="RedisConnectionException">The connection has closed.</exception>
     public void Send(RespRequest request)
     {
+        Exception? encodingFailure = null;
+        var startFlush = false;
         lock (_sync)
         {
             if (_isClosed)
@@ -29,16 +32,30 @@ internal sealed partial class RespSocket
             }
 
             _pending.Enqueue(request);
-            request.WriteTo(_buffer);
-            if (_flushing)
+            try
             {
-                return;
+                request.WriteTo(_buffer);
+                startFlush = !_flushing;
+                _flushing = true;
             }
-
-            _flushing = true;
+            catch (Exception ex)
+            {
+                // Rethrown below, once the connection is closed.
+                encodingFailure = ex;
+            }
         }
 
-        _ = FlushAsync();
+        if (encodingFailure is not null)
+        {
+            // Part of the command may be in the buffer and cannot be taken back: the stream is lost for everyone.
+            Close(encodingFailure);
+            ExceptionDispatchInfo.Throw(encodingFailure);
+        }
+
+        if (startFlush)
+        {
+            _ = FlushAsync();
+        }
     }
 
     private async Task FlushAsync()
@@ -75,10 +92,9 @@ internal sealed partial class RespSocket
                 }
             }
         }
-#pragma warning disable CA1031 // Any write failure means the connection is gone; Close reports it.
         catch (Exception ex)
-#pragma warning restore CA1031
         {
+            // Any write failure means the connection is gone; Close reports it.
             lock (_sync)
             {
                 EndFlush();

@@ -55,6 +55,7 @@ public class RedisConnectionTimeoutTests
         Assert.CatchAsync<OperationCanceledException>(async () =>
             await connection.ExecuteAsync(new RedisCommand("PING"), cancellation.Token));
 
+        await control.ExecuteAsync(new RedisCommand("CLIENT", "UNPAUSE"));
         var echo = await connection.ExecuteAsync(new RedisCommand("ECHO", "after"));
         Assert.That(echo.AsString(), Is.EqualTo("after"));
     }
@@ -78,12 +79,14 @@ public class RedisConnectionTimeoutTests
             o.KeepAlive = TimeSpan.FromMilliseconds(300);
             o.SyncTimeout = TimeSpan.FromMilliseconds(300);
             o.ReconnectBaseDelay = TimeSpan.FromMilliseconds(20);
+            o.ReconnectMaxDelay = TimeSpan.FromMilliseconds(200);
         });
         var lost = RedisConnectionReconnectTests.Capture(h => connection.ConnectionLost += h);
         var restored = RedisConnectionReconnectTests.Capture(h => connection.ConnectionRestored += h);
 
         await control.ExecuteAsync(new RedisCommand("CLIENT", "PAUSE", 1500, "ALL"));
         var reason = await lost.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await control.ExecuteAsync(new RedisCommand("CLIENT", "UNPAUSE"));
         await restored.Task.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.That(reason.Reason!.Message, Does.Contain("did not answer PING"));
