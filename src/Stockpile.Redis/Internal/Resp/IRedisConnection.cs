@@ -28,6 +28,7 @@ internal interface IRedisConnection : IAsyncDisposable
     /// Commands that would change the shared connection's state (<c>MULTI</c>, <c>SELECT</c>, <c>SUBSCRIBE</c>, …) are
     /// refused; send <c>MULTI</c> … <c>EXEC</c> in one <see cref="ExecuteBatchAsync"/>.
     /// </remarks>
+    /// <exception cref="ArgumentException">The command is refused on a shared connection (thrown before anything is sent).</exception>
     /// <exception cref="RedisServerException">Redis answered with an error.</exception>
     ValueTask<RedisReply> ExecuteAsync(RedisCommand command, CancellationToken cancellationToken = default);
 
@@ -35,6 +36,8 @@ internal interface IRedisConnection : IAsyncDisposable
     /// Sends the commands pipelined, in one write that no other caller's command can interleave, and returns their
     /// replies in order. Error replies are returned, not thrown: reading one throws <see cref="RedisServerException"/>.
     /// </summary>
+    /// <remarks>The sync timeout covers the whole batch. A transaction (<c>MULTI</c> … <c>EXEC</c>) must open and close in it.</remarks>
+    /// <exception cref="ArgumentException">A command is refused, or a <c>MULTI</c> is not closed within the batch.</exception>
     ValueTask<RedisReply[]> ExecuteBatchAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken = default);
 
     /// <summary>Publishes a message on the command connection.</summary>
@@ -49,6 +52,7 @@ internal interface IRedisConnection : IAsyncDisposable
     /// Handlers run one at a time on the connection's reader, so they must be quick and must not block. If the
     /// subscriber connection is down, the subscription is kept and made when it comes back (then
     /// <see cref="ConnectionRestored"/> is raised); a server error such as <c>NOPERM</c> throws.
+    /// The message memory is the handler's to keep.
     /// </remarks>
     ValueTask<IAsyncDisposable> SubscribeAsync(
         string channel, Action<string, ReadOnlyMemory<byte>> handler, CancellationToken cancellationToken = default);
