@@ -158,6 +158,18 @@ public sealed class StockpileKeyExceptionTests
         AssertNames(ex!, typeof(Truck), "Vin", "no such key");
     }
 
+    [Test]
+    public void GetAsync_KeyOfUnrelatedType_ThrowsInsteadOfLookingUp()
+    {
+        var store = new MemoryStore();
+
+        var sameValueType = Assert.ThrowsAsync<StockpileKeyException>(async () => await store.GetAsync<Automobile>(EntityKey.For<Product>(1)));
+        var otherValueType = Assert.ThrowsAsync<StockpileKeyException>(async () => await store.GetAsync<StringId>(EntityKey.For<Product>(1)));
+
+        AssertNames(sameValueType!, typeof(Automobile), "Id", "Product");
+        AssertNames(otherValueType!, typeof(StringId), "Id", "Product");
+    }
+
     private static StockpileKeyException Refused(TestDelegate action)
     {
         var ex = Assert.Throws<StockpileKeyException>(action);
