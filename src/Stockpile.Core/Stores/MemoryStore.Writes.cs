@@ -36,6 +36,8 @@ public sealed partial class MemoryStore
                 return;
             }
 
+            // Room is made before the new object joins the clock, so it is never the one evicted.
+            MakeRoomLocked();
             for (var i = 0; i < indexValues.Length; i++)
             {
                 if (indexValues[i] is { } indexValue)
@@ -45,7 +47,6 @@ public sealed partial class MemoryStore
             }
 
             entry.ClockNode = _clock.AddLast(entry);
-            EvictLocked();
         }
     }
 
@@ -96,10 +97,11 @@ public sealed partial class MemoryStore
     }
 
     /// <summary>
-    /// The CLOCK approximation of least-recently-used: an object hit since the hand last passed gets a second chance,
-    /// so a hit costs one flag write instead of a list move under a lock. Expired objects near the hand go first.
+    /// Evicts until one more object fits. The CLOCK approximation of least-recently-used: an object hit since the hand
+    /// last passed gets a second chance, so a hit costs one flag write instead of a list move under a lock. Expired
+    /// objects near the hand go first.
     /// </summary>
-    private void EvictLocked()
+    private void MakeRoomLocked()
     {
         var now = _time.GetTimestamp();
         for (var swept = 0; swept < 2 && _clock.First is { } head && head.Value.ExpiresAt <= now; swept++)
@@ -108,7 +110,7 @@ public sealed partial class MemoryStore
         }
 
         var budget = _clock.Count * 2;
-        while (_clock.Count > _sizeLimit && budget-- > 0)
+        while (_clock.Count >= _sizeLimit && budget-- > 0)
         {
             var head = _clock.First!;
             var entry = head.Value;

@@ -44,6 +44,22 @@ public sealed class MemoryStoreSizeLimitTests
     }
 
     [Test]
+    public async Task PutAsync_AllResidentsRecentlyHit_KeepsTheNewObject()
+    {
+        var store = new MemoryStore(new MemoryStoreOptions { SizeLimit = 3 });
+        await store.PutManyAsync(Enumerable.Range(0, 3).Select(NewProduct));
+        for (var id = 0; id < 3; id++)
+        {
+            await store.GetAsync<Product, int>(id);
+        }
+
+        await store.PutAsync(NewProduct(3));
+
+        Assert.That(await store.GetAsync<Product, int>(3), Is.Not.Null, "the object just put must not be the one evicted");
+        Assert.That(store.Count, Is.EqualTo(3));
+    }
+
+    [Test]
     public async Task PutAsync_Evicted_MissesByAlternateKeyToo()
     {
         var store = new MemoryStore(new MemoryStoreOptions { SizeLimit = 1 });
