@@ -14,7 +14,7 @@ public sealed class GatedStore : DelegatingStore
     {
     }
 
-    /// <summary>The next get reads the inner store, then waits at the returned gate before answering.</summary>
+    /// <summary>The next get (single or batch) reads the inner store, then waits at the returned gate before answering.</summary>
     public Gate HoldNextGetAfterRead() => _afterGet = new Gate();
 
     /// <summary>The next delete waits at the returned gate before it reaches the inner store.</summary>
@@ -29,6 +29,17 @@ public sealed class GatedStore : DelegatingStore
         }
 
         return value;
+    }
+
+    protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    {
+        var values = await base.GetManyCoreAsync(keys, cancellationToken);
+        if (Interlocked.Exchange(ref _afterGet, null) is { } gate)
+        {
+            await gate.PassAsync();
+        }
+
+        return values;
     }
 
     protected override async ValueTask BeforeAsync(StoreOperation operation, IReadOnlyList<object> arguments, CancellationToken cancellationToken)
