@@ -65,16 +65,19 @@ public sealed partial class ChainedStore
                     _metrics.Error(_tiers[tier].Name, "put");
 
                     // The tiers above still hold the previous state, which the tiers below may no longer have: drop it.
+                    // So may the failed tier itself, when it is a cache (a failed write leaves the old object in place),
+                    // and a read would back-fill it upward again; the source of truth is left alone.
                     var keys = items.Select(EntityKey.FromEntity).ToArray();
-                    for (var above = 0; above < tier; above++)
+                    var lastToPurge = IsCache(tier) ? tier : tier - 1;
+                    for (var purged = 0; purged <= lastToPurge; purged++)
                     {
                         try
                         {
-                            await _tiers[above].DeleteManyUntypedAsync(keys, CancellationToken.None).ConfigureAwait(false);
+                            await _tiers[purged].DeleteManyUntypedAsync(keys, CancellationToken.None).ConfigureAwait(false);
                         }
                         catch (Exception cleanup)
                         {
-                            Log.TierDeleteFailed(_logger, _tiers[above].Name, cleanup);
+                            Log.TierDeleteFailed(_logger, _tiers[purged].Name, cleanup);
                         }
                     }
 

@@ -46,6 +46,21 @@ public sealed class ChainedStoreWriteTests
     }
 
     [Test]
+    public async Task PutAsync_TierFails_ThatTierDoesNotKeepTheOlderVersion()
+    {
+        var chaos = default(ChaosStore);
+        var chain = new TestChain(3, (i, m) => i == 1 ? chaos = new ChaosStore(m) : m);
+        await chain.Chain.PutAsync(NewProduct(1, "v1"));
+        chaos!.Failing = StoreOperation.Writes;
+
+        Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.PutAsync(NewProduct(1, "v2")));
+
+        Assert.That(await chain.Memory[1].GetAsync<Product, int>(1), Is.Null, "a cache whose write failed must not keep serving v1 while the tier below holds v2");
+        chaos.Failing = StoreOperation.None;
+        Assert.That((await chain.Chain.GetAsync<Product, int>(1))?.Name, Is.EqualTo("v2"));
+    }
+
+    [Test]
     public async Task PutAsync_SourceOfTruthFails_NoTierWrittenAndSurfaces()
     {
         var chain = new TestChain(2, (i, m) => i == 1 ? new SourceOfTruthStore(new ChaosStore(m) { Failing = StoreOperation.Writes }) : m);
