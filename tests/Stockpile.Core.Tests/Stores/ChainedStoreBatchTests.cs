@@ -10,7 +10,7 @@ public sealed class ChainedStoreBatchTests
     public async Task GetManyAsync_AsksEachTierOnceForTheKeysStillMissing()
     {
         var chain = new TestChain(3);
-        var (a, b, c1, c2) = (NewProduct(1), NewProduct(2), NewProduct(3), NewProduct(4));
+        var (a, b, c1, c2) = (TestProducts.New(1), TestProducts.New(2), TestProducts.New(3), TestProducts.New(4));
         await chain.Memory[0].PutAsync(a);
         await chain.Memory[1].PutAsync(b);
         await chain.Memory[2].PutManyAsync([c1, c2]);
@@ -33,7 +33,7 @@ public sealed class ChainedStoreBatchTests
     public async Task GetManyAsync_HitsBelow_BackfillEachUpperTierWithOneBatch()
     {
         var chain = new TestChain(3);
-        var products = Enumerable.Range(1, 3).Select(NewProduct).ToArray();
+        var products = Enumerable.Range(1, 3).Select(id => TestProducts.New(id)).ToArray();
         await chain.Memory[2].PutManyAsync(products);
 
         await chain.Chain.GetManyAsync<Product, int>(products.Select(p => p.Id));
@@ -51,7 +51,7 @@ public sealed class ChainedStoreBatchTests
     public async Task GetManyAsync_HitsInSeveralTiers_BackfillsEachHitAboveItsTier()
     {
         var chain = new TestChain(3);
-        var (b, c1, c2) = (NewProduct(2), NewProduct(3), NewProduct(4));
+        var (b, c1, c2) = (TestProducts.New(2), TestProducts.New(3), TestProducts.New(4));
         await chain.Memory[1].PutAsync(b);
         await chain.Memory[2].PutManyAsync([c1, c2]);
 
@@ -68,7 +68,7 @@ public sealed class ChainedStoreBatchTests
     public async Task GetManyAsync_CacheTierThrows_IsMissForEveryKey()
     {
         var chain = new TestChain(2, (i, m) => i == 0 ? new ChaosStore(m) { Failing = StoreOperation.GetMany } : m);
-        var products = Enumerable.Range(1, 2).Select(NewProduct).ToArray();
+        var products = Enumerable.Range(1, 2).Select(id => TestProducts.New(id)).ToArray();
         await chain.Memory[1].PutManyAsync(products);
 
         Assert.That(await chain.Chain.GetManyAsync<Product, int>([1, 2]), Is.EqualTo(products));
@@ -77,6 +77,4 @@ public sealed class ChainedStoreBatchTests
     }
 
     private static EntityKey Key(Product product) => EntityKey.For<Product>(product.Id);
-
-    private static Product NewProduct(int id) => ChainedStoreReadTests.NewProduct(id);
 }

@@ -7,22 +7,14 @@ namespace Stockpile.Tests.Stores;
 [TestFixture]
 public sealed class ChainedStoreReadTests
 {
-    public enum ReadPath
-    {
-        PrimaryKeyValue,
-        EntityKey,
-        AlternateKey,
-        Batch,
-    }
-
     [Test]
     public async Task GetAsync_HitInBottom_BackfillsEveryTierAbove([Values] ReadPath path)
     {
         var chain = new TestChain(3);
-        var product = NewProduct(1);
+        var product = TestProducts.New(1);
         await chain.Memory[2].PutAsync(product);
 
-        var found = await Read(chain.Chain, path, product);
+        var found = await TestProducts.ReadAsync(chain.Chain, path, product);
 
         Assert.That(found, Is.SameAs(product));
         Assert.That(await chain.Memory[0].GetAsync<Product, int>(1), Is.SameAs(product));
@@ -33,10 +25,10 @@ public sealed class ChainedStoreReadTests
     public async Task GetAsync_HitInMiddle_BackfillsAboveAndLeavesBelowAlone([Values] ReadPath path)
     {
         var chain = new TestChain(3);
-        var product = NewProduct(1);
+        var product = TestProducts.New(1);
         await chain.Memory[1].PutAsync(product);
 
-        Assert.That(await Read(chain.Chain, path, product), Is.SameAs(product));
+        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, product), Is.SameAs(product));
 
         Assert.That(await chain.Memory[0].GetAsync<Product, int>(1), Is.SameAs(product));
         Assert.That(chain.CallsTo(2), Is.Empty);
@@ -46,10 +38,10 @@ public sealed class ChainedStoreReadTests
     public async Task GetAsync_HitInTop_AsksNoOtherTier([Values] ReadPath path)
     {
         var chain = new TestChain(3);
-        var product = NewProduct(1);
+        var product = TestProducts.New(1);
         await chain.Memory[0].PutAsync(product);
 
-        Assert.That(await Read(chain.Chain, path, product), Is.SameAs(product));
+        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, product), Is.SameAs(product));
 
         Assert.That(chain.CallsTo(1).Concat(chain.CallsTo(2)), Is.Empty);
         Assert.That(chain.Log.Of(StoreOperation.Writes), Is.Empty);
@@ -60,7 +52,7 @@ public sealed class ChainedStoreReadTests
     {
         var chain = new TestChain(3);
 
-        Assert.That(await Read(chain.Chain, path, NewProduct(1)), Is.Null);
+        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, TestProducts.New(1)), Is.Null);
 
         Assert.That(chain.TiersCalled(StoreOperation.Reads), Is.EqualTo(new[] { 0, 1, 2 }));
         Assert.That(chain.Log.Of(StoreOperation.Writes), Is.Empty);
@@ -70,10 +62,10 @@ public sealed class ChainedStoreReadTests
     public async Task GetAsync_CacheTierThrows_IsMissAndLogged([Values] ReadPath path, [Values] bool synchronously)
     {
         var chain = new TestChain(2, (i, m) => i == 0 ? new ChaosStore(m) { Failing = StoreOperation.Reads, ThrowSynchronously = synchronously } : m);
-        var product = NewProduct(1);
+        var product = TestProducts.New(1);
         await chain.Memory[1].PutAsync(product);
 
-        Assert.That(await Read(chain.Chain, path, product), Is.SameAs(product));
+        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, product), Is.SameAs(product));
 
         var warning = chain.Logger.Entries.Single(e => e.EventId.Name == "TierReadFailed");
         Assert.That(warning.Level, Is.EqualTo(LogLevel.Warning));
@@ -85,10 +77,10 @@ public sealed class ChainedStoreReadTests
     public async Task GetAsync_MiddleCacheTierThrows_ReadsBelowIt([Values] ReadPath path)
     {
         var chain = new TestChain(3, (i, m) => i == 1 ? new ChaosStore(m) { Failing = StoreOperation.Reads } : m);
-        var product = NewProduct(1);
+        var product = TestProducts.New(1);
         await chain.Memory[2].PutAsync(product);
 
-        Assert.That(await Read(chain.Chain, path, product), Is.SameAs(product));
+        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, product), Is.SameAs(product));
 
         Assert.That(await chain.Memory[0].GetAsync<Product, int>(1), Is.SameAs(product), "the tier above the failed one is still back-filled");
         Assert.That(chain.Logger.Entries.Count(e => e.EventId.Name == "TierReadFailed"), Is.EqualTo(1));
@@ -102,7 +94,7 @@ public sealed class ChainedStoreReadTests
             (i, m) => i == failingTier ? new ChaosStore(m) { Failing = StoreOperation.Reads, ThrowSynchronously = synchronously } : m,
             new ChainedStoreOptions { ThrowOnCacheReadFailure = true });
 
-        Assert.ThrowsAsync<ChaosException>(async () => await Read(chain.Chain, path, NewProduct(1)));
+        Assert.ThrowsAsync<ChaosException>(async () => await TestProducts.ReadAsync(chain.Chain, path, TestProducts.New(1)));
     }
 
     [Test]
@@ -110,7 +102,7 @@ public sealed class ChainedStoreReadTests
     {
         var chain = new TestChain(2, (i, m) => i == 1 ? new SourceOfTruthStore(new ChaosStore(m) { Failing = StoreOperation.Reads }) : m);
 
-        Assert.ThrowsAsync<ChaosException>(async () => await Read(chain.Chain, path, NewProduct(1)));
+        Assert.ThrowsAsync<ChaosException>(async () => await TestProducts.ReadAsync(chain.Chain, path, TestProducts.New(1)));
     }
 
     [Test]
@@ -118,7 +110,7 @@ public sealed class ChainedStoreReadTests
     {
         var chain = new TestChain(2, (i, m) => i == 1 ? new ChaosStore(m) { Failing = StoreOperation.Reads } : m);
 
-        Assert.That(await Read(chain.Chain, path, NewProduct(1)), Is.Null);
+        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, TestProducts.New(1)), Is.Null);
 
         Assert.That(chain.Logger.Entries.Count(e => e.EventId.Name == "TierReadFailed"), Is.EqualTo(1));
     }
@@ -127,25 +119,14 @@ public sealed class ChainedStoreReadTests
     public async Task GetAsync_BackfillFails_OnlyLogsAndStillBackfillsHigherTiers([Values] ReadPath path)
     {
         var chain = new TestChain(3, (i, m) => i == 1 ? new ChaosStore(m) { Failing = StoreOperation.Writes } : m);
-        var product = NewProduct(1);
+        var product = TestProducts.New(1);
         await chain.Memory[2].PutAsync(product);
 
-        Assert.That(await Read(chain.Chain, path, product), Is.SameAs(product));
+        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, product), Is.SameAs(product));
 
         var warning = chain.Logger.Entries.Single(e => e.EventId.Name == "BackfillFailed");
         Assert.That((warning.Level, warning.Exception?.GetType()), Is.EqualTo((LogLevel.Warning, typeof(ChaosException))));
         Assert.That(await chain.Memory[1].GetAsync<Product, int>(1), Is.Null);
         Assert.That(await chain.Memory[0].GetAsync<Product, int>(1), Is.SameAs(product));
     }
-
-    /// <summary>Reads one product through the chain by the given path.</summary>
-    internal static async Task<Product?> Read(ObjectStore store, ReadPath path, Product product) => path switch
-    {
-        ReadPath.PrimaryKeyValue => await store.GetAsync<Product, int>(product.Id),
-        ReadPath.EntityKey => await store.GetAsync<Product>(EntityKey.For<Product>(product.Id)),
-        ReadPath.AlternateKey => await store.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)),
-        _ => (await store.GetManyAsync<Product>([EntityKey.For<Product>(product.Id)])).Single(),
-    };
-
-    internal static Product NewProduct(int id, string? name = null) => new() { Id = id, Sku = $"SKU-{id}", Name = name ?? $"Product {id}" };
 }

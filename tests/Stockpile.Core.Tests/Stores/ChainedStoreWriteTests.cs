@@ -12,7 +12,7 @@ public sealed class ChainedStoreWriteTests
     {
         var chain = new TestChain(3);
 
-        await chain.Chain.PutAsync(NewProduct(1));
+        await chain.Chain.PutAsync(TestProducts.New(1));
 
         Assert.That(chain.TiersCalled(StoreOperation.Writes), Is.EqualTo(new[] { 2, 1, 0 }));
         Assert.That(chain.Log.Of(StoreOperation.Writes).Select(c => c.Operation), Is.All.EqualTo(StoreOperation.Put));
@@ -23,7 +23,7 @@ public sealed class ChainedStoreWriteTests
     {
         var chain = new TestChain(3);
 
-        await chain.Chain.PutManyAsync([NewProduct(1), NewProduct(2)]);
+        await chain.Chain.PutManyAsync([TestProducts.New(1), TestProducts.New(2)]);
 
         Assert.That(chain.TiersCalled(StoreOperation.Writes), Is.EqualTo(new[] { 2, 1, 0 }));
         Assert.That(chain.Log.Of(StoreOperation.Writes).Select(c => (c.Operation, c.Arguments.Count)), Is.All.EqualTo((StoreOperation.PutMany, 2)));
@@ -34,11 +34,11 @@ public sealed class ChainedStoreWriteTests
     {
         var chaos = default(ChaosStore);
         var chain = new TestChain(3, (i, m) => i == 1 ? chaos = new ChaosStore(m) : m);
-        await chain.Chain.PutAsync(NewProduct(1, "v1"));
+        await chain.Chain.PutAsync(TestProducts.New(1, "v1"));
         chain.Log.Clear();
         chaos!.Failing = StoreOperation.Writes;
 
-        Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.PutAsync(NewProduct(1, "v2")));
+        Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.PutAsync(TestProducts.New(1, "v2")));
 
         Assert.That(chain.CallsTo(0).Where(c => (c.Operation & StoreOperation.Writes) != 0), Is.Empty, "no tier above the failed one is written");
         Assert.That((await chain.Memory[2].GetAsync<Product, int>(1))?.Name, Is.EqualTo("v2"));
@@ -50,10 +50,10 @@ public sealed class ChainedStoreWriteTests
     {
         var chaos = default(ChaosStore);
         var chain = new TestChain(3, (i, m) => i == 1 ? chaos = new ChaosStore(m) : m);
-        await chain.Chain.PutAsync(NewProduct(1, "v1"));
+        await chain.Chain.PutAsync(TestProducts.New(1, "v1"));
         chaos!.Failing = StoreOperation.Writes;
 
-        Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.PutAsync(NewProduct(1, "v2")));
+        Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.PutAsync(TestProducts.New(1, "v2")));
 
         Assert.That(await chain.Memory[1].GetAsync<Product, int>(1), Is.Null, "a cache whose write failed must not keep serving v1 while the tier below holds v2");
         chaos.Failing = StoreOperation.None;
@@ -65,7 +65,7 @@ public sealed class ChainedStoreWriteTests
     {
         var chain = new TestChain(2, (i, m) => i == 1 ? new SourceOfTruthStore(new ChaosStore(m) { Failing = StoreOperation.Writes }) : m);
 
-        Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.PutAsync(NewProduct(1)));
+        Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.PutAsync(TestProducts.New(1)));
 
         Assert.That(chain.Log.Of(StoreOperation.Writes), Is.Empty);
         Assert.That(chain.Memory.Select(m => m.Count), Is.All.Zero);
@@ -75,7 +75,7 @@ public sealed class ChainedStoreWriteTests
     public async Task DeleteAsync_ReachesEveryTierBottomFirst()
     {
         var chain = new TestChain(3);
-        await chain.Chain.PutAsync(NewProduct(1));
+        await chain.Chain.PutAsync(TestProducts.New(1));
         chain.Log.Clear();
 
         Assert.That(await chain.Chain.DeleteAsync(EntityKey.For<Product>(1)), Is.True);
@@ -88,7 +88,7 @@ public sealed class ChainedStoreWriteTests
     public async Task DeleteAsync_HeldOnlyByTopTier_StillReturnsTrue()
     {
         var chain = new TestChain(2);
-        await chain.Memory[0].PutAsync(NewProduct(1));
+        await chain.Memory[0].PutAsync(TestProducts.New(1));
 
         Assert.That(await chain.Chain.DeleteAsync(EntityKey.For<Product>(1)), Is.True);
         Assert.That(await chain.Chain.DeleteAsync(EntityKey.For<Product>(1)), Is.False);
@@ -98,7 +98,7 @@ public sealed class ChainedStoreWriteTests
     public async Task DeleteManyAsync_OneBatchPerTierBottomFirst()
     {
         var chain = new TestChain(3);
-        await chain.Chain.PutManyAsync([NewProduct(1), NewProduct(2)]);
+        await chain.Chain.PutManyAsync([TestProducts.New(1), TestProducts.New(2)]);
         chain.Log.Clear();
 
         var deleted = await chain.Chain.DeleteManyAsync([EntityKey.For<Product>(1), EntityKey.Of<Product>(nameof(Product.Sku), "SKU-2")]);
@@ -114,7 +114,7 @@ public sealed class ChainedStoreWriteTests
     {
         var chaos = default(ChaosStore);
         var chain = new TestChain(3, (i, m) => i == 1 ? chaos = new ChaosStore(m) : m);
-        await chain.Chain.PutAsync(NewProduct(1));
+        await chain.Chain.PutAsync(TestProducts.New(1));
         chaos!.Failing = StoreOperation.Deletes;
 
         Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.DeleteAsync(EntityKey.For<Product>(1)));
@@ -129,7 +129,7 @@ public sealed class ChainedStoreWriteTests
     public async Task DeleteAsync_TwoTiersFail_SurfacesBoth()
     {
         var chain = new TestChain(3, (i, m) => i < 2 ? new ChaosStore(m) { Failing = StoreOperation.Deletes } : m);
-        await chain.Memory[2].PutAsync(NewProduct(1));
+        await chain.Memory[2].PutAsync(TestProducts.New(1));
 
         var ex = Assert.ThrowsAsync<AggregateException>(async () => await chain.Chain.DeleteAsync(EntityKey.For<Product>(1)));
 
@@ -141,7 +141,7 @@ public sealed class ChainedStoreWriteTests
     public async Task ClearAsync_ClearsCachesButNeverTheSourceOfTruth()
     {
         var chain = new TestChain(2, (i, m) => i == 1 ? new SourceOfTruthStore(m) : m);
-        await chain.Chain.PutAsync(NewProduct(1));
+        await chain.Chain.PutAsync(TestProducts.New(1));
 
         await chain.Chain.ClearAsync(typeof(Product));
 
@@ -149,6 +149,4 @@ public sealed class ChainedStoreWriteTests
         Assert.That(chain.Memory[1].Count, Is.EqualTo(1));
         Assert.That(chain.CallsTo(1).Select(c => c.Operation), Has.None.EqualTo(StoreOperation.Clear));
     }
-
-    private static Product NewProduct(int id, string? name = null) => ChainedStoreReadTests.NewProduct(id, name);
 }

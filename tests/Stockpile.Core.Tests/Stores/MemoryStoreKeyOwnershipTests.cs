@@ -1,4 +1,5 @@
 using Stockpile.Testing.Entities;
+using Stockpile.Tests.Fakes;
 
 namespace Stockpile.Tests.Stores;
 
@@ -10,13 +11,13 @@ public sealed class MemoryStoreKeyOwnershipTests
     public async Task PutAsync_AlternateKeyOfAnotherObject_EvictsThatObjectEntirely()
     {
         var store = new MemoryStore();
-        await store.PutAsync(NewProduct(1, "X"));
-        var b = NewProduct(2, "X");
+        await store.PutAsync(TestProducts.New(1, sku: "X"));
+        var b = TestProducts.New(2, sku: "X");
 
         await store.PutAsync(b);
 
         Assert.That(await store.GetAsync<Product, int>(1), Is.Null, "A must not stay reachable by its primary key");
-        Assert.That(await store.GetAsync<Product>(BySku("X")), Is.SameAs(b));
+        Assert.That(await store.GetAsync<Product>(TestProducts.BySku("X")), Is.SameAs(b));
         Assert.That(store.Count, Is.EqualTo(1));
     }
 
@@ -24,27 +25,27 @@ public sealed class MemoryStoreKeyOwnershipTests
     public async Task DeleteAsync_DisplacedObject_LeavesTheNewOwner()
     {
         var store = new MemoryStore();
-        var a = NewProduct(1, "X");
+        var a = TestProducts.New(1, sku: "X");
         await store.PutAsync(a);
-        var b = NewProduct(2, "X");
+        var b = TestProducts.New(2, sku: "X");
         await store.PutAsync(b);
 
         Assert.That(await store.DeleteAsync(EntityKey.For<Product>(1)), Is.False);
         Assert.That(await store.DeleteAsync(a), Is.False);
 
         Assert.That(await store.GetAsync<Product, int>(2), Is.SameAs(b));
-        Assert.That(await store.GetAsync<Product>(BySku("X")), Is.SameAs(b));
+        Assert.That(await store.GetAsync<Product>(TestProducts.BySku("X")), Is.SameAs(b));
     }
 
     [Test]
     public async Task DeleteAsync_ByAlternateKeyTheObjectGaveUp_Misses()
     {
         var store = new MemoryStore();
-        await store.PutAsync(NewProduct(1, "X"));
-        var moved = NewProduct(1, "Y");
+        await store.PutAsync(TestProducts.New(1, sku: "X"));
+        var moved = TestProducts.New(1, sku: "Y");
         await store.PutAsync(moved);
 
-        Assert.That(await store.DeleteAsync(BySku("X")), Is.False);
+        Assert.That(await store.DeleteAsync(TestProducts.BySku("X")), Is.False);
 
         Assert.That(await store.GetAsync<Product, int>(1), Is.SameAs(moved));
     }
@@ -66,22 +67,22 @@ public sealed class MemoryStoreKeyOwnershipTests
                 switch (random.Next(10))
                 {
                     case < 4:
-                        await store.PutAsync(NewProduct(id, sku));
+                        await store.PutAsync(TestProducts.New(id, sku: sku));
                         break;
                     case 4:
-                        await store.PutManyAsync([NewProduct(id, sku), NewProduct((id + 1) % ids, $"S{random.Next(skus)}")]);
+                        await store.PutManyAsync([TestProducts.New(id, sku: sku), TestProducts.New((id + 1) % ids, sku: $"S{random.Next(skus)}")]);
                         break;
                     case 5:
                         await store.GetAsync<Product, int>(id);
                         break;
                     case 6:
-                        await store.GetAsync<Product>(BySku(sku));
+                        await store.GetAsync<Product>(TestProducts.BySku(sku));
                         break;
                     case 7:
                         await store.DeleteAsync(EntityKey.For<Product>(id));
                         break;
                     default:
-                        await store.DeleteAsync(BySku(sku));
+                        await store.DeleteAsync(TestProducts.BySku(sku));
                         break;
                 }
             }
@@ -94,14 +95,14 @@ public sealed class MemoryStoreKeyOwnershipTests
             if (await store.GetAsync<Product, int>(id) is { } product)
             {
                 Assert.That(product.Id, Is.EqualTo(id));
-                Assert.That(await store.GetAsync<Product>(BySku(product.Sku)), Is.SameAs(product), $"product {id}'s SKU {product.Sku} must lead back to it");
+                Assert.That(await store.GetAsync<Product>(TestProducts.BySku(product.Sku)), Is.SameAs(product), $"product {id}'s SKU {product.Sku} must lead back to it");
                 byId.Add(product);
             }
         }
 
         for (var s = 0; s < skus; s++)
         {
-            if (await store.GetAsync<Product>(BySku($"S{s}")) is { } owner)
+            if (await store.GetAsync<Product>(TestProducts.BySku($"S{s}")) is { } owner)
             {
                 Assert.That(await store.GetAsync<Product, int>(owner.Id), Is.SameAs(owner), $"SKU S{s} leads to product {owner.Id}, which must be reachable by its id");
             }
@@ -111,8 +112,4 @@ public sealed class MemoryStoreKeyOwnershipTests
         Assert.That(store.Count, Is.EqualTo(byId.Count), "every object the store counts must be reachable by its primary key");
         Assert.That(store.Count, Is.LessThanOrEqualTo(sizeLimit ?? int.MaxValue));
     }
-
-    private static EntityKey BySku(string sku) => EntityKey.Of<Product>(nameof(Product.Sku), sku);
-
-    private static Product NewProduct(int id, string sku) => new() { Id = id, Sku = sku, Name = $"Product {id} {sku}" };
 }
