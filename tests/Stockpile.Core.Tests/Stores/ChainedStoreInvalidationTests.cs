@@ -127,4 +127,50 @@ public sealed class ChainedStoreInvalidationTests
 
         Assert.That(chain.Backplane.Evictions, Is.Empty);
     }
+
+    [Test]
+    public async Task PutAsync_CacheTierFailsAfterSourceOfTruthWrote_StillPublishes()
+    {
+        var chain = new TestChain(3, (i, m) => i switch
+        {
+            1 => new ChaosStore(new SharedCacheStore(m)) { Failing = StoreOperation.Writes },
+            2 => new SourceOfTruthStore(m),
+            _ => m,
+        });
+
+        Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.PutAsync(TestProducts.New(1)));
+
+        Assert.That(chain.Memory[2].Count, Is.EqualTo(1), "the source of truth took the write");
+        Assert.That(chain.Backplane.Evictions, Is.EqualTo(new[] { new[] { EntityKey.For<Product>(1) } }), "other instances still hold the old object in memory");
+    }
+
+    [Test]
+    public async Task DeleteAsync_TierFails_StillPublishes()
+    {
+        var chain = new TestChain(3, (i, m) => i == 1 ? new ChaosStore(m) { Failing = StoreOperation.Deletes } : m);
+        await chain.Memory[2].PutAsync(TestProducts.New(1));
+
+        Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.DeleteAsync(EntityKey.For<Product>(1)));
+
+        Assert.That(chain.Memory[2].Count, Is.Zero);
+        Assert.That(chain.Backplane.Evictions, Is.EqualTo(new[] { new[] { EntityKey.For<Product>(1) } }));
+    }
+
+    [Test]
+    public void InvalidateAsync_TierFails_StillPublishes()
+    {
+        var chain = new TestChain(3, (i, m) => i switch
+        {
+            0 => new ChaosStore(m) { Failing = StoreOperation.Deletes | StoreOperation.Clear },
+            2 => new SourceOfTruthStore(m),
+            _ => m,
+        });
+        var key = EntityKey.For<Product>(1);
+
+        Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.InvalidateAsync([key]));
+        Assert.ThrowsAsync<ChaosException>(async () => await chain.Chain.InvalidateAsync(typeof(Product)));
+
+        Assert.That(chain.Backplane.Evictions, Is.EqualTo(new[] { new[] { key } }));
+        Assert.That(chain.Backplane.Clears, Is.EqualTo(new[] { typeof(Product) }));
+    }
 }
