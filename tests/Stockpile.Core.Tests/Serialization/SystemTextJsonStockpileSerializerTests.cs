@@ -57,6 +57,8 @@ public sealed class SystemTextJsonStockpileSerializerTests
     }
 
     [TestCase(typeof(InvalidOperationException))]
+    [TestCase(typeof(NotImplementedException))]
+    [TestCase(typeof(NullReferenceException))]
     public void Serialize_PropertyThrows_ThrowsNamingTypeAndWritesNothing(Type failure)
     {
         var gadget = new Gadget { Id = 1, Failure = failure };
@@ -93,6 +95,15 @@ public sealed class SystemTextJsonStockpileSerializerTests
     }
 
     [Test]
+    public void Deserialize_SetterThrows_ThrowsNamingType()
+    {
+        var ex = Assert.Throws<StockpileSerializationException>(() => SystemTextJsonStockpileSerializer.Default.Deserialize("{\"Id\":1,\"Label\":\"boom\"}"u8, typeof(Fragile)));
+
+        Assert.That((ex!.ObjectType, ex.Operation), Is.EqualTo((typeof(Fragile), "deserialize")));
+        Assert.That(ex.InnerException, Is.TypeOf<NotImplementedException>());
+    }
+
+    [Test]
     public async Task CopyingMemoryStore_PutThatCannotBeCopied_LeavesStoreUnchanged()
     {
         var store = new MemoryStore(new MemoryStoreOptions { CopyObjects = true });
@@ -124,6 +135,20 @@ public sealed class SystemTextJsonStockpileSerializerTests
         public Type? Failure { get; set; }
 
         public string Payload => Failure is null ? "ok" : throw (Exception)Activator.CreateInstance(Failure, "payload is broken")!;
+    }
+
+    public sealed class Fragile
+    {
+        private string _label = "";
+
+        [StockpileKey]
+        public int Id { get; set; }
+
+        public string Label
+        {
+            get => _label;
+            set => _label = value == "boom" ? throw new NotImplementedException("label setter") : value;
+        }
     }
 
     public sealed class Node
