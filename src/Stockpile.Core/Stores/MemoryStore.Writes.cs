@@ -4,7 +4,10 @@ namespace Stockpile;
 
 public sealed partial class MemoryStore
 {
-    private void Put(StockpileEntityType entityType, object item)
+    private void Put(StockpileEntityType entityType, object item) => Commit(Prepare(entityType, item));
+
+    /// <summary>The part of a put done outside the lock, which may fail (the copy): the entry and whether it is already expired.</summary>
+    private (MemoryEntry Entry, bool Expired) Prepare(StockpileEntityType entityType, object item)
     {
         var value = _copier is null ? item : Copy(item);
         var ttl = _lifetimes.TimeToLive(item, _time.GetUtcNow());
@@ -18,7 +21,14 @@ public sealed partial class MemoryStore
             indexValues[i] = values is null ? null : MemoryKeyIndex.IndexValue(values);
         }
 
-        var entry = new MemoryEntry(value, expiresAt, view, indexValues);
+        return (new MemoryEntry(value, expiresAt, view, indexValues), ttl is { } live && live <= TimeSpan.Zero);
+    }
+
+    private void Commit((MemoryEntry Entry, bool Expired) put)
+    {
+        var (entry, expired) = put;
+        var view = entry.View;
+        var indexValues = entry.IndexValues;
         lock (_writeLock)
         {
             // Whatever holds any of the new object's keys is older: the object itself under its primary key, or another
@@ -31,7 +41,7 @@ public sealed partial class MemoryStore
                 }
             }
 
-            if (ttl is { } live && live <= TimeSpan.Zero)
+            if (expired)
             {
                 return;
             }

@@ -88,10 +88,16 @@ public sealed partial class MemoryStore : ObjectStore
     /// <inheritdoc/>
     protected override ValueTask PutManyCoreAsync(IReadOnlyList<object> items, CancellationToken cancellationToken)
     {
-        // Copies are made before the lock, so a serialization failure writes nothing.
-        foreach (var item in items)
+        // Every copy is made before anything is written, so a serialization failure writes nothing.
+        var prepared = new (MemoryEntry Entry, bool Expired)[items.Count];
+        for (var i = 0; i < prepared.Length; i++)
         {
-            Put(StockpileEntityType.For(item.GetType()), item);
+            prepared[i] = Prepare(StockpileEntityType.For(items[i].GetType()), items[i]);
+        }
+
+        foreach (var put in prepared)
+        {
+            Commit(put);
         }
 
         return default;

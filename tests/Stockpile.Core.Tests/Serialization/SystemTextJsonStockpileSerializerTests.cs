@@ -116,6 +116,24 @@ public sealed class SystemTextJsonStockpileSerializerTests
         Assert.That((await store.GetAsync<Gadget, int>(1))?.Label, Is.EqualTo("before"));
     }
 
+    [Test]
+    public async Task CopyingMemoryStore_PutManyWithOneThatCannotBeCopied_WritesNothing()
+    {
+        var store = new MemoryStore(new MemoryStoreOptions { CopyObjects = true });
+        await store.PutAsync(new Gadget { Id = 1, Label = "before" });
+
+        Assert.ThrowsAsync<StockpileSerializationException>(async () => await store.PutManyAsync(
+        [
+            new Gadget { Id = 1, Label = "after" },
+            new Gadget { Id = 2, Label = "new" },
+            new Gadget { Id = 3, Failure = typeof(InvalidOperationException) },
+        ]));
+
+        Assert.That(store.Count, Is.EqualTo(1));
+        Assert.That((await store.GetAsync<Gadget, int>(1))?.Label, Is.EqualTo("before"));
+        Assert.That(await store.GetAsync<Gadget, int>(2), Is.Null);
+    }
+
     private static object RoundTrip(SystemTextJsonStockpileSerializer serializer, object value)
     {
         var buffer = new ArrayBufferWriter<byte>();
