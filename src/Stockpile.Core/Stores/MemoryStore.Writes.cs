@@ -11,7 +11,7 @@ public sealed partial class MemoryStore
     {
         var value = _copier is null ? item : Copy(item);
         var ttl = _lifetimes.TimeToLive(item, _time.GetUtcNow());
-        var expiresAt = ttl is null ? long.MaxValue : _time.GetTimestamp() + ToTimestampTicks(ttl.Value);
+        var expiresAt = ttl is null ? long.MaxValue : Now() + ToClockTicks(ttl.Value);
         var view = ViewOf(entityType);
         var keys = entityType.Keys;
         var indexValues = new object?[keys.Count];
@@ -113,7 +113,7 @@ public sealed partial class MemoryStore
     /// </summary>
     private void MakeRoomLocked()
     {
-        var now = _time.GetTimestamp();
+        var now = Now();
         for (var swept = 0; swept < 2 && _clock.First is { } head && head.Value.ExpiresAt <= now; swept++)
         {
             RemoveLocked(head.Value);
@@ -137,9 +137,9 @@ public sealed partial class MemoryStore
         }
     }
 
-    private long ToTimestampTicks(TimeSpan duration)
+    private long ToClockTicks(TimeSpan duration)
     {
-        var ticks = duration.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond;
+        var ticks = duration.Ticks * (double)_clockFrequency / TimeSpan.TicksPerSecond;
         return ticks >= long.MaxValue / 2 ? long.MaxValue / 2 : (long)ticks;
     }
 }

@@ -126,6 +126,30 @@ public sealed class MemoryStoreLifetimeTests
         Assert.That(await store.GetAsync<Product, int>(1), Is.Not.Null);
     }
 
+    [Test]
+    public async Task SystemClock_LongLifetime_StillHits()
+    {
+        var store = new MemoryStore(new MemoryStoreOptions { DefaultLifetime = TimeSpan.FromHours(1) });
+        await store.PutAsync(NewProduct(1));
+
+        Assert.That(await store.GetAsync<Product, int>(1), Is.Not.Null);
+    }
+
+    [Test]
+    public async Task SystemClock_ShortLifetime_Expires()
+    {
+        var store = new MemoryStore(new MemoryStoreOptions { DefaultLifetime = TimeSpan.FromMilliseconds(20) });
+        await store.PutAsync(NewProduct(1));
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+
+        // A bounded wait for real time to pass, not a timed assertion: any expiry within 5 s passes.
+        while (await store.GetAsync<Product, int>(1) is not null)
+        {
+            Assert.That(waited.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "a 20 ms lifetime never ended");
+            await Task.Delay(5);
+        }
+    }
+
     private MemoryStore Store(TimeSpan defaultLifetime, Func<object, ObjectLifetime>? selector = null) =>
         new(new MemoryStoreOptions { DefaultLifetime = defaultLifetime, LifetimeSelector = selector, TimeProvider = _time });
 
