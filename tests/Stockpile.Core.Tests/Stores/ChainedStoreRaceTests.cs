@@ -13,11 +13,8 @@ public sealed class ChainedStoreRaceTests
     [Test]
     public async Task Delete_WhileReaderHoldsLowerTierValue_LeavesUpperTierEmpty([Values] ReadPath path)
     {
-        var gated = default(GatedStore);
-        var chain = new TestChain(2, (i, m) => i == 1 ? gated = new GatedStore(m) : m);
-        var product = TestProducts.New(1, "v1");
-        await chain.Memory[1].PutAsync(product);
-        var gate = gated!.HoldNextGetAfterRead();
+        var (chain, gated, product) = await ChainWithGatedBottomHoldingV1Async();
+        var gate = gated.HoldNextGetAfterRead();
 
         var reader = TestProducts.ReadAsync(chain.Chain, path, product);
         await gate.WaitUntilEnteredAsync();
@@ -32,12 +29,10 @@ public sealed class ChainedStoreRaceTests
     [Test]
     public async Task Put_WhileReaderHoldsLowerTierValue_UpperTierNeverKeepsOlderVersion([Values] ReadPath path)
     {
-        var gated = default(GatedStore);
-        var chain = new TestChain(2, (i, m) => i == 1 ? gated = new GatedStore(m) : m);
-        await chain.Memory[1].PutAsync(TestProducts.New(1, "v1"));
-        var gate = gated!.HoldNextGetAfterRead();
+        var (chain, gated, product) = await ChainWithGatedBottomHoldingV1Async();
+        var gate = gated.HoldNextGetAfterRead();
 
-        var reader = TestProducts.ReadAsync(chain.Chain, path, TestProducts.New(1, "v1"));
+        var reader = TestProducts.ReadAsync(chain.Chain, path, product);
         await gate.WaitUntilEnteredAsync();
         await chain.Chain.PutAsync(TestProducts.New(1, "v2"));
         gate.Release();
@@ -50,11 +45,8 @@ public sealed class ChainedStoreRaceTests
     [Test]
     public async Task Read_WhileDeleteIsUnderWay_DoesNotBackfill([Values] ReadPath path)
     {
-        var gated = default(GatedStore);
-        var chain = new TestChain(2, (i, m) => i == 1 ? gated = new GatedStore(m) : m);
-        var product = TestProducts.New(1, "v1");
-        await chain.Memory[1].PutAsync(product);
-        var gate = gated!.HoldNextDeleteBeforeRunning();
+        var (chain, gated, product) = await ChainWithGatedBottomHoldingV1Async();
+        var gate = gated.HoldNextDeleteBeforeRunning();
 
         var delete = chain.Chain.DeleteAsync(EntityKey.For<Product>(1)).AsTask();
         await gate.WaitUntilEnteredAsync();
@@ -64,5 +56,15 @@ public sealed class ChainedStoreRaceTests
 
         Assert.That(await chain.Memory[0].GetAsync<Product, int>(1), Is.Null);
         Assert.That(await chain.Chain.GetAsync<Product, int>(1), Is.Null);
+    }
+
+    /// <summary>A memory tier over a gated bottom tier that holds product 1 as "v1"; the top tier is empty.</summary>
+    private static async Task<(TestChain Chain, GatedStore Gated, Product Product)> ChainWithGatedBottomHoldingV1Async()
+    {
+        var gated = default(GatedStore);
+        var chain = new TestChain(2, (i, m) => i == 1 ? gated = new GatedStore(m) : m);
+        var product = TestProducts.New(1, "v1");
+        await chain.Memory[1].PutAsync(product);
+        return (chain, gated!, product);
     }
 }

@@ -10,13 +10,10 @@ public sealed class ChainedStoreReadTests
     [Test]
     public async Task GetAsync_HitInBottom_BackfillsEveryTierAbove([Values] ReadPath path)
     {
-        var chain = new TestChain(3);
         var product = TestProducts.New(1);
-        await chain.Memory[2].PutAsync(product);
 
-        var found = await TestProducts.ReadAsync(chain.Chain, path, product);
+        var chain = await ReadFromChainHoldingItInTierAsync(2, path, product);
 
-        Assert.That(found, Is.SameAs(product));
         Assert.That(await chain.Memory[0].GetAsync<Product, int>(1), Is.SameAs(product));
         Assert.That(await chain.Memory[1].GetAsync<Product, int>(1), Is.SameAs(product));
     }
@@ -24,11 +21,9 @@ public sealed class ChainedStoreReadTests
     [Test]
     public async Task GetAsync_HitInMiddle_BackfillsAboveAndLeavesBelowAlone([Values] ReadPath path)
     {
-        var chain = new TestChain(3);
         var product = TestProducts.New(1);
-        await chain.Memory[1].PutAsync(product);
 
-        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, product), Is.SameAs(product));
+        var chain = await ReadFromChainHoldingItInTierAsync(1, path, product);
 
         Assert.That(await chain.Memory[0].GetAsync<Product, int>(1), Is.SameAs(product));
         Assert.That(chain.CallsTo(2), Is.Empty);
@@ -37,11 +32,7 @@ public sealed class ChainedStoreReadTests
     [Test]
     public async Task GetAsync_HitInTop_AsksNoOtherTier([Values] ReadPath path)
     {
-        var chain = new TestChain(3);
-        var product = TestProducts.New(1);
-        await chain.Memory[0].PutAsync(product);
-
-        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, product), Is.SameAs(product));
+        var chain = await ReadFromChainHoldingItInTierAsync(0, path, TestProducts.New(1));
 
         Assert.That(chain.CallsTo(1).Concat(chain.CallsTo(2)), Is.Empty);
         Assert.That(chain.Log.Of(StoreOperation.Writes), Is.Empty);
@@ -76,11 +67,9 @@ public sealed class ChainedStoreReadTests
     [Test]
     public async Task GetAsync_MiddleCacheTierThrows_ReadsBelowIt([Values] ReadPath path)
     {
-        var chain = new TestChain(3, (i, m) => i == 1 ? new ChaosStore(m) { Failing = StoreOperation.Reads } : m);
         var product = TestProducts.New(1);
-        await chain.Memory[2].PutAsync(product);
 
-        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, product), Is.SameAs(product));
+        var chain = await ReadFromChainHoldingItInTierAsync(2, path, product, (i, m) => i == 1 ? new ChaosStore(m) { Failing = StoreOperation.Reads } : m);
 
         Assert.That(await chain.Memory[0].GetAsync<Product, int>(1), Is.SameAs(product), "the tier above the failed one is still back-filled");
         Assert.That(chain.Logger.Entries.Count(e => e.EventId.Name == "TierReadFailed"), Is.EqualTo(1));
@@ -118,15 +107,23 @@ public sealed class ChainedStoreReadTests
     [Test]
     public async Task GetAsync_BackfillFails_OnlyLogsAndStillBackfillsHigherTiers([Values] ReadPath path)
     {
-        var chain = new TestChain(3, (i, m) => i == 1 ? new ChaosStore(m) { Failing = StoreOperation.Writes } : m);
         var product = TestProducts.New(1);
-        await chain.Memory[2].PutAsync(product);
 
-        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, product), Is.SameAs(product));
+        var chain = await ReadFromChainHoldingItInTierAsync(2, path, product, (i, m) => i == 1 ? new ChaosStore(m) { Failing = StoreOperation.Writes } : m);
 
         var warning = chain.Logger.Entries.Single(e => e.EventId.Name == "BackfillFailed");
         Assert.That((warning.Level, warning.Exception?.GetType()), Is.EqualTo((LogLevel.Warning, typeof(ChaosException))));
         Assert.That(await chain.Memory[1].GetAsync<Product, int>(1), Is.Null);
         Assert.That(await chain.Memory[0].GetAsync<Product, int>(1), Is.SameAs(product));
+    }
+
+    /// <summary>Makes a three-tier chain (tiers wrapped as <paramref name="wrap"/> says), puts the product in one tier only, and reads it through the chain.</summary>
+    private static async Task<TestChain> ReadFromChainHoldingItInTierAsync(int tier, ReadPath path, Product product, Func<int, ObjectStore, ObjectStore>? wrap = null)
+    {
+        var chain = new TestChain(3, wrap);
+        await chain.Memory[tier].PutAsync(product);
+
+        Assert.That(await TestProducts.ReadAsync(chain.Chain, path, product), Is.SameAs(product));
+        return chain;
     }
 }
