@@ -83,14 +83,21 @@ public sealed class ChainedStoreInvalidationTests
     }
 
     [Test]
-    public async Task RefreshAsync_WritesCacheTiersOnlyAndPublishes()
+    public async Task RefreshAsync_FillsCacheTiersFromTheSourceOfTruth_AndPublishes()
     {
-        var product = TestProducts.New(1);
+        var committed = TestProducts.New(1);
+        committed.Name = "committed";
+        await _chain.Memory[2].PutAsync(committed);
+        var stale = TestProducts.New(1);
+        stale.Name = "stale";
+        await _chain.Memory[0].PutAsync(stale);
 
-        await _chain.Chain.RefreshAsync([product]);
+        // The caller hands over an older state than the source of truth holds (two commits reached it out of order).
+        await _chain.Chain.RefreshAsync([stale]);
 
-        Assert.That(_chain.TiersCalled(StoreOperation.Writes), Is.EqualTo(new[] { 1, 0 }));
-        Assert.That(_chain.Memory.Select(m => m.Count), Is.EqualTo(new[] { 1, 1, 0 }));
+        Assert.That((await _chain.Memory[0].GetAsync<Product, int>(1))?.Name, Is.EqualTo("committed"));
+        Assert.That((await _chain.Memory[1].GetAsync<Product, int>(1))?.Name, Is.EqualTo("committed"));
+        Assert.That(_chain.CallsTo(2).Select(c => c.Operation), Has.None.AnyOf(StoreOperation.Put, StoreOperation.PutMany, StoreOperation.Delete, StoreOperation.DeleteMany));
         Assert.That(_chain.Backplane.Evictions.Single(), Is.EqualTo(new[] { EntityKey.For<Product>(1) }));
     }
 
