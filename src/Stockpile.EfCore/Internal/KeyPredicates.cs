@@ -17,13 +17,13 @@ internal static class KeyPredicates
     public static Expression<Func<TEntity, bool>> Build<TEntity>(IReadOnlyList<KeyLookup> lookups)
     {
         var entity = Expression.Parameter(typeof(TEntity), "e");
-        Expression? body = null;
+        var matches = new List<Expression>();
         foreach (var lookup in lookups)
         {
             if (!lookup.IsComposite)
             {
                 var property = lookup.Properties[0];
-                body = Or(body, TypedFor(property.PropertyType).Contains(lookup.Values.Select(static v => v[0]), Expression.Property(entity, property)));
+                matches.Add(TypedFor(property.PropertyType).Contains(lookup.Values.Select(static v => v[0]), Expression.Property(entity, property)));
                 continue;
             }
 
@@ -37,14 +37,16 @@ internal static class KeyPredicates
                     match = match is null ? equal : Expression.AndAlso(match, equal);
                 }
 
-                body = Or(body, match!);
+                matches.Add(match!);
             }
         }
 
-        return Expression.Lambda<Func<TEntity, bool>>(body ?? Expression.Constant(false), entity);
+        return Expression.Lambda<Func<TEntity, bool>>(matches.Count == 0 ? Expression.Constant(false) : Balanced(matches, 0, matches.Count), entity);
     }
 
-    private static Expression Or(Expression? left, Expression right) => left is null ? right : Expression.OrElse(left, right);
+    // A balanced OR tree: SQL nests as deep as log2(n), where a chain would overflow SQLite's parser stack past ~100 terms.
+    private static Expression Balanced(List<Expression> matches, int start, int count) =>
+        count == 1 ? matches[start] : Expression.OrElse(Balanced(matches, start, count / 2), Balanced(matches, start + (count / 2), count - (count / 2)));
 
     private static TypedValues TypedFor(Type type) => s_typed.GetOrAdd(type, static t =>
     {
