@@ -6,6 +6,16 @@ namespace Stockpile.EfCore.Tests.Infrastructure;
 /// <summary>Maps the shared test entities, with a unique index for every alternate key.</summary>
 public class TestDbContext(DbContextOptions options) : DbContext(options)
 {
+    public DbSet<Product> Products => Set<Product>();
+
+    public DbSet<OrderLine> OrderLines => Set<OrderLine>();
+
+    public DbSet<Customer> Customers => Set<Customer>();
+
+    public DbSet<Automobile> Automobiles => Set<Automobile>();
+
+    public DbSet<Warehouse> Warehouses => Set<Warehouse>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Product>(e =>
