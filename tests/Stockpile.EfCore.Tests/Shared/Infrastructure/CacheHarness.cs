@@ -9,10 +9,10 @@ namespace Stockpile.EfCore.Tests.Infrastructure;
 /// </summary>
 public sealed class CacheHarness
 {
-    public CacheHarness(StockpileCommitPolicy policy = StockpileCommitPolicy.Evict, Action<StockpileInterceptorOptions>? configure = null, ObjectStore? top = null)
+    public CacheHarness(StockpileCommitPolicy policy = StockpileCommitPolicy.Evict, Action<StockpileInterceptorOptions>? configure = null, ObjectStore? top = null, ObjectStore? second = null)
     {
         L1 = top ?? new MemoryStore(new MemoryStoreOptions { Name = "l1" });
-        L2 = new MemoryStore(new MemoryStoreOptions { Name = "l2", CopyObjects = true });
+        L2 = second ?? new MemoryStore(new MemoryStoreOptions { Name = "l2", CopyObjects = true });
         Source = new EfCoreStore<TestDbContext>(Database.Factory<TestDbContext>());
         Chain = new ChainedStore([L1, L2, Source]);
         App = Database.Factory<TestDbContext>(b => b.AddStockpileInterceptor(Chain, o =>
@@ -26,7 +26,7 @@ public sealed class CacheHarness
 
     public ObjectStore L1 { get; }
 
-    public MemoryStore L2 { get; }
+    public ObjectStore L2 { get; }
 
     public EfCoreStore<TestDbContext> Source { get; }
 

@@ -169,7 +169,7 @@ public sealed class InterceptorChangeTests
     [Test]
     public async Task SaveChanges_CacheFailsAfterCommit_SaveSucceedsAndDataIsCommitted()
     {
-        var flaky = new FailingDeleteStore();
+        var flaky = new FaultyStore("flaky");
         var harness = new CacheHarness(top: flaky);
         var product = (await harness.SeedCachedAsync(NewProduct()))[0];
         flaky.FailDeletes = true;
