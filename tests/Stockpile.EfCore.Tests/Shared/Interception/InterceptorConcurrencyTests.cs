@@ -10,12 +10,14 @@ public sealed class InterceptorConcurrencyTests
 {
     private const int Rows = 6;
     private const int Rounds = 50;
+    private const int Readers = 2;
 
     /// <summary>
     /// Two writers update the same rows (names, prices and SKUs) for many rounds, through their own contexts, some in
-    /// explicit transactions, while readers fill the caches through the chain. The second tier stands in for Redis: its
-    /// calls take up to 3 ms, which opens the windows where a late cache update could land after a newer one. Once quiet, no cache tier may serve a
-    /// state other than the database's, by primary key or by any SKU a row ever had.
+    /// explicit transactions, while readers fill the caches through the chain. After every round, once quiet, no cache
+    /// tier may serve a state other than the database's, by primary key (and at the end by any SKU a row ever had). The
+    /// second tier stands in for Redis: its calls take up to 3 ms, which opens the windows where a late cache update
+    /// could land after a newer one.
     /// </summary>
     [TestCase(StockpileCommitPolicy.Evict)]
     [TestCase(StockpileCommitPolicy.WriteThrough)]
@@ -25,42 +27,69 @@ public sealed class InterceptorConcurrencyTests
         var products = await harness.SeedCachedAsync(Enumerable.Range(0, Rows).Select(_ => InterceptorChangeTests.NewProduct()).ToArray());
         var ids = products.Select(p => p.Id).ToArray();
         var skus = new ConcurrentDictionary<int, ConcurrentBag<string>>(products.Select(p => KeyValuePair.Create(p.Id, new ConcurrentBag<string> { p.Sku })));
-        using var quiet = new CancellationTokenSource();
+        using var done = new CancellationTokenSource();
+        using var gate = new SemaphoreSlim(Readers, Readers);
 
-        var writers = Enumerable.Range(0, 2).Select(worker => Task.Run(async () =>
-        {
-            var random = new Random(worker * 7919);
-            for (var round = 0; round < Rounds; round++)
-            {
-                await WriteRoundAsync(harness, ids, skus, worker, round, random);
-            }
-        })).ToArray();
-        var readers = Enumerable.Range(0, 2).Select(reader => Task.Run(async () =>
+        var readers = Enumerable.Range(0, Readers).Select(reader => Task.Run(async () =>
         {
             var random = new Random(reader + 100);
-            while (!quiet.IsCancellationRequested)
+            while (!done.IsCancellationRequested)
             {
-                var id = ids[random.Next(ids.Length)];
-                if (random.Next(2) == 0)
+                await gate.WaitAsync();
+                try
                 {
-                    await harness.Chain.GetManyAsync<Product, int>(ids);
+                    var id = ids[random.Next(ids.Length)];
+                    if (random.Next(2) == 0)
+                    {
+                        await harness.Chain.GetManyAsync<Product, int>(ids);
+                    }
+                    else if (await harness.Chain.GetAsync<Product, int>(id) is { } found)
+                    {
+                        await harness.Chain.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), found.Sku));
+                    }
                 }
-                else if (await harness.Chain.GetAsync<Product, int>(id) is { } found)
+                finally
                 {
-                    await harness.Chain.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), found.Sku));
+                    gate.Release();
                 }
             }
         })).ToArray();
 
-        await Task.WhenAll(writers);
-        await quiet.CancelAsync();
-        await Task.WhenAll(readers);
+        try
+        {
+            for (var round = 0; round < Rounds; round++)
+            {
+                // Both writers start the round together, so their commits of the same rows overlap.
+                await Task.WhenAll(Enumerable.Range(0, 2).Select(worker => Task.Run(() => WriteRoundAsync(harness, ids, skus, worker, round, new Random((worker * 7919) + round)))));
+
+                // Quiet: no write and no read under way. Every tier must now serve the database's state or nothing.
+                for (var i = 0; i < Readers; i++)
+                {
+                    await gate.WaitAsync();
+                }
+
+                try
+                {
+                    foreach (var id in ids)
+                    {
+                        await harness.AssertCachesMatchDatabaseAsync(id, round == Rounds - 1 ? [.. skus[id].Distinct()] : []);
+                    }
+                }
+                finally
+                {
+                    gate.Release(Readers);
+                }
+            }
+        }
+        finally
+        {
+            await done.CancelAsync();
+            await Task.WhenAll(readers);
+        }
 
         foreach (var id in ids)
         {
-            await harness.AssertCachesMatchDatabaseAsync(id, [.. skus[id].Distinct()]);
-            var database = await CacheHarness.FromDatabaseAsync(id);
-            Assert.That((await harness.Chain.GetAsync<Product, int>(id))?.Name, Is.EqualTo(database!.Name));
+            Assert.That((await harness.Chain.GetAsync<Product, int>(id))?.Name, Is.EqualTo((await CacheHarness.FromDatabaseAsync(id))!.Name));
         }
     }
 

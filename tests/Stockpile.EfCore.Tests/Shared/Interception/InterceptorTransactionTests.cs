@@ -118,7 +118,10 @@ public sealed class InterceptorTransactionTests
         await context.SaveChangesAsync();
         await transaction.CreateSavepointAsync("before_second");
         first.Name = "undone";
-        (await context.Set<Product>().SingleAsync(p => p.Id == products[1].Id)).Name = "undone too";
+        var second = await context.Set<Product>().SingleAsync(p => p.Id == products[1].Id);
+        second.Name = "undone too";
+        context.Entry(first).State = EntityState.Modified;
+        context.Entry(second).State = EntityState.Modified;
         await context.SaveChangesAsync();
         await transaction.RollbackToSavepointAsync("before_second");
         await transaction.CommitAsync();
