@@ -54,12 +54,9 @@ public sealed partial class EfCoreStore<TContext>
                 }
                 catch (DbUpdateException) when (attempt <= _options.MaxConflictRetries)
                 {
-                    // Retry only when another writer inserted or deleted one of the rows meanwhile; otherwise the data itself is refused.
-                    if (!await ExistenceChangedAsync(batch, existing, cancellationToken).ConfigureAwait(false))
-                    {
-                        throw;
-                    }
-
+                    // Another writer may have inserted or deleted one of the rows between the read and the save (a
+                    // duplicate primary key, or an update of no row): read again. A constraint the data itself breaks
+                    // fails the same way every time and is thrown after the last attempt.
                     Internal.Log.ConflictRetry(_logger, Name, "put", attempt);
                 }
             }
@@ -126,17 +123,6 @@ public sealed partial class EfCoreStore<TContext>
         }
 
         return existing;
-    }
-
-    /// <summary>Whether the rows a failed save was based on changed since they were read: then a retry may succeed.</summary>
-    private async Task<bool> ExistenceChangedAsync(Dictionary<object[], object> batch, Dictionary<object[], object> existing, CancellationToken cancellationToken)
-    {
-        var context = _contextFactory.CreateDbContext();
-        await using (context.ConfigureAwait(false))
-        {
-            var now = await LoadByPrimaryKeyAsync(context, batch, cancellationToken).ConfigureAwait(false);
-            return now.Count != existing.Count || now.Any(p => !existing.TryGetValue(p.Key, out var before) || before.GetType() != p.Value.GetType());
-        }
     }
 
     /// <summary>A new instance holding the item's mapped values, so the context never tracks (or changes) the caller's object.</summary>

@@ -26,24 +26,20 @@ internal sealed class TransactionBuffer
     /// <summary>Gets the buffer of an ambient transaction; the first call subscribes to its completion.</summary>
     public static TransactionBuffer For(Transaction transaction)
     {
-        var created = false;
-        var buffer = s_ambient.GetValue(transaction, _ =>
+        if (s_ambient.TryGetValue(transaction, out var existing))
         {
-            created = true;
-            return new TransactionBuffer();
-        });
-        if (created)
-        {
-            transaction.TransactionCompleted += static (_, e) =>
-            {
-                if (e.Transaction is { } completed && s_ambient.TryGetValue(completed, out var ended))
-                {
-                    s_ambient.Remove(completed);
-                    CommitCoordinator.Complete(ended, completed.TransactionInformation.Status);
-                }
-            };
+            return existing;
         }
 
+        var buffer = new TransactionBuffer();
+        s_ambient.Add(transaction, buffer);
+
+        // The event's transaction may be another instance than the one seen at save time: keep the buffer in the closure.
+        transaction.TransactionCompleted += (_, e) =>
+        {
+            s_ambient.Remove(transaction);
+            CommitCoordinator.Complete(buffer, (e.Transaction ?? transaction).TransactionInformation.Status);
+        };
         return buffer;
     }
 

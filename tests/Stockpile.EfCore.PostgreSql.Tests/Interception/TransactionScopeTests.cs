@@ -1,10 +1,9 @@
 using System.Transactions;
 using Microsoft.EntityFrameworkCore;
 using Stockpile.EfCore.Tests.Infrastructure;
-using Stockpile.EfCore.Tests.Interception;
 using Stockpile.Testing.Entities;
 
-namespace Stockpile.EfCore.PostgreSql.Tests.Interception;
+namespace Stockpile.EfCore.Tests.Interception;
 
 /// <summary>TransactionScope needs a provider that enlists in ambient transactions: Npgsql does, SQLite does not.</summary>
 [TestFixture]
