@@ -13,6 +13,7 @@ internal static partial class Log
     public const int BackfillUndoneId = 3;
     public const int TierDeleteFailedId = 4;
     public const int MissDebugId = 5;
+    public const int UnreadableEntryId = 6;
 
     [LoggerMessage(TierReadFailedId, LogLevel.Warning, "Stockpile tier '{Tier}' failed a read; it is treated as a miss.", EventName = "TierReadFailed")]
     public static partial void TierReadFailed(ILogger logger, string tier, Exception exception);
@@ -25,6 +26,9 @@ internal static partial class Log
 
     [LoggerMessage(TierDeleteFailedId, LogLevel.Error, "Stockpile tier '{Tier}' failed to delete; the caller gets the exception.", EventName = "TierDeleteFailed")]
     public static partial void TierDeleteFailed(ILogger logger, string tier, Exception exception);
+
+    [LoggerMessage(UnreadableEntryId, LogLevel.Warning, "Stockpile store '{Store}' held bytes it cannot read back; they were removed and the read is a miss.", EventName = "UnreadableEntry")]
+    public static partial void UnreadableEntry(ILogger logger, string store, Exception exception);
 
     [LoggerMessage(MissDebugId, LogLevel.Debug, "Stockpile miss on every tier for '{Key}'.", EventName = "Miss")]
     public static partial void Miss(ILogger logger, string key);

@@ -19,7 +19,7 @@ public sealed partial class StockpileEntityType
         ArgumentNullException.ThrowIfNull(keys);
         var declared = keys.Select((k, i) => new DeclaredKey(k.Name, [.. k.Properties], i == 0, type)).ToList();
         var built = Build(type, declared);
-        var stored = s_types.GetOrAdd(type, built);
+        var stored = Known(s_types.GetOrAdd(type, built));
         if (!ReferenceEquals(stored, built) && !stored.SameKeysAs(built))
         {
             throw new StockpileKeyException(type, null, $"its keys were already resolved as {stored} and cannot be registered again as {built}.");

@@ -10,6 +10,7 @@ namespace Stockpile;
 public sealed partial class StockpileEntityType
 {
     private static readonly ConcurrentDictionary<Type, StockpileEntityType> s_types = new();
+    private static readonly ConcurrentDictionary<string, StockpileEntityType> s_byCanonicalName = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, KeyDefinition> _byName;
 
@@ -40,7 +41,17 @@ public sealed partial class StockpileEntityType
     public static StockpileEntityType For(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        return s_types.TryGetValue(type, out var known) ? known : s_types.GetOrAdd(type, FromAttributes(type));
+        return s_types.TryGetValue(type, out var known) ? known : Known(s_types.GetOrAdd(type, FromAttributes(type)));
+    }
+
+    /// <summary>Finds a type this process has already used, by its <see cref="CanonicalName"/> (for messages from other processes).</summary>
+    internal static bool TryFindKnown(string canonicalName, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out StockpileEntityType entityType) =>
+        s_byCanonicalName.TryGetValue(canonicalName, out entityType);
+
+    private static StockpileEntityType Known(StockpileEntityType entityType)
+    {
+        s_byCanonicalName.TryAdd(entityType.CanonicalName, entityType);
+        return entityType;
     }
 
     /// <summary>Gets the keys of <typeparamref name="T"/>.</summary>

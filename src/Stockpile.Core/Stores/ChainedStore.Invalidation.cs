@@ -45,12 +45,18 @@ public sealed partial class ChainedStore
     }
 
     /// <summary>
-    /// Writes committed objects through to every cache tier (not the source of truth, which already holds them), and
-    /// tells other instances to evict their process-local copies.
+    /// Brings committed objects into every cache tier: evicts them, then reads them back from the source of truth and
+    /// back-fills the tiers above it; other instances are told to evict their process-local copies.
     /// </summary>
     /// <param name="items">The objects as committed.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
-    /// <returns>A task that completes when every cache tier holds the objects.</returns>
+    /// <returns>A task that completes when every cache tier holds the objects (or, after a racing write, does not).</returns>
+    /// <remarks>
+    /// The objects are read back rather than written as given: two commits of the same row can reach this method in
+    /// the other order than they committed, and writing the given state could leave the older one cached. A read from
+    /// the source of truth after the commit is guarded like every back-fill, so a later write always wins. A chain
+    /// without a source of truth puts the objects in its tiers instead.
+    /// </remarks>
     public async ValueTask RefreshAsync(IEnumerable<object> items, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(items);
@@ -61,12 +67,14 @@ public sealed partial class ChainedStore
         }
 
         var keys = list.Select(EntityKey.FromEntity).ToArray();
-        await GuardedAsync(keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
+        if (!IsSourceOfTruth)
         {
-            await ForEachCacheTierAsync(tier => tier.PutManyUntypedAsync(list, cancellationToken)).ConfigureAwait(false);
-            return true;
-        }).ConfigureAwait(false);
-        await PublishEvictAsync(keys, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(list.Select(static i => StockpileEntityType.For(i.GetType())).Distinct().ToArray(), list, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await InvalidateAsync(keys, cancellationToken).ConfigureAwait(false);
+        _ = await GetManyCoreAsync(keys, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Evicts objects from this instance's process-local tiers only: what a backplane calls when another instance changed them.</summary>

@@ -1,0 +1,16 @@
+namespace Stockpile;
+
+/// <summary>Options of the chain <c>AddStockpile</c> registers; bindable from configuration (section <c>Stockpile</c> by convention).</summary>
+public sealed class StockpileOptions
+{
+    /// <summary>Gets or sets the chain's name in logs and metrics.</summary>
+    /// <value>The default value is <c>"chain"</c>.</value>
+    public string Name { get; set; } = "chain";
+
+    /// <summary>Gets or sets a value indicating whether a cache tier that fails a read makes the read fail.</summary>
+    /// <value>The default value is <see langword="false"/>: failures are logged and the read falls through.</value>
+    public bool ThrowOnCacheReadFailure { get; set; }
+
+    /// <summary>Gets the options of the memory tier that <c>AddMemoryStore</c> registers.</summary>
+    public MemoryStoreOptions Memory { get; } = new();
+}

@@ -1,0 +1,20 @@
+namespace Stockpile.Testing.Servers;
+
+/// <summary>How <see cref="RedisServer.StartAsync"/> configures a private redis-server.</summary>
+public sealed class RedisServerOptions
+{
+    /// <summary>Gets the password of the default user (<c>--requirepass</c>); <see langword="null"/> for none.</summary>
+    public string? Password { get; init; }
+
+    /// <summary>Gets an extra ACL user with every permission; requires <see cref="AclPassword"/>.</summary>
+    public string? AclUser { get; init; }
+
+    /// <summary>Gets the password of <see cref="AclUser"/>.</summary>
+    public string? AclPassword { get; init; }
+
+    /// <summary>Gets a value indicating whether the server listens with TLS only, on a fresh self-signed certificate.</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>Gets extra <c>--name value</c> arguments for redis-server.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+}
