@@ -5,19 +5,7 @@ namespace Stockpile.EfCore.Tests;
 
 /// <summary>One PostgreSQL server and database for every test of the run; fails the run if PostgreSQL is missing.</summary>
 [SetUpFixture]
-public sealed class PostgresSetUp
+public sealed class PostgresSetUp : DatabaseSetUp
 {
-    private PostgresTestDatabase? _database;
-
-    [OneTimeSetUp]
-    public async Task StartServer() => TestDatabase.Current = _database = await PostgresTestDatabase.CreateAsync();
-
-    [OneTimeTearDown]
-    public async Task StopServer()
-    {
-        if (_database is not null)
-        {
-            await _database.DisposeAsync();
-        }
-    }
+    protected override async Task<TestDatabase> CreateAsync() => await PostgresTestDatabase.CreateAsync();
 }

@@ -25,6 +25,14 @@ public sealed class EfCoreStoreTests
         return (new EfCoreStore<TestDbContext>(Database.Factory<TestDbContext>(commands), options), commands);
     }
 
+    /// <summary>Puts lines 1..count of a new order, line n with quantity n; returns the order id.</summary>
+    private static async Task<int> PutOrderLinesAsync(ObjectStore store, int count)
+    {
+        var orderId = NextId();
+        await store.PutManyAsync(Enumerable.Range(1, count).Select(n => new OrderLine { OrderId = orderId, LineNumber = n, LineId = Guid.NewGuid(), Product = $"p{n}", Quantity = n }));
+        return orderId;
+    }
+
     [Test]
     public async Task GetManyAsync_PrimaryAndAlternateKeysWithMisses_OneRoundTripInRequestOrder()
     {
@@ -50,9 +58,7 @@ public sealed class EfCoreStoreTests
     public async Task GetManyAsync_CompositeKeys_OneRoundTrip()
     {
         var (store, commands) = CountingStore();
-        var orderId = NextId();
-        var lines = Enumerable.Range(1, 100).Select(n => new OrderLine { OrderId = orderId, LineNumber = n, LineId = Guid.NewGuid(), Product = $"p{n}", Quantity = n }).ToList();
-        await store.PutManyAsync(lines);
+        var orderId = await PutOrderLinesAsync(store, 100);
 
         commands.Reset();
         var found = await store.GetManyAsync<OrderLine, (int, int)>(Enumerable.Range(1, 101).Reverse().Select(n => (orderId, n)));
@@ -66,9 +72,7 @@ public sealed class EfCoreStoreTests
     public async Task GetManyAsync_CompositeKeysPastParameterLimit_SplitsIntoFewestStatements()
     {
         var (store, commands) = CountingStore(new EfCoreStoreOptions { MaxParametersPerStatement = 20 });
-        var orderId = NextId();
-        var lines = Enumerable.Range(1, 25).Select(n => new OrderLine { OrderId = orderId, LineNumber = n, LineId = Guid.NewGuid(), Quantity = n }).ToList();
-        await store.PutManyAsync(lines);
+        var orderId = await PutOrderLinesAsync(store, 25);
 
         commands.Reset();
         var found = await store.GetManyAsync<OrderLine, (int, int)>(Enumerable.Range(1, 25).Select(n => (orderId, n)));
@@ -81,9 +85,7 @@ public sealed class EfCoreStoreTests
     public async Task GetManyAsync_ThousandCompositeKeys_FindsAllInFourStatements()
     {
         var (store, commands) = CountingStore();
-        var orderId = NextId();
-        var lines = Enumerable.Range(1, 1000).Select(n => new OrderLine { OrderId = orderId, LineNumber = n, LineId = Guid.NewGuid(), Quantity = n }).ToList();
-        await store.PutManyAsync(lines);
+        var orderId = await PutOrderLinesAsync(store, 1000);
 
         commands.Reset();
         var found = await store.GetManyAsync<OrderLine, (int, int)>(Enumerable.Range(1, 1000).Select(n => (orderId, n)));
