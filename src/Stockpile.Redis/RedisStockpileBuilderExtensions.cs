@@ -80,7 +80,7 @@ public static class RedisStockpileBuilderExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisStoreOptions>, RedisStoreOptionsValidator>());
-        services.TryAddSingleton(static sp => new RedisMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(static sp => sp.GetService<IMeterFactory>() is { } meters ? new RedisMetrics(meters) : RedisMetrics.Shared);
         services.TryAddSingleton(static sp =>
         {
             var options = Options(sp);

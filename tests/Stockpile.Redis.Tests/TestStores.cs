@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Stockpile.Redis.Internal;
+using Stockpile.Redis.Internal.Resp;
+
+namespace Stockpile.Redis.Tests;
+
+/// <summary>Makes Redis stores over a given connection, each under a prefix no other test uses.</summary>
+internal static class TestStores
+{
+    public static string UniquePrefix() => $"sp-test:{Guid.NewGuid():N}:";
+
+    public static RedisStore Create(IRedisConnection connection, Action<RedisStoreOptions>? configure = null, ILoggerFactory? loggerFactory = null, TimeProvider? breakerTime = null)
+    {
+        var options = new RedisStoreOptions { Configuration = RedisTestEnvironment.ConnectionString, KeyPrefix = UniquePrefix() };
+        configure?.Invoke(options);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var link = new RedisLink(Task.FromResult(connection), ownsConnection: false, "test", options.CircuitBreaker, breakerTime ?? TimeProvider.System, loggerFactory.CreateLogger<RedisLink>(), RedisMetrics.Shared);
+        return new RedisStore(options, link, ownsLink: true, loggerFactory.CreateLogger<RedisStore>(), RedisMetrics.Shared);
+    }
+
+    /// <summary>Gets the full key an object is kept under in a store with <paramref name="prefix"/>.</summary>
+    public static string KeyOf(string prefix, EntityKey key, bool polymorphic = false) => prefix + key.Encode(polymorphic);
+
+    /// <summary>Lists every key under a prefix.</summary>
+    public static async Task<List<string>> KeysUnderAsync(IRedisConnection connection, string prefix)
+    {
+        var keys = new List<string>();
+        var cursor = "0";
+        do
+        {
+            var page = (await connection.ExecuteAsync(new RedisCommand("SCAN", cursor, "MATCH", RedisKeyPatterns.EscapeGlob(prefix) + "*", "COUNT", 1000))).AsArray()!;
+            cursor = page[0].AsString()!;
+            keys.AddRange(page[1].AsArray()!.Select(k => k.AsString()!));
+        }
+        while (cursor != "0");
+        return keys;
+    }
+}
