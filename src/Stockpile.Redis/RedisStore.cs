@@ -58,6 +58,8 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable
 
     internal RedisLink Link => _link;
 
+    internal string KeyPrefixForTests => KeyPrefix;
+
     /// <summary>Connects to Redis and creates a store that owns the connection (dispose the store to close it).</summary>
     /// <param name="options">The options; <see cref="RedisStoreOptions.Configuration"/> or <see cref="RedisStoreOptions.ConnectionOptions"/> names the server.</param>
     /// <param name="loggerFactory">Where to log; <see langword="null"/> for nowhere.</param>
