@@ -61,6 +61,8 @@ public sealed partial class RedisStore
         {
             Redis.Log.MissedKeysOverflowed(Logger, Name, _missedCapacity);
         }
+
+        StartRecovery(_breakDuration);
     }
 
     private void RecordMissedClear()
@@ -68,6 +70,7 @@ public sealed partial class RedisStore
         _metrics.Missed(Name, 1);
         _missed.MarkOverflow();
         Redis.Log.MissedKeysOverflowed(Logger, Name, _missedCapacity);
+        StartRecovery(_breakDuration);
     }
 
     /// <summary>

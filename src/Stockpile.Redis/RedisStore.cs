@@ -38,6 +38,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable
     private readonly int _missedCapacity;
     private readonly RedisMetrics _metrics;
     private readonly SemaphoreSlim _cleanupGate = new(1, 1);
+    private readonly TimeSpan _breakDuration;
 
     internal RedisStore(RedisStoreOptions options, RedisLink link, bool ownsLink, ILogger? logger, RedisMetrics? metrics)
         : base(options, logger)
@@ -48,6 +49,8 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable
         _missedCapacity = options.MissedKeyCapacity;
         _missed = new MissedKeySet<string>(options.MissedKeyCapacity, StringComparer.Ordinal);
         _metrics = metrics ?? RedisMetrics.Shared;
+        _breakDuration = options.CircuitBreaker.BreakDuration;
+        _link.Reconnected += OnReconnected;
     }
 
     /// <summary>Gets the state of the circuit breaker that guards the calls to Redis.</summary>
@@ -84,10 +87,12 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable
         return new RedisStore(options, link, ownsLink: true, loggerFactory.CreateLogger<RedisStore>(), RedisMetrics.Shared);
     }
 
-    /// <summary>Closes the connection if the store owns it (one made by <see cref="ConnectAsync"/>).</summary>
+    /// <summary>Stops the background clean-up, and closes the connection if the store owns it (one made by <see cref="ConnectAsync"/>).</summary>
     /// <returns>A task that completes when the connection is closed.</returns>
     public async ValueTask DisposeAsync()
     {
+        _link.Reconnected -= OnReconnected;
+        await _disposing.CancelAsync().ConfigureAwait(false);
         if (_ownsLink)
         {
             await _link.DisposeAsync().ConfigureAwait(false);

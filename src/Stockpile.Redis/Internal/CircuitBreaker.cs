@@ -20,6 +20,7 @@ internal sealed class CircuitBreaker
     private int _consecutiveFailures;
     private long _openedAt;
     private bool _probing;
+    private bool _breakEnded;
 
     /// <param name="failureThreshold">Consecutive failures that open the circuit; at least 1.</param>
     /// <param name="breakDuration">How long the circuit stays open before a probe; positive.</param>
@@ -54,7 +55,7 @@ internal sealed class CircuitBreaker
         {
             lock (_lock)
             {
-                return _state == RedisCircuitState.Open ? Max(TimeSpan.Zero, _breakDuration - _time.GetElapsedTime(_openedAt)) : TimeSpan.Zero;
+                return _state == RedisCircuitState.Open && !_breakEnded ? Max(TimeSpan.Zero, _breakDuration - _time.GetElapsedTime(_openedAt)) : TimeSpan.Zero;
             }
         }
     }
@@ -76,7 +77,7 @@ internal sealed class CircuitBreaker
                     _probing = true;
                     isProbe = true;
                     return true;
-                case RedisCircuitState.Open when _time.GetElapsedTime(_openedAt) >= _breakDuration:
+                case RedisCircuitState.Open when _breakEnded || _time.GetElapsedTime(_openedAt) >= _breakDuration:
                     from = _state;
                     _state = RedisCircuitState.HalfOpen;
                     _probing = true;
@@ -134,9 +135,19 @@ internal sealed class CircuitBreaker
             failures = _consecutiveFailures;
             _state = RedisCircuitState.Open;
             _openedAt = _time.GetTimestamp();
+            _breakEnded = false;
         }
 
         _onStateChanged?.Invoke(from, RedisCircuitState.Open, failures);
+    }
+
+    /// <summary>Ends the break early (the connection is back): the next call probes.</summary>
+    public void EndBreak()
+    {
+        lock (_lock)
+        {
+            _breakEnded = _state == RedisCircuitState.Open;
+        }
     }
 
     /// <summary>Reports a call that ended without telling anything about Redis (cancelled by its caller).</summary>

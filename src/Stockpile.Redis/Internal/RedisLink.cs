@@ -13,6 +13,7 @@ internal sealed class RedisLink : IAsyncDisposable
     private readonly bool _ownsConnection;
     private readonly ILogger _logger;
     private readonly RedisMetrics _metrics;
+    private readonly Task _watching;
 
     /// <param name="connecting">The connection, or its first connect under way.</param>
     /// <param name="ownsConnection">Whether disposing the link disposes the connection.</param>
@@ -30,10 +31,14 @@ internal sealed class RedisLink : IAsyncDisposable
         EndPoint = endPoint;
         Breaker = new CircuitBreaker(options.FailureThreshold, options.BreakDuration, time, OnStateChanged);
         metrics.Track(Breaker, endPoint);
+        _watching = WatchAsync();
     }
 
     /// <summary>Raised (on the thread of the call that closed it) when the circuit closes again after a break.</summary>
     public event Action? CircuitClosed;
+
+    /// <summary>Raised (on the connection's thread: be quick) when the command connection is back after a drop; the break, if any, is over.</summary>
+    public event Action? Reconnected;
 
     public string EndPoint { get; }
 
@@ -93,6 +98,12 @@ internal sealed class RedisLink : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _metrics.Untrack(Breaker);
+        await _watching.ConfigureAwait(false);
+        if (_connecting.IsCompletedSuccessfully)
+        {
+            _connecting.Result.ConnectionRestored -= OnConnectionRestored;
+        }
+
         if (!_ownsConnection)
         {
             return;
@@ -105,6 +116,28 @@ internal sealed class RedisLink : IAsyncDisposable
         catch (Exception ex) when (ex is ArgumentException or RedisConnectionException)
         {
             // The connection was never made: nothing to close.
+        }
+    }
+
+    private async Task WatchAsync()
+    {
+        try
+        {
+            (await _connecting.ConfigureAwait(false)).ConnectionRestored += OnConnectionRestored;
+        }
+        catch (Exception ex) when (ex is ArgumentException or RedisConnectionException)
+        {
+            // Never connected: every call reports it.
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, RedisConnectionEventArgs e)
+    {
+        if (e.Role == RedisConnectionRole.Interactive)
+        {
+            // Redis answers again: waiting out the break would only delay the clean-up and the recovery.
+            Breaker.EndBreak();
+            Reconnected?.Invoke();
         }
     }
 

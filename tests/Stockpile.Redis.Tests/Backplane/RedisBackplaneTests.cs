@@ -9,7 +9,7 @@ using Stockpile.Testing.Servers;
 
 namespace Stockpile.Redis.Tests.Backplane;
 
-/// <summary>Two app instances over one Redis, sharing one in-memory bottom tier that stands in for the database.</summary>
+/// <summary>Two app instances over one Redis, sharing one bottom tier that stands in for the database.</summary>
 public sealed class RedisBackplaneTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
@@ -18,7 +18,7 @@ public sealed class RedisBackplaneTests
     [Test]
     public async Task PutOnA_EvictsB_AndAIgnoresItsOwnMessage()
     {
-        var source = new MemoryStore(new MemoryStoreOptions { Name = "source" });
+        var source = new FakeDatabase();
         var prefix = TestStores.UniquePrefix();
         await using var a = await AppInstance.StartAsync(RedisTestEnvironment.ConnectionString, prefix, b => b.AddTier(_ => source));
         await using var b = await AppInstance.StartAsync(RedisTestEnvironment.ConnectionString, prefix, b => b.AddTier(_ => source));
@@ -43,7 +43,7 @@ public sealed class RedisBackplaneTests
     [Test]
     public async Task DeleteAndClearOnA_ReachB()
     {
-        var source = new MemoryStore(new MemoryStoreOptions { Name = "source" });
+        var source = new FakeDatabase();
         var prefix = TestStores.UniquePrefix();
         await using var a = await AppInstance.StartAsync(RedisTestEnvironment.ConnectionString, prefix, b => b.AddTier(_ => source));
         await using var b = await AppInstance.StartAsync(RedisTestEnvironment.ConnectionString, prefix, b => b.AddTier(_ => source));
@@ -63,7 +63,7 @@ public sealed class RedisBackplaneTests
     public async Task SubscriptionRestored_ClearsTheLocalTiers()
     {
         await using var server = await RedisServer.StartAsync();
-        var source = new MemoryStore(new MemoryStoreOptions { Name = "source" });
+        var source = new FakeDatabase();
         var redis = server.ConnectionString + ",connectTimeout=1000";
         await using var b = await AppInstance.StartAsync(redis, TestStores.UniquePrefix(), b => b.AddTier(_ => source));
         var product = NewProduct();

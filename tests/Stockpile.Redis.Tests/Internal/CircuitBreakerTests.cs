@@ -127,6 +127,19 @@ public sealed class CircuitBreakerTests
     }
 
     [Test]
+    public void EndBreak_LetsTheNextCallProbeAtOnce()
+    {
+        var breaker = Create(threshold: 1);
+        Fail(breaker, 1);
+
+        breaker.EndBreak();
+
+        Assert.That(breaker.RetryAfter, Is.EqualTo(TimeSpan.Zero));
+        Assert.That(breaker.TryEnter(out var probe), Is.True);
+        Assert.That(probe, Is.True);
+    }
+
+    [Test]
     public void Constructor_InvalidSettings_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new CircuitBreaker(0, Break, _time));
