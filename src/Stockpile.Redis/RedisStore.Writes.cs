@@ -6,10 +6,14 @@ namespace Stockpile;
 
 public sealed partial class RedisStore
 {
-    private static readonly RedisArgument[] s_deleteArguments = [RedisScripts.SideRecordSuffix];
+    private static readonly RedisArgument[] s_deleteArguments = [RedisScripts.SideRecordSuffix, RedisScripts.LeaseSuffix];
 
     /// <inheritdoc/>
-    /// <remarks>One script call: old pointers, the object that held a new alternate key, value, pointers and side record change together.</remarks>
+    /// <remarks>
+    /// One script call: old pointers, the object that held a new alternate key, value, pointers and side record change
+    /// together. A put that follows this process's miss on a key carries that miss's lease; if a put or delete ended
+    /// the lease meanwhile, the object is evicted instead (see the remarks on leases).
+    /// </remarks>
     protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entityType);
@@ -45,7 +49,7 @@ public sealed partial class RedisStore
     {
         // Serialize first: a failure must leave the store as it was.
         var keys = new List<string>(items.Count * 2);
-        var arguments = new List<RedisArgument>((items.Count * 3) + 1) { RedisScripts.SideRecordSuffix };
+        var arguments = new List<RedisArgument>((items.Count * 5) + 2) { RedisScripts.SideRecordSuffix, RedisScripts.LeaseSuffix };
         var primaries = new string[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
@@ -71,6 +75,10 @@ public sealed partial class RedisStore
                 { } ttl when ttl <= TimeSpan.Zero => -1L,
                 { } ttl => Milliseconds(ttl),
             });
+            for (var k = before - 1; k < keys.Count; k++)
+            {
+                arguments.Add(TakeLease(keys[k]));
+            }
         }
 
         await WriteGuardedAsync(primaries, (keys, arguments), static async (connection, script, ct) =>

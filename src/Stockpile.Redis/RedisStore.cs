@@ -100,26 +100,16 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable
     }
 
     /// <inheritdoc/>
-    protected override ValueTask<byte[]?> ReadAsync(string key, CancellationToken cancellationToken) =>
-        RunAsync(key, static async (connection, key, ct) =>
-            (await connection.ExecuteAsync(new RedisCommand("GET", key), ct).ConfigureAwait(false)).AsBytes(), cancellationToken);
+    /// <remarks>One script call: a <c>GET</c> that takes a lease on a miss.</remarks>
+    protected override async ValueTask<byte[]?> ReadAsync(string key, CancellationToken cancellationToken) =>
+        (await ReadWithLeasesAsync([key], cancellationToken).ConfigureAwait(false))[0];
 
     /// <inheritdoc/>
-    /// <remarks>One <c>MGET</c>.</remarks>
+    /// <remarks>One script call for the batch: the <c>GET</c>s of an <c>MGET</c>, with a lease on each miss.</remarks>
     protected override ValueTask<byte[]?[]> ReadManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return RunAsync(keys, static async (connection, keys, ct) =>
-        {
-            var arguments = new RedisArgument[keys.Count];
-            for (var i = 0; i < arguments.Length; i++)
-            {
-                arguments[i] = keys[i];
-            }
-
-            var items = (await connection.ExecuteAsync(new RedisCommand("MGET", arguments), ct).ConfigureAwait(false)).AsArray()!;
-            return Array.ConvertAll(items, static item => item.AsBytes());
-        }, cancellationToken);
+        return ReadWithLeasesAsync(keys, cancellationToken);
     }
 
     /// <inheritdoc/>
