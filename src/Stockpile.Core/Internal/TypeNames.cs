@@ -26,19 +26,45 @@ internal static class TypeNames
         var builder = new StringBuilder();
         var definition = type.GetGenericTypeDefinition();
         var name = (qualified ? definition.FullName : definition.Name) ?? definition.Name;
-        var tick = name.IndexOf('`', StringComparison.Ordinal);
-        builder.Append(tick < 0 ? name : name[..tick]).Append('<');
         var arguments = type.GetGenericArguments();
-        for (var i = 0; i < arguments.Length; i++)
+
+        // A type nested in a generic type carries one arity marker per level ("Outer`1+Inner"); each level is written
+        // with its own arguments, so Outer<int>, Outer<int>.Inner and Outer<int>.Other keep distinct names.
+        var segments = name.Split('+');
+        var next = 0;
+        for (var s = 0; s < segments.Length; s++)
         {
-            if (i > 0)
+            if (s > 0)
             {
-                builder.Append(',');
+                builder.Append('+');
             }
 
-            builder.Append(Build(arguments[i], qualified));
+            var segment = segments[s];
+            var tick = segment.IndexOf('`', StringComparison.Ordinal);
+            var arity = s == segments.Length - 1
+                ? arguments.Length - next
+                : tick >= 0 && int.TryParse(segment.AsSpan(tick + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var declared) ? declared : 0;
+            builder.Append(tick < 0 ? segment : segment[..tick]);
+            if (arity <= 0)
+            {
+                continue;
+            }
+
+            builder.Append('<');
+            for (var i = next; i < next + arity; i++)
+            {
+                if (i > next)
+                {
+                    builder.Append(',');
+                }
+
+                builder.Append(Build(arguments[i], qualified));
+            }
+
+            builder.Append('>');
+            next += arity;
         }
 
-        return builder.Append('>').ToString();
+        return builder.ToString();
     }
 }

@@ -98,8 +98,27 @@ public sealed class EntityKey : IEquatable<EntityKey>
     }
 
     /// <summary>Gets this look-up as seen from another entity type that shares the key (a base or derived type).</summary>
-    internal EntityKey Retarget(StockpileEntityType entityType) =>
-        ReferenceEquals(entityType, EntityType) ? this : new EntityKey(entityType, entityType.GetKey(Key.Name), _values);
+    /// <exception cref="StockpileKeyException">The other type does not share the key, or its key has other value types.</exception>
+    internal EntityKey Retarget(StockpileEntityType entityType)
+    {
+        if (ReferenceEquals(entityType, EntityType))
+        {
+            return this;
+        }
+
+        // A key of the same name on an unrelated type is another key: looking it up would search the wrong objects, or
+        // cast the values to types they do not have.
+        var key = entityType.GetKey(Key.Name);
+        var shared = key.DeclaringType == Key.DeclaringType
+            || entityType.ClrType.IsAssignableFrom(EntityType.ClrType)
+            || EntityType.ClrType.IsAssignableFrom(entityType.ClrType);
+        if (!shared || !key.ValueTypes.SequenceEqual(Key.ValueTypes))
+        {
+            throw new StockpileKeyException(entityType.ClrType, Key.Name, $"the look-up was made for '{Internal.TypeNames.Display(EntityType.ClrType)}', which does not share this key; make the look-up for '{Internal.TypeNames.Display(entityType.ClrType)}'.");
+        }
+
+        return new EntityKey(entityType, key, _values);
+    }
 
     /// <inheritdoc/>
     public bool Equals(EntityKey? other) =>

@@ -36,11 +36,12 @@ public sealed class SystemTextJsonStockpileSerializer : IStockpileSerializer
         ArgumentNullException.ThrowIfNull(type);
         try
         {
-            // Serialize to a private buffer first, so a failure part-way leaves the destination untouched.
+            // Serialize to a private buffer first, so a failure part-way leaves the destination untouched. Any failure is
+            // wrapped, a getter of the object's own that throws included, so callers see which stored type failed.
             var bytes = JsonSerializer.SerializeToUtf8Bytes(value, type, _options);
             destination.Write(bytes);
         }
-        catch (Exception ex) when (ex is not StockpileSerializationException && ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is not (StockpileSerializationException or OutOfMemoryException))
         {
             throw new StockpileSerializationException(type, "serialize", ex.Message, ex);
         }
@@ -55,7 +56,7 @@ public sealed class SystemTextJsonStockpileSerializer : IStockpileSerializer
             return JsonSerializer.Deserialize(source, type, _options)
                 ?? throw new StockpileSerializationException(type, "deserialize", "the payload is JSON null.");
         }
-        catch (Exception ex) when (ex is not StockpileSerializationException && ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
+        catch (Exception ex) when (ex is not (StockpileSerializationException or OutOfMemoryException))
         {
             throw new StockpileSerializationException(type, "deserialize", ex.Message, ex);
         }

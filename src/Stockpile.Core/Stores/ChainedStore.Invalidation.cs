@@ -23,12 +23,11 @@ public sealed partial class ChainedStore
             return;
         }
 
-        await GuardedAsync(list.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
+        await PublishingAsync(list, () => GuardedAsync(list.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
         {
             await ForEachCacheTierAsync(tier => Ignore(tier.DeleteManyUntypedAsync(list, cancellationToken))).ConfigureAwait(false);
             return true;
-        }).ConfigureAwait(false);
-        await PublishEvictAsync(list, cancellationToken).ConfigureAwait(false);
+        }), static () => true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Evicts every object of a type (or every object) from every cache tier, and tells other instances.</summary>
@@ -37,11 +36,19 @@ public sealed partial class ChainedStore
     /// <returns>A task that completes when every cache tier is cleared.</returns>
     public async ValueTask InvalidateAsync(Type? entityType, CancellationToken cancellationToken = default)
     {
-        await ClearCoreAsync(entityType is null ? null : StockpileEntityType.For(entityType), cancellationToken).ConfigureAwait(false);
-        if (Backplane is { } backplane)
+        var type = entityType is null ? null : StockpileEntityType.For(entityType);
+        try
         {
-            await backplane.PublishClearAsync(entityType, cancellationToken).ConfigureAwait(false);
+            await ClearCoreAsync(type, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception)
+        {
+            // The tiers that did clear are fresh, but other instances still hold local copies: tell them anyway.
+            await PublishClearAsync(entityType, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        await PublishClearAsync(entityType, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -115,6 +122,9 @@ public sealed partial class ChainedStore
 
     private ValueTask PublishEvictAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) =>
         Backplane is { } backplane ? backplane.PublishEvictAsync(keys, cancellationToken) : default;
+
+    private ValueTask PublishClearAsync(Type? entityType, CancellationToken cancellationToken) =>
+        Backplane is { } backplane ? backplane.PublishClearAsync(entityType, cancellationToken) : default;
 
     private static async ValueTask Ignore(ValueTask<int> pending) => await pending.ConfigureAwait(false);
 }

@@ -45,7 +45,9 @@ public sealed partial class ChainedStore
     private async ValueTask WriteAsync(IReadOnlyList<StockpileEntityType> types, IReadOnlyList<object> items, CancellationToken cancellationToken)
     {
         using var activity = StockpileMetrics.ActivitySource.HasListeners() ? StockpileMetrics.ActivitySource.StartActivity("put") : null;
-        await GuardedAsync(types.Select(EpochOf).Distinct().ToArray(), async () =>
+        var keys = items.Select(EntityKey.FromEntity).ToArray();
+        var written = false;
+        await PublishingAsync(keys, () => GuardedAsync(types.Select(EpochOf).Distinct().ToArray(), async () =>
         {
             for (var tier = _tiers.Length - 1; tier >= 0; tier--)
             {
@@ -59,22 +61,26 @@ public sealed partial class ChainedStore
                     {
                         await _tiers[tier].PutManyUntypedAsync(items, cancellationToken).ConfigureAwait(false);
                     }
+
+                    written = true;
                 }
                 catch (Exception ex)
                 {
                     _metrics.Error(_tiers[tier].Name, "put");
 
                     // The tiers above still hold the previous state, which the tiers below may no longer have: drop it.
-                    var keys = items.Select(EntityKey.FromEntity).ToArray();
-                    for (var above = 0; above < tier; above++)
+                    // So may the failed tier itself, when it is a cache (a failed write leaves the old object in place),
+                    // and a read would back-fill it upward again; the source of truth is left alone.
+                    var lastToPurge = IsCache(tier) ? tier : tier - 1;
+                    for (var purged = 0; purged <= lastToPurge; purged++)
                     {
                         try
                         {
-                            await _tiers[above].DeleteManyUntypedAsync(keys, CancellationToken.None).ConfigureAwait(false);
+                            await _tiers[purged].DeleteManyUntypedAsync(keys, CancellationToken.None).ConfigureAwait(false);
                         }
                         catch (Exception cleanup)
                         {
-                            Log.TierDeleteFailed(_logger, _tiers[above].Name, cleanup);
+                            Log.TierDeleteFailed(_logger, _tiers[purged].Name, cleanup);
                         }
                     }
 
@@ -83,14 +89,13 @@ public sealed partial class ChainedStore
             }
 
             return true;
-        }).ConfigureAwait(false);
-        await PublishEvictAsync(items.Select(EntityKey.FromEntity).ToArray(), cancellationToken).ConfigureAwait(false);
+        }), () => written, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<bool> DeleteThroughAsync(IReadOnlyList<EntityKey> keys, Func<ObjectStore, IReadOnlyList<EntityKey>, CancellationToken, ValueTask<bool>> delete, CancellationToken cancellationToken)
     {
         using var activity = StockpileMetrics.ActivitySource.HasListeners() ? StockpileMetrics.ActivitySource.StartActivity("delete") : null;
-        var any = await GuardedAsync(keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
+        return await PublishingAsync(keys, () => GuardedAsync(keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
         {
             var any = false;
             var errors = new List<Exception>();
@@ -110,9 +115,28 @@ public sealed partial class ChainedStore
 
             ThrowIfAny(errors);
             return any;
-        }).ConfigureAwait(false);
+        }), static () => true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes a change, then tells other instances to evict the keys. A change that failed part-way is published too
+    /// when <paramref name="changedAnything"/> says some tier took it: other instances' local copies are stale all the same.
+    /// </summary>
+    private async ValueTask<T> PublishingAsync<T>(IReadOnlyList<EntityKey> keys, Func<ValueTask<T>> change, Func<bool> changedAnything, CancellationToken cancellationToken)
+    {
+        T result;
+        try
+        {
+            result = await change().ConfigureAwait(false);
+        }
+        catch (Exception) when (changedAnything())
+        {
+            await PublishEvictAsync(keys, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
         await PublishEvictAsync(keys, cancellationToken).ConfigureAwait(false);
-        return any;
+        return result;
     }
 
     private async ValueTask ForEachCacheTierAsync(Func<ObjectStore, ValueTask> action)

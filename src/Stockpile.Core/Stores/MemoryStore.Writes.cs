@@ -4,11 +4,14 @@ namespace Stockpile;
 
 public sealed partial class MemoryStore
 {
-    private void Put(StockpileEntityType entityType, object item)
+    private void Put(StockpileEntityType entityType, object item) => Commit(Prepare(entityType, item));
+
+    /// <summary>The part of a put done outside the lock, which may fail (the copy): the entry and whether it is already expired.</summary>
+    private (MemoryEntry Entry, bool Expired) Prepare(StockpileEntityType entityType, object item)
     {
         var value = _copier is null ? item : Copy(item);
         var ttl = _lifetimes.TimeToLive(item, _time.GetUtcNow());
-        var expiresAt = ttl is null ? long.MaxValue : _time.GetTimestamp() + ToTimestampTicks(ttl.Value);
+        var expiresAt = ttl is null ? long.MaxValue : Now() + ToClockTicks(ttl.Value);
         var view = ViewOf(entityType);
         var keys = entityType.Keys;
         var indexValues = new object?[keys.Count];
@@ -18,7 +21,14 @@ public sealed partial class MemoryStore
             indexValues[i] = values is null ? null : MemoryKeyIndex.IndexValue(values);
         }
 
-        var entry = new MemoryEntry(value, expiresAt, view, indexValues);
+        return (new MemoryEntry(value, expiresAt, view, indexValues), ttl is { } live && live <= TimeSpan.Zero);
+    }
+
+    private void Commit((MemoryEntry Entry, bool Expired) put)
+    {
+        var (entry, expired) = put;
+        var view = entry.View;
+        var indexValues = entry.IndexValues;
         lock (_writeLock)
         {
             // Whatever holds any of the new object's keys is older: the object itself under its primary key, or another
@@ -31,11 +41,13 @@ public sealed partial class MemoryStore
                 }
             }
 
-            if (ttl is { } live && live <= TimeSpan.Zero)
+            if (expired)
             {
                 return;
             }
 
+            // Room is made before the new object joins the clock, so it is never the one evicted.
+            MakeRoomLocked();
             for (var i = 0; i < indexValues.Length; i++)
             {
                 if (indexValues[i] is { } indexValue)
@@ -45,7 +57,6 @@ public sealed partial class MemoryStore
             }
 
             entry.ClockNode = _clock.AddLast(entry);
-            EvictLocked();
         }
     }
 
@@ -96,19 +107,20 @@ public sealed partial class MemoryStore
     }
 
     /// <summary>
-    /// The CLOCK approximation of least-recently-used: an object hit since the hand last passed gets a second chance,
-    /// so a hit costs one flag write instead of a list move under a lock. Expired objects near the hand go first.
+    /// Evicts until one more object fits. The CLOCK approximation of least-recently-used: an object hit since the hand
+    /// last passed gets a second chance, so a hit costs one flag write instead of a list move under a lock. Expired
+    /// objects near the hand go first.
     /// </summary>
-    private void EvictLocked()
+    private void MakeRoomLocked()
     {
-        var now = _time.GetTimestamp();
+        var now = Now();
         for (var swept = 0; swept < 2 && _clock.First is { } head && head.Value.ExpiresAt <= now; swept++)
         {
             RemoveLocked(head.Value);
         }
 
         var budget = _clock.Count * 2;
-        while (_clock.Count > _sizeLimit && budget-- > 0)
+        while (_clock.Count >= _sizeLimit && budget-- > 0)
         {
             var head = _clock.First!;
             var entry = head.Value;
@@ -125,9 +137,9 @@ public sealed partial class MemoryStore
         }
     }
 
-    private long ToTimestampTicks(TimeSpan duration)
+    private long ToClockTicks(TimeSpan duration)
     {
-        var ticks = duration.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond;
+        var ticks = duration.Ticks * (double)_clockFrequency / TimeSpan.TicksPerSecond;
         return ticks >= long.MaxValue / 2 ? long.MaxValue / 2 : (long)ticks;
     }
 }

@@ -21,6 +21,8 @@ public sealed partial class MemoryStore : ObjectStore
     private readonly LinkedList<MemoryEntry> _clock = new();
     private readonly LifetimePolicy _lifetimes;
     private readonly TimeProvider _time;
+    private readonly bool _tickClock;
+    private readonly long _clockFrequency;
     private readonly int _sizeLimit;
     private readonly IStockpileSerializer? _copier;
     private MemoryTypeView?[] _viewsBySlot = new MemoryTypeView?[16];
@@ -37,6 +39,12 @@ public sealed partial class MemoryStore : ObjectStore
 
         _lifetimes = new LifetimePolicy(options.DefaultLifetime, options.LifetimeSelector);
         _time = options.TimeProvider ?? TimeProvider.System;
+
+        // Every hit on an object with a lifetime reads the clock. The precise system clock costs more than the rest of a
+        // hit, so with it the store measures expiry in Environment.TickCount64 milliseconds (monotonic, precise to the
+        // OS tick); any other TimeProvider (a test's fake clock) is used as it is.
+        _tickClock = ReferenceEquals(_time, TimeProvider.System);
+        _clockFrequency = _tickClock ? 1_000 : _time.TimestampFrequency;
         _sizeLimit = options.SizeLimit ?? int.MaxValue;
         _copier = options.CopyObjects ? options.Serializer ?? SystemTextJsonStockpileSerializer.Default : null;
     }
@@ -88,10 +96,16 @@ public sealed partial class MemoryStore : ObjectStore
     /// <inheritdoc/>
     protected override ValueTask PutManyCoreAsync(IReadOnlyList<object> items, CancellationToken cancellationToken)
     {
-        // Copies are made before the lock, so a serialization failure writes nothing.
-        foreach (var item in items)
+        // Every copy is made before anything is written, so a serialization failure writes nothing.
+        var prepared = new (MemoryEntry Entry, bool Expired)[items.Count];
+        for (var i = 0; i < prepared.Length; i++)
         {
-            Put(StockpileEntityType.For(item.GetType()), item);
+            prepared[i] = Prepare(StockpileEntityType.For(items[i].GetType()), items[i]);
+        }
+
+        foreach (var put in prepared)
+        {
+            Commit(put);
         }
 
         return default;
@@ -123,7 +137,7 @@ public sealed partial class MemoryStore : ObjectStore
 
     private object? Read(MemoryEntry entry)
     {
-        if (entry.ExpiresAt != long.MaxValue && _time.GetTimestamp() >= entry.ExpiresAt)
+        if (entry.ExpiresAt != long.MaxValue && Now() >= entry.ExpiresAt)
         {
             RemoveExpired(entry);
             return null;
@@ -136,6 +150,9 @@ public sealed partial class MemoryStore : ObjectStore
 
         return _copier is null ? entry.Value : Copy(entry.Value);
     }
+
+    /// <summary>The store's clock, in units of <see cref="_clockFrequency"/> per second.</summary>
+    private long Now() => _tickClock ? Environment.TickCount64 : _time.GetTimestamp();
 
     private object Copy(object value)
     {

@@ -37,5 +37,7 @@ public sealed class MemoryStoreOptions
 
     /// <summary>Gets or sets the clock that expiry is measured by.</summary>
     /// <value>The default value is <see langword="null"/>: <see cref="TimeProvider.System"/>.</value>
+    /// <remarks>With the system clock, expiry is checked against <see cref="Environment.TickCount64"/>, which is far cheaper
+    /// to read on every hit and precise to the operating system's tick (about 1 to 16 ms). Another provider is used as it is.</remarks>
     public TimeProvider? TimeProvider { get; set; }
 }

@@ -13,7 +13,7 @@ internal sealed class MemoryEntry
 
     public object Value { get; }
 
-    /// <summary>A <see cref="TimeProvider"/> timestamp, or <see cref="long.MaxValue"/> for an object that never expires.</summary>
+    /// <summary>A timestamp of the store's clock, or <see cref="long.MaxValue"/> for an object that never expires.</summary>
     public long ExpiresAt { get; }
 
     /// <summary>The view of the object's own type: which indexes it is filed in.</summary>

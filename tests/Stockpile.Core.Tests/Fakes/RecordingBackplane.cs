@@ -1,0 +1,50 @@
+namespace Stockpile.Tests.Fakes;
+
+/// <summary>A backplane that records what a chain published instead of sending it.</summary>
+public sealed class RecordingBackplane : IStockpileBackplane
+{
+    private readonly List<IReadOnlyList<EntityKey>> _evictions = [];
+    private readonly List<Type?> _clears = [];
+
+    public IReadOnlyList<IReadOnlyList<EntityKey>> Evictions
+    {
+        get
+        {
+            lock (_evictions)
+            {
+                return [.. _evictions];
+            }
+        }
+    }
+
+    public IReadOnlyList<Type?> Clears
+    {
+        get
+        {
+            lock (_evictions)
+            {
+                return [.. _clears];
+            }
+        }
+    }
+
+    public ValueTask PublishEvictAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken = default)
+    {
+        lock (_evictions)
+        {
+            _evictions.Add([.. keys]);
+        }
+
+        return default;
+    }
+
+    public ValueTask PublishClearAsync(Type? entityType, CancellationToken cancellationToken = default)
+    {
+        lock (_evictions)
+        {
+            _clears.Add(entityType);
+        }
+
+        return default;
+    }
+}
