@@ -21,8 +21,8 @@ public sealed class RedisPartitionTests
         await using var proxy = new TcpProxy(server.Port);
         var source = new FakeDatabase();
         var prefix = TestStores.UniquePrefix();
-        await using var a = await AppInstance.StartAsync(RedisServer.Host + ":" + proxy.Port, prefix, b => b.AddTier(_ => source), configureRedis: Fast);
-        await using var b = await AppInstance.StartAsync(server.ConnectionString, prefix, b => b.AddTier(_ => source), configureRedis: Fast);
+        await using var a = await AppInstance.StartAsync(RedisServer.Host + ":" + proxy.Port, prefix, b => b.AddTier(_ => source), configureRedis: TestStores.FailFast);
+        await using var b = await AppInstance.StartAsync(server.ConnectionString, prefix, b => b.AddTier(_ => source), configureRedis: TestStores.FailFast);
         var ids = Enumerable.Range(1, 10).ToArray();
         await source.PutManyAsync(ids.Select(id => new Product { Id = id, Sku = $"S{id}", Name = "v1" }));
         await a.Chain.GetManyAsync<Product, int>(ids);
@@ -54,15 +54,4 @@ public sealed class RedisPartitionTests
     }
 
     private static string[] Expected(int changedUpTo) => Enumerable.Range(1, 10).Select(id => id <= changedUpTo ? "v2" : "v1").ToArray();
-
-    private static void Fast(RedisStoreOptions options)
-    {
-        var connection = RedisTestEnvironment.FastReconnecting(options.Configuration!);
-        connection.SyncTimeout = TimeSpan.FromMilliseconds(500);
-        connection.ConnectTimeout = TimeSpan.FromMilliseconds(500);
-        options.Configuration = null;
-        options.ConnectionOptions = connection;
-        options.CircuitBreaker.FailureThreshold = 2;
-        options.CircuitBreaker.BreakDuration = TimeSpan.FromMilliseconds(500);
-    }
 }

@@ -32,10 +32,9 @@ public sealed class RedisRestartTests
     /// <summary>The scenario, for any bottom tier: <paramref name="commit"/> changes a row, <paramref name="current"/> reads every row from the database.</summary>
     internal static async Task RunAsync(RedisServer server, int[] ids, Action<IStockpileBuilder> addBottom, Func<AppInstance, int, string, Task> commit, Func<Task<string[]>> current, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? configure = null)
     {
-        var prefix = TestStores.UniquePrefix();
         using var states = new StateChangeListener(server.ConnectionString);
-        await using var a = await AppInstance.StartAsync(server.ConnectionString, prefix, addBottom, configure, Fast);
-        await using var b = await AppInstance.StartAsync(server.ConnectionString, prefix, addBottom, configure, Fast);
+        await using var pair = await AppPair.StartAsync(server.ConnectionString, addBottom, configure, TestStores.FailFast);
+        var (a, b) = (pair.A, pair.B);
         var workload = new FailSafeWorkload([a, b], ids, commit);
         workload.Start(workers: 4);
         await workload.ProgressAsync(20);
@@ -72,15 +71,4 @@ public sealed class RedisRestartTests
 
     private static Task<TimeSpan> WaitAsync(Func<bool> condition) =>
         RedisBackplaneTests.WaitUntilAsync(() => Task.FromResult(condition()), TimeSpan.FromSeconds(30));
-
-    private static void Fast(RedisStoreOptions options)
-    {
-        var connection = RedisTestEnvironment.FastReconnecting(options.Configuration!);
-        connection.SyncTimeout = TimeSpan.FromMilliseconds(500);
-        connection.ConnectTimeout = TimeSpan.FromMilliseconds(500);
-        options.Configuration = null;
-        options.ConnectionOptions = connection;
-        options.CircuitBreaker.FailureThreshold = 3;
-        options.CircuitBreaker.BreakDuration = TimeSpan.FromMilliseconds(300);
-    }
 }

@@ -3,33 +3,28 @@ using Stockpile.Testing.Contract;
 
 namespace Stockpile.Redis.Tests;
 
-/// <summary>The shared store contract against a <see cref="RedisStore"/> on a real redis-server.</summary>
-[TestFixture]
-public sealed class RedisStoreContractTests : ObjectStoreContractTests
+/// <summary>The shared store contract on a real redis-server: one connection per fixture, one fresh prefix per test.</summary>
+public abstract class RedisContractTests : ObjectStoreContractTests
 {
-    private IRedisConnection _connection = null!;
+    private protected IRedisConnection Connection { get; private set; } = null!;
 
     [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync();
+    public async Task ConnectAsync() => Connection = await RedisTestEnvironment.ConnectAsync();
 
     [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
-
-    protected override ValueTask<ObjectStore> CreateStoreAsync() => new(TestStores.Create(_connection));
+    public async Task DisconnectAsync() => await Connection.DisposeAsync();
 }
 
-/// <summary>The shared store contract against a chain: memory, then Redis.</summary>
+/// <summary>The contract against a <see cref="RedisStore"/> alone.</summary>
 [TestFixture]
-public sealed class ChainedRedisStoreContractTests : ObjectStoreContractTests
+public sealed class RedisStoreContractTests : RedisContractTests
 {
-    private IRedisConnection _connection = null!;
+    protected override ValueTask<ObjectStore> CreateStoreAsync() => new(TestStores.Create(Connection));
+}
 
-    [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync();
-
-    [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
-
-    protected override ValueTask<ObjectStore> CreateStoreAsync() =>
-        new(new ChainedStore([new MemoryStore(), TestStores.Create(_connection)]));
+/// <summary>The contract against a chain: memory, then Redis.</summary>
+[TestFixture]
+public sealed class ChainedRedisStoreContractTests : RedisContractTests
+{
+    protected override ValueTask<ObjectStore> CreateStoreAsync() => new(new ChainedStore([new MemoryStore(), TestStores.Create(Connection)]));
 }

@@ -14,8 +14,6 @@ namespace Stockpile.Redis.Tests;
 public sealed class RedisStoreFailSafeTests
 {
     private static readonly TimeSpan Break = TimeSpan.FromSeconds(30);
-    private static int s_nextId = Random.Shared.Next(1_000, 1_000_000) * 100;
-
     private IRedisConnection _connection = null!;
     private FaultyRedisConnection _faulty = null!;
     private ManualTimeProvider _time = null!;
@@ -42,7 +40,7 @@ public sealed class RedisStoreFailSafeTests
     public async Task DeleteAsync_RedisDown_IsSkipped_AndTheStaleValueIsRemovedBeforeTheNextRead()
     {
         await using var store = Create();
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await store.PutAsync(product);
 
         _faulty.Fault = FaultyRedisConnection.Down;
@@ -60,7 +58,7 @@ public sealed class RedisStoreFailSafeTests
     public async Task PutAsync_RedisDown_IsSkipped_AndTheOldValueIsNeverServed()
     {
         await using var store = Create();
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await store.PutAsync(product);
 
         _faulty.Fault = FaultyRedisConnection.Slow;
@@ -74,9 +72,9 @@ public sealed class RedisStoreFailSafeTests
     public async Task CircuitOpens_FailsFast_ThenProbesCleansUpAndCloses()
     {
         await using var store = Create(o => o.CircuitBreaker.FailureThreshold = 2);
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await store.PutAsync(product);
-        await store.DeleteAsync(EntityKey.For<Product>(NextId()));
+        await store.DeleteAsync(EntityKey.For<Product>(TestStores.NextId()));
 
         _faulty.Fault = FaultyRedisConnection.Down;
         for (var i = 0; i < 2; i++)
@@ -109,7 +107,7 @@ public sealed class RedisStoreFailSafeTests
     public async Task ProbeFailsInCleanup_StaysOpen_NothingIsRead()
     {
         await using var store = Create(o => o.CircuitBreaker.FailureThreshold = 1);
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await store.PutAsync(product);
         _faulty.Fault = FaultyRedisConnection.Down;
         await store.DeleteAsync(product);
@@ -126,7 +124,7 @@ public sealed class RedisStoreFailSafeTests
     public async Task MissedMoreThanRemembered_ClearsThePrefixBeforeReuse()
     {
         await using var store = Create(o => o.MissedKeyCapacity = 2);
-        var products = Enumerable.Range(0, 4).Select(_ => NewProduct()).ToList();
+        var products = Enumerable.Range(0, 4).Select(_ => TestStores.NewProduct()).ToList();
         await store.PutManyAsync(products);
 
         _faulty.Fault = FaultyRedisConnection.Down;
@@ -146,7 +144,7 @@ public sealed class RedisStoreFailSafeTests
     public async Task ClearAsync_RedisDown_ClearsThePrefixWhenBack()
     {
         await using var store = Create();
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await store.PutAsync(product);
 
         _faulty.Fault = FaultyRedisConnection.Down;
@@ -160,7 +158,7 @@ public sealed class RedisStoreFailSafeTests
     public async Task ThrowOnUnavailableWrites_PutThrows_AndIsStillCleanedUp()
     {
         await using var store = Create(o => o.ThrowOnUnavailableWrites = true);
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await store.PutAsync(product);
 
         _faulty.Fault = FaultyRedisConnection.Down;
@@ -176,13 +174,13 @@ public sealed class RedisStoreFailSafeTests
         await using var redis = Create(o => o.CircuitBreaker.FailureThreshold = 1);
         var source = new MemoryStore(new MemoryStoreOptions { Name = "source" });
         var chain = new ChainedStore([new MemoryStore(), redis, source]);
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await chain.PutAsync(product);
 
         _faulty.Fault = FaultyRedisConnection.Down;
         var changed = new Product { Id = product.Id, Sku = product.Sku, Name = "changed" };
         await chain.PutAsync(changed);
-        await chain.DeleteAsync(EntityKey.For<Product>(NextId()));
+        await chain.DeleteAsync(EntityKey.For<Product>(TestStores.NextId()));
         var whileDown = await chain.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku));
         await chain.Tiers[0].DeleteAsync(product);
         var afterClear = await chain.GetAsync<Product, int>(product.Id);
@@ -210,12 +208,4 @@ public sealed class RedisStoreFailSafeTests
         (await _connection.ExecuteAsync(new RedisCommand("GET", TestStores.KeyOf(store.KeyPrefixForTests, EntityKey.For<Product>(product.Id))))).AsBytes();
 
     private string?[] EventNames() => _logs.Entries.Select(e => e.EventId.Name).ToArray();
-
-    private static int NextId() => Interlocked.Increment(ref s_nextId);
-
-    private static Product NewProduct()
-    {
-        var id = NextId();
-        return new Product { Id = id, Sku = $"SKU-{id}", Name = $"Product {id}", Price = 3m };
-    }
 }

@@ -9,8 +9,6 @@ namespace Stockpile.Redis.Tests;
 /// </summary>
 public sealed class RedisStoreLeaseTests
 {
-    private static int s_nextId = Random.Shared.Next(1_000, 1_000_000) * 100;
-
     private IRedisConnection _connection = null!;
     private RedisStore _a = null!;
     private RedisStore _b = null!;
@@ -35,7 +33,7 @@ public sealed class RedisStoreLeaseTests
     [Test]
     public async Task BackfillAfterAnotherInstanceEvicted_EvictsInsteadOfWriting()
     {
-        var old = NewProduct("old");
+        var old = TestStores.NewProduct("old");
         Assert.That(await _b.GetAsync<Product, int>(old.Id), Is.Null, "B misses and takes a lease");
 
         await _a.DeleteAsync(EntityKey.For<Product>(old.Id));
@@ -47,7 +45,7 @@ public sealed class RedisStoreLeaseTests
     [Test]
     public async Task BackfillAfterAnotherInstancePut_LeavesNeitherValue()
     {
-        var old = NewProduct("old");
+        var old = TestStores.NewProduct("old");
         Assert.That(await _b.GetManyAsync<Product, int>([old.Id]), Has.All.Null);
 
         await _a.PutAsync(new Product { Id = old.Id, Sku = old.Sku, Name = "new" });
@@ -60,7 +58,7 @@ public sealed class RedisStoreLeaseTests
     [Test]
     public async Task BackfillWithItsLease_IsWritten_AndEndsTheLease()
     {
-        var product = NewProduct("read");
+        var product = TestStores.NewProduct("read");
         Assert.That(await _b.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)), Is.Null);
 
         await _b.PutAsync(product);
@@ -73,16 +71,10 @@ public sealed class RedisStoreLeaseTests
     [Test]
     public async Task PutWithoutMiss_IsWrittenAsGiven()
     {
-        var product = NewProduct("given");
+        var product = TestStores.NewProduct("given");
 
         await _a.PutAsync(product);
 
         Assert.That((await _b.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("given"));
-    }
-
-    private static Product NewProduct(string name)
-    {
-        var id = Interlocked.Increment(ref s_nextId);
-        return new Product { Id = id, Sku = $"SKU-{id}", Name = name };
     }
 }

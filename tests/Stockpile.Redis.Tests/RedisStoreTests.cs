@@ -10,8 +10,6 @@ namespace Stockpile.Redis.Tests;
 /// <summary>What the Redis store promises beyond the shared contract: round trips, lifetimes, prefixes, corrupt bytes, clears.</summary>
 public sealed class RedisStoreTests
 {
-    private static int s_nextId = Random.Shared.Next(1_000, 1_000_000) * 100;
-
     private IRedisConnection _connection = null!;
     private FaultyRedisConnection _counting = null!;
 
@@ -29,7 +27,7 @@ public sealed class RedisStoreTests
     public async Task GetManyAsync_ByPrimaryKeys_IsOneRoundTrip()
     {
         await using var store = TestStores.Create(_counting);
-        var products = Enumerable.Range(0, 50).Select(_ => NewProduct()).ToList();
+        var products = Enumerable.Range(0, 50).Select(_ => TestStores.NewProduct()).ToList();
         await store.PutManyAsync(products);
         _counting.Reset();
 
@@ -44,10 +42,10 @@ public sealed class RedisStoreTests
     public async Task PutManyAndDeleteManyAsync_AreOneRoundTripEach()
     {
         await using var store = TestStores.Create(_counting);
-        var warmUp = NewProduct();
+        var warmUp = TestStores.NewProduct();
         await store.PutAsync(warmUp);
         await store.DeleteAsync(warmUp);
-        var products = Enumerable.Range(0, 50).Select(_ => NewProduct()).ToList();
+        var products = Enumerable.Range(0, 50).Select(_ => TestStores.NewProduct()).ToList();
 
         _counting.Reset();
         await store.PutManyAsync(products);
@@ -72,7 +70,7 @@ public sealed class RedisStoreTests
         await _connection.ExecuteAsync(new RedisCommand("SCRIPT", "FLUSH"));
         _counting.Reset();
 
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await store.PutAsync(product);
 
         Assert.That(_counting.Commands, Is.EqualTo(new[] { "EVALSHA", "EVAL" }));
@@ -87,8 +85,8 @@ public sealed class RedisStoreTests
             o.DefaultLifetime = TimeSpan.FromMinutes(30);
             o.LifetimeSelector = item => item is Product { Name: "forever" } ? ObjectLifetime.Never : ObjectLifetime.Default;
         });
-        var expiring = NewProduct();
-        var forever = NewProduct();
+        var expiring = TestStores.NewProduct();
+        var forever = TestStores.NewProduct();
         forever.Name = "forever";
 
         await store.PutManyAsync([expiring, forever]);
@@ -108,7 +106,7 @@ public sealed class RedisStoreTests
     [Test]
     public async Task PutAsync_AlreadyExpired_RemovesTheObject()
     {
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await using var store = TestStores.Create(_connection, o => o.LifetimeSelector = item =>
             item is Product { Name: "gone" } ? ObjectLifetime.At(DateTimeOffset.UtcNow.AddMinutes(-1)) : ObjectLifetime.Default);
         await store.PutAsync(product);
@@ -124,7 +122,7 @@ public sealed class RedisStoreTests
     {
         await using var first = TestStores.Create(_connection);
         await using var second = TestStores.Create(_connection);
-        var id = NextId();
+        var id = TestStores.NextId();
         await first.PutAsync(new Product { Id = id, Sku = "SHARED", Name = "first" });
         await second.PutAsync(new Product { Id = id, Sku = "SHARED", Name = "second" });
 
@@ -145,7 +143,7 @@ public sealed class RedisStoreTests
         using var logs = new CapturingLoggerProvider();
         using var factory = logs.CreateFactory();
         await using var store = TestStores.Create(_connection, loggerFactory: factory);
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await store.PutAsync(product);
         var primary = TestStores.KeyOf(Prefix(store), EntityKey.For<Product>(product.Id));
         await _connection.ExecuteAsync(new RedisCommand("SET", primary, Encoding.UTF8.GetBytes("V\u0000garbage")));
@@ -165,7 +163,7 @@ public sealed class RedisStoreTests
     public async Task GetAsync_TypeUnknownToThisProcess_IsMissAndRemoved()
     {
         await using var store = TestStores.Create(_connection);
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await store.PutAsync(product);
         var primary = TestStores.KeyOf(Prefix(store), EntityKey.For<Product>(product.Id));
         var name = Encoding.UTF8.GetBytes("Renamed.Product, Gone");
@@ -179,7 +177,7 @@ public sealed class RedisStoreTests
     public async Task Polymorphic_FindsDerivedObjectAsBaseType()
     {
         await using var store = TestStores.Create(_connection, o => o.Polymorphic = true);
-        var id = NextId();
+        var id = TestStores.NextId();
         await store.PutAsync(new Car { Id = id, Vin = $"VIN{id}", Make = "Volvo", Doors = 5 });
 
         var asAutomobile = await store.GetAsync<Automobile, int>(id);
@@ -199,7 +197,7 @@ public sealed class RedisStoreTests
     public async Task NotPolymorphic_BaseTypeMisses()
     {
         await using var store = TestStores.Create(_connection);
-        var id = NextId();
+        var id = TestStores.NextId();
         await store.PutAsync(new Car { Id = id, Vin = $"VIN{id}" });
 
         Assert.That(await store.GetAsync<Automobile, int>(id), Is.Null);
@@ -210,8 +208,8 @@ public sealed class RedisStoreTests
     public async Task ClearAsync_Type_RemovesItAndDerivedTypes_KeepsOthers()
     {
         await using var store = TestStores.Create(_connection);
-        var product = NewProduct();
-        var id = NextId();
+        var product = TestStores.NewProduct();
+        var id = TestStores.NextId();
         await store.PutAsync(product);
         await store.PutAsync(new Car { Id = id, Vin = $"VIN{id}" });
         await store.PutAsync(new Customer { Code = $"C{id}", Email = $"c{id}@example.com" });
@@ -236,7 +234,7 @@ public sealed class RedisStoreTests
     public async Task PutAsync_ChangedAlternateKey_SideRecordListsOnlyTheNewKey()
     {
         await using var store = TestStores.Create(_connection);
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await store.PutAsync(product);
         await store.PutAsync(new Product { Id = product.Id, Sku = product.Sku + "-2" });
 
@@ -245,14 +243,6 @@ public sealed class RedisStoreTests
 
         Assert.That(members, Is.EqualTo(new[] { TestStores.KeyOf(Prefix(store), EntityKey.Of<Product>(nameof(Product.Sku), product.Sku + "-2")) }));
         Assert.That(await TestStores.KeysUnderAsync(_connection, Prefix(store)), Has.Count.EqualTo(3));
-    }
-
-    private static int NextId() => Interlocked.Increment(ref s_nextId);
-
-    private static Product NewProduct()
-    {
-        var id = NextId();
-        return new Product { Id = id, Sku = $"SKU-{id}", Name = $"Product {id}", Price = 3m };
     }
 
     private static string Prefix(RedisStore store) => store.KeyPrefixForTests;

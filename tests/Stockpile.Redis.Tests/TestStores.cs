@@ -2,13 +2,38 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stockpile.Redis.Internal;
 using Stockpile.Redis.Internal.Resp;
+using Stockpile.Testing.Entities;
 
 namespace Stockpile.Redis.Tests;
 
 /// <summary>Makes Redis stores over a given connection, each under a prefix no other test uses.</summary>
 internal static class TestStores
 {
+    private static int s_nextId = Random.Shared.Next(1_000, 1_000_000) * 100;
+
     public static string UniquePrefix() => $"sp-test:{Guid.NewGuid():N}:";
+
+    /// <summary>Returns an id no other test uses.</summary>
+    public static int NextId() => Interlocked.Increment(ref s_nextId);
+
+    /// <summary>Returns a product with a fresh id, its SKU derived from it.</summary>
+    public static Product NewProduct(string? name = null)
+    {
+        var id = NextId();
+        return new Product { Id = id, Sku = $"SKU-{id}", Name = name ?? $"Product {id}", Price = 3m };
+    }
+
+    /// <summary>Options for outage tests: quick timeouts and reconnects, a breaker that opens after 3 failures for 300 ms.</summary>
+    public static void FailFast(RedisStoreOptions options)
+    {
+        var connection = RedisTestEnvironment.FastReconnecting(options.Configuration!);
+        connection.SyncTimeout = TimeSpan.FromMilliseconds(500);
+        connection.ConnectTimeout = TimeSpan.FromMilliseconds(500);
+        options.Configuration = null;
+        options.ConnectionOptions = connection;
+        options.CircuitBreaker.FailureThreshold = 3;
+        options.CircuitBreaker.BreakDuration = TimeSpan.FromMilliseconds(300);
+    }
 
     public static RedisStore Create(IRedisConnection connection, Action<RedisStoreOptions>? configure = null, ILoggerFactory? loggerFactory = null, TimeProvider? breakerTime = null)
     {

@@ -13,16 +13,14 @@ namespace Stockpile.Redis.Tests.Backplane;
 public sealed class RedisBackplaneTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
-    private static int s_nextId = Random.Shared.Next(1_000, 1_000_000) * 100;
 
     [Test]
     public async Task PutOnA_EvictsB_AndAIgnoresItsOwnMessage()
     {
         var source = new FakeDatabase();
-        var prefix = TestStores.UniquePrefix();
-        await using var a = await AppInstance.StartAsync(RedisTestEnvironment.ConnectionString, prefix, b => b.AddTier(_ => source));
-        await using var b = await AppInstance.StartAsync(RedisTestEnvironment.ConnectionString, prefix, b => b.AddTier(_ => source));
-        var product = NewProduct();
+        await using var pair = await AppPair.StartAsync(RedisTestEnvironment.ConnectionString, b => b.AddTier(_ => source));
+        var (a, b) = (pair.A, pair.B);
+        var product = TestStores.NewProduct();
         await source.PutAsync(product);
         Assert.That((await b.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo(product.Name));
         Assert.That(await b.Memory.GetAsync<Product, int>(product.Id), Is.Not.Null, "B holds it in memory");
@@ -44,10 +42,9 @@ public sealed class RedisBackplaneTests
     public async Task DeleteAndClearOnA_ReachB()
     {
         var source = new FakeDatabase();
-        var prefix = TestStores.UniquePrefix();
-        await using var a = await AppInstance.StartAsync(RedisTestEnvironment.ConnectionString, prefix, b => b.AddTier(_ => source));
-        await using var b = await AppInstance.StartAsync(RedisTestEnvironment.ConnectionString, prefix, b => b.AddTier(_ => source));
-        var products = new[] { NewProduct(), NewProduct() };
+        await using var pair = await AppPair.StartAsync(RedisTestEnvironment.ConnectionString, b => b.AddTier(_ => source));
+        var (a, b) = (pair.A, pair.B);
+        var products = new[] { TestStores.NewProduct(), TestStores.NewProduct() };
         await source.PutManyAsync(products);
         await b.Chain.GetManyAsync<Product, int>(products.Select(p => p.Id));
 
@@ -66,7 +63,7 @@ public sealed class RedisBackplaneTests
         var source = new FakeDatabase();
         var redis = server.ConnectionString + ",connectTimeout=1000";
         await using var b = await AppInstance.StartAsync(redis, TestStores.UniquePrefix(), b => b.AddTier(_ => source));
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await source.PutAsync(product);
         await b.Chain.GetAsync<Product, int>(product.Id);
         Assert.That(b.Memory.Count, Is.EqualTo(1));
@@ -88,7 +85,7 @@ public sealed class RedisBackplaneTests
         await using var sender = CreateBackplane(faulty, channel, () => chain);
         await using var receiver = CreateBackplane(connection, channel, () => chain);
         await Task.WhenAll(sender.Subscribed, receiver.Subscribed);
-        var products = new[] { NewProduct(), NewProduct() };
+        var products = new[] { TestStores.NewProduct(), TestStores.NewProduct() };
         await memory.PutManyAsync(products);
 
         faulty.Fault = FaultyRedisConnection.Down;
@@ -107,7 +104,7 @@ public sealed class RedisBackplaneTests
         await using var connection = await RedisTestEnvironment.ConnectAsync();
         var channel = TestStores.UniquePrefix() + "__invalidate";
         var memory = new MemoryStore();
-        var product = NewProduct();
+        var product = TestStores.NewProduct();
         await memory.PutAsync(product);
         await using var receiver = CreateBackplane(connection, channel, () => new ChainedStore([memory]));
         await receiver.Subscribed;
@@ -139,11 +136,5 @@ public sealed class RedisBackplaneTests
     {
         var link = new RedisLink(Task.FromResult(connection), ownsConnection: false, "test", new RedisCircuitBreakerOptions(), TimeProvider.System, NullLogger.Instance, RedisMetrics.Shared);
         return new RedisBackplane(link, channel, 100, chain, NullLogger.Instance, RedisMetrics.Shared);
-    }
-
-    private static Product NewProduct()
-    {
-        var id = Interlocked.Increment(ref s_nextId);
-        return new Product { Id = id, Sku = $"SKU-{id}", Name = $"Product {id}", Price = 3m };
     }
 }
