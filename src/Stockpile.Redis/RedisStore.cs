@@ -29,7 +29,7 @@ namespace Stockpile;
 /// <para>One Redis server (or a primary with replicas); Redis Cluster is not supported, since the scripts touch keys
 /// they discover.</para>
 /// </remarks>
-public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable
+public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, IDisposable
 {
     private readonly RedisLink _link;
     private readonly bool _ownsLink;
@@ -96,6 +96,18 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable
         if (_ownsLink)
         {
             await _link.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the background clean-up and starts closing an owned connection without waiting; prefer <see cref="DisposeAsync"/>.</summary>
+    /// <remarks>For containers disposed synchronously (<c>using var host = …</c>).</remarks>
+    public void Dispose()
+    {
+        _link.Reconnected -= OnReconnected;
+        _disposing.Cancel();
+        if (_ownsLink)
+        {
+            _ = _link.DisposeAsync().AsTask();
         }
     }
 

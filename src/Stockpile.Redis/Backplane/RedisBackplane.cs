@@ -16,7 +16,7 @@ namespace Stockpile.Redis.Backplane;
 /// <para>The chain is resolved lazily, when the first message arrives: the chain resolves the backplane, not the
 /// other way round. Subscribing starts when the backplane is created, which needs no host.</para>
 /// </remarks>
-internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDisposable
+internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDisposable, IDisposable
 {
     private const int KeysPerMessage = 1000;
 
@@ -29,6 +29,7 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
     private readonly Channel<Work> _inbox = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Task _processing;
+    private int _disposed;
 
     public RedisBackplane(RedisLink link, string channel, int unsentCapacity, Func<ChainedStore> chain, ILogger logger, RedisMetrics metrics)
     {
@@ -69,8 +70,16 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
     public ValueTask PublishClearAsync(Type? entityType, CancellationToken cancellationToken = default) =>
         PublishAsync(BackplaneMessage.EncodeClear(InstanceId, entityType), [], clear: true, cancellationToken);
 
+    /// <summary>Starts unsubscribing without waiting (for containers disposed synchronously).</summary>
+    public void Dispose() => _ = DisposeAsync().AsTask();
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _link.CircuitClosed -= OnCircuitClosed;
         await _lifetime.CancelAsync().ConfigureAwait(false);
         await UnsubscribeAsync().ConfigureAwait(false);

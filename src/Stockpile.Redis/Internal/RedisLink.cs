@@ -7,13 +7,14 @@ namespace Stockpile.Redis.Internal;
 /// The connection the Redis store and backplane share, behind one circuit breaker. The connection is opened in the
 /// background and never makes start-up fail: until it is up, calls fail fast like any other Redis outage.
 /// </summary>
-internal sealed class RedisLink : IAsyncDisposable
+internal sealed class RedisLink : IAsyncDisposable, IDisposable
 {
     private readonly Task<IRedisConnection> _connecting;
     private readonly bool _ownsConnection;
     private readonly ILogger _logger;
     private readonly RedisMetrics _metrics;
     private readonly Task _watching;
+    private int _disposed;
 
     /// <param name="connecting">The connection, or its first connect under way.</param>
     /// <param name="ownsConnection">Whether disposing the link disposes the connection.</param>
@@ -95,8 +96,16 @@ internal sealed class RedisLink : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts closing without waiting (for containers disposed synchronously).</summary>
+    public void Dispose() => _ = DisposeAsync().AsTask();
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _metrics.Untrack(Breaker);
         await _watching.ConfigureAwait(false);
         if (_connecting.IsCompletedSuccessfully)

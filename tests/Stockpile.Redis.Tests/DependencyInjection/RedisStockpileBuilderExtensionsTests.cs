@@ -29,6 +29,18 @@ public sealed class RedisStockpileBuilderExtensionsTests
         });
     }
 
+    [Test]
+    public async Task ProviderDisposedSynchronously_DoesNotThrow()
+    {
+        var services = new ServiceCollection();
+        services.AddStockpile().AddMemoryStore().AddRedisStore(RedisTestEnvironment.ConnectionString).AddRedisBackplane();
+        var provider = services.BuildServiceProvider();
+        var chain = provider.GetRequiredService<ChainedStore>();
+        await chain.PutAsync(TestStores.NewProduct());
+
+        Assert.DoesNotThrow(provider.Dispose);
+    }
+
     [TestCase("", "Configuration")]
     [TestCase("localhost:6379,nonsense=1", "nonsense")]
     public void InvalidOptions_FailValidationOnStart(string configuration, string mentioned)
