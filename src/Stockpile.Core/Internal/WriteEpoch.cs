@@ -20,7 +20,16 @@ internal sealed class WriteEpoch
     public bool Unchanged(long captured) =>
         captured >= 0 && Volatile.Read(ref _started) == captured && Volatile.Read(ref _completed) == captured;
 
-    public void Begin() => Interlocked.Increment(ref _started);
+    /// <summary>Starts a write; the ticket is negative when another write was under way at that moment.</summary>
+    public long Begin()
+    {
+        var completed = Volatile.Read(ref _completed);
+        var mine = Interlocked.Increment(ref _started);
+        return completed == mine - 1 ? mine : -mine;
+    }
+
+    /// <summary>Whether the write holding <paramref name="ticket"/> ran alone: none under way when it began, none begun since.</summary>
+    public bool RanAlone(long ticket) => ticket > 0 && Volatile.Read(ref _started) == ticket;
 
     public void End() => Interlocked.Increment(ref _completed);
 }

@@ -47,7 +47,7 @@ public sealed partial class ChainedStore
         using var activity = StockpileMetrics.ActivitySource.HasListeners() ? StockpileMetrics.ActivitySource.StartActivity("put") : null;
         var keys = items.Select(EntityKey.FromEntity).ToArray();
         var written = false;
-        await PublishingAsync(keys, () => GuardedAsync(types.Select(EpochOf).Distinct().ToArray(), async () =>
+        await PublishingAsync(keys, () => GuardedAsync(types.Select(EpochOf).Distinct().ToArray(), async overlapped =>
         {
             for (var tier = _tiers.Length - 1; tier >= 0; tier--)
             {
@@ -85,6 +85,18 @@ public sealed partial class ChainedStore
                     }
 
                     ExceptionDispatchInfo.Capture(ex).Throw();
+                }
+            }
+
+            // Two puts of one object can reach the source of truth in one order and a cache in the other, leaving the
+            // older state cached. When another write of these types overlapped this one, drop what this one cached:
+            // each overlapping writer does the same after its own writes, so the next read fills from the source of truth.
+            // The bottom tier keeps its state: the order it took the writes in is what "latest" means.
+            if (overlapped())
+            {
+                for (var tier = _tiers.Length - 2; tier >= 0; tier--)
+                {
+                    await _tiers[tier].DeleteManyUntypedAsync(keys, CancellationToken.None).ConfigureAwait(false);
                 }
             }
 
@@ -164,16 +176,21 @@ public sealed partial class ChainedStore
         ThrowIfAny(errors);
     }
 
-    private static async ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<ValueTask<bool>> write)
+    private static ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<ValueTask<bool>> write) =>
+        GuardedAsync(epochs, _ => write());
+
+    /// <summary>Runs a write with its types' epochs begun, so racing reads do not back-fill; tells the write whether another overlapped it.</summary>
+    private static async ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<Func<bool>, ValueTask<bool>> write)
     {
-        foreach (var epoch in epochs)
+        var tickets = new long[epochs.Count];
+        for (var i = 0; i < tickets.Length; i++)
         {
-            epoch.Begin();
+            tickets[i] = epochs[i].Begin();
         }
 
         try
         {
-            return await write().ConfigureAwait(false);
+            return await write(() => !epochs.Select((e, i) => e.RanAlone(tickets[i])).All(static alone => alone)).ConfigureAwait(false);
         }
         finally
         {

@@ -8,6 +8,7 @@ public sealed class GatedStore : DelegatingStore
 {
     private Gate? _afterGet;
     private Gate? _beforeDelete;
+    private Gate? _beforePut;
 
     public GatedStore(ObjectStore inner, string? name = null)
         : base(inner, name)
@@ -19,6 +20,9 @@ public sealed class GatedStore : DelegatingStore
 
     /// <summary>The next delete waits at the returned gate before it reaches the inner store.</summary>
     public Gate HoldNextDeleteBeforeRunning() => _beforeDelete = new Gate();
+
+    /// <summary>The next put (single or batch) waits at the returned gate before it reaches the inner store.</summary>
+    public Gate HoldNextPutBeforeRunning() => _beforePut = new Gate();
 
     protected override async ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken)
     {
@@ -47,6 +51,11 @@ public sealed class GatedStore : DelegatingStore
         if ((operation & StoreOperation.Deletes) != 0 && Interlocked.Exchange(ref _beforeDelete, null) is { } gate)
         {
             await gate.PassAsync();
+        }
+
+        if ((operation & StoreOperation.Writes) != 0 && Interlocked.Exchange(ref _beforePut, null) is { } putGate)
+        {
+            await putGate.PassAsync();
         }
     }
 }

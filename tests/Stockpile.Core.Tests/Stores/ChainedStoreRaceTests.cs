@@ -58,6 +58,25 @@ public sealed class ChainedStoreRaceTests
         Assert.That(await chain.Chain.GetAsync<Product, int>(1), Is.Null);
     }
 
+    [Test]
+    public async Task PutAsync_TwoPutsReachTheCacheOutOfOrder_OlderStateIsNotLeftCached()
+    {
+        var gated = default(GatedStore);
+        var chain = new TestChain(2, (i, m) => i == 0 ? gated = new GatedStore(m) : m);
+        var gate = gated!.HoldNextPutBeforeRunning();
+
+        // A reaches the source of truth first, then stalls before the cache; B overtakes it entirely.
+        var first = chain.Chain.PutAsync(TestProducts.New(1, "v1")).AsTask();
+        await gate.WaitUntilEnteredAsync();
+        await chain.Chain.PutAsync(TestProducts.New(1, "v2"));
+        gate.Release();
+        await first;
+
+        Assert.That((await chain.Memory[1].GetAsync<Product, int>(1))?.Name, Is.EqualTo("v2"), "the source of truth took the later put");
+        Assert.That((await chain.Memory[0].GetAsync<Product, int>(1))?.Name, Is.Not.EqualTo("v1"), "the cache must not keep the older put");
+        Assert.That((await chain.Chain.GetAsync<Product, int>(1))?.Name, Is.EqualTo("v2"));
+    }
+
     /// <summary>A memory tier over a gated bottom tier that holds product 1 as "v1"; the top tier is empty.</summary>
     private static async Task<(TestChain Chain, GatedStore Gated, Product Product)> ChainWithGatedBottomHoldingV1Async()
     {

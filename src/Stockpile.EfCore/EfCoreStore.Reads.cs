@@ -1,0 +1,108 @@
+using Stockpile.Internal;
+
+namespace Stockpile;
+
+public sealed partial class EfCoreStore<TContext>
+{
+    /// <inheritdoc/>
+    /// <exception cref="StockpileMappingException">The context does not map the type looked up.</exception>
+    /// <exception cref="StockpileNonUniqueKeyException">More than one row matches the look-up.</exception>
+    protected override async ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var queries = QueriesFor(key.EntityType.ClrType);
+        var context = _contextFactory.CreateDbContext();
+        await using (context.ConfigureAwait(false))
+        {
+            return await queries.FindAsync(context, key, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One statement per entity type in the batch, split only past <see cref="EfCoreStoreOptions.MaxParametersPerStatement"/>.</remarks>
+    /// <exception cref="StockpileMappingException">The context does not map a type looked up.</exception>
+    /// <exception cref="StockpileNonUniqueKeyException">More than one row matches a look-up.</exception>
+    protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var results = new object?[keys.Count];
+        var context = _contextFactory.CreateDbContext();
+        await using (context.ConfigureAwait(false))
+        {
+            foreach (var group in Enumerable.Range(0, keys.Count).GroupBy(i => keys[i].EntityType))
+            {
+                var positions = group.ToArray();
+                var rows = await QueryAsync(context, group.Key, positions.Select(i => keys[i]), forUpdate: false, cancellationToken).ConfigureAwait(false);
+                var matched = Match(group.Key, positions.Select(i => keys[i]).ToArray(), rows);
+                for (var j = 0; j < positions.Length; j++)
+                {
+                    results[positions[j]] = matched[j];
+                }
+            }
+        }
+
+        return results;
+    }
+
+    private Task<List<object>> QueryAsync(TContext context, StockpileEntityType entityType, IEnumerable<EntityKey> keys, bool forUpdate, CancellationToken cancellationToken)
+    {
+        var lookups = keys.GroupBy(static k => k.Key).Select(static g => KeyLookup.Of(g.Key, g.Distinct())).ToArray();
+        return QueriesFor(entityType.ClrType).QueryAsync(context, lookups, _options.MaxParametersPerStatement, forUpdate, cancellationToken);
+    }
+
+    /// <summary>Pairs each look-up with the row it names; throws when two rows answer one look-up.</summary>
+    private static object?[] Match(StockpileEntityType entityType, EntityKey[] keys, List<object> rows)
+    {
+        // Statements of a split batch may return a row twice (untracked): keep one instance per primary key.
+        var distinct = new Dictionary<object[], object>(KeyValuesComparer.Instance);
+        foreach (var row in rows)
+        {
+            if (entityType.PrimaryKey.ReadValues(row) is { } primary)
+            {
+                distinct.TryAdd(primary, row);
+            }
+        }
+
+        var requested = new Dictionary<(KeyDefinition Key, object[] Values), object?>(new LookupComparer());
+        foreach (var key in keys)
+        {
+            requested.TryAdd((key.Key, ValuesOf(key)), null);
+        }
+
+        var definitions = keys.Select(static k => k.Key).Distinct().ToArray();
+        foreach (var row in distinct.Values)
+        {
+            foreach (var definition in definitions)
+            {
+                if (definition.ReadValues(row) is { } values && requested.TryGetValue((definition, values), out var prior))
+                {
+                    if (prior is not null && !ReferenceEquals(prior, row))
+                    {
+                        throw new StockpileNonUniqueKeyException(keys.First(k => k.Key == definition && KeyValuesComparer.Instance.Equals(ValuesOf(k), values)));
+                    }
+
+                    requested[(definition, values)] = row;
+                }
+            }
+        }
+
+        var results = new object?[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            results[i] = requested[(keys[i].Key, ValuesOf(keys[i]))];
+        }
+
+        return results;
+    }
+
+    private static object[] ValuesOf(EntityKey key) => key.Values as object[] ?? [.. key.Values];
+
+    private sealed class LookupComparer : IEqualityComparer<(KeyDefinition Key, object[] Values)>
+    {
+        public bool Equals((KeyDefinition Key, object[] Values) x, (KeyDefinition Key, object[] Values) y) =>
+            ReferenceEquals(x.Key, y.Key) && KeyValuesComparer.Instance.Equals(x.Values, y.Values);
+
+        public int GetHashCode((KeyDefinition Key, object[] Values) obj) =>
+            HashCode.Combine(obj.Key, KeyValuesComparer.Instance.GetHashCode(obj.Values));
+    }
+}

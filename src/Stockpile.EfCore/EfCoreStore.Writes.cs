@@ -1,0 +1,135 @@
+using Microsoft.EntityFrameworkCore;
+using Stockpile.Internal;
+
+namespace Stockpile;
+
+public sealed partial class EfCoreStore<TContext>
+{
+    /// <inheritdoc/>
+    /// <exception cref="DbUpdateException">The database refused the write (a constraint); nothing was written.</exception>
+    /// <exception cref="StockpileMappingException">The context does not map the object's type.</exception>
+    protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken) =>
+        PutManyCoreAsync([item], cancellationToken);
+
+    /// <inheritdoc/>
+    /// <remarks>One query for the rows that exist, then one <c>SaveChanges</c> (one transaction) for the whole batch. When objects share a primary key, the last one wins.</remarks>
+    /// <exception cref="DbUpdateException">The database refused the write (a constraint); nothing was written.</exception>
+    /// <exception cref="StockpileMappingException">The context does not map an object's type.</exception>
+    protected override async ValueTask PutManyCoreAsync(IReadOnlyList<object> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var batch = new Dictionary<object[], object>(KeyValuesComparer.Instance);
+        foreach (var item in items)
+        {
+            batch[StockpileEntityType.For(item.GetType()).PrimaryKey.ReadValues(item)!] = item;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var context = _contextFactory.CreateDbContext();
+            await using (context.ConfigureAwait(false))
+            {
+                var existing = await LoadByPrimaryKeyAsync(context, batch, cancellationToken).ConfigureAwait(false);
+                foreach (var (primaryKey, item) in batch)
+                {
+                    if (existing.TryGetValue(primaryKey, out var row) && row.GetType() == item.GetType())
+                    {
+                        context.Entry(row).CurrentValues.SetValues(item);
+                        continue;
+                    }
+
+                    if (row is not null)
+                    {
+                        // The row holds another type of the hierarchy: replace it.
+                        context.Remove(row);
+                    }
+
+                    context.Add(Copy(context, item));
+                }
+
+                try
+                {
+                    await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (DbUpdateException) when (attempt <= _options.MaxConflictRetries)
+                {
+                    // Another writer may have inserted or deleted one of the rows between the read and the save (a
+                    // duplicate primary key, or an update of no row): read again. A constraint the data itself breaks
+                    // fails the same way every time and is thrown after the last attempt.
+                    Internal.Log.ConflictRetry(_logger, Name, "put", attempt);
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="StockpileNonUniqueKeyException">More than one row matches the look-up; nothing was deleted.</exception>
+    protected override async ValueTask<bool> DeleteCoreAsync(EntityKey key, CancellationToken cancellationToken) =>
+        await DeleteManyCoreAsync([key], cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <inheritdoc/>
+    /// <remarks>One query per entity type for the rows, then one <c>SaveChanges</c> (one transaction) for the whole batch.</remarks>
+    /// <exception cref="StockpileNonUniqueKeyException">More than one row matches a look-up; nothing was deleted.</exception>
+    protected override async ValueTask<int> DeleteManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        for (var attempt = 1; ; attempt++)
+        {
+            var context = _contextFactory.CreateDbContext();
+            await using (context.ConfigureAwait(false))
+            {
+                var rows = new HashSet<object>(ReferenceEqualityComparer.Instance);
+                foreach (var group in keys.GroupBy(static k => k.EntityType))
+                {
+                    var found = await QueryAsync(context, group.Key, group, forUpdate: true, cancellationToken).ConfigureAwait(false);
+                    rows.UnionWith(Match(group.Key, [.. group], found).OfType<object>());
+                }
+
+                if (rows.Count == 0)
+                {
+                    return 0;
+                }
+
+                context.RemoveRange(rows);
+                try
+                {
+                    await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    return rows.Count;
+                }
+                catch (DbUpdateConcurrencyException) when (attempt <= _options.MaxConflictRetries)
+                {
+                    // Another writer deleted a row first: read again.
+                    Internal.Log.ConflictRetry(_logger, Name, "delete", attempt);
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads, tracked, the rows holding the batch's primary keys, from the root of each type's hierarchy so a row of a sibling type is found too.</summary>
+    private async Task<Dictionary<object[], object>> LoadByPrimaryKeyAsync(TContext context, Dictionary<object[], object> batch, CancellationToken cancellationToken)
+    {
+        var existing = new Dictionary<object[], object>(KeyValuesComparer.Instance);
+        foreach (var group in batch.GroupBy(p => _resolver.EntityTypeOf(p.Value.GetType()).GetRootType()))
+        {
+            var primaryKey = group.Key.FindPrimaryKey()!.Properties;
+            var lookup = new KeyLookup(primaryKey.Select(static p => p.PropertyInfo!).ToArray(), group.Select(static p => p.Key).ToArray());
+            var rows = await QueriesFor(group.Key.ClrType).QueryAsync(context, [lookup], _options.MaxParametersPerStatement, forUpdate: true, cancellationToken).ConfigureAwait(false);
+            foreach (var row in rows)
+            {
+                var entry = context.Entry(row);
+                existing[primaryKey.Select(p => entry.Property(p.Name).CurrentValue!).ToArray()] = row;
+            }
+        }
+
+        return existing;
+    }
+
+    /// <summary>A new instance holding the item's mapped values, so the context never tracks (or changes) the caller's object.</summary>
+    private static object Copy(TContext context, object item)
+    {
+        var copy = Activator.CreateInstance(item.GetType(), nonPublic: true)!;
+        context.Entry(copy).CurrentValues.SetValues(item);
+        return copy;
+    }
+}

@@ -1,0 +1,31 @@
+namespace Stockpile.Internal;
+
+/// <summary>The changes one coordinator (one chain) applies together after a commit.</summary>
+internal sealed class CommitBatch(CommitCoordinator coordinator, List<CapturedChange> changes)
+{
+    public CommitCoordinator Coordinator { get; } = coordinator;
+
+    public List<CapturedChange> Changes { get; } = changes;
+
+    public CommitTicket? Ticket { get; set; }
+
+    /// <summary>The stripes of the rows changed, or <see langword="null"/> when a row's key is not known yet.</summary>
+    public IEnumerable<int>? Stripes(bool keysFinal)
+    {
+        if (!keysFinal && Changes.Any(static c => !c.KeyKnownBeforeSave))
+        {
+            return null;
+        }
+
+        return Changes.Select(static c => c.PrimaryKey).OfType<EntityKey>().Select(CommitTracker.StripeOf).ToArray();
+    }
+
+    /// <summary>Turns every write-through into an eviction: what was saved may not be what commits.</summary>
+    public void Demote()
+    {
+        foreach (var change in Changes)
+        {
+            change.WriteThrough = false;
+        }
+    }
+}

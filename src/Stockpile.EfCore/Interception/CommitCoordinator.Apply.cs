@@ -1,0 +1,128 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Stockpile.Internal;
+
+internal sealed partial class CommitCoordinator
+{
+    /// <summary>
+    /// Updates the cache tiers after a commit: evicts old keys and evict-policy entities, writes write-through entities'
+    /// committed state, and evicts those again if another commit of the same rows overlapped. Never throws: the data is
+    /// committed, so a cache failure is logged and counted, and the caller's save or commit still succeeds.
+    /// </summary>
+    public async ValueTask ApplyAsync(CommitBatch batch)
+    {
+        var ticket = batch.Ticket ??= Tracker.Begin(batch.Stripes(keysFinal: true));
+        var evict = new HashSet<EntityKey>();
+        var refresh = new Dictionary<EntityKey, CapturedChange>();
+        try
+        {
+            foreach (var change in batch.Changes)
+            {
+                evict.UnionWith(change.OldKeys);
+                if (change.PrimaryKey is not { } primaryKey)
+                {
+                    continue;
+                }
+
+                if (change.State == EntityState.Deleted || !change.WriteThrough)
+                {
+                    refresh.Remove(primaryKey);
+                    evict.UnionWith(change.NewKeys);
+                }
+                else
+                {
+                    refresh[primaryKey] = change;
+                }
+            }
+
+            if (refresh.Count > 0 && !Tracker.IsClean(ticket))
+            {
+                Log.WriteThroughDowngraded(_logger, refresh.Count);
+                evict.UnionWith(refresh.Values.SelectMany(static c => c.NewKeys));
+                refresh.Clear();
+            }
+
+            // What is written through replaces the cached entry under its current keys: only its old keys need evicting.
+            foreach (var change in refresh.Values)
+            {
+                evict.ExceptWith(change.NewKeys);
+            }
+
+            if (evict.Count > 0)
+            {
+                await Chain.InvalidateAsync(evict, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            if (refresh.Count > 0)
+            {
+                await WriteThroughAsync(refresh.Values, ticket).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            _metrics.Error(Chain.Name, "commit");
+            Log.CommitApplyFailed(_logger, Chain.Name, ex);
+            await EvictQuietlyAsync(evict.Concat(refresh.Values.SelectMany(static c => c.NewKeys))).ConfigureAwait(false);
+        }
+        finally
+        {
+            Tracker.End(ticket);
+        }
+    }
+
+    private async ValueTask WriteThroughAsync(IEnumerable<CapturedChange> changes, CommitTicket ticket)
+    {
+        var committed = new List<object>();
+        var reread = new List<EntityKey>();
+        foreach (var change in changes)
+        {
+            if (change.Snapshot is { } snapshot)
+            {
+                committed.Add(snapshot);
+            }
+            else
+            {
+                reread.Add(change.PrimaryKey!);
+            }
+        }
+
+        if (reread.Count > 0)
+        {
+            // Only some columns were written: read the rows as committed rather than trust the tracked values.
+            var source = Chain.Tiers[^1];
+            var found = source.IsSourceOfTruth ? await source.GetManyUntypedAsync(reread, CancellationToken.None).ConfigureAwait(false) : new object?[reread.Count];
+            committed.AddRange(found.OfType<object>());
+            var gone = reread.Where((_, i) => found[i] is null).ToArray();
+            if (gone.Length > 0)
+            {
+                await Chain.InvalidateAsync(gone, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        if (committed.Count == 0)
+        {
+            return;
+        }
+
+        await Chain.RefreshAsync(committed, CancellationToken.None).ConfigureAwait(false);
+        if (!Tracker.IsClean(ticket))
+        {
+            // Another commit of these rows began meanwhile; what was just written may be the older state.
+            Log.WriteThroughDowngraded(_logger, committed.Count);
+            await Chain.InvalidateAsync(committed.Select(EntityKey.FromEntity).ToArray(), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask EvictQuietlyAsync(IEnumerable<EntityKey> keys)
+    {
+        try
+        {
+            await Chain.InvalidateAsync(keys.Distinct().ToArray(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _metrics.Error(Chain.Name, "commit");
+            Log.CommitApplyFailed(_logger, Chain.Name, ex);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+
+namespace Stockpile.Internal;
+
+internal sealed partial class CommitCoordinator
+{
+    /// <summary>Reads, before the save, every entity it will add, modify or delete, with its keys as the caches know them.</summary>
+    private CommitBatch? Capture(DbContext context)
+    {
+        var resolver = ModelKeyResolver.For(context, Options.UseModelKeys);
+        CheckPolicies(resolver);
+        List<CapturedChange>? changes = null;
+        foreach (var entry in context.ChangeTracker.Entries())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)
+                || resolver.Resolve(entry.Metadata) is not { } entityType)
+            {
+                continue;
+            }
+
+            var change = new CapturedChange(entityType, entry, entry.State);
+            if (entry.State != EntityState.Added)
+            {
+                change.OldKeys = OriginalKeys(entityType, entry);
+            }
+
+            if (entry.State != EntityState.Deleted)
+            {
+                change.KeyKnownBeforeSave = !entry.Metadata.FindPrimaryKey()!.Properties.Any(p => entry.Property(p.Name).IsTemporary);
+                change.NewKeys = change.KeyKnownBeforeSave ? CurrentKeys(entityType, entry.Entity) : [];
+                change.WriteThrough = Options.PolicyFor(entityType.ClrType) == StockpileCommitPolicy.WriteThrough;
+                change.WroteWholeRow = WritesWholeRow(entry);
+            }
+
+            (changes ??= []).Add(change);
+        }
+
+        return changes is null ? null : new CommitBatch(this, changes);
+    }
+
+    /// <summary>After the save: the final keys (store-generated values are in), and a detached copy of what was written.</summary>
+    private static void Complete(CommitBatch batch)
+    {
+        foreach (var change in batch.Changes)
+        {
+            if (change.State == EntityState.Deleted)
+            {
+                continue;
+            }
+
+            change.NewKeys = CurrentKeys(change.EntityType, change.Entry.Entity);
+            if (change.WriteThrough && change.WroteWholeRow && change.Entry.State != EntityState.Detached)
+            {
+                change.Snapshot = change.Entry.CurrentValues.ToObject();
+            }
+        }
+    }
+
+    private static EntityKey[] OriginalKeys(StockpileEntityType entityType, EntityEntry entry)
+    {
+        var keys = new List<EntityKey>(entityType.Keys.Count);
+        foreach (var key in entityType.Keys)
+        {
+            var values = new object[key.Properties.Count];
+            var complete = true;
+            for (var i = 0; i < values.Length && complete; i++)
+            {
+                complete = (values[i] = entry.OriginalValues[key.Properties[i].Name]!) is not null;
+            }
+
+            if (complete)
+            {
+                keys.Add(EntityKey.Of(entityType.ClrType, key.Name, values));
+            }
+        }
+
+        return [.. keys];
+    }
+
+    private static EntityKey[] CurrentKeys(StockpileEntityType entityType, object entity) =>
+        entityType.Keys.Select(k => EntityKey.FromEntity(entityType, k, entity)).OfType<EntityKey>().ToArray();
+
+    /// <summary>
+    /// Whether the save writes every mapped value, so the tracked values are exactly the committed row. An update of some
+    /// columns leaves the others as the database has them, which may be newer than what this context loaded.
+    /// </summary>
+    private static bool WritesWholeRow(EntityEntry entry) =>
+        !entry.Metadata.GetNavigations().Any(static n => n.TargetEntityType.IsOwned())
+        && (entry.State == EntityState.Added
+            || entry.Properties.All(static p => p.IsModified || p.Metadata.IsPrimaryKey() || p.Metadata.IsShadowProperty() || p.Metadata.IsConcurrencyToken));
+
+    /// <summary>Checks once per model that every type given a policy is mapped: a typo must not silently fall back to the default.</summary>
+    private void CheckPolicies(ModelKeyResolver resolver)
+    {
+        if (_checkedModels.TryGetValue(resolver.Model, out _))
+        {
+            return;
+        }
+
+        foreach (var type in Options.Policies.Keys)
+        {
+            _ = resolver.EntityTypeOf(type);
+        }
+
+        _checkedModels.AddOrUpdate(resolver.Model, resolver);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Stockpile.Internal;
+
+/// <summary>
+/// The heart of the interceptor: captures what a save changes, holds it while a transaction is open, and updates the
+/// chain's cache tiers once the data is committed (never before, never after a failure or a rollback).
+/// </summary>
+internal sealed partial class CommitCoordinator
+{
+    private readonly Func<ChainedStore> _resolveChain;
+    private readonly ConditionalWeakTable<DbContext, ContextState> _contexts = new();
+    private readonly ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel, object> _checkedModels = new();
+    private readonly ILogger _logger;
+    private readonly StockpileMetrics _metrics;
+    private ChainedStore? _chain;
+
+    public CommitCoordinator(Func<ChainedStore> resolveChain, StockpileInterceptorOptions options, ILogger? logger, StockpileMetrics? metrics)
+    {
+        _resolveChain = resolveChain;
+        Options = options;
+        _logger = logger ?? NullLogger.Instance;
+        _metrics = metrics ?? StockpileMetrics.Shared;
+    }
+
+    public StockpileInterceptorOptions Options { get; }
+
+    public ChainedStore Chain => _chain ??= _resolveChain() ?? throw new InvalidOperationException("The Stockpile interceptor found no ChainedStore to keep in sync.");
+
+    public CommitTracker Tracker => CommitTracker.For(Chain);
+
+    /// <summary>Before the save: capture the changes; a save in no transaction claims its rows now, since it commits inside.</summary>
+    public void OnSaving(DbContext? context)
+    {
+        if (context is null)
+        {
+            return;
+        }
+
+        var state = _contexts.GetValue(context, static _ => new ContextState());
+        if (!state.WatchesFailures)
+        {
+            // EF Core reports a concurrency failure to this event but not to interceptors.
+            context.SaveChangesFailed += (sender, _) => OnFailed(sender as DbContext);
+            state.WatchesFailures = true;
+        }
+
+        if (state.Pending is { } abandoned)
+        {
+            state.Pending = null;
+            Discard(abandoned, "the previous save ended without an outcome (canceled)");
+        }
+
+        var batch = Capture(context);
+        if (batch is not null && context.Database.CurrentTransaction is null && System.Transactions.Transaction.Current is null)
+        {
+            batch.Ticket = Tracker.Begin(batch.Stripes(keysFinal: false));
+        }
+
+        state.Pending = batch;
+    }
+
+    /// <summary>After the save: apply now when it committed, or hold the changes until its transaction ends.</summary>
+    public ValueTask OnSavedAsync(DbContext? context)
+    {
+        if (context is null || !_contexts.TryGetValue(context, out var state) || state.Pending is not { } batch)
+        {
+            return default;
+        }
+
+        state.Pending = null;
+        Complete(batch);
+        if (context.Database.CurrentTransaction is { } transaction)
+        {
+            TransactionBuffer.For(transaction.GetDbTransaction()).Add(batch, claimNow: false);
+            return default;
+        }
+
+        if (System.Transactions.Transaction.Current is { } ambient)
+        {
+            TransactionBuffer.For(ambient).Add(batch, claimNow: true);
+            return default;
+        }
+
+        return ApplyAsync(batch);
+    }
+
+    /// <summary>A failed save wrote nothing that will commit; inside a transaction its rows are still evicted at commit, which is always safe.</summary>
+    public void OnFailed(DbContext? context)
+    {
+        if (context is null || !_contexts.TryGetValue(context, out var state) || state.Pending is not { } batch)
+        {
+            return;
+        }
+
+        state.Pending = null;
+        batch.Demote();
+        if (context.Database.CurrentTransaction is { } transaction)
+        {
+            TransactionBuffer.For(transaction.GetDbTransaction()).Add(batch, claimNow: false);
+        }
+        else if (System.Transactions.Transaction.Current is { } ambient)
+        {
+            TransactionBuffer.For(ambient).Add(batch, claimNow: true);
+        }
+        else
+        {
+            Discard(batch, "the save failed");
+        }
+    }
+
+    public void Discard(CommitBatch batch, string reason)
+    {
+        if (batch.Ticket is { } ticket)
+        {
+            Tracker.End(ticket);
+        }
+
+        Log.ChangesDiscarded(_logger, batch.Changes.Count, reason);
+    }
+
+    private sealed class ContextState
+    {
+        public CommitBatch? Pending { get; set; }
+
+        public bool WatchesFailures { get; set; }
+    }
+}

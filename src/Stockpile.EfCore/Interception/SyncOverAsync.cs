@@ -1,0 +1,21 @@
+namespace Stockpile.Internal;
+
+/// <summary>
+/// Waits for a cache update from EF Core's synchronous hooks (<c>SaveChanges()</c>, <c>Commit()</c>, a
+/// <c>TransactionScope</c> completing). The update must be done before the call returns, or the caller's next read could
+/// hit the old state. Async tiers block a thread here; memory tiers complete synchronously and never do. Prefer
+/// <c>SaveChangesAsync</c> and <c>CommitAsync</c>.
+/// </summary>
+internal static class SyncOverAsync
+{
+    public static void Wait(ValueTask pending)
+    {
+        if (pending.IsCompleted)
+        {
+            pending.GetAwaiter().GetResult();
+            return;
+        }
+
+        pending.AsTask().GetAwaiter().GetResult();
+    }
+}

@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Stockpile.Internal;
+
+/// <summary>The queries of <typeparamref name="TEntity"/>: one compiled query per key, and batch queries built per call.</summary>
+/// <typeparam name="TContext">The context type.</typeparam>
+/// <typeparam name="TEntity">The entity type.</typeparam>
+internal sealed class TypedEntityQueries<TContext, TEntity> : EntityQueries<TContext>
+    where TContext : DbContext
+    where TEntity : class
+{
+    private readonly Func<TContext, IReadOnlyList<object>, IAsyncEnumerable<TEntity>>?[] _compiled;
+
+    public TypedEntityQueries(StockpileEntityType? entityType)
+        : base(entityType)
+    {
+        _compiled = new Func<TContext, IReadOnlyList<object>, IAsyncEnumerable<TEntity>>?[entityType?.Keys.Count ?? 0];
+    }
+
+    public override async ValueTask<object?> FindAsync(TContext context, EntityKey key, CancellationToken cancellationToken)
+    {
+        if (key.Values.Count > KeyQueryCompiler.MaxParts)
+        {
+            var rows = await QueryAsync(context, [KeyLookup.Of(key.Key, [key])], int.MaxValue, forUpdate: false, cancellationToken).ConfigureAwait(false);
+            return rows.Count > 1 ? throw new StockpileNonUniqueKeyException(key) : rows.SingleOrDefault();
+        }
+
+        var query = _compiled[key.Key.Index] ??= KeyQueryCompiler.Compile<TContext, TEntity>(key.Key);
+        TEntity? found = null;
+        await foreach (var row in query(context, key.Values).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (found is not null)
+            {
+                throw new StockpileNonUniqueKeyException(key);
+            }
+
+            found = row;
+        }
+
+        return found;
+    }
+
+    public override async Task<List<object>> QueryAsync(TContext context, IReadOnlyList<KeyLookup> lookups, int maxParameters, bool forUpdate, CancellationToken cancellationToken)
+    {
+        var rows = new List<object>();
+        foreach (var statement in BatchPlanner.Plan(lookups, maxParameters))
+        {
+            // Reads are untracked; writes track what they change, and see rows a global query filter would hide.
+            IQueryable<TEntity> query = context.Set<TEntity>();
+            query = forUpdate ? query.IgnoreQueryFilters() : query.AsNoTracking();
+            rows.AddRange(await query.Where(KeyPredicates.Build<TEntity>(statement)).ToListAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        return rows;
+    }
+}

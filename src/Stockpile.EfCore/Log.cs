@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Stockpile.Internal;
+
+/// <summary>
+/// Every log message of Stockpile.EfCore. Values and keys are never logged: an entity's key may hold personal data, and
+/// these messages come at Debug level and above.
+/// </summary>
+internal static partial class Log
+{
+    public const int ConflictRetryId = 1001;
+    public const int CommitApplyFailedId = 1002;
+    public const int WriteThroughDowngradedId = 1003;
+    public const int ChangesDiscardedId = 1004;
+    public const int CommitOutcomeUnknownId = 1005;
+
+    [LoggerMessage(ConflictRetryId, LogLevel.Debug, "Stockpile store '{Store}' retries a {Operation}: a concurrent write changed the rows it read (attempt {Attempt}).", EventName = "ConflictRetry")]
+    public static partial void ConflictRetry(ILogger logger, string store, string operation, int attempt);
+
+    [LoggerMessage(CommitApplyFailedId, LogLevel.Error, "Stockpile could not update the cache tiers of '{Chain}' after a commit. The data is committed; a cache may serve the previous state until it expires or is invalidated.", EventName = "CommitApplyFailed")]
+    public static partial void CommitApplyFailed(ILogger logger, string chain, Exception exception);
+
+    [LoggerMessage(WriteThroughDowngradedId, LogLevel.Debug, "Stockpile evicted {Count} object(s) instead of writing them through: a concurrent commit touched the same rows.", EventName = "WriteThroughDowngraded")]
+    public static partial void WriteThroughDowngraded(ILogger logger, int count);
+
+    [LoggerMessage(ChangesDiscardedId, LogLevel.Debug, "Stockpile discarded the cache updates of {Count} change(s): {Reason}.", EventName = "ChangesDiscarded")]
+    public static partial void ChangesDiscarded(ILogger logger, int count, string reason);
+
+    [LoggerMessage(CommitOutcomeUnknownId, LogLevel.Warning, "A commit failed, so whether it wrote is unknown; Stockpile evicts the {Count} changed object(s) rather than write them through.", EventName = "CommitOutcomeUnknown")]
+    public static partial void CommitOutcomeUnknown(ILogger logger, int count);
+}

@@ -1,2 +1,0 @@
-namespace Stockpile;
-internal static class Placeholder { }

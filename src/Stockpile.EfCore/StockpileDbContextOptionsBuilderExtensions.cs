@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Stockpile.Internal;
+
+namespace Stockpile;
+
+/// <summary>Registers the Stockpile interceptor on a context's options.</summary>
+public static class StockpileDbContextOptionsBuilderExtensions
+{
+    /// <summary>
+    /// Keeps a chain's cache tiers in sync with what this context commits: after each commit, the entities it added,
+    /// modified or deleted are evicted from (or written through to) every cache tier, under their old and new keys.
+    /// </summary>
+    /// <typeparam name="TBuilder">The options builder type.</typeparam>
+    /// <param name="builder">The context's options builder.</param>
+    /// <param name="chain">The chain whose cache tiers to keep in sync.</param>
+    /// <param name="configure">Sets the policies; <see langword="null"/> evicts every type.</param>
+    /// <param name="loggerFactory">The logger factory; <see langword="null"/> for none.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <remarks>
+    /// <para>Caches are touched only once the data is committed: after <c>SaveChanges</c> when it ran its own
+    /// transaction, at the commit of an explicit transaction or of a <see cref="System.Transactions.TransactionScope"/>.
+    /// Nothing is applied after a failed save or a rollback. A cache failure after the commit is logged and counted, not
+    /// thrown: the data is committed.</para>
+    /// <para>Writes that bypass the change tracker (raw SQL, <c>ExecuteUpdate</c>, bulk copies) are not seen; invalidate
+    /// them with <see cref="StockpileInvalidationExtensions"/>. A transaction committed through its
+    /// <see cref="System.Data.Common.DbTransaction"/> rather than EF Core's <c>IDbContextTransaction</c> is not seen either.</para>
+    /// </remarks>
+    public static TBuilder AddStockpileInterceptor<TBuilder>(this TBuilder builder, ChainedStore chain, Action<StockpileInterceptorOptions>? configure = null, ILoggerFactory? loggerFactory = null)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(chain);
+        var options = new StockpileInterceptorOptions();
+        configure?.Invoke(options);
+        return Add(builder, new CommitCoordinator(() => chain, options, loggerFactory?.CreateLogger("Stockpile.EfCore"), null));
+    }
+
+    /// <summary>
+    /// Keeps the <see cref="ChainedStore"/> registered in <paramref name="services"/> in sync with what this context
+    /// commits, with the <see cref="StockpileInterceptorOptions"/> configured there.
+    /// </summary>
+    /// <typeparam name="TBuilder">The options builder type.</typeparam>
+    /// <param name="builder">The context's options builder.</param>
+    /// <param name="services">The service provider (as passed to <c>AddDbContextFactory</c>'s options action).</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <remarks>The chain is resolved at the first save, so the chain may itself hold a store over this context.</remarks>
+    public static TBuilder AddStockpileInterceptor<TBuilder>(this TBuilder builder, IServiceProvider services)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.GetService<Microsoft.Extensions.Options.IOptions<StockpileInterceptorOptions>>()?.Value ?? new StockpileInterceptorOptions();
+        var metrics = services.GetService<StockpileMetrics>();
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger("Stockpile.EfCore");
+        return Add(builder, new CommitCoordinator(services.GetRequiredService<ChainedStore>, options, logger, metrics));
+    }
+
+    private static TBuilder Add<TBuilder>(TBuilder builder, CommitCoordinator coordinator)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        builder.AddInterceptors(new StockpileSaveChangesInterceptor(coordinator), new StockpileTransactionInterceptor());
+        return builder;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+
+namespace Stockpile;
+
+/// <summary>Options of the Stockpile SaveChanges interceptor.</summary>
+public sealed class StockpileInterceptorOptions
+{
+    private readonly ConcurrentDictionary<Type, StockpileCommitPolicy> _resolved = new();
+
+    /// <summary>Gets or sets the policy of entity types that have none of their own in <see cref="Policies"/>.</summary>
+    /// <value>The default value is <see cref="StockpileCommitPolicy.Evict"/>.</value>
+    public StockpileCommitPolicy DefaultPolicy { get; set; } = StockpileCommitPolicy.Evict;
+
+    /// <summary>Gets the policy of each entity type; a type without one uses its nearest base type's, then <see cref="DefaultPolicy"/>.</summary>
+    /// <remarks>Every type listed must be mapped by the context; the first save that meets a model without it throws <see cref="StockpileMappingException"/>.</remarks>
+    public IDictionary<Type, StockpileCommitPolicy> Policies { get; } = new Dictionary<Type, StockpileCommitPolicy>();
+
+    /// <summary>
+    /// Gets or sets a value indicating whether entity types without <see cref="StockpileKeyAttribute"/>s take their keys
+    /// from the EF Core model, as <see cref="EfCoreStoreOptions.UseModelKeys"/> does for the store.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: changes to types Stockpile does not know are ignored.</value>
+    public bool UseModelKeys { get; set; }
+
+    /// <summary>Sets the policy of <typeparamref name="TEntity"/> (and of types derived from it that have none of their own).</summary>
+    /// <typeparam name="TEntity">The entity type.</typeparam>
+    /// <param name="policy">The policy.</param>
+    /// <returns>These options, for chaining.</returns>
+    public StockpileInterceptorOptions SetPolicy<TEntity>(StockpileCommitPolicy policy)
+        where TEntity : class
+    {
+        Policies[typeof(TEntity)] = policy;
+        return this;
+    }
+
+    internal StockpileCommitPolicy PolicyFor(Type type) => _resolved.GetOrAdd(type, t =>
+    {
+        for (var current = t; current is not null; current = current.BaseType)
+        {
+            if (Policies.TryGetValue(current, out var policy))
+            {
+                return policy;
+            }
+        }
+
+        return DefaultPolicy;
+    });
+}
