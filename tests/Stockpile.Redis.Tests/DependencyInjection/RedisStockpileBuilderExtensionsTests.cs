@@ -77,7 +77,14 @@ public sealed class RedisStockpileBuilderExtensionsTests
         {
             await app.Memory.ClearAsync();
             await app.Chain.GetAsync<Product, int>(product.Id);
-            return (await app.Redis.GetAsync<Product, int>(product.Id))?.Name == "while down";
+            try
+            {
+                return (await app.Redis.GetAsync<Product, int>(product.Id))?.Name == "while down";
+            }
+            catch (IOException)
+            {
+                return false; // the store alone, unlike the chain, reports that Redis is away
+            }
         }, TimeSpan.FromSeconds(20));
     }
 }
