@@ -39,6 +39,21 @@ public sealed class RedisStoreTests
     }
 
     [Test]
+    public async Task ConnectAsync_MakesAStoreThatOwnsItsConnection()
+    {
+        var product = TestStores.NewProduct();
+        await using (var store = await RedisStore.ConnectAsync(new RedisStoreOptions { Configuration = RedisTestEnvironment.ConnectionString, KeyPrefix = TestStores.UniquePrefix() }))
+        {
+            await store.PutAsync(product);
+            Assert.That((await store.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo(product.Name));
+            Assert.That(store.CircuitState, Is.EqualTo(RedisCircuitState.Closed));
+        }
+
+        var invalid = Assert.ThrowsAsync<ArgumentException>(async () => await RedisStore.ConnectAsync(new RedisStoreOptions { Configuration = "localhost", MissedKeyCapacity = 0 }));
+        Assert.That(invalid!.Message, Does.Contain("MissedKeyCapacity"));
+    }
+
+    [Test]
     public async Task PutManyAndDeleteManyAsync_AreOneRoundTripEach()
     {
         await using var store = TestStores.Create(_counting);
