@@ -59,8 +59,6 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     /// <summary>Gets how many keys wait to be removed from Redis because a write or eviction did not reach it.</summary>
     internal int MissedKeyCount => _missed.Count;
 
-    internal RedisLink Link => _link;
-
     internal string KeyPrefixForTests => KeyPrefix;
 
     /// <summary>Connects to Redis and creates a store that owns the connection (dispose the store to close it).</summary>
