@@ -5,6 +5,8 @@ namespace Stockpile;
 
 public sealed partial class ChainedStore
 {
+    private static readonly AsyncLocal<ChainedStore?> s_writing = new();
+
     /// <inheritdoc/>
     protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken) =>
         WriteAsync([entityType], [item], cancellationToken);
@@ -176,12 +178,22 @@ public sealed partial class ChainedStore
         ThrowIfAny(errors);
     }
 
-    private static ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<ValueTask<bool>> write) =>
+    private ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<ValueTask<bool>> write) =>
         GuardedAsync(epochs, _ => write());
 
     /// <summary>Runs a write with its types' epochs begun, so racing reads do not back-fill; tells the write whether another overlapped it.</summary>
-    private static async ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<Func<bool>, ValueTask<bool>> write)
+    /// <remarks>
+    /// A write made from inside another write of this chain (the EF Core interceptor invalidating during the database
+    /// tier's own save) is part of the outer write: it neither begins the epochs again nor counts as an overlap.
+    /// </remarks>
+    private async ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<Func<bool>, ValueTask<bool>> write)
     {
+        if (s_writing.Value == this)
+        {
+            return await write(static () => false).ConfigureAwait(false);
+        }
+
+        s_writing.Value = this;
         var tickets = new long[epochs.Count];
         for (var i = 0; i < tickets.Length; i++)
         {
@@ -198,6 +210,8 @@ public sealed partial class ChainedStore
             {
                 epoch.End();
             }
+
+            s_writing.Value = null;
         }
     }
 
