@@ -21,6 +21,26 @@ internal static partial class Log
     public const int SubscribeRejectedId = 10;
     public const int SubscribeDeferredId = 11;
     public const int DisposedId = 12;
+    public const int CircuitOpenedId = 13;
+    public const int CircuitHalfOpenId = 14;
+    public const int CircuitClosedId = 15;
+    public const int CircuitReopenedId = 16;
+    public const int WriteSkippedId = 17;
+    public const int WriteSkippedCircuitOpenId = 18;
+    public const int MissedKeysRemovedId = 19;
+    public const int MissedKeysClearedId = 20;
+    public const int MissedKeysOverflowedId = 21;
+    public const int MissedKeysCleanupFailedId = 22;
+    public const int BackplaneSubscribedId = 23;
+    public const int BackplaneSubscribeFailedId = 24;
+    public const int BackplanePublishFailedId = 25;
+    public const int BackplaneMessageUnreadableId = 26;
+    public const int BackplaneOwnMessageIgnoredId = 27;
+    public const int BackplaneEvictedId = 28;
+    public const int BackplaneClearedId = 29;
+    public const int BackplaneClearedAfterReconnectId = 30;
+    public const int BackplaneHandlerFailedId = 31;
+    public const int BackplaneRepublishedId = 32;
 
     [LoggerMessage(ConnectedId, LogLevel.Information, "Connected to Redis at {EndPoint} ({Role}).", EventName = "Connected")]
     public static partial void Connected(ILogger logger, string endPoint, RedisConnectionRole role);
@@ -57,4 +77,64 @@ internal static partial class Log
 
     [LoggerMessage(DisposedId, LogLevel.Debug, "Disposed the connection to Redis at {EndPoint}.", EventName = "Disposed")]
     public static partial void Disposed(ILogger logger, string endPoint);
+
+    [LoggerMessage(CircuitOpenedId, LogLevel.Warning, "The Redis circuit for {EndPoint} opened after {Failures} consecutive failures; Redis is not called for {BreakDuration}: reads miss, writes are skipped and recorded.", EventName = "CircuitOpened")]
+    public static partial void CircuitOpened(ILogger logger, string endPoint, int failures, TimeSpan breakDuration);
+
+    [LoggerMessage(CircuitHalfOpenId, LogLevel.Information, "The Redis circuit for {EndPoint} is half-open: one call probes Redis.", EventName = "CircuitHalfOpen")]
+    public static partial void CircuitHalfOpen(ILogger logger, string endPoint);
+
+    [LoggerMessage(CircuitClosedId, LogLevel.Information, "The Redis circuit for {EndPoint} closed: Redis is used again.", EventName = "CircuitClosed")]
+    public static partial void CircuitClosed(ILogger logger, string endPoint);
+
+    [LoggerMessage(CircuitReopenedId, LogLevel.Warning, "The probe of Redis at {EndPoint} failed; the circuit stays open for {BreakDuration}.", EventName = "CircuitReopened")]
+    public static partial void CircuitReopened(ILogger logger, string endPoint, TimeSpan breakDuration);
+
+    [LoggerMessage(WriteSkippedId, LogLevel.Warning, "Stockpile store '{Store}' could not write {Count} key(s) to Redis; the write is skipped and those keys are removed from Redis before it is read again.", EventName = "WriteSkipped")]
+    public static partial void WriteSkipped(ILogger logger, string store, int count, Exception exception);
+
+    [LoggerMessage(WriteSkippedCircuitOpenId, LogLevel.Debug, "Stockpile store '{Store}' skipped a write of {Count} key(s): the Redis circuit is open.", EventName = "WriteSkippedCircuitOpen")]
+    public static partial void WriteSkippedCircuitOpen(ILogger logger, string store, int count);
+
+    [LoggerMessage(MissedKeysRemovedId, LogLevel.Information, "Stockpile store '{Store}' removed {Count} Redis entr(ies) whose writes Redis missed, before using it again.", EventName = "MissedKeysRemoved")]
+    public static partial void MissedKeysRemoved(ILogger logger, string store, int count);
+
+    [LoggerMessage(MissedKeysClearedId, LogLevel.Warning, "Stockpile store '{Store}' had missed more writes than it remembers; it removed every key under its prefix before using Redis again.", EventName = "MissedKeysCleared")]
+    public static partial void MissedKeysCleared(ILogger logger, string store);
+
+    [LoggerMessage(MissedKeysOverflowedId, LogLevel.Warning, "Stockpile store '{Store}' missed more than {Capacity} Redis writes; every key under its prefix will be removed when Redis is back.", EventName = "MissedKeysOverflowed")]
+    public static partial void MissedKeysOverflowed(ILogger logger, string store, int capacity);
+
+    [LoggerMessage(MissedKeysCleanupFailedId, LogLevel.Warning, "Stockpile store '{Store}' could not remove the Redis entries whose writes were missed; Redis is not read until it can.", EventName = "MissedKeysCleanupFailed")]
+    public static partial void MissedKeysCleanupFailed(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(BackplaneSubscribedId, LogLevel.Information, "The Stockpile backplane listens on Redis channel {Channel}.", EventName = "BackplaneSubscribed")]
+    public static partial void BackplaneSubscribed(ILogger logger, string channel);
+
+    [LoggerMessage(BackplaneSubscribeFailedId, LogLevel.Error, "The Stockpile backplane could not subscribe to Redis channel {Channel}; other instances' changes are not heard.", EventName = "BackplaneSubscribeFailed")]
+    public static partial void BackplaneSubscribeFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(BackplanePublishFailedId, LogLevel.Warning, "The Stockpile backplane could not publish on Redis channel {Channel}; it is sent again when Redis is back.", EventName = "BackplanePublishFailed")]
+    public static partial void BackplanePublishFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(BackplaneMessageUnreadableId, LogLevel.Warning, "The Stockpile backplane received a message it cannot read on Redis channel {Channel}; it is ignored.", EventName = "BackplaneMessageUnreadable")]
+    public static partial void BackplaneMessageUnreadable(ILogger logger, string channel, Exception? exception);
+
+    [LoggerMessage(BackplaneOwnMessageIgnoredId, LogLevel.Debug, "The Stockpile backplane ignored its own message on Redis channel {Channel}.", EventName = "BackplaneOwnMessageIgnored")]
+    public static partial void BackplaneOwnMessageIgnored(ILogger logger, string channel);
+
+    [LoggerMessage(BackplaneEvictedId, LogLevel.Debug, "The Stockpile backplane evicted {Count} object(s) another instance changed from the local tiers.", EventName = "BackplaneEvicted")]
+    public static partial void BackplaneEvicted(ILogger logger, int count);
+
+    [LoggerMessage(BackplaneClearedId, LogLevel.Debug, "The Stockpile backplane cleared the local tiers of {EntityType} as another instance asked.", EventName = "BackplaneCleared")]
+    public static partial void BackplaneCleared(ILogger logger, string entityType);
+
+    [LoggerMessage(BackplaneClearedAfterReconnectId, LogLevel.Information, "The Stockpile backplane's subscription to Redis is back; the local tiers were cleared, since messages may have been missed.", EventName = "BackplaneClearedAfterReconnect")]
+    public static partial void BackplaneClearedAfterReconnect(ILogger logger);
+
+    [LoggerMessage(BackplaneHandlerFailedId, LogLevel.Error, "The Stockpile backplane failed to apply a message from another instance.", EventName = "BackplaneHandlerFailed")]
+    public static partial void BackplaneHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(BackplaneRepublishedId, LogLevel.Information, "The Stockpile backplane published {Count} invalidation(s) held back while Redis was unavailable.", EventName = "BackplaneRepublished")]
+    public static partial void BackplaneRepublished(ILogger logger, int count);
 }

@@ -1,0 +1,64 @@
+using Microsoft.Extensions.Options;
+
+namespace Stockpile.Redis.Internal;
+
+/// <summary>Checks <see cref="RedisStoreOptions"/> once, at start-up (and when a store is created without DI).</summary>
+internal sealed class RedisStoreOptionsValidator : IValidateOptions<RedisStoreOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RedisStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = Check(options);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    public static List<string> Check(RedisStoreOptions options)
+    {
+        var failures = new List<string>();
+        try
+        {
+            options.ResolveConnection().Clone().Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            failures.Add("Stockpile Redis connection: " + ex.Message);
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Name))
+        {
+            failures.Add("RedisStoreOptions.Name must not be empty.");
+        }
+
+        if (string.IsNullOrEmpty(options.KeyPrefix))
+        {
+            failures.Add("RedisStoreOptions.KeyPrefix must not be empty: it keeps applications apart, and a clear removes only the keys under it.");
+        }
+
+        if (options.DefaultLifetime < TimeSpan.Zero && options.DefaultLifetime != Timeout.InfiniteTimeSpan)
+        {
+            failures.Add($"RedisStoreOptions.DefaultLifetime must be positive, zero or infinite (never expires); it is {options.DefaultLifetime}.");
+        }
+
+        if (options.CircuitBreaker.FailureThreshold < 1)
+        {
+            failures.Add($"RedisStoreOptions.CircuitBreaker.FailureThreshold must be at least 1; it is {options.CircuitBreaker.FailureThreshold}.");
+        }
+
+        if (options.CircuitBreaker.BreakDuration <= TimeSpan.Zero)
+        {
+            failures.Add($"RedisStoreOptions.CircuitBreaker.BreakDuration must be positive; it is {options.CircuitBreaker.BreakDuration}.");
+        }
+
+        if (options.MissedKeyCapacity < 1)
+        {
+            failures.Add($"RedisStoreOptions.MissedKeyCapacity must be at least 1; it is {options.MissedKeyCapacity}.");
+        }
+
+        if (options.BackplaneChannel is { } channel && string.IsNullOrWhiteSpace(channel))
+        {
+            failures.Add("RedisStoreOptions.BackplaneChannel must not be blank (or leave it null for the default).");
+        }
+
+        return failures;
+    }
+}

@@ -1,0 +1,123 @@
+using Stockpile.Redis.Internal;
+using Stockpile.Redis.Internal.Resp;
+
+namespace Stockpile;
+
+/// <content>
+/// Every call to Redis goes through the circuit breaker, and first removes the keys whose writes Redis missed: Redis
+/// is never read while it may hold a value older than the source of truth.
+/// </content>
+public sealed partial class RedisStore
+{
+    private const int CleanupBatchSize = 500;
+
+    /// <summary>Runs a call through the breaker, after the clean-up of missed keys.</summary>
+    private ValueTask<T> RunAsync<TState, T>(TState state, Func<IRedisConnection, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
+        _link.ExecuteAsync((Store: this, State: state, Call: call), static async (connection, s, ct) =>
+        {
+            if (s.Store._missed.IsPending)
+            {
+                await s.Store.RemoveMissedAsync(connection, ct).ConfigureAwait(false);
+            }
+
+            return await s.Call(connection, s.State, ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Runs a write. If it fails in any way its keys are recorded as missed (it may or may not have landed); if it
+    /// failed because Redis is unavailable, it is skipped unless the options say to throw.
+    /// </summary>
+    private async ValueTask<T> WriteGuardedAsync<TState, T>(IReadOnlyList<string> affected, TState state, Func<IRedisConnection, TState, CancellationToken, ValueTask<T>> call, T skipped, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunAsync(state, call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            RecordMissed(affected);
+            if (!RedisLink.IsUnavailable(ex) || _throwOnUnavailableWrites)
+            {
+                throw;
+            }
+
+            if (ex is RedisCircuitOpenException)
+            {
+                Redis.Log.WriteSkippedCircuitOpen(Logger, Name, affected.Count);
+            }
+            else
+            {
+                Redis.Log.WriteSkipped(Logger, Name, affected.Count, ex);
+            }
+
+            return skipped;
+        }
+    }
+
+    private void RecordMissed(IReadOnlyList<string> keys)
+    {
+        _metrics.Missed(Name, keys.Count);
+        if (_missed.Add(keys))
+        {
+            Redis.Log.MissedKeysOverflowed(Logger, Name, _missedCapacity);
+        }
+
+        StartRecovery(_breakDuration);
+    }
+
+    private void RecordMissedClear()
+    {
+        _metrics.Missed(Name, 1);
+        _missed.MarkOverflow();
+        Redis.Log.MissedKeysOverflowed(Logger, Name, _missedCapacity);
+        StartRecovery(_breakDuration);
+    }
+
+    /// <summary>
+    /// Removes from Redis what it may hold stale: the objects whose writes failed, or everything under the prefix
+    /// if more were missed than remembered. Concurrent callers wait for one clean-up; a failed one fails them all.
+    /// </summary>
+    private async ValueTask RemoveMissedAsync(IRedisConnection connection, CancellationToken cancellationToken)
+    {
+        await _cleanupGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_missed.IsPending)
+            {
+                return;
+            }
+
+            var pending = _missed.Take();
+            try
+            {
+                if (pending.Overflowed)
+                {
+                    await RemoveKeysUnderPrefixAsync(connection, null, cancellationToken).ConfigureAwait(false);
+                    Redis.Log.MissedKeysCleared(Logger, Name);
+                    _metrics.Recovered(Name, "clear");
+                }
+                else
+                {
+                    foreach (var chunk in pending.Keys.Chunk(CleanupBatchSize))
+                    {
+                        await RedisScripts.Delete.EvaluateAsync(connection, chunk, s_deleteArguments, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    Redis.Log.MissedKeysRemoved(Logger, Name, pending.Keys.Count);
+                    _metrics.Recovered(Name, "keys");
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Redis.Log.MissedKeysCleanupFailed(Logger, Name, ex);
+                throw;
+            }
+
+            _missed.Complete(pending);
+        }
+        finally
+        {
+            _cleanupGate.Release();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Stockpile.Redis.Internal;
+using Stockpile.Redis.Internal.Resp;
+
+namespace Stockpile;
+
+/// <summary>
+/// A shared cache tier in Redis: objects serialized under their canonical keys (with a per-application prefix), a
+/// pointer under each alternate key, lifetimes set with the value, puts and deletes made atomic by Lua scripts, and a
+/// circuit breaker that keeps an unreachable or slow Redis from slowing the application down.
+/// </summary>
+/// <remarks>
+/// <para>Register it with <c>AddStockpile().AddRedisStore(…)</c>, or create one with <see cref="ConnectAsync"/>.</para>
+/// <para><b>Round trips.</b> A get by primary key is one <c>GET</c>; a batch get is one <c>MGET</c>, plus one more for
+/// the objects that alternate-key look-ups point to. A put, a delete, a batch put and a batch delete are one script
+/// call each.</para>
+/// <para><b>Consistency.</b> Each object's alternate keys are listed in a side record (a set under the primary key
+/// followed by <c>|#alts</c>) with the same lifetime as the value, so the scripts can remove an object's old pointers
+/// without reading its value. A pointer is only removed while it still points at the object being changed: an
+/// alternate key that now belongs to another object is never touched. The newest put wins an alternate key: the object
+/// that held it before is evicted. Bytes that cannot be read back are a miss, removed and logged.</para>
+/// <para><b>Failures.</b> Reads that cannot reach Redis throw (a chain treats that as a miss). After
+/// <see cref="RedisCircuitBreakerOptions.FailureThreshold"/> consecutive transport failures the circuit opens and calls
+/// fail at once for <see cref="RedisCircuitBreakerOptions.BreakDuration"/>; then one call probes. A put or delete that
+/// cannot reach Redis is skipped (see <see cref="RedisStoreOptions.ThrowOnUnavailableWrites"/>) and its keys are
+/// recorded: before Redis is used again they are removed from it, so a value that changed while Redis was away is
+/// never served afterwards.</para>
+/// <para>One Redis server (or a primary with replicas); Redis Cluster is not supported, since the scripts touch keys
+/// they discover.</para>
+/// </remarks>
+public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, IDisposable
+{
+    private readonly RedisLink _link;
+    private readonly bool _ownsLink;
+    private readonly bool _throwOnUnavailableWrites;
+    private readonly MissedKeySet<string> _missed;
+    private readonly int _missedCapacity;
+    private readonly RedisMetrics _metrics;
+    private readonly SemaphoreSlim _cleanupGate = new(1, 1);
+    private readonly TimeSpan _breakDuration;
+
+    internal RedisStore(RedisStoreOptions options, RedisLink link, bool ownsLink, ILogger? logger, RedisMetrics? metrics)
+        : base(options, logger)
+    {
+        _link = link;
+        _ownsLink = ownsLink;
+        _throwOnUnavailableWrites = options.ThrowOnUnavailableWrites;
+        _missedCapacity = options.MissedKeyCapacity;
+        _missed = new MissedKeySet<string>(options.MissedKeyCapacity, StringComparer.Ordinal);
+        _metrics = metrics ?? RedisMetrics.Shared;
+        _breakDuration = options.CircuitBreaker.BreakDuration;
+        _link.Reconnected += OnReconnected;
+    }
+
+    /// <summary>Gets the state of the circuit breaker that guards the calls to Redis.</summary>
+    public RedisCircuitState CircuitState => _link.Breaker.State;
+
+    /// <summary>Gets how many keys wait to be removed from Redis because a write or eviction did not reach it.</summary>
+    internal int MissedKeyCount => _missed.Count;
+
+    internal string KeyPrefixForTests => KeyPrefix;
+
+    /// <summary>Connects to Redis and creates a store that owns the connection (dispose the store to close it).</summary>
+    /// <param name="options">The options; <see cref="RedisStoreOptions.Configuration"/> or <see cref="RedisStoreOptions.ConnectionOptions"/> names the server.</param>
+    /// <param name="loggerFactory">Where to log; <see langword="null"/> for nowhere.</param>
+    /// <param name="cancellationToken">Cancels the first connection attempt.</param>
+    /// <returns>The store.</returns>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="IOException">The first connection attempt failed and <see cref="RedisConnectionOptions.AbortOnConnectFail"/> is on.</exception>
+    public static async ValueTask<RedisStore> ConnectAsync(RedisStoreOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = RedisStoreOptionsValidator.Check(options);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var connectionOptions = options.ResolveConnection();
+        var connection = await RedisConnection.ConnectAsync(connectionOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
+        var time = options.TimeProvider ?? TimeProvider.System;
+        var link = new RedisLink(Task.FromResult(connection), ownsConnection: true, connectionOptions.EndPoint, options.CircuitBreaker, time, loggerFactory.CreateLogger<RedisLink>(), RedisMetrics.Shared);
+        return new RedisStore(options, link, ownsLink: true, loggerFactory.CreateLogger<RedisStore>(), RedisMetrics.Shared);
+    }
+
+    /// <summary>Stops the background clean-up, and closes the connection if the store owns it (one made by <see cref="ConnectAsync"/>).</summary>
+    /// <returns>A task that completes when the connection is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        _link.Reconnected -= OnReconnected;
+        await _disposing.CancelAsync().ConfigureAwait(false);
+        if (_ownsLink)
+        {
+            await _link.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the background clean-up and starts closing an owned connection without waiting; prefer <see cref="DisposeAsync"/>.</summary>
+    /// <remarks>For containers disposed synchronously (<c>using var host = …</c>).</remarks>
+    public void Dispose()
+    {
+        _link.Reconnected -= OnReconnected;
+        _disposing.Cancel();
+        if (_ownsLink)
+        {
+            _ = _link.DisposeAsync().AsTask();
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One script call: a <c>GET</c> that takes a lease on a miss.</remarks>
+    protected override async ValueTask<byte[]?> ReadAsync(string key, CancellationToken cancellationToken) =>
+        (await ReadWithLeasesAsync([key], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <inheritdoc/>
+    /// <remarks>One script call for the batch: the <c>GET</c>s of an <c>MGET</c>, with a lease on each miss.</remarks>
+    protected override ValueTask<byte[]?[]> ReadManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return ReadWithLeasesAsync(keys, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Not used by this store's puts, which run a script; a plain <c>SET</c> with <c>PX</c>.</remarks>
+    protected override async ValueTask WriteAsync(KeyValueWrite write, CancellationToken cancellationToken) =>
+        await WriteGuardedAsync([write.Key], write, static async (connection, write, ct) =>
+        {
+            var command = write.TimeToLive is { } ttl
+                ? new RedisCommand("SET", write.Key, write.Value, "PX", Milliseconds(ttl))
+                : new RedisCommand("SET", write.Key, write.Value);
+            await connection.ExecuteAsync(command, ct).ConfigureAwait(false);
+            return true;
+        }, false, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    /// <remarks>The base class removes bytes it cannot read back: the object is removed with its pointers, by script.</remarks>
+    protected override async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken) =>
+        await DeleteStorageKeysAsync([key], cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <summary>A time to live in whole milliseconds, rounded up so that a positive one never becomes zero.</summary>
+    private static long Milliseconds(TimeSpan ttl) => Math.Max(1, (long)Math.Ceiling(ttl.TotalMilliseconds));
+}

@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Stockpile.Redis.Backplane;
+using Stockpile.Redis.Internal;
+using Stockpile.Redis.Internal.Resp;
+using Stockpile.Redis.Tests.Fakes;
+using Stockpile.Testing.Entities;
+using Stockpile.Testing.Servers;
+
+namespace Stockpile.Redis.Tests.Backplane;
+
+/// <summary>Two app instances over one Redis, sharing one bottom tier that stands in for the database.</summary>
+public sealed class RedisBackplaneTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+
+    [Test]
+    public async Task PutOnA_EvictsB_AndAIgnoresItsOwnMessage()
+    {
+        var source = new FakeDatabase();
+        await using var pair = await AppPair.StartAsync(RedisTestEnvironment.ConnectionString, b => b.AddTier(_ => source));
+        var (a, b) = (pair.A, pair.B);
+        var product = TestStores.NewProduct();
+        await source.PutAsync(product);
+        Assert.That((await b.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo(product.Name));
+        Assert.That(await b.Memory.GetAsync<Product, int>(product.Id), Is.Not.Null, "B holds it in memory");
+
+        await a.Chain.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "changed" });
+        var delay = await WaitUntilAsync(async () => (await b.Chain.GetAsync<Product, int>(product.Id))?.Name == "changed");
+        await WaitUntilAsync(() => Task.FromResult(a.Count("BackplaneOwnMessageIgnored") > 0));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await a.Memory.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("changed"), "A's own message did not evict A");
+            Assert.That(a.Count("BackplaneEvicted"), Is.Zero);
+            Assert.That(b.Count("BackplaneEvicted"), Is.EqualTo(1));
+        });
+        TestContext.Progress.WriteLine($"backplane (memory source): B saw A's put after {delay.TotalMilliseconds:0.0} ms");
+    }
+
+    [Test]
+    public async Task DeleteAndClearOnA_ReachB()
+    {
+        var source = new FakeDatabase();
+        await using var pair = await AppPair.StartAsync(RedisTestEnvironment.ConnectionString, b => b.AddTier(_ => source));
+        var (a, b) = (pair.A, pair.B);
+        var products = new[] { TestStores.NewProduct(), TestStores.NewProduct() };
+        await source.PutManyAsync(products);
+        await b.Chain.GetManyAsync<Product, int>(products.Select(p => p.Id));
+
+        await a.Chain.DeleteAsync(products[0]);
+        await WaitUntilAsync(async () => await b.Memory.GetAsync<Product, int>(products[0].Id) is null);
+        await a.Chain.InvalidateAsync(typeof(Product));
+        await WaitUntilAsync(async () => await b.Memory.GetAsync<Product, int>(products[1].Id) is null);
+
+        Assert.That(b.Count("BackplaneCleared"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task SubscriptionRestored_ClearsTheLocalTiers()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var source = new FakeDatabase();
+        var redis = server.ConnectionString + ",connectTimeout=1000";
+        await using var b = await AppInstance.StartAsync(redis, TestStores.UniquePrefix(), b => b.AddTier(_ => source));
+        var product = TestStores.NewProduct();
+        await source.PutAsync(product);
+        await b.Chain.GetAsync<Product, int>(product.Id);
+        Assert.That(b.Memory.Count, Is.EqualTo(1));
+
+        await server.RestartAsync();
+        await WaitUntilAsync(() => Task.FromResult(b.Count("BackplaneClearedAfterReconnect") > 0), TimeSpan.FromSeconds(20));
+
+        Assert.That(b.Memory.Count, Is.Zero);
+    }
+
+    [Test]
+    public async Task PublishWhileRedisIsDown_DoesNotThrow_AndIsSentWhenBack()
+    {
+        await using var connection = await RedisTestEnvironment.ConnectAsync();
+        var faulty = new FaultyRedisConnection(connection);
+        var channel = TestStores.UniquePrefix() + "__invalidate";
+        var memory = new MemoryStore();
+        var chain = new ChainedStore([memory]);
+        await using var sender = CreateBackplane(faulty, channel, () => chain);
+        await using var receiver = CreateBackplane(connection, channel, () => chain);
+        await Task.WhenAll(sender.Subscribed, receiver.Subscribed);
+        var products = new[] { TestStores.NewProduct(), TestStores.NewProduct() };
+        await memory.PutManyAsync(products);
+
+        faulty.Fault = FaultyRedisConnection.Down;
+        await sender.PublishEvictAsync([EntityKey.FromEntity(products[0])]);
+        await Task.Delay(100);
+        Assert.That(await memory.GetAsync<Product, int>(products[0].Id), Is.Not.Null, "nothing was sent");
+        faulty.Fault = null;
+        await sender.PublishEvictAsync([EntityKey.FromEntity(products[1])]);
+
+        await WaitUntilAsync(async () => await memory.GetAsync<Product, int>(products[0].Id) is null && await memory.GetAsync<Product, int>(products[1].Id) is null);
+    }
+
+    [Test]
+    public async Task UnreadableMessage_IsIgnored()
+    {
+        await using var connection = await RedisTestEnvironment.ConnectAsync();
+        var channel = TestStores.UniquePrefix() + "__invalidate";
+        var memory = new MemoryStore();
+        var product = TestStores.NewProduct();
+        await memory.PutAsync(product);
+        await using var receiver = CreateBackplane(connection, channel, () => new ChainedStore([memory]));
+        await receiver.Subscribed;
+
+        await connection.PublishAsync(channel, "not json"u8.ToArray());
+        await connection.PublishAsync(channel, """{"origin":"00000000-0000-0000-0000-000000000001","evict":[{"t":"No.Such.Type","k":"Id","v":[1]}]}"""u8.ToArray());
+        await Task.Delay(200);
+
+        Assert.That(await memory.GetAsync<Product, int>(product.Id), Is.Not.Null);
+    }
+
+    internal static async Task<TimeSpan> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? bound = null)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (stopwatch.Elapsed > (bound ?? Bound))
+            {
+                Assert.Fail($"not reached within {(bound ?? Bound).TotalSeconds} s");
+            }
+
+            await Task.Delay(1);
+        }
+
+        return stopwatch.Elapsed;
+    }
+
+    private static RedisBackplane CreateBackplane(IRedisConnection connection, string channel, Func<ChainedStore> chain)
+    {
+        var link = new RedisLink(Task.FromResult(connection), ownsConnection: false, "test", new RedisCircuitBreakerOptions(), TimeProvider.System, NullLogger.Instance, RedisMetrics.Shared);
+        return new RedisBackplane(link, channel, 100, chain, NullLogger.Instance, RedisMetrics.Shared);
+    }
+}

@@ -1,0 +1,117 @@
+using Stockpile.Redis.Internal;
+using Stockpile.Redis.Internal.Resp;
+using Stockpile.Testing.Entities;
+
+namespace Stockpile.Redis.Tests;
+
+/// <summary>
+/// Many writers on several connections (as several app instances would be) move alternate keys among objects at once;
+/// afterwards every entry must agree with every other.
+/// </summary>
+public sealed class RedisStoreAlternateKeyRaceTests
+{
+    private readonly List<IRedisConnection> _connections = [];
+
+    [TearDown]
+    public async Task DisconnectAsync()
+    {
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+
+        _connections.Clear();
+    }
+
+    [Test]
+    public async Task ConcurrentPutsAndDeletes_MovingAlternateKeys_LeaveConsistentEntries()
+    {
+        var prefix = TestStores.UniquePrefix();
+        var stores = new List<RedisStore>();
+        for (var i = 0; i < 4; i++)
+        {
+            _connections.Add(await RedisTestEnvironment.ConnectAsync());
+            stores.Add(TestStores.Create(_connections[i], o => o.KeyPrefix = prefix));
+        }
+
+        var ids = Enumerable.Range(1, 10).ToArray();
+        var skus = Enumerable.Range(0, 6).Select(i => $"S{i}").ToArray();
+        var workers = Enumerable.Range(0, 16).Select(worker => Task.Run(async () =>
+        {
+            var random = new Random(worker);
+            var store = stores[worker % stores.Count];
+            for (var round = 0; round < 150; round++)
+            {
+                var id = ids[random.Next(ids.Length)];
+                switch (random.Next(10))
+                {
+                    case < 6:
+                        await store.PutAsync(new Product { Id = id, Sku = skus[random.Next(skus.Length)], Name = $"w{worker}r{round}" });
+                        break;
+                    case < 7:
+                        await store.PutManyAsync([
+                            new Product { Id = id, Sku = skus[random.Next(skus.Length)] },
+                            new Product { Id = ids[random.Next(ids.Length)], Sku = skus[random.Next(skus.Length)] }]);
+                        break;
+                    case < 8:
+                        await store.DeleteAsync(EntityKey.For<Product>(id));
+                        break;
+                    case < 9:
+                        await store.DeleteAsync(EntityKey.Of<Product>(nameof(Product.Sku), skus[random.Next(skus.Length)]));
+                        break;
+                    default:
+                        await store.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), skus[random.Next(skus.Length)]));
+                        break;
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+
+        var check = _connections[0];
+        var reader = stores[0];
+        var keys = await TestStores.KeysUnderAsync(check, prefix);
+        var primaries = keys.Where(k => k.Contains("|Id|", StringComparison.Ordinal) && !k.EndsWith(RedisScripts.SideRecordSuffix, StringComparison.Ordinal)).ToHashSet();
+        var pointers = keys.Where(k => k.Contains("|Sku|", StringComparison.Ordinal)).ToList();
+        var sides = keys.Where(k => k.EndsWith(RedisScripts.SideRecordSuffix, StringComparison.Ordinal)).ToList();
+        Assert.That(primaries.Count + pointers.Count + sides.Count, Is.EqualTo(keys.Count), "no other kind of key");
+
+        foreach (var pointer in pointers)
+        {
+            var target = (await check.ExecuteAsync(new RedisCommand("GET", pointer))).AsString()![1..];
+            Assert.That(primaries, Does.Contain(target), $"{pointer} points at a missing object");
+            Assert.That((await check.ExecuteAsync(new RedisCommand("SISMEMBER", target + RedisScripts.SideRecordSuffix, pointer))).AsInt64(), Is.EqualTo(1), $"{target} does not list {pointer}");
+        }
+
+        foreach (var side in sides)
+        {
+            var primary = side[..^RedisScripts.SideRecordSuffix.Length];
+            Assert.That(primaries, Does.Contain(primary), $"side record {side} outlived its object");
+            foreach (var member in (await check.ExecuteAsync(new RedisCommand("SMEMBERS", side))).AsArray()!.Select(m => m.AsString()!))
+            {
+                Assert.That((await check.ExecuteAsync(new RedisCommand("GET", member))).AsString(), Is.EqualTo("P" + primary), $"{primary} lists {member}, which points elsewhere");
+            }
+        }
+
+        var owners = new Dictionary<string, int>();
+        foreach (var id in ids)
+        {
+            if (await reader.GetAsync<Product, int>(id) is not { } product)
+            {
+                continue;
+            }
+
+            Assert.That(owners.TryAdd(product.Sku, id), Is.True, $"{product.Sku} is held by {owners.GetValueOrDefault(product.Sku)} and {id}");
+            Assert.That((await reader.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)))?.Id, Is.EqualTo(id), $"{product.Sku} does not resolve to {id}, which holds it");
+        }
+
+        foreach (var sku in skus.Where(s => !owners.ContainsKey(s)))
+        {
+            Assert.That(await reader.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), sku)), Is.Null, $"{sku} resolves though no object holds it");
+        }
+
+        Assert.That(pointers, Has.Count.EqualTo(owners.Count), "one pointer per held alternate key, none dangling");
+
+        await reader.DeleteManyAsync(ids.Select(id => EntityKey.For<Product>(id)));
+        Assert.That(await TestStores.KeysUnderAsync(check, prefix), Is.Empty, "deleting every object leaves no entry behind");
+    }
+}

@@ -1,0 +1,211 @@
+using Stockpile.Redis.Internal;
+using Stockpile.Redis.Internal.Resp;
+using Stockpile.Redis.Tests.Fakes;
+using Stockpile.Testing.Entities;
+using Stockpile.Testing.Logging;
+using Stockpile.Testing.Time;
+
+namespace Stockpile.Redis.Tests;
+
+/// <summary>
+/// Redis unreachable, with its data intact (a partition, not a restart): writes are skipped and recorded, the circuit
+/// opens and recovers, and what Redis still holds of changed objects is removed before it is read again.
+/// </summary>
+public sealed class RedisStoreFailSafeTests
+{
+    private static readonly TimeSpan Break = TimeSpan.FromSeconds(30);
+    private IRedisConnection _connection = null!;
+    private FaultyRedisConnection _faulty = null!;
+    private ManualTimeProvider _time = null!;
+    private CapturingLoggerProvider _logs = null!;
+
+    [OneTimeSetUp]
+    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync();
+
+    [OneTimeTearDown]
+    public async Task DisconnectAsync() => await _connection.DisposeAsync();
+
+    [SetUp]
+    public void SetUp()
+    {
+        _faulty = new FaultyRedisConnection(_connection);
+        _time = new ManualTimeProvider();
+        _logs = new CapturingLoggerProvider();
+    }
+
+    [TearDown]
+    public void TearDown() => _logs.Dispose();
+
+    [Test]
+    public async Task DeleteAsync_RedisDown_IsSkipped_AndTheStaleValueIsRemovedBeforeTheNextRead()
+    {
+        await using var store = Create();
+        var product = TestStores.NewProduct();
+        await store.PutAsync(product);
+
+        _faulty.Fault = FaultyRedisConnection.Down;
+        Assert.That(await store.DeleteAsync(product), Is.False, "skipped: nothing is known to be deleted");
+        _faulty.Fault = null;
+
+        Assert.That(await RawGetAsync(store, product), Is.Not.Null, "Redis still holds the old value");
+        Assert.That(await store.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)), Is.Null);
+        Assert.That(await RawGetAsync(store, product), Is.Null);
+        Assert.That(store.MissedKeyCount, Is.Zero);
+        Assert.That(EventNames(), Does.Contain("WriteSkipped").And.Contain("MissedKeysRemoved"));
+    }
+
+    [Test]
+    public async Task PutAsync_RedisDown_IsSkipped_AndTheOldValueIsNeverServed()
+    {
+        await using var store = Create();
+        var product = TestStores.NewProduct();
+        await store.PutAsync(product);
+
+        _faulty.Fault = FaultyRedisConnection.Slow;
+        await store.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "changed" });
+        _faulty.Fault = null;
+
+        Assert.That(await store.GetAsync<Product, int>(product.Id), Is.Null, "a miss, not the old name");
+    }
+
+    [Test]
+    public async Task CircuitOpens_FailsFast_ThenProbesCleansUpAndCloses()
+    {
+        await using var store = Create(o => o.CircuitBreaker.FailureThreshold = 2);
+        var product = TestStores.NewProduct();
+        await store.PutAsync(product);
+        await store.DeleteAsync(EntityKey.For<Product>(TestStores.NextId()));
+
+        _faulty.Fault = FaultyRedisConnection.Down;
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.ThrowsAsync<RedisConnectionException>(async () => await store.GetAsync<Product, int>(product.Id));
+        }
+
+        Assert.That(store.CircuitState, Is.EqualTo(RedisCircuitState.Open));
+        _faulty.Fault = null;
+        _faulty.Reset();
+
+        Assert.ThrowsAsync<RedisCircuitOpenException>(async () => await store.GetAsync<Product, int>(product.Id));
+        await store.DeleteAsync(product);
+        Assert.That(_faulty.RoundTrips, Is.Zero, "nothing reaches Redis while the circuit is open");
+        Assert.That(store.MissedKeyCount, Is.EqualTo(1));
+
+        _time.Advance(Break);
+        var afterBreak = await store.GetAsync<Product, int>(product.Id);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(afterBreak, Is.Null, "the probe removed the object whose delete was skipped, then read");
+            Assert.That(store.CircuitState, Is.EqualTo(RedisCircuitState.Closed));
+            Assert.That(_faulty.Commands, Is.EqualTo(new[] { "EVALSHA", "EVALSHA" }), "the clean-up, then the read");
+            Assert.That(EventNames(), Does.Contain("CircuitOpened").And.Contain("CircuitHalfOpen").And.Contain("CircuitClosed").And.Contain("WriteSkippedCircuitOpen"));
+        });
+    }
+
+    [Test]
+    public async Task ProbeFailsInCleanup_StaysOpen_NothingIsRead()
+    {
+        await using var store = Create(o => o.CircuitBreaker.FailureThreshold = 1);
+        var product = TestStores.NewProduct();
+        await store.PutAsync(product);
+        _faulty.Fault = FaultyRedisConnection.Down;
+        await store.DeleteAsync(product);
+        _time.Advance(Break);
+
+        Assert.ThrowsAsync<RedisConnectionException>(async () => await store.GetAsync<Product, int>(product.Id));
+
+        Assert.That(store.CircuitState, Is.EqualTo(RedisCircuitState.Open));
+        Assert.That(_faulty.Commands.Last(), Is.EqualTo("EVALSHA"), "the clean-up came first and failed; the read was not sent");
+        Assert.That(EventNames(), Does.Contain("CircuitReopened").And.Contain("MissedKeysCleanupFailed"));
+    }
+
+    [Test]
+    public async Task MissedMoreThanRemembered_ClearsThePrefixBeforeReuse()
+    {
+        await using var store = Create(o => o.MissedKeyCapacity = 2);
+        var products = Enumerable.Range(0, 4).Select(_ => TestStores.NewProduct()).ToList();
+        await store.PutManyAsync(products);
+
+        _faulty.Fault = FaultyRedisConnection.Down;
+        foreach (var product in products.Take(3))
+        {
+            await store.DeleteAsync(product);
+        }
+
+        _faulty.Fault = null;
+
+        Assert.That(await store.GetAsync<Product, int>(products[3].Id), Is.Null, "everything under the prefix went, even what was not missed");
+        Assert.That(await TestStores.KeysUnderAsync(_connection, store.KeyPrefixForTests), Is.Empty);
+        Assert.That(EventNames(), Does.Contain("MissedKeysOverflowed").And.Contain("MissedKeysCleared"));
+    }
+
+    [Test]
+    public async Task ClearAsync_RedisDown_ClearsThePrefixWhenBack()
+    {
+        await using var store = Create();
+        var product = TestStores.NewProduct();
+        await store.PutAsync(product);
+
+        _faulty.Fault = FaultyRedisConnection.Down;
+        await store.ClearAsync(typeof(Product));
+        _faulty.Fault = null;
+
+        Assert.That(await store.GetAsync<Product, int>(product.Id), Is.Null);
+    }
+
+    [Test]
+    public async Task ThrowOnUnavailableWrites_PutThrows_AndIsStillCleanedUp()
+    {
+        await using var store = Create(o => o.ThrowOnUnavailableWrites = true);
+        var product = TestStores.NewProduct();
+        await store.PutAsync(product);
+
+        _faulty.Fault = FaultyRedisConnection.Down;
+        Assert.ThrowsAsync<RedisConnectionException>(async () => await store.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "changed" }));
+        _faulty.Fault = null;
+
+        Assert.That(await store.GetAsync<Product, int>(product.Id), Is.Null);
+    }
+
+    [Test]
+    public async Task Chain_RedisDown_PutsSucceedAndReadsComeFromTheOtherTiers()
+    {
+        await using var redis = Create(o => o.CircuitBreaker.FailureThreshold = 1);
+        var source = new MemoryStore(new MemoryStoreOptions { Name = "source" });
+        var chain = new ChainedStore([new MemoryStore(), redis, source]);
+        var product = TestStores.NewProduct();
+        await chain.PutAsync(product);
+
+        _faulty.Fault = FaultyRedisConnection.Down;
+        var changed = new Product { Id = product.Id, Sku = product.Sku, Name = "changed" };
+        await chain.PutAsync(changed);
+        await chain.DeleteAsync(EntityKey.For<Product>(TestStores.NextId()));
+        var whileDown = await chain.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku));
+        await chain.Tiers[0].DeleteAsync(product);
+        var afterClear = await chain.GetAsync<Product, int>(product.Id);
+        _faulty.Fault = null;
+        _time.Advance(Break);
+        var afterRecovery = await redis.GetAsync<Product, int>(product.Id);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileDown?.Name, Is.EqualTo("changed"));
+            Assert.That(afterClear?.Name, Is.EqualTo("changed"), "memory evicted: read through to the source while Redis is away");
+            Assert.That(afterRecovery, Is.Null, "Redis lost the old value before it was read again");
+            Assert.That(redis.CircuitState, Is.EqualTo(RedisCircuitState.Closed));
+        });
+    }
+
+    private RedisStore Create(Action<RedisStoreOptions>? configure = null) =>
+        TestStores.Create(_faulty, o =>
+        {
+            o.CircuitBreaker.BreakDuration = Break;
+            configure?.Invoke(o);
+        }, _logs.CreateFactory(), _time);
+
+    private async Task<byte[]?> RawGetAsync(RedisStore store, Product product) =>
+        (await _connection.ExecuteAsync(new RedisCommand("GET", TestStores.KeyOf(store.KeyPrefixForTests, EntityKey.For<Product>(product.Id))))).AsBytes();
+
+    private string?[] EventNames() => _logs.Entries.Select(e => e.EventId.Name).ToArray();
+}
