@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Stockpile.Samples.MinimalApi;
+
+/// <summary>Builds the app: Stockpile registered with DI, the chain set up at startup, endpoints reading through it.</summary>
+public static class CatalogApi
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var database = builder.Configuration.GetConnectionString("Catalog") ?? $"Data Source={Path.Combine(AppContext.BaseDirectory, "catalog.db")}";
+        builder.Services.AddDbContextFactory<CatalogContext>((sp, options) => options.UseSqlite(database).AddStockpileInterceptor(sp));
+
+        // Chain the stores at startup: memory first, Redis when configured, the database last.
+        var stockpile = builder.Services.AddStockpile(builder.Configuration.GetSection("Stockpile")).AddMemoryStore();
+        if (builder.Configuration["REDIS_URL"] is { Length: > 0 } redis)
+        {
+            stockpile.AddRedisStore(redis).AddRedisBackplane();
+        }
+
+        stockpile.AddEfCoreStore<CatalogContext>();
+
+        var app = builder.Build();
+        MapEndpoints(app);
+        return app;
+    }
+
+    public static async Task EnsureDatabaseAsync(IServiceProvider services)
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<CatalogContext>>().CreateDbContextAsync();
+        await db.Database.EnsureCreatedAsync();
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        app.MapGet("/tiers", (ChainedStore chain) => chain.Tiers.Select(t => t.Name));
+
+        app.MapGet("/items/{id:int}", async (int id, ObjectStore store, CancellationToken ct) =>
+            await store.GetAsync<CatalogItem, int>(id, ct) is { } item ? Results.Ok(item) : Results.NotFound());
+
+        app.MapGet("/items/by-sku/{sku}", async (string sku, ObjectStore store, CancellationToken ct) =>
+            await store.GetAsync<CatalogItem>(EntityKey.Of<CatalogItem>(nameof(CatalogItem.Sku), sku), ct) is { } item ? Results.Ok(item) : Results.NotFound());
+
+        app.MapPost("/items", async (CatalogItem item, IDbContextFactory<CatalogContext> contexts, CancellationToken ct) =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            db.Items.Add(item);
+            await db.SaveChangesAsync(ct);
+            return Results.Created($"/items/{item.Id}", item);
+        });
+
+        // Writes go through EF Core; the Stockpile interceptor evicts the committed rows from every cache tier.
+        app.MapPut("/items/{id:int}", async (int id, CatalogItem change, IDbContextFactory<CatalogContext> contexts, CancellationToken ct) =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            if (await db.Items.SingleOrDefaultAsync(i => i.Id == id, ct) is not { } item)
+            {
+                return Results.NotFound();
+            }
+
+            (item.Sku, item.Name, item.Price) = (change.Sku, change.Name, change.Price);
+            await db.SaveChangesAsync(ct);
+            return Results.Ok(item);
+        });
+    }
+}

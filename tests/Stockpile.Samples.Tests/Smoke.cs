@@ -1,7 +1,0 @@
-namespace Stockpile.Tests;
-
-public class SmokeTests
-{
-    [Test]
-    public void Builds() => Assert.Pass();
-}
