@@ -54,17 +54,24 @@ public sealed partial class ChainedStore
             }
         }
 
-        for (var tier = 0; tier < hitTier; tier++)
+        // The undo is a write like any other: until it has reached every tier, the older state sits in some of them,
+        // and another reader that finds it there must not back-fill it (nor keep what it back-filled meanwhile).
+        await GuardedAsync(epochs.Select(static e => e.Epoch).Distinct().ToArray(), async () =>
         {
-            try
+            for (var tier = 0; tier < hitTier; tier++)
             {
-                await _tiers[tier].DeleteManyUntypedAsync(keys, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await _tiers[tier].DeleteManyUntypedAsync(keys, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    _metrics.Error(_tiers[tier].Name, "backfill");
+                    Log.BackfillFailed(_logger, _tiers[tier].Name, ex);
+                }
             }
-            catch (Exception ex)
-            {
-                _metrics.Error(_tiers[tier].Name, "backfill");
-                Log.BackfillFailed(_logger, _tiers[tier].Name, ex);
-            }
-        }
+
+            return true;
+        }).ConfigureAwait(false);
     }
 }
