@@ -5,6 +5,15 @@ namespace Stockpile.Internal;
 
 internal sealed partial class CommitCoordinator
 {
+    /// <summary>A transaction began on this object: changes an earlier one left on it never committed (it was disposed, so rolled back).</summary>
+    public static void Started(DbTransaction transaction)
+    {
+        if (TransactionBuffer.Take(transaction) is { } stale)
+        {
+            DiscardAll(stale, "its transaction was disposed without a commit");
+        }
+    }
+
     /// <summary>The transaction is about to commit: its batches claim their rows, so a concurrent commit of the same rows is noticed.</summary>
     public static void Committing(DbTransaction transaction) => TransactionBuffer.Find(transaction)?.BeginCommit();
 

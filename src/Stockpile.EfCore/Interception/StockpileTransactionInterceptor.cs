@@ -6,6 +6,20 @@ namespace Stockpile.Internal;
 /// <summary>Feeds transaction outcomes to the coordinator: claim at commit start, apply at commit, drop at rollback.</summary>
 internal sealed class StockpileTransactionInterceptor : DbTransactionInterceptor
 {
+    // A provider may hand out the same DbTransaction object again (Npgsql does, per pooled connection): what an earlier
+    // transaction left behind, when it was disposed without a commit or rollback event, is dropped when the next begins.
+    public override DbTransaction TransactionStarted(System.Data.Common.DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
+    {
+        CommitCoordinator.Started(result);
+        return result;
+    }
+
+    public override ValueTask<DbTransaction> TransactionStartedAsync(System.Data.Common.DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
+    {
+        CommitCoordinator.Started(result);
+        return new(result);
+    }
+
     public override InterceptionResult TransactionCommitting(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
     {
         CommitCoordinator.Committing(transaction);
