@@ -17,15 +17,16 @@ public sealed partial class RedisStore
     private const int LeaseMilliseconds = 10_000;
     private const int MaxLeases = 10_000;
 
-    private static readonly string s_tokenPrefix = Guid.NewGuid().ToString("N") + ":";
-
+    // Per store, not per process: two stores in one process (two service providers) share a Redis, and a token one of
+    // them hands out must never be one the other holds.
+    private readonly string _tokenPrefix = Guid.NewGuid().ToString("N") + ":";
     private readonly ConcurrentDictionary<string, string> _leases = new(StringComparer.Ordinal);
     private long _nextToken;
 
     /// <summary>Reads keys in one script call, taking a lease on each miss.</summary>
     private ValueTask<byte[]?[]> ReadWithLeasesAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        var token = s_tokenPrefix + Interlocked.Increment(ref _nextToken).ToString(CultureInfo.InvariantCulture);
+        var token = _tokenPrefix + Interlocked.Increment(ref _nextToken).ToString(CultureInfo.InvariantCulture);
         return RunAsync((Store: this, Keys: keys, Token: token), static async (connection, s, ct) =>
         {
             var reply = await RedisScripts.Read.EvaluateAsync(connection, s.Keys, [RedisScripts.LeaseSuffix, s.Token, LeaseMilliseconds], ct).ConfigureAwait(false);
