@@ -8,6 +8,7 @@ public sealed partial class ChainedStore
     /// <remarks>Each tier is asked once, for the look-ups still missing; what it finds is back-filled above it as one batch.</remarks>
     protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
+        ChainRead.Begin();
         var results = new object?[keys.Count];
         var pending = Enumerable.Range(0, keys.Count).ToList();
         var epochs = new Dictionary<WriteEpoch, long>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Stockpile.Internal;
 
 namespace Stockpile;
 
@@ -8,6 +9,13 @@ public sealed partial class ChainedStore
     protected override ValueTask<T?> GetByPrimaryKeyCoreAsync<T, TKey>(TKey primaryKey, CancellationToken cancellationToken)
         where T : class
     {
+        if (!_top.IsProcessLocal)
+        {
+            // A shared top tier is read inside the chain read, like the tiers below: what its read leaves for its
+            // back-fill (a Redis lease) must reach it.
+            return ReadThroughAsync<T>(EntityKey.For<T>(primaryKey), 0, cancellationToken);
+        }
+
         // A hit in the top tier that completes synchronously (the memory store) costs one extra call and no allocation.
         ValueTask<T?> top;
         try
@@ -66,6 +74,7 @@ public sealed partial class ChainedStore
     private async ValueTask<T?> ReadThroughAsync<T>(EntityKey key, int fromTier, CancellationToken cancellationToken)
         where T : class
     {
+        ChainRead.Begin();
         var epoch = EpochOf(key.EntityType);
         var captured = fromTier > 0 ? epoch.Capture() : -1;
         for (var i = fromTier; i < _tiers.Length; i++)
