@@ -22,15 +22,7 @@ public sealed partial class ChainedStore
         {
             try
             {
-                if (found.Length == 1)
-                {
-                    await _tiers[tier].PutUntypedAsync(found[0], cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await _tiers[tier].PutManyUntypedAsync(found, cancellationToken).ConfigureAwait(false);
-                }
-
+                await _tiers[tier].PutManyUntypedAsync(found, cancellationToken).ConfigureAwait(false);
                 _metrics.Backfilled(_tiers[tier].Name, found.Length);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

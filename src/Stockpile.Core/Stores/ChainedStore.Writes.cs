@@ -55,14 +55,7 @@ public sealed partial class ChainedStore
             {
                 try
                 {
-                    if (items.Count == 1)
-                    {
-                        await _tiers[tier].PutUntypedAsync(items[0], cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await _tiers[tier].PutManyUntypedAsync(items, cancellationToken).ConfigureAwait(false);
-                    }
+                    await _tiers[tier].PutManyUntypedAsync(items, cancellationToken).ConfigureAwait(false);
 
                     written = true;
                 }

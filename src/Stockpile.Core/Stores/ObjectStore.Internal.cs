@@ -18,7 +18,9 @@ public abstract partial class ObjectStore
     internal ValueTask PutUntypedAsync(object item, CancellationToken cancellationToken) =>
         PutCoreAsync(StockpileEntityType.For(item.GetType()), item, cancellationToken);
 
-    internal ValueTask PutManyUntypedAsync(IReadOnlyList<object> items, CancellationToken cancellationToken) => PutManyCoreAsync(items, cancellationToken);
+    // One object goes through the single-item path: a store's batch path may cost more for one (a transaction, a script).
+    internal ValueTask PutManyUntypedAsync(IReadOnlyList<object> items, CancellationToken cancellationToken) =>
+        items.Count == 1 ? PutUntypedAsync(items[0], cancellationToken) : PutManyCoreAsync(items, cancellationToken);
 
     internal ValueTask<bool> DeleteUntypedAsync(EntityKey key, CancellationToken cancellationToken) => DeleteCoreAsync(key, cancellationToken);
 
