@@ -81,6 +81,9 @@ public sealed class EntityKey : IEquatable<EntityKey>
         return values is null ? null : new EntityKey(entityType, key, values);
     }
 
+    /// <summary>Whether an object has this look-up's values under its key: a pointer to it may outlive its claim on the key.</summary>
+    internal bool IsHeldBy(object entity) => Key.ReadValues(entity) is { } values && values.AsSpan().SequenceEqual(_values);
+
     /// <summary>Makes a look-up from values already of the key's types.</summary>
     internal static EntityKey FromNormalized(StockpileEntityType entityType, KeyDefinition key, object[] values) => new(entityType, key, values);
 

@@ -79,7 +79,6 @@ public abstract partial class KeyValueObjectStore
         }
 
         // A pointer may outlive the object's claim on the key (a crash between writes): check the object still has it.
-        var values = key.Key.ReadValues(item);
-        return values is not null && values.AsSpan().SequenceEqual(key.Values.ToArray()) ? item : null;
+        return key.IsHeldBy(item) ? item : null;
     }
 }

@@ -63,8 +63,7 @@ public abstract partial class KeyValueObjectStore
             // Only follow a pointer the object still honours: the key may now belong to nothing.
             var target = StoredPayload.PointerTarget(payload);
             var item = await ReadObjectAsync(target, cancellationToken).ConfigureAwait(false);
-            var values = item is null ? null : key.Key.ReadValues(item);
-            if (values is null || !values.AsSpan().SequenceEqual(key.Values.ToArray()))
+            if (item is null || !key.IsHeldBy(item))
             {
                 await RemovePointerAsync(storageKey, target, cancellationToken).ConfigureAwait(false);
                 return false;
