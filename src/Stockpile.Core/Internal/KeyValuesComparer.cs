@@ -1,6 +1,6 @@
 namespace Stockpile.Internal;
 
-/// <summary>Compares key value arrays item by item, so rows read back can be matched to the look-ups that asked for them.</summary>
+/// <summary>Compares key value arrays item by item: composite keys in the memory store, rows matched to look-ups in the EF Core store.</summary>
 internal sealed class KeyValuesComparer : IEqualityComparer<object[]>
 {
     public static KeyValuesComparer Instance { get; } = new();

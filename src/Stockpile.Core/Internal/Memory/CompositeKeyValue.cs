@@ -9,16 +9,10 @@ internal readonly struct CompositeKeyValue : IEquatable<CompositeKeyValue>
     public CompositeKeyValue(object[] values)
     {
         _values = values;
-        var hash = new HashCode();
-        foreach (var value in values)
-        {
-            hash.Add(value);
-        }
-
-        _hash = hash.ToHashCode();
+        _hash = KeyValuesComparer.Instance.GetHashCode(values);
     }
 
-    public bool Equals(CompositeKeyValue other) => _hash == other._hash && _values.AsSpan().SequenceEqual(other._values);
+    public bool Equals(CompositeKeyValue other) => _hash == other._hash && KeyValuesComparer.Instance.Equals(_values, other._values);
 
     public override bool Equals(object? obj) => obj is CompositeKeyValue other && Equals(other);
 
