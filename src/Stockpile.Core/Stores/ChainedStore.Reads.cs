@@ -9,7 +9,7 @@ public sealed partial class ChainedStore
     protected override ValueTask<T?> GetByPrimaryKeyCoreAsync<T, TKey>(TKey primaryKey, CancellationToken cancellationToken)
         where T : class
     {
-        if (!_top.IsProcessLocal)
+        if (!_topIsProcessLocal)
         {
             // A shared top tier is read inside the chain read, like the tiers below: what its read leaves for its
             // back-fill (a Redis lease) must reach it.
