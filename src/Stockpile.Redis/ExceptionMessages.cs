@@ -8,6 +8,11 @@ namespace Stockpile.Redis;
 /// </summary>
 internal static class ExceptionMessages
 {
+    public static string ValueTooLarge(string store, string? entityType, string? key, long size, long limit) =>
+        Format($"Stockpile store '{store}' refused to put the {entityType} with key '{key}': its serialized value is {size} bytes, over the limit of {limit} bytes (RedisStoreOptions.MaximumValueBytes). Nothing was sent to Redis.");
+
+    public static string Disposed => "The Redis store is disposed.";
+
     public const string EndPointMissing =
         "The Redis connection string has no endpoint. Start it with host[:port], e.g. \"localhost:6379,password=…\".";
 

@@ -41,6 +41,7 @@ internal static partial class Log
     public const int BackplaneClearedAfterReconnectId = 30;
     public const int BackplaneHandlerFailedId = 31;
     public const int BackplaneRepublishedId = 32;
+    public const int ValueTooLargeId = 33;
 
     [LoggerMessage(ConnectedId, LogLevel.Information, "Connected to Redis at {EndPoint} ({Role}).", EventName = "Connected")]
     public static partial void Connected(ILogger logger, string endPoint, RedisConnectionRole role);
@@ -134,6 +135,9 @@ internal static partial class Log
 
     [LoggerMessage(BackplaneHandlerFailedId, LogLevel.Error, "The Stockpile backplane failed to apply a message from another instance.", EventName = "BackplaneHandlerFailed")]
     public static partial void BackplaneHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(ValueTooLargeId, LogLevel.Warning, "Stockpile store '{Store}' refused to put a {EntityType} of {Size} bytes: over the limit of {Limit} bytes (RedisStoreOptions.MaximumValueBytes). Nothing was sent.", EventName = "ValueTooLarge")]
+    public static partial void ValueTooLarge(ILogger logger, string store, string entityType, long size, long limit);
 
     [LoggerMessage(BackplaneRepublishedId, LogLevel.Information, "The Stockpile backplane published {Count} invalidation(s) held back while Redis was unavailable.", EventName = "BackplaneRepublished")]
     public static partial void BackplaneRepublished(ILogger logger, int count);

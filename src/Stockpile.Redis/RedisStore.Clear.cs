@@ -1,4 +1,3 @@
-using System.Text;
 using Stockpile.Redis.Internal;
 using Stockpile.Redis.Internal.Resp;
 
@@ -10,9 +9,11 @@ public sealed partial class RedisStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Scans the keys under the prefix (<c>SCAN</c>, never <c>KEYS</c>) and unlinks them page by page: every key, or
-    /// those of the type, its derived types and, in a polymorphic store, the base types it is filed under (a cache
-    /// may lose more than asked, never less). Takes one round trip per page of 1,000 keys. If Redis cannot be reached,
+    /// Scans the keys under the prefix (<c>SCAN</c>, never <c>KEYS</c>) and unlinks them page by page: every key the
+    /// store writes (values, pointers, side records, leases: nothing of another shape, and nothing under a longer
+    /// prefix, see <see cref="RedisKeyPatterns"/>), or those of the type, its derived types and, in a polymorphic store,
+    /// the base types it is filed under, and of types this process does not know (a cache may lose more than asked,
+    /// never less). Takes one round trip per page of 1,000 keys. If Redis cannot be reached,
     /// the whole prefix is removed when it is back.
     /// </remarks>
     protected override async ValueTask ClearCoreAsync(StockpileEntityType? entityType, CancellationToken cancellationToken)
@@ -24,6 +25,10 @@ public sealed partial class RedisStore
                 await RemoveKeysUnderPrefixAsync(connection, type, ct).ConfigureAwait(false);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDisposed)
+        {
+            throw ex as ObjectDisposedException ?? DisposedException();
         }
         catch (Exception ex)
         {
@@ -37,7 +42,7 @@ public sealed partial class RedisStore
 
     private async ValueTask RemoveKeysUnderPrefixAsync(IRedisConnection connection, StockpileEntityType? entityType, CancellationToken cancellationToken)
     {
-        var pattern = RedisKeyPatterns.EscapeGlob(KeyPrefix) + "*";
+        var pattern = RedisKeyPatterns.ScanPattern(KeyPrefix);
         var filter = entityType is null ? null : new RedisKeyTypeFilter(entityType, IsPolymorphic);
         var cursor = "0";
         do
@@ -48,7 +53,7 @@ public sealed partial class RedisStore
             foreach (var item in page[1].AsArray()!)
             {
                 var key = item.AsBytes()!;
-                if (filter is null || filter.Matches(Encoding.UTF8.GetString(key), KeyPrefix.Length))
+                if (RedisKeyPatterns.TryReadCanonicalKey(key, KeyPrefix, out var canonicalKey) && (filter is null || filter.Matches(canonicalKey)))
                 {
                     doomed.Add(key);
                 }

@@ -12,8 +12,9 @@ public sealed partial class RedisStore
     private const int CleanupBatchSize = 500;
 
     /// <summary>Runs a call through the breaker, after the clean-up of missed keys.</summary>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     private ValueTask<T> RunAsync<TState, T>(TState state, Func<IRedisConnection, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
-        _link.ExecuteAsync((Store: this, State: state, Call: call), static async (connection, s, ct) =>
+        IsDisposed ? ValueTask.FromException<T>(DisposedException()) : _link.ExecuteAsync((Store: this, State: state, Call: call), static async (connection, s, ct) =>
         {
             if (s.Store._missed.IsPending)
             {
@@ -33,6 +34,11 @@ public sealed partial class RedisStore
         {
             return await RunAsync(state, call, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (IsDisposed)
+        {
+            // Disposed before or during the call: a closed connection is not an outage to ride out.
+            throw ex as ObjectDisposedException ?? DisposedException();
+        }
         catch (Exception ex)
         {
             RecordMissed(affected);
@@ -51,6 +57,18 @@ public sealed partial class RedisStore
             }
 
             return skipped;
+        }
+    }
+
+    private bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    private ObjectDisposedException DisposedException() => new(GetType().FullName, Redis.ExceptionMessages.Disposed);
+
+    private void ThrowIfDisposed()
+    {
+        if (IsDisposed)
+        {
+            throw DisposedException();
         }
     }
 

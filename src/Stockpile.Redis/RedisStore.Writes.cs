@@ -47,7 +47,9 @@ public sealed partial class RedisStore
 
     private async ValueTask PutObjectsAsync(IReadOnlyList<object> items, CancellationToken cancellationToken)
     {
-        // Serialize first: a failure must leave the store as it was.
+        ThrowIfDisposed();
+
+        // Serialize and check sizes first: a failure must leave the store as it was, and send nothing.
         var keys = new List<string>(items.Count * 2);
         var arguments = new List<RedisArgument>((items.Count * 5) + 2) { RedisScripts.SideRecordSuffix, RedisScripts.LeaseSuffix };
         var primaries = new string[items.Count];
@@ -56,6 +58,11 @@ public sealed partial class RedisStore
             var item = items[i];
             var entityType = StockpileEntityType.For(item.GetType());
             var value = StoredPayload.Value(item, Serializer);
+            if (value.Length > _maximumValueBytes)
+            {
+                throw ValueTooLarge(entityType, EntityKey.FromEntity(item), value.Length);
+            }
+
             primaries[i] = StorageKey(EntityKey.FromEntity(item));
             keys.Add(primaries[i]);
             var before = keys.Count;
@@ -86,6 +93,13 @@ public sealed partial class RedisStore
             await RedisScripts.Put.EvaluateAsync(connection, script.keys, script.arguments, ct).ConfigureAwait(false);
             return true;
         }, false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Logs and builds the refusal of a value Redis would choke on (or close the shared connection over).</summary>
+    private RedisValueTooLargeException ValueTooLarge(StockpileEntityType entityType, EntityKey key, long size)
+    {
+        Redis.Log.ValueTooLarge(Logger, Name, entityType.ClrType.Name, size, _maximumValueBytes);
+        return new RedisValueTooLargeException(Name, entityType.ClrType, key, size, _maximumValueBytes);
     }
 
     /// <summary>Deletes objects by look-ups (full keys), with their pointers and side records; returns how many were there.</summary>

@@ -39,6 +39,8 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     private readonly RedisMetrics _metrics;
     private readonly SemaphoreSlim _cleanupGate = new(1, 1);
     private readonly TimeSpan _breakDuration;
+    private readonly long _maximumValueBytes;
+    private int _disposed;
 
     internal RedisStore(RedisStoreOptions options, RedisLink link, bool ownsLink, ILogger? logger, RedisMetrics? metrics)
         : base(options, logger)
@@ -50,6 +52,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
         _missed = new MissedKeySet<string>(options.MissedKeyCapacity, StringComparer.Ordinal);
         _metrics = metrics ?? RedisMetrics.Shared;
         _breakDuration = options.CircuitBreaker.BreakDuration;
+        _maximumValueBytes = options.MaximumValueBytes;
         _link.Reconnected += OnReconnected;
     }
 
@@ -87,8 +90,14 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
 
     /// <summary>Stops the background clean-up, and closes the connection if the store owns it (one made by <see cref="ConnectAsync"/>).</summary>
     /// <returns>A task that completes when the connection is closed.</returns>
+    /// <remarks>Every call afterwards throws <see cref="ObjectDisposedException"/>.</remarks>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _link.Reconnected -= OnReconnected;
         await _disposing.CancelAsync().ConfigureAwait(false);
         if (_ownsLink)
@@ -98,9 +107,14 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     }
 
     /// <summary>Stops the background clean-up and starts closing an owned connection without waiting; prefer <see cref="DisposeAsync"/>.</summary>
-    /// <remarks>For containers disposed synchronously (<c>using var host = …</c>).</remarks>
+    /// <remarks>For containers disposed synchronously (<c>using var host = …</c>). Every call afterwards throws <see cref="ObjectDisposedException"/>.</remarks>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _link.Reconnected -= OnReconnected;
         _disposing.Cancel();
         if (_ownsLink)
@@ -138,6 +152,14 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     /// <remarks>The base class removes bytes it cannot read back: the object is removed with its pointers, by script.</remarks>
     protected override async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken) =>
         await DeleteStorageKeysAsync([key], cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <inheritdoc/>
+    /// <remarks>The layout is <see cref="RedisKeyPatterns.ObjectKey"/>'s.</remarks>
+    protected override string StorageKey(EntityKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return RedisKeyPatterns.ObjectKey(KeyPrefix, key.Encode(IsPolymorphic));
+    }
 
     /// <summary>A time to live in whole milliseconds, rounded up so that a positive one never becomes zero.</summary>
     private static long Milliseconds(TimeSpan ttl) => Math.Max(1, (long)Math.Ceiling(ttl.TotalMilliseconds));

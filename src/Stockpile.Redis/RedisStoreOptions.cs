@@ -42,6 +42,15 @@ public sealed class RedisStoreOptions : KeyValueObjectStoreOptions
     /// <value>The default value is 10,000. Past it, every key under <see cref="KeyValueObjectStoreOptions.KeyPrefix"/> is removed on recovery instead.</value>
     public int MissedKeyCapacity { get; set; } = 10_000;
 
+    /// <summary>Gets or sets the largest serialized value a put sends to Redis, in bytes.</summary>
+    /// <value>
+    /// The default value is 16 MiB (16,777,216), far below Redis's own limit (<c>proto-max-bulk-len</c>, 512 MB by
+    /// default): a value near that limit takes the shared connection for hundreds of milliseconds, and one over it
+    /// makes Redis close the connection under every request in flight. A put over the limit throws
+    /// <see cref="RedisValueTooLargeException"/> before anything is sent, and is logged.
+    /// </value>
+    public long MaximumValueBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Gets or sets the pub/sub channel of the backplane.</summary>
     /// <value>The default value is <see langword="null"/>: <see cref="KeyValueObjectStoreOptions.KeyPrefix"/> followed by <c>__invalidate</c>, so applications with different prefixes do not hear each other.</value>
     public string? BackplaneChannel { get; set; }

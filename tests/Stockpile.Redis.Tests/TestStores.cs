@@ -45,7 +45,7 @@ internal static class TestStores
     }
 
     /// <summary>Gets the full key an object is kept under in a store with <paramref name="prefix"/>.</summary>
-    public static string KeyOf(string prefix, EntityKey key, bool polymorphic = false) => prefix + key.Encode(polymorphic);
+    public static string KeyOf(string prefix, EntityKey key, bool polymorphic = false) => RedisKeyPatterns.ObjectKey(prefix, key.Encode(polymorphic));
 
     /// <summary>Lists the keys under a prefix: values, pointers and side records, not the short-lived leases of reads that missed.</summary>
     public static async Task<List<string>> KeysUnderAsync(IRedisConnection connection, string prefix, bool withLeases = false)
@@ -54,7 +54,7 @@ internal static class TestStores
         var cursor = "0";
         do
         {
-            var page = (await connection.ExecuteAsync(new RedisCommand("SCAN", cursor, "MATCH", RedisKeyPatterns.EscapeGlob(prefix) + "*", "COUNT", 1000))).AsArray()!;
+            var page = (await connection.ExecuteAsync(new RedisCommand("SCAN", cursor, "MATCH", RedisKeyPatterns.ScanPattern(prefix), "COUNT", 1000))).AsArray()!;
             cursor = page[0].AsString()!;
             keys.AddRange(page[1].AsArray()!.Select(k => k.AsString()!).Where(k => withLeases || !k.EndsWith(RedisScripts.LeaseSuffix, StringComparison.Ordinal)));
         }

@@ -17,10 +17,10 @@ internal static class RedisScripts
     /// Appended to a primary key to name its side record. A canonical key can never end with it: after a <c>|</c>
     /// separator comes a value tag such as <c>i:</c>, never <c>#</c>, and a <c>|</c> inside a value is escaped.
     /// </summary>
-    public const string SideRecordSuffix = "|#alts";
+    public const string SideRecordSuffix = RedisKeyPatterns.SideRecordSuffix;
 
     /// <summary>Appended to a key to name the lease a read took when it missed (see <see cref="Read"/>).</summary>
-    public const string LeaseSuffix = "|#lease";
+    public const string LeaseSuffix = RedisKeyPatterns.LeaseSuffix;
 
     // ARGV[1] and ARGV[2] of the put and delete scripts are the two suffixes.
     private const string Functions = """

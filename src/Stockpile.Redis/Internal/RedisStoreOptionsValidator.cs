@@ -34,6 +34,16 @@ internal sealed class RedisStoreOptionsValidator : IValidateOptions<RedisStoreOp
             failures.Add("RedisStoreOptions.KeyPrefix must not be empty: it keeps applications apart, and a clear removes only the keys under it.");
         }
 
+        else if (!RedisKeyPatterns.IsValidPrefix(options.KeyPrefix))
+        {
+            failures.Add($"RedisStoreOptions.KeyPrefix must not contain '{{' or '}}': the store wraps every key in braces after the prefix, so that a prefix is a namespace of its own and each object keeps its Redis Cluster hash slot; it is '{options.KeyPrefix}'.");
+        }
+
+        if (options.MaximumValueBytes < 1)
+        {
+            failures.Add($"RedisStoreOptions.MaximumValueBytes must be at least 1; it is {options.MaximumValueBytes}.");
+        }
+
         if (options.DefaultLifetime < TimeSpan.Zero && options.DefaultLifetime != Timeout.InfiniteTimeSpan)
         {
             failures.Add($"RedisStoreOptions.DefaultLifetime must be positive, zero or infinite (never expires); it is {options.DefaultLifetime}.");
