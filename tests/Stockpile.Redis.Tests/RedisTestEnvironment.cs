@@ -59,6 +59,7 @@ public sealed class RedisTestEnvironment
     [OneTimeTearDown]
     public async Task StopAsync()
     {
+        await Cluster.RedisClusterEnvironment.StopAsync();
         if (_server is not null)
         {
             await _server.DisposeAsync();
