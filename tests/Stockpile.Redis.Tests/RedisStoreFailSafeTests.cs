@@ -1,9 +1,9 @@
+using Microsoft.Extensions.Time.Testing;
 using Stockpile.Redis.Internal;
 using Stockpile.Redis.Internal.Resp;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Entities;
 using Stockpile.Testing.Logging;
-using Stockpile.Testing.Time;
 
 namespace Stockpile.Redis.Tests;
 
@@ -16,7 +16,7 @@ public sealed class RedisStoreFailSafeTests
     private static readonly TimeSpan Break = TimeSpan.FromSeconds(30);
     private IRedisConnection _connection = null!;
     private FaultyRedisConnection _faulty = null!;
-    private ManualTimeProvider _time = null!;
+    private FakeTimeProvider _time = null!;
     private CapturingLoggerProvider _logs = null!;
 
     [OneTimeSetUp]
@@ -29,7 +29,7 @@ public sealed class RedisStoreFailSafeTests
     public void SetUp()
     {
         _faulty = new FaultyRedisConnection(_connection);
-        _time = new ManualTimeProvider();
+        _time = new FakeTimeProvider();
         _logs = new CapturingLoggerProvider();
     }
 

@@ -52,7 +52,7 @@ internal sealed partial class CommitCoordinator
         if (state.Pending is { } abandoned)
         {
             state.Pending = null;
-            Discard(abandoned, "the previous save ended without an outcome (canceled)");
+            Discard(abandoned, "the previous save ended without an outcome reaching the interceptor");
         }
 
         var batch = Capture(context);

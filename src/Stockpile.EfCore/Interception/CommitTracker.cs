@@ -9,9 +9,10 @@ namespace Stockpile.Internal;
 /// </summary>
 /// <remarks>
 /// Rows are hashed by primary key into stripes; a commit whose keys are not known before it runs (store-generated keys)
-/// claims every stripe. A false conflict only turns a write-through into an eviction, which is always safe. A claim
-/// never released (EF Core 7+ does not tell interceptors of a canceled SaveChanges) expires after
-/// <see cref="ClaimLifetime"/>, so a leak cannot turn write-through off for good.
+/// claims every stripe. A false conflict only turns a write-through into an eviction, which is always safe. Failed and
+/// canceled saves release their claims; a claim never released all the same (a save whose outcome never reached the
+/// interceptor, say because another interceptor threw first) expires after <see cref="ClaimLifetime"/>, so a leak
+/// cannot turn write-through off for good.
 /// </remarks>
 internal sealed class CommitTracker
 {

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Stockpile.Internal;
 
-/// <summary>Feeds each SaveChanges to the coordinator: capture before, apply or hold after, drop on failure.</summary>
+/// <summary>Feeds each SaveChanges to the coordinator: capture before, apply or hold after, drop on failure or cancellation.</summary>
 internal sealed class StockpileSaveChangesInterceptor(CommitCoordinator coordinator) : SaveChangesInterceptor
 {
     public CommitCoordinator Coordinator { get; } = coordinator;
@@ -33,6 +33,14 @@ internal sealed class StockpileSaveChangesInterceptor(CommitCoordinator coordina
     }
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData) => Coordinator.OnFailed(eventData.Context);
+
+    public override void SaveChangesCanceled(DbContextEventData eventData) => Coordinator.OnFailed(eventData.Context);
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Coordinator.OnFailed(eventData.Context);
+        return Task.CompletedTask;
+    }
 
     public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {

@@ -18,7 +18,7 @@ internal static class KeyQueryCompiler
 
     private static readonly PropertyInfo s_item = typeof(IReadOnlyList<object>).GetProperty("Item")!;
 
-    /// <summary>The most key parts EF's compiled queries take as parameters (EF Core 6 has overloads up to 15).</summary>
+    /// <summary>The most key parts EF's compiled queries take as parameters (EF.CompileAsyncQuery has overloads up to 15).</summary>
     public const int MaxParts = 15;
 
     public static Func<TContext, IReadOnlyList<object>, IAsyncEnumerable<TEntity>> Compile<TContext, TEntity>(KeyDefinition key)

@@ -1,12 +1,12 @@
+using Microsoft.Extensions.Time.Testing;
 using Stockpile.Testing.Entities;
-using Stockpile.Testing.Time;
 
 namespace Stockpile.Tests.Stores;
 
 [TestFixture]
 public sealed class MemoryStoreLifetimeTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
 
     [Test]
     public async Task GetAsync_PastDefaultLifetime_Misses()

@@ -1,5 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
 using Stockpile.Redis.Internal;
-using Stockpile.Testing.Time;
 
 namespace Stockpile.Redis.Tests.Internal;
 
@@ -7,13 +7,13 @@ public sealed class CircuitBreakerTests
 {
     private static readonly TimeSpan Break = TimeSpan.FromSeconds(10);
 
-    private ManualTimeProvider _time = null!;
+    private FakeTimeProvider _time = null!;
     private List<(RedisCircuitState From, RedisCircuitState To)> _changes = null!;
 
     [SetUp]
     public void Reset()
     {
-        _time = new ManualTimeProvider();
+        _time = new FakeTimeProvider();
         _changes = [];
     }
 
