@@ -1,5 +1,5 @@
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile;
 
@@ -20,9 +20,9 @@ public sealed partial class RedisStore
     {
         try
         {
-            await RunAsync(entityType, async (connection, type, ct) =>
+            await RunAsync(entityType, async (database, type, ct) =>
             {
-                await RemoveKeysUnderPrefixAsync(connection, type, ct).ConfigureAwait(false);
+                await RemoveKeysUnderPrefixAsync(database, type, ct).ConfigureAwait(false);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -40,30 +40,53 @@ public sealed partial class RedisStore
         }
     }
 
-    private async ValueTask RemoveKeysUnderPrefixAsync(IRedisConnection connection, StockpileEntityType? entityType, CancellationToken cancellationToken)
+    /// <summary>Scans every primary (each master of a cluster) and unlinks the keys of ours it finds, page by page, one <c>UNLINK</c> per hash slot.</summary>
+    private async ValueTask RemoveKeysUnderPrefixAsync(IDatabase database, StockpileEntityType? entityType, CancellationToken cancellationToken)
     {
         var pattern = RedisKeyPatterns.ScanPattern(KeyPrefix);
         var filter = entityType is null ? null : new RedisKeyTypeFilter(entityType, IsPolymorphic);
-        var cursor = "0";
-        do
+        var multiplexer = database.Multiplexer;
+        foreach (var server in multiplexer.GetServers())
         {
-            var page = (await connection.ExecuteAsync(new RedisCommand("SCAN", cursor, "MATCH", pattern, "COUNT", ScanPageSize), cancellationToken).ConfigureAwait(false)).AsArray()!;
-            cursor = page[0].AsString()!;
-            var doomed = new List<RedisArgument>();
-            foreach (var item in page[1].AsArray()!)
+            if (server.IsReplica || !server.IsConnected)
             {
-                var key = item.AsBytes()!;
-                if (RedisKeyPatterns.TryReadCanonicalKey(key, KeyPrefix, out var canonicalKey) && (filter is null || filter.Matches(canonicalKey)))
+                if (!server.IsReplica)
                 {
-                    doomed.Add(key);
+                    throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, Redis.ExceptionMessages.ServerUnreachableForClear, null, CommandStatus.Unknown);
+                }
+
+                continue;
+            }
+
+            var page = new List<RedisKey>(ScanPageSize);
+            await foreach (var key in server.KeysAsync(database.Database, pattern, ScanPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (RedisKeyPatterns.TryReadCanonicalKey(((byte[])key!).AsSpan(), KeyPrefix, out var canonicalKey) && (filter is null || filter.Matches(canonicalKey)))
+                {
+                    page.Add(key);
+                }
+
+                if (page.Count == ScanPageSize)
+                {
+                    await UnlinkAsync(database, page, cancellationToken).ConfigureAwait(false);
+                    page.Clear();
                 }
             }
 
-            if (doomed.Count > 0)
-            {
-                await connection.ExecuteAsync(new RedisCommand("UNLINK", [.. doomed]), cancellationToken).ConfigureAwait(false);
-            }
+            await UnlinkAsync(database, page, cancellationToken).ConfigureAwait(false);
         }
-        while (cursor != "0");
+    }
+
+    private static async ValueTask UnlinkAsync(IDatabase database, List<RedisKey> keys, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        // A cluster refuses one UNLINK over several slots: one per slot, sent together.
+        var multiplexer = database.Multiplexer;
+        await Task.WhenAll(keys.GroupBy(k => multiplexer.HashSlot(k)).Select(slot => database.KeyDeleteAsync([.. slot])))
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

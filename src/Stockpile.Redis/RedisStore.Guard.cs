@@ -1,5 +1,5 @@
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile;
 
@@ -13,22 +13,22 @@ public sealed partial class RedisStore
 
     /// <summary>Runs a call through the breaker, after the clean-up of missed keys.</summary>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
-    private ValueTask<T> RunAsync<TState, T>(TState state, Func<IRedisConnection, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
-        IsDisposed ? ValueTask.FromException<T>(DisposedException()) : _link.ExecuteAsync((Store: this, State: state, Call: call), static async (connection, s, ct) =>
+    private ValueTask<T> RunAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
+        IsDisposed ? ValueTask.FromException<T>(DisposedException()) : _link.ExecuteAsync((Store: this, State: state, Call: call), static async (database, s, ct) =>
         {
             if (s.Store._missed.IsPending)
             {
-                await s.Store.RemoveMissedAsync(connection, ct).ConfigureAwait(false);
+                await s.Store.RemoveMissedAsync(database, ct).ConfigureAwait(false);
             }
 
-            return await s.Call(connection, s.State, ct).ConfigureAwait(false);
+            return await s.Call(database, s.State, ct).ConfigureAwait(false);
         }, cancellationToken);
 
     /// <summary>
     /// Runs a write. If it fails in any way its keys are recorded as missed (it may or may not have landed); if it
     /// failed because Redis is unavailable, it is skipped unless the options say to throw.
     /// </summary>
-    private async ValueTask<T> WriteGuardedAsync<TState, T>(IReadOnlyList<string> affected, TState state, Func<IRedisConnection, TState, CancellationToken, ValueTask<T>> call, T skipped, CancellationToken cancellationToken)
+    private async ValueTask<T> WriteGuardedAsync<TState, T>(IReadOnlyList<string> affected, TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, T skipped, CancellationToken cancellationToken)
     {
         try
         {
@@ -95,7 +95,7 @@ public sealed partial class RedisStore
     /// Removes from Redis what it may hold stale: the objects whose writes failed, or everything under the prefix
     /// if more were missed than remembered. Concurrent callers wait for one clean-up; a failed one fails them all.
     /// </summary>
-    private async ValueTask RemoveMissedAsync(IRedisConnection connection, CancellationToken cancellationToken)
+    private async ValueTask RemoveMissedAsync(IDatabase database, CancellationToken cancellationToken)
     {
         await _cleanupGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -110,7 +110,7 @@ public sealed partial class RedisStore
             {
                 if (pending.Overflowed)
                 {
-                    await RemoveKeysUnderPrefixAsync(connection, null, cancellationToken).ConfigureAwait(false);
+                    await RemoveKeysUnderPrefixAsync(database, null, cancellationToken).ConfigureAwait(false);
                     Redis.Log.MissedKeysCleared(Logger, Name);
                     _metrics.Recovered(Name, "clear");
                 }
@@ -118,7 +118,7 @@ public sealed partial class RedisStore
                 {
                     foreach (var chunk in pending.Keys.Chunk(CleanupBatchSize))
                     {
-                        await RedisScripts.Delete.EvaluateAsync(connection, chunk, s_deleteArguments, cancellationToken).ConfigureAwait(false);
+                        await RedisScripts.Delete.EvaluateAsync(database, Keys(chunk), s_deleteArguments, cancellationToken).ConfigureAwait(false);
                     }
 
                     Redis.Log.MissedKeysRemoved(Logger, Name, pending.Keys.Count);

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Stockpile.Internal;
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile;
 
@@ -39,10 +39,10 @@ public sealed partial class RedisStore
         var token = _tokenPrefix + Interlocked.Increment(ref _nextToken).ToString(CultureInfo.InvariantCulture);
         try
         {
-            return await RunAsync((Store: this, Keys: keys, Token: token), static async (connection, s, ct) =>
+            return await RunAsync((Store: this, Keys: keys, Token: token), static async (database, s, ct) =>
             {
-                var reply = await RedisScripts.Read.EvaluateAsync(connection, s.Keys, [RedisScripts.LeaseSuffix, s.Token, LeaseMilliseconds], ct).ConfigureAwait(false);
-                var values = Array.ConvertAll(reply.AsArray()!, static item => item.AsBytes());
+                var reply = await RedisScripts.Read.EvaluateAsync(database, Keys(s.Keys), [RedisScripts.LeaseSuffix, s.Token, LeaseMilliseconds], ct).ConfigureAwait(false);
+                var values = Array.ConvertAll((RedisResult[])reply!, static item => (byte[]?)item);
                 s.Store.RememberLeases(s.Keys, values, s.Token);
                 return values;
             }, cancellationToken).ConfigureAwait(false);
@@ -92,7 +92,7 @@ public sealed partial class RedisStore
     }
 
     /// <summary>Gets the token of the lease a put of the key carries, once: the put that uses it ends the lease.</summary>
-    private RedisArgument TakeLease(string key)
+    private RedisValue TakeLease(string key)
     {
         if (ChainRead.Current?.Get<Dictionary<string, string>>(this) is { } mine)
         {

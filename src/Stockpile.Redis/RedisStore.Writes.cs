@@ -1,12 +1,12 @@
 using Stockpile.Internal.KeyValue;
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile;
 
 public sealed partial class RedisStore
 {
-    private static readonly RedisArgument[] s_deleteArguments = [RedisScripts.SideRecordSuffix, RedisScripts.LeaseSuffix];
+    private static readonly RedisValue[] s_deleteArguments = [RedisScripts.SideRecordSuffix, RedisScripts.LeaseSuffix];
 
     /// <inheritdoc/>
     /// <remarks>
@@ -51,7 +51,7 @@ public sealed partial class RedisStore
 
         // Serialize and check sizes first: a failure must leave the store as it was, and send nothing.
         var keys = new List<string>(items.Count * 2);
-        var arguments = new List<RedisArgument>((items.Count * 5) + 2) { RedisScripts.SideRecordSuffix, RedisScripts.LeaseSuffix };
+        var arguments = new List<RedisValue>((items.Count * 5) + 2) { RedisScripts.SideRecordSuffix, RedisScripts.LeaseSuffix };
         var primaries = new string[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
@@ -88,9 +88,9 @@ public sealed partial class RedisStore
             }
         }
 
-        await WriteGuardedAsync(primaries, (keys, arguments), static async (connection, script, ct) =>
+        await WriteGuardedAsync(primaries, (Keys: Keys(keys), Arguments: arguments.ToArray()), static async (database, script, ct) =>
         {
-            await RedisScripts.Put.EvaluateAsync(connection, script.keys, script.arguments, ct).ConfigureAwait(false);
+            await RedisScripts.Put.EvaluateAsync(database, script.Keys, script.Arguments, ct).ConfigureAwait(false);
             return true;
         }, false, cancellationToken).ConfigureAwait(false);
     }
@@ -104,7 +104,19 @@ public sealed partial class RedisStore
 
     /// <summary>Deletes objects by look-ups (full keys), with their pointers and side records; returns how many were there.</summary>
     private ValueTask<int> DeleteStorageKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
-        WriteGuardedAsync(keys, keys, static async (connection, keys, ct) =>
-            (int)(await RedisScripts.Delete.EvaluateAsync(connection, keys, s_deleteArguments, ct).ConfigureAwait(false)).AsInt64(),
+        WriteGuardedAsync(keys, keys, static async (database, keys, ct) =>
+            (int)await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), s_deleteArguments, ct).ConfigureAwait(false),
             0, cancellationToken);
+
+    /// <summary>The storage keys as Redis keys: their UTF-8 bytes (well-formed, see <see cref="StorageKey"/>).</summary>
+    private static RedisKey[] Keys(IReadOnlyList<string> keys)
+    {
+        var result = new RedisKey[keys.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = keys[i];
+        }
+
+        return result;
+    }
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile;
 
@@ -26,8 +26,9 @@ namespace Stockpile;
 /// cannot reach Redis is skipped (see <see cref="RedisStoreOptions.ThrowOnUnavailableWrites"/>) and its keys are
 /// recorded: before Redis is used again they are removed from it, so a value that changed while Redis was away is
 /// never served afterwards.</para>
-/// <para>One Redis server (or a primary with replicas); Redis Cluster is not supported, since the scripts touch keys
-/// they discover.</para>
+/// <para>The store speaks to Redis through StackExchange.Redis (an <see cref="IConnectionMultiplexer"/> it is given or
+/// makes). One Redis server (or a primary with replicas): the put and delete scripts touch keys they discover, which
+/// a cluster would refuse across slots.</para>
 /// </remarks>
 public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, IDisposable
 {
@@ -64,27 +65,53 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
 
     internal string KeyPrefixForTests => KeyPrefix;
 
-    /// <summary>Connects to Redis and creates a store that owns the connection (dispose the store to close it).</summary>
-    /// <param name="options">The options; <see cref="RedisStoreOptions.Configuration"/> or <see cref="RedisStoreOptions.ConnectionOptions"/> names the server.</param>
+    /// <summary>Connects to Redis and creates a store that owns its multiplexer (dispose the store to close it).</summary>
+    /// <param name="options">The options; <see cref="RedisStoreOptions.Configuration"/>, <see cref="RedisStoreOptions.ConfigurationOptions"/> or <see cref="RedisStoreOptions.ConnectionMultiplexerFactory"/> names the server.</param>
     /// <param name="loggerFactory">Where to log; <see langword="null"/> for nowhere.</param>
-    /// <param name="cancellationToken">Cancels the first connection attempt.</param>
+    /// <param name="cancellationToken">Cancels the wait for the first connection attempt (which goes on in the background).</param>
     /// <returns>The store.</returns>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    /// <exception cref="IOException">The first connection attempt failed and <see cref="RedisConnectionOptions.AbortOnConnectFail"/> is on.</exception>
     public static async ValueTask<RedisStore> ConnectAsync(RedisStoreOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var failures = RedisStoreOptionsValidator.Check(options);
+        var failures = RedisStoreOptionsValidator.Check(options, multiplexerInContainer: false);
         if (failures.Count > 0)
         {
             throw new ArgumentException(string.Join(" ", failures), nameof(options));
         }
 
         loggerFactory ??= NullLoggerFactory.Instance;
-        var connectionOptions = options.ResolveConnection();
-        var connection = await RedisConnection.ConnectAsync(connectionOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
-        var time = options.TimeProvider ?? TimeProvider.System;
-        var link = new RedisLink(Task.FromResult(connection), ownsConnection: true, connectionOptions.EndPoint, options.CircuitBreaker, time, loggerFactory.CreateLogger<RedisLink>(), RedisMetrics.Shared);
+        var link = RedisLink.Connect(RedisConnectionFactory.FromOptions(options), options.CircuitBreaker, options.TimeProvider ?? TimeProvider.System, loggerFactory, RedisMetrics.Shared);
+        try
+        {
+            await link.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Logged by the link; every call reports it, as for an outage.
+        }
+
+        return new RedisStore(options, link, ownsLink: true, loggerFactory.CreateLogger<RedisStore>(), RedisMetrics.Shared);
+    }
+
+    /// <summary>Creates a store over a multiplexer the caller owns (the store never disposes it).</summary>
+    /// <param name="multiplexer">The multiplexer.</param>
+    /// <param name="options">The options; any server they name is ignored.</param>
+    /// <param name="loggerFactory">Where to log; <see langword="null"/> for nowhere.</param>
+    /// <returns>The store.</returns>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static RedisStore Create(IConnectionMultiplexer multiplexer, RedisStoreOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(multiplexer);
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = RedisStoreOptionsValidator.Check(options, multiplexerInContainer: true);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var link = RedisLink.Connect(RedisConnectionFactory.Given(multiplexer), options.CircuitBreaker, options.TimeProvider ?? TimeProvider.System, loggerFactory, RedisMetrics.Shared);
         return new RedisStore(options, link, ownsLink: true, loggerFactory.CreateLogger<RedisStore>(), RedisMetrics.Shared);
     }
 
@@ -139,12 +166,10 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     /// <inheritdoc/>
     /// <remarks>Not used by this store's puts, which run a script; a plain <c>SET</c> with <c>PX</c>.</remarks>
     protected override async ValueTask WriteAsync(KeyValueWrite write, CancellationToken cancellationToken) =>
-        await WriteGuardedAsync([write.Key], write, static async (connection, write, ct) =>
+        await WriteGuardedAsync([write.Key], write, static async (database, write, ct) =>
         {
-            var command = write.TimeToLive is { } ttl
-                ? new RedisCommand("SET", write.Key, write.Value, "PX", Milliseconds(ttl))
-                : new RedisCommand("SET", write.Key, write.Value);
-            await connection.ExecuteAsync(command, ct).ConfigureAwait(false);
+            var expiry = write.TimeToLive is { } ttl ? TimeSpan.FromMilliseconds(Milliseconds(ttl)) : (TimeSpan?)null;
+            await database.StringSetAsync(write.Key, write.Value, expiry, When.Always).WaitAsync(ct).ConfigureAwait(false);
             return true;
         }, false, cancellationToken).ConfigureAwait(false);
 
@@ -155,10 +180,17 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
 
     /// <inheritdoc/>
     /// <remarks>The layout is <see cref="RedisKeyPatterns.ObjectKey"/>'s.</remarks>
+    /// <exception cref="StockpileKeyException">The key holds a lone UTF-16 surrogate, which has no UTF-8 bytes of its own.</exception>
     protected override string StorageKey(EntityKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return RedisKeyPatterns.ObjectKey(KeyPrefix, key.Encode(IsPolymorphic));
+        var encoded = key.Encode(IsPolymorphic);
+        if (!RedisKeyPatterns.IsWellFormed(encoded))
+        {
+            throw new StockpileKeyException(key.EntityType.ClrType, key.Key.Name, Redis.ExceptionMessages.KeyNotEncodable(Name));
+        }
+
+        return RedisKeyPatterns.ObjectKey(KeyPrefix, encoded);
     }
 
     /// <summary>A time to live in whole milliseconds, rounded up so that a positive one never becomes zero.</summary>

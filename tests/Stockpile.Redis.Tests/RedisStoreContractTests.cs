@@ -1,4 +1,4 @@
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Testing.Contract;
 
 namespace Stockpile.Redis.Tests;
@@ -6,7 +6,7 @@ namespace Stockpile.Redis.Tests;
 /// <summary>The shared store contract on a real redis-server: one connection per fixture, one fresh prefix per test.</summary>
 public abstract class RedisContractTests : ObjectStoreContractTests
 {
-    private protected IRedisConnection Connection { get; private set; } = null!;
+    private protected ConnectionMultiplexer Connection { get; private set; } = null!;
 
     [OneTimeSetUp]
     public async Task ConnectAsync() => Connection = await RedisTestEnvironment.ConnectAsync();

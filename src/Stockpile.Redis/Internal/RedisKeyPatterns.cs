@@ -37,6 +37,28 @@ internal static class RedisKeyPatterns
     /// <summary>Gets the <c>SCAN MATCH</c> pattern of the keys under exactly a prefix (a superset of ours: check each with <see cref="TryReadCanonicalKey"/>).</summary>
     public static string ScanPattern(string prefix) => EscapeGlob(prefix) + "{*";
 
+    /// <summary>
+    /// Returns whether text is well-formed UTF-16 (no lone surrogate), so that its UTF-8 bytes, the key Redis holds,
+    /// stand for it alone: a lone surrogate would become U+FFFD, the key of another value.
+    /// </summary>
+    public static bool IsWellFormed(string text)
+    {
+        var span = text.AsSpan();
+        var index = span.IndexOfAnyInRange('\uD800', '\uDFFF');
+        while (index >= 0)
+        {
+            if (!char.IsHighSurrogate(span[index]) || index + 1 >= span.Length || !char.IsLowSurrogate(span[index + 1]))
+            {
+                return false;
+            }
+
+            span = span[(index + 2)..];
+            index = span.IndexOfAnyInRange('\uD800', '\uDFFF');
+        }
+
+        return true;
+    }
+
     /// <summary>Returns whether a prefix can be one: it must not hold a brace, which ends it in every key.</summary>
     public static bool IsValidPrefix(string prefix) => prefix.AsSpan().IndexOfAny(TagOpen, TagClose) < 0;
 

@@ -9,7 +9,7 @@ namespace Stockpile.Redis.Internal;
 /// The side record is what lets a script find an object's pointers without reading the serialized value. A pointer is
 /// removed only while it still points at the object being changed, so an alternate key that now belongs to another
 /// object is never touched. Keys the scripts discover (old pointers, other objects) are not declared in <c>KEYS</c>:
-/// they live on one server, which is why the store supports a single Redis server, not a cluster.
+/// they live on one server, which is why these scripts need a single Redis server, not a cluster.
 /// </remarks>
 internal static class RedisScripts
 {

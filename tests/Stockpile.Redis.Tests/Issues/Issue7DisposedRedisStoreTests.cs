@@ -1,4 +1,4 @@
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Testing.Entities;
 
 namespace Stockpile.Redis.Tests.Issues;
@@ -9,7 +9,7 @@ namespace Stockpile.Redis.Tests.Issues;
 /// </summary>
 public sealed class Issue7DisposedRedisStoreTests
 {
-    private IRedisConnection _connection = null!;
+    private ConnectionMultiplexer _connection = null!;
 
     [OneTimeSetUp]
     public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync();

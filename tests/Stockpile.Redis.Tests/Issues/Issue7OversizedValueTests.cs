@@ -1,4 +1,4 @@
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Testing.Entities;
 using Stockpile.Testing.Logging;
 using Stockpile.Testing.Servers;
@@ -16,13 +16,13 @@ public sealed class Issue7OversizedValueTests
 {
     private const int Limit = 512 * 1024;
     private RedisServer _server = null!;
-    private IRedisConnection _connection = null!;
+    private ConnectionMultiplexer _connection = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
     {
         _server = await RedisServer.StartAsync(new RedisServerOptions { ExtraArguments = ["--proto-max-bulk-len", "1mb"] });
-        _connection = await RedisConnection.ConnectAsync(RedisConnectionOptions.Parse(_server.ConnectionString));
+        _connection = await ConnectionMultiplexer.ConnectAsync(RedisTestEnvironment.CreateOptions(_server.ConnectionString));
     }
 
     [OneTimeTearDown]

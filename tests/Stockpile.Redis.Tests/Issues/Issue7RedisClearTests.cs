@@ -1,5 +1,5 @@
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Entities;
 using Stockpile.Testing.Logging;
@@ -15,7 +15,7 @@ namespace Stockpile.Redis.Tests.Issues;
 [NonParallelizable]
 public sealed class Issue7RedisClearTests
 {
-    private IRedisConnection _connection = null!;
+    private ConnectionMultiplexer _connection = null!;
 
     [OneTimeSetUp]
     public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync();
@@ -33,7 +33,7 @@ public sealed class Issue7RedisClearTests
         await app1.PutAsync(product);
         await app10.PutAsync(product);
         var foreign = root + "app1session:abc";
-        await _connection.ExecuteAsync(new RedisCommand("SET", foreign, "someone else's"));
+        await _connection.GetDatabase().StringSetAsync(foreign, "someone else's");
 
         await app1.ClearAsync(typeof(Product));
 
@@ -56,7 +56,7 @@ public sealed class Issue7RedisClearTests
         await shop.PutAsync(product);
         await tenant.PutAsync(product);
         var foreign = root + "shop:cart:42";
-        await _connection.ExecuteAsync(new RedisCommand("SET", foreign, "a cart"));
+        await _connection.GetDatabase().StringSetAsync(foreign, "a cart");
 
         await shop.ClearAsync();
 
@@ -73,7 +73,7 @@ public sealed class Issue7RedisClearTests
     public async Task MissedKeyOverflow_Recovery_KeepsOtherPrefixesAndForeignKeys()
     {
         var root = TestStores.UniquePrefix();
-        var faulty = new FaultyRedisConnection(_connection);
+        var faulty = new FaultyRedis(_connection);
         using var logs = new CapturingLoggerProvider();
         using var factory = logs.CreateFactory();
         await using var app1 = TestStores.Create(faulty, o =>
@@ -87,9 +87,9 @@ public sealed class Issue7RedisClearTests
         await app1.PutAsync(mine);
         await app10.PutAsync(theirs);
         var foreign = root + "app1session:abc";
-        await _connection.ExecuteAsync(new RedisCommand("SET", foreign, "someone else's"));
+        await _connection.GetDatabase().StringSetAsync(foreign, "someone else's");
 
-        faulty.Fault = FaultyRedisConnection.Down;
+        faulty.Fault = FaultyRedis.Down;
         await app1.PutManyAsync([TestStores.NewProduct(), TestStores.NewProduct()]);
         Assert.That(logs.Entries.Select(e => e.EventId.Name), Does.Contain("MissedKeysOverflowed"), "the skipped writes overflowed the missed-key set");
         faulty.Fault = null;
@@ -115,7 +115,7 @@ public sealed class Issue7RedisClearTests
             .ToArray();
         foreach (var chunk in keys.Chunk(1000))
         {
-            await _connection.ExecuteAsync(new RedisCommand("MSET", [.. chunk.SelectMany(k => new RedisArgument[] { k, "V" })]));
+            await _connection.GetDatabase().StringSetAsync([.. chunk.Select(k => new KeyValuePair<RedisKey, RedisValue>(k, "V"))]);
         }
 
         var before = GC.GetTotalMemory(forceFullCollection: true);
@@ -127,5 +127,5 @@ public sealed class Issue7RedisClearTests
     }
 
     private async Task<bool> ExistsAsync(string key) =>
-        (await _connection.ExecuteAsync(new RedisCommand("EXISTS", key))).AsInt64() == 1;
+        await _connection.GetDatabase().KeyExistsAsync(key);
 }
