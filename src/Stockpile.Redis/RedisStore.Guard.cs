@@ -118,7 +118,7 @@ public sealed partial class RedisStore
                 {
                     foreach (var chunk in pending.Keys.Chunk(CleanupBatchSize))
                     {
-                        await RedisScripts.Delete.EvaluateAsync(database, Keys(chunk), s_deleteArguments, cancellationToken).ConfigureAwait(false);
+                        await DeleteAsync(database, chunk, cancellationToken).ConfigureAwait(false);
                     }
 
                     Redis.Log.MissedKeysRemoved(Logger, Name, pending.Keys.Count);

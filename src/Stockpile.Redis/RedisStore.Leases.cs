@@ -41,8 +41,18 @@ public sealed partial class RedisStore
         {
             return await RunAsync((Store: this, Keys: keys, Token: token), static async (database, s, ct) =>
             {
-                var reply = await RedisScripts.Read.EvaluateAsync(database, Keys(s.Keys), [RedisScripts.LeaseSuffix, s.Token, LeaseMilliseconds], ct).ConfigureAwait(false);
-                var values = Array.ConvertAll((RedisResult[])reply!, static item => (byte[]?)item);
+                RedisValue[] arguments = [RedisScripts.LeaseSuffix, s.Token, LeaseMilliseconds];
+                byte[]?[] values;
+                if (s.Keys.Count > 1 && s.Store.IsCluster(database))
+                {
+                    values = await ReadBySlotAsync(database, s.Keys, arguments, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    var reply = await RedisScripts.Read.EvaluateAsync(database, Keys(s.Keys), arguments, ct).ConfigureAwait(false);
+                    values = Array.ConvertAll((RedisResult[])reply!, static item => (byte[]?)item);
+                }
+
                 s.Store.RememberLeases(s.Keys, values, s.Token);
                 return values;
             }, cancellationToken).ConfigureAwait(false);

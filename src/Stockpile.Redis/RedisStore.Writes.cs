@@ -88,9 +88,17 @@ public sealed partial class RedisStore
             }
         }
 
-        await WriteGuardedAsync(primaries, (Keys: Keys(keys), Arguments: arguments.ToArray()), static async (database, script, ct) =>
+        await WriteGuardedAsync(primaries, (Store: this, Keys: keys, Arguments: arguments.ToArray()), static async (database, script, ct) =>
         {
-            await RedisScripts.Put.EvaluateAsync(database, script.Keys, script.Arguments, ct).ConfigureAwait(false);
+            if (script.Store.IsCluster(database))
+            {
+                await PutOnClusterAsync(database, script.Keys, script.Arguments, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await RedisScripts.Put.EvaluateAsync(database, Keys(script.Keys), script.Arguments, ct).ConfigureAwait(false);
+            }
+
             return true;
         }, false, cancellationToken).ConfigureAwait(false);
     }
@@ -104,9 +112,13 @@ public sealed partial class RedisStore
 
     /// <summary>Deletes objects by look-ups (full keys), with their pointers and side records; returns how many were there.</summary>
     private ValueTask<int> DeleteStorageKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
-        WriteGuardedAsync(keys, keys, static async (database, keys, ct) =>
-            (int)await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), s_deleteArguments, ct).ConfigureAwait(false),
-            0, cancellationToken);
+        WriteGuardedAsync(keys, (Store: this, Keys: keys), static async (database, s, ct) => await s.Store.DeleteAsync(database, s.Keys, ct).ConfigureAwait(false), 0, cancellationToken);
+
+    /// <summary>Deletes objects by look-ups in one script, or slot by slot on a cluster; returns how many were there.</summary>
+    private async ValueTask<int> DeleteAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        IsCluster(database)
+            ? await DeleteOnClusterAsync(database, keys, cancellationToken).ConfigureAwait(false)
+            : (int)await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), s_deleteArguments, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The storage keys as Redis keys: their UTF-8 bytes (well-formed, see <see cref="StorageKey"/>).</summary>
     private static RedisKey[] Keys(IReadOnlyList<string> keys)

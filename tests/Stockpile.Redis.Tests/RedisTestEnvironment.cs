@@ -50,6 +50,10 @@ public sealed class RedisTestEnvironment
         return await ConnectionMultiplexer.ConnectAsync(options);
     }
 
+    /// <summary>Connects to the shared server, or to the shared three-master cluster.</summary>
+    internal static Task<ConnectionMultiplexer> ConnectAsync(bool cluster) =>
+        cluster ? Cluster.RedisClusterEnvironment.ConnectAsync() : ConnectAsync();
+
     /// <summary>Returns a key no other test uses.</summary>
     public static string UniqueKey(string name = "key") => $"stockpile-test:{Guid.NewGuid():N}:{name}";
 

@@ -33,6 +33,15 @@ internal static class RedisClusterEnvironment
         }
     }
 
+    /// <summary>Connects a new multiplexer (the caller's to dispose) to the cluster, starting it the first time.</summary>
+    public static async Task<ConnectionMultiplexer> ConnectAsync(Action<ConfigurationOptions>? configure = null)
+    {
+        var (cluster, _) = await GetAsync();
+        var options = RedisTestEnvironment.CreateOptions(cluster.ConnectionString);
+        configure?.Invoke(options);
+        return await ConnectionMultiplexer.ConnectAsync(options);
+    }
+
     /// <summary>Stops the cluster, if it was started (called once, when the assembly's tests end).</summary>
     public static async Task StopAsync()
     {

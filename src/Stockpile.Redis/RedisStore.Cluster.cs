@@ -1,0 +1,187 @@
+using StackExchange.Redis;
+using Stockpile.Redis.Internal;
+
+namespace Stockpile;
+
+/// <content>
+/// On a Redis Cluster, no script may touch keys of two hash slots. Reads are split by slot and the per-slot reads run
+/// together (about one round trip per node); a put or delete runs one script per slot it touches, the object's first
+/// (see <see cref="RedisClusterScripts"/>). What stays atomic: everything about one object (value, side record,
+/// lease), and everything about one alternate key (pointer, lease). What is made safe another way: a pointer is
+/// followed only to an object that still holds the key's value (checked on every read), and an object is evicted for
+/// a key only while its side record still lists that key.
+/// </content>
+public sealed partial class RedisStore
+{
+    private const int TopologyUnknown = 0;
+    private const int TopologySingle = 1;
+    private const int TopologyCluster = 2;
+
+    private int _topology;
+
+    /// <summary>Returns whether the multiplexer talks to a cluster (decided once a server is connected).</summary>
+    private bool IsCluster(IDatabase database)
+    {
+        var topology = Volatile.Read(ref _topology);
+        if (topology == TopologyUnknown)
+        {
+            foreach (var server in database.Multiplexer.GetServers())
+            {
+                if (server.IsConnected)
+                {
+                    topology = server.ServerType == ServerType.Cluster ? TopologyCluster : TopologySingle;
+                    Volatile.Write(ref _topology, topology);
+                    break;
+                }
+            }
+        }
+
+        return topology == TopologyCluster;
+    }
+
+    /// <summary>Runs the read script once per hash slot, all at once, and puts the answers back in order.</summary>
+    private static async ValueTask<byte[]?[]> ReadBySlotAsync(IDatabase database, IReadOnlyList<string> keys, RedisValue[] arguments, CancellationToken cancellationToken)
+    {
+        var values = new byte[]?[keys.Count];
+        var multiplexer = database.Multiplexer;
+        var slots = new Dictionary<int, List<int>>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var slot = multiplexer.HashSlot(keys[i]);
+            if (!slots.TryGetValue(slot, out var indexes))
+            {
+                slots[slot] = indexes = [];
+            }
+
+            indexes.Add(i);
+        }
+
+        await Task.WhenAll(slots.Values.Select(async indexes =>
+        {
+            var slotKeys = indexes.Select(i => (RedisKey)keys[i]).ToArray();
+            var reply = (RedisResult[])(await RedisScripts.Read.EvaluateAsync(database, slotKeys, arguments, cancellationToken).ConfigureAwait(false))!;
+            for (var j = 0; j < indexes.Count; j++)
+            {
+                values[indexes[j]] = (byte[]?)reply[j];
+            }
+        })).ConfigureAwait(false);
+        return values;
+    }
+
+    /// <summary>
+    /// Puts objects slot by slot. Takes the same keys and arguments as <see cref="RedisScripts.Put"/>: per object its
+    /// primary key then alternate keys; after the two suffixes, per object its alternate key count, value, time to
+    /// live and one lease token per key.
+    /// </summary>
+    private static async ValueTask PutOnClusterAsync(IDatabase database, List<string> keys, RedisValue[] arguments, CancellationToken cancellationToken)
+    {
+        var puts = new List<Task>();
+        for (int k = 0, a = 2; a < arguments.Length;)
+        {
+            var count = (int)arguments[a];
+            var primary = keys[k];
+            var alternates = keys.Skip(k + 1).Take(count).ToArray();
+            var tokens = arguments.AsSpan(a + 3, count + 1).ToArray();
+            puts.Add(PutObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], tokens, cancellationToken));
+            k += count + 1;
+            a += count + 4;
+        }
+
+        await Task.WhenAll(puts).ConfigureAwait(false);
+    }
+
+    private static async Task PutObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue[] tokens, CancellationToken cancellationToken)
+    {
+        // The alternate keys' leases first: if one was lost, the object is evicted instead of written.
+        var granted = true;
+        var checks = new List<Task<RedisResult>>();
+        for (var j = 0; j < alternates.Length; j++)
+        {
+            if (!tokens[j + 1].IsNullOrEmpty)
+            {
+                checks.Add(RedisClusterScripts.TakeLease.EvaluateAsync(database, [alternates[j] + RedisKeyPatterns.LeaseSuffix], [tokens[j + 1]], cancellationToken).AsTask());
+            }
+        }
+
+        foreach (var check in checks)
+        {
+            granted &= (int)await check.ConfigureAwait(false) == 1;
+        }
+
+        RedisValue[] objectArguments = [value, ttl, granted ? tokens[0] : (RedisValue)"!", .. alternates.Select(a => (RedisValue)a)];
+        var reply = (RedisResult[])(await RedisClusterScripts.PutObject.EvaluateAsync(database, ObjectKeys(primary), objectArguments, cancellationToken).ConfigureAwait(false))!;
+        var status = (int)reply[0];
+        var old = ((RedisResult[])reply[1]!).Select(r => (string)r!).ToArray();
+        var pointer = (RedisValue)("P" + primary);
+        var work = new List<Task>();
+        if (status == 1)
+        {
+            foreach (var alternate in alternates)
+            {
+                work.Add(PointAsync(database, alternate, primary, pointer, ttl, cancellationToken));
+            }
+
+            work.AddRange(old.Except(alternates, StringComparer.Ordinal).Select(stale => UnlinkAsync(database, stale, pointer, cancellationToken)));
+        }
+        else
+        {
+            work.AddRange(old.Union(alternates, StringComparer.Ordinal).Select(stale => UnlinkAsync(database, stale, pointer, cancellationToken)));
+        }
+
+        await Task.WhenAll(work).ConfigureAwait(false);
+    }
+
+    /// <summary>Points an alternate key at an object; evicts the object that held the key before, if it still lists it.</summary>
+    private static async Task PointAsync(IDatabase database, string alternate, string primary, RedisValue pointer, long ttl, CancellationToken cancellationToken)
+    {
+        var previous = await RedisClusterScripts.PutPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.LeaseSuffix], [pointer, ttl], cancellationToken).ConfigureAwait(false);
+        if (!previous.IsNull && (string)previous! is { } owner && owner != primary)
+        {
+            await EvictOnClusterAsync(database, owner, alternate, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Deletes objects by look-ups, slot by slot; returns how many were there.</summary>
+    private static async ValueTask<int> DeleteOnClusterAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var removed = await Task.WhenAll(keys.Select(async key =>
+        {
+            var held = await RedisClusterScripts.Lookup.EvaluateAsync(database, [key, key + RedisKeyPatterns.LeaseSuffix], [], cancellationToken).ConfigureAwait(false);
+            if (held.IsNull)
+            {
+                return await EvictOnClusterAsync(database, key, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            var owner = ((string)held!)[1..];
+            var evicted = await EvictOnClusterAsync(database, owner, key, cancellationToken).ConfigureAwait(false);
+            if (evicted < 0)
+            {
+                // A stale pointer: the object no longer lists the key. Remove the pointer, keep the object.
+                await UnlinkAsync(database, key, (RedisValue)(string)held!, cancellationToken).ConfigureAwait(false);
+            }
+
+            return evicted;
+        })).ConfigureAwait(false);
+        return removed.Count(r => r > 0);
+    }
+
+    /// <summary>Evicts an object (only if it lists <paramref name="listing"/>, when given) and its pointers; 1 if removed, 0 if absent, -1 if it no longer lists the key.</summary>
+    private static async Task<int> EvictOnClusterAsync(IDatabase database, string primary, string? listing, CancellationToken cancellationToken)
+    {
+        var reply = await RedisClusterScripts.EvictObject.EvaluateAsync(database, ObjectKeys(primary), listing is null ? [] : [listing], cancellationToken).ConfigureAwait(false);
+        if (reply.IsNull)
+        {
+            return -1;
+        }
+
+        var parts = (RedisResult[])reply!;
+        var pointer = (RedisValue)("P" + primary);
+        await Task.WhenAll(((RedisResult[])parts[1]!).Select(member => UnlinkAsync(database, (string)member!, pointer, cancellationToken))).ConfigureAwait(false);
+        return (int)parts[0];
+    }
+
+    private static async Task UnlinkAsync(IDatabase database, string alternate, RedisValue pointer, CancellationToken cancellationToken) =>
+        await RedisClusterScripts.UnlinkPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.LeaseSuffix], [pointer], cancellationToken).ConfigureAwait(false);
+
+    private static RedisKey[] ObjectKeys(string primary) => [primary, primary + RedisKeyPatterns.SideRecordSuffix, primary + RedisKeyPatterns.LeaseSuffix];
+}
