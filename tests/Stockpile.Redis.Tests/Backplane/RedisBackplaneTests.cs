@@ -14,11 +14,12 @@ public sealed class RedisBackplaneTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
 
-    [Test]
-    public async Task PutOnA_EvictsB_AndAIgnoresItsOwnMessage()
+    [TestCase(false, TestName = "PutOnA_EvictsB_AndAIgnoresItsOwnMessage(server)")]
+    [TestCase(true, TestName = "PutOnA_EvictsB_AndAIgnoresItsOwnMessage(cluster, A and B on different nodes)")]
+    public async Task PutOnA_EvictsB_AndAIgnoresItsOwnMessage(bool cluster)
     {
         var source = new FakeDatabase();
-        await using var pair = await AppPair.StartAsync(RedisTestEnvironment.ConnectionString, b => b.AddTier(_ => source));
+        await using var pair = await AppPair.StartAsync(cluster, b => b.AddTier(_ => source));
         var (a, b) = (pair.A, pair.B);
         var product = TestStores.NewProduct();
         await source.PutAsync(product);
@@ -38,11 +39,12 @@ public sealed class RedisBackplaneTests
         TestContext.Progress.WriteLine($"backplane (memory source): B saw A's put after {delay.TotalMilliseconds:0.0} ms");
     }
 
-    [Test]
-    public async Task DeleteAndClearOnA_ReachB()
+    [TestCase(false, TestName = "DeleteAndClearOnA_ReachB(server)")]
+    [TestCase(true, TestName = "DeleteAndClearOnA_ReachB(cluster, A and B on different nodes)")]
+    public async Task DeleteAndClearOnA_ReachB(bool cluster)
     {
         var source = new FakeDatabase();
-        await using var pair = await AppPair.StartAsync(RedisTestEnvironment.ConnectionString, b => b.AddTier(_ => source));
+        await using var pair = await AppPair.StartAsync(cluster, b => b.AddTier(_ => source));
         var (a, b) = (pair.A, pair.B);
         var products = new[] { TestStores.NewProduct(), TestStores.NewProduct() };
         await source.PutManyAsync(products);
