@@ -39,10 +39,50 @@ public sealed partial class RedisStore
         return topology == TopologyCluster;
     }
 
-    /// <summary>Runs the read script once per hash slot, all at once, and puts the answers back in order.</summary>
-    private static async ValueTask<byte[]?[]> ReadBySlotAsync(IDatabase database, IReadOnlyList<string> keys, RedisValue[] arguments, CancellationToken cancellationToken)
+    /// <summary>Reads keys with one <c>GET</c> or <c>MGET</c>; on a cluster, one <c>MGET</c> per hash slot, all at once.</summary>
+    private static async ValueTask<byte[]?[]> ReadPlainAsync(IDatabase database, IReadOnlyList<string> keys, bool cluster, CancellationToken cancellationToken)
     {
+        if (keys.Count == 1)
+        {
+            return [(byte[]?)await database.StringGetAsync(keys[0]).WaitAsync(cancellationToken).ConfigureAwait(false)];
+        }
+
+        if (!cluster)
+        {
+            return Array.ConvertAll(await database.StringGetAsync(Keys(keys)).WaitAsync(cancellationToken).ConfigureAwait(false), static v => (byte[]?)v);
+        }
+
         var values = new byte[]?[keys.Count];
+        await Task.WhenAll(BySlot(database, keys).Select(async indexes =>
+        {
+            var reply = await database.StringGetAsync(indexes.Select(i => (RedisKey)keys[i]).ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < indexes.Count; j++)
+            {
+                values[indexes[j]] = (byte[]?)reply[j];
+            }
+        })).ConfigureAwait(false);
+        return values;
+    }
+
+    /// <summary>Runs the read script once per hash slot, all at once, and puts the answers back in order.</summary>
+    private static async ValueTask<byte[]?[]> ReadBySlotAsync(IDatabase database, string[] keys, RedisValue[] arguments, CancellationToken cancellationToken)
+    {
+        var values = new byte[]?[keys.Length];
+        await Task.WhenAll(BySlot(database, keys).Select(async indexes =>
+        {
+            var slotKeys = indexes.Select(i => (RedisKey)keys[i]).ToArray();
+            var reply = (RedisResult[])(await RedisScripts.Read.EvaluateAsync(database, slotKeys, arguments, cancellationToken).ConfigureAwait(false))!;
+            for (var j = 0; j < indexes.Count; j++)
+            {
+                values[indexes[j]] = (byte[]?)reply[j];
+            }
+        })).ConfigureAwait(false);
+        return values;
+    }
+
+    /// <summary>Groups the indexes of keys by hash slot.</summary>
+    private static Dictionary<int, List<int>>.ValueCollection BySlot(IDatabase database, IReadOnlyList<string> keys)
+    {
         var multiplexer = database.Multiplexer;
         var slots = new Dictionary<int, List<int>>();
         for (var i = 0; i < keys.Count; i++)
@@ -56,16 +96,7 @@ public sealed partial class RedisStore
             indexes.Add(i);
         }
 
-        await Task.WhenAll(slots.Values.Select(async indexes =>
-        {
-            var slotKeys = indexes.Select(i => (RedisKey)keys[i]).ToArray();
-            var reply = (RedisResult[])(await RedisScripts.Read.EvaluateAsync(database, slotKeys, arguments, cancellationToken).ConfigureAwait(false))!;
-            for (var j = 0; j < indexes.Count; j++)
-            {
-                values[indexes[j]] = (byte[]?)reply[j];
-            }
-        })).ConfigureAwait(false);
-        return values;
+        return slots.Values;
     }
 
     /// <summary>

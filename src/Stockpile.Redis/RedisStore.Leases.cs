@@ -33,27 +33,32 @@ public sealed partial class RedisStore
     private readonly ConcurrentDictionary<string, string> _leases = new(StringComparer.Ordinal);
     private long _nextToken;
 
-    /// <summary>Reads keys in one script call, taking a lease on each miss.</summary>
+    /// <summary>
+    /// Reads keys with a plain <c>GET</c>/<c>MGET</c> (per slot on a cluster); only the keys that missed go through
+    /// the read script, which reads them again and takes a lease on each one still missing.
+    /// </summary>
+    /// <remarks>
+    /// Taking the lease one round trip after the miss is safe: what the lease guards is the database read that follows
+    /// it, and a commit that lands between the miss and the lease is already in that read.
+    /// </remarks>
     private async ValueTask<byte[]?[]> ReadWithLeasesAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        var token = _tokenPrefix + Interlocked.Increment(ref _nextToken).ToString(CultureInfo.InvariantCulture);
         try
         {
-            return await RunAsync((Store: this, Keys: keys, Token: token), static async (database, s, ct) =>
+            return await RunAsync((Store: this, Keys: keys), static async (database, s, ct) =>
             {
-                RedisValue[] arguments = [RedisScripts.LeaseSuffix, s.Token, LeaseMilliseconds];
-                byte[]?[] values;
-                if (s.Keys.Count > 1 && s.Store.IsCluster(database))
+                var values = await ReadPlainAsync(database, s.Keys, s.Store.IsCluster(database), ct).ConfigureAwait(false);
+                var missed = 0;
+                foreach (var value in values)
                 {
-                    values = await ReadBySlotAsync(database, s.Keys, arguments, ct).ConfigureAwait(false);
-                }
-                else
-                {
-                    var reply = await RedisScripts.Read.EvaluateAsync(database, Keys(s.Keys), arguments, ct).ConfigureAwait(false);
-                    values = Array.ConvertAll((RedisResult[])reply!, static item => (byte[]?)item);
+                    missed += value is null ? 1 : 0;
                 }
 
-                s.Store.RememberLeases(s.Keys, values, s.Token);
+                if (missed > 0)
+                {
+                    await s.Store.ReadMissesWithLeasesAsync(database, s.Keys, values, missed, ct).ConfigureAwait(false);
+                }
+
                 return values;
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -63,6 +68,41 @@ public sealed partial class RedisStore
             RememberLeases(keys, null, Refused);
             throw;
         }
+    }
+
+    /// <summary>Reads the missed keys again through the read script, taking a lease on each one still missing; fills <paramref name="values"/> in place.</summary>
+    private async ValueTask ReadMissesWithLeasesAsync(IDatabase database, IReadOnlyList<string> keys, byte[]?[] values, int missed, CancellationToken cancellationToken)
+    {
+        var token = _tokenPrefix + Interlocked.Increment(ref _nextToken).ToString(CultureInfo.InvariantCulture);
+        var indexes = new int[missed];
+        var missedKeys = new string[missed];
+        for (int i = 0, j = 0; i < values.Length; i++)
+        {
+            if (values[i] is null)
+            {
+                indexes[j] = i;
+                missedKeys[j++] = keys[i];
+            }
+        }
+
+        RedisValue[] arguments = [RedisScripts.LeaseSuffix, token, LeaseMilliseconds];
+        byte[]?[] again;
+        if (missed > 1 && IsCluster(database))
+        {
+            again = await ReadBySlotAsync(database, missedKeys, arguments, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var reply = await RedisScripts.Read.EvaluateAsync(database, Keys(missedKeys), arguments, cancellationToken).ConfigureAwait(false);
+            again = Array.ConvertAll((RedisResult[])reply!, static item => (byte[]?)item);
+        }
+
+        for (var j = 0; j < missed; j++)
+        {
+            values[indexes[j]] = again[j];
+        }
+
+        RememberLeases(missedKeys, again, token);
     }
 
     /// <summary>Remembers the token for the back-fill of each key that missed (of every key when the read failed: <paramref name="values"/> is null).</summary>
