@@ -7,6 +7,7 @@ public abstract partial class KeyValueObjectStore
     /// <inheritdoc/>
     protected override async ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken)
     {
+        ThrowIfDisposed();
         var storageKey = StorageKey(key);
         var payload = await ReadAsync(storageKey, cancellationToken).ConfigureAwait(false);
         if (payload is not null && StoredPayload.IsPointer(payload))
@@ -23,6 +24,7 @@ public abstract partial class KeyValueObjectStore
     protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        ThrowIfDisposed();
         var storageKeys = keys.Select(StorageKey).ToArray();
         var payloads = await ReadManyAsync(storageKeys, cancellationToken).ConfigureAwait(false);
         var follow = new List<int>();
@@ -64,7 +66,7 @@ public abstract partial class KeyValueObjectStore
         object? item;
         try
         {
-            item = StoredPayload.ReadValue(payload, IsPolymorphic ? key.Key.DeclaringType : key.EntityType.ClrType, key.EntityType.ClrType, Serializer);
+            item = StoredPayload.ReadValue(payload, OwnerOf(key.Key), key.EntityType.ClrType, IsPolymorphic, Serializer);
         }
         catch (StockpileSerializationException ex)
         {

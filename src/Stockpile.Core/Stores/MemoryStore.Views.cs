@@ -18,6 +18,7 @@ public sealed partial class MemoryStore
     {
         lock (_writeLock)
         {
+            ThrowIfDisposedLocked();
             if (_viewsByType.TryGetValue(entityType.ClrType, out var existing))
             {
                 return existing;
@@ -47,6 +48,7 @@ public sealed partial class MemoryStore
     {
         lock (_writeLock)
         {
+            ThrowIfDisposedLocked();
             var views = _viewsBySlot;
             if (slot >= views.Length)
             {

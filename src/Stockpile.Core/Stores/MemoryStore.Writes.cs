@@ -31,6 +31,7 @@ public sealed partial class MemoryStore
         var indexValues = entry.IndexValues;
         lock (_writeLock)
         {
+            ThrowIfDisposedLocked();
             // Whatever holds any of the new object's keys is older: the object itself under its primary key, or another
             // object that held one of its alternate keys. Remove each entirely, so no index keeps serving it.
             for (var i = 0; i < indexValues.Length; i++)
@@ -66,6 +67,7 @@ public sealed partial class MemoryStore
         var indexValue = MemoryKeyIndex.IndexValue(key.Values);
         lock (_writeLock)
         {
+            ThrowIfDisposedLocked();
             if (!index.TryGet(indexValue, out var entry))
             {
                 return false;

@@ -12,6 +12,8 @@ internal abstract class MemoryKeyIndex
     /// <summary>Removes the entry under <paramref name="value"/> only if it is still <paramref name="expected"/>, so a key now owned by another object stays.</summary>
     public abstract void RemoveIf(object value, MemoryEntry expected);
 
+    public abstract void Clear();
+
     public static MemoryKeyIndex Create(KeyDefinition key) =>
         key.IsComposite
             ? new MemoryKeyIndex<CompositeKeyValue>()
@@ -34,4 +36,6 @@ internal sealed class MemoryKeyIndex<TValue> : MemoryKeyIndex
 
     public override void RemoveIf(object value, MemoryEntry expected) =>
         Entries.TryRemove(new KeyValuePair<TValue, MemoryEntry>((TValue)value, expected));
+
+    public override void Clear() => Entries.Clear();
 }
