@@ -49,7 +49,7 @@ public sealed partial class EfCoreStore<TContext>
 
                 try
                 {
-                    await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    await StoreSaves.SaveAsync(context, cancellationToken).ConfigureAwait(false);
                     return;
                 }
                 catch (DbUpdateException) when (attempt <= _options.MaxConflictRetries)
@@ -94,7 +94,7 @@ public sealed partial class EfCoreStore<TContext>
                 context.RemoveRange(rows);
                 try
                 {
-                    await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    await StoreSaves.SaveAsync(context, cancellationToken).ConfigureAwait(false);
                     return rows.Count;
                 }
                 catch (DbUpdateConcurrencyException) when (attempt <= _options.MaxConflictRetries)

@@ -37,6 +37,8 @@ public sealed partial class RedisStore
 
     private async ValueTask RemoveKeysUnderPrefixAsync(IRedisConnection connection, StockpileEntityType? entityType, CancellationToken cancellationToken)
     {
+        // Fenced first: a back-fill whose read came before the clear is refused, whether the scan passed its key or not.
+        await RedisScripts.FenceClear.EvaluateAsync(connection, [ClearFenceKey], [RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
         var pattern = RedisKeyPatterns.EscapeGlob(KeyPrefix) + "*";
         var filter = entityType is null ? null : new RedisKeyTypeFilter(entityType, IsPolymorphic);
         var cursor = "0";
@@ -48,7 +50,8 @@ public sealed partial class RedisStore
             foreach (var item in page[1].AsArray()!)
             {
                 var key = item.AsBytes()!;
-                if (filter is null || filter.Matches(Encoding.UTF8.GetString(key), KeyPrefix.Length))
+                var text = Encoding.UTF8.GetString(key);
+                if (text != ClearFenceKey && (filter is null || filter.Matches(text, KeyPrefix.Length)))
                 {
                     doomed.Add(key);
                 }

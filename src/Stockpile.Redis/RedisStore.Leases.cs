@@ -1,107 +1,56 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using Stockpile.Internal;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile;
 
 /// <content>
 /// Leases close the race between instances that a chain's in-process guard cannot see: instance B misses Redis, reads
 /// the database, then A commits and evicts Redis, then B's back-fill lands with what B read before the commit. A read
-/// that misses takes a lease on the key (atomically, in the same script); the back-fill that follows carries the
-/// lease's token; every put and delete of the key removes the lease. A put whose lease is gone evicts the object
-/// instead of writing it. Puts with no lease (no miss before them) are written as given.
+/// for a chain returns, as its lease, the server time before it read; the chain hands it back to the back-fill that
+/// follows. Every put and delete fences each key it touches with the server time (for
+/// <see cref="RedisScripts.FenceMilliseconds"/>), and a delete fences its look-up key even when it finds nothing there.
+/// A back-fill is refused, and its object evicted, when any key of the object was fenced at or after the lease: by
+/// whichever key the write knew the object, which need not be the key B read by (an invalidation by <c>Sku</c> while
+/// Redis does not hold the object cannot know its <c>Id</c>; the back-fill knows both). A put a caller asks for is
+/// never a back-fill: it is always written.
 /// </content>
 /// <remarks>
-/// Inside a chain read (see <see cref="ChainRead"/>) the tokens travel with that read to its own back-fill: several
-/// reads of one key at once each carry their own, and a read that failed (no lease taken, yet the chain back-fills
-/// what it then read from the database) gives its back-fill a token no lease has, so it evicts. Outside a chain, a put
-/// carries the token of this store's last miss on the key.
+/// The lease is a value the chain carries from the read to its own back-fill, never ambient state: several reads of one
+/// key at once each carry their own, and a read that failed has none, so its back-fill is refused. The server's clock
+/// orders reads and writes; it must not step back by more than the time between a read and a write it races (a
+/// failover to a replica with a clock behind the old primary's is that case).
 /// </remarks>
 public sealed partial class RedisStore
 {
-    private const int LeaseMilliseconds = 10_000;
-    private const int MaxLeases = 10_000;
+    /// <summary>The lease of a back-fill with no good read before it: refused.</summary>
+    private const string NoLease = "!";
 
-    /// <summary>Matches no lease: a put that carries it evicts.</summary>
-    private const string Refused = "!";
+    /// <summary>The key under which a clear is fenced: a back-fill whose read preceded a clear is refused.</summary>
+    private string ClearFenceKey => KeyPrefix + "#clear" + RedisScripts.FenceSuffix;
 
-    // Per store, not per process: two stores in one process (two service providers) share a Redis, and a token one of
-    // them hands out must never be one the other holds.
-    private readonly string _tokenPrefix = Guid.NewGuid().ToString("N") + ":";
-    private readonly ConcurrentDictionary<string, string> _leases = new(StringComparer.Ordinal);
-    private long _nextToken;
-
-    /// <summary>Reads keys in one script call, taking a lease on each miss.</summary>
-    private async ValueTask<byte[]?[]> ReadWithLeasesAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    /// <remarks>One script call: the values and the server time, which is the lease.</remarks>
+    protected override async ValueTask<TierRead<byte[]?[]>> ReadManyLeasedAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        var token = _tokenPrefix + Interlocked.Increment(ref _nextToken).ToString(CultureInfo.InvariantCulture);
-        try
+        ArgumentNullException.ThrowIfNull(keys);
+        var reply = await RunAsync(keys, static (connection, keys, ct) => RedisScripts.Read.EvaluateAsync(connection, keys, [], ct), cancellationToken).ConfigureAwait(false);
+        var items = reply.AsArray()!;
+        var values = new byte[]?[keys.Count];
+        for (var i = 0; i < values.Length; i++)
         {
-            return await RunAsync((Store: this, Keys: keys, Token: token), static async (connection, s, ct) =>
-            {
-                var reply = await RedisScripts.Read.EvaluateAsync(connection, s.Keys, [RedisScripts.LeaseSuffix, s.Token, LeaseMilliseconds], ct).ConfigureAwait(false);
-                var values = Array.ConvertAll(reply.AsArray()!, static item => item.AsBytes());
-                s.Store.RememberLeases(s.Keys, values, s.Token);
-                return values;
-            }, cancellationToken).ConfigureAwait(false);
+            values[i] = items[i + 1].AsBytes();
         }
-        catch (Exception ex) when (ChainRead.Current is not null && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
-        {
-            // The chain takes a failed read for a miss and back-fills what it reads next: that must not be written.
-            RememberLeases(keys, null, Refused);
-            throw;
-        }
+
+        return new(values, items[0].AsString());
     }
 
-    /// <summary>Remembers the token for the back-fill of each key that missed (of every key when the read failed: <paramref name="values"/> is null).</summary>
-    private void RememberLeases(IReadOnlyList<string> keys, byte[]?[]? values, string token)
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One script call, as a put, except that each object whose keys a put or delete fenced since the read (or that a
+    /// clear removed since) is evicted instead of written.
+    /// </remarks>
+    protected override ValueTask BackfillCoreAsync(IReadOnlyList<object> items, object? lease, CancellationToken cancellationToken)
     {
-        if (ChainRead.Current is { } read)
-        {
-            var mine = read.GetOrAdd(this, static () => new Dictionary<string, string>(StringComparer.Ordinal));
-            lock (mine)
-            {
-                for (var i = 0; i < keys.Count; i++)
-                {
-                    if (values?[i] is null)
-                    {
-                        mine[keys[i]] = token;
-                    }
-                }
-            }
-
-            return;
-        }
-
-        if (_leases.Count > MaxLeases)
-        {
-            // Misses never followed by a put (absent from the database too): forget them, and with them the check of
-            // back-fills in flight, which then write as given.
-            _leases.Clear();
-        }
-
-        for (var i = 0; i < keys.Count; i++)
-        {
-            if (values?[i] is null)
-            {
-                _leases[keys[i]] = token;
-            }
-        }
-    }
-
-    /// <summary>Gets the token of the lease a put of the key carries, once: the put that uses it ends the lease.</summary>
-    private RedisArgument TakeLease(string key)
-    {
-        if (ChainRead.Current?.Get<Dictionary<string, string>>(this) is { } mine)
-        {
-            lock (mine)
-            {
-                return mine.Remove(key, out var token) ? token : string.Empty;
-            }
-        }
-
-        return _leases.TryRemove(key, out var last) ? last : string.Empty;
+        ArgumentNullException.ThrowIfNull(items);
+        return PutObjectsAsync(items, lease as string ?? NoLease, cancellationToken);
     }
 }

@@ -110,16 +110,20 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     }
 
     /// <inheritdoc/>
-    /// <remarks>One script call: a <c>GET</c> that takes a lease on a miss.</remarks>
-    protected override async ValueTask<byte[]?> ReadAsync(string key, CancellationToken cancellationToken) =>
-        (await ReadWithLeasesAsync([key], cancellationToken).ConfigureAwait(false))[0];
+    /// <remarks>One <c>GET</c>. A chain reads through <see cref="ReadManyLeasedAsync"/> instead, for the lease.</remarks>
+    protected override ValueTask<byte[]?> ReadAsync(string key, CancellationToken cancellationToken) =>
+        RunAsync(key, static async (connection, key, ct) => (await connection.ExecuteAsync(new RedisCommand("GET", key), ct).ConfigureAwait(false)).AsBytes(), cancellationToken);
 
     /// <inheritdoc/>
-    /// <remarks>One script call for the batch: the <c>GET</c>s of an <c>MGET</c>, with a lease on each miss.</remarks>
+    /// <remarks>One <c>MGET</c> for the batch.</remarks>
     protected override ValueTask<byte[]?[]> ReadManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return ReadWithLeasesAsync(keys, cancellationToken);
+        return RunAsync(keys, static async (connection, keys, ct) =>
+        {
+            var reply = await connection.ExecuteAsync(new RedisCommand("MGET", [.. keys.Select(static k => (RedisArgument)k)]), ct).ConfigureAwait(false);
+            return Array.ConvertAll(reply.AsArray()!, static item => item.AsBytes());
+        }, cancellationToken);
     }
 
     /// <inheritdoc/>

@@ -56,7 +56,7 @@ internal static class TestStores
         {
             var page = (await connection.ExecuteAsync(new RedisCommand("SCAN", cursor, "MATCH", RedisKeyPatterns.EscapeGlob(prefix) + "*", "COUNT", 1000))).AsArray()!;
             cursor = page[0].AsString()!;
-            keys.AddRange(page[1].AsArray()!.Select(k => k.AsString()!).Where(k => withLeases || !k.EndsWith(RedisScripts.LeaseSuffix, StringComparison.Ordinal)));
+            keys.AddRange(page[1].AsArray()!.Select(k => k.AsString()!).Where(k => withLeases || !k.EndsWith(RedisScripts.FenceSuffix, StringComparison.Ordinal)));
         }
         while (cursor != "0");
         return keys;

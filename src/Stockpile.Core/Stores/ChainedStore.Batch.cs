@@ -8,10 +8,10 @@ public sealed partial class ChainedStore
     /// <remarks>Each tier is asked once, for the look-ups still missing; what it finds is back-filled above it as one batch.</remarks>
     protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
-        ChainRead.Begin();
         var results = new object?[keys.Count];
         var pending = Enumerable.Range(0, keys.Count).ToList();
         var epochs = new Dictionary<WriteEpoch, long>();
+        var leases = new object?[_tiers.Length];
         for (var tier = 0; tier < _tiers.Length && pending.Count > 0; tier++)
         {
             if (tier == 1)
@@ -27,7 +27,7 @@ public sealed partial class ChainedStore
             object?[] found;
             try
             {
-                found = await _tiers[tier].GetManyUntypedAsync(asked, cancellationToken).ConfigureAwait(false);
+                (found, leases[tier]) = await _tiers[tier].ReadManyForChainAsync(asked, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsCache(tier) && !_options.ThrowOnCacheReadFailure && ex is not OperationCanceledException)
             {
@@ -56,7 +56,7 @@ public sealed partial class ChainedStore
             {
                 var hitEpochs = hits.Select(h => EpochOf(StockpileEntityType.For(h.GetType()))).Distinct()
                     .Select(e => (e, epochs.TryGetValue(e, out var c) ? c : -1)).ToArray();
-                await BackfillAsync([.. hits], tier, hitEpochs, cancellationToken).ConfigureAwait(false);
+                await BackfillAsync([.. hits], tier, leases, hitEpochs, cancellationToken).ConfigureAwait(false);
             }
 
             pending = stillMissing;

@@ -2,19 +2,32 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Stockpile.Internal;
 
-/// <summary>Feeds each SaveChanges to the coordinator: capture before, apply or hold after, drop on failure or cancellation.</summary>
+/// <summary>
+/// Feeds each SaveChanges to the coordinator: capture before, apply or hold after, drop on failure or cancellation. The saves an
+/// <see cref="EfCoreStore{TContext}"/> makes for a chain's write are the chain's to apply (<see cref="StoreSaves"/>).
+/// </summary>
 internal sealed class StockpileSaveChangesInterceptor(CommitCoordinator coordinator) : SaveChangesInterceptor
 {
     public CommitCoordinator Coordinator { get; } = coordinator;
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
+        if (StoreSaves.IsStoreSave(eventData.Context))
+        {
+            return result;
+        }
+
         Coordinator.OnSaving(eventData.Context);
         return result;
     }
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
+        if (StoreSaves.IsStoreSave(eventData.Context))
+        {
+            return new(result);
+        }
+
         Coordinator.OnSaving(eventData.Context);
         return new(result);
     }
