@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Stockpile.Internal;
 
 namespace Stockpile;
@@ -34,7 +35,7 @@ public sealed partial class EfCoreStore<TContext>
                 {
                     if (existing.TryGetValue(primaryKey, out var row) && row.GetType() == item.GetType())
                     {
-                        context.Entry(row).CurrentValues.SetValues(item);
+                        Overwrite(context.Entry(row), item);
                         continue;
                     }
 
@@ -44,7 +45,7 @@ public sealed partial class EfCoreStore<TContext>
                         context.Remove(row);
                     }
 
-                    context.Add(Copy(context, item));
+                    Overwrite(context.Add(context.Entry(item).CurrentValues.ToObject()), item);
                 }
 
                 try
@@ -125,11 +126,35 @@ public sealed partial class EfCoreStore<TContext>
         return existing;
     }
 
-    /// <summary>A new instance holding the item's mapped values, so the context never tracks (or changes) the caller's object.</summary>
-    private static object Copy(TContext context, object item)
+    /// <summary>
+    /// Makes a tracked row hold the whole aggregate of <paramref name="item"/>: its mapped values (complex properties
+    /// included), then every owned navigation (OwnsOne, OwnsMany, JSON-mapped, nested owned types come with them).
+    /// </summary>
+    /// <remarks>
+    /// The row is the context's own instance (a loaded row, or a copy EF Core built with its own constructor binding),
+    /// so the caller's root object is never tracked. Owned objects are handed to the row as they are: EF Core finds
+    /// their type only through the navigation that holds them, and replaces the old ones (deleting owned rows that are
+    /// gone). Navigations to other aggregates are not written: a put stores one aggregate.
+    /// </remarks>
+    private static void Overwrite(EntityEntry entry, object item)
     {
-        var copy = Activator.CreateInstance(item.GetType(), nonPublic: true)!;
-        context.Entry(copy).CurrentValues.SetValues(item);
-        return copy;
+        entry.CurrentValues.SetValues(item);
+        foreach (var navigation in entry.Metadata.GetNavigations())
+        {
+            if (!navigation.ForeignKey.IsOwnership || navigation.IsOnDependent)
+            {
+                continue;
+            }
+
+            var value = navigation.GetGetter().GetClrValueUsingContainingEntity(item);
+            if (navigation.IsCollection)
+            {
+                entry.Collection(navigation.Name).CurrentValue = (IEnumerable<object>?)value;
+            }
+            else
+            {
+                entry.Reference(navigation.Name).CurrentValue = value;
+            }
+        }
     }
 }

@@ -53,6 +53,11 @@ internal sealed partial class CommitCoordinator
                 await Chain.InvalidateAsync(evict, CancellationToken.None).ConfigureAwait(false);
             }
 
+            foreach (var type in batch.Types)
+            {
+                await Chain.InvalidateAsync(type, CancellationToken.None).ConfigureAwait(false);
+            }
+
             if (refresh.Count > 0)
             {
                 await WriteThroughAsync(refresh.Values, ticket).ConfigureAwait(false);
@@ -62,7 +67,7 @@ internal sealed partial class CommitCoordinator
         {
             _metrics.Error(Chain.Name, "commit");
             Log.CommitApplyFailed(_logger, Chain.Name, ex);
-            await EvictQuietlyAsync(evict.Concat(refresh.Values.SelectMany(static c => c.NewKeys))).ConfigureAwait(false);
+            await EvictQuietlyAsync(evict.Concat(refresh.Values.SelectMany(static c => c.NewKeys)), batch.Types).ConfigureAwait(false);
         }
         finally
         {
@@ -113,11 +118,15 @@ internal sealed partial class CommitCoordinator
         }
     }
 
-    private async ValueTask EvictQuietlyAsync(IEnumerable<EntityKey> keys)
+    private async ValueTask EvictQuietlyAsync(IEnumerable<EntityKey> keys, IEnumerable<Type> types)
     {
         try
         {
             await Chain.InvalidateAsync(keys.Distinct().ToArray(), CancellationToken.None).ConfigureAwait(false);
+            foreach (var type in types)
+            {
+                await Chain.InvalidateAsync(type, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
