@@ -70,7 +70,9 @@ public sealed class Issue7InvalidationByAnotherKeyTests
         await using (var context = _database.CreateContext())
         {
             var table = context.Model.FindEntityType(typeof(Product))!.GetTableName();
-            Assert.That(await context.Database.ExecuteSqlRawAsync($"UPDATE \"{table}\" SET \"Name\" = 'v2' WHERE \"Id\" = {product.Id}"), Is.EqualTo(1));
+            // The table name comes from the model; the id is a parameter.
+            var update = "UPDATE \"" + table + "\" SET \"Name\" = 'v2' WHERE \"Id\" = {0}";
+            Assert.That(await context.Database.ExecuteSqlRawAsync(update, product.Id), Is.EqualTo(1));
         }
 
         await _chainA.InvalidateAsync([KeyOf(product, invalidateBy)]);
