@@ -13,11 +13,13 @@ public sealed partial class StockpileEntityType
     private static readonly ConcurrentDictionary<string, StockpileEntityType> s_byCanonicalName = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, KeyDefinition> _byName;
+    private readonly KeyDefinition[] _keys;
 
     private StockpileEntityType(Type clrType, KeyDefinition[] keys)
     {
         ClrType = clrType;
         Keys = keys;
+        _keys = keys;
         _byName = keys.ToDictionary(static k => k.Name, StringComparer.Ordinal);
         CanonicalName = Internal.TypeNames.Canonical(clrType);
     }
@@ -67,6 +69,17 @@ public sealed partial class StockpileEntityType
     public KeyDefinition GetKey(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+
+        // Key names are interned and so are the literals and nameof()s callers pass: a reference check finds the key
+        // without hashing the name.
+        foreach (var candidate in _keys)
+        {
+            if (ReferenceEquals(candidate.Name, name))
+            {
+                return candidate;
+            }
+        }
+
         return _byName.TryGetValue(name, out var key)
             ? key
             : throw new StockpileKeyException(ClrType, name, $"no such key is declared; the declared keys are {string.Join(", ", _byName.Keys.Select(static k => $"'{k}'"))}.");
