@@ -22,7 +22,11 @@ public sealed partial class StockpileEntityType
         _keys = keys;
         _byName = keys.ToDictionary(static k => k.Name, StringComparer.Ordinal);
         CanonicalName = Internal.TypeNames.Canonical(clrType);
+        Slot = Internal.Memory.TypeSlot.Of(clrType);
     }
+
+    /// <summary>The type's small integer (see <see cref="Internal.Memory.TypeSlot{T}"/>): stores find its view by array index.</summary>
+    internal int Slot { get; }
 
     /// <summary>Gets the entity's CLR type.</summary>
     public Type ClrType { get; }

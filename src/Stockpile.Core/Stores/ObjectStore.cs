@@ -113,7 +113,7 @@ public abstract partial class ObjectStore
         where T : class
     {
         ArgumentNullException.ThrowIfNull(item);
-        var type = StockpileEntityType.For(item.GetType());
+        var type = item.GetType() == typeof(T) ? StockpileEntityType.For<T>() : StockpileEntityType.For(item.GetType());
         EntityKey.EnsurePrimaryKey(type, item);
         return PutCoreAsync(type, item, cancellationToken);
     }
