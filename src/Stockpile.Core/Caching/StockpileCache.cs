@@ -118,6 +118,13 @@ public sealed partial class StockpileCache : IStockpileCache
         return _tier.BumpTagAsync(tag, cancellationToken);
     }
 
+    /// <summary>Reads a value and says whether there was one (a stored default is a hit).</summary>
+    internal ValueTask<(bool Found, T? Value)> TryGetValueAsync<T>(string key, CancellationToken cancellationToken) =>
+        TryGetAsync<T>(FullKey(key), cancellationToken);
+
+    /// <summary>Whether the key is short enough for this cache.</summary>
+    internal bool Accepts(string key) => key is not null && key.Length <= _maximumKeyLength;
+
     private string FullKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
