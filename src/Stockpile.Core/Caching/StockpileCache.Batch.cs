@@ -94,7 +94,7 @@ public sealed partial class StockpileCache
             {
                 if (made.TryGetValue(keys[i], out var value))
                 {
-                    await StoreAsync(fullKeys[i], value, options, token).ConfigureAwait(false);
+                    await StoreAsync(fullKeys[i], value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
                     End(fullKeys[i], flight);
                     flight.Completion.TrySetResult((true, value));
                 }
@@ -109,15 +109,7 @@ public sealed partial class StockpileCache
         {
             foreach (var (i, flight) in owned)
             {
-                End(fullKeys[i], flight);
-                if (ex is OperationCanceledException && group.Cancellation.IsCancellationRequested)
-                {
-                    flight.Completion.TrySetCanceled(group.Cancellation.Token);
-                }
-                else
-                {
-                    flight.Completion.TrySetException(ex);
-                }
+                Fail(fullKeys[i], flight, ex);
             }
         }
     }

@@ -49,30 +49,27 @@ public sealed partial class StockpileCache
             await Task.Yield();
             var token = flight.Group.Cancellation.Token;
             var value = await factory(state, token).ConfigureAwait(false);
-            await StoreAsync(fullKey, value, options, token).ConfigureAwait(false);
+            await StoreAsync(fullKey, value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
             End(fullKey, flight);
             flight.Completion.TrySetResult((true, value));
         }
         catch (Exception ex)
         {
-            // Nothing was stored: the next call runs the factory again.
-            End(fullKey, flight);
-            if (ex is OperationCanceledException && flight.Group.Cancellation.IsCancellationRequested)
-            {
-                flight.Completion.TrySetCanceled(flight.Group.Cancellation.Token);
-            }
-            else
-            {
-                flight.Completion.TrySetException(ex);
-            }
+            Fail(fullKey, flight, ex);
         }
     }
 
-    private async ValueTask StoreAsync<T>(string fullKey, T value, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
+    /// <summary>Ends a flight whose factory (or store) failed: nothing was stored, every waiter gets the exception, and the next call runs the factory again.</summary>
+    private void Fail(string fullKey, Flight flight, Exception exception)
     {
-        if (await EntryAsync(value, ExpiryOf(options), options?.Tags, cancellationToken).ConfigureAwait(false) is { } entry)
+        End(fullKey, flight);
+        if (exception is OperationCanceledException && flight.Group.Cancellation.IsCancellationRequested)
         {
-            await _tier.SetAsync(fullKey, entry, cancellationToken).ConfigureAwait(false);
+            flight.Completion.TrySetCanceled(flight.Group.Cancellation.Token);
+        }
+        else
+        {
+            flight.Completion.TrySetException(exception);
         }
     }
 

@@ -62,32 +62,16 @@ public sealed partial class StockpileCache : IStockpileCache
         await LiveAsync(await _tier.GetAsync(FullKey(key), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is not null;
 
     /// <inheritdoc/>
-    public async ValueTask SetAsync<T>(string key, T value, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        var fullKey = FullKey(key);
-        if (await EntryAsync(value, ExpiryOf(options), options?.Tags, cancellationToken).ConfigureAwait(false) is { } entry)
-        {
-            await _tier.SetAsync(fullKey, entry, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public ValueTask SetAsync<T>(string key, T value, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default) =>
+        StoreAsync(FullKey(key), value, ExpiryOf(options), options?.Tags, cancellationToken);
 
     /// <inheritdoc/>
-    public async ValueTask SetAsync<T>(string key, T value, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
-    {
-        var fullKey = FullKey(key);
-        if (await EntryAsync(value, expiresAt, null, cancellationToken).ConfigureAwait(false) is { } entry)
-        {
-            await _tier.SetAsync(fullKey, entry, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public ValueTask SetAsync<T>(string key, T value, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+        StoreAsync(FullKey(key), value, expiresAt, null, cancellationToken);
 
     /// <inheritdoc/>
-    public async ValueTask SetForeverAsync<T>(string key, T value, CancellationToken cancellationToken = default)
-    {
-        var fullKey = FullKey(key);
-        var entry = await EntryAsync(value, null, null, cancellationToken).ConfigureAwait(false);
-        await _tier.SetAsync(fullKey, entry!, cancellationToken).ConfigureAwait(false);
-    }
+    public ValueTask SetForeverAsync<T>(string key, T value, CancellationToken cancellationToken = default) =>
+        StoreAsync(FullKey(key), value, null, null, cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask<bool> AddAsync<T>(string key, T value, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
@@ -134,6 +118,14 @@ public sealed partial class StockpileCache : IStockpileCache
         }
 
         return _prefix + key;
+    }
+
+    private async ValueTask StoreAsync<T>(string fullKey, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
+    {
+        if (await EntryAsync(value, expiresAt, tags, cancellationToken).ConfigureAwait(false) is { } entry)
+        {
+            await _tier.SetAsync(fullKey, entry, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private DateTimeOffset? ExpiryOf(StockpileCacheEntryOptions? options)
