@@ -10,7 +10,7 @@ public sealed class KeyDefinition
 
     internal KeyDefinition(string name, Type entityType, Type declaringType, bool isPrimary, int index, KeyPropertyAccessor[] accessors)
     {
-        Name = name;
+        Name = string.Intern(name);
         EntityType = entityType;
         DeclaringType = declaringType;
         IsPrimary = isPrimary;
@@ -66,6 +66,24 @@ public sealed class KeyDefinition
 
         return values;
     }
+
+    /// <summary>Whether an object has every value of this key, without reading (boxing) them.</summary>
+    internal bool IsSetOn(object entity)
+    {
+        foreach (var accessor in _accessors)
+        {
+            if (accessor.IsNull(entity))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The value an index files an object under by this key: the value itself, or all of them for a composite key; <see langword="null"/> when one is null.</summary>
+    internal object? ReadIndexValue(object entity) =>
+        _accessors.Length == 1 ? _accessors[0].Read(entity) : ReadValues(entity) is { } values ? new Internal.Memory.CompositeKeyValue(values) : null;
 
     /// <inheritdoc/>
     public override string ToString() => $"{EntityType.Name}.{Name}";

@@ -13,14 +13,20 @@ public sealed partial class StockpileEntityType
     private static readonly ConcurrentDictionary<string, StockpileEntityType> s_byCanonicalName = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, KeyDefinition> _byName;
+    private readonly KeyDefinition[] _keys;
 
     private StockpileEntityType(Type clrType, KeyDefinition[] keys)
     {
         ClrType = clrType;
         Keys = keys;
+        _keys = keys;
         _byName = keys.ToDictionary(static k => k.Name, StringComparer.Ordinal);
         CanonicalName = Internal.TypeNames.Canonical(clrType);
+        Slot = Internal.Memory.TypeSlot.Of(clrType);
     }
+
+    /// <summary>The type's small integer (see <see cref="Internal.Memory.TypeSlot{T}"/>): stores find its view by array index.</summary>
+    internal int Slot { get; }
 
     /// <summary>Gets the entity's CLR type.</summary>
     public Type ClrType { get; }
@@ -67,6 +73,17 @@ public sealed partial class StockpileEntityType
     public KeyDefinition GetKey(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+
+        // Key names are interned and so are the literals and nameof()s callers pass: a reference check finds the key
+        // without hashing the name.
+        foreach (var candidate in _keys)
+        {
+            if (ReferenceEquals(candidate.Name, name))
+            {
+                return candidate;
+            }
+        }
+
         return _byName.TryGetValue(name, out var key)
             ? key
             : throw new StockpileKeyException(ClrType, name, $"no such key is declared; the declared keys are {string.Join(", ", _byName.Keys.Select(static k => $"'{k}'"))}.");

@@ -141,5 +141,5 @@ public abstract partial class KeyValueObjectStore : ObjectStore
     /// <summary>Gets an object's time to live from the store's lifetime policy.</summary>
     /// <param name="item">The object.</param>
     /// <returns>The time to live; <see langword="null"/> for ever; zero or less when already expired.</returns>
-    protected TimeSpan? TimeToLive(object item) => _lifetimes.TimeToLive(item, TimeProvider.GetUtcNow());
+    protected TimeSpan? TimeToLive(object item) => _lifetimes.TimeToLive(item, TimeProvider);
 }

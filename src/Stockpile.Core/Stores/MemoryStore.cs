@@ -86,7 +86,7 @@ public sealed partial class MemoryStore : ObjectStore, IDisposable
     protected override ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken)
     {
         var index = ViewOf(key.EntityType).Indexes[key.Key.Index];
-        return new ValueTask<object?>(index.TryGet(MemoryKeyIndex.IndexValue(key.Values), out var entry) ? Read(entry) : null);
+        return new ValueTask<object?>(index.TryGet(MemoryKeyIndex.IndexValue(key), out var entry) ? Read(entry) : null);
     }
 
     /// <inheritdoc/>

@@ -20,13 +20,13 @@ internal static class CanonicalKeyEncoder
     public const char Separator = '|';
     public const char Escape = '\\';
 
-    public static string Encode(string typeName, string keyName, IReadOnlyList<object> values)
+    public static string Encode(string typeName, string keyName, ReadOnlySpan<object> values)
     {
-        var builder = new StringBuilder(typeName.Length + keyName.Length + (values.Count * 16));
+        var builder = new StringBuilder(typeName.Length + keyName.Length + (values.Length * 16));
         AppendEscaped(builder, typeName);
         builder.Append(Separator);
         AppendEscaped(builder, keyName);
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < values.Length; i++)
         {
             builder.Append(Separator);
             AppendValue(builder, values[i]);

@@ -9,12 +9,16 @@ namespace Stockpile.Internal.Keys;
 internal sealed class KeyPropertyAccessor
 {
     private readonly Func<object, object?> _read;
+    private readonly Func<object, bool>? _isNull;
 
     public KeyPropertyAccessor(Type entityType, PropertyInfo property)
     {
         Property = property;
         ValueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         _read = Compile(entityType, property);
+        _isNull = property.PropertyType.IsValueType && Nullable.GetUnderlyingType(property.PropertyType) is null
+            ? null
+            : CompileIsNull(entityType, property);
     }
 
     public PropertyInfo Property { get; }
@@ -24,6 +28,9 @@ internal sealed class KeyPropertyAccessor
 
     public object? Read(object entity) => _read(entity);
 
+    /// <summary>Whether the property is null, without boxing its value (a plain value type never is).</summary>
+    public bool IsNull(object entity) => _isNull is not null && _isNull(entity);
+
     private static Func<object, object?> Compile(Type entityType, PropertyInfo property)
     {
         // (object e) => (object)((TEntity)e).Property; a nullable value type boxes to null or to its underlying value.
@@ -31,5 +38,14 @@ internal sealed class KeyPropertyAccessor
         var typed = Expression.Convert(parameter, property.DeclaringType ?? entityType);
         var body = Expression.Convert(Expression.Property(typed, property), typeof(object));
         return Expression.Lambda<Func<object, object?>>(body, parameter).Compile();
+    }
+
+    private static Func<object, bool> CompileIsNull(Type entityType, PropertyInfo property)
+    {
+        // (object e) => ((TEntity)e).Property == null, for reference types and Nullable<T>.
+        var parameter = Expression.Parameter(typeof(object), "entity");
+        var typed = Expression.Convert(parameter, property.DeclaringType ?? entityType);
+        var body = Expression.Equal(Expression.Property(typed, property), Expression.Constant(null, property.PropertyType));
+        return Expression.Lambda<Func<object, bool>>(body, parameter).Compile();
     }
 }

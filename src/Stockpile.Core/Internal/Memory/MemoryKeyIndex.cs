@@ -22,6 +22,10 @@ internal abstract class MemoryKeyIndex
     /// <summary>The value an index files an object under: the single value, or the composite of all values.</summary>
     public static object IndexValue(IReadOnlyList<object> values) =>
         values.Count == 1 ? values[0] : new CompositeKeyValue([.. values]);
+
+    /// <summary>The value an index files a look-up's object under, without copying a single value.</summary>
+    public static object IndexValue(EntityKey key) =>
+        key.Key.IsComposite ? new CompositeKeyValue([.. key.ValueSpan]) : key.FirstValue;
 }
 
 /// <summary>The typed index: a hit by a key of type <typeparamref name="TValue"/> neither boxes nor allocates.</summary>
