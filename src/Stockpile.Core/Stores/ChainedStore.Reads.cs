@@ -124,7 +124,7 @@ public sealed partial class ChainedStore
 
     private async ValueTask<T?> ReadThroughAsync<T>(EntityKey key, int fromTier, CancellationToken cancellationToken)
         where T : class =>
-        await ReadTiersAsync(key, fromTier, cancellationToken).ConfigureAwait(false) as T;
+        await ReadCoalescedAsync(key, fromTier, cancellationToken).ConfigureAwait(false) as T;
 
     /// <summary>
     /// Reads the tiers from <paramref name="fromTier"/> down until one hits, and back-fills the tiers above it, each with

@@ -50,8 +50,9 @@ public sealed class BackfillLeaseRaceTests
     {
         var old = TestStores.NewProduct("old");
         await _database.PutAsync(old);
+        // Two chains over B's store: one chain coalesces the two misses into one read (see ChainedStoreCoalescingTests).
         var first = _chainB.GetAsync<Product, int>(old.Id).AsTask();
-        var second = _chainB.GetManyAsync<Product, int>([old.Id]).AsTask();
+        var second = new ChainedStore([_b, _database]).GetManyAsync<Product, int>([old.Id]).AsTask();
         await _database.WaitForHeldReadsAsync(2);
 
         await CommitOnAAsync(old, "new");
