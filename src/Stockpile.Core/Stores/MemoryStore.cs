@@ -157,7 +157,7 @@ public sealed partial class MemoryStore : ObjectStore
     private object Copy(object value)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        var type = value.GetType();
+        var type = StockpileEntityType.For(value.GetType()).ClrType; // a proxy is copied as its entity type
         _copier!.Serialize(buffer, value, type);
         return _copier.Deserialize(buffer.WrittenSpan, type);
     }
