@@ -50,7 +50,7 @@ public sealed partial class EfCoreStore<TContext>
 
                 try
                 {
-                    await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    await SaveOwnChangesAsync(context, cancellationToken).ConfigureAwait(false);
                     return;
                 }
                 catch (DbUpdateException) when (attempt <= _options.MaxConflictRetries)
@@ -95,7 +95,7 @@ public sealed partial class EfCoreStore<TContext>
                 context.RemoveRange(rows);
                 try
                 {
-                    await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    await SaveOwnChangesAsync(context, cancellationToken).ConfigureAwait(false);
                     return rows.Count;
                 }
                 catch (DbUpdateConcurrencyException) when (attempt <= _options.MaxConflictRetries)
@@ -124,6 +124,20 @@ public sealed partial class EfCoreStore<TContext>
         }
 
         return existing;
+    }
+
+    /// <summary>Saves a store write, marked as the store's own so the interceptor leaves its cache updates to the chain.</summary>
+    private static async Task SaveOwnChangesAsync(TContext context, CancellationToken cancellationToken)
+    {
+        StoreSaves.Mark(context);
+        try
+        {
+            await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            StoreSaves.Unmark(context);
+        }
     }
 
     /// <summary>

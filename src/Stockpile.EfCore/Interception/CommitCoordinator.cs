@@ -36,8 +36,9 @@ internal sealed partial class CommitCoordinator
     /// <summary>Before the save: capture the changes; a save in no transaction claims its rows now, since it commits inside.</summary>
     public void OnSaving(DbContext? context)
     {
-        if (context is null)
+        if (context is null || StoreSaves.IsMarked(context))
         {
+            // A store's own save is a chain write: the chain updates the caches and tells other instances.
             return;
         }
 
