@@ -27,13 +27,13 @@ public sealed partial class EfCoreStore<TContext>
 
         for (var attempt = 1; ; attempt++)
         {
-            var context = _contextFactory.CreateDbContext();
+            var context = CreateContext();
             await using (context.ConfigureAwait(false))
             {
                 var existing = await LoadByPrimaryKeyAsync(context, batch, cancellationToken).ConfigureAwait(false);
                 foreach (var (primaryKey, item) in batch)
                 {
-                    if (existing.TryGetValue(primaryKey, out var row) && row.GetType() == item.GetType())
+                    if (existing.TryGetValue(primaryKey, out var row) && context.Entry(row).Metadata == _resolver.EntityTypeOf(item.GetType()))
                     {
                         Overwrite(context.Entry(row), item);
                         continue;
@@ -77,7 +77,7 @@ public sealed partial class EfCoreStore<TContext>
         ArgumentNullException.ThrowIfNull(keys);
         for (var attempt = 1; ; attempt++)
         {
-            var context = _contextFactory.CreateDbContext();
+            var context = CreateContext();
             await using (context.ConfigureAwait(false))
             {
                 var rows = new HashSet<object>(ReferenceEqualityComparer.Instance);
@@ -126,6 +126,7 @@ public sealed partial class EfCoreStore<TContext>
         return existing;
     }
 
+    /// <summary>Saves a store write, marked as the store's own so the interceptor leaves its cache updates to the chain.</summary>
     /// <summary>
     /// Makes a tracked row hold the whole aggregate of <paramref name="item"/>: its mapped values (complex properties
     /// included), then every owned navigation (OwnsOne, OwnsMany, JSON-mapped, nested owned types come with them).

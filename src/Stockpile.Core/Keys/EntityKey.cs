@@ -145,10 +145,28 @@ public sealed class EntityKey : IEquatable<EntityKey>
     {
         if (polymorphic)
         {
-            return _encodedPolymorphic ??= CanonicalKeyEncoder.Encode(Internal.TypeNames.Canonical(Key.DeclaringType), Key.Name, ValueSpan);
+            return _encodedPolymorphic ??= CanonicalKeyEncoder.Encode(Internal.TypeNames.Canonical(Key.DeclaringType), Key.Name, CanonicalValues());
         }
 
-        return _encoded ??= CanonicalKeyEncoder.Encode(EntityType.CanonicalName, Key.Name, ValueSpan);
+        return _encoded ??= CanonicalKeyEncoder.Encode(EntityType.CanonicalName, Key.Name, CanonicalValues());
+    }
+
+    /// <summary>The values as encoded: a converted key property (a strongly typed id) contributes its converted value.</summary>
+    private ReadOnlySpan<object> CanonicalValues()
+    {
+        if (!Key.HasConverters)
+        {
+            return ValueSpan;
+        }
+
+        var source = ValueSpan;
+        var values = new object[source.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = Key.Accessors[i].Converter is { } converter ? converter.ToCanonical(source[i]) : source[i];
+        }
+
+        return values;
     }
 
     /// <summary>Gets this look-up as seen from another entity type that shares the key (a base or derived type).</summary>
@@ -235,6 +253,11 @@ public sealed class EntityKey : IEquatable<EntityKey>
             if (value is null)
             {
                 throw new StockpileKeyException(entityType.ClrType, key.Name, $"the value for '{accessor.Property.Name}' is null; a key value cannot be null.");
+            }
+
+            if (accessor.Converter is { } converter && value.GetType() == converter.CanonicalType)
+            {
+                value = converter.FromCanonical(value);
             }
 
             if (!KeyValueTypes.TryNormalize(value, accessor.ValueType, out normalized[i]))

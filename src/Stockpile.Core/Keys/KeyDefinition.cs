@@ -18,6 +18,7 @@ public sealed class KeyDefinition
         _accessors = accessors;
         Properties = Array.ConvertAll(accessors, static a => a.Property);
         ValueTypes = Array.ConvertAll(accessors, static a => a.ValueType);
+        HasConverters = Array.Exists(accessors, static a => a.Converter is not null);
     }
 
     /// <summary>Gets the key's name: the name lookups use.</summary>
@@ -46,6 +47,9 @@ public sealed class KeyDefinition
     public bool IsComposite => _accessors.Length > 1;
 
     internal KeyPropertyAccessor[] Accessors => _accessors;
+
+    /// <summary>Gets a value indicating whether a property of the key is converted for encoding (a strongly typed id).</summary>
+    internal bool HasConverters { get; }
 
     /// <summary>Reads this key's values from an object; <see langword="null"/> when any of them is null (the object is not filed under this key).</summary>
     /// <param name="entity">An instance of <see cref="EntityType"/> or a type derived from it.</param>

@@ -41,14 +41,20 @@ public sealed partial class StockpileEntityType
     public string CanonicalName { get; }
 
     /// <summary>Gets the keys of <paramref name="type"/>, reading its attributes on first use.</summary>
+    /// <remarks>A type generated at run time (a proxy) gets the keys of the type it derives from.</remarks>
     /// <param name="type">The entity type.</param>
     /// <returns>The type's keys.</returns>
     /// <exception cref="StockpileKeyException">The type declares no key, or declares one wrongly.</exception>
     public static StockpileEntityType For(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        return s_types.TryGetValue(type, out var known) ? known : Known(s_types.GetOrAdd(type, FromAttributes(type)));
+        return s_types.TryGetValue(type, out var known) ? known : Known(s_types.GetOrAdd(type, Discover(type)));
     }
+
+    // A subclass generated at run time (an EF Core lazy-loading or change-tracking proxy, any Castle proxy) is the
+    // entity type it derives from: filed, found and evicted under that type's keys.
+    private static StockpileEntityType Discover(Type type) =>
+        type.Assembly.IsDynamic && type.BaseType is { } generatedFrom && generatedFrom != typeof(object) ? For(generatedFrom) : FromAttributes(type);
 
     /// <summary>Finds a type this process has already used, by its <see cref="CanonicalName"/> (for messages from other processes).</summary>
     internal static bool TryFindKnown(string canonicalName, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out StockpileEntityType entityType) =>

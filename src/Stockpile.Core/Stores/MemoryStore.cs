@@ -188,7 +188,7 @@ public sealed partial class MemoryStore : ObjectStore, IDisposable
     private object Copy(object value)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        var type = value.GetType();
+        var type = StockpileEntityType.For(value.GetType()).ClrType; // a proxy is copied as its entity type
         _copier!.Serialize(buffer, value, type);
         return _copier.Deserialize(buffer.WrittenSpan, type);
     }

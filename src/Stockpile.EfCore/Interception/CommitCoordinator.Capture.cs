@@ -7,10 +7,8 @@ internal sealed partial class CommitCoordinator
 {
     /// <summary>Reads, before the save, every entity it will add, modify or delete, with its keys as the caches know them.</summary>
     /// <remarks>A changed owned entity (any depth) stands for its aggregate root, which is captured as modified.</remarks>
-    private CommitBatch? Capture(DbContext context)
+    private CommitBatch? Capture(DbContext context, ModelKeyResolver resolver)
     {
-        var resolver = ModelKeyResolver.For(context, Options.UseModelKeys);
-        CheckPolicies(resolver);
         var batch = new CommitBatch(this, []);
         var captured = new HashSet<object>(ReferenceEqualityComparer.Instance);
         List<EntityEntry>? owned = null;
@@ -64,6 +62,34 @@ internal sealed partial class CommitCoordinator
 
             batch.Changes.Add(CaptureEntry(entityType, root, root.State is EntityState.Deleted or EntityState.Added ? root.State : EntityState.Modified));
         }
+    }
+
+    /// <summary>The fallback when the changes cannot be read key by key: every changed type Stockpile caches, to drop whole.</summary>
+    private CommitBatch TypesOnly(DbContext context, ModelKeyResolver resolver)
+    {
+        var batch = new CommitBatch(this, []);
+        foreach (var entry in context.ChangeTracker.Entries())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted))
+            {
+                continue;
+            }
+
+            var root = RootClrType(entry.Metadata);
+            try
+            {
+                if (resolver.Resolve(resolver.EntityTypeOf(root)) is not null)
+                {
+                    batch.InvalidateTypes(root);
+                }
+            }
+            catch (Exception ex) when (ex is StockpileMappingException or StockpileKeyException)
+            {
+                // A type Stockpile cannot name is not in any cache.
+            }
+        }
+
+        return batch;
     }
 
     private static Type RootClrType(Microsoft.EntityFrameworkCore.Metadata.IEntityType owned)
@@ -159,6 +185,8 @@ internal sealed partial class CommitCoordinator
         {
             _ = resolver.EntityTypeOf(type);
         }
+
+        resolver.Report(_logger, resolveAll: true);
 
         _checkedModels.AddOrUpdate(resolver.Model, resolver);
     }

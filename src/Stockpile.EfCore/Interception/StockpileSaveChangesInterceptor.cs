@@ -12,22 +12,12 @@ internal sealed class StockpileSaveChangesInterceptor(CommitCoordinator coordina
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        if (StoreSaves.IsStoreSave(eventData.Context))
-        {
-            return result;
-        }
-
         Coordinator.OnSaving(eventData.Context);
         return result;
     }
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
-        if (StoreSaves.IsStoreSave(eventData.Context))
-        {
-            return new(result);
-        }
-
         Coordinator.OnSaving(eventData.Context);
         return new(result);
     }

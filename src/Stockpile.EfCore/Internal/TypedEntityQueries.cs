@@ -45,7 +45,7 @@ internal sealed class TypedEntityQueries<TContext, TEntity> : EntityQueries<TCon
             found = row;
         }
 
-        return found;
+        return found is null ? null : ProxyLoaders.Cut(found);
     }
 
     public override async Task<List<object>> QueryAsync(TContext context, IReadOnlyList<KeyLookup> lookups, int maxParameters, bool forUpdate, CancellationToken cancellationToken)
@@ -56,7 +56,10 @@ internal sealed class TypedEntityQueries<TContext, TEntity> : EntityQueries<TCon
             // Reads are untracked; writes track what they change, and see rows a global query filter would hide.
             IQueryable<TEntity> query = context.Set<TEntity>();
             query = forUpdate ? query.IgnoreQueryFilters() : query.AsNoTracking();
-            rows.AddRange(await query.Where(KeyPredicates.Build<TEntity>(statement)).ToListAsync(cancellationToken).ConfigureAwait(false));
+            foreach (var row in await query.Where(KeyPredicates.Build<TEntity>(statement)).ToListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(forUpdate ? row : ProxyLoaders.Cut(row));
+            }
         }
 
         return rows;

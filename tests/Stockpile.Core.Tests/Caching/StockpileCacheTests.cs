@@ -1,18 +1,18 @@
 using System.ComponentModel;
-using Stockpile.Testing.Time;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Stockpile.Tests.Caching;
 
 [TestFixture]
 public sealed class StockpileCacheTests
 {
-    private ManualTimeProvider _time = null!;
+    private FakeTimeProvider _time = null!;
     private StockpileCache _cache = null!;
 
     [SetUp]
     public void SetUp()
     {
-        _time = new ManualTimeProvider();
+        _time = new FakeTimeProvider();
         _cache = new StockpileCache(new StockpileCacheOptions { TimeProvider = _time, DefaultExpiration = TimeSpan.FromMinutes(5) });
     }
 

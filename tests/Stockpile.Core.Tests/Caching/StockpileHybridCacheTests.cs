@@ -94,7 +94,7 @@ public sealed class StockpileHybridCacheTests
     [Test]
     public async Task Expiration_LocalCacheExpirationFirst()
     {
-        var time = new Stockpile.Testing.Time.ManualTimeProvider();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         var cache = new StockpileCache(new StockpileCacheOptions { TimeProvider = time });
         var hybrid = new StockpileHybridCache(cache, new ListLogger<StockpileHybridCache>());
 

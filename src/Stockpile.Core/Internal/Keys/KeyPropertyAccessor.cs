@@ -11,10 +11,11 @@ internal sealed class KeyPropertyAccessor
     private readonly Func<object, object?> _read;
     private readonly Func<object, bool>? _isNull;
 
-    public KeyPropertyAccessor(Type entityType, PropertyInfo property)
+    public KeyPropertyAccessor(Type entityType, PropertyInfo property, KeyValueConverter? converter = null)
     {
         Property = property;
         ValueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        Converter = converter;
         _read = Compile(entityType, property);
         _isNull = property.PropertyType.IsValueType && Nullable.GetUnderlyingType(property.PropertyType) is null
             ? null
@@ -25,6 +26,9 @@ internal sealed class KeyPropertyAccessor
 
     /// <summary>The property type with <see cref="Nullable{T}"/> removed: the type every value of this key has.</summary>
     public Type ValueType { get; }
+
+    /// <summary>Gets the conversion of values of a type Stockpile cannot encode itself, or <see langword="null"/>.</summary>
+    public KeyValueConverter? Converter { get; }
 
     public object? Read(object entity) => _read(entity);
 

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Stockpile.EfCore.Tests.Infrastructure;
 
@@ -10,17 +11,17 @@ namespace Stockpile.EfCore.Tests.Infrastructure;
 public sealed class ChainHarness<TContext>
     where TContext : DbContext
 {
-    private ChainHarness(EfCoreStoreOptions? storeOptions, Action<StockpileInterceptorOptions>? interceptor, Action<DbContextOptionsBuilder>? configure)
+    private ChainHarness(EfCoreStoreOptions? storeOptions, Action<StockpileInterceptorOptions>? interceptor, Action<DbContextOptionsBuilder>? configure, ILoggerFactory? loggerFactory)
     {
         L1 = new MemoryStore(new MemoryStoreOptions { Name = "l1" });
         L2 = new MemoryStore(new MemoryStoreOptions { Name = "l2", CopyObjects = true });
         Plain = Database.Factory<TContext>(b => configure?.Invoke(b));
-        Source = new EfCoreStore<TContext>(Plain, storeOptions);
+        Source = new EfCoreStore<TContext>(Plain, storeOptions, loggerFactory?.CreateLogger<EfCoreStore<TContext>>());
         Chain = new ChainedStore([L1, L2, Source]);
         App = Database.Factory<TContext>(b =>
         {
             configure?.Invoke(b);
-            b.AddStockpileInterceptor(Chain, interceptor);
+            b.AddStockpileInterceptor(Chain, interceptor, loggerFactory);
         });
     }
 
@@ -42,9 +43,9 @@ public sealed class ChainHarness<TContext>
 
     public IEnumerable<ObjectStore> Caches => [L1, L2];
 
-    public static async Task<ChainHarness<TContext>> CreateAsync(EfCoreStoreOptions? storeOptions = null, Action<StockpileInterceptorOptions>? interceptor = null, Action<DbContextOptionsBuilder>? configure = null)
+    public static async Task<ChainHarness<TContext>> CreateAsync(EfCoreStoreOptions? storeOptions = null, Action<StockpileInterceptorOptions>? interceptor = null, Action<DbContextOptionsBuilder>? configure = null, ILoggerFactory? loggerFactory = null)
     {
         await Database.EnsureTablesAsync<TContext>();
-        return new ChainHarness<TContext>(storeOptions, interceptor, configure);
+        return new ChainHarness<TContext>(storeOptions, interceptor, configure, loggerFactory);
     }
 }
