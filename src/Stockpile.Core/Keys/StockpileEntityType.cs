@@ -54,7 +54,11 @@ public sealed partial class StockpileEntityType
     // A subclass generated at run time (an EF Core lazy-loading or change-tracking proxy, any Castle proxy) is the
     // entity type it derives from: filed, found and evicted under that type's keys.
     private static StockpileEntityType Discover(Type type) =>
-        type.Assembly.IsDynamic && type.BaseType is { } generatedFrom && generatedFrom != typeof(object) ? For(generatedFrom) : FromAttributes(type);
+        EntityClrType(type) is var entityType && entityType != type ? For(entityType) : FromAttributes(type);
+
+    /// <summary>Gets the type an object is filed as: itself, or for a subclass generated at run time (a proxy), the type it was generated from.</summary>
+    internal static Type EntityClrType(Type type) =>
+        type.Assembly.IsDynamic && type.BaseType is { } generatedFrom && generatedFrom != typeof(object) ? EntityClrType(generatedFrom) : type;
 
     /// <summary>Finds a type this process has already used, by its <see cref="CanonicalName"/> (for messages from other processes).</summary>
     internal static bool TryFindKnown(string canonicalName, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out StockpileEntityType entityType) =>

@@ -14,7 +14,7 @@ internal static class StoredPayload
 
     public static byte[] Value(object item, IStockpileSerializer serializer)
     {
-        var type = StockpileEntityType.For(item.GetType()).ClrType; // a proxy is stored as its entity type
+        var type = StockpileEntityType.EntityClrType(item.GetType()); // a proxy is stored as its entity type
         var typeName = Encoding.UTF8.GetBytes(TypeNames.Canonical(type));
         var buffer = new ArrayBufferWriter<byte>(256);
         buffer.Write([ValueMarker, (byte)(typeName.Length >> 8), (byte)typeName.Length]);
