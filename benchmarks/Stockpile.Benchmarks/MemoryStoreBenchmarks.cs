@@ -27,6 +27,7 @@ public class MemoryStoreBenchmarks
     private ChainedStore _chain = null!;
     private Product[] _products = null!;
     private EntityKey _bySku = null!;
+    private string _hitSku = null!;
     private int _next;
 
     [GlobalSetup]
@@ -46,7 +47,8 @@ public class MemoryStoreBenchmarks
             Wait(_chain.PutAsync(product));
         }
 
-        _bySku = EntityKey.Of<Product>(nameof(Product.Sku), _products[HitId].Sku);
+        _hitSku = _products[HitId].Sku;
+        _bySku = EntityKey.Of<Product>(nameof(Product.Sku), _hitSku);
     }
 
     [GlobalCleanup]
@@ -69,6 +71,12 @@ public class MemoryStoreBenchmarks
 
     [Benchmark(Description = "MemoryStore hit by alternate key (EntityKey)")]
     public Product? StoreHitByAlternateKey() => Result(_store.GetAsync<Product>(_bySku));
+
+    [Benchmark(Description = "MemoryStore hit by alternate key (EntityKey.Of per call)")]
+    public Product? StoreHitByAlternateKeyBuiltPerCall() => Result(_store.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), _hitSku)));
+
+    [Benchmark(Description = "MemoryStore hit by primary key (EntityKey.For per call)")]
+    public Product? StoreHitByPrimaryEntityKeyBuiltPerCall() => Result(_store.GetAsync<Product>(EntityKey.For<Product>(HitId)));
 
     [Benchmark(Description = "ChainedStore top-tier hit by primary key")]
     public Product? ChainTopTierHit() => Result(_chain.GetAsync<Product, int>(HitId));

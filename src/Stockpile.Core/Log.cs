@@ -14,6 +14,7 @@ internal static partial class Log
     public const int TierDeleteFailedId = 4;
     public const int MissDebugId = 5;
     public const int UnreadableEntryId = 6;
+    public const int CacheKeyRefusedId = 30; // 30–39: the cache beside the entities
 
     [LoggerMessage(TierReadFailedId, LogLevel.Warning, "Stockpile tier '{Tier}' failed a read; it is treated as a miss.", EventName = "TierReadFailed")]
     public static partial void TierReadFailed(ILogger logger, string tier, Exception exception);
@@ -29,6 +30,9 @@ internal static partial class Log
 
     [LoggerMessage(UnreadableEntryId, LogLevel.Warning, "Stockpile store '{Store}' held bytes it cannot read back; they were removed and the read is a miss.", EventName = "UnreadableEntry")]
     public static partial void UnreadableEntry(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(CacheKeyRefusedId, LogLevel.Warning, "Stockpile cache did not cache a value: its key of {Length} characters is longer than MaximumKeyLength.", EventName = "CacheKeyRefused")]
+    public static partial void CacheKeyRefused(ILogger logger, int length);
 
     [LoggerMessage(MissDebugId, LogLevel.Debug, "Stockpile miss on every tier for '{Key}'.", EventName = "Miss")]
     public static partial void Miss(ILogger logger, string key);

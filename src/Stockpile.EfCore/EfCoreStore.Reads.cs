@@ -11,7 +11,7 @@ public sealed partial class EfCoreStore<TContext>
     {
         ArgumentNullException.ThrowIfNull(key);
         var queries = QueriesFor(key.EntityType.ClrType);
-        var context = _contextFactory.CreateDbContext();
+        var context = CreateContext();
         await using (context.ConfigureAwait(false))
         {
             return await queries.FindAsync(context, key, cancellationToken).ConfigureAwait(false);
@@ -26,7 +26,7 @@ public sealed partial class EfCoreStore<TContext>
     {
         ArgumentNullException.ThrowIfNull(keys);
         var results = new object?[keys.Count];
-        var context = _contextFactory.CreateDbContext();
+        var context = CreateContext();
         await using (context.ConfigureAwait(false))
         {
             foreach (var group in Enumerable.Range(0, keys.Count).GroupBy(i => keys[i].EntityType))

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Stockpile.Internal;
 
 namespace Stockpile;
@@ -26,15 +27,15 @@ public sealed partial class EfCoreStore<TContext>
 
         for (var attempt = 1; ; attempt++)
         {
-            var context = _contextFactory.CreateDbContext();
+            var context = CreateContext();
             await using (context.ConfigureAwait(false))
             {
                 var existing = await LoadByPrimaryKeyAsync(context, batch, cancellationToken).ConfigureAwait(false);
                 foreach (var (primaryKey, item) in batch)
                 {
-                    if (existing.TryGetValue(primaryKey, out var row) && row.GetType() == item.GetType())
+                    if (existing.TryGetValue(primaryKey, out var row) && context.Entry(row).Metadata == _resolver.EntityTypeOf(item.GetType()))
                     {
-                        context.Entry(row).CurrentValues.SetValues(item);
+                        Overwrite(context.Entry(row), item);
                         continue;
                     }
 
@@ -44,12 +45,12 @@ public sealed partial class EfCoreStore<TContext>
                         context.Remove(row);
                     }
 
-                    context.Add(Copy(context, item));
+                    Overwrite(context.Add(context.Entry(item).CurrentValues.ToObject()), item);
                 }
 
                 try
                 {
-                    await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    await StoreSaves.SaveAsync(context, cancellationToken).ConfigureAwait(false);
                     return;
                 }
                 catch (DbUpdateException) when (attempt <= _options.MaxConflictRetries)
@@ -76,7 +77,7 @@ public sealed partial class EfCoreStore<TContext>
         ArgumentNullException.ThrowIfNull(keys);
         for (var attempt = 1; ; attempt++)
         {
-            var context = _contextFactory.CreateDbContext();
+            var context = CreateContext();
             await using (context.ConfigureAwait(false))
             {
                 var rows = new HashSet<object>(ReferenceEqualityComparer.Instance);
@@ -94,7 +95,7 @@ public sealed partial class EfCoreStore<TContext>
                 context.RemoveRange(rows);
                 try
                 {
-                    await context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                    await StoreSaves.SaveAsync(context, cancellationToken).ConfigureAwait(false);
                     return rows.Count;
                 }
                 catch (DbUpdateConcurrencyException) when (attempt <= _options.MaxConflictRetries)
@@ -125,11 +126,36 @@ public sealed partial class EfCoreStore<TContext>
         return existing;
     }
 
-    /// <summary>A new instance holding the item's mapped values, so the context never tracks (or changes) the caller's object.</summary>
-    private static object Copy(TContext context, object item)
+    /// <summary>Saves a store write, marked as the store's own so the interceptor leaves its cache updates to the chain.</summary>
+    /// <summary>
+    /// Makes a tracked row hold the whole aggregate of <paramref name="item"/>: its mapped values (complex properties
+    /// included), then every owned navigation (OwnsOne, OwnsMany, JSON-mapped, nested owned types come with them).
+    /// </summary>
+    /// <remarks>
+    /// The row is the context's own instance (a loaded row, or a copy EF Core built with its own constructor binding),
+    /// so the caller's root object is never tracked. Owned objects are handed to the row as they are: EF Core finds
+    /// their type only through the navigation that holds them, and replaces the old ones (deleting owned rows that are
+    /// gone). Navigations to other aggregates are not written: a put stores one aggregate.
+    /// </remarks>
+    private static void Overwrite(EntityEntry entry, object item)
     {
-        var copy = Activator.CreateInstance(item.GetType(), nonPublic: true)!;
-        context.Entry(copy).CurrentValues.SetValues(item);
-        return copy;
+        entry.CurrentValues.SetValues(item);
+        foreach (var navigation in entry.Metadata.GetNavigations())
+        {
+            if (!navigation.ForeignKey.IsOwnership || navigation.IsOnDependent)
+            {
+                continue;
+            }
+
+            var value = navigation.GetGetter().GetClrValueUsingContainingEntity(item);
+            if (navigation.IsCollection)
+            {
+                entry.Collection(navigation.Name).CurrentValue = (IEnumerable<object>?)value;
+            }
+            else
+            {
+                entry.Reference(navigation.Name).CurrentValue = value;
+            }
+        }
     }
 }

@@ -52,11 +52,20 @@ public sealed partial class EfCoreStore<TContext> : ObjectStore
         using var context = contextFactory.CreateDbContext();
         _resolver = ModelKeyResolver.For(context, options.UseModelKeys);
         _resolver.ValidateAll();
+        _resolver.Report(_logger, resolveAll: false);
     }
 
     /// <inheritdoc/>
     /// <value>Always <see langword="true"/>: the database is the source of truth.</value>
     public override bool IsSourceOfTruth => true;
+
+    /// <summary>A context for one operation. Lazy loading is off: what the store returns outlives the context, and a proxy must not load (or serialize) its navigations.</summary>
+    private TContext CreateContext()
+    {
+        var context = _contextFactory.CreateDbContext();
+        context.ChangeTracker.LazyLoadingEnabled = false;
+        return context;
+    }
 
     private EntityQueries<TContext> QueriesFor(Type clrType) =>
         _queries.TryGetValue(clrType, out var queries) ? queries : _queries.GetOrAdd(clrType, CreateQueries);

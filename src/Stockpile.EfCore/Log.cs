@@ -13,6 +13,8 @@ internal static partial class Log
     public const int WriteThroughDowngradedId = 1003;
     public const int ChangesDiscardedId = 1004;
     public const int CommitOutcomeUnknownId = 1005;
+    public const int KeyNotCachedId = 1006;
+    public const int CaptureFailedId = 1007;
 
     [LoggerMessage(ConflictRetryId, LogLevel.Debug, "Stockpile store '{Store}' retries a {Operation}: a concurrent write changed the rows it read (attempt {Attempt}).", EventName = "ConflictRetry")]
     public static partial void ConflictRetry(ILogger logger, string store, string operation, int attempt);
@@ -25,6 +27,12 @@ internal static partial class Log
 
     [LoggerMessage(ChangesDiscardedId, LogLevel.Debug, "Stockpile discarded the cache updates of {Count} change(s): {Reason}.", EventName = "ChangesDiscarded")]
     public static partial void ChangesDiscarded(ILogger logger, int count, string reason);
+
+    [LoggerMessage(KeyNotCachedId, LogLevel.Warning, "Stockpile leaves key '{Key}' of entity type '{EntityType}' out of its caches: {Reason}. A type whose primary key is left out is not cached at all.", EventName = "KeyNotCached")]
+    public static partial void KeyNotCached(ILogger logger, string entityType, string key, string reason);
+
+    [LoggerMessage(CaptureFailedId, LogLevel.Warning, "Stockpile could not read the keys of what a save changes; the save goes on, and the changed entity types ({EntityTypes}) are dropped from the caches whole once it commits.", EventName = "CaptureFailed")]
+    public static partial void CaptureFailed(ILogger logger, string entityTypes, Exception exception);
 
     [LoggerMessage(CommitOutcomeUnknownId, LogLevel.Warning, "A commit failed, so whether it wrote is unknown; Stockpile evicts the {Count} changed object(s) rather than write them through.", EventName = "CommitOutcomeUnknown")]
     public static partial void CommitOutcomeUnknown(ILogger logger, int count);

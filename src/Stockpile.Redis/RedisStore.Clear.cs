@@ -43,6 +43,9 @@ public sealed partial class RedisStore
     /// <summary>Scans every primary (each master of a cluster) and unlinks the keys of ours it finds, page by page, one <c>UNLINK</c> per hash slot.</summary>
     private async ValueTask RemoveKeysUnderPrefixAsync(IDatabase database, StockpileEntityType? entityType, CancellationToken cancellationToken)
     {
+        // Fenced first: a back-fill whose read came before the clear is refused, whether the scan passed its key or not.
+        // The fence key is not of the canonical shape, so the clear never removes it.
+        await RedisScripts.FenceClear.EvaluateAsync(database, [ClearFenceKey], [RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
         var pattern = RedisKeyPatterns.ScanPattern(KeyPrefix);
         var filter = entityType is null ? null : new RedisKeyTypeFilter(entityType, IsPolymorphic);
         var multiplexer = database.Multiplexer;

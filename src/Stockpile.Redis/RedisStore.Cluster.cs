@@ -7,7 +7,7 @@ namespace Stockpile;
 /// On a Redis Cluster, no script may touch keys of two hash slots. Reads are split by slot and the per-slot reads run
 /// together (about one round trip per node); a put or delete runs one script per slot it touches, the object's first
 /// (see <see cref="RedisClusterScripts"/>). What stays atomic: everything about one object (value, side record,
-/// lease), and everything about one alternate key (pointer, lease). What is made safe another way: a pointer is
+/// fence), and everything about one alternate key (pointer, fence). What is made safe another way: a pointer is
 /// followed only to an object that still holds the key's value (checked on every read), and an object is evicted for
 /// a key only while its side record still lists that key.
 /// </content>
@@ -64,20 +64,22 @@ public sealed partial class RedisStore
         return values;
     }
 
-    /// <summary>Runs the read script once per hash slot, all at once, and puts the answers back in order.</summary>
-    private static async ValueTask<byte[]?[]> ReadBySlotAsync(IDatabase database, string[] keys, RedisValue[] arguments, CancellationToken cancellationToken)
+    /// <summary>Runs the read script once per hash slot, all at once; returns the values in order and the earliest server time (the lease).</summary>
+    private static async ValueTask<(byte[]?[] Values, string Lease)> ReadBySlotAsync(IDatabase database, string[] keys, CancellationToken cancellationToken)
     {
         var values = new byte[]?[keys.Length];
-        await Task.WhenAll(BySlot(database, keys).Select(async indexes =>
+        var times = await Task.WhenAll(BySlot(database, keys).Select(async indexes =>
         {
             var slotKeys = indexes.Select(i => (RedisKey)keys[i]).ToArray();
-            var reply = (RedisResult[])(await RedisScripts.Read.EvaluateAsync(database, slotKeys, arguments, cancellationToken).ConfigureAwait(false))!;
+            var reply = (RedisResult[])(await RedisScripts.Read.EvaluateAsync(database, slotKeys, [], cancellationToken).ConfigureAwait(false))!;
             for (var j = 0; j < indexes.Count; j++)
             {
-                values[indexes[j]] = (byte[]?)reply[j];
+                values[indexes[j]] = (byte[]?)reply[j + 1];
             }
+
+            return (string)reply[0]!;
         })).ConfigureAwait(false);
-        return values;
+        return (values, times.Min(StringComparer.Ordinal)!);
     }
 
     /// <summary>Groups the indexes of keys by hash slot.</summary>
@@ -100,58 +102,82 @@ public sealed partial class RedisStore
     }
 
     /// <summary>
-    /// Puts objects slot by slot. Takes the same keys and arguments as <see cref="RedisScripts.Put"/>: per object its
-    /// primary key then alternate keys; after the two suffixes, per object its alternate key count, value, time to
-    /// live and one lease token per key.
+    /// Puts or back-fills objects slot by slot. Takes the same keys and arguments as <see cref="RedisScripts.Put"/>:
+    /// per object its primary key then alternate keys; after the side record suffix, fence suffix, fence lifetime,
+    /// lease and clear fence key, per object its alternate key count, value and time to live.
     /// </summary>
-    private static async ValueTask PutOnClusterAsync(IDatabase database, List<string> keys, RedisValue[] arguments, CancellationToken cancellationToken)
+    private async ValueTask PutOnClusterAsync(IDatabase database, List<string> keys, RedisValue[] arguments, CancellationToken cancellationToken)
     {
+        var lease = (string)arguments[3]!;
         var puts = new List<Task>();
-        for (int k = 0, a = 2; a < arguments.Length;)
+        for (int k = 0, a = 5; a < arguments.Length;)
         {
             var count = (int)arguments[a];
             var primary = keys[k];
             var alternates = keys.Skip(k + 1).Take(count).ToArray();
-            var tokens = arguments.AsSpan(a + 3, count + 1).ToArray();
-            puts.Add(PutObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], tokens, cancellationToken));
+            puts.Add(lease.Length == 0
+                ? WriteObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], fence: true, cancellationToken)
+                : BackfillObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], lease, cancellationToken));
             k += count + 1;
-            a += count + 4;
+            a += 3;
         }
 
         await Task.WhenAll(puts).ConfigureAwait(false);
     }
 
-    private static async Task PutObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue[] tokens, CancellationToken cancellationToken)
+    /// <summary>
+    /// Back-fills an object: only if no key of it was fenced (nor the store cleared) since the read; and since the
+    /// checks and the writes are not one step, the fences are checked again after writing, and the object evicted if
+    /// one was set meanwhile.
+    /// </summary>
+    private async Task BackfillObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, string lease, CancellationToken cancellationToken)
     {
-        // The alternate keys' leases first: if one was lost, the object is evicted instead of written.
-        var granted = true;
-        var checks = new List<Task<RedisResult>>();
-        for (var j = 0; j < alternates.Length; j++)
+        if (!await FencesAllowAsync(database, primary, alternates, lease, cancellationToken).ConfigureAwait(false))
         {
-            if (!tokens[j + 1].IsNullOrEmpty)
-            {
-                checks.Add(RedisClusterScripts.TakeLease.EvaluateAsync(database, [alternates[j] + RedisKeyPatterns.LeaseSuffix], [tokens[j + 1]], cancellationToken).AsTask());
-            }
+            await EvictWithPointersOnClusterAsync(database, primary, alternates, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        foreach (var check in checks)
+        await WriteObjectOnClusterAsync(database, primary, alternates, value, ttl, fence: false, cancellationToken).ConfigureAwait(false);
+        if (!await FencesAllowAsync(database, primary, alternates, lease, cancellationToken).ConfigureAwait(false))
         {
-            granted &= (int)await check.ConfigureAwait(false) == 1;
+            await EvictWithPointersOnClusterAsync(database, primary, alternates, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> FencesAllowAsync(IDatabase database, string primary, string[] alternates, string lease, CancellationToken cancellationToken)
+    {
+        if (lease == NoLease)
+        {
+            return false;
         }
 
-        RedisValue[] objectArguments = [value, ttl, granted ? tokens[0] : (RedisValue)"!", .. alternates.Select(a => (RedisValue)a)];
+        RedisValue[] arguments = [lease, RedisScripts.FenceMilliseconds];
+        var checks = alternates.Prepend(primary).Select(key => (RedisKey)(key + RedisKeyPatterns.FenceSuffix)).Append(ClearFenceKey)
+            .Select(fence => RedisClusterScripts.FenceAllows.EvaluateAsync(database, [fence], arguments, cancellationToken).AsTask());
+        return (await Task.WhenAll(checks).ConfigureAwait(false)).All(allowed => (int)allowed == 1);
+    }
+
+    private static async Task EvictWithPointersOnClusterAsync(IDatabase database, string primary, string[] alternates, CancellationToken cancellationToken)
+    {
+        var pointer = (RedisValue)("P" + primary);
+        await EvictOnClusterAsync(database, primary, null, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(alternates.Select(alternate => UnlinkAsync(database, alternate, pointer, cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes an object, then its pointers (evicting the objects that held them before), then removes its old pointers; <paramref name="fence"/> for a put, not a back-fill.</summary>
+    private static async Task WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, bool fence, CancellationToken cancellationToken)
+    {
+        RedisValue stamp = fence ? "1" : "0";
+        RedisValue[] objectArguments = [value, ttl, stamp, RedisScripts.FenceMilliseconds, .. alternates.Select(a => (RedisValue)a)];
         var reply = (RedisResult[])(await RedisClusterScripts.PutObject.EvaluateAsync(database, ObjectKeys(primary), objectArguments, cancellationToken).ConfigureAwait(false))!;
-        var status = (int)reply[0];
+        var written = (int)reply[0] == 1;
         var old = ((RedisResult[])reply[1]!).Select(r => (string)r!).ToArray();
         var pointer = (RedisValue)("P" + primary);
         var work = new List<Task>();
-        if (status == 1)
+        if (written)
         {
-            foreach (var alternate in alternates)
-            {
-                work.Add(PointAsync(database, alternate, primary, pointer, ttl, cancellationToken));
-            }
-
+            work.AddRange(alternates.Select(alternate => PointAsync(database, alternate, primary, pointer, ttl, stamp, cancellationToken)));
             work.AddRange(old.Except(alternates, StringComparer.Ordinal).Select(stale => UnlinkAsync(database, stale, pointer, cancellationToken)));
         }
         else
@@ -163,9 +189,9 @@ public sealed partial class RedisStore
     }
 
     /// <summary>Points an alternate key at an object; evicts the object that held the key before, if it still lists it.</summary>
-    private static async Task PointAsync(IDatabase database, string alternate, string primary, RedisValue pointer, long ttl, CancellationToken cancellationToken)
+    private static async Task PointAsync(IDatabase database, string alternate, string primary, RedisValue pointer, long ttl, RedisValue stamp, CancellationToken cancellationToken)
     {
-        var previous = await RedisClusterScripts.PutPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.LeaseSuffix], [pointer, ttl], cancellationToken).ConfigureAwait(false);
+        var previous = await RedisClusterScripts.PutPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, ttl, stamp, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
         if (!previous.IsNull && (string)previous! is { } owner && owner != primary)
         {
             await EvictOnClusterAsync(database, owner, alternate, cancellationToken).ConfigureAwait(false);
@@ -177,7 +203,7 @@ public sealed partial class RedisStore
     {
         var removed = await Task.WhenAll(keys.Select(async key =>
         {
-            var held = await RedisClusterScripts.Lookup.EvaluateAsync(database, [key, key + RedisKeyPatterns.LeaseSuffix], [], cancellationToken).ConfigureAwait(false);
+            var held = await RedisClusterScripts.Lookup.EvaluateAsync(database, [key, key + RedisKeyPatterns.FenceSuffix], [RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
             if (held.IsNull)
             {
                 return await EvictOnClusterAsync(database, key, null, cancellationToken).ConfigureAwait(false);
@@ -199,7 +225,7 @@ public sealed partial class RedisStore
     /// <summary>Evicts an object (only if it lists <paramref name="listing"/>, when given) and its pointers; 1 if removed, 0 if absent, -1 if it no longer lists the key.</summary>
     private static async Task<int> EvictOnClusterAsync(IDatabase database, string primary, string? listing, CancellationToken cancellationToken)
     {
-        var reply = await RedisClusterScripts.EvictObject.EvaluateAsync(database, ObjectKeys(primary), listing is null ? [] : [listing], cancellationToken).ConfigureAwait(false);
+        var reply = await RedisClusterScripts.EvictObject.EvaluateAsync(database, ObjectKeys(primary), listing is null ? [RedisScripts.FenceMilliseconds] : [RedisScripts.FenceMilliseconds, listing], cancellationToken).ConfigureAwait(false);
         if (reply.IsNull)
         {
             return -1;
@@ -212,7 +238,7 @@ public sealed partial class RedisStore
     }
 
     private static async Task UnlinkAsync(IDatabase database, string alternate, RedisValue pointer, CancellationToken cancellationToken) =>
-        await RedisClusterScripts.UnlinkPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.LeaseSuffix], [pointer], cancellationToken).ConfigureAwait(false);
+        await RedisClusterScripts.UnlinkPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
 
-    private static RedisKey[] ObjectKeys(string primary) => [primary, primary + RedisKeyPatterns.SideRecordSuffix, primary + RedisKeyPatterns.LeaseSuffix];
+    private static RedisKey[] ObjectKeys(string primary) => [primary, primary + RedisKeyPatterns.SideRecordSuffix, primary + RedisKeyPatterns.FenceSuffix];
 }

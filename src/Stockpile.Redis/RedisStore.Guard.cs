@@ -60,17 +60,7 @@ public sealed partial class RedisStore
         }
     }
 
-    private bool IsDisposed => Volatile.Read(ref _disposed) != 0;
-
     private ObjectDisposedException DisposedException() => new(GetType().FullName, Redis.ExceptionMessages.Disposed);
-
-    private void ThrowIfDisposed()
-    {
-        if (IsDisposed)
-        {
-            throw DisposedException();
-        }
-    }
 
     private void RecordMissed(IReadOnlyList<string> keys)
     {

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using Stockpile.Internal;
 using StackExchange.Redis;
 using Stockpile.Redis.Internal;
 
@@ -9,149 +6,86 @@ namespace Stockpile;
 /// <content>
 /// Leases close the race between instances that a chain's in-process guard cannot see: instance B misses Redis, reads
 /// the database, then A commits and evicts Redis, then B's back-fill lands with what B read before the commit. A read
-/// that misses takes a lease on the key (atomically, in the same script); the back-fill that follows carries the
-/// lease's token; every put and delete of the key removes the lease. A put whose lease is gone evicts the object
-/// instead of writing it. Puts with no lease (no miss before them) are written as given.
+/// for a chain returns, as its lease, the server time before it read; the chain hands it back to the back-fill that
+/// follows. Every put and delete fences each key it touches with the server time (for
+/// <see cref="RedisScripts.FenceMilliseconds"/>), and a delete fences its look-up key even when it finds nothing there.
+/// A back-fill is refused, and its object evicted, when any key of the object was fenced at or after the lease: by
+/// whichever key the write knew the object, which need not be the key B read by (an invalidation by <c>Sku</c> while
+/// Redis does not hold the object cannot know its <c>Id</c>; the back-fill knows both). A put a caller asks for is
+/// never a back-fill: it is always written.
 /// </content>
 /// <remarks>
-/// Inside a chain read (see <see cref="ChainRead"/>) the tokens travel with that read to its own back-fill: several
-/// reads of one key at once each carry their own, and a read that failed (no lease taken, yet the chain back-fills
-/// what it then read from the database) gives its back-fill a token no lease has, so it evicts. Outside a chain, a put
-/// carries the token of this store's last miss on the key.
+/// The lease is a value the chain carries from the read to its own back-fill, never ambient state: several reads of one
+/// key at once each carry their own, and a read that failed has none, so its back-fill is refused. The server's clock
+/// orders reads and writes; it must not step back by more than the time between a read and a write it races (a
+/// failover to a replica with a clock behind the old primary's is that case).
 /// </remarks>
 public sealed partial class RedisStore
 {
-    private const int LeaseMilliseconds = 10_000;
-    private const int MaxLeases = 10_000;
+    /// <summary>The lease of a back-fill with no good read before it: refused.</summary>
+    private const string NoLease = "!";
 
-    /// <summary>Matches no lease: a put that carries it evicts.</summary>
-    private const string Refused = "!";
+    /// <summary>The key under which a clear is fenced: a back-fill whose read preceded a clear is refused.</summary>
+    private string ClearFenceKey => RedisKeyPatterns.ClearFenceKey(KeyPrefix);
 
-    // Per store, not per process: two stores in one process (two service providers) share a Redis, and a token one of
-    // them hands out must never be one the other holds.
-    private readonly string _tokenPrefix = Guid.NewGuid().ToString("N") + ":";
-    private readonly ConcurrentDictionary<string, string> _leases = new(StringComparer.Ordinal);
-    private long _nextToken;
-
-    /// <summary>
-    /// Reads keys with a plain <c>GET</c>/<c>MGET</c> (per slot on a cluster); only the keys that missed go through
-    /// the read script, which reads them again and takes a lease on each one still missing.
-    /// </summary>
+    /// <inheritdoc/>
     /// <remarks>
-    /// Taking the lease one round trip after the miss is safe: what the lease guards is the database read that follows
-    /// it, and a commit that lands between the miss and the lease is already in that read.
+    /// A plain <c>GET</c>/<c>MGET</c> (one per slot on a cluster); when keys missed, one script call for them: their
+    /// values again and the server time, which is the lease. Taking the time one round trip after the miss is safe:
+    /// the lease guards the database read that follows it, and a commit landing before the time is already in that read.
     /// </remarks>
-    private async ValueTask<byte[]?[]> ReadWithLeasesAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    protected override async ValueTask<TierRead<byte[]?[]>> ReadManyLeasedAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        try
+        ArgumentNullException.ThrowIfNull(keys);
+        return await RunAsync((Store: this, Keys: keys), static async (database, s, ct) =>
         {
-            return await RunAsync((Store: this, Keys: keys), static async (database, s, ct) =>
+            var cluster = s.Store.IsCluster(database);
+            var values = await ReadPlainAsync(database, s.Keys, cluster, ct).ConfigureAwait(false);
+            var missed = new List<int>();
+            for (var i = 0; i < values.Length; i++)
             {
-                var values = await ReadPlainAsync(database, s.Keys, s.Store.IsCluster(database), ct).ConfigureAwait(false);
-                var missed = 0;
-                foreach (var value in values)
+                if (values[i] is null)
                 {
-                    missed += value is null ? 1 : 0;
-                }
-
-                if (missed > 0)
-                {
-                    await s.Store.ReadMissesWithLeasesAsync(database, s.Keys, values, missed, ct).ConfigureAwait(false);
-                }
-
-                return values;
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ChainRead.Current is not null && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
-        {
-            // The chain takes a failed read for a miss and back-fills what it reads next: that must not be written.
-            RememberLeases(keys, null, Refused);
-            throw;
-        }
-    }
-
-    /// <summary>Reads the missed keys again through the read script, taking a lease on each one still missing; fills <paramref name="values"/> in place.</summary>
-    private async ValueTask ReadMissesWithLeasesAsync(IDatabase database, IReadOnlyList<string> keys, byte[]?[] values, int missed, CancellationToken cancellationToken)
-    {
-        var token = _tokenPrefix + Interlocked.Increment(ref _nextToken).ToString(CultureInfo.InvariantCulture);
-        var indexes = new int[missed];
-        var missedKeys = new string[missed];
-        for (int i = 0, j = 0; i < values.Length; i++)
-        {
-            if (values[i] is null)
-            {
-                indexes[j] = i;
-                missedKeys[j++] = keys[i];
-            }
-        }
-
-        RedisValue[] arguments = [RedisScripts.LeaseSuffix, token, LeaseMilliseconds];
-        byte[]?[] again;
-        if (missed > 1 && IsCluster(database))
-        {
-            again = await ReadBySlotAsync(database, missedKeys, arguments, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            var reply = await RedisScripts.Read.EvaluateAsync(database, Keys(missedKeys), arguments, cancellationToken).ConfigureAwait(false);
-            again = Array.ConvertAll((RedisResult[])reply!, static item => (byte[]?)item);
-        }
-
-        for (var j = 0; j < missed; j++)
-        {
-            values[indexes[j]] = again[j];
-        }
-
-        RememberLeases(missedKeys, again, token);
-    }
-
-    /// <summary>Remembers the token for the back-fill of each key that missed (of every key when the read failed: <paramref name="values"/> is null).</summary>
-    private void RememberLeases(IReadOnlyList<string> keys, byte[]?[]? values, string token)
-    {
-        if (ChainRead.Current is { } read)
-        {
-            var mine = read.GetOrAdd(this, static () => new Dictionary<string, string>(StringComparer.Ordinal));
-            lock (mine)
-            {
-                for (var i = 0; i < keys.Count; i++)
-                {
-                    if (values?[i] is null)
-                    {
-                        mine[keys[i]] = token;
-                    }
+                    missed.Add(i);
                 }
             }
 
-            return;
-        }
-
-        if (_leases.Count > MaxLeases)
-        {
-            // Misses never followed by a put (absent from the database too): forget them, and with them the check of
-            // back-fills in flight, which then write as given.
-            _leases.Clear();
-        }
-
-        for (var i = 0; i < keys.Count; i++)
-        {
-            if (values?[i] is null)
+            if (missed.Count == 0)
             {
-                _leases[keys[i]] = token;
+                return new TierRead<byte[]?[]>(values, null);
             }
-        }
+
+            var missedKeys = missed.Select(i => s.Keys[i]).ToArray();
+            byte[]?[] again;
+            string lease;
+            if (cluster && missedKeys.Length > 1)
+            {
+                (again, lease) = await ReadBySlotAsync(database, missedKeys, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                var reply = (RedisResult[])(await RedisScripts.Read.EvaluateAsync(database, Keys(missedKeys), [], ct).ConfigureAwait(false))!;
+                again = [.. reply.Skip(1).Select(static r => (byte[]?)r)];
+                lease = (string)reply[0]!;
+            }
+
+            for (var j = 0; j < missed.Count; j++)
+            {
+                values[missed[j]] = again[j];
+            }
+
+            return new TierRead<byte[]?[]>(values, lease);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Gets the token of the lease a put of the key carries, once: the put that uses it ends the lease.</summary>
-    private RedisValue TakeLease(string key)
+    /// <inheritdoc/>
+    /// <remarks>
+    /// One script call, as a put, except that each object whose keys a put or delete fenced since the read (or that a
+    /// clear removed since) is evicted instead of written.
+    /// </remarks>
+    protected override ValueTask BackfillCoreAsync(IReadOnlyList<object> items, object? lease, CancellationToken cancellationToken)
     {
-        if (ChainRead.Current?.Get<Dictionary<string, string>>(this) is { } mine)
-        {
-            lock (mine)
-            {
-                return mine.Remove(key, out var token) ? token : string.Empty;
-            }
-        }
-
-        return _leases.TryRemove(key, out var last) ? last : string.Empty;
+        ArgumentNullException.ThrowIfNull(items);
+        return PutObjectsAsync(items, lease as string ?? NoLease, cancellationToken);
     }
 }

@@ -6,19 +6,19 @@ namespace Stockpile;
 
 public sealed partial class RedisStore
 {
-    private static readonly RedisValue[] s_deleteArguments = [RedisScripts.SideRecordSuffix, RedisScripts.LeaseSuffix];
+    private static readonly RedisValue[] s_deleteArguments = [RedisScripts.SideRecordSuffix, RedisScripts.FenceSuffix, RedisScripts.FenceMilliseconds];
 
     /// <inheritdoc/>
     /// <remarks>
     /// One script call: old pointers, the object that held a new alternate key, value, pointers and side record change
-    /// together. A put that follows this process's miss on a key carries that miss's lease; if a put or delete ended
-    /// the lease meanwhile, the object is evicted instead (see the remarks on leases).
+    /// together, and every key it touches is fenced (a back-fill that read before it is refused; see the remarks on
+    /// leases). A put is always written: only a chain's back-fill can be refused.
     /// </remarks>
     protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entityType);
         ArgumentNullException.ThrowIfNull(item);
-        return PutObjectsAsync([item], cancellationToken);
+        return PutObjectsAsync([item], string.Empty, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -26,7 +26,7 @@ public sealed partial class RedisStore
     protected override ValueTask PutManyCoreAsync(IReadOnlyList<object> items, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return PutObjectsAsync(items, cancellationToken);
+        return PutObjectsAsync(items, string.Empty, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -45,13 +45,17 @@ public sealed partial class RedisStore
         return DeleteStorageKeysAsync(keys.Select(StorageKey).ToArray(), cancellationToken);
     }
 
-    private async ValueTask PutObjectsAsync(IReadOnlyList<object> items, CancellationToken cancellationToken)
+    /// <summary>Puts objects (<paramref name="lease"/> empty), or back-fills them with the lease of the read they follow.</summary>
+    private async ValueTask PutObjectsAsync(IReadOnlyList<object> items, string lease, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
 
         // Serialize and check sizes first: a failure must leave the store as it was, and send nothing.
         var keys = new List<string>(items.Count * 2);
-        var arguments = new List<RedisValue>((items.Count * 5) + 2) { RedisScripts.SideRecordSuffix, RedisScripts.LeaseSuffix };
+        var arguments = new List<RedisValue>((items.Count * 3) + 5)
+        {
+            RedisScripts.SideRecordSuffix, RedisScripts.FenceSuffix, RedisScripts.FenceMilliseconds, lease, ClearFenceKey,
+        };
         var primaries = new string[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
@@ -82,17 +86,13 @@ public sealed partial class RedisStore
                 { } ttl when ttl <= TimeSpan.Zero => -1L,
                 { } ttl => Milliseconds(ttl),
             });
-            for (var k = before - 1; k < keys.Count; k++)
-            {
-                arguments.Add(TakeLease(keys[k]));
-            }
         }
 
         await WriteGuardedAsync(primaries, (Store: this, Keys: keys, Arguments: arguments.ToArray()), static async (database, script, ct) =>
         {
             if (script.Store.IsCluster(database))
             {
-                await PutOnClusterAsync(database, script.Keys, script.Arguments, ct).ConfigureAwait(false);
+                await script.Store.PutOnClusterAsync(database, script.Keys, script.Arguments, ct).ConfigureAwait(false);
             }
             else
             {

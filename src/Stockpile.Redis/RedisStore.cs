@@ -41,7 +41,6 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     private readonly SemaphoreSlim _cleanupGate = new(1, 1);
     private readonly TimeSpan _breakDuration;
     private readonly long _maximumValueBytes;
-    private int _disposed;
 
     internal RedisStore(RedisStoreOptions options, RedisLink link, bool ownsLink, ILogger? logger, RedisMetrics? metrics)
         : base(options, logger)
@@ -120,7 +119,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     /// <remarks>Every call afterwards throws <see cref="ObjectDisposedException"/>.</remarks>
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!TryMarkDisposed())
         {
             return;
         }
@@ -137,7 +136,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     /// <remarks>For containers disposed synchronously (<c>using var host = …</c>). Every call afterwards throws <see cref="ObjectDisposedException"/>.</remarks>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (!TryMarkDisposed())
         {
             return;
         }
@@ -151,16 +150,16 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     }
 
     /// <inheritdoc/>
-    /// <remarks>One script call: a <c>GET</c> that takes a lease on a miss.</remarks>
-    protected override async ValueTask<byte[]?> ReadAsync(string key, CancellationToken cancellationToken) =>
-        (await ReadWithLeasesAsync([key], cancellationToken).ConfigureAwait(false))[0];
+    /// <remarks>One <c>GET</c>. A chain reads through <see cref="ReadManyLeasedAsync"/> instead, for the lease.</remarks>
+    protected override ValueTask<byte[]?> ReadAsync(string key, CancellationToken cancellationToken) =>
+        RunAsync(key, static async (database, key, ct) => (byte[]?)await database.StringGetAsync(key).WaitAsync(ct).ConfigureAwait(false), cancellationToken);
 
     /// <inheritdoc/>
-    /// <remarks>One script call for the batch: the <c>GET</c>s of an <c>MGET</c>, with a lease on each miss.</remarks>
+    /// <remarks>One <c>MGET</c> for the batch; on a cluster, one per hash slot, sent together.</remarks>
     protected override ValueTask<byte[]?[]> ReadManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return ReadWithLeasesAsync(keys, cancellationToken);
+        return RunAsync((Store: this, Keys: keys), static (database, s, ct) => ReadPlainAsync(database, s.Keys, s.Store.IsCluster(database), ct), cancellationToken);
     }
 
     /// <inheritdoc/>

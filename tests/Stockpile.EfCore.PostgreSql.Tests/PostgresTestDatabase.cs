@@ -19,6 +19,9 @@ public sealed class PostgresTestDatabase : TestDatabase
 
     public override string Provider => "PostgreSQL";
 
+    /// <summary>A nondeterministic ICU collation that ignores case (created before the tables that use it).</summary>
+    public override string CaseInsensitiveCollation => "stockpile_ci";
+
     public static async Task<PostgresTestDatabase> CreateAsync()
     {
         var server = await PostgresServer.StartAsync();
@@ -29,6 +32,9 @@ public sealed class PostgresTestDatabase : TestDatabase
     }
 
     public override void Configure(DbContextOptionsBuilder builder) => builder.UseNpgsql(_connectionString);
+
+    protected override Task PrepareAsync(Type contextType) =>
+        ExecuteAsync("CREATE COLLATION IF NOT EXISTS stockpile_ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)");
 
     public override async ValueTask DisposeAsync()
     {

@@ -102,11 +102,10 @@ public sealed class RedisStoreFailSafeTests(bool cluster)
             Assert.That(afterBreak, Is.Null, "the probe removed the object whose delete was skipped, then read");
             Assert.That(store.CircuitState, Is.EqualTo(RedisCircuitState.Closed));
             var commands = _faulty.Commands.ToArray();
-            var read = Array.IndexOf(commands, "StringGetAsync");
-            Assert.That(commands[..Math.Max(read, 0)], cluster
+            Assert.That(commands[^1], Is.EqualTo("StringGetAsync"), "a plain read, after the clean-up");
+            Assert.That(commands[..^1], cluster
                 ? Has.Length.GreaterThan(1).And.All.EqualTo("ScriptEvaluateAsync")
                 : Is.EqualTo(new[] { "ScriptEvaluateAsync" }), "the clean-up (one script; slot by slot on a cluster) came before the read");
-            Assert.That(commands[(read + 1)..], Has.Length.GreaterThan(0).And.All.EqualTo("ScriptEvaluateAsync"), "the read missed: the lease script followed its GET");
             Assert.That(EventNames(), Does.Contain("CircuitOpened").And.Contain("CircuitHalfOpen").And.Contain("CircuitClosed").And.Contain("WriteSkippedCircuitOpen"));
         });
     }

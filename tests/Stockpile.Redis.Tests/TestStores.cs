@@ -53,7 +53,7 @@ internal static class TestStores
             await foreach (var key in server.KeysAsync(pattern: RedisKeyPatterns.ScanPattern(prefix), pageSize: 1000))
             {
                 var text = (string)key!;
-                if (withLeases || !text.EndsWith(RedisScripts.LeaseSuffix, StringComparison.Ordinal))
+                if (withLeases || !text.EndsWith(RedisScripts.FenceSuffix, StringComparison.Ordinal))
                 {
                     keys.Add(text);
                 }

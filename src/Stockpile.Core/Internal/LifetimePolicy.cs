@@ -14,10 +14,16 @@ internal sealed class LifetimePolicy
         _selector = selector;
     }
 
-    /// <summary>The time to live of an object stored now; <see langword="null"/> when it never expires, zero or less when already expired.</summary>
-    public TimeSpan? TimeToLive(object entity, DateTimeOffset now)
+    /// <summary>
+    /// The time to live of an object stored now; <see langword="null"/> when it never expires, zero or less when already
+    /// expired. The clock is read only for an absolute lifetime: the default never needs it, and reading the system
+    /// clock costs a good part of a memory put.
+    /// </summary>
+    public TimeSpan? TimeToLive(object entity, TimeProvider time)
     {
         var lifetime = _selector?.Invoke(entity) ?? ObjectLifetime.Default;
-        return lifetime.TimeToLive(now, _default);
+        return lifetime.Kind == ObjectLifetimeKind.Absolute
+            ? lifetime.TimeToLive(time.GetUtcNow(), _default)
+            : lifetime.TimeToLive(default, _default);
     }
 }

@@ -1,22 +1,87 @@
 using System.Collections.Concurrent;
+using System.Reflection;
 using System.Text;
 
 namespace Stockpile.Internal;
 
 /// <summary>
-/// Stable names for types: the same in every process and on every machine (no assembly versions, no hash codes).
+/// Stable names for types: the same in every process and on every machine (no assembly versions, no hash codes), and
+/// different for different types, even two with one full name in different assemblies.
 /// </summary>
+/// <remarks>
+/// A canonical name is the <see cref="StockpileTypeAttribute"/> name when the type pins one; otherwise the full name
+/// with generic arguments spelled out, followed by <c>@</c> and the assembly's simple name (left out for the core
+/// library's own types, such as <c>System.Int32</c>). Each name is claimed by the first type that asks for it; a second
+/// type asking for a claimed name is refused, so within a process a name always means one type. Only types the program
+/// itself uses are ever remembered: names read from outside are looked up, never added.
+/// </remarks>
 internal static class TypeNames
 {
-    private static readonly ConcurrentDictionary<Type, string> s_canonical = new();
+    private const char AssemblyMarker = '@';
 
-    /// <summary>The name used in canonical key encodings: namespace-qualified, generic arguments spelled out.</summary>
-    public static string Canonical(Type type) => s_canonical.GetOrAdd(type, static t => Build(t, qualified: true));
+    private static readonly Assembly s_coreLibrary = typeof(object).Assembly;
+    private static readonly ConcurrentDictionary<Type, string> s_canonical = new();
+    private static readonly ConcurrentDictionary<string, Type> s_owners = new(StringComparer.Ordinal);
+
+    /// <summary>The name used in canonical key encodings and payloads; claims it for <paramref name="type"/>.</summary>
+    /// <exception cref="StockpileKeyException">Another type already has the name, or the pinned name is invalid.</exception>
+    public static string Canonical(Type type) =>
+        s_canonical.TryGetValue(type, out var name) ? name : s_canonical.GetOrAdd(type, Claim(type, NameOf(type)));
+
+    /// <summary>Finds the type that has claimed a canonical name in this process; never remembers the name asked for.</summary>
+    public static bool TryFind(string canonicalName, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Type type) =>
+        s_owners.TryGetValue(canonicalName, out type);
+
+    /// <summary>The canonical name a type would have, without claiming it (for types found by a scan, not used).</summary>
+    public static string NameOf(Type type)
+    {
+        if (type.GetCustomAttribute<StockpileTypeAttribute>(inherit: false) is not { } pinned)
+        {
+            return Build(type, qualified: true);
+        }
+
+        // A pin on a generic type names the definition; each constructed type adds its arguments, as unpinned ones do.
+        var name = Pinned(type, pinned.Name);
+        return type.IsConstructedGenericType
+            ? $"{name}<{string.Join(',', type.GetGenericArguments().Select(NameOf))}>"
+            : name;
+    }
 
     /// <summary>A short name for messages.</summary>
     public static string Display(Type type) => Build(type, qualified: false);
 
+    private static string Claim(Type type, string name)
+    {
+        var owner = s_owners.GetOrAdd(name, type);
+        if (owner != type)
+        {
+            throw new StockpileKeyException(type, null, $"its name in cache keys, '{name}', is already used by type '{owner.FullName}' from assembly '{owner.Assembly.GetName().Name}' (this one is from '{type.Assembly.GetName().Name}'). Two types must never share cache keys: give one of them another name with [StockpileType(\"…\")].");
+        }
+
+        return name;
+    }
+
+    private static string Pinned(Type type, string? name)
+    {
+        if (string.IsNullOrWhiteSpace(name) || !name.All(static c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or ':' or '/' or '+'))
+        {
+            throw new StockpileKeyException(type, null, $"[StockpileType(\"{name}\")] is not a valid name: use letters, digits and . _ - : / + only.");
+        }
+
+        return name;
+    }
+
     private static string Build(Type type, bool qualified)
+    {
+        var name = BuildName(type, qualified);
+        return qualified && type.Assembly != s_coreLibrary && !type.IsGenericParameter
+            ? $"{name}{AssemblyMarker}{type.Assembly.GetName().Name}"
+            : name;
+    }
+
+    /// <summary>A generic argument: its own canonical name when qualified (pinned, or with its assembly).</summary>
+    private static string Argument(Type type, bool qualified) => qualified ? NameOf(type) : Build(type, qualified: false);
+    private static string BuildName(Type type, bool qualified)
     {
         if (!type.IsGenericType)
         {
@@ -58,7 +123,7 @@ internal static class TypeNames
                     builder.Append(',');
                 }
 
-                builder.Append(Build(arguments[i], qualified));
+                builder.Append(Argument(arguments[i], qualified));
             }
 
             builder.Append('>');

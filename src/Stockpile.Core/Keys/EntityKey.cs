@@ -14,7 +14,10 @@ namespace Stockpile;
 /// </remarks>
 public sealed class EntityKey : IEquatable<EntityKey>
 {
-    private readonly object[] _values;
+    // A look-up made from one value keeps it inline and makes the array only when Values is read: building a look-up
+    // per call (EntityKey.Of<T>("Sku", sku)) then costs one small allocation.
+    private readonly object _first;
+    private object[]? _values;
     private string? _encoded;
     private string? _encodedPolymorphic;
 
@@ -22,7 +25,15 @@ public sealed class EntityKey : IEquatable<EntityKey>
     {
         EntityType = entityType;
         Key = key;
+        _first = values[0];
         _values = values;
+    }
+
+    private EntityKey(StockpileEntityType entityType, KeyDefinition key, object value)
+    {
+        EntityType = entityType;
+        Key = key;
+        _first = value;
     }
 
     /// <summary>Gets the entity type looked up.</summary>
@@ -32,7 +43,13 @@ public sealed class EntityKey : IEquatable<EntityKey>
     public KeyDefinition Key { get; }
 
     /// <summary>Gets the key's values, converted to the key properties' types.</summary>
-    public IReadOnlyList<object> Values => _values;
+    public IReadOnlyList<object> Values => _values ??= [_first];
+
+    /// <summary>The values without making an array: the stores' hot paths read these.</summary>
+    internal ReadOnlySpan<object> ValueSpan => _values is { } values ? values : new ReadOnlySpan<object>(in _first);
+
+    /// <summary>The first value: the whole key when it is not composite.</summary>
+    internal object FirstValue => _first;
 
     /// <summary>Makes a look-up of <typeparamref name="T"/> by its primary key.</summary>
     /// <typeparam name="T">The entity type.</typeparam>
@@ -40,6 +57,17 @@ public sealed class EntityKey : IEquatable<EntityKey>
     /// <returns>The look-up.</returns>
     /// <exception cref="StockpileKeyException">The values do not fit the primary key.</exception>
     public static EntityKey For<T>(params object[] values) => Create(StockpileEntityType.For<T>(), null, values);
+
+    /// <summary>Makes a look-up of <typeparamref name="T"/> by its primary key's one value.</summary>
+    /// <typeparam name="T">The entity type.</typeparam>
+    /// <param name="value">The primary key's value (or, for a composite key, one tuple).</param>
+    /// <returns>The look-up.</returns>
+    /// <exception cref="StockpileKeyException">The value does not fit the primary key.</exception>
+    public static EntityKey For<T>(object value)
+    {
+        var entityType = StockpileEntityType.For<T>();
+        return Single(entityType, entityType.PrimaryKey, value);
+    }
 
     /// <summary>Makes a look-up of <typeparamref name="T"/> by the named key.</summary>
     /// <typeparam name="T">The entity type.</typeparam>
@@ -51,6 +79,19 @@ public sealed class EntityKey : IEquatable<EntityKey>
     {
         ArgumentNullException.ThrowIfNull(keyName);
         return Create(StockpileEntityType.For<T>(), keyName, values);
+    }
+
+    /// <summary>Makes a look-up of <typeparamref name="T"/> by the named key's one value.</summary>
+    /// <typeparam name="T">The entity type.</typeparam>
+    /// <param name="keyName">The key's name, as declared.</param>
+    /// <param name="value">The key's value (or, for a composite key, one tuple).</param>
+    /// <returns>The look-up.</returns>
+    /// <exception cref="StockpileKeyException">No key has that name, or the value does not fit it.</exception>
+    public static EntityKey Of<T>(string keyName, object value)
+    {
+        ArgumentNullException.ThrowIfNull(keyName);
+        var entityType = StockpileEntityType.For<T>();
+        return Single(entityType, entityType.GetKey(keyName), value);
     }
 
     /// <summary>Makes a look-up of <paramref name="entityType"/> by the named key, or by the primary key when <paramref name="keyName"/> is <see langword="null"/>.</summary>
@@ -70,8 +111,18 @@ public sealed class EntityKey : IEquatable<EntityKey>
     {
         ArgumentNullException.ThrowIfNull(entity);
         var type = StockpileEntityType.For(entity.GetType());
-        return FromEntity(type, type.PrimaryKey, entity)
-            ?? throw new StockpileKeyException(type.ClrType, type.PrimaryKey.Name, "the object's primary key value is null; an object needs its primary key to be stored or found.");
+        EnsurePrimaryKey(type, entity);
+        return FromEntity(type, type.PrimaryKey, entity)!;
+    }
+
+    /// <summary>Checks that an object has its primary key, without making a look-up.</summary>
+    /// <exception cref="StockpileKeyException">The object's primary key value is null.</exception>
+    internal static void EnsurePrimaryKey(StockpileEntityType entityType, object entity)
+    {
+        if (!entityType.PrimaryKey.IsSetOn(entity))
+        {
+            throw new StockpileKeyException(entityType.ClrType, entityType.PrimaryKey.Name, "the object's primary key value is null; an object needs its primary key to be stored or found.");
+        }
     }
 
     /// <summary>Reads one key of an object; <see langword="null"/> when a value of that key is null.</summary>
@@ -82,7 +133,7 @@ public sealed class EntityKey : IEquatable<EntityKey>
     }
 
     /// <summary>Whether an object has this look-up's values under its key: a pointer to it may outlive its claim on the key.</summary>
-    internal bool IsHeldBy(object entity) => Key.ReadValues(entity) is { } values && values.AsSpan().SequenceEqual(_values);
+    internal bool IsHeldBy(object entity) => Key.ReadValues(entity) is { } values && values.AsSpan().SequenceEqual(ValueSpan);
 
     /// <summary>Makes a look-up from values already of the key's types.</summary>
     internal static EntityKey FromNormalized(StockpileEntityType entityType, KeyDefinition key, object[] values) => new(entityType, key, values);
@@ -94,10 +145,28 @@ public sealed class EntityKey : IEquatable<EntityKey>
     {
         if (polymorphic)
         {
-            return _encodedPolymorphic ??= CanonicalKeyEncoder.Encode(Internal.TypeNames.Canonical(Key.DeclaringType), Key.Name, _values);
+            return _encodedPolymorphic ??= CanonicalKeyEncoder.Encode(Internal.TypeNames.Canonical(Key.DeclaringType), Key.Name, CanonicalValues());
         }
 
-        return _encoded ??= CanonicalKeyEncoder.Encode(EntityType.CanonicalName, Key.Name, _values);
+        return _encoded ??= CanonicalKeyEncoder.Encode(EntityType.CanonicalName, Key.Name, CanonicalValues());
+    }
+
+    /// <summary>The values as encoded: a converted key property (a strongly typed id) contributes its converted value.</summary>
+    private ReadOnlySpan<object> CanonicalValues()
+    {
+        if (!Key.HasConverters)
+        {
+            return ValueSpan;
+        }
+
+        var source = ValueSpan;
+        var values = new object[source.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = Key.Accessors[i].Converter is { } converter ? converter.ToCanonical(source[i]) : source[i];
+        }
+
+        return values;
     }
 
     /// <summary>Gets this look-up as seen from another entity type that shares the key (a base or derived type).</summary>
@@ -120,14 +189,14 @@ public sealed class EntityKey : IEquatable<EntityKey>
             throw new StockpileKeyException(entityType.ClrType, Key.Name, $"the look-up was made for '{Internal.TypeNames.Display(EntityType.ClrType)}', which does not share this key; make the look-up for '{Internal.TypeNames.Display(entityType.ClrType)}'.");
         }
 
-        return new EntityKey(entityType, key, _values);
+        return _values is { } values ? new EntityKey(entityType, key, values) : new EntityKey(entityType, key, _first);
     }
 
     /// <inheritdoc/>
     public bool Equals(EntityKey? other) =>
         other is not null
         && (ReferenceEquals(this, other)
-            || (EntityType.ClrType == other.EntityType.ClrType && Key.Name == other.Key.Name && _values.AsSpan().SequenceEqual(other._values)));
+            || (EntityType.ClrType == other.EntityType.ClrType && Key.Name == other.Key.Name && ValueSpan.SequenceEqual(other.ValueSpan)));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as EntityKey);
@@ -138,7 +207,7 @@ public sealed class EntityKey : IEquatable<EntityKey>
         var hash = new HashCode();
         hash.Add(EntityType.ClrType);
         hash.Add(Key.Name);
-        foreach (var value in _values)
+        foreach (var value in ValueSpan)
         {
             hash.Add(value);
         }
@@ -149,9 +218,16 @@ public sealed class EntityKey : IEquatable<EntityKey>
     /// <inheritdoc/>
     public override string ToString() => Encode();
 
-    private static EntityKey Create(StockpileEntityType entityType, string? keyName, object[] values)
+    private static EntityKey Single(StockpileEntityType entityType, KeyDefinition key, object value) =>
+        !key.IsComposite && value is not null && value.GetType() == key.Accessors[0].ValueType
+            ? new EntityKey(entityType, key, value)
+            : Build(entityType, key, [value!]);
+
+    private static EntityKey Create(StockpileEntityType entityType, string? keyName, object[] values) =>
+        Build(entityType, keyName is null ? entityType.PrimaryKey : entityType.GetKey(keyName), values);
+
+    private static EntityKey Build(StockpileEntityType entityType, KeyDefinition key, object[] values)
     {
-        var key = keyName is null ? entityType.PrimaryKey : entityType.GetKey(keyName);
         values ??= [null!];
         if (values.Length == 1 && key.IsComposite && values[0] is ITuple tuple)
         {
@@ -177,6 +253,11 @@ public sealed class EntityKey : IEquatable<EntityKey>
             if (value is null)
             {
                 throw new StockpileKeyException(entityType.ClrType, key.Name, $"the value for '{accessor.Property.Name}' is null; a key value cannot be null.");
+            }
+
+            if (accessor.Converter is { } converter && value.GetType() == converter.CanonicalType)
+            {
+                value = converter.FromCanonical(value);
             }
 
             if (!KeyValueTypes.TryNormalize(value, accessor.ValueType, out normalized[i]))

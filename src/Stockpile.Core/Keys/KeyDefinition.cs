@@ -10,7 +10,7 @@ public sealed class KeyDefinition
 
     internal KeyDefinition(string name, Type entityType, Type declaringType, bool isPrimary, int index, KeyPropertyAccessor[] accessors)
     {
-        Name = name;
+        Name = string.Intern(name);
         EntityType = entityType;
         DeclaringType = declaringType;
         IsPrimary = isPrimary;
@@ -18,6 +18,7 @@ public sealed class KeyDefinition
         _accessors = accessors;
         Properties = Array.ConvertAll(accessors, static a => a.Property);
         ValueTypes = Array.ConvertAll(accessors, static a => a.ValueType);
+        HasConverters = Array.Exists(accessors, static a => a.Converter is not null);
     }
 
     /// <summary>Gets the key's name: the name lookups use.</summary>
@@ -47,6 +48,9 @@ public sealed class KeyDefinition
 
     internal KeyPropertyAccessor[] Accessors => _accessors;
 
+    /// <summary>Gets a value indicating whether a property of the key is converted for encoding (a strongly typed id).</summary>
+    internal bool HasConverters { get; }
+
     /// <summary>Reads this key's values from an object; <see langword="null"/> when any of them is null (the object is not filed under this key).</summary>
     /// <param name="entity">An instance of <see cref="EntityType"/> or a type derived from it.</param>
     /// <returns>The normalized values, or <see langword="null"/>.</returns>
@@ -66,6 +70,24 @@ public sealed class KeyDefinition
 
         return values;
     }
+
+    /// <summary>Whether an object has every value of this key, without reading (boxing) them.</summary>
+    internal bool IsSetOn(object entity)
+    {
+        foreach (var accessor in _accessors)
+        {
+            if (accessor.IsNull(entity))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The value an index files an object under by this key: the value itself, or all of them for a composite key; <see langword="null"/> when one is null.</summary>
+    internal object? ReadIndexValue(object entity) =>
+        _accessors.Length == 1 ? _accessors[0].Read(entity) : ReadValues(entity) is { } values ? new Internal.Memory.CompositeKeyValue(values) : null;
 
     /// <inheritdoc/>
     public override string ToString() => $"{EntityType.Name}.{Name}";

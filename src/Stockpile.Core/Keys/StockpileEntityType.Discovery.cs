@@ -13,12 +13,16 @@ public sealed partial class StockpileEntityType
     /// <param name="keys">Each key's name and property names, the primary key first.</param>
     /// <returns>The registered keys.</returns>
     /// <exception cref="StockpileKeyException">The keys are invalid, or the type's keys were already resolved differently.</exception>
-    public static StockpileEntityType Register(Type type, IReadOnlyList<(string Name, IReadOnlyList<string> Properties)> keys)
+    public static StockpileEntityType Register(Type type, IReadOnlyList<(string Name, IReadOnlyList<string> Properties)> keys) =>
+        RegisterConverted(type, keys, null);
+
+    /// <summary>Registers keys whose properties may need converting to be encoded (strongly typed ids an O/RM maps with a value converter).</summary>
+    internal static StockpileEntityType RegisterConverted(Type type, IReadOnlyList<(string Name, IReadOnlyList<string> Properties)> keys, Func<PropertyInfo, KeyValueConverter?>? converters)
     {
         ArgumentNullException.ThrowIfNull(type);
         ArgumentNullException.ThrowIfNull(keys);
         var declared = keys.Select((k, i) => new DeclaredKey(k.Name, [.. k.Properties], i == 0, type)).ToList();
-        var built = Build(type, declared);
+        var built = Build(type, declared, converters);
         var stored = Known(s_types.GetOrAdd(type, built));
         if (!ReferenceEquals(stored, built) && !stored.SameKeysAs(built))
         {
@@ -79,7 +83,7 @@ public sealed partial class StockpileEntityType
         return Build(type, declared);
     }
 
-    private static StockpileEntityType Build(Type type, List<DeclaredKey> declared)
+    private static StockpileEntityType Build(Type type, List<DeclaredKey> declared, Func<PropertyInfo, KeyValueConverter?>? converters = null)
     {
         if (declared.Count == 0)
         {
@@ -121,7 +125,7 @@ public sealed partial class StockpileEntityType
             var accessors = new KeyPropertyAccessor[d.Properties.Length];
             for (var p = 0; p < accessors.Length; p++)
             {
-                accessors[p] = new KeyPropertyAccessor(type, ResolveProperty(type, name, d.Properties[p]));
+                accessors[p] = ResolveProperty(type, name, d.Properties[p], converters);
             }
 
             keys[i] = new KeyDefinition(name, type, d.DeclaringType, isPrimary: i == 0, index: i, accessors);
@@ -130,7 +134,7 @@ public sealed partial class StockpileEntityType
         return new StockpileEntityType(type, keys);
     }
 
-    private static PropertyInfo ResolveProperty(Type type, string keyName, string propertyName)
+    private static KeyPropertyAccessor ResolveProperty(Type type, string keyName, string propertyName, Func<PropertyInfo, KeyValueConverter?>? converters)
     {
         PropertyInfo? property = null;
         for (var t = type; t is not null && property is null; t = t.BaseType)
@@ -149,12 +153,18 @@ public sealed partial class StockpileEntityType
         }
 
         var valueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        var converter = KeyValueTypes.IsSupported(valueType) ? null : converters?.Invoke(property);
+        if (converter is not null && KeyValueTypes.IsSupported(converter.CanonicalType))
+        {
+            return new KeyPropertyAccessor(type, property, converter);
+        }
+
         if (!KeyValueTypes.IsSupported(valueType))
         {
             throw new StockpileKeyException(type, keyName, $"property '{propertyName}' is of type '{property.PropertyType.Name}', which cannot be a key. Supported: integers, string, Guid, enums, bool, char, decimal, DateTime, DateTimeOffset, DateOnly, TimeOnly and their nullable forms.");
         }
 
-        return property;
+        return new KeyPropertyAccessor(type, property);
     }
 
     private sealed record DeclaredKey(string? Name, string[] Properties, bool IsPrimary, Type DeclaringType)

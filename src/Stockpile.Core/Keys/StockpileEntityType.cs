@@ -13,14 +13,20 @@ public sealed partial class StockpileEntityType
     private static readonly ConcurrentDictionary<string, StockpileEntityType> s_byCanonicalName = new(StringComparer.Ordinal);
 
     private readonly Dictionary<string, KeyDefinition> _byName;
+    private readonly KeyDefinition[] _keys;
 
     private StockpileEntityType(Type clrType, KeyDefinition[] keys)
     {
         ClrType = clrType;
         Keys = keys;
+        _keys = keys;
         _byName = keys.ToDictionary(static k => k.Name, StringComparer.Ordinal);
         CanonicalName = Internal.TypeNames.Canonical(clrType);
+        Slot = Internal.Memory.TypeSlot.Of(clrType);
     }
+
+    /// <summary>The type's small integer (see <see cref="Internal.Memory.TypeSlot{T}"/>): stores find its view by array index.</summary>
+    internal int Slot { get; }
 
     /// <summary>Gets the entity's CLR type.</summary>
     public Type ClrType { get; }
@@ -35,14 +41,24 @@ public sealed partial class StockpileEntityType
     public string CanonicalName { get; }
 
     /// <summary>Gets the keys of <paramref name="type"/>, reading its attributes on first use.</summary>
+    /// <remarks>A type generated at run time (a proxy) gets the keys of the type it derives from.</remarks>
     /// <param name="type">The entity type.</param>
     /// <returns>The type's keys.</returns>
     /// <exception cref="StockpileKeyException">The type declares no key, or declares one wrongly.</exception>
     public static StockpileEntityType For(Type type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        return s_types.TryGetValue(type, out var known) ? known : Known(s_types.GetOrAdd(type, FromAttributes(type)));
+        return s_types.TryGetValue(type, out var known) ? known : Known(s_types.GetOrAdd(type, Discover(type)));
     }
+
+    // A subclass generated at run time (an EF Core lazy-loading or change-tracking proxy, any Castle proxy) is the
+    // entity type it derives from: filed, found and evicted under that type's keys.
+    private static StockpileEntityType Discover(Type type) =>
+        EntityClrType(type) is var entityType && entityType != type ? For(entityType) : FromAttributes(type);
+
+    /// <summary>Gets the type an object is filed as: itself, or for a subclass generated at run time (a proxy), the type it was generated from.</summary>
+    internal static Type EntityClrType(Type type) =>
+        type.Assembly.IsDynamic && type.BaseType is { } generatedFrom && generatedFrom != typeof(object) ? EntityClrType(generatedFrom) : type;
 
     /// <summary>Finds a type this process has already used, by its <see cref="CanonicalName"/> (for messages from other processes).</summary>
     internal static bool TryFindKnown(string canonicalName, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out StockpileEntityType entityType) =>
@@ -67,6 +83,17 @@ public sealed partial class StockpileEntityType
     public KeyDefinition GetKey(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+
+        // Key names are interned and so are the literals and nameof()s callers pass: a reference check finds the key
+        // without hashing the name.
+        foreach (var candidate in _keys)
+        {
+            if (ReferenceEquals(candidate.Name, name))
+            {
+                return candidate;
+            }
+        }
+
         return _byName.TryGetValue(name, out var key)
             ? key
             : throw new StockpileKeyException(ClrType, name, $"no such key is declared; the declared keys are {string.Join(", ", _byName.Keys.Select(static k => $"'{k}'"))}.");

@@ -8,9 +8,10 @@ public sealed partial class ChainedStore
     /// <summary>
     /// Writes objects found in tier <paramref name="hitTier"/> into every tier above it, nearest first. When a write to
     /// one of their types ran while they were read, the back-fill is skipped or undone: what was read may be older than
-    /// what that write left, and a cache must not keep it.
+    /// what that write left, and a cache must not keep it. Each tier gets back the lease its own read returned
+    /// (<paramref name="leases"/>, by tier): what guards it against other instances' writes is the tier's business.
     /// </summary>
-    private async ValueTask BackfillAsync(object[] found, int hitTier, IReadOnlyList<(WriteEpoch Epoch, long Captured)> epochs, CancellationToken cancellationToken)
+    private async ValueTask BackfillAsync(object[] found, int hitTier, object?[] leases, IReadOnlyList<(WriteEpoch Epoch, long Captured)> epochs, CancellationToken cancellationToken)
     {
         if (epochs.Any(static e => e.Captured < 0))
         {
@@ -22,7 +23,7 @@ public sealed partial class ChainedStore
         {
             try
             {
-                await _tiers[tier].PutManyUntypedAsync(found, cancellationToken).ConfigureAwait(false);
+                await _tiers[tier].BackfillUntypedAsync(found, leases[tier], cancellationToken).ConfigureAwait(false);
                 _metrics.Backfilled(_tiers[tier].Name, found.Length);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

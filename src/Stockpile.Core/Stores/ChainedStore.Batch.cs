@@ -5,14 +5,65 @@ namespace Stockpile;
 public sealed partial class ChainedStore
 {
     /// <inheritdoc/>
-    /// <remarks>Each tier is asked once, for the look-ups still missing; what it finds is back-filled above it as one batch.</remarks>
+    /// <remarks>
+    /// Each tier is asked once, for the look-ups still missing; what it finds is back-filled above it as one batch.
+    /// Below a process-local top tier, the misses join reads of the same look-ups under way in this process (single or
+    /// batch), and the rest are read as one batch that others can join in turn.
+    /// </remarks>
     protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
-        ChainRead.Begin();
+        if (!_topIsProcessLocal)
+        {
+            return await ReadManyCoalescedAsync(keys, 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        var results = new object?[keys.Count];
+        object?[] top;
+        try
+        {
+            top = await _top.GetManyUntypedAsync(keys, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsCache(0) && !_options.ThrowOnCacheReadFailure && ex is not OperationCanceledException)
+        {
+            ReadFailed(0, ex);
+            top = results;
+        }
+
+        var missing = new List<int>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (top[i] is { } value && keys[i].EntityType.ClrType.IsInstanceOfType(value))
+            {
+                results[i] = value;
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+
+        _metrics.Hit(_top.Name, keys.Count - missing.Count);
+        _metrics.Miss(_top.Name, missing.Count);
+        if (missing.Count > 0)
+        {
+            var found = await ReadManyCoalescedAsync([.. missing.Select(i => keys[i])], 1, cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < missing.Count; j++)
+            {
+                results[missing[j]] = found[j];
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Reads look-ups from <paramref name="fromTier"/> down, each tier once for those still missing, back-filling what each tier finds above it.</summary>
+    private async Task<object?[]> ReadManyTiersAsync(List<EntityKey> keys, int fromTier, CancellationToken cancellationToken)
+    {
         var results = new object?[keys.Count];
         var pending = Enumerable.Range(0, keys.Count).ToList();
         var epochs = new Dictionary<WriteEpoch, long>();
-        for (var tier = 0; tier < _tiers.Length && pending.Count > 0; tier++)
+        var leases = new object?[_tiers.Length];
+        for (var tier = fromTier; tier < _tiers.Length && pending.Count > 0; tier++)
         {
             if (tier == 1)
             {
@@ -27,7 +78,7 @@ public sealed partial class ChainedStore
             object?[] found;
             try
             {
-                found = await _tiers[tier].GetManyUntypedAsync(asked, cancellationToken).ConfigureAwait(false);
+                (found, leases[tier]) = await _tiers[tier].ReadManyForChainAsync(asked, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (IsCache(tier) && !_options.ThrowOnCacheReadFailure && ex is not OperationCanceledException)
             {
@@ -56,7 +107,7 @@ public sealed partial class ChainedStore
             {
                 var hitEpochs = hits.Select(h => EpochOf(StockpileEntityType.For(h.GetType()))).Distinct()
                     .Select(e => (e, epochs.TryGetValue(e, out var c) ? c : -1)).ToArray();
-                await BackfillAsync([.. hits], tier, hitEpochs, cancellationToken).ConfigureAwait(false);
+                await BackfillAsync([.. hits], tier, leases, hitEpochs, cancellationToken).ConfigureAwait(false);
             }
 
             pending = stillMissing;

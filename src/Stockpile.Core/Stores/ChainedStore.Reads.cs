@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Stockpile.Internal;
 
 namespace Stockpile;
 
@@ -11,8 +10,7 @@ public sealed partial class ChainedStore
     {
         if (!_topIsProcessLocal)
         {
-            // A shared top tier is read inside the chain read, like the tiers below: what its read leaves for its
-            // back-fill (a Redis lease) must reach it.
+            // A shared top tier is read through the chain protocol, like the tiers below: its back-fill needs its lease.
             return ReadThroughAsync<T>(EntityKey.For<T>(primaryKey), 0, cancellationToken);
         }
 
@@ -68,15 +66,75 @@ public sealed partial class ChainedStore
     }
 
     /// <inheritdoc/>
-    protected override async ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken) =>
-        await ReadThroughAsync<object>(key, 0, cancellationToken).ConfigureAwait(false);
+    protected override ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken)
+    {
+        if (!_topIsProcessLocal)
+        {
+            return ReadThroughAsync<object>(key, 0, cancellationToken);
+        }
+
+        // As by primary key: a synchronous hit in the top tier allocates nothing.
+        ValueTask<object?> top;
+        try
+        {
+            top = _top.GetUntypedAsync(key, cancellationToken);
+        }
+        catch (Exception ex) when (IsCache(0) && !_options.ThrowOnCacheReadFailure && ex is not StockpileKeyException and not OperationCanceledException)
+        {
+            ReadFailed(0, ex);
+            return ReadThroughAsync<object>(key, 1, cancellationToken);
+        }
+
+        if (!top.IsCompletedSuccessfully)
+        {
+            return AwaitTopAsync(top, key, cancellationToken);
+        }
+
+        if (top.Result is { } hit && key.EntityType.ClrType.IsInstanceOfType(hit))
+        {
+            _metrics.Hit(_top.Name);
+            return new ValueTask<object?>(hit);
+        }
+
+        _metrics.Miss(_top.Name);
+        return ReadThroughAsync<object>(key, 1, cancellationToken);
+    }
+
+    private async ValueTask<object?> AwaitTopAsync(ValueTask<object?> top, EntityKey key, CancellationToken cancellationToken)
+    {
+        object? value = null;
+        try
+        {
+            value = await top.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsCache(0) && !_options.ThrowOnCacheReadFailure && ex is not OperationCanceledException)
+        {
+            ReadFailed(0, ex);
+        }
+
+        if (value is not null && key.EntityType.ClrType.IsInstanceOfType(value))
+        {
+            _metrics.Hit(_top.Name);
+            return value;
+        }
+
+        _metrics.Miss(_top.Name);
+        return await ReadThroughAsync<object>(key, 1, cancellationToken).ConfigureAwait(false);
+    }
 
     private async ValueTask<T?> ReadThroughAsync<T>(EntityKey key, int fromTier, CancellationToken cancellationToken)
-        where T : class
+        where T : class =>
+        await ReadCoalescedAsync(key, fromTier, cancellationToken).ConfigureAwait(false) as T;
+
+    /// <summary>
+    /// Reads the tiers from <paramref name="fromTier"/> down until one hits, and back-fills the tiers above it, each with
+    /// the lease its own read returned.
+    /// </summary>
+    private async Task<object?> ReadTiersAsync(EntityKey key, int fromTier, CancellationToken cancellationToken)
     {
-        ChainRead.Begin();
         var epoch = EpochOf(key.EntityType);
         var captured = fromTier > 0 ? epoch.Capture() : -1;
+        var leases = new object?[_tiers.Length];
         for (var i = fromTier; i < _tiers.Length; i++)
         {
             if (i == 1 && fromTier == 0)
@@ -85,18 +143,19 @@ public sealed partial class ChainedStore
                 captured = epoch.Capture();
             }
 
-            var value = await ReadTierAsync(i, key, cancellationToken).ConfigureAwait(false);
-            if (value is T typed && key.EntityType.ClrType.IsInstanceOfType(value))
+            var (value, lease) = await ReadTierAsync(i, key, cancellationToken).ConfigureAwait(false);
+            if (value is not null && key.EntityType.ClrType.IsInstanceOfType(value))
             {
                 _metrics.Hit(_tiers[i].Name);
                 if (i > 0)
                 {
-                    await BackfillAsync([value], i, [(epoch, captured)], cancellationToken).ConfigureAwait(false);
+                    await BackfillAsync([value], i, leases, [(epoch, captured)], cancellationToken).ConfigureAwait(false);
                 }
 
-                return typed;
+                return value;
             }
 
+            leases[i] = lease;
             _metrics.Miss(_tiers[i].Name);
         }
 
@@ -108,16 +167,17 @@ public sealed partial class ChainedStore
         return null;
     }
 
-    private async ValueTask<object?> ReadTierAsync(int tier, EntityKey key, CancellationToken cancellationToken)
+    /// <summary>Reads one tier; a cache tier that fails counts as a miss with no lease, so its back-fill is not trusted.</summary>
+    private async ValueTask<TierRead<object?>> ReadTierAsync(int tier, EntityKey key, CancellationToken cancellationToken)
     {
         try
         {
-            return await _tiers[tier].GetUntypedAsync(key, cancellationToken).ConfigureAwait(false);
+            return await _tiers[tier].ReadForChainAsync(key, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (IsCache(tier) && !_options.ThrowOnCacheReadFailure && ex is not OperationCanceledException)
         {
             ReadFailed(tier, ex);
-            return null;
+            return default;
         }
     }
 

@@ -5,8 +5,6 @@ namespace Stockpile;
 
 public sealed partial class ChainedStore
 {
-    private static readonly AsyncLocal<ChainedStore?> s_writing = new();
-
     /// <inheritdoc/>
     protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken) =>
         WriteAsync([entityType], [item], cancellationToken);
@@ -106,11 +104,20 @@ public sealed partial class ChainedStore
         {
             var any = false;
             var errors = new List<Exception>();
+            OperationCanceledException? cancelled = null;
+            var token = cancellationToken;
             for (var tier = _tiers.Length - 1; tier >= 0; tier--)
             {
                 try
                 {
-                    any |= await delete(_tiers[tier], keys, cancellationToken).ConfigureAwait(false);
+                    any |= await delete(_tiers[tier], keys, token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (token.IsCancellationRequested)
+                {
+                    // The tier below may have deleted before it saw the cancellation: the caches above still evict,
+                    // and the caller gets the cancellation, as from any other cancelled call.
+                    cancelled = ex;
+                    token = CancellationToken.None;
                 }
                 catch (Exception ex)
                 {
@@ -118,6 +125,11 @@ public sealed partial class ChainedStore
                     Log.TierDeleteFailed(_logger, _tiers[tier].Name, ex);
                     errors.Add(ex);
                 }
+            }
+
+            if (cancelled is not null)
+            {
+                ExceptionDispatchInfo.Capture(cancelled).Throw();
             }
 
             ThrowIfAny(errors);
@@ -171,22 +183,12 @@ public sealed partial class ChainedStore
         ThrowIfAny(errors);
     }
 
-    private ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<ValueTask<bool>> write) =>
+    private static ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<ValueTask<bool>> write) =>
         GuardedAsync(epochs, _ => write());
 
     /// <summary>Runs a write with its types' epochs begun, so racing reads do not back-fill; tells the write whether another overlapped it.</summary>
-    /// <remarks>
-    /// A write made from inside another write of this chain (the EF Core interceptor invalidating during the database
-    /// tier's own save) is part of the outer write: it neither begins the epochs again nor counts as an overlap.
-    /// </remarks>
-    private async ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<Func<bool>, ValueTask<bool>> write)
+    private static async ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<Func<bool>, ValueTask<bool>> write)
     {
-        if (s_writing.Value == this)
-        {
-            return await write(static () => false).ConfigureAwait(false);
-        }
-
-        s_writing.Value = this;
         var tickets = new long[epochs.Count];
         for (var i = 0; i < tickets.Length; i++)
         {
@@ -203,8 +205,6 @@ public sealed partial class ChainedStore
             {
                 epoch.End();
             }
-
-            s_writing.Value = null;
         }
     }
 

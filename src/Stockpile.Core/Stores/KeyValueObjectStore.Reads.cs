@@ -8,6 +8,7 @@ public abstract partial class KeyValueObjectStore
     protected override async ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
+        ThrowIfDisposed();
         var storageKey = StorageKey(key);
         var payload = await ReadAsync(storageKey, cancellationToken).ConfigureAwait(false);
         if (payload is not null && StoredPayload.IsPointer(payload))
@@ -21,11 +22,40 @@ public abstract partial class KeyValueObjectStore
 
     /// <inheritdoc/>
     /// <remarks>Two batch reads at most: the look-ups, then the objects that alternate keys point to.</remarks>
-    protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) =>
+        (await ReadObjectsAsync(keys, leased: false, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <inheritdoc/>
+    /// <remarks>The look-up is read with <see cref="ReadManyLeasedAsync"/>, whose lease the back-fill gets back.</remarks>
+    protected override async ValueTask<TierRead<object?>> ReadForChainCoreAsync(EntityKey key, CancellationToken cancellationToken)
+    {
+        var read = await ReadObjectsAsync([key], leased: true, cancellationToken).ConfigureAwait(false);
+        return new(read.Value[0], read.Lease);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The look-ups are read with <see cref="ReadManyLeasedAsync"/>, whose lease the back-fill gets back.</remarks>
+    protected override ValueTask<TierRead<object?[]>> ReadManyForChainCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) =>
+        ReadObjectsAsync(keys, leased: true, cancellationToken);
+
+    /// <summary>
+    /// Reads keys for a chain that may back-fill this store when they miss, with the lease that back-fill will carry
+    /// (see <see cref="ObjectStore.BackfillCoreAsync"/>). The default calls <see cref="ReadManyAsync"/> and takes no lease.
+    /// </summary>
+    /// <param name="keys">The full keys.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The bytes per key, in order, <see langword="null"/> where there are none, and the lease.</returns>
+    protected virtual async ValueTask<TierRead<byte[]?[]>> ReadManyLeasedAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        new(await ReadManyAsync(keys, cancellationToken).ConfigureAwait(false), null);
+
+    private async ValueTask<TierRead<object?[]>> ReadObjectsAsync(IReadOnlyList<EntityKey> keys, bool leased, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        ThrowIfDisposed();
         var storageKeys = keys.Select(StorageKey).ToArray();
-        var payloads = await ReadManyAsync(storageKeys, cancellationToken).ConfigureAwait(false);
+        var (payloads, lease) = leased
+            ? await ReadManyLeasedAsync(storageKeys, cancellationToken).ConfigureAwait(false)
+            : new TierRead<byte[]?[]>(await ReadManyAsync(storageKeys, cancellationToken).ConfigureAwait(false), null);
         var follow = new List<int>();
         for (var i = 0; i < payloads.Length; i++)
         {
@@ -51,7 +81,7 @@ public abstract partial class KeyValueObjectStore
             results[i] = await DecodeAsync(keys[i], storageKeys[i], payloads[i], cancellationToken).ConfigureAwait(false);
         }
 
-        return results;
+        return new(results, lease);
     }
 
     /// <summary>Reads an object for a look-up; bytes that cannot be read, or an object that no longer has the looked-up key, are a miss.</summary>
@@ -65,7 +95,7 @@ public abstract partial class KeyValueObjectStore
         object? item;
         try
         {
-            item = StoredPayload.ReadValue(payload, IsPolymorphic ? key.Key.DeclaringType : key.EntityType.ClrType, key.EntityType.ClrType, Serializer);
+            item = StoredPayload.ReadValue(payload, OwnerOf(key.Key), key.EntityType.ClrType, IsPolymorphic, Serializer);
         }
         catch (StockpileSerializationException ex)
         {

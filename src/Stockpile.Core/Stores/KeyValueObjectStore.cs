@@ -15,7 +15,11 @@ namespace Stockpile;
 /// object still has that alternate key, so a stale pointer is a miss, never a wrong answer. Putting an object removes
 /// its old alternate pointers; taking an alternate key another object held evicts that other object.</para>
 /// <para>Bytes that cannot be read back (corrupt, or a type that changed) are a miss: they are removed and logged,
-/// never thrown to the caller.</para>
+/// never thrown to the caller. Stored bytes name the type they hold; only the type a key files (and, in a polymorphic
+/// store, types derived from it) is ever deserialized, by gets, puts and deletes alike.</para>
+/// <para>A store that holds resources implements <see cref="IDisposable"/> (or <see cref="IAsyncDisposable"/>) and
+/// calls <see cref="TryMarkDisposed"/> when disposed: from then on every operation throws
+/// <see cref="ObjectDisposedException"/> before touching the primitives.</para>
 /// <para>The batch primitives loop over the single ones; a store that can do a batch in one round trip overrides them.
 /// The default put and delete take several round trips and are not atomic: a store shared by many processes that
 /// needs atomicity overrides <see cref="ObjectStore.PutCoreAsync"/> and <see cref="ObjectStore.DeleteCoreAsync"/>
@@ -24,6 +28,7 @@ namespace Stockpile;
 public abstract partial class KeyValueObjectStore : ObjectStore
 {
     private readonly LifetimePolicy _lifetimes;
+    private int _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="KeyValueObjectStore"/> class.</summary>
     /// <param name="options">The options.</param>
@@ -49,6 +54,17 @@ public abstract partial class KeyValueObjectStore : ObjectStore
 
     /// <summary>Gets the logger.</summary>
     protected ILogger Logger { get; }
+
+    /// <summary>Gets a value indicating whether <see cref="TryMarkDisposed"/> was called.</summary>
+    protected bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>Marks the store disposed, so every later operation throws <see cref="ObjectDisposedException"/>; call it first thing when the store is disposed.</summary>
+    /// <returns><see langword="true"/> the first time (release the store's resources then); <see langword="false"/> when it was already disposed.</returns>
+    protected bool TryMarkDisposed() => Interlocked.Exchange(ref _disposed, 1) == 0;
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> when the store was disposed; for a derived store's own entry points.</summary>
+    /// <exception cref="ObjectDisposedException">The store was disposed.</exception>
+    protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
     /// <summary>Reads the bytes under a key.</summary>
     /// <param name="key">The full key.</param>
@@ -126,5 +142,5 @@ public abstract partial class KeyValueObjectStore : ObjectStore
     /// <summary>Gets an object's time to live from the store's lifetime policy.</summary>
     /// <param name="item">The object.</param>
     /// <returns>The time to live; <see langword="null"/> for ever; zero or less when already expired.</returns>
-    protected TimeSpan? TimeToLive(object item) => _lifetimes.TimeToLive(item, TimeProvider.GetUtcNow());
+    protected TimeSpan? TimeToLive(object item) => _lifetimes.TimeToLive(item, TimeProvider);
 }

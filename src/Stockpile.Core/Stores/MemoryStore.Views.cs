@@ -8,16 +8,23 @@ public sealed partial class MemoryStore
     {
         var views = _viewsBySlot;
         var slot = TypeSlot<T>.Index;
-        return (uint)slot < (uint)views.Length && views[slot] is { } view ? view : CacheSlot(slot, ViewOf(StockpileEntityType.For<T>()));
+        return (uint)slot < (uint)views.Length && views[slot] is { } view ? view : ViewOf(StockpileEntityType.For<T>());
     }
 
-    private MemoryTypeView ViewOf(StockpileEntityType entityType) =>
-        _viewsByType.TryGetValue(entityType.ClrType, out var view) ? view : CreateView(entityType);
+    private MemoryTypeView ViewOf(StockpileEntityType entityType)
+    {
+        var views = _viewsBySlot;
+        var slot = entityType.Slot;
+        return (uint)slot < (uint)views.Length && views[slot] is { } view
+            ? view
+            : CacheSlot(slot, _viewsByType.TryGetValue(entityType.ClrType, out var known) ? known : CreateView(entityType));
+    }
 
     private MemoryTypeView CreateView(StockpileEntityType entityType)
     {
         lock (_writeLock)
         {
+            ThrowIfDisposedLocked();
             if (_viewsByType.TryGetValue(entityType.ClrType, out var existing))
             {
                 return existing;
@@ -47,6 +54,7 @@ public sealed partial class MemoryStore
     {
         lock (_writeLock)
         {
+            ThrowIfDisposedLocked();
             var views = _viewsBySlot;
             if (slot >= views.Length)
             {

@@ -10,15 +10,14 @@ public sealed partial class MemoryStore
     private (MemoryEntry Entry, bool Expired) Prepare(StockpileEntityType entityType, object item)
     {
         var value = _copier is null ? item : Copy(item);
-        var ttl = _lifetimes.TimeToLive(item, _time.GetUtcNow());
+        var ttl = _lifetimes.TimeToLive(item, _time);
         var expiresAt = ttl is null ? long.MaxValue : Now() + ToClockTicks(ttl.Value);
         var view = ViewOf(entityType);
         var keys = entityType.Keys;
         var indexValues = new object?[keys.Count];
         for (var i = 0; i < indexValues.Length; i++)
         {
-            var values = keys[i].ReadValues(item);
-            indexValues[i] = values is null ? null : MemoryKeyIndex.IndexValue(values);
+            indexValues[i] = keys[i].ReadIndexValue(item);
         }
 
         return (new MemoryEntry(value, expiresAt, view, indexValues), ttl is { } live && live <= TimeSpan.Zero);
@@ -31,13 +30,20 @@ public sealed partial class MemoryStore
         var indexValues = entry.IndexValues;
         lock (_writeLock)
         {
+            ThrowIfDisposedLocked();
+
             // Whatever holds any of the new object's keys is older: the object itself under its primary key, or another
-            // object that held one of its alternate keys. Remove each entirely, so no index keeps serving it.
+            // object that held one of its alternate keys. Remove each entirely, so no index keeps serving it; only the
+            // index entries the new object takes over are left for it to overwrite in place, and the clock position of
+            // the object it replaces is reused, so a replace allocates nothing in the indexes or the clock.
+            LinkedListNode<MemoryEntry>? freed = null;
+            var successor = expired ? null : entry;
             for (var i = 0; i < indexValues.Length; i++)
             {
-                if (indexValues[i] is { } indexValue && view.Indexes[i].TryGet(indexValue, out var previous))
+                if (indexValues[i] is { } indexValue && view.Indexes[i].TryGet(indexValue, out var previous) && previous.ClockNode is { } node)
                 {
-                    RemoveLocked(previous);
+                    RemoveLocked(previous, successor);
+                    freed ??= node;
                 }
             }
 
@@ -47,7 +53,11 @@ public sealed partial class MemoryStore
             }
 
             // Room is made before the new object joins the clock, so it is never the one evicted.
-            MakeRoomLocked();
+            if (freed is null)
+            {
+                MakeRoomLocked();
+            }
+
             for (var i = 0; i < indexValues.Length; i++)
             {
                 if (indexValues[i] is { } indexValue)
@@ -56,16 +66,26 @@ public sealed partial class MemoryStore
                 }
             }
 
-            entry.ClockNode = _clock.AddLast(entry);
+            if (freed is null)
+            {
+                entry.ClockNode = _clock.AddLast(entry);
+            }
+            else
+            {
+                freed.Value = entry;
+                _clock.AddLast(freed);
+                entry.ClockNode = freed;
+            }
         }
     }
 
     private bool Delete(EntityKey key)
     {
         var index = ViewOf(key.EntityType).Indexes[key.Key.Index];
-        var indexValue = MemoryKeyIndex.IndexValue(key.Values);
+        var indexValue = MemoryKeyIndex.IndexValue(key);
         lock (_writeLock)
         {
+            ThrowIfDisposedLocked();
             if (!index.TryGet(indexValue, out var entry))
             {
                 return false;
@@ -87,16 +107,20 @@ public sealed partial class MemoryStore
         }
     }
 
-    private void RemoveLocked(MemoryEntry entry)
+    private void RemoveLocked(MemoryEntry entry) => RemoveLocked(entry, successor: null);
+
+    /// <summary>Removes an object from every index and the clock; entries the <paramref name="successor"/> files under the same value of the same index are left for it to overwrite.</summary>
+    private void RemoveLocked(MemoryEntry entry, MemoryEntry? successor)
     {
         if (entry.ClockNode is null)
         {
             return;
         }
 
+        var sameView = successor is not null && ReferenceEquals(successor.View, entry.View);
         for (var i = 0; i < entry.IndexValues.Length; i++)
         {
-            if (entry.IndexValues[i] is { } indexValue)
+            if (entry.IndexValues[i] is { } indexValue && !(sameView && Equals(successor!.IndexValues[i], indexValue)))
             {
                 entry.View.Indexes[i].RemoveIf(indexValue, entry);
             }

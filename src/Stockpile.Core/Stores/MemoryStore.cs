@@ -12,8 +12,10 @@ namespace Stockpile;
 /// deleting by any key removes every entry; a put that changes an alternate key drops the old entry; a put whose
 /// alternate key another object holds evicts that other object, since the newest write wins.</para>
 /// <para>By default callers get the stored instance (see <see cref="MemoryStoreOptions.CopyObjects"/>).</para>
+/// <para>Disposing the store releases everything it holds; every later operation throws
+/// <see cref="ObjectDisposedException"/>.</para>
 /// </remarks>
-public sealed partial class MemoryStore : ObjectStore
+public sealed partial class MemoryStore : ObjectStore, IDisposable
 {
     private readonly object _writeLock = new();
     private readonly Dictionary<(Type Identity, string Key), MemoryKeyIndex> _indexes = [];
@@ -26,6 +28,7 @@ public sealed partial class MemoryStore : ObjectStore
     private readonly int _sizeLimit;
     private readonly IStockpileSerializer? _copier;
     private MemoryTypeView?[] _viewsBySlot = new MemoryTypeView?[16];
+    private bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="MemoryStore"/> class.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
@@ -83,7 +86,7 @@ public sealed partial class MemoryStore : ObjectStore
     protected override ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken)
     {
         var index = ViewOf(key.EntityType).Indexes[key.Key.Index];
-        return new ValueTask<object?>(index.TryGet(MemoryKeyIndex.IndexValue(key.Values), out var entry) ? Read(entry) : null);
+        return new ValueTask<object?>(index.TryGet(MemoryKeyIndex.IndexValue(key), out var entry) ? Read(entry) : null);
     }
 
     /// <inheritdoc/>
@@ -115,11 +118,37 @@ public sealed partial class MemoryStore : ObjectStore
     protected override ValueTask<bool> DeleteCoreAsync(EntityKey key, CancellationToken cancellationToken) =>
         new(Delete(key));
 
+    /// <summary>Releases every object the store holds; later operations throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        lock (_writeLock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            // The hot path finds views through the slot array: emptying it sends every later call to CreateView, which
+            // throws, so a hit pays nothing for the check.
+            _disposed = true;
+            Volatile.Write(ref _viewsBySlot, []);
+            _viewsByType.Clear();
+            foreach (var index in _indexes.Values)
+            {
+                index.Clear();
+            }
+
+            _indexes.Clear();
+            _clock.Clear();
+        }
+    }
+
     /// <inheritdoc/>
     protected override ValueTask ClearCoreAsync(StockpileEntityType? entityType, CancellationToken cancellationToken)
     {
         lock (_writeLock)
         {
+            ThrowIfDisposedLocked();
             for (var node = _clock.First; node is not null;)
             {
                 var next = node.Next;
@@ -151,13 +180,15 @@ public sealed partial class MemoryStore : ObjectStore
         return _copier is null ? entry.Value : Copy(entry.Value);
     }
 
+    private void ThrowIfDisposedLocked() => ObjectDisposedException.ThrowIf(_disposed, this);
+
     /// <summary>The store's clock, in units of <see cref="_clockFrequency"/> per second.</summary>
     private long Now() => _tickClock ? Environment.TickCount64 : _time.GetTimestamp();
 
     private object Copy(object value)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        var type = value.GetType();
+        var type = StockpileEntityType.For(value.GetType()).ClrType; // a proxy is copied as its entity type
         _copier!.Serialize(buffer, value, type);
         return _copier.Deserialize(buffer.WrittenSpan, type);
     }

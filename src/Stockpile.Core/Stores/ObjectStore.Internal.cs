@@ -13,6 +13,12 @@ public abstract partial class ObjectStore
     // Untyped entry points for composite stores (ChainedStore) and integrations: the arguments are already checked.
     internal ValueTask<object?> GetUntypedAsync(EntityKey key, CancellationToken cancellationToken) => GetCoreAsync(key, cancellationToken);
 
+    internal ValueTask<TierRead<object?>> ReadForChainAsync(EntityKey key, CancellationToken cancellationToken) => ReadForChainCoreAsync(key, cancellationToken);
+
+    internal ValueTask<TierRead<object?[]>> ReadManyForChainAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) => ReadManyForChainCoreAsync(keys, cancellationToken);
+
+    internal ValueTask BackfillUntypedAsync(IReadOnlyList<object> items, object? lease, CancellationToken cancellationToken) => BackfillCoreAsync(items, lease, cancellationToken);
+
     internal ValueTask<object?[]> GetManyUntypedAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) => GetManyCoreAsync(keys, cancellationToken);
 
     internal ValueTask PutUntypedAsync(object item, CancellationToken cancellationToken) =>

@@ -113,8 +113,8 @@ public abstract partial class ObjectStore
         where T : class
     {
         ArgumentNullException.ThrowIfNull(item);
-        var type = StockpileEntityType.For(item.GetType());
-        _ = EntityKey.FromEntity(item);
+        var type = item.GetType() == typeof(T) ? StockpileEntityType.For<T>() : StockpileEntityType.For(item.GetType());
+        EntityKey.EnsurePrimaryKey(type, item);
         return PutCoreAsync(type, item, cancellationToken);
     }
 
@@ -131,7 +131,7 @@ public abstract partial class ObjectStore
         var list = items.Select(static i => (object)(i ?? throw new ArgumentException("An object in the batch is null; nothing was written.", nameof(items)))).ToArray();
         foreach (var item in list)
         {
-            _ = EntityKey.FromEntity(item);
+            EntityKey.EnsurePrimaryKey(StockpileEntityType.For(item.GetType()), item);
         }
 
         return list.Length == 0 ? default : PutManyCoreAsync(list, cancellationToken);

@@ -6,11 +6,13 @@ namespace Stockpile;
 /// </summary>
 /// <remarks>
 /// <c>AddStockpile</c> registers it as a scoped service. Objects never expire within the scope and there is no size
-/// limit: a scope is short. Like <see cref="MemoryStore"/>, callers get the stored instances.
+/// limit: a scope is short. Like <see cref="MemoryStore"/>, callers get the stored instances. The scope disposes
+/// it; a later call throws <see cref="ObjectDisposedException"/>.
 /// </remarks>
-public sealed class ScopedStore : ObjectStore
+public sealed class ScopedStore : ObjectStore, IDisposable
 {
     private readonly MemoryStore _inner = new(new MemoryStoreOptions { Name = "scoped", DefaultLifetime = Timeout.InfiniteTimeSpan, SizeLimit = null });
+    private volatile bool _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="ScopedStore"/> class.</summary>
     public ScopedStore()
@@ -21,25 +23,41 @@ public sealed class ScopedStore : ObjectStore
     /// <inheritdoc/>
     public override bool IsProcessLocal => true;
 
+    private MemoryStore Inner
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _inner;
+        }
+    }
+
+    /// <summary>Releases the objects of the scope; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _inner.Dispose();
+    }
+
     /// <inheritdoc/>
     protected override ValueTask<T?> GetByPrimaryKeyCoreAsync<T, TKey>(TKey primaryKey, CancellationToken cancellationToken)
         where T : class => _inner.GetAsync<T, TKey>(primaryKey, cancellationToken);
 
     /// <inheritdoc/>
-    protected override ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken) => _inner.GetUntypedAsync(key, cancellationToken);
+    protected override ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken) => Inner.GetUntypedAsync(key, cancellationToken);
 
     /// <inheritdoc/>
-    protected override ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) => _inner.GetManyUntypedAsync(keys, cancellationToken);
+    protected override ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) => Inner.GetManyUntypedAsync(keys, cancellationToken);
 
     /// <inheritdoc/>
-    protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken) => _inner.PutUntypedAsync(item, cancellationToken);
+    protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken) => Inner.PutUntypedAsync(item, cancellationToken);
 
     /// <inheritdoc/>
-    protected override ValueTask PutManyCoreAsync(IReadOnlyList<object> items, CancellationToken cancellationToken) => _inner.PutManyUntypedAsync(items, cancellationToken);
+    protected override ValueTask PutManyCoreAsync(IReadOnlyList<object> items, CancellationToken cancellationToken) => Inner.PutManyUntypedAsync(items, cancellationToken);
 
     /// <inheritdoc/>
-    protected override ValueTask<bool> DeleteCoreAsync(EntityKey key, CancellationToken cancellationToken) => _inner.DeleteUntypedAsync(key, cancellationToken);
+    protected override ValueTask<bool> DeleteCoreAsync(EntityKey key, CancellationToken cancellationToken) => Inner.DeleteUntypedAsync(key, cancellationToken);
 
     /// <inheritdoc/>
-    protected override ValueTask ClearCoreAsync(StockpileEntityType? entityType, CancellationToken cancellationToken) => _inner.ClearUntypedAsync(entityType, cancellationToken);
+    protected override ValueTask ClearCoreAsync(StockpileEntityType? entityType, CancellationToken cancellationToken) => Inner.ClearUntypedAsync(entityType, cancellationToken);
 }

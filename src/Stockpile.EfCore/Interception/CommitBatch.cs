@@ -9,6 +9,13 @@ internal sealed class CommitBatch(CommitCoordinator coordinator, List<CapturedCh
 
     public CommitTicket? Ticket { get; set; }
 
+    /// <summary>Gets the entity types to drop whole at commit: changes whose objects could not be named key by key.</summary>
+    public HashSet<Type> Types { get; } = [];
+
+    public bool IsEmpty => Changes.Count == 0 && Types.Count == 0;
+
+    public void InvalidateTypes(Type type) => Types.Add(type);
+
     /// <summary>The stripes of the rows changed, or <see langword="null"/> when a row's key is not known yet.</summary>
     public IEnumerable<int>? Stripes(bool keysFinal)
     {

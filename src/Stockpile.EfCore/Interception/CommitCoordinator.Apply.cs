@@ -11,11 +11,12 @@ internal sealed partial class CommitCoordinator
     /// </summary>
     public async ValueTask ApplyAsync(CommitBatch batch)
     {
-        var ticket = batch.Ticket ??= Tracker.Begin(batch.Stripes(keysFinal: true));
+        CommitTicket? ticket = null;
         var evict = new HashSet<EntityKey>();
         var refresh = new Dictionary<EntityKey, CapturedChange>();
         try
         {
+            ticket = batch.Ticket ??= Tracker.Begin(batch.Stripes(keysFinal: true));
             foreach (var change in batch.Changes)
             {
                 evict.UnionWith(change.OldKeys);
@@ -53,6 +54,11 @@ internal sealed partial class CommitCoordinator
                 await Chain.InvalidateAsync(evict, CancellationToken.None).ConfigureAwait(false);
             }
 
+            foreach (var type in batch.Types)
+            {
+                await Chain.InvalidateAsync(type, CancellationToken.None).ConfigureAwait(false);
+            }
+
             if (refresh.Count > 0)
             {
                 await WriteThroughAsync(refresh.Values, ticket).ConfigureAwait(false);
@@ -60,13 +66,15 @@ internal sealed partial class CommitCoordinator
         }
         catch (Exception ex)
         {
-            _metrics.Error(Chain.Name, "commit");
-            Log.CommitApplyFailed(_logger, Chain.Name, ex);
-            await EvictQuietlyAsync(evict.Concat(refresh.Values.SelectMany(static c => c.NewKeys))).ConfigureAwait(false);
+            Failed(ex);
+            await EvictQuietlyAsync(evict.Concat(refresh.Values.SelectMany(static c => c.NewKeys)), batch.Types).ConfigureAwait(false);
         }
         finally
         {
-            Tracker.End(ticket);
+            if (ticket is not null)
+            {
+                Tracker.End(ticket);
+            }
         }
     }
 
@@ -113,16 +121,27 @@ internal sealed partial class CommitCoordinator
         }
     }
 
-    private async ValueTask EvictQuietlyAsync(IEnumerable<EntityKey> keys)
+    private async ValueTask EvictQuietlyAsync(IEnumerable<EntityKey> keys, IEnumerable<Type> types)
     {
         try
         {
             await Chain.InvalidateAsync(keys.Distinct().ToArray(), CancellationToken.None).ConfigureAwait(false);
+            foreach (var type in types)
+            {
+                await Chain.InvalidateAsync(type, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
-            _metrics.Error(Chain.Name, "commit");
-            Log.CommitApplyFailed(_logger, Chain.Name, ex);
+            Failed(ex);
         }
+    }
+
+    /// <summary>Logs and counts a cache update that failed after a commit; the chain may be gone (disposed, or its container).</summary>
+    private void Failed(Exception exception)
+    {
+        var name = _chain?.Name ?? "(unresolved chain)";
+        _metrics.Error(name, "commit");
+        Log.CommitApplyFailed(_logger, name, exception);
     }
 }

@@ -6,37 +6,120 @@ namespace Stockpile.Internal;
 internal sealed partial class CommitCoordinator
 {
     /// <summary>Reads, before the save, every entity it will add, modify or delete, with its keys as the caches know them.</summary>
-    private CommitBatch? Capture(DbContext context)
+    /// <remarks>A changed owned entity (any depth) stands for its aggregate root, which is captured as modified.</remarks>
+    private CommitBatch? Capture(DbContext context, ModelKeyResolver resolver)
     {
-        var resolver = ModelKeyResolver.For(context, Options.UseModelKeys);
-        CheckPolicies(resolver);
-        List<CapturedChange>? changes = null;
+        var batch = new CommitBatch(this, []);
+        var captured = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        List<EntityEntry>? owned = null;
         foreach (var entry in context.ChangeTracker.Entries())
         {
-            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted)
-                || resolver.Resolve(entry.Metadata) is not { } entityType)
+            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted))
             {
                 continue;
             }
 
-            var change = new CapturedChange(entityType, entry, entry.State);
-            if (entry.State != EntityState.Added)
+            if (entry.Metadata.IsOwned())
             {
-                change.OldKeys = OriginalKeys(entityType, entry);
+                (owned ??= []).Add(entry);
+                continue;
             }
 
-            if (entry.State != EntityState.Deleted)
+            if (resolver.Resolve(entry.Metadata) is not { } entityType)
             {
-                change.KeyKnownBeforeSave = !entry.Metadata.FindPrimaryKey()!.Properties.Any(p => entry.Property(p.Name).IsTemporary);
-                change.NewKeys = change.KeyKnownBeforeSave ? CurrentKeys(entityType, entry.Entity) : [];
-                change.WriteThrough = Options.PolicyFor(entityType.ClrType) == StockpileCommitPolicy.WriteThrough;
-                change.WroteWholeRow = WritesWholeRow(entry);
+                continue;
             }
 
-            (changes ??= []).Add(change);
+            batch.Changes.Add(CaptureEntry(entityType, entry, entry.State));
+            captured.Add(entry.Entity);
         }
 
-        return changes is null ? null : new CommitBatch(this, changes);
+        if (owned is not null)
+        {
+            CaptureRoots(context, resolver, owned, batch, captured);
+        }
+
+        return batch.IsEmpty ? null : batch;
+    }
+
+    /// <summary>Captures, as modified, the aggregate roots of changed owned entities that the save does not change themselves.</summary>
+    private void CaptureRoots(DbContext context, ModelKeyResolver resolver, List<EntityEntry> owned, CommitBatch batch, HashSet<object> captured)
+    {
+        var entries = OwnedEntries.Of(context);
+        foreach (var entry in owned)
+        {
+            if (entries.RootOf(entry) is not { } root)
+            {
+                // Never expected (EF Core tracks an owner with what it owns); the type is dropped whole rather than left stale.
+                batch.InvalidateTypes(RootClrType(entry.Metadata));
+                continue;
+            }
+
+            if (resolver.Resolve(root.Metadata) is not { } entityType || !captured.Add(root.Entity))
+            {
+                continue;
+            }
+
+            batch.Changes.Add(CaptureEntry(entityType, root, root.State is EntityState.Deleted or EntityState.Added ? root.State : EntityState.Modified));
+        }
+    }
+
+    /// <summary>The fallback when the changes cannot be read key by key: every changed type Stockpile caches, to drop whole.</summary>
+    private CommitBatch TypesOnly(DbContext context, ModelKeyResolver resolver)
+    {
+        var batch = new CommitBatch(this, []);
+        foreach (var entry in context.ChangeTracker.Entries())
+        {
+            if (entry.State is not (EntityState.Added or EntityState.Modified or EntityState.Deleted))
+            {
+                continue;
+            }
+
+            var root = RootClrType(entry.Metadata);
+            try
+            {
+                if (resolver.Resolve(resolver.EntityTypeOf(root)) is not null)
+                {
+                    batch.InvalidateTypes(root);
+                }
+            }
+            catch (Exception ex) when (ex is StockpileMappingException or StockpileKeyException)
+            {
+                // A type Stockpile cannot name is not in any cache.
+            }
+        }
+
+        return batch;
+    }
+
+    private static Type RootClrType(Microsoft.EntityFrameworkCore.Metadata.IEntityType owned)
+    {
+        var type = owned;
+        while (type.FindOwnership() is { } ownership)
+        {
+            type = ownership.PrincipalEntityType;
+        }
+
+        return type.ClrType;
+    }
+
+    private CapturedChange CaptureEntry(StockpileEntityType entityType, EntityEntry entry, EntityState state)
+    {
+        var change = new CapturedChange(entityType, entry, state);
+        if (state != EntityState.Added)
+        {
+            change.OldKeys = OriginalKeys(entityType, entry);
+        }
+
+        if (state != EntityState.Deleted)
+        {
+            change.KeyKnownBeforeSave = !entry.Metadata.FindPrimaryKey()!.Properties.Any(p => entry.Property(p.Name).IsTemporary);
+            change.NewKeys = change.KeyKnownBeforeSave ? CurrentKeys(entityType, entry.Entity) : [];
+            change.WriteThrough = Options.PolicyFor(entityType.ClrType) == StockpileCommitPolicy.WriteThrough;
+            change.WroteWholeRow = WritesWholeRow(entry);
+        }
+
+        return change;
     }
 
     /// <summary>After the save: the final keys (store-generated values are in), and a detached copy of what was written.</summary>
@@ -102,6 +185,8 @@ internal sealed partial class CommitCoordinator
         {
             _ = resolver.EntityTypeOf(type);
         }
+
+        resolver.Report(_logger, resolveAll: true);
 
         _checkedModels.AddOrUpdate(resolver.Model, resolver);
     }

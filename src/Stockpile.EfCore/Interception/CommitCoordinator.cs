@@ -36,8 +36,9 @@ internal sealed partial class CommitCoordinator
     /// <summary>Before the save: capture the changes; a save in no transaction claims its rows now, since it commits inside.</summary>
     public void OnSaving(DbContext? context)
     {
-        if (context is null)
+        if (context is null || StoreSaves.IsStoreSave(context))
         {
+            // A store's own save is a chain write: the chain updates the caches and tells other instances.
             return;
         }
 
@@ -55,10 +56,22 @@ internal sealed partial class CommitCoordinator
             Discard(abandoned, "the previous save ended without an outcome reaching the interceptor");
         }
 
-        var batch = Capture(context);
-        if (batch is not null && context.Database.CurrentTransaction is null && System.Transactions.Transaction.Current is null)
+        var resolver = ModelKeyResolver.For(context, Options.UseModelKeys);
+        CheckPolicies(resolver);
+        CommitBatch? batch;
+        try
         {
-            batch.Ticket = Tracker.Begin(batch.Stripes(keysFinal: false));
+            batch = Capture(context, resolver);
+            if (batch is not null && context.Database.CurrentTransaction is null && System.Transactions.Transaction.Current is null)
+            {
+                batch.Ticket = Tracker.Begin(batch.Stripes(keysFinal: false));
+            }
+        }
+        catch (Exception ex)
+        {
+            // A cache concern never fails the save: the types it changes are dropped whole once it commits.
+            batch = TypesOnly(context, resolver);
+            Log.CaptureFailed(_logger, string.Join(", ", batch.Types.Select(TypeNames.Display)), ex);
         }
 
         state.Pending = batch;
@@ -73,7 +86,16 @@ internal sealed partial class CommitCoordinator
         }
 
         state.Pending = null;
-        Complete(batch);
+        try
+        {
+            Complete(batch);
+        }
+        catch (Exception ex)
+        {
+            batch.Demote();
+            Log.CaptureFailed(_logger, string.Join(", ", batch.Changes.Select(static c => TypeNames.Display(c.EntityType.ClrType)).Distinct()), ex);
+        }
+
         if (context.Database.CurrentTransaction is { } transaction)
         {
             TransactionBuffer.For(transaction.GetDbTransaction()).Add(batch, claimNow: false);

@@ -2,7 +2,10 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Stockpile.Internal;
 
-/// <summary>Feeds each SaveChanges to the coordinator: capture before, apply or hold after, drop on failure or cancellation.</summary>
+/// <summary>
+/// Feeds each SaveChanges to the coordinator: capture before, apply or hold after, drop on failure or cancellation. The saves an
+/// <see cref="EfCoreStore{TContext}"/> makes for a chain's write are the chain's to apply (<see cref="StoreSaves"/>).
+/// </summary>
 internal sealed class StockpileSaveChangesInterceptor(CommitCoordinator coordinator) : SaveChangesInterceptor
 {
     public CommitCoordinator Coordinator { get; } = coordinator;

@@ -55,6 +55,7 @@ internal sealed class TransactionBuffer
             }
 
             batch.Changes.AddRange(saved.Changes);
+            batch.Types.UnionWith(saved.Types);
             if (claimNow)
             {
                 var stripes = saved.Stripes(keysFinal: true)!;

@@ -20,6 +20,7 @@ internal sealed class ModelKeyResolver
     private readonly Type _contextType;
     private readonly bool _useModelKeys;
     private readonly ConcurrentDictionary<Type, StockpileEntityType?> _types = new();
+    private readonly ConcurrentDictionary<(Type Type, string Key), string> _unsupported = new();
 
     private ModelKeyResolver(IModel model, Type contextType, bool useModelKeys)
     {
@@ -39,6 +40,9 @@ internal sealed class ModelKeyResolver
         return pair[useModelKeys ? 1 : 0];
     }
 
+    /// <summary>Gets, per entity type and key, why Stockpile leaves the key out (a type whose primary key is left out is not cached at all).</summary>
+    public IEnumerable<KeyValuePair<(Type Type, string Key), string>> Unsupported => _unsupported;
+
     /// <summary>Checks every entity type of the model now, so a mismatch is a startup error.</summary>
     public void ValidateAll()
     {
@@ -48,9 +52,36 @@ internal sealed class ModelKeyResolver
         }
     }
 
+    /// <summary>Resolves every entity type, logging instead of throwing, and logs every key Stockpile leaves out: the interceptor's start-up check.</summary>
+    public void Report(Microsoft.Extensions.Logging.ILogger logger, bool resolveAll)
+    {
+        if (resolveAll)
+        {
+            foreach (var entityType in _model.GetEntityTypes())
+            {
+                try
+                {
+                    _ = Resolve(entityType);
+                }
+                catch (Exception ex) when (ex is StockpileMappingException or StockpileKeyException)
+                {
+                    _unsupported[(entityType.ClrType, "*")] = ex.Message;
+                }
+            }
+        }
+
+        foreach (var ((type, key), reason) in _unsupported)
+        {
+            Log.KeyNotCached(logger, TypeNames.Display(type), key, reason);
+        }
+    }
+
     /// <summary>Gets the EF entity type of a CLR type, or throws naming the type and the context.</summary>
+    /// <remarks>A proxy type (generated at run time, deriving from the entity type) is its entity type.</remarks>
     public IEntityType EntityTypeOf(Type clrType) =>
-        _model.FindEntityType(clrType) ?? throw new StockpileMappingException(clrType, _contextType, null, EfExceptionMessages.NotMapped);
+        _model.FindEntityType(clrType)
+        ?? (clrType.Assembly.IsDynamic && clrType.BaseType is { } generatedFrom ? _model.FindEntityType(generatedFrom) : null)
+        ?? throw new StockpileMappingException(clrType, _contextType, null, EfExceptionMessages.NotMapped);
 
     /// <summary>Gets the Stockpile keys of an EF entity type; <see langword="null"/> when Stockpile does not know the type.</summary>
     public StockpileEntityType? Resolve(IEntityType entityType) =>
@@ -72,7 +103,14 @@ internal sealed class ModelKeyResolver
                 return null;
             }
 
-            declared = StockpileEntityType.Register(clrType, ModelKeys(entityType));
+            var keys = ModelKeys(entityType);
+            if (keys.Count == 0 || keys[0].Name != PrimaryKeyName(entityType))
+            {
+                // Caching a type by its alternate keys alone would leave writes by primary key unseen: not at all, then.
+                return null;
+            }
+
+            declared = StockpileEntityType.RegisterConverted(clrType, keys, property => ConverterFor(entityType.FindProperty(property.Name)));
         }
 
         Validate(declared, entityType);
@@ -106,7 +144,27 @@ internal sealed class ModelKeyResolver
         return false;
     }
 
-    private static List<(string Name, IReadOnlyList<string> Properties)> ModelKeys(IEntityType entityType)
+    private static string PrimaryKeyName(IEntityType entityType) => string.Join("+", entityType.FindPrimaryKey()!.Properties.Select(static p => p.Name));
+
+    /// <summary>
+    /// The model's value converter of a key property whose type Stockpile cannot encode (a strongly typed id), when it
+    /// converts to a type Stockpile can: the canonical key then holds the column's value.
+    /// </summary>
+    private static KeyValueConverter? ConverterFor(IProperty? property)
+    {
+        if (property is null || KeyValueTypes.IsSupported(Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType)
+            || (property.GetValueConverter() ?? property.GetTypeMapping().Converter) is not { } converter)
+        {
+            return null;
+        }
+
+        var provider = Nullable.GetUnderlyingType(converter.ProviderClrType) ?? converter.ProviderClrType;
+        return KeyValueTypes.IsSupported(provider)
+            ? new KeyValueConverter(provider, value => converter.ConvertToProvider(value)!, value => converter.ConvertFromProvider(value)!)
+            : null;
+    }
+
+    private List<(string Name, IReadOnlyList<string> Properties)> ModelKeys(IEntityType entityType)
     {
         var keys = new List<(string Name, IReadOnlyList<string> Properties)>();
         var shapes = new HashSet<string>(StringComparer.Ordinal);
@@ -115,13 +173,17 @@ internal sealed class ModelKeyResolver
             .Concat(entityType.GetIndexes().Where(static i => i.IsUnique).Select(static i => i.Properties));
         foreach (var properties in unique)
         {
-            if (properties.Any(static p => p.PropertyInfo is null || !KeyValueTypes.IsSupported(Nullable.GetUnderlyingType(p.ClrType) ?? p.ClrType)))
+            var names = properties.Select(static p => p.Name).ToArray();
+            var name = string.Join("+", names);
+            if (properties.FirstOrDefault(static p => p.PropertyInfo is null
+                || (!KeyValueTypes.IsSupported(Nullable.GetUnderlyingType(p.ClrType) ?? p.ClrType) && ConverterFor(p) is null)) is { } unusable)
             {
+                _unsupported[(entityType.ClrType, name)] = unusable.PropertyInfo is null
+                    ? $"property '{unusable.Name}' is a shadow or field-only property, which Stockpile cannot read from an object"
+                    : $"property '{unusable.Name}' is of type '{TypeNames.Display(unusable.ClrType)}', which is not a supported key type and has no value converter to one";
                 continue;
             }
 
-            var names = properties.Select(static p => p.Name).ToArray();
-            var name = string.Join("+", names);
             if (shapes.Add(name))
             {
                 keys.Add((name, names));

@@ -21,7 +21,8 @@ internal sealed class TypedEntityQueries<TContext, TEntity> : EntityQueries<TCon
     {
         if (key.Values.Count > KeyQueryCompiler.MaxParts)
         {
-            var rows = await QueryAsync(context, [KeyLookup.Of(key.Key, [key])], int.MaxValue, forUpdate: false, cancellationToken).ConfigureAwait(false);
+            var rows = (await QueryAsync(context, [KeyLookup.Of(key.Key, [key])], int.MaxValue, forUpdate: false, cancellationToken).ConfigureAwait(false))
+                .Where(key.IsHeldBy).ToList();
             return rows.Count > 1 ? throw new StockpileNonUniqueKeyException(key) : rows.SingleOrDefault();
         }
 
@@ -29,6 +30,13 @@ internal sealed class TypedEntityQueries<TContext, TEntity> : EntityQueries<TCon
         TEntity? found = null;
         await foreach (var row in query(context, key.Values).WithCancellation(cancellationToken).ConfigureAwait(false))
         {
+            // The database may compare more loosely than Stockpile (a case-insensitive collation): only the exact key matches,
+            // as in batch gets and deletes, so no cache files one row under two spellings.
+            if (!key.IsHeldBy(row))
+            {
+                continue;
+            }
+
             if (found is not null)
             {
                 throw new StockpileNonUniqueKeyException(key);
@@ -37,7 +45,7 @@ internal sealed class TypedEntityQueries<TContext, TEntity> : EntityQueries<TCon
             found = row;
         }
 
-        return found;
+        return found is null ? null : ProxyLoaders.Cut(found);
     }
 
     public override async Task<List<object>> QueryAsync(TContext context, IReadOnlyList<KeyLookup> lookups, int maxParameters, bool forUpdate, CancellationToken cancellationToken)
@@ -48,7 +56,10 @@ internal sealed class TypedEntityQueries<TContext, TEntity> : EntityQueries<TCon
             // Reads are untracked; writes track what they change, and see rows a global query filter would hide.
             IQueryable<TEntity> query = context.Set<TEntity>();
             query = forUpdate ? query.IgnoreQueryFilters() : query.AsNoTracking();
-            rows.AddRange(await query.Where(KeyPredicates.Build<TEntity>(statement)).ToListAsync(cancellationToken).ConfigureAwait(false));
+            foreach (var row in await query.Where(KeyPredicates.Build<TEntity>(statement)).ToListAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(forUpdate ? row : ProxyLoaders.Cut(row));
+            }
         }
 
         return rows;

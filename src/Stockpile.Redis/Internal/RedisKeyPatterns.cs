@@ -5,14 +5,14 @@ namespace Stockpile.Redis.Internal;
 /// <summary>
 /// The layout of the keys the store writes, in one place. An object (or an alternate key's pointer) is kept under
 /// <c>prefix{canonical key}</c>; its side record and a lease append <see cref="SideRecordSuffix"/> or
-/// <see cref="LeaseSuffix"/> after the closing brace.
+/// <see cref="FenceSuffix"/> after the closing brace.
 /// </summary>
 /// <remarks>
 /// <para><b>The prefix is a namespace.</b> A prefix holds no brace (the options validator refuses one), so the first
 /// <c>{</c> of a key ends its prefix: <c>app1{…}</c> and <c>app10{…}</c>, or <c>shop:{…}</c> and <c>shop:eu:{…}</c>,
 /// can never be read, scanned or cleared one for the other, and a key without that shape (<c>app1session:abc</c>) is
 /// never taken for one of ours.</para>
-/// <para><b>Hash tags.</b> The braces are a Redis Cluster hash tag: an object's value, side record and leases share
+/// <para><b>Hash tags.</b> The braces are a Redis Cluster hash tag: an object's value, side record and fence share
 /// the slot of its canonical key, while objects of one type spread over every slot (their canonical keys differ).
 /// A canonical key holding a <c>}</c> ends its tag early; the tag is still the same for every key of that object.</para>
 /// </remarks>
@@ -21,8 +21,8 @@ internal static class RedisKeyPatterns
     /// <summary>Appended to an object key to name its side record (the set of its alternate keys).</summary>
     public const string SideRecordSuffix = "#alts";
 
-    /// <summary>Appended to a key to name the lease a read took when it missed.</summary>
-    public const string LeaseSuffix = "#lease";
+    /// <summary>Appended to a key to name its write fence (the server time of the last put or delete that touched it).</summary>
+    public const string FenceSuffix = "#fence";
 
     private const char TagOpen = '{';
     private const char TagClose = '}';
@@ -33,6 +33,9 @@ internal static class RedisKeyPatterns
 
     /// <summary>Gets the Redis key of a canonical key under a prefix.</summary>
     public static string ObjectKey(string prefix, string canonicalKey) => string.Concat(prefix, "{", canonicalKey, "}");
+
+    /// <summary>Gets the key under which a clear of everything under a prefix is fenced: in a slot of its own, and not of the canonical shape, so no clear removes it.</summary>
+    public static string ClearFenceKey(string prefix) => prefix + "{#clear}" + FenceSuffix;
 
     /// <summary>Gets the <c>SCAN MATCH</c> pattern of the keys under exactly a prefix (a superset of ours: check each with <see cref="TryReadCanonicalKey"/>).</summary>
     public static string ScanPattern(string prefix) => EscapeGlob(prefix) + "{*";
@@ -81,7 +84,7 @@ internal static class RedisKeyPatterns
 
     /// <summary>
     /// Reads the canonical key inside a Redis key this store may have written under <paramref name="prefix"/>: an
-    /// object key, a side record or a lease. <see langword="false"/> for anything else, which the store never touches.
+    /// object key, a side record or a fence. <see langword="false"/> for anything else, which the store never touches.
     /// </summary>
     public static bool TryReadCanonicalKey(ReadOnlySpan<byte> key, string prefix, out string canonicalKey)
     {
@@ -106,9 +109,9 @@ internal static class RedisKeyPatterns
         {
             body = body[..^SideRecordSuffix.Length];
         }
-        else if (body.EndsWith(LeaseSuffix, StringComparison.Ordinal))
+        else if (body.EndsWith(FenceSuffix, StringComparison.Ordinal))
         {
-            body = body[..^LeaseSuffix.Length];
+            body = body[..^FenceSuffix.Length];
         }
 
         if (body.Length == 0 || body[^1] != TagClose || !IsCanonical(body[..^1]))

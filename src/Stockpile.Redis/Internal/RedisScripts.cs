@@ -9,22 +9,36 @@ namespace Stockpile.Redis.Internal;
 /// The side record is what lets a script find an object's pointers without reading the serialized value. A pointer is
 /// removed only while it still points at the object being changed, so an alternate key that now belongs to another
 /// object is never touched. Keys the scripts discover (old pointers, other objects) are not declared in <c>KEYS</c>:
-/// they live on one server, which is why these scripts need a single Redis server, not a cluster.
+/// they live on one server, which is why these scripts serve a single Redis server; on a cluster the store runs
+/// <see cref="RedisClusterScripts"/>, slot by slot.
 /// </remarks>
 internal static class RedisScripts
 {
     /// <summary>
-    /// Appended to a primary key to name its side record. A canonical key can never end with it: after a <c>|</c>
-    /// separator comes a value tag such as <c>i:</c>, never <c>#</c>, and a <c>|</c> inside a value is escaped.
+    /// Appended to a primary key to name its side record (see <see cref="RedisKeyPatterns"/>).
     /// </summary>
     public const string SideRecordSuffix = RedisKeyPatterns.SideRecordSuffix;
 
-    /// <summary>Appended to a key to name the lease a read took when it missed (see <see cref="Read"/>).</summary>
-    public const string LeaseSuffix = RedisKeyPatterns.LeaseSuffix;
+    /// <summary>
+    /// Appended to a key to name its write fence: the server time (µs) of the last put or delete that touched the key,
+    /// kept for <see cref="FenceMilliseconds"/>. A back-fill is refused when any of its object's keys was fenced at or
+    /// after the read it follows (see <see cref="Read"/> and <see cref="Put"/>).
+    /// </summary>
+    public const string FenceSuffix = RedisKeyPatterns.FenceSuffix;
 
-    // ARGV[1] and ARGV[2] of the put and delete scripts are the two suffixes.
+    /// <summary>How long a fence is kept, and how long a read's lease is good for: a back-fill after that is refused.</summary>
+    public const int FenceMilliseconds = 10_000;
+
+    // ARGV[1], ARGV[2] and ARGV[3] of the put and delete scripts are the side record suffix, the fence suffix and the
+    // fence lifetime. Every key a put or delete touches is fenced with the server time, taken once per script call.
+    // The time is kept as a 16-digit string: a Lua number would be written to Redis in %.14g and lose precision.
     private const string Functions = """
-        local suffix, lease = ARGV[1], ARGV[2]
+        local suffix, fence, life = ARGV[1], ARGV[2], ARGV[3]
+        local clock = redis.call('TIME')
+        local now = clock[1] .. string.format('%06d', tonumber(clock[2]))
+        local function stamp(key)
+          redis.call('SET', key .. fence, now, 'PX', life)
+        end
         local function unlink(alt, primary)
           if redis.call('GET', alt) == 'P' .. primary then
             redis.call('DEL', alt)
@@ -34,63 +48,79 @@ internal static class RedisScripts
           local side = primary .. suffix
           for _, alt in ipairs(redis.call('SMEMBERS', side)) do
             unlink(alt, primary)
-            redis.call('DEL', alt .. lease)
+            stamp(alt)
           end
-          redis.call('DEL', side, primary .. lease)
+          redis.call('DEL', side)
+          stamp(primary)
           return redis.call('DEL', primary)
         end
 
         """;
 
     /// <summary>
-    /// Reads keys; each one that is missing gets a lease: the token of this read, for a while. KEYS: the keys. ARGV:
-    /// the lease suffix, the token, the lease's lifetime in ms. Returns the values, nil for a miss.
+    /// Reads keys for a chain, with the read's lease: the server time before the values were read. KEYS: the keys.
+    /// Returns the time (a 16-digit string of µs), then the values, nil for a miss.
     /// </summary>
     /// <remarks>
-    /// A back-fill after a miss carries the token (see <see cref="Put"/>); every put and delete of the key removes the
-    /// lease. So a back-fill whose database read may predate another instance's commit and eviction finds its lease
-    /// gone, and evicts instead of writing what it read.
+    /// The chain hands the time back to the back-fill that follows a miss (see <see cref="Put"/>). Any write that
+    /// committed to the database after this read's database read fences the keys it evicts later than this time, so
+    /// the back-fill of what may be the older state is refused. No key is written: a read leaves nothing behind.
     /// </remarks>
     public static RedisScript Read { get; } = new("""
-        local values = {}
+        local clock = redis.call('TIME')
+        local values = { clock[1] .. string.format('%06d', tonumber(clock[2])) }
         for i = 1, #KEYS do
-          local value = redis.call('GET', KEYS[i])
-          if value then
-            values[i] = value
-          else
-            values[i] = false
-            redis.call('SET', KEYS[i] .. ARGV[1], ARGV[2], 'PX', ARGV[3])
-          end
+          values[i + 1] = redis.call('GET', KEYS[i])
         end
         return values
         """);
 
     /// <summary>
-    /// Puts objects. KEYS: per object, its primary key then its alternate keys. ARGV: the two suffixes, then per object
-    /// its alternate key count, its value, its time to live in ms (<c>0</c> never expires, <c>-1</c> already expired:
-    /// remove it), and one lease token per key (empty when the put holds none). An object whose token no longer matches
-    /// its lease is evicted instead of written. Returns how many objects were evicted so.
+    /// Puts objects, or back-fills them. KEYS: per object, its primary key then its alternate keys. ARGV: the side
+    /// record suffix, the fence suffix, the fence lifetime in ms, the lease (empty for a put a caller asked for: it is
+    /// written and fences every key it touches; for a back-fill, the time of the read it follows, or <c>!</c> when there
+    /// was no good read), the clear fence key; then per object its alternate key count, its value and its time to live
+    /// in ms (<c>0</c> never expires, <c>-1</c> already expired: remove it). A back-fill is refused, and the object
+    /// evicted, when its lease is <c>!</c> or older than the fence lifetime, when the store was cleared since, or when
+    /// any key of the object (the one read, or any other: an invalidation may have known only that one) was fenced
+    /// since. Returns how many objects were refused.
     /// </summary>
     public static RedisScript Put { get; } = new(Functions + """
-        local k, a, refused = 1, 3, 0
+        local lease = ARGV[4]
+        local backfill, since = lease ~= '', tonumber(lease)
+        if since then
+          local cleared = redis.call('GET', ARGV[5])
+          if tonumber(now) - since >= tonumber(life) * 1000 or (cleared and tonumber(cleared) >= since) then since = nil end
+        end
+        local k, a, refused = 1, 6, 0
         while a <= #ARGV do
           local primary, n, value, ttl = KEYS[k], tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2]
           local side, pointer = primary .. suffix, 'P' .. primary
-          local granted = true
-          for j = 0, n do
-            local token = ARGV[a + 3 + j]
-            if token ~= '' and redis.call('GET', KEYS[k + j] .. lease) ~= token then granted = false end
+          local granted = not backfill or since ~= nil
+          if backfill and since then
+            for j = 0, n do
+              local fenced = redis.call('GET', KEYS[k + j] .. fence)
+              if fenced and tonumber(fenced) >= since then granted = false end
+            end
           end
-          for j = 0, n do redis.call('DEL', KEYS[k + j] .. lease) end
           if not granted then
             refused = refused + 1
             evict(primary)
-            for j = 1, n do unlink(KEYS[k + j], primary) end
+            for j = 1, n do
+              unlink(KEYS[k + j], primary)
+              stamp(KEYS[k + j])
+            end
           else
+            if not backfill then
+              for j = 0, n do stamp(KEYS[k + j]) end
+            end
             local keep = {}
             for j = 1, n do keep[KEYS[k + j]] = true end
             for _, alt in ipairs(redis.call('SMEMBERS', side)) do
-              if not keep[alt] then unlink(alt, primary) end
+              if not keep[alt] then
+                unlink(alt, primary)
+                stamp(alt)
+              end
             end
             redis.call('DEL', side)
             for j = 1, n do
@@ -119,21 +149,31 @@ internal static class RedisScripts
             end
           end
           k = k + n + 1
-          a = a + n + 4
+          a = a + 3
         end
         return refused
         """);
 
     /// <summary>
-    /// Deletes objects by look-ups. KEYS: primary or alternate keys. ARGV: the two suffixes. A pointer the object no
-    /// longer lists is stale: it is removed and the object stays. Every look-up's lease goes. Returns how many objects
-    /// were removed.
+    /// Fences a clear: the server time under the clear fence key. KEYS: the clear fence key. ARGV: the fence lifetime in ms.
+    /// </summary>
+    public static RedisScript FenceClear { get; } = new("""
+        local clock = redis.call('TIME')
+        redis.call('SET', KEYS[1], clock[1] .. string.format('%06d', tonumber(clock[2])), 'PX', ARGV[1])
+        return 1
+        """);
+
+    /// <summary>
+    /// Deletes objects by look-ups. KEYS: primary or alternate keys. ARGV: the side record suffix, the fence suffix, the
+    /// fence lifetime in ms. A pointer the object no longer lists is stale: it is removed and the object stays. Every
+    /// look-up is fenced, found or not, and so is every key of an object removed: a back-fill that read any of them
+    /// before this delete is refused. Returns how many objects were removed.
     /// </summary>
     public static RedisScript Delete { get; } = new(Functions + """
         local removed = 0
         for i = 1, #KEYS do
           local key = KEYS[i]
-          redis.call('DEL', key .. lease)
+          stamp(key)
           local held = redis.call('GET', key)
           if held then
             if string.byte(held, 1) ~= 80 then

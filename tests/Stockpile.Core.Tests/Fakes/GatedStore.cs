@@ -7,6 +7,7 @@ namespace Stockpile.Tests.Fakes;
 public sealed class GatedStore : DelegatingStore
 {
     private Gate? _afterGet;
+    private Gate? _beforeGet;
     private Gate? _beforeDelete;
     private Gate? _beforePut;
 
@@ -17,6 +18,9 @@ public sealed class GatedStore : DelegatingStore
 
     /// <summary>The next get (single or batch) reads the inner store, then waits at the returned gate before answering.</summary>
     public Gate HoldNextGetAfterRead() => _afterGet = new Gate();
+
+    /// <summary>The next get (single or batch) waits at the returned gate before it reaches the inner store.</summary>
+    public Gate HoldNextGetBeforeRead() => _beforeGet = new Gate();
 
     /// <summary>The next delete waits at the returned gate before it reaches the inner store.</summary>
     public Gate HoldNextDeleteBeforeRunning() => _beforeDelete = new Gate();
@@ -48,6 +52,11 @@ public sealed class GatedStore : DelegatingStore
 
     protected override async ValueTask BeforeAsync(StoreOperation operation, IReadOnlyList<object> arguments, CancellationToken cancellationToken)
     {
+        if ((operation & StoreOperation.Reads) != 0 && Interlocked.Exchange(ref _beforeGet, null) is { } getGate)
+        {
+            await getGate.PassAsync();
+        }
+
         if ((operation & StoreOperation.Deletes) != 0 && Interlocked.Exchange(ref _beforeDelete, null) is { } gate)
         {
             await gate.PassAsync();

@@ -1,4 +1,5 @@
 using Stockpile.Internal;
+using Stockpile.Testing.Entities;
 
 namespace Stockpile.Tests.Internal;
 
@@ -6,10 +7,62 @@ namespace Stockpile.Tests.Internal;
 public sealed class TypeNamesTests
 {
     [Test]
-    public void Canonical_PlainType_IsFullName()
+    public void Canonical_PlainType_IsFullNameAtAssembly()
     {
-        Assert.That(TypeNames.Canonical(typeof(int)), Is.EqualTo("System.Int32"));
-        Assert.That(TypeNames.Canonical(typeof(TypeNamesTests)), Is.EqualTo("Stockpile.Tests.Internal.TypeNamesTests"));
+        Assert.That(TypeNames.Canonical(typeof(int)), Is.EqualTo("System.Int32"), "the core library's types need no assembly");
+        Assert.That(TypeNames.Canonical(typeof(TypeNamesTests)), Is.EqualTo("Stockpile.Tests.Internal.TypeNamesTests@Stockpile.Core.Tests"));
+    }
+
+    [Test]
+    public void Canonical_GenericArgumentFromAnotherAssembly_CarriesItsAssembly()
+    {
+        Assert.That(
+            TypeNames.Canonical(typeof(List<Product>)),
+            Is.EqualTo("System.Collections.Generic.List<Stockpile.Testing.Entities.Product@Stockpile.Testing>"));
+    }
+
+    [Test]
+    public void Canonical_PinnedType_IsThePinnedName()
+    {
+        Assert.That(TypeNames.Canonical(typeof(Pinned)), Is.EqualTo("tests.pinned"));
+        Assert.That(StockpileEntityType.For<Pinned>().CanonicalName, Is.EqualTo("tests.pinned"));
+        Assert.That(EntityKey.For<Pinned>(3).Encode(), Is.EqualTo("tests.pinned|Id|i:3"));
+        Assert.That(TypeNames.Canonical(typeof(PinnedHolder<int>)), Is.EqualTo("tests.holder<System.Int32>"));
+        Assert.That(TypeNames.Canonical(typeof(PinnedHolder<Pinned>)), Is.EqualTo("tests.holder<tests.pinned>"));
+    }
+
+    [Test]
+    public void Canonical_DerivedFromPinnedType_HasItsOwnName()
+    {
+        Assert.That(TypeNames.Canonical(typeof(DerivedFromPinned)), Is.EqualTo("Stockpile.Tests.Internal.TypeNamesTests+DerivedFromPinned@Stockpile.Core.Tests"));
+    }
+
+    [Test]
+    public void Canonical_TwoTypesPinnedToOneName_SecondIsRefused()
+    {
+        _ = TypeNames.Canonical(typeof(Pinned));
+
+        var error = Assert.Throws<StockpileKeyException>(() => StockpileEntityType.For<PinnedTwice>());
+
+        Assert.That(error!.EntityType, Is.EqualTo(typeof(PinnedTwice)));
+        Assert.That(error.Message, Does.Contain("'tests.pinned'").And.Contain(typeof(Pinned).FullName!));
+    }
+
+    [TestCase("")]
+    [TestCase("has space")]
+    [TestCase("a|b")]
+    [TestCase("x@y")]
+    [TestCase("List<int>")]
+    public void Canonical_InvalidPinnedName_IsRefused(string name)
+    {
+        var type = Fakes.TwinTypes.Emit(
+            Fakes.TwinTypes.UniqueAssemblyName("Pins"),
+            "Pins.Thing",
+            new System.Reflection.Emit.CustomAttributeBuilder(typeof(StockpileTypeAttribute).GetConstructor([typeof(string)])!, [name]));
+
+        var error = Assert.Throws<StockpileKeyException>(() => StockpileEntityType.For(type));
+
+        Assert.That(error!.Message, Does.Contain("StockpileType"));
     }
 
     [Test]
@@ -23,10 +76,10 @@ public sealed class TypeNamesTests
     [Test]
     public void Canonical_TypeNestedInGenericType_KeepsItsOwnName()
     {
-        Assert.That(TypeNames.Canonical(typeof(Envelope<int>.Left)), Is.EqualTo("Stockpile.Tests.Internal.TypeNamesTests+Envelope<System.Int32>+Left"));
+        Assert.That(TypeNames.Canonical(typeof(Envelope<int>.Left)), Is.EqualTo("Stockpile.Tests.Internal.TypeNamesTests+Envelope<System.Int32>+Left@Stockpile.Core.Tests"));
         Assert.That(
             TypeNames.Canonical(typeof(Envelope<int>.Inner<string>)),
-            Is.EqualTo("Stockpile.Tests.Internal.TypeNamesTests+Envelope<System.Int32>+Inner<System.String>"));
+            Is.EqualTo("Stockpile.Tests.Internal.TypeNamesTests+Envelope<System.Int32>+Inner<System.String>@Stockpile.Core.Tests"));
     }
 
     [Test]
@@ -46,6 +99,29 @@ public sealed class TypeNamesTests
     {
         Assert.That(TypeNames.Display(typeof(Dictionary<string, int>)), Is.EqualTo("Dictionary<String,Int32>"));
         Assert.That(TypeNames.Display(typeof(Envelope<int>.Left)), Is.EqualTo("Left<Int32>"));
+    }
+
+    [StockpileType("tests.pinned")]
+    public class Pinned
+    {
+        [StockpileKey]
+        public int Id { get; set; }
+    }
+
+    public sealed class DerivedFromPinned : Pinned;
+
+    [StockpileType("tests.pinned")]
+    public sealed class PinnedTwice
+    {
+        [StockpileKey]
+        public int Id { get; set; }
+    }
+
+    [StockpileType("tests.holder")]
+    public sealed class PinnedHolder<T>
+    {
+        [StockpileKey]
+        public int Id { get; set; }
     }
 
     /// <summary>Entity types nested in a generic type: each closed form is its own type and must have its own name.</summary>

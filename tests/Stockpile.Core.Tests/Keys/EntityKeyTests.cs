@@ -85,6 +85,35 @@ public sealed class EntityKeyTests
     }
 
     [Test]
+    public void Of_OneValue_IsTheSameLookUpAsTheParamsForm()
+    {
+        var single = EntityKey.Of<Product>(nameof(Product.Sku), "A");
+        var many = EntityKey.Of<Product>(nameof(Product.Sku), new object[] { "A" });
+
+        Assert.That(single, Is.EqualTo(many));
+        Assert.That(single.GetHashCode(), Is.EqualTo(many.GetHashCode()));
+        Assert.That(single.Encode(), Is.EqualTo(many.Encode()));
+        Assert.That(single.Values, Is.EqualTo(new object[] { "A" }));
+        Assert.That(EntityKey.For<Product>(5), Is.EqualTo(EntityKey.For<Product>(new object[] { 5 })));
+    }
+
+    [Test]
+    public void Of_OneValueOfAnotherType_IsConvertedOrRefusedAsInTheParamsForm()
+    {
+        Assert.That(EntityKey.For<Product>(5L).Values[0], Is.TypeOf<int>());
+        Assert.Throws<StockpileKeyException>(() => EntityKey.For<Product>("5"));
+        Assert.Throws<StockpileKeyException>(() => EntityKey.Of<Product>(nameof(Product.Sku), (object)null!));
+    }
+
+    [Test]
+    public void Of_KeyNameNotInterned_IsStillFound()
+    {
+        var name = new string(nameof(Product.Sku).AsSpan());
+
+        Assert.That(EntityKey.Of<Product>(name, "A").Key.Name, Is.EqualTo(nameof(Product.Sku)));
+    }
+
+    [Test]
     public void ToString_IsTheEncoding()
     {
         var key = EntityKey.Of<Product>(nameof(Product.Sku), "A-1");

@@ -34,8 +34,8 @@ public sealed class KeyValueObjectStoreTests
 
         Assert.That(store.Entries.Keys, Is.EquivalentTo(new[]
         {
-            "app1:Stockpile.Testing.Entities.Product|Id|i:5",
-            "app1:Stockpile.Testing.Entities.Product|Sku|s:x\\|y",
+            "app1:Stockpile.Testing.Entities.Product@Stockpile.Testing|Id|i:5",
+            "app1:Stockpile.Testing.Entities.Product@Stockpile.Testing|Sku|s:x\\|y",
         }));
     }
 

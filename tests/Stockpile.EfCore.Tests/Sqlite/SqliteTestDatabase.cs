@@ -18,6 +18,8 @@ public sealed class SqliteTestDatabase : TestDatabase
 
     public override string Provider => "SQLite";
 
+    public override string CaseInsensitiveCollation => "NOCASE";
+
     public static async Task<SqliteTestDatabase> CreateAsync()
     {
         var folder = Directory.CreateTempSubdirectory("stockpile-sqlite-").FullName;

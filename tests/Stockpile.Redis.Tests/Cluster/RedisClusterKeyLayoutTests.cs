@@ -29,11 +29,11 @@ public sealed class RedisClusterKeyLayoutTests
         var product = TestStores.NewProduct();
         var primary = TestStores.KeyOf(prefix, EntityKey.For<Product>(product.Id));
         var alternate = TestStores.KeyOf(prefix, EntityKey.Of<Product>(nameof(Product.Sku), product.Sku));
-        RedisKey[] ofPrimary = [primary, primary + RedisKeyPatterns.SideRecordSuffix, primary + RedisKeyPatterns.LeaseSuffix];
-        RedisKey[] ofAlternate = [alternate, alternate + RedisKeyPatterns.LeaseSuffix];
+        RedisKey[] ofPrimary = [primary, primary + RedisKeyPatterns.SideRecordSuffix, primary + RedisKeyPatterns.FenceSuffix];
+        RedisKey[] ofAlternate = [alternate, alternate + RedisKeyPatterns.FenceSuffix];
 
-        Assert.That(await SlotsAsync(ofPrimary), Has.Count.EqualTo(1), "value, side record and lease of a primary key");
-        Assert.That(await SlotsAsync(ofAlternate), Has.Count.EqualTo(1), "pointer and lease of an alternate key");
+        Assert.That(await SlotsAsync(ofPrimary), Has.Count.EqualTo(1), "value, side record and fence of a primary key");
+        Assert.That(await SlotsAsync(ofAlternate), Has.Count.EqualTo(1), "pointer and fence of an alternate key");
         Assert.That((int)await _database.ScriptEvaluateAsync(TouchAll, ofPrimary, ["v"]), Is.EqualTo(3));
         Assert.That((int)await _database.ScriptEvaluateAsync(TouchAll, ofAlternate, ["v"]), Is.EqualTo(2));
     }

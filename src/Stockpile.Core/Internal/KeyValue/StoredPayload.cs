@@ -1,24 +1,21 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Text;
 
 namespace Stockpile.Internal.KeyValue;
 
 /// <summary>
 /// The bytes a key-value store keeps. An object: <c>'V'</c>, the length of its type name (2 bytes, big-endian), the
-/// type name, then the serializer's bytes. A pointer from an alternate key: <c>'P'</c>, then the primary key.
+/// type's canonical name (see <see cref="TypeNames"/>), then the serializer's bytes. A pointer from an alternate key: <c>'P'</c>, then the primary key.
 /// </summary>
 internal static class StoredPayload
 {
     public const byte ValueMarker = (byte)'V';
     public const byte PointerMarker = (byte)'P';
 
-    private static readonly ConcurrentDictionary<string, Type?> s_types = new(StringComparer.Ordinal);
-
     public static byte[] Value(object item, IStockpileSerializer serializer)
     {
-        var type = item.GetType();
-        var typeName = Encoding.UTF8.GetBytes(NameOf(type));
+        var type = StockpileEntityType.EntityClrType(item.GetType()); // a proxy is stored as its entity type
+        var typeName = Encoding.UTF8.GetBytes(TypeNames.Canonical(type));
         var buffer = new ArrayBufferWriter<byte>(256);
         buffer.Write([ValueMarker, (byte)(typeName.Length >> 8), (byte)typeName.Length]);
         buffer.Write(typeName);
@@ -41,9 +38,11 @@ internal static class StoredPayload
     /// <summary>
     /// Reads an object filed under a key of <paramref name="keyOwner"/>; <see langword="null"/> when it is a valid
     /// object of another type than <paramref name="wanted"/> (a <c>Truck</c> where a <c>Car</c> was asked for).
+    /// Only <paramref name="keyOwner"/> itself, or in a <paramref name="polymorphic"/> store a type derived from it, is
+    /// ever instantiated: bytes naming any other type are refused before the serializer sees them.
     /// </summary>
     /// <exception cref="StockpileSerializationException">The bytes are not an object that key could file.</exception>
-    public static object? ReadValue(ReadOnlySpan<byte> payload, Type keyOwner, Type wanted, IStockpileSerializer serializer)
+    public static object? ReadValue(ReadOnlySpan<byte> payload, Type keyOwner, Type wanted, bool polymorphic, IStockpileSerializer serializer)
     {
         var expected = keyOwner;
         if (payload.Length < 3 || payload[0] != ValueMarker)
@@ -58,14 +57,13 @@ internal static class StoredPayload
         }
 
         var name = Encoding.UTF8.GetString(payload.Slice(3, nameLength));
-        var type = s_types.GetOrAdd(name, static n => Type.GetType(n, throwOnError: false));
-        if (type is null || !expected.IsAssignableFrom(type))
+        var type = StoredTypes.Resolve(name, expected, polymorphic);
+        if (type is null)
         {
-            throw new StockpileSerializationException(expected, "deserialize", $"the stored object is a '{name}', which is not a '{expected.Name}' known to this process.");
+            var shown = name.Length <= 200 ? name : string.Concat(name.AsSpan(0, 200), "…");
+            throw new StockpileSerializationException(expected, "deserialize", $"the stored object is a '{shown}', which is not a '{expected.Name}' known to this process.");
         }
 
         return wanted.IsAssignableFrom(type) ? serializer.Deserialize(payload[(3 + nameLength)..], type) : null;
     }
-
-    private static string NameOf(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
 }

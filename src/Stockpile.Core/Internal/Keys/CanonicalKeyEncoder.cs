@@ -8,7 +8,9 @@ namespace Stockpile.Internal.Keys;
 /// </summary>
 /// <remarks>
 /// Injective by construction: every segment escapes <c>\</c> and <c>|</c> with a backslash, so separators inside a
-/// value can never be read as separators; each value carries a tag naming its type, so <c>1</c> and <c>"1"</c> differ;
+/// value can never be read as separators; a lone surrogate (a UTF-16 code unit that is not half of a pair) is written
+/// <c>\uXXXX</c>, so the string is always valid Unicode and stays injective after a UTF-8 conversion (a Redis key):
+/// <c>"\uD800"</c> and <c>"\uFFFD"</c> never meet as U+FFFD; each value carries a tag naming its type, so <c>1</c> and <c>"1"</c> differ;
 /// equal values (by .NET equality) encode alike, so <c>1.0m</c> and <c>1.00m</c>, or two <see cref="DateTime"/>s
 /// with the same ticks and different kinds, share one encoding. No hash codes and no culture are involved, so the
 /// string is the same in every process and on every machine.
@@ -18,13 +20,13 @@ internal static class CanonicalKeyEncoder
     public const char Separator = '|';
     public const char Escape = '\\';
 
-    public static string Encode(string typeName, string keyName, IReadOnlyList<object> values)
+    public static string Encode(string typeName, string keyName, ReadOnlySpan<object> values)
     {
-        var builder = new StringBuilder(typeName.Length + keyName.Length + (values.Count * 16));
+        var builder = new StringBuilder(typeName.Length + keyName.Length + (values.Length * 16));
         AppendEscaped(builder, typeName);
         builder.Append(Separator);
         AppendEscaped(builder, keyName);
-        for (var i = 0; i < values.Count; i++)
+        for (var i = 0; i < values.Length; i++)
         {
             builder.Append(Separator);
             AppendValue(builder, values[i]);
@@ -104,20 +106,35 @@ internal static class CanonicalKeyEncoder
 
     private static void AppendEscaped(StringBuilder builder, string text)
     {
-        if (text.AsSpan().IndexOfAny(Separator, Escape) < 0)
+        var span = text.AsSpan();
+        if (span.IndexOfAny(Separator, Escape) < 0 && !HasSurrogates(span))
         {
             builder.Append(text);
             return;
         }
 
-        foreach (var c in text)
+        for (var i = 0; i < span.Length; i++)
         {
+            var c = span[i];
             if (c is Separator or Escape)
             {
-                builder.Append(Escape);
+                builder.Append(Escape).Append(c);
             }
-
-            builder.Append(c);
+            else if (!char.IsSurrogate(c))
+            {
+                builder.Append(c);
+            }
+            else if (char.IsHighSurrogate(c) && i + 1 < span.Length && char.IsLowSurrogate(span[i + 1]))
+            {
+                builder.Append(c).Append(span[++i]);
+            }
+            else
+            {
+                // '\' is otherwise only ever followed by '|' or '\', so "\u" plus four hex digits cannot be read as anything else.
+                builder.Append(Escape).Append('u').Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+            }
         }
     }
+
+    private static bool HasSurrogates(ReadOnlySpan<char> text) => text.IndexOfAnyInRange('\uD800', '\uDFFF') >= 0;
 }

@@ -9,12 +9,17 @@ namespace Stockpile.Internal.Keys;
 internal sealed class KeyPropertyAccessor
 {
     private readonly Func<object, object?> _read;
+    private readonly Func<object, bool>? _isNull;
 
-    public KeyPropertyAccessor(Type entityType, PropertyInfo property)
+    public KeyPropertyAccessor(Type entityType, PropertyInfo property, KeyValueConverter? converter = null)
     {
         Property = property;
         ValueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        Converter = converter;
         _read = Compile(entityType, property);
+        _isNull = property.PropertyType.IsValueType && Nullable.GetUnderlyingType(property.PropertyType) is null
+            ? null
+            : CompileIsNull(entityType, property);
     }
 
     public PropertyInfo Property { get; }
@@ -22,7 +27,13 @@ internal sealed class KeyPropertyAccessor
     /// <summary>The property type with <see cref="Nullable{T}"/> removed: the type every value of this key has.</summary>
     public Type ValueType { get; }
 
+    /// <summary>Gets the conversion of values of a type Stockpile cannot encode itself, or <see langword="null"/>.</summary>
+    public KeyValueConverter? Converter { get; }
+
     public object? Read(object entity) => _read(entity);
+
+    /// <summary>Whether the property is null, without boxing its value (a plain value type never is).</summary>
+    public bool IsNull(object entity) => _isNull is not null && _isNull(entity);
 
     private static Func<object, object?> Compile(Type entityType, PropertyInfo property)
     {
@@ -31,5 +42,14 @@ internal sealed class KeyPropertyAccessor
         var typed = Expression.Convert(parameter, property.DeclaringType ?? entityType);
         var body = Expression.Convert(Expression.Property(typed, property), typeof(object));
         return Expression.Lambda<Func<object, object?>>(body, parameter).Compile();
+    }
+
+    private static Func<object, bool> CompileIsNull(Type entityType, PropertyInfo property)
+    {
+        // (object e) => ((TEntity)e).Property == null, for reference types and Nullable<T>.
+        var parameter = Expression.Parameter(typeof(object), "entity");
+        var typed = Expression.Convert(parameter, property.DeclaringType ?? entityType);
+        var body = Expression.Equal(Expression.Property(typed, property), Expression.Constant(null, property.PropertyType));
+        return Expression.Lambda<Func<object, bool>>(body, parameter).Compile();
     }
 }

@@ -12,6 +12,8 @@ internal abstract class MemoryKeyIndex
     /// <summary>Removes the entry under <paramref name="value"/> only if it is still <paramref name="expected"/>, so a key now owned by another object stays.</summary>
     public abstract void RemoveIf(object value, MemoryEntry expected);
 
+    public abstract void Clear();
+
     public static MemoryKeyIndex Create(KeyDefinition key) =>
         key.IsComposite
             ? new MemoryKeyIndex<CompositeKeyValue>()
@@ -20,6 +22,10 @@ internal abstract class MemoryKeyIndex
     /// <summary>The value an index files an object under: the single value, or the composite of all values.</summary>
     public static object IndexValue(IReadOnlyList<object> values) =>
         values.Count == 1 ? values[0] : new CompositeKeyValue([.. values]);
+
+    /// <summary>The value an index files a look-up's object under, without copying a single value.</summary>
+    public static object IndexValue(EntityKey key) =>
+        key.Key.IsComposite ? new CompositeKeyValue([.. key.ValueSpan]) : key.FirstValue;
 }
 
 /// <summary>The typed index: a hit by a key of type <typeparamref name="TValue"/> neither boxes nor allocates.</summary>
@@ -34,4 +40,6 @@ internal sealed class MemoryKeyIndex<TValue> : MemoryKeyIndex
 
     public override void RemoveIf(object value, MemoryEntry expected) =>
         Entries.TryRemove(new KeyValuePair<TValue, MemoryEntry>((TValue)value, expected));
+
+    public override void Clear() => Entries.Clear();
 }

@@ -27,6 +27,7 @@ public sealed class CanonicalKeyEncoderInjectivityTests
         var generator = new RandomKeyGenerator(new Random(seed));
         var byEncoding = new Dictionary<string, EntityKey>(StringComparer.Ordinal);
         var byKey = new Dictionary<EntityKey, string>();
+        var byUtf8 = new Dictionary<string, EntityKey>(StringComparer.Ordinal);
         var repeats = 0;
         for (var i = 0; i < KeyCount; i++)
         {
@@ -52,9 +53,19 @@ public sealed class CanonicalKeyEncoderInjectivityTests
             }
 
             byKey.TryAdd(key, encoded);
+
+            // Stores keep keys as UTF-8 bytes (Redis): the encoding must stay injective after that conversion too.
+            var utf8 = Convert.ToBase64String(Encoding.UTF8.GetBytes(encoded));
+            if (byUtf8.TryGetValue(utf8, out var earlierInUtf8) && !earlierInUtf8.Equals(key))
+            {
+                Assert.Fail($"seed {seed}, key #{i}: {Describe(earlierInUtf8)} and {Describe(key)} differ but their encodings have the same UTF-8 bytes ({Show(encoded)})");
+            }
+
+            byUtf8.TryAdd(utf8, key);
         }
 
         Assert.That(byKey, Has.Count.EqualTo(byEncoding.Count), $"seed {seed}");
+        Assert.That(byUtf8, Has.Count.EqualTo(byEncoding.Count), $"seed {seed}");
         Assert.That(repeats, Is.GreaterThan(KeyCount / 10), "the generator must produce equal keys often, or the 'equal keys encode alike' half is untested");
         Assert.That(byEncoding.Count, Is.GreaterThan(KeyCount / 10), "the generator must produce many distinct keys");
     }

@@ -13,31 +13,31 @@ public sealed class CanonicalKeyEncoderTests
     [Test]
     public void Encode_PrimaryKey_IsGolden()
     {
-        Assert.That(EntityKey.For<Product>(42).Encode(), Is.EqualTo("Stockpile.Testing.Entities.Product|Id|i:42"));
+        Assert.That(EntityKey.For<Product>(42).Encode(), Is.EqualTo("Stockpile.Testing.Entities.Product@Stockpile.Testing|Id|i:42"));
     }
 
     [Test]
     public void Encode_StringWithSeparatorAndEscape_IsGolden()
     {
-        Assert.That(EntityKey.Of<Product>(nameof(Product.Sku), @"a|b\c").Encode(), Is.EqualTo(@"Stockpile.Testing.Entities.Product|Sku|s:a\|b\\c"));
+        Assert.That(EntityKey.Of<Product>(nameof(Product.Sku), @"a|b\c").Encode(), Is.EqualTo(@"Stockpile.Testing.Entities.Product@Stockpile.Testing|Sku|s:a\|b\\c"));
     }
 
     [Test]
     public void Encode_CompositeAndGuidKeys_AreGolden()
     {
-        Assert.That(EntityKey.For<OrderLine>(7, 3).Encode(), Is.EqualTo("Stockpile.Testing.Entities.OrderLine|OrderId+LineNumber|i:7|i:3"));
+        Assert.That(EntityKey.For<OrderLine>(7, 3).Encode(), Is.EqualTo("Stockpile.Testing.Entities.OrderLine@Stockpile.Testing|OrderId+LineNumber|i:7|i:3"));
         Assert.That(
             EntityKey.Of<OrderLine>(nameof(OrderLine.LineId), Guid.Parse("0F8FAD5B-D9CB-469F-A165-70867728950E")).Encode(),
-            Is.EqualTo("Stockpile.Testing.Entities.OrderLine|LineId|g:0f8fad5b-d9cb-469f-a165-70867728950e"));
+            Is.EqualTo("Stockpile.Testing.Entities.OrderLine@Stockpile.Testing|LineId|g:0f8fad5b-d9cb-469f-a165-70867728950e"));
     }
 
     [Test]
     public void Encode_Polymorphic_UsesDeclaringType()
     {
-        Assert.That(EntityKey.For<Car>(5).Encode(), Is.EqualTo("Stockpile.Testing.Entities.Car|Id|i:5"));
-        Assert.That(EntityKey.For<Car>(5).Encode(polymorphic: true), Is.EqualTo("Stockpile.Testing.Entities.Automobile|Id|i:5"));
+        Assert.That(EntityKey.For<Car>(5).Encode(), Is.EqualTo("Stockpile.Testing.Entities.Car@Stockpile.Testing|Id|i:5"));
+        Assert.That(EntityKey.For<Car>(5).Encode(polymorphic: true), Is.EqualTo("Stockpile.Testing.Entities.Automobile@Stockpile.Testing|Id|i:5"));
         Assert.That(EntityKey.For<Truck>(5).Encode(polymorphic: true), Is.EqualTo(EntityKey.For<Car>(5).Encode(polymorphic: true)));
-        Assert.That(EntityKey.Of<Car>(nameof(Car.Vin), "V").Encode(polymorphic: true), Is.EqualTo("Stockpile.Testing.Entities.Car|Vin|s:V"));
+        Assert.That(EntityKey.Of<Car>(nameof(Car.Vin), "V").Encode(polymorphic: true), Is.EqualTo("Stockpile.Testing.Entities.Car@Stockpile.Testing|Vin|s:V"));
     }
 
     [Test]
@@ -45,7 +45,7 @@ public sealed class CanonicalKeyEncoderTests
     {
         Assert.That(
             EntityKey.For<KeyValueTypesTests.Holder<int>>(1).Encode(),
-            Is.EqualTo("Stockpile.Tests.Internal.Keys.KeyValueTypesTests+Holder<System.Int32>|Id|i:1"));
+            Is.EqualTo("Stockpile.Tests.Internal.Keys.KeyValueTypesTests+Holder<System.Int32>@Stockpile.Core.Tests|Id|i:1"));
     }
 
     [Test]
@@ -57,8 +57,18 @@ public sealed class CanonicalKeyEncoderTests
             new DateOnly(1, 1, 2), new TimeOnly(5));
 
         Assert.That(key.Encode(), Is.EqualTo(
-            @"Stockpile.Tests.Internal.Keys.CanonicalKeyEncoderTests+Everything|All|s:a\|b\\c|i:-1|l:2|g:0f8fad5b-d9cb-469f-a165-70867728950e"
+            @"Stockpile.Tests.Internal.Keys.CanonicalKeyEncoderTests+Everything@Stockpile.Core.Tests|All|s:a\|b\\c|i:-1|l:2|g:0f8fad5b-d9cb-469f-a165-70867728950e"
             + @"|e:2|h:-3|y:4|Y:-5|H:6|I:7|L:8|b:1|c:\||m:1.5|t:10|o:100|d:1|T:5"));
+    }
+
+    [Test]
+    public void Encode_LoneSurrogates_AreEscapedAndPairsKept()
+    {
+        Assert.That(CanonicalKeyEncoder.Encode("T", "k", ["a\uD800b"]), Is.EqualTo(@"T|k|s:a\uD800b"));
+        Assert.That(CanonicalKeyEncoder.Encode("T", "k", ["\uDC00\uD800"]), Is.EqualTo(@"T|k|s:\uDC00\uD800"));
+        Assert.That(CanonicalKeyEncoder.Encode("T", "k", ["\uD83D\uDE00|"]), Is.EqualTo("T|k|s:\uD83D\uDE00\\|"));
+        Assert.That(CanonicalKeyEncoder.Encode("T", "k", [@"\uD800"]), Is.EqualTo(@"T|k|s:\\uD800"), "a literal backslash-u stays apart from an escaped surrogate");
+        Assert.That(CanonicalKeyEncoder.Encode("T", "k", ['\uDFFF']), Is.EqualTo(@"T|k|c:\uDFFF"));
     }
 
     [Test]

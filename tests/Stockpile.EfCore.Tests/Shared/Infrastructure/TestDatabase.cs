@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Stockpile.EfCore.Tests.Infrastructure;
 
@@ -7,6 +9,9 @@ namespace Stockpile.EfCore.Tests.Infrastructure;
 public abstract class TestDatabase : IAsyncDisposable
 {
     private static TestDatabase? s_current;
+
+    private readonly SemaphoreSlim _schemaLock = new(1, 1);
+    private readonly HashSet<Type> _created = [];
 
     /// <summary>Gets or sets the database of this run, set by the test project's set-up fixture.</summary>
     public static TestDatabase Current
@@ -53,7 +58,33 @@ public abstract class TestDatabase : IAsyncDisposable
         await context.Database.ExecuteSqlRawAsync(sql);
     }
 
+    /// <summary>Creates the tables of another context's model in this database, once per run.</summary>
+    public async Task EnsureTablesAsync<TContext>()
+        where TContext : DbContext
+    {
+        await _schemaLock.WaitAsync();
+        try
+        {
+            if (_created.Add(typeof(TContext)))
+            {
+                await PrepareAsync(typeof(TContext));
+                await using var context = Factory<TContext>().CreateDbContext();
+                await context.GetService<IRelationalDatabaseCreator>().CreateTablesAsync();
+            }
+        }
+        finally
+        {
+            _schemaLock.Release();
+        }
+    }
+
+    /// <summary>Gets the name of a case-insensitive collation of this provider, for columns that compare text the way SQL Server does by default.</summary>
+    public abstract string CaseInsensitiveCollation { get; }
+
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>Runs what a context's tables need first (a collation, say).</summary>
+    protected virtual Task PrepareAsync(Type contextType) => Task.CompletedTask;
 
     /// <summary>Creates the schema: every table of <see cref="TestDbContext"/>, and Gadgets without its unique index.</summary>
     protected async Task CreateSchemaAsync()

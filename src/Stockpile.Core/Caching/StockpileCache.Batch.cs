@@ -1,0 +1,130 @@
+using Stockpile.Internal.Caching;
+
+namespace Stockpile;
+
+public sealed partial class StockpileCache
+{
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyDictionary<string, T>> GetOrCreateManyAsync<T>(IEnumerable<string> keys, Func<IReadOnlyList<string>, CancellationToken, ValueTask<IReadOnlyDictionary<string, T>>> factory, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(factory);
+        var distinct = keys.Distinct(StringComparer.Ordinal).ToArray();
+        var fullKeys = Array.ConvertAll(distinct, FullKey);
+        var results = new Dictionary<string, T>(distinct.Length, StringComparer.Ordinal);
+
+        // Hits first, in one read of the tier.
+        var entries = await _tier.GetManyAsync(fullKeys, cancellationToken).ConfigureAwait(false);
+        var missing = new List<int>();
+        for (var i = 0; i < distinct.Length; i++)
+        {
+            if (await LiveAsync(entries[i], cancellationToken).ConfigureAwait(false) is { } entry)
+            {
+                results[distinct[i]] = Materialize<T>(fullKeys[i], entry)!;
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return results;
+        }
+
+        // Misses: join the flights already making a key; make the rest with one factory call.
+        var waits = new (int Index, Flight Flight)[missing.Count];
+        var owned = new List<(int Index, Flight Flight)>();
+        var group = new FlightGroup();
+        lock (_flightsLock)
+        {
+            for (var m = 0; m < missing.Count; m++)
+            {
+                var i = missing[m];
+                if (!_flights.TryGetValue(fullKeys[i], out var flight) || !flight.Group.IsJoinable)
+                {
+                    flight = new Flight(group);
+                    _flights[fullKeys[i]] = flight;
+                    owned.Add((i, flight));
+                }
+
+                flight.Group.Join();
+                waits[m] = (i, flight);
+            }
+        }
+
+        if (owned.Count > 0)
+        {
+            _ = MakeManyAsync(distinct, fullKeys, owned, group, factory, options);
+        }
+
+        try
+        {
+            foreach (var (i, flight) in waits)
+            {
+                var (made, value) = await WaitAsync(flight, leaveOnCancel: false, cancellationToken).ConfigureAwait(false);
+                if (made)
+                {
+                    results[distinct[i]] = (T)value!;
+                }
+            }
+        }
+        finally
+        {
+            // A caller that stops early leaves the flights it did not get to, so their factory can be cancelled.
+            if (cancellationToken.IsCancellationRequested)
+            {
+                LeaveUnfinished(waits);
+            }
+        }
+
+        return results;
+    }
+
+    private async Task MakeManyAsync<T>(string[] keys, string[] fullKeys, List<(int Index, Flight Flight)> owned, FlightGroup group, Func<IReadOnlyList<string>, CancellationToken, ValueTask<IReadOnlyDictionary<string, T>>> factory, StockpileCacheEntryOptions? options)
+    {
+        try
+        {
+            await Task.Yield();
+            var token = group.Cancellation.Token;
+            var made = await factory(owned.ConvertAll(o => keys[o.Index]), token).ConfigureAwait(false)
+                ?? throw new InvalidOperationException("The GetOrCreateManyAsync factory returned null; return an empty dictionary when nothing is found.");
+            foreach (var (i, flight) in owned)
+            {
+                if (made.TryGetValue(keys[i], out var value))
+                {
+                    await StoreAsync(fullKeys[i], value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
+                    End(fullKeys[i], flight);
+                    flight.Completion.TrySetResult((true, value));
+                }
+                else
+                {
+                    End(fullKeys[i], flight);
+                    flight.Completion.TrySetResult((false, null));
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var (i, flight) in owned)
+            {
+                Fail(fullKeys[i], flight, ex);
+            }
+        }
+    }
+
+    private void LeaveUnfinished((int Index, Flight Flight)[] waits)
+    {
+        lock (_flightsLock)
+        {
+            foreach (var (_, flight) in waits)
+            {
+                if (!flight.Completion.Task.IsCompleted)
+                {
+                    flight.Group.Leave();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using Stockpile.Internal.Caching;
+
+namespace Stockpile;
+
+public sealed partial class StockpileCache
+{
+    private readonly Dictionary<string, Flight> _flights = new(StringComparer.Ordinal);
+    private readonly Lock _flightsLock = new();
+
+    /// <inheritdoc/>
+    public async ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        var fullKey = FullKey(key);
+        var (found, value) = await TryGetAsync<T>(fullKey, cancellationToken).ConfigureAwait(false);
+        if (found)
+        {
+            return value!;
+        }
+
+        Flight flight;
+        bool owner;
+        lock (_flightsLock)
+        {
+            owner = !_flights.TryGetValue(fullKey, out flight!) || !flight.Group.IsJoinable;
+            if (owner)
+            {
+                flight = new Flight(new FlightGroup());
+                _flights[fullKey] = flight;
+            }
+
+            flight.Group.Join();
+        }
+
+        if (owner)
+        {
+            _ = MakeAsync(fullKey, flight, state, factory, options);
+        }
+
+        var (_, made) = await WaitAsync(flight, leaveOnCancel: true, cancellationToken).ConfigureAwait(false);
+        return (T)made!;
+    }
+
+    /// <summary>Runs the factory of a single-key flight on the flight's own token; stores the value before the flight ends, so a later caller finds it.</summary>
+    private async Task MakeAsync<TState, T>(string fullKey, Flight flight, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options)
+    {
+        try
+        {
+            await Task.Yield();
+            var token = flight.Group.Cancellation.Token;
+            var value = await factory(state, token).ConfigureAwait(false);
+            await StoreAsync(fullKey, value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
+            End(fullKey, flight);
+            flight.Completion.TrySetResult((true, value));
+        }
+        catch (Exception ex)
+        {
+            Fail(fullKey, flight, ex);
+        }
+    }
+
+    /// <summary>Ends a flight whose factory (or store) failed: nothing was stored, every waiter gets the exception, and the next call runs the factory again.</summary>
+    private void Fail(string fullKey, Flight flight, Exception exception)
+    {
+        End(fullKey, flight);
+        if (exception is OperationCanceledException && flight.Group.Cancellation.IsCancellationRequested)
+        {
+            flight.Completion.TrySetCanceled(flight.Group.Cancellation.Token);
+        }
+        else
+        {
+            flight.Completion.TrySetException(exception);
+        }
+    }
+
+    /// <summary>Waits for a flight; a caller that cancels leaves it, and the last to leave cancels its factory.</summary>
+    private async ValueTask<(bool Made, object? Value)> WaitAsync(Flight flight, bool leaveOnCancel, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await flight.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (leaveOnCancel && cancellationToken.IsCancellationRequested && !flight.Completion.Task.IsCompleted)
+        {
+            lock (_flightsLock)
+            {
+                flight.Group.Leave();
+            }
+
+            throw;
+        }
+    }
+
+    private void End(string fullKey, Flight flight)
+    {
+        lock (_flightsLock)
+        {
+            if (_flights.TryGetValue(fullKey, out var current) && ReferenceEquals(current, flight))
+            {
+                _flights.Remove(fullKey);
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+using System.Buffers;
+using System.ComponentModel;
+using System.Reflection;
+using Stockpile.Internal.Caching;
+
+namespace Stockpile;
+
+/// <summary>The <see cref="IStockpileCache"/> over Stockpile's tiers: today the in-process tier.</summary>
+/// <remarks>
+/// The cache speaks to its tier only through atomic primitives (get, set, set-if-absent, remove, take, update, flush,
+/// tag versions), each a single command on Redis, so a shared tier can be added below the process one without changing
+/// the semantics. Keys are prefixed with <see cref="StockpileCacheOptions.KeyPrefix"/>.
+/// </remarks>
+public sealed partial class StockpileCache : IStockpileCache
+{
+    private readonly CacheTier _tier;
+    private readonly IStockpileSerializer _serializer;
+    private readonly TimeProvider _time;
+    private readonly string _prefix;
+    private readonly TimeSpan _defaultExpiration;
+    private readonly int _maximumKeyLength;
+
+    /// <summary>Initializes a new instance of the <see cref="StockpileCache"/> class, in process memory.</summary>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    public StockpileCache(StockpileCacheOptions? options = null)
+    {
+        options ??= new StockpileCacheOptions();
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyPrefix, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaximumKeyLength, 1, nameof(options));
+        _time = options.TimeProvider ?? TimeProvider.System;
+        _serializer = options.Serializer ?? SystemTextJsonStockpileSerializer.Default;
+        _prefix = options.KeyPrefix + ":";
+        _defaultExpiration = options.DefaultExpiration;
+        _maximumKeyLength = options.MaximumKeyLength;
+        _tier = new MemoryCacheTier(_time);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
+    {
+        var (found, value) = await TryGetAsync<T>(FullKey(key), cancellationToken).ConfigureAwait(false);
+        return found ? value : default;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<T> GetOrDefaultAsync<T>(string key, T defaultValue, CancellationToken cancellationToken = default)
+    {
+        var (found, value) = await TryGetAsync<T>(FullKey(key), cancellationToken).ConfigureAwait(false);
+        return found ? value! : defaultValue;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<T> GetOrDefaultAsync<T>(string key, Func<CancellationToken, ValueTask<T>> defaultFactory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(defaultFactory);
+        var (found, value) = await TryGetAsync<T>(FullKey(key), cancellationToken).ConfigureAwait(false);
+        return found ? value! : await defaultFactory(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> ContainsAsync(string key, CancellationToken cancellationToken = default) =>
+        await LiveAsync(await _tier.GetAsync(FullKey(key), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <inheritdoc/>
+    public ValueTask SetAsync<T>(string key, T value, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default) =>
+        StoreAsync(FullKey(key), value, ExpiryOf(options), options?.Tags, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask SetAsync<T>(string key, T value, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+        StoreAsync(FullKey(key), value, expiresAt, null, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask SetForeverAsync<T>(string key, T value, CancellationToken cancellationToken = default) =>
+        StoreAsync(FullKey(key), value, null, null, cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> AddAsync<T>(string key, T value, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var fullKey = FullKey(key);
+        return await EntryAsync(value, ExpiryOf(options), options?.Tags, cancellationToken).ConfigureAwait(false) is { } entry
+            && await _tier.AddAsync(fullKey, entry, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken = default) => _tier.RemoveAsync(FullKey(key), cancellationToken);
+
+    /// <inheritdoc/>
+    public async ValueTask<T?> PullAsync<T>(string key, CancellationToken cancellationToken = default)
+    {
+        var fullKey = FullKey(key);
+        var entry = await LiveAsync(await _tier.TakeAsync(fullKey, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return entry is null ? default : Materialize<T>(fullKey, entry);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => _tier.FlushAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tag);
+        return _tier.BumpTagAsync(tag, cancellationToken);
+    }
+
+    /// <summary>Reads a value and says whether there was one (a stored default is a hit).</summary>
+    internal ValueTask<(bool Found, T? Value)> TryGetValueAsync<T>(string key, CancellationToken cancellationToken) =>
+        TryGetAsync<T>(FullKey(key), cancellationToken);
+
+    /// <summary>Whether the key is short enough for this cache.</summary>
+    internal bool Accepts(string key) => key is not null && key.Length <= _maximumKeyLength;
+
+    private string FullKey(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Length > _maximumKeyLength)
+        {
+            throw new ArgumentException($"Stockpile cache key of {key.Length} characters is longer than MaximumKeyLength ({_maximumKeyLength}).", nameof(key));
+        }
+
+        return _prefix + key;
+    }
+
+    private async ValueTask StoreAsync<T>(string fullKey, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
+    {
+        if (await EntryAsync(value, expiresAt, tags, cancellationToken).ConfigureAwait(false) is { } entry)
+        {
+            await _tier.SetAsync(fullKey, entry, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private DateTimeOffset? ExpiryOf(StockpileCacheEntryOptions? options)
+    {
+        var expiration = options?.Expiration ?? _defaultExpiration;
+        return expiration == Timeout.InfiniteTimeSpan ? null : _time.GetUtcNow() + expiration;
+    }
+
+    private async ValueTask<(bool Found, T? Value)> TryGetAsync<T>(string fullKey, CancellationToken cancellationToken)
+    {
+        var entry = await LiveAsync(await _tier.GetAsync(fullKey, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return entry is null ? (false, default) : (true, Materialize<T>(fullKey, entry));
+    }
+
+    /// <summary>The entry unless one of its tags was removed since it was written.</summary>
+    private async ValueTask<CacheEntry?> LiveAsync(CacheEntry? entry, CancellationToken cancellationToken)
+    {
+        if (entry?.Tags is not { Length: > 0 } stamps)
+        {
+            return entry;
+        }
+
+        var versions = await _tier.GetTagVersionsAsync(Array.ConvertAll(stamps, static s => s.Tag), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < stamps.Length; i++)
+        {
+            if (versions[i] != stamps[i].Version)
+            {
+                return null;
+            }
+        }
+
+        return entry;
+    }
+
+    /// <summary>The entry to store, or <see langword="null"/> when it would already be expired (the old value stays).</summary>
+    private async ValueTask<CacheEntry?> EntryAsync<T>(T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
+    {
+        if (expiresAt is { } at && at <= _time.GetUtcNow())
+        {
+            return null;
+        }
+
+        TagStamp[]? stamps = null;
+        if (tags is { Count: > 0 })
+        {
+            var names = tags.Distinct(StringComparer.Ordinal).ToArray();
+            var versions = await _tier.GetTagVersionsAsync(names, cancellationToken).ConfigureAwait(false);
+            stamps = new TagStamp[names.Length];
+            for (var i = 0; i < names.Length; i++)
+            {
+                stamps[i] = new TagStamp(names[i], versions[i]);
+            }
+        }
+
+        return IsImmutable(value)
+            ? new CacheEntry(value, null, expiresAt, stamps)
+            : new CacheEntry(null, Serialize(value), expiresAt, stamps);
+    }
+
+    private byte[]? Serialize<T>(T value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>();
+        _serializer.Serialize(buffer, value, typeof(T));
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private T? Materialize<T>(string fullKey, CacheEntry entry)
+    {
+        if (entry.Bytes is null)
+        {
+            return entry.Instance is null ? default : entry.Instance is T typed
+                ? typed
+                : throw new InvalidOperationException($"Stockpile cache key '{fullKey[_prefix.Length..]}' holds a '{entry.Instance.GetType().Name}', not a '{typeof(T).Name}'.");
+        }
+
+        return (T)_serializer.Deserialize(entry.Bytes, typeof(T));
+    }
+
+    /// <summary>Kept by reference: strings, primitives and the like, and sealed types marked [ImmutableObject(true)] (HybridCache's rule).</summary>
+    private static bool IsImmutable<T>(T value) => value is null || ImmutableTypes.Is(value.GetType());
+
+    private static class ImmutableTypes
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> s_known = new();
+
+        public static bool Is(Type type) => s_known.GetOrAdd(type, static t =>
+            t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(Guid)
+            || t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(TimeSpan) || t == typeof(DateOnly) || t == typeof(TimeOnly)
+            || (t.IsSealed && t.GetCustomAttribute<ImmutableObjectAttribute>() is { Immutable: true }));
+    }
+}

@@ -1,0 +1,22 @@
+namespace Stockpile.Internal.Caching;
+
+/// <summary>
+/// One cached value as a tier keeps it: the instance (immutable types) or its serialized bytes, when it expires, and the
+/// versions its tags had when it was written.
+/// </summary>
+internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset? expiresAt, TagStamp[]? tags)
+{
+    /// <summary>The value itself, for an immutable type; <see langword="null"/> when <see cref="Bytes"/> holds it.</summary>
+    public object? Instance { get; } = instance;
+
+    /// <summary>The serializer's bytes; <see langword="null"/> when <see cref="Instance"/> holds the value.</summary>
+    public byte[]? Bytes { get; } = bytes;
+
+    /// <summary>When the value expires; <see langword="null"/> for never.</summary>
+    public DateTimeOffset? ExpiresAt { get; } = expiresAt;
+
+    /// <summary>The value's tags and their versions at write time; <see langword="null"/> for none.</summary>
+    public TagStamp[]? Tags { get; } = tags;
+
+    public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } at && at <= now;
+}

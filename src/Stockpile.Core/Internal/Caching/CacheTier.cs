@@ -1,0 +1,35 @@
+namespace Stockpile.Internal.Caching;
+
+/// <summary>
+/// The primitives <see cref="StockpileCache"/> needs of a tier, each atomic on its own: what a memory tier does under a
+/// lock, and a Redis tier with one command each (<c>GET</c>/<c>MGET</c>, <c>SET</c>, <c>SET NX</c>, <c>DEL</c>,
+/// <c>GETDEL</c>, <c>INCRBY</c> keeping the TTL, a <c>SCAN</c> of the namespace, <c>INCR</c> of a tag's version).
+/// </summary>
+internal abstract class CacheTier
+{
+    public abstract ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken);
+
+    public abstract ValueTask<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
+
+    public abstract ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Stores the entry only if the key holds no live value.</summary>
+    public abstract ValueTask<bool> AddAsync(string key, CacheEntry entry, CancellationToken cancellationToken);
+
+    public abstract ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Reads and removes a live value in one step.</summary>
+    public abstract ValueTask<CacheEntry?> TakeAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a live entry through <paramref name="update"/> (or creates one from <see langword="null"/>) in one step.</summary>
+    public abstract ValueTask<CacheEntry> UpdateAsync(string key, Func<CacheEntry?, CacheEntry> update, CancellationToken cancellationToken);
+
+    /// <summary>Removes every key of the tier's namespace.</summary>
+    public abstract ValueTask FlushAsync(CancellationToken cancellationToken);
+
+    /// <summary>The current version of each tag; 0 for a tag never removed.</summary>
+    public abstract ValueTask<long[]> GetTagVersionsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken);
+
+    /// <summary>Moves a tag to its next version, which makes every value stamped with an older one unreachable.</summary>
+    public abstract ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken);
+}

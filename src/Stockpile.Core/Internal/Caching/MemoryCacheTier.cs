@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+
+namespace Stockpile.Internal.Caching;
+
+/// <summary>The in-process tier: reads take no lock; compound writes (add, take, update) take one lock per tier.</summary>
+internal sealed class MemoryCacheTier(TimeProvider time) : CacheTier
+{
+    private readonly ConcurrentDictionary<string, CacheEntry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _tagVersions = new(StringComparer.Ordinal);
+    private readonly Lock _writeLock = new();
+
+    public override ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken) => new(Live(key));
+
+    public override ValueTask<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var entries = new CacheEntry?[keys.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = Live(keys[i]);
+        }
+
+        return new(entries);
+    }
+
+    public override ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
+    {
+        lock (_writeLock)
+        {
+            _entries[key] = entry;
+        }
+
+        return default;
+    }
+
+    public override ValueTask<bool> AddAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
+    {
+        lock (_writeLock)
+        {
+            if (Live(key) is not null)
+            {
+                return new(false);
+            }
+
+            _entries[key] = entry;
+            return new(true);
+        }
+    }
+
+    public override ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken)
+    {
+        lock (_writeLock)
+        {
+            var live = Live(key) is not null;
+            _entries.TryRemove(key, out _);
+            return new(live);
+        }
+    }
+
+    public override ValueTask<CacheEntry?> TakeAsync(string key, CancellationToken cancellationToken)
+    {
+        lock (_writeLock)
+        {
+            var live = Live(key);
+            _entries.TryRemove(key, out _);
+            return new(live);
+        }
+    }
+
+    public override ValueTask<CacheEntry> UpdateAsync(string key, Func<CacheEntry?, CacheEntry> update, CancellationToken cancellationToken)
+    {
+        lock (_writeLock)
+        {
+            var entry = update(Live(key));
+            _entries[key] = entry;
+            return new(entry);
+        }
+    }
+
+    public override ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        lock (_writeLock)
+        {
+            _entries.Clear();
+        }
+
+        return default;
+    }
+
+    public override ValueTask<long[]> GetTagVersionsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        var versions = new long[tags.Count];
+        for (var i = 0; i < versions.Length; i++)
+        {
+            versions[i] = _tagVersions.GetValueOrDefault(tags[i]);
+        }
+
+        return new(versions);
+    }
+
+    public override ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken)
+    {
+        _tagVersions.AddOrUpdate(tag, 1, static (_, version) => version + 1);
+        return default;
+    }
+
+    /// <summary>The entry under a key unless it expired (an expired one is dropped on the way).</summary>
+    private CacheEntry? Live(string key)
+    {
+        if (!_entries.TryGetValue(key, out var entry))
+        {
+            return null;
+        }
+
+        if (!entry.IsExpired(time.GetUtcNow()))
+        {
+            return entry;
+        }
+
+        _entries.TryRemove(new KeyValuePair<string, CacheEntry>(key, entry));
+        return null;
+    }
+}

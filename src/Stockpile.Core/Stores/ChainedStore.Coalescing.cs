@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using Stockpile.Internal;
+
+namespace Stockpile;
+
+/// <content>
+/// Miss coalescing: concurrent misses of one key in this process read the lower tiers once and share the result. A
+/// key is coalesced with the same look-up (type, key and value): a miss by <c>Sku</c> cannot know the <c>Id</c> it will
+/// resolve to before it has read, so it does not join a read by <c>Id</c>. The read runs with a token of its own,
+/// cancelled only when every waiter has cancelled; an exception reaches every waiter, and the next call reads again
+/// (a read that ended is never joined). A write of the type that begins while a read is under way stops new callers
+/// from joining it (see <see cref="MissFlight"/>); the read's own back-fill stays guarded as every back-fill is.
+/// </content>
+public sealed partial class ChainedStore
+{
+    private readonly ConcurrentDictionary<string, MissFlight> _flights = new(StringComparer.Ordinal);
+
+    /// <summary>Reads one look-up from <paramref name="fromTier"/> down, joining a read of it under way if it can.</summary>
+    private async Task<object?> ReadCoalescedAsync(EntityKey key, int fromTier, CancellationToken cancellationToken)
+    {
+        var id = key.Encode();
+        var (flight, group) = JoinOrStart(id, key);
+        if (group is not null)
+        {
+            _ = RunAsync(group, [(id, flight)], async ct => [await ReadTiersAsync(key, fromTier, ct).ConfigureAwait(false)]);
+        }
+
+        try
+        {
+            return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            flight.Group.Leave();
+            throw;
+        }
+    }
+
+    /// <summary>Reads many look-ups from <paramref name="fromTier"/> down: joins the reads under way, and reads the rest in one batch.</summary>
+    private async Task<object?[]> ReadManyCoalescedAsync(IReadOnlyList<EntityKey> keys, int fromTier, CancellationToken cancellationToken)
+    {
+        var flights = new MissFlight[keys.Count];
+        var byId = new Dictionary<string, MissFlight>(StringComparer.Ordinal);
+        var started = new List<(string Id, MissFlight Flight)>();
+        var startedKeys = new List<EntityKey>();
+        var entered = new List<FlightGroup>();
+        FlightGroup? mine = null;
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var id = keys[i].Encode();
+            if (byId.TryGetValue(id, out var known))
+            {
+                flights[i] = known;
+                continue;
+            }
+
+            var (flight, group) = JoinOrStart(id, keys[i], mine);
+            if (group is not null)
+            {
+                mine = group;
+                started.Add((id, flight));
+                startedKeys.Add(keys[i]);
+            }
+            else if (flight.Group != mine)
+            {
+                entered.Add(flight.Group);
+            }
+
+            flights[i] = byId[id] = flight;
+        }
+
+        if (mine is not null)
+        {
+            entered.Add(mine);
+            _ = RunAsync(mine, started, ct => ReadManyTiersAsync(startedKeys, fromTier, ct));
+        }
+
+        var results = new object?[keys.Count];
+        try
+        {
+            for (var i = 0; i < results.Length; i++)
+            {
+                results[i] = await flights[i].WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            foreach (var group in entered)
+            {
+                group.Leave();
+            }
+
+            throw;
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Joins the read of <paramref name="id"/> under way, or registers a new one in <paramref name="group"/> (a new
+    /// group when null); returns the group when the caller must start the read.
+    /// </summary>
+    private (MissFlight Flight, FlightGroup? Started) JoinOrStart(string id, EntityKey key, FlightGroup? group = null)
+    {
+        while (true)
+        {
+            var existing = _flights.GetValueOrDefault(id);
+            if (existing is not null && existing.TryJoin())
+            {
+                return (existing, null);
+            }
+
+            var starting = group ?? new FlightGroup();
+            if (group is null && !starting.TryEnter())
+            {
+                throw new InvalidOperationException("A new flight group refused its first waiter.");
+            }
+
+            var flight = new MissFlight(starting, EpochOf(key.EntityType));
+            if (existing is null ? _flights.TryAdd(id, flight) : _flights.TryUpdate(id, flight, existing))
+            {
+                return (flight, starting);
+            }
+
+            if (group is null)
+            {
+                starting.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Runs a group's read and hands each flight its result; the flights leave the registry before they complete, so an ended read is never joined.</summary>
+    private async Task RunAsync(FlightGroup group, List<(string Id, MissFlight Flight)> flights, Func<CancellationToken, Task<object?[]>> read)
+    {
+        object?[]? values = null;
+        Exception? failure = null;
+        try
+        {
+            values = await read(group.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        for (var i = 0; i < flights.Count; i++)
+        {
+            var (id, flight) = flights[i];
+            _flights.TryRemove(new KeyValuePair<string, MissFlight>(id, flight));
+            if (failure is null)
+            {
+                flight.Complete(values![i]);
+            }
+            else
+            {
+                flight.Fail(failure);
+            }
+        }
+
+        group.Dispose();
+    }
+}
