@@ -90,7 +90,12 @@ internal static class RedisScripts
         local backfill, since = lease ~= '', tonumber(lease)
         if since then
           local cleared = redis.call('GET', ARGV[5])
-          if tonumber(now) - since >= tonumber(life) * 1000 or (cleared and tonumber(cleared) >= since) then since = nil end
+          if not cleared then
+            -- No clear fence: the server restarted (or was flushed) and lost every fence; no older read may back-fill.
+            redis.call('SET', ARGV[5], now)
+            cleared = now
+          end
+          if tonumber(now) - since >= tonumber(life) * 1000 or tonumber(cleared) >= since then since = nil end
         end
         local k, a, refused = 1, 6, 0
         while a <= #ARGV do
@@ -159,7 +164,7 @@ internal static class RedisScripts
     /// </summary>
     public static RedisScript FenceClear { get; } = new("""
         local clock = redis.call('TIME')
-        redis.call('SET', KEYS[1], clock[1] .. string.format('%06d', tonumber(clock[2])), 'PX', ARGV[1])
+        redis.call('SET', KEYS[1], clock[1] .. string.format('%06d', tonumber(clock[2])))
         return 1
         """);
 
