@@ -5,11 +5,12 @@
 set -euo pipefail
 
 need=()
-command -v redis-server >/dev/null 2>&1 || need+=(redis-server redis-tools)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools) # redis-cli creates the test cluster
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || need+=(postgresql)
 
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test servers: redis-server and PostgreSQL already installed"
+  echo "test servers: redis-server, redis-cli and PostgreSQL already installed"
   exit 0
 fi
 
@@ -23,5 +24,6 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 command -v redis-server >/dev/null 2>&1 || { echo "error: redis-server still missing after install" >&2; exit 1; }
+command -v redis-cli >/dev/null 2>&1 || { echo "error: redis-cli still missing after install" >&2; exit 1; }
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || { echo "error: PostgreSQL still missing after install" >&2; exit 1; }
 echo "test servers: installed"

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile.Redis;
 
@@ -9,18 +8,7 @@ namespace Stockpile.Redis;
 /// </summary>
 internal static partial class Log
 {
-    public const int ConnectedId = 1;
     public const int ConnectFailedId = 2;
-    public const int ConnectionLostId = 3;
-    public const int ReconnectAttemptFailedId = 4;
-    public const int ConnectionRestoredId = 5;
-    public const int RestoreStateFailedId = 6;
-    public const int EventHandlerFailedId = 7;
-    public const int MessageHandlerFailedId = 8;
-    public const int ResubscribedId = 9;
-    public const int SubscribeRejectedId = 10;
-    public const int SubscribeDeferredId = 11;
-    public const int DisposedId = 12;
     public const int CircuitOpenedId = 13;
     public const int CircuitHalfOpenId = 14;
     public const int CircuitClosedId = 15;
@@ -41,42 +29,16 @@ internal static partial class Log
     public const int BackplaneClearedAfterReconnectId = 30;
     public const int BackplaneHandlerFailedId = 31;
     public const int BackplaneRepublishedId = 32;
+    public const int ValueTooLargeId = 33;
 
-    [LoggerMessage(ConnectedId, LogLevel.Information, "Connected to Redis at {EndPoint} ({Role}).", EventName = "Connected")]
-    public static partial void Connected(ILogger logger, string endPoint, RedisConnectionRole role);
+    [LoggerMessage(ConnectFailedId, LogLevel.Warning, "Could not connect to Redis at {EndPoint}; Redis calls fail until it can.", EventName = "ConnectFailed")]
+    public static partial void ConnectFailed(ILogger logger, string endPoint, Exception exception);
 
-    [LoggerMessage(ConnectFailedId, LogLevel.Warning, "Could not connect to Redis at {EndPoint} ({Role}); retrying in the background.", EventName = "ConnectFailed")]
-    public static partial void ConnectFailed(ILogger logger, string endPoint, RedisConnectionRole role, Exception exception);
 
-    [LoggerMessage(ConnectionLostId, LogLevel.Warning, "Lost the connection to Redis at {EndPoint} ({Role}); reconnecting.", EventName = "ConnectionLost")]
-    public static partial void ConnectionLost(ILogger logger, string endPoint, RedisConnectionRole role, Exception exception);
 
-    [LoggerMessage(ReconnectAttemptFailedId, LogLevel.Debug, "Reconnect attempt {Attempt} to Redis at {EndPoint} ({Role}) failed.", EventName = "ReconnectAttemptFailed")]
-    public static partial void ReconnectAttemptFailed(ILogger logger, int attempt, string endPoint, RedisConnectionRole role, Exception exception);
 
-    [LoggerMessage(ConnectionRestoredId, LogLevel.Information, "Restored the connection to Redis at {EndPoint} ({Role}) after {Attempts} attempt(s).", EventName = "ConnectionRestored")]
-    public static partial void ConnectionRestored(ILogger logger, string endPoint, RedisConnectionRole role, int attempts);
 
-    [LoggerMessage(RestoreStateFailedId, LogLevel.Warning, "Could not restore the state of the connection to Redis at {EndPoint} ({Role}); reconnecting.", EventName = "RestoreStateFailed")]
-    public static partial void RestoreStateFailed(ILogger logger, string endPoint, RedisConnectionRole role, Exception exception);
 
-    [LoggerMessage(EventHandlerFailedId, LogLevel.Error, "A {EventName} handler of the Redis connection threw.", EventName = "EventHandlerFailed")]
-    public static partial void EventHandlerFailed(ILogger logger, string eventName, Exception exception);
-
-    [LoggerMessage(MessageHandlerFailedId, LogLevel.Error, "A handler for Redis channel {Channel} threw.", EventName = "MessageHandlerFailed")]
-    public static partial void MessageHandlerFailed(ILogger logger, string channel, Exception exception);
-
-    [LoggerMessage(ResubscribedId, LogLevel.Information, "Resubscribed to {Count} Redis channel(s).", EventName = "Resubscribed")]
-    public static partial void Resubscribed(ILogger logger, int count);
-
-    [LoggerMessage(SubscribeRejectedId, LogLevel.Error, "Redis rejected the subscription to channel {Channel}: {ServerMessage}", EventName = "SubscribeRejected")]
-    public static partial void SubscribeRejected(ILogger logger, string channel, string serverMessage);
-
-    [LoggerMessage(SubscribeDeferredId, LogLevel.Information, "The subscription to Redis channel {Channel} is kept and will be made when the connection is back.", EventName = "SubscribeDeferred")]
-    public static partial void SubscribeDeferred(ILogger logger, string channel, Exception exception);
-
-    [LoggerMessage(DisposedId, LogLevel.Debug, "Disposed the connection to Redis at {EndPoint}.", EventName = "Disposed")]
-    public static partial void Disposed(ILogger logger, string endPoint);
 
     [LoggerMessage(CircuitOpenedId, LogLevel.Warning, "The Redis circuit for {EndPoint} opened after {Failures} consecutive failures; Redis is not called for {BreakDuration}: reads miss, writes are skipped and recorded.", EventName = "CircuitOpened")]
     public static partial void CircuitOpened(ILogger logger, string endPoint, int failures, TimeSpan breakDuration);
@@ -134,6 +96,9 @@ internal static partial class Log
 
     [LoggerMessage(BackplaneHandlerFailedId, LogLevel.Error, "The Stockpile backplane failed to apply a message from another instance.", EventName = "BackplaneHandlerFailed")]
     public static partial void BackplaneHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(ValueTooLargeId, LogLevel.Warning, "Stockpile store '{Store}' refused to put a {EntityType} of {Size} bytes: over the limit of {Limit} bytes (RedisStoreOptions.MaximumValueBytes). Nothing was sent.", EventName = "ValueTooLarge")]
+    public static partial void ValueTooLarge(ILogger logger, string store, string entityType, long size, long limit);
 
     [LoggerMessage(BackplaneRepublishedId, LogLevel.Information, "The Stockpile backplane published {Count} invalidation(s) held back while Redis was unavailable.", EventName = "BackplaneRepublished")]
     public static partial void BackplaneRepublished(ILogger logger, int count);

@@ -1,6 +1,5 @@
-using System.Text;
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile;
 
@@ -10,20 +9,26 @@ public sealed partial class RedisStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Scans the keys under the prefix (<c>SCAN</c>, never <c>KEYS</c>) and unlinks them page by page: every key, or
-    /// those of the type, its derived types and, in a polymorphic store, the base types it is filed under (a cache
-    /// may lose more than asked, never less). Takes one round trip per page of 1,000 keys. If Redis cannot be reached,
+    /// Scans the keys under the prefix (<c>SCAN</c>, never <c>KEYS</c>) and unlinks them page by page: every key the
+    /// store writes (values, pointers, side records, leases: nothing of another shape, and nothing under a longer
+    /// prefix, see <see cref="RedisKeyPatterns"/>), or those of the type, its derived types and, in a polymorphic store,
+    /// the base types it is filed under, and of types this process does not know (a cache may lose more than asked,
+    /// never less). Takes one round trip per page of 1,000 keys. If Redis cannot be reached,
     /// the whole prefix is removed when it is back.
     /// </remarks>
     protected override async ValueTask ClearCoreAsync(StockpileEntityType? entityType, CancellationToken cancellationToken)
     {
         try
         {
-            await RunAsync(entityType, async (connection, type, ct) =>
+            await RunAsync(entityType, async (database, type, ct) =>
             {
-                await RemoveKeysUnderPrefixAsync(connection, type, ct).ConfigureAwait(false);
+                await RemoveKeysUnderPrefixAsync(database, type, ct).ConfigureAwait(false);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDisposed)
+        {
+            throw ex as ObjectDisposedException ?? DisposedException();
         }
         catch (Exception ex)
         {
@@ -35,33 +40,56 @@ public sealed partial class RedisStore
         }
     }
 
-    private async ValueTask RemoveKeysUnderPrefixAsync(IRedisConnection connection, StockpileEntityType? entityType, CancellationToken cancellationToken)
+    /// <summary>Scans every primary (each master of a cluster) and unlinks the keys of ours it finds, page by page, one <c>UNLINK</c> per hash slot.</summary>
+    private async ValueTask RemoveKeysUnderPrefixAsync(IDatabase database, StockpileEntityType? entityType, CancellationToken cancellationToken)
     {
         // Fenced first: a back-fill whose read came before the clear is refused, whether the scan passed its key or not.
-        await RedisScripts.FenceClear.EvaluateAsync(connection, [ClearFenceKey], [RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
-        var pattern = RedisKeyPatterns.EscapeGlob(KeyPrefix) + "*";
+        // The fence key is not of the canonical shape, so the clear never removes it.
+        await RedisScripts.FenceClear.EvaluateAsync(database, [ClearFenceKey], [RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+        var pattern = RedisKeyPatterns.ScanPattern(KeyPrefix);
         var filter = entityType is null ? null : new RedisKeyTypeFilter(entityType, IsPolymorphic);
-        var cursor = "0";
-        do
+        var multiplexer = database.Multiplexer;
+        foreach (var server in multiplexer.GetServers())
         {
-            var page = (await connection.ExecuteAsync(new RedisCommand("SCAN", cursor, "MATCH", pattern, "COUNT", ScanPageSize), cancellationToken).ConfigureAwait(false)).AsArray()!;
-            cursor = page[0].AsString()!;
-            var doomed = new List<RedisArgument>();
-            foreach (var item in page[1].AsArray()!)
+            if (server.IsReplica || !server.IsConnected)
             {
-                var key = item.AsBytes()!;
-                var text = Encoding.UTF8.GetString(key);
-                if (text != ClearFenceKey && (filter is null || filter.Matches(text, KeyPrefix.Length)))
+                if (!server.IsReplica)
                 {
-                    doomed.Add(key);
+                    throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, Redis.ExceptionMessages.ServerUnreachableForClear, null, CommandStatus.Unknown);
+                }
+
+                continue;
+            }
+
+            var page = new List<RedisKey>(ScanPageSize);
+            await foreach (var key in server.KeysAsync(database.Database, pattern, ScanPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (RedisKeyPatterns.TryReadCanonicalKey(((byte[])key!).AsSpan(), KeyPrefix, out var canonicalKey) && (filter is null || filter.Matches(canonicalKey)))
+                {
+                    page.Add(key);
+                }
+
+                if (page.Count == ScanPageSize)
+                {
+                    await UnlinkAsync(database, page, cancellationToken).ConfigureAwait(false);
+                    page.Clear();
                 }
             }
 
-            if (doomed.Count > 0)
-            {
-                await connection.ExecuteAsync(new RedisCommand("UNLINK", [.. doomed]), cancellationToken).ConfigureAwait(false);
-            }
+            await UnlinkAsync(database, page, cancellationToken).ConfigureAwait(false);
         }
-        while (cursor != "0");
+    }
+
+    private static async ValueTask UnlinkAsync(IDatabase database, List<RedisKey> keys, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        // A cluster refuses one UNLINK over several slots: one per slot, sent together.
+        var multiplexer = database.Multiplexer;
+        await Task.WhenAll(keys.GroupBy(k => multiplexer.HashSlot(k)).Select(slot => database.KeyDeleteAsync([.. slot])))
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,5 @@
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile;
 
@@ -12,26 +12,32 @@ public sealed partial class RedisStore
     private const int CleanupBatchSize = 500;
 
     /// <summary>Runs a call through the breaker, after the clean-up of missed keys.</summary>
-    private ValueTask<T> RunAsync<TState, T>(TState state, Func<IRedisConnection, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
-        _link.ExecuteAsync((Store: this, State: state, Call: call), static async (connection, s, ct) =>
+    /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
+    private ValueTask<T> RunAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
+        IsDisposed ? ValueTask.FromException<T>(DisposedException()) : _link.ExecuteAsync((Store: this, State: state, Call: call), static async (database, s, ct) =>
         {
             if (s.Store._missed.IsPending)
             {
-                await s.Store.RemoveMissedAsync(connection, ct).ConfigureAwait(false);
+                await s.Store.RemoveMissedAsync(database, ct).ConfigureAwait(false);
             }
 
-            return await s.Call(connection, s.State, ct).ConfigureAwait(false);
+            return await s.Call(database, s.State, ct).ConfigureAwait(false);
         }, cancellationToken);
 
     /// <summary>
     /// Runs a write. If it fails in any way its keys are recorded as missed (it may or may not have landed); if it
     /// failed because Redis is unavailable, it is skipped unless the options say to throw.
     /// </summary>
-    private async ValueTask<T> WriteGuardedAsync<TState, T>(IReadOnlyList<string> affected, TState state, Func<IRedisConnection, TState, CancellationToken, ValueTask<T>> call, T skipped, CancellationToken cancellationToken)
+    private async ValueTask<T> WriteGuardedAsync<TState, T>(IReadOnlyList<string> affected, TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, T skipped, CancellationToken cancellationToken)
     {
         try
         {
             return await RunAsync(state, call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDisposed)
+        {
+            // Disposed before or during the call: a closed connection is not an outage to ride out.
+            throw ex as ObjectDisposedException ?? DisposedException();
         }
         catch (Exception ex)
         {
@@ -53,6 +59,8 @@ public sealed partial class RedisStore
             return skipped;
         }
     }
+
+    private ObjectDisposedException DisposedException() => new(GetType().FullName, Redis.ExceptionMessages.Disposed);
 
     private void RecordMissed(IReadOnlyList<string> keys)
     {
@@ -77,7 +85,7 @@ public sealed partial class RedisStore
     /// Removes from Redis what it may hold stale: the objects whose writes failed, or everything under the prefix
     /// if more were missed than remembered. Concurrent callers wait for one clean-up; a failed one fails them all.
     /// </summary>
-    private async ValueTask RemoveMissedAsync(IRedisConnection connection, CancellationToken cancellationToken)
+    private async ValueTask RemoveMissedAsync(IDatabase database, CancellationToken cancellationToken)
     {
         await _cleanupGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -92,7 +100,7 @@ public sealed partial class RedisStore
             {
                 if (pending.Overflowed)
                 {
-                    await RemoveKeysUnderPrefixAsync(connection, null, cancellationToken).ConfigureAwait(false);
+                    await RemoveKeysUnderPrefixAsync(database, null, cancellationToken).ConfigureAwait(false);
                     Redis.Log.MissedKeysCleared(Logger, Name);
                     _metrics.Recovered(Name, "clear");
                 }
@@ -100,7 +108,7 @@ public sealed partial class RedisStore
                 {
                     foreach (var chunk in pending.Keys.Chunk(CleanupBatchSize))
                     {
-                        await RedisScripts.Delete.EvaluateAsync(connection, chunk, s_deleteArguments, cancellationToken).ConfigureAwait(false);
+                        await DeleteAsync(database, chunk, cancellationToken).ConfigureAwait(false);
                     }
 
                     Redis.Log.MissedKeysRemoved(Logger, Name, pending.Keys.Count);

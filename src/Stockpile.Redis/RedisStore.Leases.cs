@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
 
 namespace Stockpile;
@@ -25,22 +26,56 @@ public sealed partial class RedisStore
     private const string NoLease = "!";
 
     /// <summary>The key under which a clear is fenced: a back-fill whose read preceded a clear is refused.</summary>
-    private string ClearFenceKey => KeyPrefix + "#clear" + RedisScripts.FenceSuffix;
+    private string ClearFenceKey => RedisKeyPatterns.ClearFenceKey(KeyPrefix);
 
     /// <inheritdoc/>
-    /// <remarks>One script call: the values and the server time, which is the lease.</remarks>
+    /// <remarks>
+    /// A plain <c>GET</c>/<c>MGET</c> (one per slot on a cluster); when keys missed, one script call for them: their
+    /// values again and the server time, which is the lease. Taking the time one round trip after the miss is safe:
+    /// the lease guards the database read that follows it, and a commit landing before the time is already in that read.
+    /// </remarks>
     protected override async ValueTask<TierRead<byte[]?[]>> ReadManyLeasedAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        var reply = await RunAsync(keys, static (connection, keys, ct) => RedisScripts.Read.EvaluateAsync(connection, keys, [], ct), cancellationToken).ConfigureAwait(false);
-        var items = reply.AsArray()!;
-        var values = new byte[]?[keys.Count];
-        for (var i = 0; i < values.Length; i++)
+        return await RunAsync((Store: this, Keys: keys), static async (database, s, ct) =>
         {
-            values[i] = items[i + 1].AsBytes();
-        }
+            var cluster = s.Store.IsCluster(database);
+            var values = await ReadPlainAsync(database, s.Keys, cluster, ct).ConfigureAwait(false);
+            var missed = new List<int>();
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (values[i] is null)
+                {
+                    missed.Add(i);
+                }
+            }
 
-        return new(values, items[0].AsString());
+            if (missed.Count == 0)
+            {
+                return new TierRead<byte[]?[]>(values, null);
+            }
+
+            var missedKeys = missed.Select(i => s.Keys[i]).ToArray();
+            byte[]?[] again;
+            string lease;
+            if (cluster && missedKeys.Length > 1)
+            {
+                (again, lease) = await ReadBySlotAsync(database, missedKeys, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                var reply = (RedisResult[])(await RedisScripts.Read.EvaluateAsync(database, Keys(missedKeys), [], ct).ConfigureAwait(false))!;
+                again = [.. reply.Skip(1).Select(static r => (byte[]?)r)];
+                lease = (string)reply[0]!;
+            }
+
+            for (var j = 0; j < missed.Count; j++)
+            {
+                values[missed[j]] = again[j];
+            }
+
+            return new TierRead<byte[]?[]>(values, lease);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

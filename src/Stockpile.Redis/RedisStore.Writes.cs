@@ -1,12 +1,12 @@
 using Stockpile.Internal.KeyValue;
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile;
 
 public sealed partial class RedisStore
 {
-    private static readonly RedisArgument[] s_deleteArguments = [RedisScripts.SideRecordSuffix, RedisScripts.FenceSuffix, RedisScripts.FenceMilliseconds];
+    private static readonly RedisValue[] s_deleteArguments = [RedisScripts.SideRecordSuffix, RedisScripts.FenceSuffix, RedisScripts.FenceMilliseconds];
 
     /// <inheritdoc/>
     /// <remarks>
@@ -48,9 +48,11 @@ public sealed partial class RedisStore
     /// <summary>Puts objects (<paramref name="lease"/> empty), or back-fills them with the lease of the read they follow.</summary>
     private async ValueTask PutObjectsAsync(IReadOnlyList<object> items, string lease, CancellationToken cancellationToken)
     {
-        // Serialize first: a failure must leave the store as it was.
+        ThrowIfDisposed();
+
+        // Serialize and check sizes first: a failure must leave the store as it was, and send nothing.
         var keys = new List<string>(items.Count * 2);
-        var arguments = new List<RedisArgument>((items.Count * 3) + 5)
+        var arguments = new List<RedisValue>((items.Count * 3) + 5)
         {
             RedisScripts.SideRecordSuffix, RedisScripts.FenceSuffix, RedisScripts.FenceMilliseconds, lease, ClearFenceKey,
         };
@@ -60,6 +62,11 @@ public sealed partial class RedisStore
             var item = items[i];
             var entityType = StockpileEntityType.For(item.GetType());
             var value = StoredPayload.Value(item, Serializer);
+            if (value.Length > _maximumValueBytes)
+            {
+                throw ValueTooLarge(entityType, EntityKey.FromEntity(item), value.Length);
+            }
+
             primaries[i] = StorageKey(EntityKey.FromEntity(item));
             keys.Add(primaries[i]);
             var before = keys.Count;
@@ -81,16 +88,47 @@ public sealed partial class RedisStore
             });
         }
 
-        await WriteGuardedAsync(primaries, (keys, arguments), static async (connection, script, ct) =>
+        await WriteGuardedAsync(primaries, (Store: this, Keys: keys, Arguments: arguments.ToArray()), static async (database, script, ct) =>
         {
-            await RedisScripts.Put.EvaluateAsync(connection, script.keys, script.arguments, ct).ConfigureAwait(false);
+            if (script.Store.IsCluster(database))
+            {
+                await script.Store.PutOnClusterAsync(database, script.Keys, script.Arguments, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                await RedisScripts.Put.EvaluateAsync(database, Keys(script.Keys), script.Arguments, ct).ConfigureAwait(false);
+            }
+
             return true;
         }, false, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Logs and builds the refusal of a value Redis would choke on (or close the shared connection over).</summary>
+    private RedisValueTooLargeException ValueTooLarge(StockpileEntityType entityType, EntityKey key, long size)
+    {
+        Redis.Log.ValueTooLarge(Logger, Name, entityType.ClrType.Name, size, _maximumValueBytes);
+        return new RedisValueTooLargeException(Name, entityType.ClrType, key, size, _maximumValueBytes);
+    }
+
     /// <summary>Deletes objects by look-ups (full keys), with their pointers and side records; returns how many were there.</summary>
     private ValueTask<int> DeleteStorageKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
-        WriteGuardedAsync(keys, keys, static async (connection, keys, ct) =>
-            (int)(await RedisScripts.Delete.EvaluateAsync(connection, keys, s_deleteArguments, ct).ConfigureAwait(false)).AsInt64(),
-            0, cancellationToken);
+        WriteGuardedAsync(keys, (Store: this, Keys: keys), static async (database, s, ct) => await s.Store.DeleteAsync(database, s.Keys, ct).ConfigureAwait(false), 0, cancellationToken);
+
+    /// <summary>Deletes objects by look-ups in one script, or slot by slot on a cluster; returns how many were there.</summary>
+    private async ValueTask<int> DeleteAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        IsCluster(database)
+            ? await DeleteOnClusterAsync(database, keys, cancellationToken).ConfigureAwait(false)
+            : (int)await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), s_deleteArguments, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The storage keys as Redis keys: their UTF-8 bytes (well-formed, see <see cref="StorageKey"/>).</summary>
+    private static RedisKey[] Keys(IReadOnlyList<string> keys)
+    {
+        var result = new RedisKey[keys.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = keys[i];
+        }
+
+        return result;
+    }
 }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile;
 
@@ -26,8 +26,9 @@ namespace Stockpile;
 /// cannot reach Redis is skipped (see <see cref="RedisStoreOptions.ThrowOnUnavailableWrites"/>) and its keys are
 /// recorded: before Redis is used again they are removed from it, so a value that changed while Redis was away is
 /// never served afterwards.</para>
-/// <para>One Redis server (or a primary with replicas); Redis Cluster is not supported, since the scripts touch keys
-/// they discover.</para>
+/// <para>The store speaks to Redis through StackExchange.Redis (an <see cref="IConnectionMultiplexer"/> it is given or
+/// makes). One Redis server (or a primary with replicas): the put and delete scripts touch keys they discover, which
+/// a cluster would refuse across slots.</para>
 /// </remarks>
 public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, IDisposable
 {
@@ -39,6 +40,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     private readonly RedisMetrics _metrics;
     private readonly SemaphoreSlim _cleanupGate = new(1, 1);
     private readonly TimeSpan _breakDuration;
+    private readonly long _maximumValueBytes;
 
     internal RedisStore(RedisStoreOptions options, RedisLink link, bool ownsLink, ILogger? logger, RedisMetrics? metrics)
         : base(options, logger)
@@ -50,6 +52,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
         _missed = new MissedKeySet<string>(options.MissedKeyCapacity, StringComparer.Ordinal);
         _metrics = metrics ?? RedisMetrics.Shared;
         _breakDuration = options.CircuitBreaker.BreakDuration;
+        _maximumValueBytes = options.MaximumValueBytes;
         _link.Reconnected += OnReconnected;
     }
 
@@ -61,34 +64,66 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
 
     internal string KeyPrefixForTests => KeyPrefix;
 
-    /// <summary>Connects to Redis and creates a store that owns the connection (dispose the store to close it).</summary>
-    /// <param name="options">The options; <see cref="RedisStoreOptions.Configuration"/> or <see cref="RedisStoreOptions.ConnectionOptions"/> names the server.</param>
+    /// <summary>Connects to Redis and creates a store that owns its multiplexer (dispose the store to close it).</summary>
+    /// <param name="options">The options; <see cref="RedisStoreOptions.Configuration"/>, <see cref="RedisStoreOptions.ConfigurationOptions"/> or <see cref="RedisStoreOptions.ConnectionMultiplexerFactory"/> names the server.</param>
     /// <param name="loggerFactory">Where to log; <see langword="null"/> for nowhere.</param>
-    /// <param name="cancellationToken">Cancels the first connection attempt.</param>
+    /// <param name="cancellationToken">Cancels the wait for the first connection attempt (which goes on in the background).</param>
     /// <returns>The store.</returns>
     /// <exception cref="ArgumentException">The options are invalid.</exception>
-    /// <exception cref="IOException">The first connection attempt failed and <see cref="RedisConnectionOptions.AbortOnConnectFail"/> is on.</exception>
     public static async ValueTask<RedisStore> ConnectAsync(RedisStoreOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var failures = RedisStoreOptionsValidator.Check(options);
+        var failures = RedisStoreOptionsValidator.Check(options, multiplexerInContainer: false);
         if (failures.Count > 0)
         {
             throw new ArgumentException(string.Join(" ", failures), nameof(options));
         }
 
         loggerFactory ??= NullLoggerFactory.Instance;
-        var connectionOptions = options.ResolveConnection();
-        var connection = await RedisConnection.ConnectAsync(connectionOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
-        var time = options.TimeProvider ?? TimeProvider.System;
-        var link = new RedisLink(Task.FromResult(connection), ownsConnection: true, connectionOptions.EndPoint, options.CircuitBreaker, time, loggerFactory.CreateLogger<RedisLink>(), RedisMetrics.Shared);
+        var link = RedisLink.Connect(RedisConnectionFactory.FromOptions(options), options.CircuitBreaker, options.TimeProvider ?? TimeProvider.System, loggerFactory, RedisMetrics.Shared);
+        try
+        {
+            await link.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Logged by the link; every call reports it, as for an outage.
+        }
+
+        return new RedisStore(options, link, ownsLink: true, loggerFactory.CreateLogger<RedisStore>(), RedisMetrics.Shared);
+    }
+
+    /// <summary>Creates a store over a multiplexer the caller owns (the store never disposes it).</summary>
+    /// <param name="multiplexer">The multiplexer.</param>
+    /// <param name="options">The options; any server they name is ignored.</param>
+    /// <param name="loggerFactory">Where to log; <see langword="null"/> for nowhere.</param>
+    /// <returns>The store.</returns>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    public static RedisStore Create(IConnectionMultiplexer multiplexer, RedisStoreOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(multiplexer);
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = RedisStoreOptionsValidator.Check(options, multiplexerInContainer: true);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var link = RedisLink.Connect(RedisConnectionFactory.Given(multiplexer), options.CircuitBreaker, options.TimeProvider ?? TimeProvider.System, loggerFactory, RedisMetrics.Shared);
         return new RedisStore(options, link, ownsLink: true, loggerFactory.CreateLogger<RedisStore>(), RedisMetrics.Shared);
     }
 
     /// <summary>Stops the background clean-up, and closes the connection if the store owns it (one made by <see cref="ConnectAsync"/>).</summary>
     /// <returns>A task that completes when the connection is closed.</returns>
+    /// <remarks>Every call afterwards throws <see cref="ObjectDisposedException"/>.</remarks>
     public async ValueTask DisposeAsync()
     {
+        if (!TryMarkDisposed())
+        {
+            return;
+        }
+
         _link.Reconnected -= OnReconnected;
         await _disposing.CancelAsync().ConfigureAwait(false);
         if (_ownsLink)
@@ -98,9 +133,14 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     }
 
     /// <summary>Stops the background clean-up and starts closing an owned connection without waiting; prefer <see cref="DisposeAsync"/>.</summary>
-    /// <remarks>For containers disposed synchronously (<c>using var host = …</c>).</remarks>
+    /// <remarks>For containers disposed synchronously (<c>using var host = …</c>). Every call afterwards throws <see cref="ObjectDisposedException"/>.</remarks>
     public void Dispose()
     {
+        if (!TryMarkDisposed())
+        {
+            return;
+        }
+
         _link.Reconnected -= OnReconnected;
         _disposing.Cancel();
         if (_ownsLink)
@@ -112,29 +152,23 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     /// <inheritdoc/>
     /// <remarks>One <c>GET</c>. A chain reads through <see cref="ReadManyLeasedAsync"/> instead, for the lease.</remarks>
     protected override ValueTask<byte[]?> ReadAsync(string key, CancellationToken cancellationToken) =>
-        RunAsync(key, static async (connection, key, ct) => (await connection.ExecuteAsync(new RedisCommand("GET", key), ct).ConfigureAwait(false)).AsBytes(), cancellationToken);
+        RunAsync(key, static async (database, key, ct) => (byte[]?)await database.StringGetAsync(key).WaitAsync(ct).ConfigureAwait(false), cancellationToken);
 
     /// <inheritdoc/>
-    /// <remarks>One <c>MGET</c> for the batch.</remarks>
+    /// <remarks>One <c>MGET</c> for the batch; on a cluster, one per hash slot, sent together.</remarks>
     protected override ValueTask<byte[]?[]> ReadManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return RunAsync(keys, static async (connection, keys, ct) =>
-        {
-            var reply = await connection.ExecuteAsync(new RedisCommand("MGET", [.. keys.Select(static k => (RedisArgument)k)]), ct).ConfigureAwait(false);
-            return Array.ConvertAll(reply.AsArray()!, static item => item.AsBytes());
-        }, cancellationToken);
+        return RunAsync((Store: this, Keys: keys), static (database, s, ct) => ReadPlainAsync(database, s.Keys, s.Store.IsCluster(database), ct), cancellationToken);
     }
 
     /// <inheritdoc/>
     /// <remarks>Not used by this store's puts, which run a script; a plain <c>SET</c> with <c>PX</c>.</remarks>
     protected override async ValueTask WriteAsync(KeyValueWrite write, CancellationToken cancellationToken) =>
-        await WriteGuardedAsync([write.Key], write, static async (connection, write, ct) =>
+        await WriteGuardedAsync([write.Key], write, static async (database, write, ct) =>
         {
-            var command = write.TimeToLive is { } ttl
-                ? new RedisCommand("SET", write.Key, write.Value, "PX", Milliseconds(ttl))
-                : new RedisCommand("SET", write.Key, write.Value);
-            await connection.ExecuteAsync(command, ct).ConfigureAwait(false);
+            var expiry = write.TimeToLive is { } ttl ? TimeSpan.FromMilliseconds(Milliseconds(ttl)) : (TimeSpan?)null;
+            await database.StringSetAsync(write.Key, write.Value, expiry, When.Always).WaitAsync(ct).ConfigureAwait(false);
             return true;
         }, false, cancellationToken).ConfigureAwait(false);
 
@@ -142,6 +176,21 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     /// <remarks>The base class removes bytes it cannot read back: the object is removed with its pointers, by script.</remarks>
     protected override async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken) =>
         await DeleteStorageKeysAsync([key], cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <inheritdoc/>
+    /// <remarks>The layout is <see cref="RedisKeyPatterns.ObjectKey"/>'s.</remarks>
+    /// <exception cref="StockpileKeyException">The key holds a lone UTF-16 surrogate, which has no UTF-8 bytes of its own.</exception>
+    protected override string StorageKey(EntityKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var encoded = key.Encode(IsPolymorphic);
+        if (!RedisKeyPatterns.IsWellFormed(encoded))
+        {
+            throw new StockpileKeyException(key.EntityType.ClrType, key.Key.Name, Redis.ExceptionMessages.KeyNotEncodable(Name));
+        }
+
+        return RedisKeyPatterns.ObjectKey(KeyPrefix, encoded);
+    }
 
     /// <summary>A time to live in whole milliseconds, rounded up so that a positive one never becomes zero.</summary>
     private static long Milliseconds(TimeSpan ttl) => Math.Max(1, (long)Math.Ceiling(ttl.TotalMilliseconds));

@@ -1,10 +1,15 @@
+using StackExchange.Redis;
+
 namespace Stockpile;
 
 /// <summary>Options of the Redis tier (<see cref="RedisStore"/>) and of the Redis backplane.</summary>
 /// <remarks>
-/// Give the server either as <see cref="Configuration"/> (a StackExchange.Redis-style string or a <c>redis://</c>
-/// URL) or as <see cref="ConnectionOptions"/>. For a cache, a short <c>syncTimeout</c> (a few hundred milliseconds)
-/// lets the circuit breaker react quickly when Redis is slow.
+/// Name the server in one way at most: <see cref="Configuration"/> (a StackExchange.Redis configuration string, or a
+/// <c>redis://</c>/<c>rediss://</c> URL), <see cref="ConfigurationOptions"/>, or <see cref="ConnectionMultiplexerFactory"/>;
+/// the store owns (and disposes) the multiplexer it makes from them. With none, <c>AddRedisStore()</c> uses the
+/// <see cref="IConnectionMultiplexer"/> registered in the container, which it never disposes. For a cache, a short
+/// <c>asyncTimeout</c>/<c>syncTimeout</c> (a few hundred milliseconds) lets the circuit breaker react quickly when
+/// Redis is slow.
 /// </remarks>
 public sealed class RedisStoreOptions : KeyValueObjectStoreOptions
 {
@@ -14,14 +19,24 @@ public sealed class RedisStoreOptions : KeyValueObjectStoreOptions
         Name = "redis";
     }
 
-    /// <summary>Gets or sets the server as a configuration string (<c>host:port,password=…,ssl=true</c>) or a <c>redis://</c> URL.</summary>
-    /// <value>The default value is <see langword="null"/>: <see cref="ConnectionOptions"/> must be set.</value>
-    /// <seealso cref="RedisConnectionOptions.Parse(string)"/>
+    /// <summary>
+    /// Gets or sets the server as a StackExchange.Redis configuration string (<c>host:port,password=…,ssl=true</c>:
+    /// every key <see cref="StackExchange.Redis.ConfigurationOptions.Parse(string)"/> accepts) or a
+    /// <c>redis://[[user]:password@]host[:port][/database]</c> URL (<c>rediss://</c> for TLS).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
     public string? Configuration { get; set; }
 
-    /// <summary>Gets or sets the server as connection options, instead of <see cref="Configuration"/>.</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
-    public RedisConnectionOptions? ConnectionOptions { get; set; }
+    /// <summary>Gets or sets the server as StackExchange.Redis configuration options, instead of <see cref="Configuration"/>.</summary>
+    /// <value>The default value is <see langword="null"/>. The store connects with a copy, with <c>AbortOnConnectFail</c> off.</value>
+    public ConfigurationOptions? ConfigurationOptions { get; set; }
+
+    /// <summary>Gets or sets a factory of the multiplexer, instead of <see cref="Configuration"/> or <see cref="ConfigurationOptions"/>.</summary>
+    /// <value>The default value is <see langword="null"/>. The store owns, and disposes, what the factory returns.</value>
+    public Func<Task<IConnectionMultiplexer>>? ConnectionMultiplexerFactory { get; set; }
+
+    /// <summary>Gets a value indicating whether the options name a server (otherwise the container's multiplexer is used).</summary>
+    internal bool NamesServer => Configuration is not null || ConfigurationOptions is not null || ConnectionMultiplexerFactory is not null;
 
     /// <summary>Gets the circuit breaker's settings.</summary>
     public RedisCircuitBreakerOptions CircuitBreaker { get; } = new();
@@ -42,6 +57,15 @@ public sealed class RedisStoreOptions : KeyValueObjectStoreOptions
     /// <value>The default value is 10,000. Past it, every key under <see cref="KeyValueObjectStoreOptions.KeyPrefix"/> is removed on recovery instead.</value>
     public int MissedKeyCapacity { get; set; } = 10_000;
 
+    /// <summary>Gets or sets the largest serialized value a put sends to Redis, in bytes.</summary>
+    /// <value>
+    /// The default value is 16 MiB (16,777,216), far below Redis's own limit (<c>proto-max-bulk-len</c>, 512 MB by
+    /// default): a value near that limit takes the shared connection for hundreds of milliseconds, and one over it
+    /// makes Redis close the connection under every request in flight. A put over the limit throws
+    /// <see cref="RedisValueTooLargeException"/> before anything is sent, and is logged.
+    /// </value>
+    public long MaximumValueBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Gets or sets the pub/sub channel of the backplane.</summary>
     /// <value>The default value is <see langword="null"/>: <see cref="KeyValueObjectStoreOptions.KeyPrefix"/> followed by <c>__invalidate</c>, so applications with different prefixes do not hear each other.</value>
     public string? BackplaneChannel { get; set; }
@@ -49,14 +73,4 @@ public sealed class RedisStoreOptions : KeyValueObjectStoreOptions
     /// <summary>Gets the channel the backplane uses.</summary>
     internal string EffectiveBackplaneChannel => BackplaneChannel ?? KeyPrefix + "__invalidate";
 
-    /// <summary>Gets the connection options this configuration names.</summary>
-    /// <exception cref="ArgumentException">Neither or both of <see cref="Configuration"/> and <see cref="ConnectionOptions"/> are set, or the string is malformed.</exception>
-    internal RedisConnectionOptions ResolveConnection() =>
-        (ConnectionOptions, Configuration) switch
-        {
-            ({ } options, null) => options,
-            (null, { } text) => RedisConnectionOptions.Parse(text),
-            (null, null) => throw new ArgumentException("Set RedisStoreOptions.Configuration (a configuration string or redis:// URL) or RedisStoreOptions.ConnectionOptions."),
-            _ => throw new ArgumentException("Set either RedisStoreOptions.Configuration or RedisStoreOptions.ConnectionOptions, not both."),
-        };
 }

@@ -1,5 +1,5 @@
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Testing.Entities;
 
 namespace Stockpile.Redis.Tests;
@@ -10,7 +10,7 @@ namespace Stockpile.Redis.Tests;
 /// </summary>
 public sealed class RedisStoreAlternateKeyRaceTests
 {
-    private readonly List<IRedisConnection> _connections = [];
+    private readonly List<ConnectionMultiplexer> _connections = [];
 
     [TearDown]
     public async Task DisconnectAsync()
@@ -77,18 +77,18 @@ public sealed class RedisStoreAlternateKeyRaceTests
 
         foreach (var pointer in pointers)
         {
-            var target = (await check.ExecuteAsync(new RedisCommand("GET", pointer))).AsString()![1..];
+            var target = ((string)(await check.GetDatabase().StringGetAsync(pointer))!)[1..];
             Assert.That(primaries, Does.Contain(target), $"{pointer} points at a missing object");
-            Assert.That((await check.ExecuteAsync(new RedisCommand("SISMEMBER", target + RedisScripts.SideRecordSuffix, pointer))).AsInt64(), Is.EqualTo(1), $"{target} does not list {pointer}");
+            Assert.That(await check.GetDatabase().SetContainsAsync(target + RedisScripts.SideRecordSuffix, pointer), Is.True, $"{target} does not list {pointer}");
         }
 
         foreach (var side in sides)
         {
             var primary = side[..^RedisScripts.SideRecordSuffix.Length];
             Assert.That(primaries, Does.Contain(primary), $"side record {side} outlived its object");
-            foreach (var member in (await check.ExecuteAsync(new RedisCommand("SMEMBERS", side))).AsArray()!.Select(m => m.AsString()!))
+            foreach (var member in (await check.GetDatabase().SetMembersAsync(side)).Select(m => (string)m!))
             {
-                Assert.That((await check.ExecuteAsync(new RedisCommand("GET", member))).AsString(), Is.EqualTo("P" + primary), $"{primary} lists {member}, which points elsewhere");
+                Assert.That((string?)await check.GetDatabase().StringGetAsync(member), Is.EqualTo("P" + primary), $"{primary} lists {member}, which points elsewhere");
             }
         }
 

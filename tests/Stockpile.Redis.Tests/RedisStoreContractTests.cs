@@ -1,30 +1,36 @@
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Testing.Contract;
 
 namespace Stockpile.Redis.Tests;
 
-/// <summary>The shared store contract on a real redis-server: one connection per fixture, one fresh prefix per test.</summary>
-public abstract class RedisContractTests : ObjectStoreContractTests
+/// <summary>
+/// The shared store contract on a real redis-server, and on a real three-master Redis Cluster: one multiplexer per
+/// fixture, one fresh prefix per test.
+/// </summary>
+/// <param name="cluster">Whether to run against the cluster.</param>
+public abstract class RedisContractTests(bool cluster) : ObjectStoreContractTests
 {
-    private protected IRedisConnection Connection { get; private set; } = null!;
+    private protected ConnectionMultiplexer Connection { get; private set; } = null!;
 
     [OneTimeSetUp]
-    public async Task ConnectAsync() => Connection = await RedisTestEnvironment.ConnectAsync();
+    public async Task ConnectAsync() => Connection = await RedisTestEnvironment.ConnectAsync(cluster);
 
     [OneTimeTearDown]
     public async Task DisconnectAsync() => await Connection.DisposeAsync();
 }
 
 /// <summary>The contract against a <see cref="RedisStore"/> alone.</summary>
-[TestFixture]
-public sealed class RedisStoreContractTests : RedisContractTests
+[TestFixture(false, TestName = "RedisStoreContractTests(server)")]
+[TestFixture(true, TestName = "RedisStoreContractTests(cluster)")]
+public sealed class RedisStoreContractTests(bool cluster) : RedisContractTests(cluster)
 {
     protected override ValueTask<ObjectStore> CreateStoreAsync() => new(TestStores.Create(Connection));
 }
 
 /// <summary>The contract against a chain: memory, then Redis.</summary>
-[TestFixture]
-public sealed class ChainedRedisStoreContractTests : RedisContractTests
+[TestFixture(false, TestName = "ChainedRedisStoreContractTests(server)")]
+[TestFixture(true, TestName = "ChainedRedisStoreContractTests(cluster)")]
+public sealed class ChainedRedisStoreContractTests(bool cluster) : RedisContractTests(cluster)
 {
     protected override ValueTask<ObjectStore> CreateStoreAsync() => new(new ChainedStore([new MemoryStore(), TestStores.Create(Connection)]));
 }

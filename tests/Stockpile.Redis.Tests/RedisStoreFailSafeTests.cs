@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Entities;
 using Stockpile.Testing.Logging;
@@ -11,16 +11,19 @@ namespace Stockpile.Redis.Tests;
 /// Redis unreachable, with its data intact (a partition, not a restart): writes are skipped and recorded, the circuit
 /// opens and recovers, and what Redis still holds of changed objects is removed before it is read again.
 /// </summary>
-public sealed class RedisStoreFailSafeTests
+/// <param name="cluster">Whether to run against the three-master cluster (the clean-up then runs slot by slot).</param>
+[TestFixture(false, TestName = "RedisStoreFailSafeTests(server)")]
+[TestFixture(true, TestName = "RedisStoreFailSafeTests(cluster)")]
+public sealed class RedisStoreFailSafeTests(bool cluster)
 {
     private static readonly TimeSpan Break = TimeSpan.FromSeconds(30);
-    private IRedisConnection _connection = null!;
-    private FaultyRedisConnection _faulty = null!;
+    private ConnectionMultiplexer _connection = null!;
+    private FaultyRedis _faulty = null!;
     private FakeTimeProvider _time = null!;
     private CapturingLoggerProvider _logs = null!;
 
     [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync();
+    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync(cluster);
 
     [OneTimeTearDown]
     public async Task DisconnectAsync() => await _connection.DisposeAsync();
@@ -28,7 +31,7 @@ public sealed class RedisStoreFailSafeTests
     [SetUp]
     public void SetUp()
     {
-        _faulty = new FaultyRedisConnection(_connection);
+        _faulty = new FaultyRedis(_connection);
         _time = new FakeTimeProvider();
         _logs = new CapturingLoggerProvider();
     }
@@ -43,7 +46,7 @@ public sealed class RedisStoreFailSafeTests
         var product = TestStores.NewProduct();
         await store.PutAsync(product);
 
-        _faulty.Fault = FaultyRedisConnection.Down;
+        _faulty.Fault = FaultyRedis.Down;
         Assert.That(await store.DeleteAsync(product), Is.False, "skipped: nothing is known to be deleted");
         _faulty.Fault = null;
 
@@ -61,7 +64,7 @@ public sealed class RedisStoreFailSafeTests
         var product = TestStores.NewProduct();
         await store.PutAsync(product);
 
-        _faulty.Fault = FaultyRedisConnection.Slow;
+        _faulty.Fault = FaultyRedis.Slow;
         await store.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "changed" });
         _faulty.Fault = null;
 
@@ -76,7 +79,7 @@ public sealed class RedisStoreFailSafeTests
         await store.PutAsync(product);
         await store.DeleteAsync(EntityKey.For<Product>(TestStores.NextId()));
 
-        _faulty.Fault = FaultyRedisConnection.Down;
+        _faulty.Fault = FaultyRedis.Down;
         for (var i = 0; i < 2; i++)
         {
             Assert.ThrowsAsync<RedisConnectionException>(async () => await store.GetAsync<Product, int>(product.Id));
@@ -98,7 +101,11 @@ public sealed class RedisStoreFailSafeTests
         {
             Assert.That(afterBreak, Is.Null, "the probe removed the object whose delete was skipped, then read");
             Assert.That(store.CircuitState, Is.EqualTo(RedisCircuitState.Closed));
-            Assert.That(_faulty.Commands, Is.EqualTo(new[] { "EVALSHA", "GET" }), "the clean-up, then the read");
+            var commands = _faulty.Commands.ToArray();
+            Assert.That(commands[^1], Is.EqualTo("StringGetAsync"), "a plain read, after the clean-up");
+            Assert.That(commands[..^1], cluster
+                ? Has.Length.GreaterThan(1).And.All.EqualTo("ScriptEvaluateAsync")
+                : Is.EqualTo(new[] { "ScriptEvaluateAsync" }), "the clean-up (one script; slot by slot on a cluster) came before the read");
             Assert.That(EventNames(), Does.Contain("CircuitOpened").And.Contain("CircuitHalfOpen").And.Contain("CircuitClosed").And.Contain("WriteSkippedCircuitOpen"));
         });
     }
@@ -109,14 +116,14 @@ public sealed class RedisStoreFailSafeTests
         await using var store = Create(o => o.CircuitBreaker.FailureThreshold = 1);
         var product = TestStores.NewProduct();
         await store.PutAsync(product);
-        _faulty.Fault = FaultyRedisConnection.Down;
+        _faulty.Fault = FaultyRedis.Down;
         await store.DeleteAsync(product);
         _time.Advance(Break);
 
         Assert.ThrowsAsync<RedisConnectionException>(async () => await store.GetAsync<Product, int>(product.Id));
 
         Assert.That(store.CircuitState, Is.EqualTo(RedisCircuitState.Open));
-        Assert.That(_faulty.Commands.Last(), Is.EqualTo("EVALSHA"), "the clean-up came first and failed; the read was not sent");
+        Assert.That(_faulty.Commands.Last(), Is.EqualTo("ScriptEvaluateAsync"), "the clean-up came first and failed; the read was not sent");
         Assert.That(EventNames(), Does.Contain("CircuitReopened").And.Contain("MissedKeysCleanupFailed"));
     }
 
@@ -127,7 +134,7 @@ public sealed class RedisStoreFailSafeTests
         var products = Enumerable.Range(0, 4).Select(_ => TestStores.NewProduct()).ToList();
         await store.PutManyAsync(products);
 
-        _faulty.Fault = FaultyRedisConnection.Down;
+        _faulty.Fault = FaultyRedis.Down;
         foreach (var product in products.Take(3))
         {
             await store.DeleteAsync(product);
@@ -147,7 +154,7 @@ public sealed class RedisStoreFailSafeTests
         var product = TestStores.NewProduct();
         await store.PutAsync(product);
 
-        _faulty.Fault = FaultyRedisConnection.Down;
+        _faulty.Fault = FaultyRedis.Down;
         await store.ClearAsync(typeof(Product));
         _faulty.Fault = null;
 
@@ -161,7 +168,7 @@ public sealed class RedisStoreFailSafeTests
         var product = TestStores.NewProduct();
         await store.PutAsync(product);
 
-        _faulty.Fault = FaultyRedisConnection.Down;
+        _faulty.Fault = FaultyRedis.Down;
         Assert.ThrowsAsync<RedisConnectionException>(async () => await store.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "changed" }));
         _faulty.Fault = null;
 
@@ -177,7 +184,7 @@ public sealed class RedisStoreFailSafeTests
         var product = TestStores.NewProduct();
         await chain.PutAsync(product);
 
-        _faulty.Fault = FaultyRedisConnection.Down;
+        _faulty.Fault = FaultyRedis.Down;
         var changed = new Product { Id = product.Id, Sku = product.Sku, Name = "changed" };
         await chain.PutAsync(changed);
         await chain.DeleteAsync(EntityKey.For<Product>(TestStores.NextId()));
@@ -205,7 +212,7 @@ public sealed class RedisStoreFailSafeTests
         }, _logs.CreateFactory(), _time);
 
     private async Task<byte[]?> RawGetAsync(RedisStore store, Product product) =>
-        (await _connection.ExecuteAsync(new RedisCommand("GET", TestStores.KeyOf(store.KeyPrefixForTests, EntityKey.For<Product>(product.Id))))).AsBytes();
+        (byte[]?)await _connection.GetDatabase().StringGetAsync(TestStores.KeyOf(store.KeyPrefixForTests, EntityKey.For<Product>(product.Id)));
 
     private string?[] EventNames() => _logs.Entries.Select(e => e.EventId.Name).ToArray();
 }

@@ -1,4 +1,4 @@
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Testing.Entities;
 
 namespace Stockpile.Redis.Tests;
@@ -10,7 +10,7 @@ namespace Stockpile.Redis.Tests;
 /// </summary>
 public sealed class RedisStoreLeaseTests
 {
-    private IRedisConnection _connection = null!;
+    private ConnectionMultiplexer _connection = null!;
     private RedisStore _a = null!;
     private RedisStore _b = null!;
 

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
+using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Entities;
 
 namespace Stockpile.Redis.Tests;
 
-/// <summary>Makes Redis stores over a given connection, each under a prefix no other test uses.</summary>
+/// <summary>Makes Redis stores over a given multiplexer, each under a prefix no other test uses.</summary>
 internal static class TestStores
 {
     private static int s_nextId = Random.Shared.Next(1_000, 1_000_000) * 100;
@@ -26,39 +27,57 @@ internal static class TestStores
     /// <summary>Options for outage tests: quick timeouts and reconnects, a breaker that opens after 3 failures for 300 ms.</summary>
     public static void FailFast(RedisStoreOptions options)
     {
-        var connection = RedisTestEnvironment.FastReconnecting(options.Configuration!);
-        connection.SyncTimeout = TimeSpan.FromMilliseconds(500);
-        connection.ConnectTimeout = TimeSpan.FromMilliseconds(500);
+        options.ConfigurationOptions = RedisTestEnvironment.FastReconnecting(options.Configuration!);
         options.Configuration = null;
-        options.ConnectionOptions = connection;
         options.CircuitBreaker.FailureThreshold = 3;
         options.CircuitBreaker.BreakDuration = TimeSpan.FromMilliseconds(300);
     }
 
-    public static RedisStore Create(IRedisConnection connection, Action<RedisStoreOptions>? configure = null, ILoggerFactory? loggerFactory = null, TimeProvider? breakerTime = null)
-    {
-        var options = new RedisStoreOptions { Configuration = RedisTestEnvironment.ConnectionString, KeyPrefix = UniquePrefix() };
-        configure?.Invoke(options);
-        loggerFactory ??= NullLoggerFactory.Instance;
-        var link = new RedisLink(Task.FromResult(connection), ownsConnection: false, "test", options.CircuitBreaker, breakerTime ?? TimeProvider.System, loggerFactory.CreateLogger<RedisLink>(), RedisMetrics.Shared);
-        return new RedisStore(options, link, ownsLink: true, loggerFactory.CreateLogger<RedisStore>(), RedisMetrics.Shared);
-    }
+    /// <summary>Creates a store over a multiplexer it does not own.</summary>
+    public static RedisStore Create(IConnectionMultiplexer multiplexer, Action<RedisStoreOptions>? configure = null, ILoggerFactory? loggerFactory = null, TimeProvider? breakerTime = null) =>
+        Create(multiplexer, null, configure, loggerFactory, breakerTime);
+
+    /// <summary>Creates a store whose calls go through <paramref name="faulty"/> (counted, failed on demand).</summary>
+    public static RedisStore Create(FaultyRedis faulty, Action<RedisStoreOptions>? configure = null, ILoggerFactory? loggerFactory = null, TimeProvider? breakerTime = null) =>
+        Create(faulty.Multiplexer, faulty, configure, loggerFactory, breakerTime);
 
     /// <summary>Gets the full key an object is kept under in a store with <paramref name="prefix"/>.</summary>
-    public static string KeyOf(string prefix, EntityKey key, bool polymorphic = false) => prefix + key.Encode(polymorphic);
+    public static string KeyOf(string prefix, EntityKey key, bool polymorphic = false) => RedisKeyPatterns.ObjectKey(prefix, key.Encode(polymorphic));
 
     /// <summary>Lists the keys under a prefix: values, pointers and side records, not the short-lived leases of reads that missed.</summary>
-    public static async Task<List<string>> KeysUnderAsync(IRedisConnection connection, string prefix, bool withLeases = false)
+    public static async Task<List<string>> KeysUnderAsync(IConnectionMultiplexer multiplexer, string prefix, bool withLeases = false)
     {
         var keys = new List<string>();
-        var cursor = "0";
-        do
+        foreach (var server in multiplexer.GetServers().Where(s => !s.IsReplica))
         {
-            var page = (await connection.ExecuteAsync(new RedisCommand("SCAN", cursor, "MATCH", RedisKeyPatterns.EscapeGlob(prefix) + "*", "COUNT", 1000))).AsArray()!;
-            cursor = page[0].AsString()!;
-            keys.AddRange(page[1].AsArray()!.Select(k => k.AsString()!).Where(k => withLeases || !k.EndsWith(RedisScripts.FenceSuffix, StringComparison.Ordinal)));
+            await foreach (var key in server.KeysAsync(pattern: RedisKeyPatterns.ScanPattern(prefix), pageSize: 1000))
+            {
+                var text = (string)key!;
+                if (withLeases || !text.EndsWith(RedisScripts.FenceSuffix, StringComparison.Ordinal))
+                {
+                    keys.Add(text);
+                }
+            }
         }
-        while (cursor != "0");
+
         return keys;
+    }
+
+    private static RedisStore Create(IConnectionMultiplexer multiplexer, FaultyRedis? faulty, Action<RedisStoreOptions>? configure, ILoggerFactory? loggerFactory, TimeProvider? breakerTime)
+    {
+        var options = new RedisStoreOptions { KeyPrefix = UniquePrefix() };
+        configure?.Invoke(options);
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var link = new RedisLink(
+            Task.FromResult(multiplexer),
+            ownsMultiplexer: false,
+            "test",
+            options.CircuitBreaker,
+            breakerTime ?? TimeProvider.System,
+            loggerFactory.CreateLogger<RedisLink>(),
+            RedisMetrics.Shared,
+            faulty is null ? null : faulty.Database,
+            faulty is null ? null : faulty.Subscriber);
+        return new RedisStore(options, link, ownsLink: true, loggerFactory.CreateLogger<RedisStore>(), RedisMetrics.Shared);
     }
 }

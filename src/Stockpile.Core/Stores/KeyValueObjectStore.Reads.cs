@@ -7,6 +7,7 @@ public abstract partial class KeyValueObjectStore
     /// <inheritdoc/>
     protected override async ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(key);
         ThrowIfDisposed();
         var storageKey = StorageKey(key);
         var payload = await ReadAsync(storageKey, cancellationToken).ConfigureAwait(false);

@@ -132,7 +132,8 @@ public abstract partial class KeyValueObjectStore : ObjectStore
     /// <summary>Gets the full key an object is kept under for a look-up: the prefix and the canonical encoding.</summary>
     /// <param name="key">The look-up.</param>
     /// <returns>The full key.</returns>
-    protected string StorageKey(EntityKey key)
+    /// <remarks>A store overrides it to lay its keys out differently (the Redis store wraps the canonical encoding so that a prefix is a namespace).</remarks>
+    protected virtual string StorageKey(EntityKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
         return KeyPrefix + key.Encode(IsPolymorphic);

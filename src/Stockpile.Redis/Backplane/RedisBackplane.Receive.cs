@@ -1,22 +1,25 @@
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
 
 namespace Stockpile.Redis.Backplane;
 
-/// <content>The subscription, and the one loop that applies what arrives, off the connection's reader.</content>
+/// <content>Receiving: the subscription (StackExchange.Redis resubscribes after a reconnect), and applying messages one at a time.</content>
 internal sealed partial class RedisBackplane
 {
-    private IRedisConnection? _connection;
-    private IAsyncDisposable? _subscription;
+    private ISubscriber? _subscriber;
+    private ChannelMessageQueue? _queue;
 
     private async Task SubscribeAsync(CancellationToken cancellationToken)
     {
         try
         {
-            var connection = await _link.GetConnectionAsync(cancellationToken).ConfigureAwait(false);
-            connection.ConnectionRestored += OnConnectionRestored;
-            _connection = connection;
-            _subscription = await connection.SubscribeAsync(ChannelName, OnMessage, cancellationToken).ConfigureAwait(false);
+            var subscriber = await _link.GetSubscriberAsync(cancellationToken).ConfigureAwait(false);
+            _link.SubscriptionRestored += OnSubscriptionRestored;
+            _link.Reconnected += OnReconnected;
+            _subscriber = subscriber;
+            var queue = await subscriber.SubscribeAsync(RedisChannel.Literal(ChannelName)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            queue.OnMessage(OnMessage);
+            _queue = queue;
             Log.BackplaneSubscribed(_logger, ChannelName);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -25,6 +28,7 @@ internal sealed partial class RedisBackplane
         }
         catch (Exception ex)
         {
+            // The package keeps the subscription and makes it when the connection is up.
             Log.BackplaneSubscribeFailed(_logger, ChannelName, ex);
         }
     }
@@ -32,22 +36,27 @@ internal sealed partial class RedisBackplane
     private async ValueTask UnsubscribeAsync()
     {
         await Subscribed.ConfigureAwait(false);
-        if (_connection is { } connection)
+        _link.SubscriptionRestored -= OnSubscriptionRestored;
+        _link.Reconnected -= OnReconnected;
+        if (_queue is { } queue)
         {
-            connection.ConnectionRestored -= OnConnectionRestored;
-        }
-
-        if (_subscription is { } subscription)
-        {
-            await subscription.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (RedisLink.IsUnavailable(ex) || ex is ObjectDisposedException)
+            {
+                // Redis is away or the multiplexer is closed: the subscription is gone with it.
+            }
         }
     }
 
-    // Both run on the connection's threads: hand over and return.
-    private void OnMessage(string channel, ReadOnlyMemory<byte> message) => _inbox.Writer.TryWrite(new Work(WorkKind.Message, message));
+    // All three run on the multiplexer's threads: hand over and return.
+    private void OnMessage(ChannelMessage message) => _inbox.Writer.TryWrite(new Work(WorkKind.Message, (byte[])message.Message!));
 
-    private void OnConnectionRestored(object? sender, RedisConnectionEventArgs e) =>
-        _inbox.Writer.TryWrite(new Work(e.Role == RedisConnectionRole.Subscription ? WorkKind.ClearAfterReconnect : WorkKind.Republish, default));
+    private void OnSubscriptionRestored() => _inbox.Writer.TryWrite(new Work(WorkKind.ClearAfterReconnect, default));
+
+    private void OnReconnected() => _inbox.Writer.TryWrite(new Work(WorkKind.Republish, default));
 
     private async Task ProcessAsync()
     {

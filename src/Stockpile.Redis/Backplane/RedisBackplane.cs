@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
 using Stockpile.Redis.Internal;
 
 namespace Stockpile.Redis.Backplane;
@@ -126,7 +127,8 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
 
     private async ValueTask SendAsync(byte[] message, CancellationToken cancellationToken)
     {
-        await _link.ExecuteAsync((ChannelName, message), static (connection, m, ct) => connection.PublishAsync(m.ChannelName, m.message, ct), cancellationToken).ConfigureAwait(false);
+        await _link.ExecuteAsync((Backplane: this, Message: message), static async (_, m, ct) =>
+            await m.Backplane._link.PublishAsync(RedisChannel.Literal(m.Backplane.ChannelName), m.Message, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         _metrics.Message("published");
     }
 

@@ -2,9 +2,69 @@ using System.Text;
 
 namespace Stockpile.Redis.Internal;
 
-/// <summary>Helpers for the keys the store writes: glob patterns for <c>SCAN MATCH</c>, and the type a key names.</summary>
+/// <summary>
+/// The layout of the keys the store writes, in one place. An object (or an alternate key's pointer) is kept under
+/// <c>prefix{canonical key}</c>; its side record and a lease append <see cref="SideRecordSuffix"/> or
+/// <see cref="FenceSuffix"/> after the closing brace.
+/// </summary>
+/// <remarks>
+/// <para><b>The prefix is a namespace.</b> A prefix holds no brace (the options validator refuses one), so the first
+/// <c>{</c> of a key ends its prefix: <c>app1{…}</c> and <c>app10{…}</c>, or <c>shop:{…}</c> and <c>shop:eu:{…}</c>,
+/// can never be read, scanned or cleared one for the other, and a key without that shape (<c>app1session:abc</c>) is
+/// never taken for one of ours.</para>
+/// <para><b>Hash tags.</b> The braces are a Redis Cluster hash tag: an object's value, side record and fence share
+/// the slot of its canonical key, while objects of one type spread over every slot (their canonical keys differ).
+/// A canonical key holding a <c>}</c> ends its tag early; the tag is still the same for every key of that object.</para>
+/// </remarks>
 internal static class RedisKeyPatterns
 {
+    /// <summary>Appended to an object key to name its side record (the set of its alternate keys).</summary>
+    public const string SideRecordSuffix = "#alts";
+
+    /// <summary>Appended to a key to name its write fence (the server time of the last put or delete that touched it).</summary>
+    public const string FenceSuffix = "#fence";
+
+    private const char TagOpen = '{';
+    private const char TagClose = '}';
+    private const char Separator = '|';
+    private const char Escape = '\\';
+
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>Gets the Redis key of a canonical key under a prefix.</summary>
+    public static string ObjectKey(string prefix, string canonicalKey) => string.Concat(prefix, "{", canonicalKey, "}");
+
+    /// <summary>Gets the key under which a clear of everything under a prefix is fenced: in a slot of its own, and not of the canonical shape, so no clear removes it.</summary>
+    public static string ClearFenceKey(string prefix) => prefix + "{#clear}" + FenceSuffix;
+
+    /// <summary>Gets the <c>SCAN MATCH</c> pattern of the keys under exactly a prefix (a superset of ours: check each with <see cref="TryReadCanonicalKey"/>).</summary>
+    public static string ScanPattern(string prefix) => EscapeGlob(prefix) + "{*";
+
+    /// <summary>
+    /// Returns whether text is well-formed UTF-16 (no lone surrogate), so that its UTF-8 bytes, the key Redis holds,
+    /// stand for it alone: a lone surrogate would become U+FFFD, the key of another value.
+    /// </summary>
+    public static bool IsWellFormed(string text)
+    {
+        var span = text.AsSpan();
+        var index = span.IndexOfAnyInRange('\uD800', '\uDFFF');
+        while (index >= 0)
+        {
+            if (!char.IsHighSurrogate(span[index]) || index + 1 >= span.Length || !char.IsLowSurrogate(span[index + 1]))
+            {
+                return false;
+            }
+
+            span = span[(index + 2)..];
+            index = span.IndexOfAnyInRange('\uD800', '\uDFFF');
+        }
+
+        return true;
+    }
+
+    /// <summary>Returns whether a prefix can be one: it must not hold a brace, which ends it in every key.</summary>
+    public static bool IsValidPrefix(string prefix) => prefix.AsSpan().IndexOfAny(TagOpen, TagClose) < 0;
+
     /// <summary>Escapes the characters <c>SCAN MATCH</c> treats as wildcards, so a prefix matches only itself.</summary>
     public static string EscapeGlob(string text)
     {
@@ -22,26 +82,102 @@ internal static class RedisKeyPatterns
         return builder.ToString();
     }
 
-    /// <summary>Reads the canonical type name that starts a canonical key (after the prefix), undoing its escapes.</summary>
-    public static string TypeNameOf(string key, int start)
+    /// <summary>
+    /// Reads the canonical key inside a Redis key this store may have written under <paramref name="prefix"/>: an
+    /// object key, a side record or a fence. <see langword="false"/> for anything else, which the store never touches.
+    /// </summary>
+    public static bool TryReadCanonicalKey(ReadOnlySpan<byte> key, string prefix, out string canonicalKey)
+    {
+        canonicalKey = string.Empty;
+        string text;
+        try
+        {
+            text = s_strictUtf8.GetString(key);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+
+        if (text.Length < prefix.Length + 2 || !text.StartsWith(prefix, StringComparison.Ordinal) || text[prefix.Length] != TagOpen)
+        {
+            return false;
+        }
+
+        var body = text.AsSpan(prefix.Length + 1);
+        if (body.EndsWith(SideRecordSuffix, StringComparison.Ordinal))
+        {
+            body = body[..^SideRecordSuffix.Length];
+        }
+        else if (body.EndsWith(FenceSuffix, StringComparison.Ordinal))
+        {
+            body = body[..^FenceSuffix.Length];
+        }
+
+        if (body.Length == 0 || body[^1] != TagClose || !IsCanonical(body[..^1]))
+        {
+            return false;
+        }
+
+        canonicalKey = body[..^1].ToString();
+        return true;
+    }
+
+    /// <summary>Reads the canonical type name that starts a canonical key, undoing its escapes.</summary>
+    public static string TypeNameOf(string canonicalKey)
     {
         var builder = new StringBuilder();
-        for (var i = start; i < key.Length; i++)
+        for (var i = 0; i < canonicalKey.Length; i++)
         {
-            var c = key[i];
-            if (c == '|')
+            var c = canonicalKey[i];
+            if (c == Separator)
             {
                 break;
             }
 
-            if (c == '\\' && i + 1 < key.Length)
+            if (c == Escape && i + 1 < canonicalKey.Length)
             {
-                c = key[++i];
+                c = canonicalKey[++i];
             }
 
             builder.Append(c);
         }
 
         return builder.ToString();
+    }
+
+    /// <summary>The shape of a canonical key: a type, a key name and at least one value, separated by unescaped bars.</summary>
+    private static bool IsCanonical(ReadOnlySpan<char> text)
+    {
+        var segments = 1;
+        var segmentLength = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == Escape)
+            {
+                if (++i == text.Length)
+                {
+                    return false;
+                }
+
+                segmentLength++;
+            }
+            else if (text[i] == Separator)
+            {
+                if (segmentLength == 0)
+                {
+                    return false;
+                }
+
+                segments++;
+                segmentLength = 0;
+            }
+            else
+            {
+                segmentLength++;
+            }
+        }
+
+        return segments >= 3 && segmentLength > 0;
     }
 }

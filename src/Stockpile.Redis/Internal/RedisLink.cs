@@ -1,32 +1,52 @@
 using Microsoft.Extensions.Logging;
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 
 namespace Stockpile.Redis.Internal;
 
 /// <summary>
-/// The connection the Redis store and backplane share, behind one circuit breaker. The connection is opened in the
-/// background and never makes start-up fail: until it is up, calls fail fast like any other Redis outage.
+/// The multiplexer the Redis store and backplane share, behind one circuit breaker. A multiplexer the link creates is
+/// connected in the background and never makes start-up fail: until it is up, calls fail fast like any other outage.
 /// </summary>
+/// <remarks>
+/// StackExchange.Redis reconnects, backs off, resubscribes and re-sends scripts by itself; the link only decides when
+/// not to call at all (the breaker), and tells the store and backplane when the connection is restored.
+/// </remarks>
 internal sealed class RedisLink : IAsyncDisposable, IDisposable
 {
-    private readonly Task<IRedisConnection> _connecting;
-    private readonly bool _ownsConnection;
+    private readonly Task<IConnectionMultiplexer> _connecting;
+    private readonly bool _ownsMultiplexer;
+    private readonly Func<IConnectionMultiplexer, IDatabase> _database;
+    private readonly Func<IConnectionMultiplexer, ISubscriber> _subscriber;
     private readonly ILogger _logger;
     private readonly RedisMetrics _metrics;
     private readonly Task _watching;
+    private IDatabase? _cachedDatabase;
     private int _disposed;
 
-    /// <param name="connecting">The connection, or its first connect under way.</param>
-    /// <param name="ownsConnection">Whether disposing the link disposes the connection.</param>
-    /// <param name="endPoint">The server, as <c>host:port</c>, for logs and metrics.</param>
+    /// <param name="connecting">The multiplexer, or its connection under way.</param>
+    /// <param name="ownsMultiplexer">Whether disposing the link disposes the multiplexer.</param>
+    /// <param name="endPoint">The server(s), as <c>host:port</c>, for logs and metrics; never a password.</param>
     /// <param name="options">The breaker's settings.</param>
     /// <param name="time">The breaker's clock.</param>
     /// <param name="logger">Where state changes are logged.</param>
     /// <param name="metrics">Where state changes and refusals are counted.</param>
-    public RedisLink(Task<IRedisConnection> connecting, bool ownsConnection, string endPoint, RedisCircuitBreakerOptions options, TimeProvider time, ILogger logger, RedisMetrics metrics)
+    /// <param name="database">Gets the database calls use (tests wrap it to inject faults); the multiplexer's default database when <see langword="null"/>.</param>
+    /// <param name="subscriber">Gets the subscriber the backplane uses; the multiplexer's when <see langword="null"/>.</param>
+    public RedisLink(
+        Task<IConnectionMultiplexer> connecting,
+        bool ownsMultiplexer,
+        string endPoint,
+        RedisCircuitBreakerOptions options,
+        TimeProvider time,
+        ILogger logger,
+        RedisMetrics metrics,
+        Func<IConnectionMultiplexer, IDatabase>? database = null,
+        Func<IConnectionMultiplexer, ISubscriber>? subscriber = null)
     {
         _connecting = connecting;
-        _ownsConnection = ownsConnection;
+        _ownsMultiplexer = ownsMultiplexer;
+        _database = database ?? (static m => m.GetDatabase());
+        _subscriber = subscriber ?? (static m => m.GetSubscriber());
         _logger = logger;
         _metrics = metrics;
         EndPoint = endPoint;
@@ -38,33 +58,54 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     /// <summary>Raised (on the thread of the call that closed it) when the circuit closes again after a break.</summary>
     public event Action? CircuitClosed;
 
-    /// <summary>Raised (on the connection's thread: be quick) when the command connection is back after a drop; the break, if any, is over.</summary>
+    /// <summary>Raised (on the multiplexer's thread: be quick) when the command connection is back after a drop; the break, if any, is over.</summary>
     public event Action? Reconnected;
+
+    /// <summary>Raised (on the multiplexer's thread: be quick) when the pub/sub connection is back after a drop (the package has resubscribed).</summary>
+    public event Action? SubscriptionRestored;
 
     public string EndPoint { get; }
 
     public CircuitBreaker Breaker { get; }
 
-    /// <summary>Starts connecting in the background, retrying forever; the first attempt's failure is only logged.</summary>
-    public static RedisLink Connect(RedisConnectionOptions options, RedisCircuitBreakerOptions breaker, TimeProvider time, ILoggerFactory loggerFactory, RedisMetrics metrics)
+    /// <summary>Starts connecting in the background, retrying forever (<c>abortConnect=false</c>); the first attempt's failure is only logged.</summary>
+    public static RedisLink Connect(RedisConnectionFactory connection, RedisCircuitBreakerOptions breaker, TimeProvider time, ILoggerFactory loggerFactory, RedisMetrics metrics)
     {
-        var copy = options.Clone();
-        copy.AbortOnConnectFail = false;
-        var connecting = Task.Run(async () => await RedisConnection.ConnectAsync(copy, loggerFactory).ConfigureAwait(false));
-        return new RedisLink(connecting, ownsConnection: true, copy.EndPoint, breaker, time, loggerFactory.CreateLogger<RedisLink>(), metrics);
+        var logger = loggerFactory.CreateLogger<RedisLink>();
+        var connecting = Task.Run(async () =>
+        {
+            try
+            {
+                return await connection.ConnectAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.ConnectFailed(logger, connection.EndPoint, ex);
+                throw;
+            }
+        });
+        return new RedisLink(connecting, connection.OwnsMultiplexer, connection.EndPoint, breaker, time, logger, metrics);
     }
 
     /// <summary>Returns whether an exception means Redis could not be reached (as opposed to an error it answered).</summary>
     public static bool IsUnavailable(Exception exception) =>
-        exception is RedisConnectionException or TimeoutException or RedisCircuitOpenException or RespProtocolException;
+        exception is RedisConnectionException or TimeoutException or RedisCircuitOpenException;
 
-    /// <summary>Gets the connection, waiting for its first connect attempt if that is still under way.</summary>
-    public Task<IRedisConnection> GetConnectionAsync(CancellationToken cancellationToken) =>
+    /// <summary>Gets the multiplexer, waiting for its first connect attempt if that is still under way.</summary>
+    public Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken) =>
         _connecting.IsCompleted ? _connecting : _connecting.WaitAsync(cancellationToken);
+
+    /// <summary>Gets the subscriber the backplane uses.</summary>
+    public async Task<ISubscriber> GetSubscriberAsync(CancellationToken cancellationToken) =>
+        _subscriber(await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Publishes on a channel through the subscriber (call inside <see cref="ExecuteAsync"/>, for the breaker).</summary>
+    public async Task<long> PublishAsync(RedisChannel channel, byte[] message, CancellationToken cancellationToken) =>
+        await (await GetSubscriberAsync(cancellationToken).ConfigureAwait(false)).PublishAsync(channel, message).WaitAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Runs a call through the circuit breaker.</summary>
     /// <exception cref="RedisCircuitOpenException">The circuit is open: Redis was not called.</exception>
-    public async ValueTask<T> ExecuteAsync<TState, T>(TState state, Func<IRedisConnection, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+    public async ValueTask<T> ExecuteAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
     {
         if (!Breaker.TryEnter(out var isProbe))
         {
@@ -74,8 +115,8 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
 
         try
         {
-            var connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
-            var result = await call(connection, state, cancellationToken).ConfigureAwait(false);
+            var database = _cachedDatabase ??= _database(await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false));
+            var result = await call(database, state, cancellationToken).ConfigureAwait(false);
             Breaker.OnSuccess(isProbe);
             return result;
         }
@@ -108,23 +149,16 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
 
         _metrics.Untrack(Breaker);
         await _watching.ConfigureAwait(false);
-        if (_connecting.IsCompletedSuccessfully)
-        {
-            _connecting.Result.ConnectionRestored -= OnConnectionRestored;
-        }
-
-        if (!_ownsConnection)
+        if (!_connecting.IsCompletedSuccessfully)
         {
             return;
         }
 
-        try
+        var multiplexer = _connecting.Result;
+        multiplexer.ConnectionRestored -= OnConnectionRestored;
+        if (_ownsMultiplexer)
         {
-            await (await _connecting.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is ArgumentException or RedisConnectionException)
-        {
-            // The connection was never made: nothing to close.
+            await multiplexer.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -134,20 +168,23 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
         {
             (await _connecting.ConfigureAwait(false)).ConnectionRestored += OnConnectionRestored;
         }
-        catch (Exception ex) when (ex is ArgumentException or RedisConnectionException)
+        catch (Exception ex) when (ex is ArgumentException or RedisException)
         {
             // Never connected: every call reports it.
         }
     }
 
-    private void OnConnectionRestored(object? sender, RedisConnectionEventArgs e)
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        if (e.Role == RedisConnectionRole.Interactive)
+        if (e.ConnectionType == ConnectionType.Subscription)
         {
-            // Redis answers again: waiting out the break would only delay the clean-up and the recovery.
-            Breaker.EndBreak();
-            Reconnected?.Invoke();
+            SubscriptionRestored?.Invoke();
+            return;
         }
+
+        // Redis answers again: waiting out the break would only delay the clean-up and the recovery.
+        Breaker.EndBreak();
+        Reconnected?.Invoke();
     }
 
     private void OnStateChanged(RedisCircuitState from, RedisCircuitState to, int failures)

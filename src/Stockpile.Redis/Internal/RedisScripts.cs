@@ -9,22 +9,22 @@ namespace Stockpile.Redis.Internal;
 /// The side record is what lets a script find an object's pointers without reading the serialized value. A pointer is
 /// removed only while it still points at the object being changed, so an alternate key that now belongs to another
 /// object is never touched. Keys the scripts discover (old pointers, other objects) are not declared in <c>KEYS</c>:
-/// they live on one server, which is why the store supports a single Redis server, not a cluster.
+/// they live on one server, which is why these scripts serve a single Redis server; on a cluster the store runs
+/// <see cref="RedisClusterScripts"/>, slot by slot.
 /// </remarks>
 internal static class RedisScripts
 {
     /// <summary>
-    /// Appended to a primary key to name its side record. A canonical key can never end with it: after a <c>|</c>
-    /// separator comes a value tag such as <c>i:</c>, never <c>#</c>, and a <c>|</c> inside a value is escaped.
+    /// Appended to a primary key to name its side record (see <see cref="RedisKeyPatterns"/>).
     /// </summary>
-    public const string SideRecordSuffix = "|#alts";
+    public const string SideRecordSuffix = RedisKeyPatterns.SideRecordSuffix;
 
     /// <summary>
     /// Appended to a key to name its write fence: the server time (µs) of the last put or delete that touched the key,
     /// kept for <see cref="FenceMilliseconds"/>. A back-fill is refused when any of its object's keys was fenced at or
     /// after the read it follows (see <see cref="Read"/> and <see cref="Put"/>).
     /// </summary>
-    public const string FenceSuffix = "|#fence";
+    public const string FenceSuffix = RedisKeyPatterns.FenceSuffix;
 
     /// <summary>How long a fence is kept, and how long a read's lease is good for: a back-fill after that is refused.</summary>
     public const int FenceMilliseconds = 10_000;

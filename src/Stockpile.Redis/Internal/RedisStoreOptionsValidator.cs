@@ -1,27 +1,35 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using StackExchange.Redis;
 
 namespace Stockpile.Redis.Internal;
 
 /// <summary>Checks <see cref="RedisStoreOptions"/> once, at start-up (and when a store is created without DI).</summary>
-internal sealed class RedisStoreOptionsValidator : IValidateOptions<RedisStoreOptions>
+/// <param name="services">Tells whether the container holds an <see cref="IConnectionMultiplexer"/> (used when the options name no server).</param>
+internal sealed class RedisStoreOptionsValidator(IServiceProviderIsService? services = null) : IValidateOptions<RedisStoreOptions>
 {
     public ValidateOptionsResult Validate(string? name, RedisStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var failures = Check(options);
+        var failures = Check(options, services?.IsService(typeof(IConnectionMultiplexer)) ?? false);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    public static List<string> Check(RedisStoreOptions options)
+    /// <param name="options">The options.</param>
+    /// <param name="multiplexerInContainer">Whether a multiplexer is at hand when the options name no server.</param>
+    public static List<string> Check(RedisStoreOptions options, bool multiplexerInContainer)
     {
         var failures = new List<string>();
-        try
+        if (options.NamesServer || !multiplexerInContainer)
         {
-            options.ResolveConnection().Clone().Validate();
-        }
-        catch (ArgumentException ex)
-        {
-            failures.Add("Stockpile Redis connection: " + ex.Message);
+            try
+            {
+                RedisConnectionFactory.FromOptions(options);
+            }
+            catch (ArgumentException ex)
+            {
+                failures.Add("Stockpile Redis connection: " + ex.Message);
+            }
         }
 
         if (string.IsNullOrWhiteSpace(options.Name))
@@ -32,6 +40,16 @@ internal sealed class RedisStoreOptionsValidator : IValidateOptions<RedisStoreOp
         if (string.IsNullOrEmpty(options.KeyPrefix))
         {
             failures.Add("RedisStoreOptions.KeyPrefix must not be empty: it keeps applications apart, and a clear removes only the keys under it.");
+        }
+
+        else if (!RedisKeyPatterns.IsValidPrefix(options.KeyPrefix))
+        {
+            failures.Add($"RedisStoreOptions.KeyPrefix must not contain '{{' or '}}': the store wraps every key in braces after the prefix, so that a prefix is a namespace of its own and each object keeps its Redis Cluster hash slot; it is '{options.KeyPrefix}'.");
+        }
+
+        if (options.MaximumValueBytes < 1)
+        {
+            failures.Add($"RedisStoreOptions.MaximumValueBytes must be at least 1; it is {options.MaximumValueBytes}.");
         }
 
         if (options.DefaultLifetime < TimeSpan.Zero && options.DefaultLifetime != Timeout.InfiniteTimeSpan)

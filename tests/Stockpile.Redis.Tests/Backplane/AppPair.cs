@@ -15,11 +15,27 @@ internal sealed class AppPair : IAsyncDisposable
 
     public AppInstance B { get; }
 
-    public static async Task<AppPair> StartAsync(string redis, Action<IStockpileBuilder> addBottom, Action<IServiceCollection>? configure = null, Action<RedisStoreOptions>? configureRedis = null)
+    public static Task<AppPair> StartAsync(string redis, Action<IStockpileBuilder> addBottom, Action<IServiceCollection>? configure = null, Action<RedisStoreOptions>? configureRedis = null) =>
+        StartAsync(redis, redis, addBottom, configure, configureRedis);
+
+    /// <summary>Starts A connected through <paramref name="redisA"/> and B through <paramref name="redisB"/> (two nodes of one cluster, say).</summary>
+    public static async Task<AppPair> StartAsync(string redisA, string redisB, Action<IStockpileBuilder> addBottom, Action<IServiceCollection>? configure = null, Action<RedisStoreOptions>? configureRedis = null)
     {
         var prefix = TestStores.UniquePrefix();
-        var a = await AppInstance.StartAsync(redis, prefix, addBottom, configure, configureRedis);
-        return new AppPair(a, await AppInstance.StartAsync(redis, prefix, addBottom, configure, configureRedis));
+        var a = await AppInstance.StartAsync(redisA, prefix, addBottom, configure, configureRedis);
+        return new AppPair(a, await AppInstance.StartAsync(redisB, prefix, addBottom, configure, configureRedis));
+    }
+
+    /// <summary>Starts A and B on the shared server, or on two different nodes of the shared cluster.</summary>
+    public static async Task<AppPair> StartAsync(bool cluster, Action<IStockpileBuilder> addBottom)
+    {
+        if (!cluster)
+        {
+            return await StartAsync(RedisTestEnvironment.ConnectionString, addBottom);
+        }
+
+        var (nodes, _) = await Cluster.RedisClusterEnvironment.GetAsync();
+        return await StartAsync(nodes.Nodes[0].ConnectionString, nodes.Nodes[1].ConnectionString, addBottom);
     }
 
     public async ValueTask DisposeAsync()

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Stockpile.Redis.Backplane;
 using Stockpile.Redis.Internal;
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Entities;
 using Stockpile.Testing.Servers;
@@ -14,11 +14,12 @@ public sealed class RedisBackplaneTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
 
-    [Test]
-    public async Task PutOnA_EvictsB_AndAIgnoresItsOwnMessage()
+    [TestCase(false, TestName = "PutOnA_EvictsB_AndAIgnoresItsOwnMessage(server)")]
+    [TestCase(true, TestName = "PutOnA_EvictsB_AndAIgnoresItsOwnMessage(cluster, A and B on different nodes)")]
+    public async Task PutOnA_EvictsB_AndAIgnoresItsOwnMessage(bool cluster)
     {
         var source = new FakeDatabase();
-        await using var pair = await AppPair.StartAsync(RedisTestEnvironment.ConnectionString, b => b.AddTier(_ => source));
+        await using var pair = await AppPair.StartAsync(cluster, b => b.AddTier(_ => source));
         var (a, b) = (pair.A, pair.B);
         var product = TestStores.NewProduct();
         await source.PutAsync(product);
@@ -38,11 +39,12 @@ public sealed class RedisBackplaneTests
         TestContext.Progress.WriteLine($"backplane (memory source): B saw A's put after {delay.TotalMilliseconds:0.0} ms");
     }
 
-    [Test]
-    public async Task DeleteAndClearOnA_ReachB()
+    [TestCase(false, TestName = "DeleteAndClearOnA_ReachB(server)")]
+    [TestCase(true, TestName = "DeleteAndClearOnA_ReachB(cluster, A and B on different nodes)")]
+    public async Task DeleteAndClearOnA_ReachB(bool cluster)
     {
         var source = new FakeDatabase();
-        await using var pair = await AppPair.StartAsync(RedisTestEnvironment.ConnectionString, b => b.AddTier(_ => source));
+        await using var pair = await AppPair.StartAsync(cluster, b => b.AddTier(_ => source));
         var (a, b) = (pair.A, pair.B);
         var products = new[] { TestStores.NewProduct(), TestStores.NewProduct() };
         await source.PutManyAsync(products);
@@ -78,7 +80,7 @@ public sealed class RedisBackplaneTests
     public async Task PublishWhileRedisIsDown_DoesNotThrow_AndIsSentWhenBack()
     {
         await using var connection = await RedisTestEnvironment.ConnectAsync();
-        var faulty = new FaultyRedisConnection(connection);
+        var faulty = new FaultyRedis(connection);
         var channel = TestStores.UniquePrefix() + "__invalidate";
         var memory = new MemoryStore();
         var chain = new ChainedStore([memory]);
@@ -88,7 +90,7 @@ public sealed class RedisBackplaneTests
         var products = new[] { TestStores.NewProduct(), TestStores.NewProduct() };
         await memory.PutManyAsync(products);
 
-        faulty.Fault = FaultyRedisConnection.Down;
+        faulty.Fault = FaultyRedis.Down;
         await sender.PublishEvictAsync([EntityKey.FromEntity(products[0])]);
         await Task.Delay(100);
         Assert.That(await memory.GetAsync<Product, int>(products[0].Id), Is.Not.Null, "nothing was sent");
@@ -109,8 +111,8 @@ public sealed class RedisBackplaneTests
         await using var receiver = CreateBackplane(connection, channel, () => new ChainedStore([memory]));
         await receiver.Subscribed;
 
-        await connection.PublishAsync(channel, "not json"u8.ToArray());
-        await connection.PublishAsync(channel, """{"origin":"00000000-0000-0000-0000-000000000001","evict":[{"t":"No.Such.Type","k":"Id","v":[1]}]}"""u8.ToArray());
+        await connection.GetSubscriber().PublishAsync(RedisChannel.Literal(channel), "not json"u8.ToArray());
+        await connection.GetSubscriber().PublishAsync(RedisChannel.Literal(channel), """{"origin":"00000000-0000-0000-0000-000000000001","evict":[{"t":"No.Such.Type","k":"Id","v":[1]}]}"""u8.ToArray());
         await Task.Delay(200);
 
         Assert.That(await memory.GetAsync<Product, int>(product.Id), Is.Not.Null);
@@ -132,9 +134,13 @@ public sealed class RedisBackplaneTests
         return stopwatch.Elapsed;
     }
 
-    private static RedisBackplane CreateBackplane(IRedisConnection connection, string channel, Func<ChainedStore> chain)
+    private static RedisBackplane CreateBackplane(ConnectionMultiplexer connection, string channel, Func<ChainedStore> chain) => CreateBackplane(connection, null, channel, chain);
+
+    private static RedisBackplane CreateBackplane(FaultyRedis faulty, string channel, Func<ChainedStore> chain) => CreateBackplane(null, faulty, channel, chain);
+
+    private static RedisBackplane CreateBackplane(ConnectionMultiplexer? connection, FaultyRedis? faulty, string channel, Func<ChainedStore> chain)
     {
-        var link = new RedisLink(Task.FromResult(connection), ownsConnection: false, "test", new RedisCircuitBreakerOptions(), TimeProvider.System, NullLogger.Instance, RedisMetrics.Shared);
+        var link = new RedisLink(Task.FromResult<IConnectionMultiplexer>(faulty?.Multiplexer ?? connection!), ownsMultiplexer: false, "test", new RedisCircuitBreakerOptions(), TimeProvider.System, NullLogger.Instance, RedisMetrics.Shared, faulty is null ? null : faulty.Database, faulty is null ? null : faulty.Subscriber);
         return new RedisBackplane(link, channel, 100, chain, NullLogger.Instance, RedisMetrics.Shared);
     }
 }

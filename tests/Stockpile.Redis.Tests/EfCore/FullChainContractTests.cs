@@ -3,8 +3,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Stockpile.Redis.Tests.EfCore;
 
 /// <summary>The shared store contract against the full chain: memory → Redis → EF Core on a SQLite file.</summary>
-[TestFixture]
-public sealed class FullChainContractTests : RedisContractTests
+[TestFixture(false, TestName = "FullChainContractTests(server)")]
+[TestFixture(true, TestName = "FullChainContractTests(cluster)")]
+public sealed class FullChainContractTests(bool cluster) : RedisContractTests(cluster)
 {
     private SqliteFileDatabase _database = null!;
     private IDbContextFactory<RowDbContext> _factory = null!;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Entities;
 
@@ -17,8 +17,8 @@ namespace Stockpile.Redis.Tests.Issues;
 /// </summary>
 public sealed class BackfillLeaseRaceTests
 {
-    private IRedisConnection _connection = null!;
-    private FaultyRedisConnection _faulty = null!;
+    private ConnectionMultiplexer _connection = null!;
+    private FaultyRedis _faulty = null!;
     private RedisStore _a = null!;
     private RedisStore _b = null!;
     private GatedDatabase _database = null!;
@@ -28,7 +28,7 @@ public sealed class BackfillLeaseRaceTests
     public async Task SetUpAsync()
     {
         _connection = await RedisTestEnvironment.ConnectAsync();
-        _faulty = new FaultyRedisConnection(_connection);
+        _faulty = new FaultyRedis(_connection);
         var prefix = TestStores.UniquePrefix();
         _a = TestStores.Create(_connection, o => o.KeyPrefix = prefix);
         _b = TestStores.Create(_faulty, o => o.KeyPrefix = prefix);
@@ -67,7 +67,7 @@ public sealed class BackfillLeaseRaceTests
     {
         var old = TestStores.NewProduct("old");
         await _database.PutAsync(old);
-        _faulty.Fault = FaultyRedisConnection.Down;
+        _faulty.Fault = FaultyRedis.Down;
         var read = batch
             ? _chainB.GetManyAsync<Product, int>([old.Id]).AsTask()
             : _chainB.GetAsync<Product, int>(old.Id).AsTask().ContinueWith(t => (IReadOnlyList<Product?>)[t.Result], TaskScheduler.Default);

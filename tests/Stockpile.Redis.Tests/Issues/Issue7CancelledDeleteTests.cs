@@ -1,4 +1,4 @@
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Redis.Tests.EfCore;
 using Stockpile.Testing.Entities;
 
@@ -10,7 +10,7 @@ namespace Stockpile.Redis.Tests.Issues;
 /// </summary>
 public sealed class Issue7CancelledDeleteTests
 {
-    private IRedisConnection _connection = null!;
+    private ConnectionMultiplexer _connection = null!;
     private SqliteFileDatabase _database = null!;
     private RedisStore _redis = null!;
     private ChainedStore _chain = null!;

@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Redis.Tests.EfCore;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Entities;
@@ -14,7 +14,7 @@ namespace Stockpile.Redis.Tests.Issues;
 /// </summary>
 public sealed class Issue7InvalidationByAnotherKeyTests
 {
-    private IRedisConnection _connection = null!;
+    private ConnectionMultiplexer _connection = null!;
     private SqliteFileDatabase _database = null!;
     private RedisStore _redisA = null!;
     private RedisStore _redisB = null!;

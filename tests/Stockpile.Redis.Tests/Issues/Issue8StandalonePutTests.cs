@@ -1,4 +1,4 @@
-using Stockpile.Redis.Internal.Resp;
+using StackExchange.Redis;
 using Stockpile.Testing.Entities;
 
 namespace Stockpile.Redis.Tests.Issues;
@@ -10,7 +10,7 @@ namespace Stockpile.Redis.Tests.Issues;
 /// </summary>
 public sealed class Issue8StandalonePutTests
 {
-    private IRedisConnection _connection = null!;
+    private ConnectionMultiplexer _connection = null!;
     private RedisStore _store = null!;
 
     [SetUp]

@@ -112,6 +112,12 @@ public sealed partial class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>Freezes the server (<c>SIGSTOP</c>): it keeps its connections and data, and answers nothing until <see cref="ThawAsync"/>.</summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    /// <summary>Lets a frozen server go on (<c>SIGCONT</c>): it answers what it was sent meanwhile.</summary>
+    public Task ThawAsync() => SignalAsync("-CONT");
+
     /// <summary>Starts a stopped server again, on the same port, empty.</summary>
     public Task StartAgainAsync(CancellationToken cancellationToken = default) => LaunchAsync(cancellationToken);
 
@@ -127,6 +133,18 @@ public sealed partial class RedisServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _tls?.Dispose();
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        var process = _process ?? throw new InvalidOperationException("The server is not running.");
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { signal, process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })
+            ?? throw new InvalidOperationException("kill did not start.");
+        await kill.WaitForExitAsync().ConfigureAwait(false);
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"kill {signal} {process.Id} exited with {kill.ExitCode}."));
+        }
     }
 
     private static int FindFreePort()

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using StackExchange.Redis;
+using Stockpile.Testing.Servers;
+
+namespace Stockpile.Benchmarks;
+
+/// <summary>
+/// The Redis store against what a user would write by hand on the same multiplexer, against a private redis-server
+/// the benchmark starts on loopback: a get by primary key against <c>StringGetAsync</c> plus deserialization, a
+/// batch of 100 against one <c>MGET</c> plus deserialization and against 100 sequential gets, and a put of an object
+/// with two alternate keys against one <c>EVALSHA</c> round trip.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(Percentiles))]
+public class RedisStoreBenchmarks
+{
+    private const int Count = 1_000;
+    private const int Batch = 100;
+    private const string Noop = "return 1";
+
+    private RedisServer _server = null!;
+    private ConnectionMultiplexer _multiplexer = null!;
+    private IDatabase _database = null!;
+    private RedisStore _store = null!;
+    private Product[] _products = null!;
+    private RedisKey[] _bareKeys = null!;
+    private int[] _batchIds = null!;
+    private byte[] _noopSha1 = null!;
+    private int _next;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _server = await RedisServer.StartAsync();
+        _multiplexer = await ConnectionMultiplexer.ConnectAsync(_server.ConnectionString + ",allowAdmin=true");
+        _database = _multiplexer.GetDatabase();
+        _store = RedisStore.Create(_multiplexer, new RedisStoreOptions { KeyPrefix = "bench:", DefaultLifetime = TimeSpan.FromHours(1) });
+        _products = [.. Enumerable.Range(0, Count).Select(i => new Product { Id = i, Sku = $"SKU-{i:D6}", Name = $"Product {i}", Price = i })];
+        await _store.PutManyAsync(_products);
+        _bareKeys = [.. _products.Select(p => (RedisKey)("bare:" + p.Id))];
+        await _database.StringSetAsync([.. _products.Select(p => new KeyValuePair<RedisKey, RedisValue>(_bareKeys[p.Id], JsonSerializer.SerializeToUtf8Bytes(p)))]);
+        _batchIds = [.. Enumerable.Range(0, Batch)];
+        _noopSha1 = (await _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]).ScriptLoadAsync(Noop)).ToArray();
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        await _store.DisposeAsync();
+        await _multiplexer.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Benchmark(Baseline = true, Description = "StringGetAsync + deserialize")]
+    [BenchmarkCategory("get")]
+    public async Task<Product?> BareGet()
+    {
+        var id = Next();
+        var bytes = (byte[]?)await _database.StringGetAsync(_bareKeys[id]);
+        return bytes is null ? null : JsonSerializer.Deserialize<Product>(bytes);
+    }
+
+    [Benchmark(Description = "RedisStore.GetAsync by primary key")]
+    [BenchmarkCategory("get")]
+    public async Task<Product?> StoreGet() => await _store.GetAsync<Product, int>(Next());
+
+    [Benchmark(Description = "MGET of 100 + deserialize")]
+    [BenchmarkCategory("batch")]
+    public async Task<Product?[]> BareBatch()
+    {
+        var values = await _database.StringGetAsync(_bareKeys.AsSpan(0, Batch).ToArray());
+        return Array.ConvertAll(values, v => v.IsNull ? null : JsonSerializer.Deserialize<Product>((byte[])v!));
+    }
+
+    [Benchmark(Description = "RedisStore.GetManyAsync of 100")]
+    [BenchmarkCategory("batch")]
+    public async Task<IReadOnlyList<Product?>> StoreBatch() => await _store.GetManyAsync<Product, int>(_batchIds);
+
+    [Benchmark(Description = "100 sequential RedisStore.GetAsync")]
+    [BenchmarkCategory("batch")]
+    public async Task<Product?> StoreSequential100()
+    {
+        Product? last = null;
+        foreach (var id in _batchIds)
+        {
+            last = await _store.GetAsync<Product, int>(id);
+        }
+
+        return last;
+    }
+
+    [Benchmark(Description = "one EVALSHA round trip")]
+    [BenchmarkCategory("put")]
+    public async Task<RedisResult> BareEvalSha() => await _database.ScriptEvaluateAsync(_noopSha1);
+
+    [Benchmark(Description = "RedisStore.PutAsync (an object with two alternate keys)")]
+    [BenchmarkCategory("put")]
+    public async Task StorePut()
+    {
+        var id = Next();
+        await _store.PutAsync(new Product2 { Id = id, Sku = _products[id].Sku, Ean = "EAN-" + id, Name = "n" });
+    }
+
+    private int Next() => _next = (_next + 1) % Count;
+
+    /// <summary>A product with a second alternate key.</summary>
+    public sealed class Product2
+    {
+        [StockpileKey]
+        public int Id { get; set; }
+
+        [StockpileKey]
+        public string Sku { get; set; } = "";
+
+        [StockpileKey]
+        public string Ean { get; set; } = "";
+
+        public string Name { get; set; } = "";
+    }
+
+    private sealed class Percentiles : ManualConfig
+    {
+        public Percentiles()
+        {
+            AddColumn(StatisticColumn.P50, StatisticColumn.P95, StatisticColumn.P100);
+            AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory);
+        }
+    }
+}

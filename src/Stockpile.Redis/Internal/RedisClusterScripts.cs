@@ -1,0 +1,98 @@
+namespace Stockpile.Redis.Internal;
+
+/// <summary>
+/// The scripts of the cluster layout: each touches the keys of one object or one alternate key only (its value or
+/// pointer, side record and fence, which share a hash slot), so none fails with CROSSSLOT. A put or delete runs
+/// several, slot by slot; what keeps them safe without one atomic step is that a pointer is trusted only while the
+/// object it points to still holds the key's value (checked on read) and lists the key (its side record), and that
+/// a back-fill checks the fences of all its keys again after writing.
+/// </summary>
+/// <remarks>Fences hold the server time in µs as a 16-digit string, as in <see cref="RedisScripts"/>.</remarks>
+internal static class RedisClusterScripts
+{
+    private const string Stamp = """
+        local function stamp(key, life)
+          local clock = redis.call('TIME')
+          redis.call('SET', key, clock[1] .. string.format('%06d', tonumber(clock[2])), 'PX', life)
+        end
+
+        """;
+
+    /// <summary>
+    /// Writes an object. KEYS: primary, side record, fence. ARGV: value, ttl in ms (<c>0</c> never, <c>-1</c> already
+    /// expired), <c>1</c> to fence the key (a put) or <c>0</c> (a back-fill), the fence lifetime, then the alternate
+    /// keys. Returns { status (1 written, 2 removed as expired), the old alternate keys }.
+    /// </summary>
+    public static RedisScript PutObject { get; } = new(Stamp + """
+        local primary, side, fence = KEYS[1], KEYS[2], KEYS[3]
+        local value, ttl = ARGV[1], ARGV[2]
+        local old = redis.call('SMEMBERS', side)
+        redis.call('DEL', side)
+        if ARGV[3] == '1' then stamp(fence, ARGV[4]) end
+        if ttl == '-1' then
+          redis.call('DEL', primary)
+          return {2, old}
+        end
+        if ttl == '0' then redis.call('SET', primary, value) else redis.call('SET', primary, value, 'PX', ttl) end
+        for i = 5, #ARGV do redis.call('SADD', side, ARGV[i]) end
+        if #ARGV >= 5 and ttl ~= '0' then redis.call('PEXPIRE', side, ttl) end
+        return {1, old}
+        """);
+
+    /// <summary>
+    /// Points an alternate key at an object. KEYS: alternate key, its fence. ARGV: pointer, ttl in ms, <c>1</c> to fence
+    /// the key, the fence lifetime. Returns the primary key of the object that held the key before (to evict if it
+    /// still lists it), or nil.
+    /// </summary>
+    public static RedisScript PutPointer { get; } = new(Stamp + """
+        local held = redis.call('GET', KEYS[1])
+        if ARGV[3] == '1' then stamp(KEYS[2], ARGV[4]) end
+        if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1]) else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+        if held and held ~= ARGV[1] and string.byte(held, 1) == 80 then return string.sub(held, 2) end
+        return false
+        """);
+
+    /// <summary>
+    /// Evicts an object and fences its key. KEYS: primary, side record, fence. ARGV: the fence lifetime, optionally an
+    /// alternate key the object must still list (otherwise nothing happens, and nil is returned). Returns { removed
+    /// (0 or 1), the alternate keys it listed }.
+    /// </summary>
+    public static RedisScript EvictObject { get; } = new(Stamp + """
+        if ARGV[2] and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then return false end
+        local members = redis.call('SMEMBERS', KEYS[2])
+        local removed = redis.call('DEL', KEYS[1])
+        redis.call('DEL', KEYS[2])
+        stamp(KEYS[3], ARGV[1])
+        return {removed, members}
+        """);
+
+    /// <summary>Removes an alternate key's pointer if it still points where given, and fences the key. KEYS: alternate key, its fence. ARGV: the pointer, the fence lifetime.</summary>
+    public static RedisScript UnlinkPointer { get; } = new(Stamp + """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+        stamp(KEYS[2], ARGV[2])
+        return 0
+        """);
+
+    /// <summary>Fences a look-up of a delete and returns what the key holds if it is a pointer (nil otherwise). KEYS: key, its fence. ARGV: the fence lifetime.</summary>
+    public static RedisScript Lookup { get; } = new(Stamp + """
+        stamp(KEYS[2], ARGV[1])
+        local held = redis.call('GET', KEYS[1])
+        if held and string.byte(held, 1) == 80 then return held end
+        return false
+        """);
+
+    /// <summary>
+    /// Tells whether a back-fill that read at <c>ARGV[1]</c> may still be written as far as one fence is concerned.
+    /// KEYS: the fence (a key's, or the clear fence). ARGV: the read's time, the fence lifetime. Returns 1 when the
+    /// read is younger than the lifetime and the fence is absent or older than the read.
+    /// </summary>
+    public static RedisScript FenceAllows { get; } = new("""
+        local clock = redis.call('TIME')
+        local now = tonumber(clock[1] .. string.format('%06d', tonumber(clock[2])))
+        local since = tonumber(ARGV[1])
+        if not since or now - since >= tonumber(ARGV[2]) * 1000 then return 0 end
+        local fenced = redis.call('GET', KEYS[1])
+        if fenced and tonumber(fenced) >= since then return 0 end
+        return 1
+        """);
+}

@@ -1,0 +1,244 @@
+using StackExchange.Redis;
+using Stockpile.Redis.Internal;
+
+namespace Stockpile;
+
+/// <content>
+/// On a Redis Cluster, no script may touch keys of two hash slots. Reads are split by slot and the per-slot reads run
+/// together (about one round trip per node); a put or delete runs one script per slot it touches, the object's first
+/// (see <see cref="RedisClusterScripts"/>). What stays atomic: everything about one object (value, side record,
+/// fence), and everything about one alternate key (pointer, fence). What is made safe another way: a pointer is
+/// followed only to an object that still holds the key's value (checked on every read), and an object is evicted for
+/// a key only while its side record still lists that key.
+/// </content>
+public sealed partial class RedisStore
+{
+    private const int TopologyUnknown = 0;
+    private const int TopologySingle = 1;
+    private const int TopologyCluster = 2;
+
+    private int _topology;
+
+    /// <summary>Returns whether the multiplexer talks to a cluster (decided once a server is connected).</summary>
+    private bool IsCluster(IDatabase database)
+    {
+        var topology = Volatile.Read(ref _topology);
+        if (topology == TopologyUnknown)
+        {
+            foreach (var server in database.Multiplexer.GetServers())
+            {
+                if (server.IsConnected)
+                {
+                    topology = server.ServerType == ServerType.Cluster ? TopologyCluster : TopologySingle;
+                    Volatile.Write(ref _topology, topology);
+                    break;
+                }
+            }
+        }
+
+        return topology == TopologyCluster;
+    }
+
+    /// <summary>Reads keys with one <c>GET</c> or <c>MGET</c>; on a cluster, one <c>MGET</c> per hash slot, all at once.</summary>
+    private static async ValueTask<byte[]?[]> ReadPlainAsync(IDatabase database, IReadOnlyList<string> keys, bool cluster, CancellationToken cancellationToken)
+    {
+        if (keys.Count == 1)
+        {
+            return [(byte[]?)await database.StringGetAsync(keys[0]).WaitAsync(cancellationToken).ConfigureAwait(false)];
+        }
+
+        if (!cluster)
+        {
+            return Array.ConvertAll(await database.StringGetAsync(Keys(keys)).WaitAsync(cancellationToken).ConfigureAwait(false), static v => (byte[]?)v);
+        }
+
+        var values = new byte[]?[keys.Count];
+        await Task.WhenAll(BySlot(database, keys).Select(async indexes =>
+        {
+            var reply = await database.StringGetAsync(indexes.Select(i => (RedisKey)keys[i]).ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
+            for (var j = 0; j < indexes.Count; j++)
+            {
+                values[indexes[j]] = (byte[]?)reply[j];
+            }
+        })).ConfigureAwait(false);
+        return values;
+    }
+
+    /// <summary>Runs the read script once per hash slot, all at once; returns the values in order and the earliest server time (the lease).</summary>
+    private static async ValueTask<(byte[]?[] Values, string Lease)> ReadBySlotAsync(IDatabase database, string[] keys, CancellationToken cancellationToken)
+    {
+        var values = new byte[]?[keys.Length];
+        var times = await Task.WhenAll(BySlot(database, keys).Select(async indexes =>
+        {
+            var slotKeys = indexes.Select(i => (RedisKey)keys[i]).ToArray();
+            var reply = (RedisResult[])(await RedisScripts.Read.EvaluateAsync(database, slotKeys, [], cancellationToken).ConfigureAwait(false))!;
+            for (var j = 0; j < indexes.Count; j++)
+            {
+                values[indexes[j]] = (byte[]?)reply[j + 1];
+            }
+
+            return (string)reply[0]!;
+        })).ConfigureAwait(false);
+        return (values, times.Min(StringComparer.Ordinal)!);
+    }
+
+    /// <summary>Groups the indexes of keys by hash slot.</summary>
+    private static Dictionary<int, List<int>>.ValueCollection BySlot(IDatabase database, IReadOnlyList<string> keys)
+    {
+        var multiplexer = database.Multiplexer;
+        var slots = new Dictionary<int, List<int>>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            var slot = multiplexer.HashSlot(keys[i]);
+            if (!slots.TryGetValue(slot, out var indexes))
+            {
+                slots[slot] = indexes = [];
+            }
+
+            indexes.Add(i);
+        }
+
+        return slots.Values;
+    }
+
+    /// <summary>
+    /// Puts or back-fills objects slot by slot. Takes the same keys and arguments as <see cref="RedisScripts.Put"/>:
+    /// per object its primary key then alternate keys; after the side record suffix, fence suffix, fence lifetime,
+    /// lease and clear fence key, per object its alternate key count, value and time to live.
+    /// </summary>
+    private async ValueTask PutOnClusterAsync(IDatabase database, List<string> keys, RedisValue[] arguments, CancellationToken cancellationToken)
+    {
+        var lease = (string)arguments[3]!;
+        var puts = new List<Task>();
+        for (int k = 0, a = 5; a < arguments.Length;)
+        {
+            var count = (int)arguments[a];
+            var primary = keys[k];
+            var alternates = keys.Skip(k + 1).Take(count).ToArray();
+            puts.Add(lease.Length == 0
+                ? WriteObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], fence: true, cancellationToken)
+                : BackfillObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], lease, cancellationToken));
+            k += count + 1;
+            a += 3;
+        }
+
+        await Task.WhenAll(puts).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Back-fills an object: only if no key of it was fenced (nor the store cleared) since the read; and since the
+    /// checks and the writes are not one step, the fences are checked again after writing, and the object evicted if
+    /// one was set meanwhile.
+    /// </summary>
+    private async Task BackfillObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, string lease, CancellationToken cancellationToken)
+    {
+        if (!await FencesAllowAsync(database, primary, alternates, lease, cancellationToken).ConfigureAwait(false))
+        {
+            await EvictWithPointersOnClusterAsync(database, primary, alternates, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteObjectOnClusterAsync(database, primary, alternates, value, ttl, fence: false, cancellationToken).ConfigureAwait(false);
+        if (!await FencesAllowAsync(database, primary, alternates, lease, cancellationToken).ConfigureAwait(false))
+        {
+            await EvictWithPointersOnClusterAsync(database, primary, alternates, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> FencesAllowAsync(IDatabase database, string primary, string[] alternates, string lease, CancellationToken cancellationToken)
+    {
+        if (lease == NoLease)
+        {
+            return false;
+        }
+
+        RedisValue[] arguments = [lease, RedisScripts.FenceMilliseconds];
+        var checks = alternates.Prepend(primary).Select(key => (RedisKey)(key + RedisKeyPatterns.FenceSuffix)).Append(ClearFenceKey)
+            .Select(fence => RedisClusterScripts.FenceAllows.EvaluateAsync(database, [fence], arguments, cancellationToken).AsTask());
+        return (await Task.WhenAll(checks).ConfigureAwait(false)).All(allowed => (int)allowed == 1);
+    }
+
+    private static async Task EvictWithPointersOnClusterAsync(IDatabase database, string primary, string[] alternates, CancellationToken cancellationToken)
+    {
+        var pointer = (RedisValue)("P" + primary);
+        await EvictOnClusterAsync(database, primary, null, cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(alternates.Select(alternate => UnlinkAsync(database, alternate, pointer, cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes an object, then its pointers (evicting the objects that held them before), then removes its old pointers; <paramref name="fence"/> for a put, not a back-fill.</summary>
+    private static async Task WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, bool fence, CancellationToken cancellationToken)
+    {
+        RedisValue stamp = fence ? "1" : "0";
+        RedisValue[] objectArguments = [value, ttl, stamp, RedisScripts.FenceMilliseconds, .. alternates.Select(a => (RedisValue)a)];
+        var reply = (RedisResult[])(await RedisClusterScripts.PutObject.EvaluateAsync(database, ObjectKeys(primary), objectArguments, cancellationToken).ConfigureAwait(false))!;
+        var written = (int)reply[0] == 1;
+        var old = ((RedisResult[])reply[1]!).Select(r => (string)r!).ToArray();
+        var pointer = (RedisValue)("P" + primary);
+        var work = new List<Task>();
+        if (written)
+        {
+            work.AddRange(alternates.Select(alternate => PointAsync(database, alternate, primary, pointer, ttl, stamp, cancellationToken)));
+            work.AddRange(old.Except(alternates, StringComparer.Ordinal).Select(stale => UnlinkAsync(database, stale, pointer, cancellationToken)));
+        }
+        else
+        {
+            work.AddRange(old.Union(alternates, StringComparer.Ordinal).Select(stale => UnlinkAsync(database, stale, pointer, cancellationToken)));
+        }
+
+        await Task.WhenAll(work).ConfigureAwait(false);
+    }
+
+    /// <summary>Points an alternate key at an object; evicts the object that held the key before, if it still lists it.</summary>
+    private static async Task PointAsync(IDatabase database, string alternate, string primary, RedisValue pointer, long ttl, RedisValue stamp, CancellationToken cancellationToken)
+    {
+        var previous = await RedisClusterScripts.PutPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, ttl, stamp, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+        if (!previous.IsNull && (string)previous! is { } owner && owner != primary)
+        {
+            await EvictOnClusterAsync(database, owner, alternate, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Deletes objects by look-ups, slot by slot; returns how many were there.</summary>
+    private static async ValueTask<int> DeleteOnClusterAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var removed = await Task.WhenAll(keys.Select(async key =>
+        {
+            var held = await RedisClusterScripts.Lookup.EvaluateAsync(database, [key, key + RedisKeyPatterns.FenceSuffix], [RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+            if (held.IsNull)
+            {
+                return await EvictOnClusterAsync(database, key, null, cancellationToken).ConfigureAwait(false);
+            }
+
+            var owner = ((string)held!)[1..];
+            var evicted = await EvictOnClusterAsync(database, owner, key, cancellationToken).ConfigureAwait(false);
+            if (evicted < 0)
+            {
+                // A stale pointer: the object no longer lists the key. Remove the pointer, keep the object.
+                await UnlinkAsync(database, key, (RedisValue)(string)held!, cancellationToken).ConfigureAwait(false);
+            }
+
+            return evicted;
+        })).ConfigureAwait(false);
+        return removed.Count(r => r > 0);
+    }
+
+    /// <summary>Evicts an object (only if it lists <paramref name="listing"/>, when given) and its pointers; 1 if removed, 0 if absent, -1 if it no longer lists the key.</summary>
+    private static async Task<int> EvictOnClusterAsync(IDatabase database, string primary, string? listing, CancellationToken cancellationToken)
+    {
+        var reply = await RedisClusterScripts.EvictObject.EvaluateAsync(database, ObjectKeys(primary), listing is null ? [RedisScripts.FenceMilliseconds] : [RedisScripts.FenceMilliseconds, listing], cancellationToken).ConfigureAwait(false);
+        if (reply.IsNull)
+        {
+            return -1;
+        }
+
+        var parts = (RedisResult[])reply!;
+        var pointer = (RedisValue)("P" + primary);
+        await Task.WhenAll(((RedisResult[])parts[1]!).Select(member => UnlinkAsync(database, (string)member!, pointer, cancellationToken))).ConfigureAwait(false);
+        return (int)parts[0];
+    }
+
+    private static async Task UnlinkAsync(IDatabase database, string alternate, RedisValue pointer, CancellationToken cancellationToken) =>
+        await RedisClusterScripts.UnlinkPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+
+    private static RedisKey[] ObjectKeys(string primary) => [primary, primary + RedisKeyPatterns.SideRecordSuffix, primary + RedisKeyPatterns.FenceSuffix];
+}

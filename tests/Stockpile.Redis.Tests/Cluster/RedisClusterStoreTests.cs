@@ -1,0 +1,140 @@
+using StackExchange.Redis;
+using Stockpile.Redis.Tests.Fakes;
+using Stockpile.Testing.Entities;
+
+namespace Stockpile.Redis.Tests.Cluster;
+
+/// <summary>
+/// The store on a real three-master cluster, beyond the contract suites: batch reads split by slot, and alternate keys
+/// moved among objects by concurrent writers while readers look them up.
+/// </summary>
+public sealed class RedisClusterStoreTests
+{
+    private readonly List<ConnectionMultiplexer> _connections = [];
+
+    [TearDown]
+    public async Task DisconnectAsync()
+    {
+        foreach (var connection in _connections)
+        {
+            await connection.DisposeAsync();
+        }
+
+        _connections.Clear();
+    }
+
+    [Test]
+    public async Task GetManyAsync_OnTheCluster_ReadsEachSlotOnce_AllAtOnce()
+    {
+        var connection = await ConnectAsync();
+        var commands = new CommandRecorder(connection);
+        await using var store = TestStores.Create(connection);
+        var products = Enumerable.Range(0, 100).Select(_ => TestStores.NewProduct()).ToList();
+        await store.PutManyAsync(products);
+        var slots = products.Select(p => connection.HashSlot(TestStores.KeyOf(store.KeyPrefixForTests, EntityKey.For<Product>(p.Id)))).Distinct().Count();
+        commands.Start();
+
+        var found = await store.GetManyAsync<Product, int>(products.Select(p => p.Id));
+
+        Assert.That(found.Select(p => p?.Name), Is.EqualTo(products.Select(p => p.Name)));
+        Assert.That(commands.Stop(), Has.Length.EqualTo(slots).And.All.EqualTo("MGET"), "one MGET per hash slot, sent together, no CROSSSLOT");
+    }
+
+    [Test]
+    public async Task ConcurrentWritersMovingAlternateKeys_NoReaderGetsAnObjectByAKeyItNoLongerHolds()
+    {
+        var prefix = TestStores.UniquePrefix();
+        var stores = new List<RedisStore>();
+        for (var i = 0; i < 4; i++)
+        {
+            stores.Add(TestStores.Create(await ConnectAsync(), o => o.KeyPrefix = prefix));
+        }
+
+        var ids = Enumerable.Range(1, 8).Select(_ => TestStores.NextId()).ToArray();
+        var skus = Enumerable.Range(0, 5).Select(i => $"S{i}").ToArray();
+        var wrong = new List<string>();
+        var reads = 0;
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
+        {
+            var random = new Random(worker);
+            var store = stores[worker % stores.Count];
+            for (var round = 0; round < 120; round++)
+            {
+                var id = ids[random.Next(ids.Length)];
+                switch (random.Next(10))
+                {
+                    case < 7:
+                        await store.PutAsync(new Product { Id = id, Sku = skus[random.Next(skus.Length)], Name = $"w{worker}r{round}" });
+                        break;
+                    case < 8:
+                        await store.PutManyAsync([
+                            new Product { Id = id, Sku = skus[random.Next(skus.Length)] },
+                            new Product { Id = ids[random.Next(ids.Length)], Sku = skus[random.Next(skus.Length)] }]);
+                        break;
+                    case < 9:
+                        await store.DeleteAsync(EntityKey.For<Product>(id));
+                        break;
+                    default:
+                        await store.DeleteAsync(EntityKey.Of<Product>(nameof(Product.Sku), skus[random.Next(skus.Length)]));
+                        break;
+                }
+            }
+        })).ToArray();
+        var readers = Enumerable.Range(0, 4).Select(reader => Task.Run(async () =>
+        {
+            var store = stores[reader];
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var sku in skus)
+                {
+                    var found = await store.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), sku));
+                    Interlocked.Increment(ref reads);
+                    if (found is not null && found.Sku != sku)
+                    {
+                        lock (wrong)
+                        {
+                            wrong.Add($"{sku} gave {found}");
+                        }
+                    }
+                }
+
+                var many = await store.GetManyAsync<Product>(skus.Select(s => EntityKey.Of<Product>(nameof(Product.Sku), s)));
+                for (var i = 0; i < skus.Length; i++)
+                {
+                    if (many[i] is { } item && item.Sku != skus[i])
+                    {
+                        lock (wrong)
+                        {
+                            wrong.Add($"{skus[i]} (batch) gave {item}");
+                        }
+                    }
+                }
+            }
+        })).ToArray();
+
+        await Task.WhenAll(writers);
+        await stop.CancelAsync();
+        await Task.WhenAll(readers);
+
+        Assert.That(reads, Is.GreaterThan(100), "the readers ran alongside the writers");
+        Assert.That(wrong, Is.Empty);
+        foreach (var sku in skus)
+        {
+            var found = await stores[0].GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), sku));
+            Assert.That(found?.Sku, Is.EqualTo(found is null ? null : sku), "after the writers, too");
+        }
+
+        foreach (var store in stores)
+        {
+            await store.DisposeAsync();
+        }
+    }
+
+    private async Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        var connection = await RedisClusterEnvironment.ConnectAsync();
+        _connections.Add(connection);
+        return connection;
+    }
+}
