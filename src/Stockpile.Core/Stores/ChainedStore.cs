@@ -24,6 +24,7 @@ public sealed partial class ChainedStore : ObjectStore
     private readonly ObjectStore[] _tiers;
     private readonly ObjectStore _top;
     private readonly bool _topIsProcessLocal;
+    private readonly MemoryStore? _topMemory;
     private readonly ChainedStoreOptions _options;
     private readonly ILogger _logger;
     private readonly StockpileMetrics _metrics;
@@ -60,6 +61,7 @@ public sealed partial class ChainedStore : ObjectStore
 
         _top = _tiers[0];
         _topIsProcessLocal = _top.IsProcessLocal;
+        _topMemory = _top as MemoryStore;
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _metrics = metrics ?? StockpileMetrics.Shared;
