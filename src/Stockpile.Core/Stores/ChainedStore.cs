@@ -12,7 +12,10 @@ namespace Stockpile;
 /// <para><b>Reads</b> ask each tier in turn; the first hit answers and is written back into every tier above it, each
 /// with its own lifetime policy. A batch read asks each tier once, for the look-ups still missing. A cache tier that
 /// fails a read counts as a miss and is logged (see <see cref="ChainedStoreOptions.ThrowOnCacheReadFailure"/>); a
-/// failed back-fill is logged and the read still succeeds.</para>
+/// failed back-fill is logged and the read still succeeds. Each tier is read and back-filled through the chain-to-tier
+/// protocol (<see cref="ObjectStore.BackfillCoreAsync"/>): a tier's back-fill gets back the lease its own read returned.
+/// Concurrent misses of one look-up in this chain read the tiers below the top once and share the result; batches join
+/// reads under way.</para>
 /// <para><b>Puts</b> go to the bottom tier first, then upward, so no cache holds what the source of truth refused. A
 /// tier that fails stops the tiers above it, and its exception reaches the caller.</para>
 /// <para><b>Deletes</b> go to every tier, bottom first. A back-fill that races a put or delete of the same type is
