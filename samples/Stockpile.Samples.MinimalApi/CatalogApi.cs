@@ -9,7 +9,7 @@ public static class CatalogApi
     {
         var builder = WebApplication.CreateBuilder(args);
         var database = builder.Configuration.GetConnectionString("Catalog") ?? $"Data Source={Path.Combine(AppContext.BaseDirectory, "catalog.db")}";
-        builder.Services.AddDbContextFactory<CatalogContext>((sp, options) => options.UseSqlite(database).AddStockpileInterceptor(sp));
+        builder.Services.AddPooledDbContextFactory<CatalogContext>((sp, options) => options.UseSqlite(database).AddStockpileInterceptor(sp));
 
         // Chain the stores at startup: memory first, Redis when configured, the database last.
         var stockpile = builder.Services.AddStockpile(builder.Configuration.GetSection("Stockpile")).AddMemoryStore();

@@ -53,6 +53,13 @@ public sealed partial class EfCoreStore<TContext> : ObjectStore
         _resolver = ModelKeyResolver.For(context, options.UseModelKeys);
         _resolver.ValidateAll();
         _resolver.Report(_logger, resolveAll: false);
+        foreach (var entityType in _resolver.Model.GetEntityTypes())
+        {
+            if (_resolver.Resolve(entityType) is not null)
+            {
+                _ = QueriesFor(entityType.ClrType);
+            }
+        }
     }
 
     /// <inheritdoc/>

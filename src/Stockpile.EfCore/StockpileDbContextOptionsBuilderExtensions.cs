@@ -23,7 +23,8 @@ public static class StockpileDbContextOptionsBuilderExtensions
     /// transaction, at the commit of an explicit transaction or of a <see cref="System.Transactions.TransactionScope"/>.
     /// Nothing is applied after a failed save or a rollback. A cache failure after the commit is logged and counted, not
     /// thrown: the data is committed.</para>
-    /// <para>Writes that bypass the change tracker (raw SQL, <c>ExecuteUpdate</c>, bulk copies) are not seen; invalidate
+    /// <para><c>ExecuteUpdate</c>/<c>ExecuteDelete</c> statements drop the cached types of the tables they name once they
+    /// commit. Writes that bypass EF Core (raw SQL, bulk copies) are not seen; invalidate
     /// them with <see cref="StockpileInvalidationExtensions"/>. A transaction committed through its
     /// <see cref="System.Data.Common.DbTransaction"/> rather than EF Core's <c>IDbContextTransaction</c> is not seen either.</para>
     /// </remarks>
@@ -60,7 +61,7 @@ public static class StockpileDbContextOptionsBuilderExtensions
     private static TBuilder Add<TBuilder>(TBuilder builder, CommitCoordinator coordinator)
         where TBuilder : DbContextOptionsBuilder
     {
-        builder.AddInterceptors(new StockpileSaveChangesInterceptor(coordinator), new StockpileTransactionInterceptor());
+        builder.AddInterceptors(new StockpileSaveChangesInterceptor(coordinator), new StockpileTransactionInterceptor(), new StockpileCommandInterceptor(coordinator));
         return builder;
     }
 }

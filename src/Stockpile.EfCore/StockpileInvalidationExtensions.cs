@@ -1,7 +1,7 @@
 namespace Stockpile;
 
 /// <summary>
-/// Evicts from a chain's cache tiers what changed behind EF Core's back: raw SQL, <c>ExecuteUpdate</c>/<c>ExecuteDelete</c>,
+/// Evicts from a chain's cache tiers what changed behind EF Core's back: raw SQL (<c>ExecuteSqlRaw</c>),
 /// bulk copies, other applications. The SaveChanges interceptor never sees those writes.
 /// </summary>
 /// <remarks>Call these after the writing transaction commits. Each one also tells other instances through the chain's backplane.</remarks>

@@ -10,17 +10,17 @@ public sealed partial class StockpileCache
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(factory);
         var distinct = keys.Distinct(StringComparer.Ordinal).ToArray();
-        var fullKeys = Array.ConvertAll(distinct, FullKey);
+        Array.ForEach(distinct, k => CheckKey(k));
         var results = new Dictionary<string, T>(distinct.Length, StringComparer.Ordinal);
 
         // Hits first, in one read of the tier.
-        var entries = await _tier.GetManyAsync(fullKeys, cancellationToken).ConfigureAwait(false);
+        var entries = await _tier.GetManyAsync(distinct, cancellationToken).ConfigureAwait(false);
         var missing = new List<int>();
         for (var i = 0; i < distinct.Length; i++)
         {
             if (await LiveAsync(entries[i], cancellationToken).ConfigureAwait(false) is { } entry)
             {
-                results[distinct[i]] = Materialize<T>(fullKeys[i], entry)!;
+                results[distinct[i]] = Materialize<T>(distinct[i], entry)!;
             }
             else
             {
@@ -42,10 +42,10 @@ public sealed partial class StockpileCache
             for (var m = 0; m < missing.Count; m++)
             {
                 var i = missing[m];
-                if (!_flights.TryGetValue(fullKeys[i], out var flight) || !flight.Group.IsJoinable)
+                if (!_flights.TryGetValue(distinct[i], out var flight) || !flight.Group.IsJoinable)
                 {
                     flight = new Flight(group);
-                    _flights[fullKeys[i]] = flight;
+                    _flights[distinct[i]] = flight;
                     owned.Add((i, flight));
                 }
 
@@ -56,7 +56,7 @@ public sealed partial class StockpileCache
 
         if (owned.Count > 0)
         {
-            _ = MakeManyAsync(distinct, fullKeys, owned, group, factory, options);
+            _ = MakeManyAsync(distinct, owned, group, factory, options);
         }
 
         try
@@ -82,7 +82,7 @@ public sealed partial class StockpileCache
         return results;
     }
 
-    private async Task MakeManyAsync<T>(string[] keys, string[] fullKeys, List<(int Index, Flight Flight)> owned, FlightGroup group, Func<IReadOnlyList<string>, CancellationToken, ValueTask<IReadOnlyDictionary<string, T>>> factory, StockpileCacheEntryOptions? options)
+    private async Task MakeManyAsync<T>(string[] keys, List<(int Index, Flight Flight)> owned, FlightGroup group, Func<IReadOnlyList<string>, CancellationToken, ValueTask<IReadOnlyDictionary<string, T>>> factory, StockpileCacheEntryOptions? options)
     {
         try
         {
@@ -94,13 +94,13 @@ public sealed partial class StockpileCache
             {
                 if (made.TryGetValue(keys[i], out var value))
                 {
-                    await StoreAsync(fullKeys[i], value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
-                    End(fullKeys[i], flight);
+                    await StoreAsync(keys[i], value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
+                    End(keys[i], flight);
                     flight.Completion.TrySetResult((true, value));
                 }
                 else
                 {
-                    End(fullKeys[i], flight);
+                    End(keys[i], flight);
                     flight.Completion.TrySetResult((false, null));
                 }
             }
@@ -109,7 +109,7 @@ public sealed partial class StockpileCache
         {
             foreach (var (i, flight) in owned)
             {
-                Fail(fullKeys[i], flight, ex);
+                Fail(keys[i], flight, ex);
             }
         }
     }

@@ -8,12 +8,11 @@ public sealed partial class StockpileCache
     /// <inheritdoc/>
     public async ValueTask<long> IncrementAsync(string key, long delta = 1, CancellationToken cancellationToken = default)
     {
-        var fullKey = FullKey(key);
         var entry = await _tier.UpdateAsync(
-            fullKey,
+            CheckKey(key),
             current => current is null
-                ? new CacheEntry(delta, null, null, null)
-                : new CacheEntry(checked(IntegerOf(key, current) + delta), null, current.ExpiresAt, current.Tags),
+                ? new CacheEntry(delta, null, null, long.MaxValue, null)
+                : new CacheEntry(checked(IntegerOf(key, current) + delta), null, current.ExpiresAt, current.Deadline, current.Tags),
             cancellationToken).ConfigureAwait(false);
         return (long)entry.Instance!;
     }

@@ -8,25 +8,39 @@ public sealed partial class StockpileCache
     private readonly Lock _flightsLock = new();
 
     /// <inheritdoc/>
-    public async ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        var fullKey = FullKey(key);
-        var (found, value) = await TryGetAsync<T>(fullKey, cancellationToken).ConfigureAwait(false);
-        if (found)
+
+        // The hit path: no async machinery when the tier answers at once with an untagged value.
+        var read = _tier.GetAsync(CheckKey(key), cancellationToken);
+        if (!read.IsCompletedSuccessfully)
         {
-            return value!;
+            return GetOrCreateSlowAsync(key, null, read.AsTask(), state, factory, options, cancellationToken);
+        }
+
+        var entry = read.Result;
+        return entry is { Tags: null }
+            ? new ValueTask<T>(Materialize<T>(key, entry)!)
+            : GetOrCreateSlowAsync(key, entry, null, state, factory, options, cancellationToken);
+    }
+
+    private async ValueTask<T> GetOrCreateSlowAsync<TState, T>(string key, CacheEntry? read, Task<CacheEntry?>? pending, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
+    {
+        if (await LiveAsync(pending is null ? read : await pending.ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is { } hit)
+        {
+            return Materialize<T>(key, hit)!;
         }
 
         Flight flight;
         bool owner;
         lock (_flightsLock)
         {
-            owner = !_flights.TryGetValue(fullKey, out flight!) || !flight.Group.IsJoinable;
+            owner = !_flights.TryGetValue(key, out flight!) || !flight.Group.IsJoinable;
             if (owner)
             {
                 flight = new Flight(new FlightGroup());
-                _flights[fullKey] = flight;
+                _flights[key] = flight;
             }
 
             flight.Group.Join();
@@ -34,7 +48,7 @@ public sealed partial class StockpileCache
 
         if (owner)
         {
-            _ = MakeAsync(fullKey, flight, state, factory, options);
+            _ = MakeAsync(key, flight, state, factory, options);
         }
 
         var (_, made) = await WaitAsync(flight, leaveOnCancel: true, cancellationToken).ConfigureAwait(false);
@@ -42,27 +56,27 @@ public sealed partial class StockpileCache
     }
 
     /// <summary>Runs the factory of a single-key flight on the flight's own token; stores the value before the flight ends, so a later caller finds it.</summary>
-    private async Task MakeAsync<TState, T>(string fullKey, Flight flight, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options)
+    private async Task MakeAsync<TState, T>(string key, Flight flight, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options)
     {
         try
         {
             await Task.Yield();
             var token = flight.Group.Cancellation.Token;
             var value = await factory(state, token).ConfigureAwait(false);
-            await StoreAsync(fullKey, value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
-            End(fullKey, flight);
+            await StoreAsync(key, value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
+            End(key, flight);
             flight.Completion.TrySetResult((true, value));
         }
         catch (Exception ex)
         {
-            Fail(fullKey, flight, ex);
+            Fail(key, flight, ex);
         }
     }
 
     /// <summary>Ends a flight whose factory (or store) failed: nothing was stored, every waiter gets the exception, and the next call runs the factory again.</summary>
-    private void Fail(string fullKey, Flight flight, Exception exception)
+    private void Fail(string key, Flight flight, Exception exception)
     {
-        End(fullKey, flight);
+        End(key, flight);
         if (exception is OperationCanceledException && flight.Group.Cancellation.IsCancellationRequested)
         {
             flight.Completion.TrySetCanceled(flight.Group.Cancellation.Token);
@@ -91,13 +105,13 @@ public sealed partial class StockpileCache
         }
     }
 
-    private void End(string fullKey, Flight flight)
+    private void End(string key, Flight flight)
     {
         lock (_flightsLock)
         {
-            if (_flights.TryGetValue(fullKey, out var current) && ReferenceEquals(current, flight))
+            if (_flights.TryGetValue(key, out var current) && ReferenceEquals(current, flight))
             {
-                _flights.Remove(fullKey);
+                _flights.Remove(key);
             }
         }
     }

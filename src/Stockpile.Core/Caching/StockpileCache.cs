@@ -9,14 +9,15 @@ namespace Stockpile;
 /// <remarks>
 /// The cache speaks to its tier only through atomic primitives (get, set, set-if-absent, remove, take, update, flush,
 /// tag versions), each a single command on Redis, so a shared tier can be added below the process one without changing
-/// the semantics. Keys are prefixed with <see cref="StockpileCacheOptions.KeyPrefix"/>.
+/// the semantics. The process tier belongs to this cache alone; a shared tier will keep its keys under
+/// <see cref="StockpileCacheOptions.KeyPrefix"/>.
 /// </remarks>
 public sealed partial class StockpileCache : IStockpileCache
 {
     private readonly CacheTier _tier;
+    private readonly CacheClock _clock;
     private readonly IStockpileSerializer _serializer;
     private readonly TimeProvider _time;
-    private readonly string _prefix;
     private readonly TimeSpan _defaultExpiration;
     private readonly int _maximumKeyLength;
 
@@ -29,23 +30,37 @@ public sealed partial class StockpileCache : IStockpileCache
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaximumKeyLength, 1, nameof(options));
         _time = options.TimeProvider ?? TimeProvider.System;
         _serializer = options.Serializer ?? SystemTextJsonStockpileSerializer.Default;
-        _prefix = options.KeyPrefix + ":";
         _defaultExpiration = options.DefaultExpiration;
         _maximumKeyLength = options.MaximumKeyLength;
-        _tier = new MemoryCacheTier(_time);
+        _clock = new CacheClock(_time);
+        _tier = new MemoryCacheTier(_clock);
     }
 
     /// <inheritdoc/>
-    public async ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
+    public ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
     {
-        var (found, value) = await TryGetAsync<T>(FullKey(key), cancellationToken).ConfigureAwait(false);
-        return found ? value : default;
+        var read = _tier.GetAsync(CheckKey(key), cancellationToken);
+        if (!read.IsCompletedSuccessfully)
+        {
+            return GetSlowAsync<T>(key, null, read.AsTask(), cancellationToken);
+        }
+
+        var entry = read.Result;
+        return entry?.Tags is null
+            ? new ValueTask<T?>(entry is null ? default : Materialize<T>(key, entry))
+            : GetSlowAsync<T>(key, entry, null, cancellationToken);
+    }
+
+    private async ValueTask<T?> GetSlowAsync<T>(string key, CacheEntry? read, Task<CacheEntry?>? pending, CancellationToken cancellationToken)
+    {
+        var entry = await LiveAsync(pending is null ? read : await pending.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return entry is null ? default : Materialize<T>(key, entry);
     }
 
     /// <inheritdoc/>
     public async ValueTask<T> GetOrDefaultAsync<T>(string key, T defaultValue, CancellationToken cancellationToken = default)
     {
-        var (found, value) = await TryGetAsync<T>(FullKey(key), cancellationToken).ConfigureAwait(false);
+        var (found, value) = await TryGetAsync<T>(CheckKey(key), cancellationToken).ConfigureAwait(false);
         return found ? value! : defaultValue;
     }
 
@@ -53,43 +68,43 @@ public sealed partial class StockpileCache : IStockpileCache
     public async ValueTask<T> GetOrDefaultAsync<T>(string key, Func<CancellationToken, ValueTask<T>> defaultFactory, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(defaultFactory);
-        var (found, value) = await TryGetAsync<T>(FullKey(key), cancellationToken).ConfigureAwait(false);
+        var (found, value) = await TryGetAsync<T>(CheckKey(key), cancellationToken).ConfigureAwait(false);
         return found ? value! : await defaultFactory(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
     public async ValueTask<bool> ContainsAsync(string key, CancellationToken cancellationToken = default) =>
-        await LiveAsync(await _tier.GetAsync(FullKey(key), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is not null;
+        await LiveAsync(await _tier.GetAsync(CheckKey(key), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is not null;
 
     /// <inheritdoc/>
     public ValueTask SetAsync<T>(string key, T value, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default) =>
-        StoreAsync(FullKey(key), value, ExpiryOf(options), options?.Tags, cancellationToken);
+        StoreAsync(CheckKey(key), value, ExpiryOf(options), options?.Tags, cancellationToken);
 
     /// <inheritdoc/>
     public ValueTask SetAsync<T>(string key, T value, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
-        StoreAsync(FullKey(key), value, expiresAt, null, cancellationToken);
+        StoreAsync(CheckKey(key), value, expiresAt, null, cancellationToken);
 
     /// <inheritdoc/>
     public ValueTask SetForeverAsync<T>(string key, T value, CancellationToken cancellationToken = default) =>
-        StoreAsync(FullKey(key), value, null, null, cancellationToken);
+        StoreAsync(CheckKey(key), value, null, null, cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask<bool> AddAsync<T>(string key, T value, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var fullKey = FullKey(key);
+        CheckKey(key);
         return await EntryAsync(value, ExpiryOf(options), options?.Tags, cancellationToken).ConfigureAwait(false) is { } entry
-            && await _tier.AddAsync(fullKey, entry, cancellationToken).ConfigureAwait(false);
+            && await _tier.AddAsync(key, entry, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken = default) => _tier.RemoveAsync(FullKey(key), cancellationToken);
+    public ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken = default) => _tier.RemoveAsync(CheckKey(key), cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask<T?> PullAsync<T>(string key, CancellationToken cancellationToken = default)
     {
-        var fullKey = FullKey(key);
-        var entry = await LiveAsync(await _tier.TakeAsync(fullKey, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return entry is null ? default : Materialize<T>(fullKey, entry);
+        CheckKey(key);
+        var entry = await LiveAsync(await _tier.TakeAsync(key, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return entry is null ? default : Materialize<T>(key, entry);
     }
 
     /// <inheritdoc/>
@@ -104,12 +119,12 @@ public sealed partial class StockpileCache : IStockpileCache
 
     /// <summary>Reads a value and says whether there was one (a stored default is a hit).</summary>
     internal ValueTask<(bool Found, T? Value)> TryGetValueAsync<T>(string key, CancellationToken cancellationToken) =>
-        TryGetAsync<T>(FullKey(key), cancellationToken);
+        TryGetAsync<T>(CheckKey(key), cancellationToken);
 
     /// <summary>Whether the key is short enough for this cache.</summary>
     internal bool Accepts(string key) => key is not null && key.Length <= _maximumKeyLength;
 
-    private string FullKey(string key)
+    private string CheckKey(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
         if (key.Length > _maximumKeyLength)
@@ -117,14 +132,14 @@ public sealed partial class StockpileCache : IStockpileCache
             throw new ArgumentException($"Stockpile cache key of {key.Length} characters is longer than MaximumKeyLength ({_maximumKeyLength}).", nameof(key));
         }
 
-        return _prefix + key;
+        return key;
     }
 
-    private async ValueTask StoreAsync<T>(string fullKey, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
+    private async ValueTask StoreAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
     {
         if (await EntryAsync(value, expiresAt, tags, cancellationToken).ConfigureAwait(false) is { } entry)
         {
-            await _tier.SetAsync(fullKey, entry, cancellationToken).ConfigureAwait(false);
+            await _tier.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -134,10 +149,10 @@ public sealed partial class StockpileCache : IStockpileCache
         return expiration == Timeout.InfiniteTimeSpan ? null : _time.GetUtcNow() + expiration;
     }
 
-    private async ValueTask<(bool Found, T? Value)> TryGetAsync<T>(string fullKey, CancellationToken cancellationToken)
+    private async ValueTask<(bool Found, T? Value)> TryGetAsync<T>(string key, CancellationToken cancellationToken)
     {
-        var entry = await LiveAsync(await _tier.GetAsync(fullKey, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return entry is null ? (false, default) : (true, Materialize<T>(fullKey, entry));
+        var entry = await LiveAsync(await _tier.GetAsync(key, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        return entry is null ? (false, default) : (true, Materialize<T>(key, entry));
     }
 
     /// <summary>The entry unless one of its tags was removed since it was written.</summary>
@@ -181,8 +196,8 @@ public sealed partial class StockpileCache : IStockpileCache
         }
 
         return IsImmutable(value)
-            ? new CacheEntry(value, null, expiresAt, stamps)
-            : new CacheEntry(null, Serialize(value), expiresAt, stamps);
+            ? new CacheEntry(value, null, expiresAt, _clock.DeadlineOf(expiresAt), stamps)
+            : new CacheEntry(null, Serialize(value), expiresAt, _clock.DeadlineOf(expiresAt), stamps);
     }
 
     private byte[]? Serialize<T>(T value)
@@ -197,13 +212,13 @@ public sealed partial class StockpileCache : IStockpileCache
         return buffer.WrittenSpan.ToArray();
     }
 
-    private T? Materialize<T>(string fullKey, CacheEntry entry)
+    private T? Materialize<T>(string key, CacheEntry entry)
     {
         if (entry.Bytes is null)
         {
             return entry.Instance is null ? default : entry.Instance is T typed
                 ? typed
-                : throw new InvalidOperationException($"Stockpile cache key '{fullKey[_prefix.Length..]}' holds a '{entry.Instance.GetType().Name}', not a '{typeof(T).Name}'.");
+                : throw new InvalidOperationException($"Stockpile cache key '{key}' holds a '{entry.Instance.GetType().Name}', not a '{typeof(T).Name}'.");
         }
 
         return (T)_serializer.Deserialize(entry.Bytes, typeof(T));

@@ -23,22 +23,23 @@ internal sealed class StockpileHybridCache(StockpileCache cache, ILogger<Stockpi
     private const HybridCacheEntryFlags NoWrite = HybridCacheEntryFlags.DisableLocalCacheWrite;
 
     /// <inheritdoc/>
-    public override async ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, HybridCacheEntryOptions? options = null, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
+    public override ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, HybridCacheEntryOptions? options = null, IEnumerable<string>? tags = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);
         if (!cache.Accepts(key))
         {
             Log.CacheKeyRefused(logger, key?.Length ?? 0);
-            return await factory(state, cancellationToken).ConfigureAwait(false);
+            return factory(state, cancellationToken);
         }
 
         var flags = options?.Flags ?? HybridCacheEntryFlags.None;
-        var entry = EntryOptions(options, tags);
-        if ((flags & (NoRead | NoWrite | HybridCacheEntryFlags.DisableUnderlyingData)) == 0)
-        {
-            return await cache.GetOrCreateAsync(key, state, factory, entry, cancellationToken).ConfigureAwait(false);
-        }
+        return (flags & (NoRead | NoWrite | HybridCacheEntryFlags.DisableUnderlyingData)) == 0
+            ? cache.GetOrCreateAsync(key, state, factory, EntryOptions(options, tags), cancellationToken)
+            : GetOrCreateWithFlagsAsync(key, state, factory, flags, EntryOptions(options, tags), cancellationToken);
+    }
 
+    private async ValueTask<T> GetOrCreateWithFlagsAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, HybridCacheEntryFlags flags, StockpileCacheEntryOptions? entry, CancellationToken cancellationToken)
+    {
         if ((flags & NoRead) == 0)
         {
             var (found, value) = await cache.TryGetValueAsync<T>(key, cancellationToken).ConfigureAwait(false);

@@ -14,11 +14,23 @@ public sealed partial class ChainedStore
             return ReadThroughAsync<T>(EntityKey.For<T>(primaryKey), 0, cancellationToken);
         }
 
-        // A hit in the top tier that completes synchronously (the memory store) costs one extra call and no allocation.
+        // A hit in a memory top tier costs one extra call and no allocation.
+        if (_topMemory is { } memory && memory.TryGetByPrimaryKey<T, TKey>(primaryKey, out var found))
+        {
+            if (found is not null)
+            {
+                _metrics.Hit(_top.Name);
+                return new ValueTask<T?>(found);
+            }
+
+            _metrics.Miss(_top.Name);
+            return ReadThroughAsync<T>(EntityKey.For<T>(primaryKey), 1, cancellationToken);
+        }
+
         ValueTask<T?> top;
         try
         {
-            top = _top.GetAsync<T, TKey>(primaryKey, cancellationToken);
+            top = _top.GetByPrimaryKeyUncheckedAsync<T, TKey>(primaryKey, cancellationToken);
         }
         catch (Exception ex) when (IsCache(0) && !_options.ThrowOnCacheReadFailure && ex is not StockpileKeyException and not OperationCanceledException)
         {
@@ -73,7 +85,17 @@ public sealed partial class ChainedStore
             return ReadThroughAsync<object>(key, 0, cancellationToken);
         }
 
-        // As by primary key: a synchronous hit in the top tier allocates nothing.
+        // As by primary key: a hit in a memory top tier (which completes synchronously and fails only on a bad key)
+        // takes no exception frame and allocates nothing.
+        if (_topMemory is { } memory)
+        {
+            var read = memory.GetUntypedAsync(key, cancellationToken);
+            if (read.IsCompletedSuccessfully)
+            {
+                return Answer(read.Result, key, cancellationToken);
+            }
+        }
+
         ValueTask<object?> top;
         try
         {
@@ -90,10 +112,16 @@ public sealed partial class ChainedStore
             return AwaitTopAsync(top, key, cancellationToken);
         }
 
-        if (top.Result is { } hit && key.EntityType.ClrType.IsInstanceOfType(hit))
+        return Answer(top.Result, key, cancellationToken);
+    }
+
+    /// <summary>Answers with what the top tier found, or reads the tiers below it.</summary>
+    private ValueTask<object?> Answer(object? found, EntityKey key, CancellationToken cancellationToken)
+    {
+        if (found is not null && IsOfType(found, key))
         {
             _metrics.Hit(_top.Name);
-            return new ValueTask<object?>(hit);
+            return new ValueTask<object?>(found);
         }
 
         _metrics.Miss(_top.Name);
@@ -112,7 +140,7 @@ public sealed partial class ChainedStore
             ReadFailed(0, ex);
         }
 
-        if (value is not null && key.EntityType.ClrType.IsInstanceOfType(value))
+        if (value is not null && IsOfType(value, key))
         {
             _metrics.Hit(_top.Name);
             return value;
@@ -120,6 +148,13 @@ public sealed partial class ChainedStore
 
         _metrics.Miss(_top.Name);
         return await ReadThroughAsync<object>(key, 1, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a tier's answer is of the type looked up; the exact type, the common case, costs no type walk.</summary>
+    private static bool IsOfType(object value, EntityKey key)
+    {
+        var type = key.EntityType.ClrType;
+        return value.GetType() == type || type.IsInstanceOfType(value);
     }
 
     private async ValueTask<T?> ReadThroughAsync<T>(EntityKey key, int fromTier, CancellationToken cancellationToken)

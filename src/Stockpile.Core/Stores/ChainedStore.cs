@@ -12,7 +12,10 @@ namespace Stockpile;
 /// <para><b>Reads</b> ask each tier in turn; the first hit answers and is written back into every tier above it, each
 /// with its own lifetime policy. A batch read asks each tier once, for the look-ups still missing. A cache tier that
 /// fails a read counts as a miss and is logged (see <see cref="ChainedStoreOptions.ThrowOnCacheReadFailure"/>); a
-/// failed back-fill is logged and the read still succeeds.</para>
+/// failed back-fill is logged and the read still succeeds. Each tier is read and back-filled through the chain-to-tier
+/// protocol (<see cref="ObjectStore.BackfillCoreAsync"/>): a tier's back-fill gets back the lease its own read returned.
+/// Concurrent misses of one look-up in this chain read the tiers below the top once and share the result; batches join
+/// reads under way.</para>
 /// <para><b>Puts</b> go to the bottom tier first, then upward, so no cache holds what the source of truth refused. A
 /// tier that fails stops the tiers above it, and its exception reaches the caller.</para>
 /// <para><b>Deletes</b> go to every tier, bottom first. A back-fill that races a put or delete of the same type is
@@ -24,6 +27,7 @@ public sealed partial class ChainedStore : ObjectStore
     private readonly ObjectStore[] _tiers;
     private readonly ObjectStore _top;
     private readonly bool _topIsProcessLocal;
+    private readonly MemoryStore? _topMemory;
     private readonly ChainedStoreOptions _options;
     private readonly ILogger _logger;
     private readonly StockpileMetrics _metrics;
@@ -60,6 +64,7 @@ public sealed partial class ChainedStore : ObjectStore
 
         _top = _tiers[0];
         _topIsProcessLocal = _top.IsProcessLocal;
+        _topMemory = _top as MemoryStore;
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _metrics = metrics ?? StockpileMetrics.Shared;

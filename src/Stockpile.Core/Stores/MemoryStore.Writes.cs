@@ -31,6 +31,10 @@ public sealed partial class MemoryStore
         lock (_writeLock)
         {
             ThrowIfDisposedLocked();
+            if (!expired && TryRefreshLocked(entry))
+            {
+                return;
+            }
 
             // Whatever holds any of the new object's keys is older: the object itself under its primary key, or another
             // object that held one of its alternate keys. Remove each entirely, so no index keeps serving it; only the
@@ -79,6 +83,35 @@ public sealed partial class MemoryStore
         }
     }
 
+    /// <summary>
+    /// The common replace: the object is stored under exactly the keys it had, so its entry takes the new state in place
+    /// and moves to the young end of the clock; no index changes.
+    /// </summary>
+    private bool TryRefreshLocked(MemoryEntry entry)
+    {
+        var indexValues = entry.IndexValues;
+        if (indexValues[0] is not { } primary
+            || !entry.View.Indexes[0].TryGet(primary, out var previous)
+            || !ReferenceEquals(previous.View, entry.View)
+            || previous.ClockNode is not { } node)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < indexValues.Length; i++)
+        {
+            if (!Equals(previous.IndexValues[i], indexValues[i]))
+            {
+                return false;
+            }
+        }
+
+        previous.Refresh(entry.Value, entry.ExpiresAt);
+        _clock.Remove(node);
+        _clock.AddLast(node);
+        return true;
+    }
+
     private bool Delete(EntityKey key)
     {
         var index = ViewOf(key.EntityType).Indexes[key.Key.Index];
@@ -100,7 +133,8 @@ public sealed partial class MemoryStore
     {
         lock (_writeLock)
         {
-            if (entry.ClockNode is not null)
+            // A put may have refreshed the entry since the reader found it expired.
+            if (entry.ClockNode is not null && entry.ExpiresAt != long.MaxValue && Now() >= entry.ExpiresAt)
             {
                 RemoveLocked(entry);
             }

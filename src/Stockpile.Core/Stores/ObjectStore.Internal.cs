@@ -13,6 +13,10 @@ public abstract partial class ObjectStore
     // Untyped entry points for composite stores (ChainedStore) and integrations: the arguments are already checked.
     internal ValueTask<object?> GetUntypedAsync(EntityKey key, CancellationToken cancellationToken) => GetCoreAsync(key, cancellationToken);
 
+    internal ValueTask<T?> GetByPrimaryKeyUncheckedAsync<T, TKey>(TKey primaryKey, CancellationToken cancellationToken)
+        where T : class
+        where TKey : notnull => GetByPrimaryKeyCoreAsync<T, TKey>(primaryKey, cancellationToken);
+
     internal ValueTask<TierRead<object?>> ReadForChainAsync(EntityKey key, CancellationToken cancellationToken) => ReadForChainCoreAsync(key, cancellationToken);
 
     internal ValueTask<TierRead<object?[]>> ReadManyForChainAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) => ReadManyForChainCoreAsync(keys, cancellationToken);

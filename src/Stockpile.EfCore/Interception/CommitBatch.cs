@@ -16,10 +16,10 @@ internal sealed class CommitBatch(CommitCoordinator coordinator, List<CapturedCh
 
     public void InvalidateTypes(Type type) => Types.Add(type);
 
-    /// <summary>The stripes of the rows changed, or <see langword="null"/> when a row's key is not known yet.</summary>
+    /// <summary>The stripes of the rows changed, or <see langword="null"/> when a row's key is not known yet (or whole types change).</summary>
     public IEnumerable<int>? Stripes(bool keysFinal)
     {
-        if (!keysFinal && Changes.Any(static c => !c.KeyKnownBeforeSave))
+        if (Types.Count > 0 || (!keysFinal && Changes.Any(static c => !c.KeyKnownBeforeSave)))
         {
             return null;
         }

@@ -43,12 +43,6 @@ internal sealed partial class CommitCoordinator
         }
 
         var state = _contexts.GetValue(context, static _ => new ContextState());
-        if (!state.WatchesFailures)
-        {
-            // EF Core reports a concurrency failure to this event but not to interceptors.
-            context.SaveChangesFailed += (sender, _) => OnFailed(sender as DbContext);
-            state.WatchesFailures = true;
-        }
 
         if (state.Pending is { } abandoned)
         {
@@ -121,11 +115,14 @@ internal sealed partial class CommitCoordinator
 
         state.Pending = null;
         batch.Demote();
-        if (context.Database.CurrentTransaction is { } transaction)
+
+        // A batch with a ticket began outside any transaction: the transaction open now (a concurrency failure is
+        // reported before EF Core disposes it) is the save's own, and it will not commit.
+        if (batch.Ticket is null && context.Database.CurrentTransaction is { } transaction)
         {
             TransactionBuffer.For(transaction.GetDbTransaction()).Add(batch, claimNow: false);
         }
-        else if (System.Transactions.Transaction.Current is { } ambient)
+        else if (batch.Ticket is null && System.Transactions.Transaction.Current is { } ambient)
         {
             TransactionBuffer.For(ambient).Add(batch, claimNow: true);
         }
@@ -148,7 +145,5 @@ internal sealed partial class CommitCoordinator
     private sealed class ContextState
     {
         public CommitBatch? Pending { get; set; }
-
-        public bool WatchesFailures { get; set; }
     }
 }

@@ -37,6 +37,19 @@ internal sealed class StockpileSaveChangesInterceptor(CommitCoordinator coordina
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData) => Coordinator.OnFailed(eventData.Context);
 
+    // A concurrency failure is not reported to SaveChangesFailed: EF Core calls this hook before it throws.
+    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
+    {
+        Coordinator.OnFailed(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(ConcurrencyExceptionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        Coordinator.OnFailed(eventData.Context);
+        return new(result);
+    }
+
     public override void SaveChangesCanceled(DbContextEventData eventData) => Coordinator.OnFailed(eventData.Context);
 
     public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)

@@ -58,14 +58,17 @@ internal sealed class TransactionBuffer
             batch.Types.UnionWith(saved.Types);
             if (claimNow)
             {
-                var stripes = saved.Stripes(keysFinal: true)!;
+                var stripes = saved.Stripes(keysFinal: true);
                 if (batch.Ticket is null)
                 {
                     batch.Ticket = saved.Coordinator.Tracker.Begin(stripes);
                 }
                 else
                 {
-                    saved.Coordinator.Tracker.Extend(batch.Ticket, stripes);
+                    saved.Coordinator.Tracker.Extend(batch.Ticket, stripes ?? []);
+
+                    // Whole types changed (a bulk statement): no write-through of this transaction may be trusted.
+                    batch.Ticket.Contended |= stripes is null;
                 }
             }
         }

@@ -14,7 +14,8 @@ internal sealed class TypedEntityQueries<TContext, TEntity> : EntityQueries<TCon
     public TypedEntityQueries(StockpileEntityType? entityType)
         : base(entityType)
     {
-        _compiled = new Func<TContext, IReadOnlyList<object>, IAsyncEnumerable<TEntity>>?[entityType?.Keys.Count ?? 0];
+        // Built now, with the store, not on the first read of each key.
+        _compiled = entityType?.Keys.Select(static k => k.Properties.Count <= KeyQueryCompiler.MaxParts ? KeyQueryCompiler.Compile<TContext, TEntity>(k) : null).ToArray() ?? [];
     }
 
     public override async ValueTask<object?> FindAsync(TContext context, EntityKey key, CancellationToken cancellationToken)
@@ -26,7 +27,7 @@ internal sealed class TypedEntityQueries<TContext, TEntity> : EntityQueries<TCon
             return rows.Count > 1 ? throw new StockpileNonUniqueKeyException(key) : rows.SingleOrDefault();
         }
 
-        var query = _compiled[key.Key.Index] ??= KeyQueryCompiler.Compile<TContext, TEntity>(key.Key);
+        var query = _compiled[key.Key.Index]!;
         TEntity? found = null;
         await foreach (var row in query(context, key.Values).WithCancellation(cancellationToken).ConfigureAwait(false))
         {

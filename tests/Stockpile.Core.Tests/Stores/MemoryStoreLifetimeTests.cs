@@ -35,6 +35,23 @@ public sealed class MemoryStoreLifetimeTests
     }
 
     [Test]
+    public async Task PutAsync_ReplacingAnExpiredEntryInPlace_IsServedWithItsNewLifetime()
+    {
+        var store = Store(defaultLifetime: TimeSpan.FromMinutes(1));
+        await store.PutAsync(NewProduct(1));
+        _time.Advance(TimeSpan.FromMinutes(2));
+
+        var fresh = NewProduct(1);
+        await store.PutAsync(fresh);
+
+        Assert.That(await store.GetAsync<Product, int>(1), Is.SameAs(fresh));
+        Assert.That(await store.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), "SKU-1")), Is.SameAs(fresh));
+        Assert.That(store.Count, Is.EqualTo(1));
+        _time.Advance(TimeSpan.FromSeconds(59));
+        Assert.That(await store.GetAsync<Product, int>(1), Is.SameAs(fresh));
+    }
+
+    [Test]
     public async Task PutAsync_AfterOthersExpired_SweepsThem()
     {
         var store = Store(defaultLifetime: TimeSpan.FromMinutes(1));

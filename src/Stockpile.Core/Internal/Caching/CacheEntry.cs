@@ -4,7 +4,7 @@ namespace Stockpile.Internal.Caching;
 /// One cached value as a tier keeps it: the instance (immutable types) or its serialized bytes, when it expires, and the
 /// versions its tags had when it was written.
 /// </summary>
-internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset? expiresAt, TagStamp[]? tags)
+internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset? expiresAt, long deadline, TagStamp[]? tags)
 {
     /// <summary>The value itself, for an immutable type; <see langword="null"/> when <see cref="Bytes"/> holds it.</summary>
     public object? Instance { get; } = instance;
@@ -15,8 +15,11 @@ internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset
     /// <summary>When the value expires; <see langword="null"/> for never.</summary>
     public DateTimeOffset? ExpiresAt { get; } = expiresAt;
 
+    /// <summary>The same moment on the tier's <see cref="CacheClock"/>; <see cref="long.MaxValue"/> for never.</summary>
+    public long Deadline { get; } = deadline;
+
     /// <summary>The value's tags and their versions at write time; <see langword="null"/> for none.</summary>
     public TagStamp[]? Tags { get; } = tags;
 
-    public bool IsExpired(DateTimeOffset now) => ExpiresAt is { } at && at <= now;
+    public bool IsExpired(long now) => Deadline <= now;
 }

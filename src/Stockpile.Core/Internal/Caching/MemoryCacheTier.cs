@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Stockpile.Internal.Caching;
 
 /// <summary>The in-process tier: reads take no lock; compound writes (add, take, update) take one lock per tier.</summary>
-internal sealed class MemoryCacheTier(TimeProvider time) : CacheTier
+internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
 {
     private readonly ConcurrentDictionary<string, CacheEntry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _tagVersions = new(StringComparer.Ordinal);
@@ -111,7 +111,7 @@ internal sealed class MemoryCacheTier(TimeProvider time) : CacheTier
             return null;
         }
 
-        if (!entry.IsExpired(time.GetUtcNow()))
+        if (!entry.IsExpired(clock.Now()))
         {
             return entry;
         }
