@@ -116,7 +116,7 @@ public sealed partial class ChainedStore
         return ReadTopAsync(key, cancellationToken);
     }
 
-    /// <summary>Reads the top tier when it is not a memory store, or answers what a memory top tier found.</summary>
+    /// <summary>Reads a process-local top tier other than a memory store; a failure reads as a miss (unless the options say to throw).</summary>
     private ValueTask<object?> ReadTopAsync(EntityKey key, CancellationToken cancellationToken)
     {
         ValueTask<object?> top;
