@@ -47,6 +47,9 @@ public sealed class KeyDefinition
 
     internal KeyPropertyAccessor[] Accessors => _accessors;
 
+    /// <summary>The description this key belongs to; set once, when it is built.</summary>
+    internal StockpileEntityType Owner { get; set; } = null!;
+
     /// <summary>Reads this key's values from an object; <see langword="null"/> when any of them is null (the object is not filed under this key).</summary>
     /// <param name="entity">An instance of <see cref="EntityType"/> or a type derived from it.</param>
     /// <returns>The normalized values, or <see langword="null"/>.</returns>
