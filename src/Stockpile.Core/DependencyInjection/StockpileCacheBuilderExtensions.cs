@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -62,6 +63,27 @@ public static class StockpileCacheBuilderExtensions
         });
         builder.Services.AddKeyedSingleton<IStockpileCache>(name, static (sp, key) => sp.GetRequiredKeyedService<StockpileCache>(key));
         builder.Services.AddKeyedSingleton<HybridCache>(name, static (sp, key) => new StockpileHybridCache(sp.GetRequiredKeyedService<StockpileCache>(key), LoggerOf(sp)));
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers one named cache per child of a configuration section (by convention <c>Stockpile:Caches</c>): the child's
+    /// key is the name, its values bind to <see cref="StockpileCacheOptions"/> (<c>KeyPrefix</c>, <c>DefaultExpiration</c>,
+    /// <c>MaximumKeyLength</c>).
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="caches">The section whose children are the caches.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">A name is registered twice.</exception>
+    public static IStockpileBuilder AddCaches(this IStockpileBuilder builder, IConfiguration caches)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(caches);
+        foreach (var cache in caches.GetChildren())
+        {
+            builder.AddCache(cache.Key, options => cache.Bind(options));
+        }
+
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Stockpile.Tests.Caching;
@@ -24,6 +25,27 @@ public sealed class NamedCacheTests
         Assert.That(await defaultCache.GetAsync<string>("k"), Is.Null);
         Assert.That(provider.GetRequiredKeyedService<HybridCache>("sessions"), Is.InstanceOf<StockpileHybridCache>());
         Assert.That(provider.GetRequiredService<IStockpileCacheProvider>().Names, Is.EquivalentTo(new[] { "sessions", "reports" }));
+    }
+
+    [Test]
+    public async Task AddCaches_FromConfiguration_RegistersEachNamedCacheWithItsOptions()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Stockpile:Caches:sessions:DefaultExpiration"] = "00:00:30",
+            ["Stockpile:Caches:reports:KeyPrefix"] = "rpt",
+            ["Stockpile:Caches:reports:MaximumKeyLength"] = "4",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddStockpile().AddCaches(configuration.GetSection("Stockpile:Caches"));
+        await using var provider = services.BuildServiceProvider();
+
+        var caches = provider.GetRequiredService<IStockpileCacheProvider>();
+        await caches.GetCache("sessions").SetAsync("k", "v");
+
+        Assert.That(caches.Names, Is.EquivalentTo(new[] { "sessions", "reports" }));
+        Assert.That(await caches.GetCache("sessions").GetAsync<string>("k"), Is.EqualTo("v"));
+        Assert.ThrowsAsync<ArgumentException>(async () => await caches.GetCache("reports").SetAsync("too long", 1), "MaximumKeyLength was bound");
     }
 
     [Test]
