@@ -25,6 +25,11 @@ public sealed partial class EfCoreStore<TContext>
     protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        if (IsOneSingleColumnKey(keys))
+        {
+            return await GetManyBySingleColumnAsync(keys, cancellationToken).ConfigureAwait(false);
+        }
+
         var results = new object?[keys.Count];
         var context = CreateContext();
         await using (context.ConfigureAwait(false))
@@ -43,6 +48,71 @@ public sealed partial class EfCoreStore<TContext>
 
         return results;
     }
+
+    /// <summary>Whether every look-up of the batch uses one single-column key of one type: the usual batch, by ids.</summary>
+    private static bool IsOneSingleColumnKey(IReadOnlyList<EntityKey> keys)
+    {
+        if (keys.Count == 0 || keys[0].Key.IsComposite)
+        {
+            return false;
+        }
+
+        var first = keys[0];
+        for (var i = 1; i < keys.Count; i++)
+        {
+            if (!ReferenceEquals(keys[i].Key, first.Key) || !ReferenceEquals(keys[i].EntityType, first.EntityType))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The batch by one single-column key: one <c>IN</c> query, rows matched by the key's value alone (no grouping, no
+    /// composite comparers). Matching is exact (ordinal for strings), as in every other look-up.
+    /// </summary>
+    private async ValueTask<object?[]> GetManyBySingleColumnAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    {
+        var key = keys[0];
+        var values = new object[keys.Count][];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = [keys[i].Values[0]];
+        }
+
+        List<object> rows;
+        var context = CreateContext();
+        await using (context.ConfigureAwait(false))
+        {
+            rows = await QueriesFor(key.EntityType.ClrType)
+                .QueryAsync(context, [new KeyLookup(key.Key.Properties, values)], _options.MaxParametersPerStatement, forUpdate: false, cancellationToken)
+                .ConfigureAwait(false);
+        }
+
+        var accessor = key.Key.Accessors[0];
+        var byValue = new Dictionary<object, object>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (accessor.Read(row) is { } value && !byValue.TryAdd(value, row) && !SamePrimaryKey(key.EntityType, byValue[value], row))
+            {
+                throw new StockpileNonUniqueKeyException(EntityKey.FromNormalized(key.EntityType, key.Key, [value]));
+            }
+        }
+
+        var results = new object?[keys.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = byValue.GetValueOrDefault(values[i][0]);
+        }
+
+        return results;
+    }
+
+    // Statements of a split batch may return one row twice (untracked, so two instances).
+    private static bool SamePrimaryKey(StockpileEntityType entityType, object x, object y) =>
+        KeyValuesComparer.Instance.Equals(entityType.PrimaryKey.ReadValues(x), entityType.PrimaryKey.ReadValues(y));
 
     private Task<List<object>> QueryAsync(TContext context, StockpileEntityType entityType, IEnumerable<EntityKey> keys, bool forUpdate, CancellationToken cancellationToken)
     {

@@ -18,11 +18,14 @@ namespace Stockpile;
 /// <c>IN</c> list per single-column key, OR-ed matches for composite keys), split only when a composite key's values
 /// pass <see cref="EfCoreStoreOptions.MaxParametersPerStatement"/>; results come back in request order with
 /// <see langword="null"/> for misses.</para>
-/// <para><b>Puts</b> are upserts by primary key: one query finds which rows exist, then one <c>SaveChanges</c> inserts
-/// and updates the whole batch in one transaction. A put that violates a constraint throws
+/// <para><b>Puts</b> are upserts by primary key of the whole aggregate the model maps (owned types, complex
+/// properties): one query finds which rows exist, then one <c>SaveChanges</c> inserts and updates the whole batch in one
+/// transaction; new rows are built by EF Core (constructor binding). A put that violates a constraint throws
 /// <see cref="DbUpdateException"/> and writes nothing. <b>Deletes</b> likewise read the rows by any key and remove them in
 /// one <c>SaveChanges</c>.</para>
-/// <para>Global query filters apply to gets, not to the rows a put or delete looks for.</para>
+/// <para>Global query filters apply to gets, not to the rows a put or delete looks for. A look-up finds only the row
+/// whose key is exactly (ordinally) the value asked for, whatever the column's collation.</para>
+/// <para>The store's saves are marked as its own: the Stockpile interceptor leaves their cache updates to the chain.</para>
 /// </remarks>
 public sealed partial class EfCoreStore<TContext> : ObjectStore
     where TContext : DbContext

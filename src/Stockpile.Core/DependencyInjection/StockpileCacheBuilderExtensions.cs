@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Caching.Hybrid;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Stockpile.Internal.Caching;
 
 namespace Stockpile;
 
@@ -26,9 +28,65 @@ public static class StockpileCacheBuilderExtensions
             return new StockpileCache(options);
         });
         builder.Services.TryAddSingleton<IStockpileCache>(static sp => sp.GetRequiredService<StockpileCache>());
-        builder.Services.TryAddSingleton<HybridCache>(static sp => new StockpileHybridCache(
-            sp.GetRequiredService<StockpileCache>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger<StockpileHybridCache>() ?? NullLogger<StockpileHybridCache>.Instance));
+        builder.Services.TryAddSingleton<HybridCache>(static sp => new StockpileHybridCache(sp.GetRequiredService<StockpileCache>(), LoggerOf(sp)));
         return builder;
     }
+
+    /// <summary>
+    /// Registers a named cache: <see cref="StockpileCache"/>, <see cref="IStockpileCache"/> and <see cref="HybridCache"/> as
+    /// keyed services under <paramref name="name"/> (<c>[FromKeyedServices("name")]</c>), also found through
+    /// <see cref="IStockpileCacheProvider"/>. Its <see cref="StockpileCacheOptions.KeyPrefix"/> defaults to the name.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="name">The cache's name, unique among named caches.</param>
+    /// <param name="configure">Configures the cache.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">A cache with that name is already registered.</exception>
+    public static IStockpileBuilder AddCache(this IStockpileBuilder builder, string name, Action<StockpileCacheOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var registry = builder.Services.Select(static d => d.ImplementationInstance).OfType<NamedCacheRegistry>().FirstOrDefault();
+        if (registry is null)
+        {
+            registry = new NamedCacheRegistry();
+            builder.Services.AddSingleton(registry);
+            builder.Services.TryAddSingleton<IStockpileCacheProvider, StockpileCacheProvider>();
+        }
+
+        registry.Add(name);
+        builder.Services.AddKeyedSingleton(name, (sp, _) =>
+        {
+            var options = new StockpileCacheOptions { KeyPrefix = name, TimeProvider = sp.GetService<TimeProvider>() };
+            configure?.Invoke(options);
+            return new StockpileCache(options);
+        });
+        builder.Services.AddKeyedSingleton<IStockpileCache>(name, static (sp, key) => sp.GetRequiredKeyedService<StockpileCache>(key));
+        builder.Services.AddKeyedSingleton<HybridCache>(name, static (sp, key) => new StockpileHybridCache(sp.GetRequiredKeyedService<StockpileCache>(key), LoggerOf(sp)));
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers one named cache per child of a configuration section (by convention <c>Stockpile:Caches</c>): the child's
+    /// key is the name, its values bind to <see cref="StockpileCacheOptions"/> (<c>KeyPrefix</c>, <c>DefaultExpiration</c>,
+    /// <c>MaximumKeyLength</c>).
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="caches">The section whose children are the caches.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">A name is registered twice.</exception>
+    public static IStockpileBuilder AddCaches(this IStockpileBuilder builder, IConfiguration caches)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(caches);
+        foreach (var cache in caches.GetChildren())
+        {
+            builder.AddCache(cache.Key, options => cache.Bind(options));
+        }
+
+        return builder;
+    }
+
+    private static ILogger<StockpileHybridCache> LoggerOf(IServiceProvider services) =>
+        services.GetService<ILoggerFactory>()?.CreateLogger<StockpileHybridCache>() ?? NullLogger<StockpileHybridCache>.Instance;
 }

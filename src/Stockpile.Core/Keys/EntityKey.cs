@@ -21,9 +21,10 @@ public sealed class EntityKey : IEquatable<EntityKey>
     private string? _encoded;
     private string? _encodedPolymorphic;
 
+    // The entity type is the key's owner, not a field: a look-up is then 56 bytes.
     private EntityKey(StockpileEntityType entityType, KeyDefinition key, object[] values)
     {
-        EntityType = entityType;
+        System.Diagnostics.Debug.Assert(ReferenceEquals(key.Owner, entityType), "a look-up's key belongs to its entity type");
         Key = key;
         _first = values[0];
         _values = values;
@@ -31,13 +32,13 @@ public sealed class EntityKey : IEquatable<EntityKey>
 
     private EntityKey(StockpileEntityType entityType, KeyDefinition key, object value)
     {
-        EntityType = entityType;
+        System.Diagnostics.Debug.Assert(ReferenceEquals(key.Owner, entityType), "a look-up's key belongs to its entity type");
         Key = key;
         _first = value;
     }
 
     /// <summary>Gets the entity type looked up.</summary>
-    public StockpileEntityType EntityType { get; }
+    public StockpileEntityType EntityType => Key.Owner;
 
     /// <summary>Gets the key looked up by.</summary>
     public KeyDefinition Key { get; }

@@ -51,6 +51,9 @@ public sealed class KeyDefinition
     /// <summary>Gets a value indicating whether a property of the key is converted for encoding (a strongly typed id).</summary>
     internal bool HasConverters { get; }
 
+    /// <summary>The description this key belongs to; set once, when it is built.</summary>
+    internal StockpileEntityType Owner { get; set; } = null!;
+
     /// <summary>Reads this key's values from an object; <see langword="null"/> when any of them is null (the object is not filed under this key).</summary>
     /// <param name="entity">An instance of <see cref="EntityType"/> or a type derived from it.</param>
     /// <returns>The normalized values, or <see langword="null"/>.</returns>

@@ -20,6 +20,11 @@ public sealed partial class StockpileEntityType
         ClrType = clrType;
         Keys = keys;
         _keys = keys;
+        foreach (var key in keys)
+        {
+            key.Owner = this;
+        }
+
         _byName = keys.ToDictionary(static k => k.Name, StringComparer.Ordinal);
         CanonicalName = Internal.TypeNames.Canonical(clrType);
         Slot = Internal.Memory.TypeSlot.Of(clrType);

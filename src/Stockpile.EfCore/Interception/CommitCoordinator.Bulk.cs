@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Stockpile.Internal;
 
@@ -26,23 +25,6 @@ internal sealed partial class CommitCoordinator
             return default;
         }
 
-        if (batch.IsEmpty)
-        {
-            return default;
-        }
-
-        if (context.Database.CurrentTransaction is { } transaction)
-        {
-            TransactionBuffer.For(transaction.GetDbTransaction()).Add(batch, claimNow: false);
-            return default;
-        }
-
-        if (System.Transactions.Transaction.Current is { } ambient)
-        {
-            TransactionBuffer.For(ambient).Add(batch, claimNow: true);
-            return default;
-        }
-
-        return ApplyAsync(batch);
+        return batch.IsEmpty ? default : ApplyOrHoldAsync(context, batch);
     }
 }

@@ -90,6 +90,12 @@ internal sealed partial class CommitCoordinator
             Log.CaptureFailed(_logger, string.Join(", ", batch.Changes.Select(static c => TypeNames.Display(c.EntityType.ClrType)).Distinct()), ex);
         }
 
+        return ApplyOrHoldAsync(context, batch);
+    }
+
+    /// <summary>Applies what committed now, or holds it for the end of the context's transaction (explicit or ambient).</summary>
+    private ValueTask ApplyOrHoldAsync(DbContext context, CommitBatch batch)
+    {
         if (context.Database.CurrentTransaction is { } transaction)
         {
             TransactionBuffer.For(transaction.GetDbTransaction()).Add(batch, claimNow: false);

@@ -25,28 +25,14 @@ public sealed class Issue7UseAfterDisposeTests
     public async Task MemoryStore_AfterDispose_Throws(Func<ObjectStore, Task> operation)
     {
         var store = new MemoryStore();
-        await store.PutAsync(new Product { Id = 1, Sku = "A" });
 
-        Assert.That(store, Is.InstanceOf<IDisposable>(), "a memory store holds memory: disposing it releases it");
-        ((IDisposable)(object)store).Dispose();
-
-        Assert.ThrowsAsync<ObjectDisposedException>(() => operation(store));
-        Assert.ThrowsAsync<ObjectDisposedException>(() => store.ClearAsync().AsTask());
+        await AssertThrowsAfterDisposeAsync(store, operation, "a memory store holds memory: disposing it releases it");
         Assert.That(store.Count, Is.Zero, "what it held is released");
     }
 
     [TestCaseSource(nameof(Operations))]
-    public async Task ScopedStore_AfterDispose_Throws(Func<ObjectStore, Task> operation)
-    {
-        var store = new ScopedStore();
-        await store.PutAsync(new Product { Id = 1, Sku = "A" });
-
-        Assert.That(store, Is.InstanceOf<IDisposable>(), "a scoped store ends with its scope");
-        ((IDisposable)(object)store).Dispose();
-
-        Assert.ThrowsAsync<ObjectDisposedException>(() => operation(store));
-        Assert.ThrowsAsync<ObjectDisposedException>(() => store.ClearAsync().AsTask());
-    }
+    public Task ScopedStore_AfterDispose_Throws(Func<ObjectStore, Task> operation) =>
+        AssertThrowsAfterDisposeAsync(new ScopedStore(), operation, "a scoped store ends with its scope");
 
     [TestCaseSource(nameof(Operations))]
     public async Task KeyValueObjectStore_AfterDispose_ThrowsAndTouchesNothing(Func<ObjectStore, Task> operation)
@@ -68,6 +54,17 @@ public sealed class Issue7UseAfterDisposeTests
         ((IDisposable)(object)store).Dispose();
 
         Assert.DoesNotThrow(() => ((IDisposable)(object)store).Dispose());
+    }
+
+    private static async Task AssertThrowsAfterDisposeAsync(ObjectStore store, Func<ObjectStore, Task> operation, string why)
+    {
+        await store.PutAsync(new Product { Id = 1, Sku = "A" });
+
+        Assert.That(store, Is.InstanceOf<IDisposable>(), why);
+        ((IDisposable)store).Dispose();
+
+        Assert.ThrowsAsync<ObjectDisposedException>(() => operation(store));
+        Assert.ThrowsAsync<ObjectDisposedException>(() => store.ClearAsync().AsTask());
     }
 
     private static TestCaseData Case(string name, Func<ObjectStore, Task> operation) => new TestCaseData(operation).SetArgDisplayNames(name);

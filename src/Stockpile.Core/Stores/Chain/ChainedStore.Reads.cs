@@ -27,6 +27,15 @@ public sealed partial class ChainedStore
             return ReadThroughAsync<T>(EntityKey.For<T>(primaryKey), 1, cancellationToken);
         }
 
+        // The exception frame lives in its own method, as for look-ups by EntityKey.
+        return ReadTopAsync<T, TKey>(primaryKey, cancellationToken);
+    }
+
+    /// <summary>Reads a top tier that is process-local but not a memory store (or a key type the memory fast path does not take).</summary>
+    private ValueTask<T?> ReadTopAsync<T, TKey>(TKey primaryKey, CancellationToken cancellationToken)
+        where T : class
+        where TKey : notnull
+    {
         ValueTask<T?> top;
         try
         {
@@ -92,10 +101,24 @@ public sealed partial class ChainedStore
             var read = memory.GetUntypedAsync(key, cancellationToken);
             if (read.IsCompletedSuccessfully)
             {
-                return Answer(read.Result, key, cancellationToken);
+                var found = read.Result;
+                if (found is not null && found.GetType() == key.EntityType.ClrType)
+                {
+                    _metrics.Hit(_top.Name);
+                    return new ValueTask<object?>(found);
+                }
+
+                return Answer(found, key, cancellationToken);
             }
         }
 
+        // The exception frame lives in its own method: in this one it costs the hit above a third of its time.
+        return ReadTopAsync(key, cancellationToken);
+    }
+
+    /// <summary>Reads a process-local top tier other than a memory store; a failure reads as a miss (unless the options say to throw).</summary>
+    private ValueTask<object?> ReadTopAsync(EntityKey key, CancellationToken cancellationToken)
+    {
         ValueTask<object?> top;
         try
         {
