@@ -152,9 +152,10 @@ public sealed partial class RedisStore
             return false;
         }
 
-        RedisValue[] arguments = [lease, RedisScripts.FenceMilliseconds];
-        var checks = alternates.Prepend(primary).Select(key => (RedisKey)(key + RedisKeyPatterns.FenceSuffix)).Append(ClearFenceKey)
-            .Select(fence => RedisClusterScripts.FenceAllows.EvaluateAsync(database, [fence], arguments, cancellationToken).AsTask());
+        RedisValue[] arguments = [lease, RedisScripts.FenceMilliseconds, "0"];
+        var checks = alternates.Prepend(primary).Select(key => (RedisKey)(key + RedisKeyPatterns.FenceSuffix))
+            .Select(fence => RedisClusterScripts.FenceAllows.EvaluateAsync(database, [fence], arguments, cancellationToken).AsTask())
+            .Append(RedisClusterScripts.FenceAllows.EvaluateAsync(database, [ClearFenceKey], [lease, RedisScripts.FenceMilliseconds, "1"], cancellationToken).AsTask());
         return (await Task.WhenAll(checks).ConfigureAwait(false)).All(allowed => (int)allowed == 1);
     }
 

@@ -11,11 +11,20 @@ public sealed partial class RedisStore
 {
     private const int CleanupBatchSize = 500;
 
+    // 0 until the clear fence is known to exist on the server (see RedisScripts.StartClearFence); 0 again after a reconnect.
+    private int _clearFenceStarted;
+
     /// <summary>Runs a call through the breaker, after the clean-up of missed keys.</summary>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     private ValueTask<T> RunAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
         IsDisposed ? ValueTask.FromException<T>(DisposedException()) : _link.ExecuteAsync((Store: this, State: state, Call: call), static async (database, s, ct) =>
         {
+            if (Volatile.Read(ref s.Store._clearFenceStarted) == 0)
+            {
+                await RedisScripts.StartClearFence.EvaluateAsync(database, [s.Store.ClearFenceKey], [], ct).ConfigureAwait(false);
+                Volatile.Write(ref s.Store._clearFenceStarted, 1);
+            }
+
             if (s.Store._missed.IsPending)
             {
                 await s.Store.RemoveMissedAsync(database, ct).ConfigureAwait(false);

@@ -55,5 +55,10 @@ public sealed partial class RedisStore
         StartRecovery(s_minimumRetryDelay);
     }
 
-    private void OnReconnected() => StartRecovery(TimeSpan.Zero);
+    private void OnReconnected()
+    {
+        // The server may have restarted, losing its fences: start the clear fence again before the next call.
+        Volatile.Write(ref _clearFenceStarted, 0);
+        StartRecovery(TimeSpan.Zero);
+    }
 }

@@ -36,36 +36,7 @@ public sealed class RedisStoreAlternateKeyRaceTests
 
         var ids = Enumerable.Range(1, 10).ToArray();
         var skus = Enumerable.Range(0, 6).Select(i => $"S{i}").ToArray();
-        var workers = Enumerable.Range(0, 16).Select(worker => Task.Run(async () =>
-        {
-            var random = new Random(worker);
-            var store = stores[worker % stores.Count];
-            for (var round = 0; round < 150; round++)
-            {
-                var id = ids[random.Next(ids.Length)];
-                switch (random.Next(10))
-                {
-                    case < 6:
-                        await store.PutAsync(new Product { Id = id, Sku = skus[random.Next(skus.Length)], Name = $"w{worker}r{round}" });
-                        break;
-                    case < 7:
-                        await store.PutManyAsync([
-                            new Product { Id = id, Sku = skus[random.Next(skus.Length)] },
-                            new Product { Id = ids[random.Next(ids.Length)], Sku = skus[random.Next(skus.Length)] }]);
-                        break;
-                    case < 8:
-                        await store.DeleteAsync(EntityKey.For<Product>(id));
-                        break;
-                    case < 9:
-                        await store.DeleteAsync(EntityKey.Of<Product>(nameof(Product.Sku), skus[random.Next(skus.Length)]));
-                        break;
-                    default:
-                        await store.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), skus[random.Next(skus.Length)]));
-                        break;
-                }
-            }
-        })).ToArray();
-        await Task.WhenAll(workers);
+        await AlternateKeyWriters.RunAsync(stores, ids, skus, workers: 16, rounds: 150);
 
         var check = _connections[0];
         var reader = stores[0];

@@ -44,7 +44,7 @@ internal static class TestStores
     /// <summary>Gets the full key an object is kept under in a store with <paramref name="prefix"/>.</summary>
     public static string KeyOf(string prefix, EntityKey key, bool polymorphic = false) => RedisKeyPatterns.ObjectKey(prefix, key.Encode(polymorphic));
 
-    /// <summary>Lists the keys under a prefix: values, pointers and side records, not the short-lived leases of reads that missed.</summary>
+    /// <summary>Lists the keys of objects under a prefix: values, pointers and side records, and with <paramref name="withLeases"/> their fences (never the store-wide clear fence).</summary>
     public static async Task<List<string>> KeysUnderAsync(IConnectionMultiplexer multiplexer, string prefix, bool withLeases = false)
     {
         var keys = new List<string>();
@@ -53,7 +53,7 @@ internal static class TestStores
             await foreach (var key in server.KeysAsync(pattern: RedisKeyPatterns.ScanPattern(prefix), pageSize: 1000))
             {
                 var text = (string)key!;
-                if (withLeases || !text.EndsWith(RedisScripts.FenceSuffix, StringComparison.Ordinal))
+                if (RedisKeyPatterns.TryReadCanonicalKey(((byte[])key!).AsSpan(), prefix, out _) && (withLeases || !text.EndsWith(RedisScripts.FenceSuffix, StringComparison.Ordinal)))
                 {
                     keys.Add(text);
                 }

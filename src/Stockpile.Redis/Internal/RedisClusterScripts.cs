@@ -83,7 +83,8 @@ internal static class RedisClusterScripts
 
     /// <summary>
     /// Tells whether a back-fill that read at <c>ARGV[1]</c> may still be written as far as one fence is concerned.
-    /// KEYS: the fence (a key's, or the clear fence). ARGV: the read's time, the fence lifetime. Returns 1 when the
+    /// KEYS: the fence (a key's, or the clear fence). ARGV: the read's time, the fence lifetime, <c>1</c> for the clear
+    /// fence (which never expires: when it is missing, the node lost its fences, and it is set now). Returns 1 when the
     /// read is younger than the lifetime and the fence is absent or older than the read.
     /// </summary>
     public static RedisScript FenceAllows { get; } = new("""
@@ -93,6 +94,11 @@ internal static class RedisClusterScripts
         if not since or now - since >= tonumber(ARGV[2]) * 1000 then return 0 end
         local fenced = redis.call('GET', KEYS[1])
         if fenced and tonumber(fenced) >= since then return 0 end
+        if not fenced and ARGV[3] == '1' then
+          -- The clear fence is missing: the node restarted (or was flushed) and lost its fences; no older read may back-fill.
+          redis.call('SET', KEYS[1], now)
+          return 0
+        end
         return 1
         """);
 }

@@ -90,7 +90,12 @@ internal static class RedisScripts
         local backfill, since = lease ~= '', tonumber(lease)
         if since then
           local cleared = redis.call('GET', ARGV[5])
-          if tonumber(now) - since >= tonumber(life) * 1000 or (cleared and tonumber(cleared) >= since) then since = nil end
+          if not cleared then
+            -- No clear fence: the server restarted (or was flushed) and lost every fence; no older read may back-fill.
+            redis.call('SET', ARGV[5], now)
+            cleared = now
+          end
+          if tonumber(now) - since >= tonumber(life) * 1000 or tonumber(cleared) >= since then since = nil end
         end
         local k, a, refused = 1, 6, 0
         while a <= #ARGV do
@@ -155,11 +160,24 @@ internal static class RedisScripts
         """);
 
     /// <summary>
+    /// Starts the clear fence of a server that has none (a new one, or one restarted or flushed, which lost its fences):
+    /// the server time. KEYS: the clear fence key. A store runs it before its first call and after every reconnect, so
+    /// the leases it takes afterwards are younger than the fence, and a back-fill read before a restart is refused.
+    /// </summary>
+    public static RedisScript StartClearFence { get; } = new("""
+        if redis.call('EXISTS', KEYS[1]) == 0 then
+          local clock = redis.call('TIME')
+          redis.call('SET', KEYS[1], clock[1] .. string.format('%06d', tonumber(clock[2])))
+        end
+        return 1
+        """);
+
+    /// <summary>
     /// Fences a clear: the server time under the clear fence key. KEYS: the clear fence key. ARGV: the fence lifetime in ms.
     /// </summary>
     public static RedisScript FenceClear { get; } = new("""
         local clock = redis.call('TIME')
-        redis.call('SET', KEYS[1], clock[1] .. string.format('%06d', tonumber(clock[2])), 'PX', ARGV[1])
+        redis.call('SET', KEYS[1], clock[1] .. string.format('%06d', tonumber(clock[2])))
         return 1
         """);
 

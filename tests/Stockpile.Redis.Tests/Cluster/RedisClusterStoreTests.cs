@@ -55,32 +55,7 @@ public sealed class RedisClusterStoreTests
         var wrong = new List<string>();
         var reads = 0;
         using var stop = new CancellationTokenSource();
-        var writers = Enumerable.Range(0, 8).Select(worker => Task.Run(async () =>
-        {
-            var random = new Random(worker);
-            var store = stores[worker % stores.Count];
-            for (var round = 0; round < 120; round++)
-            {
-                var id = ids[random.Next(ids.Length)];
-                switch (random.Next(10))
-                {
-                    case < 7:
-                        await store.PutAsync(new Product { Id = id, Sku = skus[random.Next(skus.Length)], Name = $"w{worker}r{round}" });
-                        break;
-                    case < 8:
-                        await store.PutManyAsync([
-                            new Product { Id = id, Sku = skus[random.Next(skus.Length)] },
-                            new Product { Id = ids[random.Next(ids.Length)], Sku = skus[random.Next(skus.Length)] }]);
-                        break;
-                    case < 9:
-                        await store.DeleteAsync(EntityKey.For<Product>(id));
-                        break;
-                    default:
-                        await store.DeleteAsync(EntityKey.Of<Product>(nameof(Product.Sku), skus[random.Next(skus.Length)]));
-                        break;
-                }
-            }
-        })).ToArray();
+        var writers = AlternateKeyWriters.RunAsync(stores, ids, skus, workers: 8, rounds: 120);
         var readers = Enumerable.Range(0, 4).Select(reader => Task.Run(async () =>
         {
             var store = stores[reader];
@@ -113,7 +88,7 @@ public sealed class RedisClusterStoreTests
             }
         })).ToArray();
 
-        await Task.WhenAll(writers);
+        await writers;
         await stop.CancelAsync();
         await Task.WhenAll(readers);
 
