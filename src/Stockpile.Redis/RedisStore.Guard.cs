@@ -11,18 +11,17 @@ public sealed partial class RedisStore
 {
     private const int CleanupBatchSize = 500;
 
-    /// <summary>Runs a call through the breaker, after the clean-up of missed keys.</summary>
+    /// <summary>Runs a call through the breaker, after the clean-up of missed keys (the link's <see cref="RedisLink.BeforeCall"/>).</summary>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     private ValueTask<T> RunAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
-        IsDisposed ? ValueTask.FromException<T>(DisposedException()) : _link.ExecuteAsync((Store: this, State: state, Call: call), static async (database, s, ct) =>
-        {
-            if (s.Store._missed.IsPending)
-            {
-                await s.Store.RemoveMissedAsync(database, ct).ConfigureAwait(false);
-            }
+        IsDisposed ? ValueTask.FromException<T>(DisposedException()) : _link.ExecuteAsync(state, call, cancellationToken);
 
-            return await s.Call(database, s.State, ct).ConfigureAwait(false);
-        }, cancellationToken);
+    /// <summary>
+    /// Runs before every call through the link, the backplane's included: a publish that makes other instances re-read
+    /// Redis must not overtake the removal of what Redis may hold stale.
+    /// </summary>
+    private ValueTask RemoveMissedIfPendingAsync(IDatabase database, CancellationToken cancellationToken) =>
+        _missed.IsPending ? RemoveMissedAsync(database, cancellationToken) : default;
 
     /// <summary>
     /// Runs a write. If it fails in any way its keys are recorded as missed (it may or may not have landed); if it
