@@ -14,24 +14,29 @@ public sealed partial class RedisStore
     // 0 until the clear fence is known to exist on the server (see RedisScripts.StartClearFence); 0 again after a reconnect.
     private int _clearFenceStarted;
 
-    /// <summary>Runs a call through the breaker, after the clean-up of missed keys.</summary>
+    /// <summary>Runs a call through the breaker, after the link's <see cref="RedisLink.BeforeCall"/> (<see cref="BeforeCallAsync"/>).</summary>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     private ValueTask<T> RunAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
-        IsDisposed ? ValueTask.FromException<T>(DisposedException()) : _link.ExecuteAsync((Store: this, State: state, Call: call), static async (database, s, ct) =>
+        IsDisposed ? ValueTask.FromException<T>(DisposedException()) : _link.ExecuteAsync(state, call, cancellationToken);
+
+    /// <summary>
+    /// Runs before every call through the link, the backplane's included: the clear fence is made sure of (after a
+    /// start or a reconnect), and the keys whose writes Redis missed are removed, so a publish that makes other
+    /// instances re-read Redis never overtakes the removal of what Redis may hold stale.
+    /// </summary>
+    private async ValueTask BeforeCallAsync(IDatabase database, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _clearFenceStarted) == 0)
         {
-            if (Volatile.Read(ref s.Store._clearFenceStarted) == 0)
-            {
-                await RedisScripts.StartClearFence.EvaluateAsync(database, [s.Store.ClearFenceKey], [], ct).ConfigureAwait(false);
-                Volatile.Write(ref s.Store._clearFenceStarted, 1);
-            }
+            await RedisScripts.StartClearFence.EvaluateAsync(database, [ClearFenceKey], [], cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _clearFenceStarted, 1);
+        }
 
-            if (s.Store._missed.IsPending)
-            {
-                await s.Store.RemoveMissedAsync(database, ct).ConfigureAwait(false);
-            }
-
-            return await s.Call(database, s.State, ct).ConfigureAwait(false);
-        }, cancellationToken);
+        if (_missed.IsPending)
+        {
+            await RemoveMissedAsync(database, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Runs a write. If it fails in any way its keys are recorded as missed (it may or may not have landed); if it

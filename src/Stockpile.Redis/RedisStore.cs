@@ -54,6 +54,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
         _breakDuration = options.CircuitBreaker.BreakDuration;
         _maximumValueBytes = options.MaximumValueBytes;
         _link.Reconnected += OnReconnected;
+        _link.BeforeCall = BeforeCallAsync;
     }
 
     /// <summary>Gets the state of the circuit breaker that guards the calls to Redis.</summary>

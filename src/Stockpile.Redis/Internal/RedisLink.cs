@@ -68,6 +68,13 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
 
     public CircuitBreaker Breaker { get; }
 
+    /// <summary>
+    /// Gets or sets what runs before every call, inside the breaker: the store's removal of the keys whose writes Redis
+    /// may have missed. It comes before the backplane's publishes too: an instance must not tell the others to re-read
+    /// Redis (evicting their process-local tiers) while Redis may still hold what it failed to evict.
+    /// </summary>
+    public Func<IDatabase, CancellationToken, ValueTask>? BeforeCall { get; set; }
+
     /// <summary>Starts connecting in the background, retrying forever (<c>abortConnect=false</c>); the first attempt's failure is only logged.</summary>
     public static RedisLink Connect(RedisConnectionFactory connection, RedisCircuitBreakerOptions breaker, TimeProvider time, ILoggerFactory loggerFactory, RedisMetrics metrics)
     {
@@ -116,6 +123,11 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
         try
         {
             var database = _cachedDatabase ??= _database(await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false));
+            if (BeforeCall is { } before)
+            {
+                await before(database, cancellationToken).ConfigureAwait(false);
+            }
+
             var result = await call(database, state, cancellationToken).ConfigureAwait(false);
             Breaker.OnSuccess(isProbe);
             return result;
