@@ -102,15 +102,45 @@ internal sealed partial class BulkKeyPlan
         if (s_pending.TryGetValue(context, out var compiled))
         {
             s_pending.Remove(context);
-            if (compiled.Pinned.Values.All(s => s.Parameter is null || sql.Contains(s.Parameter, StringComparison.Ordinal)))
+            if (compiled.Fits(sql))
             {
                 s_bySql[shape] = compiled;
                 return compiled;
             }
         }
 
-        return s_bySql.GetValueOrDefault(shape);
+        return s_bySql.TryGetValue(shape, out var known) && known.Fits(sql) ? known : null;
     }
+
+    /// <summary>
+    /// Checks the statement's SQL against the plan, in case a compilation that never ran (it failed after the plan was
+    /// made) left its plan behind: a plain conjunction (no OR, NOT or subquery) comparing each pinned parameter with
+    /// <c>=</c>, <c>IN</c> or <c>= ANY</c>.
+    /// </summary>
+    private bool Fits(string sql)
+    {
+        var where = sql.IndexOf("WHERE ", StringComparison.Ordinal);
+        if (where < 0 || NotAConjunction().IsMatch(sql.AsSpan(where)))
+        {
+            return false;
+        }
+
+        foreach (var source in Pinned.Values)
+        {
+            if (source.Parameter is { } name && !Compared(name, source.IsCollection).IsMatch(sql.AsSpan(where)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static Regex Compared(string parameter, bool collection) =>
+        new(@"(= |IN \(|= ANY \()[@:$]" + Regex.Escape(parameter) + (collection ? "(?![A-Za-z_])" : "(?![A-Za-z0-9_])"), RegexOptions.CultureInvariant);
+
+    [GeneratedRegex(@"\b(OR|NOT|SELECT|CASE)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex NotAConjunction();
 
     [GeneratedRegex(@"IN \(([@:$][A-Za-z_][A-Za-z0-9_]*?)[0-9]+(?:, \1[0-9]+)*\)", RegexOptions.CultureInvariant)]
     private static partial Regex ExpandedList();

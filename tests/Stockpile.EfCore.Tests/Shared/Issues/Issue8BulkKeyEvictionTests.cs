@@ -208,4 +208,32 @@ public sealed class Issue8BulkKeyEvictionTests
         await AssertCachedAsync(harness, products, []);
         await harness.AssertCachesMatchDatabaseAsync(id, oldSku, "moved-" + id);
     }
+
+    [Test]
+    public async Task ExecuteUpdate_AfterAKeyStatementFailedToTranslate_CachedOtherPredicateDropsTheType()
+    {
+        var (harness, products) = await SeedAsync();
+        var id = products[0].Id;
+        var name = products[1].Name;
+        Task<int> UpdateOthersAsync(DbContext context, decimal price) =>
+            context.Set<Product>().Where(p => p.Id != id && p.Name == name).ExecuteUpdateAsync(s => s.SetProperty(p => p.Price, price));
+
+        await using (var warm = harness.App.CreateDbContext())
+        {
+            // Compiles (and caches) the shape the failed statement's plan could be mistaken for.
+            await UpdateOthersAsync(warm, 5m);
+        }
+
+        await harness.Chain.GetManyAsync<Product, int>(products.Select(p => p.Id));
+        await using (var context = harness.App.CreateDbContext())
+        {
+            Assert.ThrowsAsync<InvalidOperationException>(() =>
+                context.Set<Product>().Where(p => p.Id == id && Untranslatable(p.Name)).ExecuteUpdateAsync(s => s.SetProperty(p => p.Price, 6m)));
+            Assert.That(await UpdateOthersAsync(context, 7m), Is.EqualTo(1));
+        }
+
+        await AssertCachedAsync(harness, products, []);
+    }
+
+    private static bool Untranslatable(string name) => name.Length > 0;
 }
