@@ -61,7 +61,7 @@ public static class StockpileDbContextOptionsBuilderExtensions
     private static TBuilder Add<TBuilder>(TBuilder builder, CommitCoordinator coordinator)
         where TBuilder : DbContextOptionsBuilder
     {
-        builder.AddInterceptors(new StockpileSaveChangesInterceptor(coordinator), new StockpileTransactionInterceptor(), new StockpileCommandInterceptor(coordinator));
+        builder.AddInterceptors(new StockpileSaveChangesInterceptor(coordinator), new StockpileTransactionInterceptor(), new StockpileCommandInterceptor(coordinator), StockpileQueryExpressionInterceptor.Instance);
         return builder;
     }
 }

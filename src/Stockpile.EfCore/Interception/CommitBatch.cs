@@ -12,14 +12,17 @@ internal sealed class CommitBatch(CommitCoordinator coordinator, List<CapturedCh
     /// <summary>Gets the entity types to drop whole at commit: changes whose objects could not be named key by key.</summary>
     public HashSet<Type> Types { get; } = [];
 
-    public bool IsEmpty => Changes.Count == 0 && Types.Count == 0;
+    /// <summary>Gets the keys to evict at commit beyond those of <see cref="Changes"/>: the rows a bulk statement pinned by key.</summary>
+    public HashSet<EntityKey> Keys { get; } = [];
+
+    public bool IsEmpty => Changes.Count == 0 && Types.Count == 0 && Keys.Count == 0;
 
     public void InvalidateTypes(Type type) => Types.Add(type);
 
     /// <summary>The stripes of the rows changed, or <see langword="null"/> when a row's key is not known yet (or whole types change).</summary>
     public IEnumerable<int>? Stripes(bool keysFinal)
     {
-        if (Types.Count > 0 || (!keysFinal && Changes.Any(static c => !c.KeyKnownBeforeSave)))
+        if (Types.Count > 0 || Keys.Count > 0 || (!keysFinal && Changes.Any(static c => !c.KeyKnownBeforeSave)))
         {
             return null;
         }

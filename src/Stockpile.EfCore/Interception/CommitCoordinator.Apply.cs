@@ -17,6 +17,7 @@ internal sealed partial class CommitCoordinator
         try
         {
             ticket = batch.Ticket ??= Tracker.Begin(batch.Stripes(keysFinal: true));
+            evict.UnionWith(batch.Keys);
             foreach (var change in batch.Changes)
             {
                 evict.UnionWith(change.OldKeys);

@@ -10,7 +10,7 @@ internal sealed class StockpileCommandInterceptor(CommitCoordinator coordinator)
     {
         if (IsBulk(eventData))
         {
-            SyncOverAsync.Wait(coordinator.OnBulkExecutedAsync(eventData.Context!, command.CommandText));
+            SyncOverAsync.Wait(coordinator.OnBulkExecutedAsync(eventData.Context!, command));
         }
 
         return result;
@@ -21,7 +21,7 @@ internal sealed class StockpileCommandInterceptor(CommitCoordinator coordinator)
         if (IsBulk(eventData))
         {
             // Not canceled: the statement ran, and a cache left with the old rows would serve them.
-            await coordinator.OnBulkExecutedAsync(eventData.Context!, command.CommandText).ConfigureAwait(false);
+            await coordinator.OnBulkExecutedAsync(eventData.Context!, command).ConfigureAwait(false);
         }
 
         return result;

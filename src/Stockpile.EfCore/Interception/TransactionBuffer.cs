@@ -56,6 +56,7 @@ internal sealed class TransactionBuffer
 
             batch.Changes.AddRange(saved.Changes);
             batch.Types.UnionWith(saved.Types);
+            batch.Keys.UnionWith(saved.Keys);
             if (claimNow)
             {
                 var stripes = saved.Stripes(keysFinal: true);
