@@ -127,6 +127,9 @@ public sealed partial class StockpileCache : IStockpileCache
     internal ValueTask<(bool Found, T? Value)> TryGetValueAsync<T>(string key, CancellationToken cancellationToken) =>
         TryGetAsync<T>(CheckKey(key), cancellationToken);
 
+    /// <summary>Gets the tier the cache speaks to (for the packages that build one, and their tests).</summary>
+    internal CacheTier Tier => _tier;
+
     /// <summary>Whether the key is short enough for this cache.</summary>
     internal bool Accepts(string key) => key is not null && key.Length <= _maximumKeyLength;
 

@@ -22,11 +22,11 @@ internal sealed class RedisCacheConnection(RedisCacheLayout layout, bool cluster
     public StockpileCache Create(StockpileCacheOptions options) => Create(options, Connection);
 
     /// <summary>Creates a cache in the current test's namespace over a given multiplexer (a second one plays another process).</summary>
-    public StockpileCache Create(StockpileCacheOptions options, IConnectionMultiplexer multiplexer)
-    {
-        var database = multiplexer.GetDatabase();
-        return RedisCacheFactory.Create(options, _ => new(database), StorePrefix, layout);
-    }
+    public StockpileCache Create(StockpileCacheOptions options, IConnectionMultiplexer multiplexer) => Create(options, multiplexer, out _);
+
+    /// <summary>Creates a cache as <see cref="Create(StockpileCacheOptions, IConnectionMultiplexer)"/> does, and gives its backplane (memory over Redis).</summary>
+    public StockpileCache Create(StockpileCacheOptions options, IConnectionMultiplexer multiplexer, out RedisCacheBackplane? backplane) =>
+        RedisCacheFactory.Create(options, _ => new(multiplexer), StorePrefix, layout, out backplane);
 
     public async ValueTask DisposeAsync()
     {

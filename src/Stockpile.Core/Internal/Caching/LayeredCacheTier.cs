@@ -4,11 +4,16 @@ namespace Stockpile.Internal.Caching;
 /// The process memory over a shared tier (Redis): reads try memory first and back-fill it from the shared tier; every
 /// write goes to the shared tier first, then to memory (or evicts memory where the shared tier computed the value).
 /// Tag versions live only in the shared tier, so removing a tag on one instance reaches every instance's memory hits.
+/// With <paramref name="evictions"/>, every write is announced after it reached the shared tier, so other instances
+/// evict the key from their memory (a publishing failure surfaces to the caller: the shared tier holds the new value).
 /// </summary>
-internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared) : CacheTier
+internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared, CacheEvictions? evictions = null) : CacheTier
 {
     /// <summary>Gets the process level, which other instances' writes evict through the backplane.</summary>
     public MemoryCacheTier Memory => memory;
+
+    /// <summary>Gets where writes are announced to other instances; <see langword="null"/> for none.</summary>
+    public CacheEvictions? Evictions => evictions;
 
     public override async ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken)
     {
@@ -60,6 +65,7 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared)
     {
         await shared.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
         await memory.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(key, cancellationToken).ConfigureAwait(false);
     }
 
     public override async ValueTask<bool> AddAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
@@ -68,6 +74,7 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared)
         if (added)
         {
             await memory.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+            await PublishAsync(key, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -81,19 +88,23 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared)
     {
         var removed = await shared.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
         await memory.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(key, cancellationToken).ConfigureAwait(false);
         return removed;
     }
 
     public override async ValueTask<CacheEntry?> TakeAsync(string key, CancellationToken cancellationToken)
     {
         await memory.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
-        return await shared.TakeAsync(key, cancellationToken).ConfigureAwait(false);
+        var taken = await shared.TakeAsync(key, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(key, cancellationToken).ConfigureAwait(false);
+        return taken;
     }
 
     public override async ValueTask<long> IncrementAsync(string key, long delta, CancellationToken cancellationToken)
     {
         var value = await shared.IncrementAsync(key, delta, cancellationToken).ConfigureAwait(false);
         await memory.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(key, cancellationToken).ConfigureAwait(false);
         return value;
     }
 
@@ -101,10 +112,14 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared)
     {
         await shared.FlushAsync(cancellationToken).ConfigureAwait(false);
         await memory.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await PublishAsync(null, cancellationToken).ConfigureAwait(false);
     }
 
     public override ValueTask<long[]> GetTagVersionsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken) =>
         shared.GetTagVersionsAsync(tags, cancellationToken);
 
     public override ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken) => shared.BumpTagAsync(tag, cancellationToken);
+
+    private ValueTask PublishAsync(string? key, CancellationToken cancellationToken) =>
+        evictions is null ? default : evictions.PublishAsync(key, cancellationToken);
 }
