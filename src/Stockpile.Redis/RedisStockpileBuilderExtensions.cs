@@ -114,7 +114,7 @@ public static class RedisStockpileBuilderExtensions
         return builder;
     }
 
-    private static void AddRedisLink(IServiceCollection services, Action<RedisStoreOptions>? configure)
+    internal static void AddRedisLink(IServiceCollection services, Action<RedisStoreOptions>? configure)
     {
         var options = services.AddOptions<RedisStoreOptions>();
         if (configure is not null)
@@ -147,7 +147,7 @@ public static class RedisStockpileBuilderExtensions
         });
     }
 
-    private static RedisStoreOptions Options(IServiceProvider services)
+    internal static RedisStoreOptions Options(IServiceProvider services)
     {
         var options = services.GetRequiredService<IOptions<RedisStoreOptions>>().Value;
         options.TimeProvider ??= services.GetService<TimeProvider>();

@@ -61,35 +61,13 @@ public sealed partial class RedisStore
                 continue;
             }
 
-            var page = new List<RedisKey>(ScanPageSize);
-            await foreach (var key in server.KeysAsync(database.Database, pattern, ScanPageSize).WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                if (RedisKeyPatterns.TryReadCanonicalKey(((byte[])key!).AsSpan(), KeyPrefix, out var canonicalKey) && (filter is null || filter.Matches(canonicalKey)))
-                {
-                    page.Add(key);
-                }
-
-                if (page.Count == ScanPageSize)
-                {
-                    await UnlinkAsync(database, page, cancellationToken).ConfigureAwait(false);
-                    page.Clear();
-                }
-            }
-
-            await UnlinkAsync(database, page, cancellationToken).ConfigureAwait(false);
+            await RedisKeySweep.RemoveAsync(
+                database,
+                server,
+                pattern,
+                ScanPageSize,
+                key => RedisKeyPatterns.TryReadCanonicalKey(((byte[])key!).AsSpan(), KeyPrefix, out var canonicalKey) && (filter is null || filter.Matches(canonicalKey)),
+                cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private static async ValueTask UnlinkAsync(IDatabase database, List<RedisKey> keys, CancellationToken cancellationToken)
-    {
-        if (keys.Count == 0)
-        {
-            return;
-        }
-
-        // A cluster refuses one UNLINK over several slots: one per slot, sent together.
-        var multiplexer = database.Multiplexer;
-        await Task.WhenAll(keys.GroupBy(k => multiplexer.HashSlot(k)).Select(slot => database.KeyDeleteAsync([.. slot])))
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 }

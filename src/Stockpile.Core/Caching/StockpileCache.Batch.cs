@@ -88,6 +88,30 @@ public sealed partial class StockpileCache
         {
             await Task.Yield();
             var token = group.Cancellation.Token;
+
+            // Read again before making (see MakeAsync): keys another flight stored since this caller's read are not made twice.
+            var stored = await _tier.GetManyAsync(owned.ConvertAll(o => keys[o.Index]), token).ConfigureAwait(false);
+            var toMake = new List<(int Index, Flight Flight)>(owned.Count);
+            for (var o = 0; o < owned.Count; o++)
+            {
+                var (i, flight) = owned[o];
+                if (await LiveAsync(stored[o], token).ConfigureAwait(false) is { } entry)
+                {
+                    End(keys[i], flight);
+                    flight.Completion.TrySetResult((true, Materialize<T>(keys[i], entry)));
+                }
+                else
+                {
+                    toMake.Add(owned[o]);
+                }
+            }
+
+            owned = toMake;
+            if (owned.Count == 0)
+            {
+                return;
+            }
+
             var made = await factory(owned.ConvertAll(o => keys[o.Index]), token).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("The GetOrCreateManyAsync factory returned null; return an empty dictionary when nothing is found.");
             foreach (var (i, flight) in owned)

@@ -62,6 +62,16 @@ public sealed partial class StockpileCache
         {
             await Task.Yield();
             var token = flight.Group.Cancellation.Token;
+
+            // Read again before making: a caller whose miss was read before another flight stored the key may arrive
+            // here after that flight ended, and must take the stored value instead of running the factory twice.
+            if (await LiveAsync(await _tier.GetAsync(key, token).ConfigureAwait(false), token).ConfigureAwait(false) is { } stored)
+            {
+                End(key, flight);
+                flight.Completion.TrySetResult((true, Materialize<T>(key, stored)));
+                return;
+            }
+
             var value = await factory(state, token).ConfigureAwait(false);
             await StoreAsync(key, value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
             End(key, flight);
@@ -102,6 +112,15 @@ public sealed partial class StockpileCache
             }
 
             throw;
+        }
+    }
+
+    /// <summary>How many callers wait on the flight making <paramref name="key"/>; 0 when none is under way (for tests that must know a caller joined).</summary>
+    internal int WaitersOf(string key)
+    {
+        lock (_flightsLock)
+        {
+            return _flights.TryGetValue(key, out var flight) ? flight.Group.Waiters : 0;
         }
     }
 

@@ -24,6 +24,12 @@ public sealed partial class StockpileCache : IStockpileCache
     /// <summary>Initializes a new instance of the <see cref="StockpileCache"/> class, in process memory.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
     public StockpileCache(StockpileCacheOptions? options = null)
+        : this(options, static (clock, _, _) => new MemoryCacheTier(clock))
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="StockpileCache"/> class over the tier <paramref name="createTier"/> builds (given the clock, serializer and options).</summary>
+    internal StockpileCache(StockpileCacheOptions? options, Func<CacheClock, IStockpileSerializer, StockpileCacheOptions, CacheTier> createTier)
     {
         options ??= new StockpileCacheOptions();
         ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyPrefix, nameof(options));
@@ -33,7 +39,7 @@ public sealed partial class StockpileCache : IStockpileCache
         _defaultExpiration = options.DefaultExpiration;
         _maximumKeyLength = options.MaximumKeyLength;
         _clock = new CacheClock(_time);
-        _tier = new MemoryCacheTier(_clock);
+        _tier = createTier(_clock, _serializer, options);
     }
 
     /// <inheritdoc/>
@@ -120,6 +126,9 @@ public sealed partial class StockpileCache : IStockpileCache
     /// <summary>Reads a value and says whether there was one (a stored default is a hit).</summary>
     internal ValueTask<(bool Found, T? Value)> TryGetValueAsync<T>(string key, CancellationToken cancellationToken) =>
         TryGetAsync<T>(CheckKey(key), cancellationToken);
+
+    /// <summary>Gets the tier the cache speaks to (for the packages that build one, and their tests).</summary>
+    internal CacheTier Tier => _tier;
 
     /// <summary>Whether the key is short enough for this cache.</summary>
     internal bool Accepts(string key) => key is not null && key.Length <= _maximumKeyLength;

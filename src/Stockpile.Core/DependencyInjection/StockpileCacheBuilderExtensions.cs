@@ -18,14 +18,18 @@ public static class StockpileCacheBuilderExtensions
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Configures the cache.</param>
     /// <returns>The builder.</returns>
-    public static IStockpileBuilder AddCache(this IStockpileBuilder builder, Action<StockpileCacheOptions>? configure = null)
+    public static IStockpileBuilder AddCache(this IStockpileBuilder builder, Action<StockpileCacheOptions>? configure = null) =>
+        builder.AddCache(configure, static (_, options) => new StockpileCache(options));
+
+    /// <summary>Registers the default cache, made by <paramref name="create"/> from its options (a Redis package puts it on Redis).</summary>
+    internal static IStockpileBuilder AddCache(this IStockpileBuilder builder, Action<StockpileCacheOptions>? configure, Func<IServiceProvider, StockpileCacheOptions, StockpileCache> create)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(sp =>
         {
             var options = new StockpileCacheOptions { TimeProvider = sp.GetService<TimeProvider>() };
             configure?.Invoke(options);
-            return new StockpileCache(options);
+            return create(sp, options);
         });
         builder.Services.TryAddSingleton<IStockpileCache>(static sp => sp.GetRequiredService<StockpileCache>());
         builder.Services.TryAddSingleton<HybridCache>(static sp => new StockpileHybridCache(sp.GetRequiredService<StockpileCache>(), LoggerOf(sp)));
@@ -42,7 +46,11 @@ public static class StockpileCacheBuilderExtensions
     /// <param name="configure">Configures the cache.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">A cache with that name is already registered.</exception>
-    public static IStockpileBuilder AddCache(this IStockpileBuilder builder, string name, Action<StockpileCacheOptions>? configure = null)
+    public static IStockpileBuilder AddCache(this IStockpileBuilder builder, string name, Action<StockpileCacheOptions>? configure = null) =>
+        builder.AddCache(name, configure, static (_, options) => new StockpileCache(options));
+
+    /// <summary>Registers a named cache, made by <paramref name="create"/> from its options (a Redis package puts it on Redis).</summary>
+    internal static IStockpileBuilder AddCache(this IStockpileBuilder builder, string name, Action<StockpileCacheOptions>? configure, Func<IServiceProvider, StockpileCacheOptions, StockpileCache> create)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -59,7 +67,7 @@ public static class StockpileCacheBuilderExtensions
         {
             var options = new StockpileCacheOptions { KeyPrefix = name, TimeProvider = sp.GetService<TimeProvider>() };
             configure?.Invoke(options);
-            return new StockpileCache(options);
+            return create(sp, options);
         });
         builder.Services.AddKeyedSingleton<IStockpileCache>(name, static (sp, key) => sp.GetRequiredKeyedService<StockpileCache>(key));
         builder.Services.AddKeyedSingleton<HybridCache>(name, static (sp, key) => new StockpileHybridCache(sp.GetRequiredKeyedService<StockpileCache>(key), LoggerOf(sp)));

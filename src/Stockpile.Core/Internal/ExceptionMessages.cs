@@ -11,6 +11,9 @@ internal static class ExceptionMessages
             : $"Stockpile key error on type '{type}', key '{keyName}': {reason}";
     }
 
+    public static string CacheNotAnInteger(string key) =>
+        $"Stockpile cache key '{key}' holds a value that is not an integer, so it cannot be incremented.";
+
     public static string Serialization(Type type, string operation, string reason) =>
         $"Stockpile could not {operation} an object of type '{TypeNames.Display(type)}': {reason}";
 

@@ -1,49 +1,11 @@
+using Stockpile.Testing.Caching;
+
 namespace Stockpile.Tests.Caching;
 
+/// <summary>Generational tags on the memory tier.</summary>
 [TestFixture]
-public sealed class StockpileCacheTagTests
+public sealed class StockpileCacheTagTests : StockpileCacheTagContractTests
 {
-    [Test]
-    public async Task RemoveByTagAsync_MakesEveryTaggedValueUnreachable_AnyOneTagSuffices()
-    {
-        var cache = new StockpileCache();
-        await cache.SetAsync("a", "A", new StockpileCacheEntryOptions { Tags = ["tenant:1"] });
-        await cache.SetAsync("b", "B", new StockpileCacheEntryOptions { Tags = ["tenant:1", "products"] });
-        await cache.SetAsync("c", "C", new StockpileCacheEntryOptions { Tags = ["products"] });
-        await cache.SetForeverAsync("d", "D");
-
-        await cache.RemoveByTagAsync("tenant:1");
-
-        Assert.That(await cache.GetAsync<string>("a"), Is.Null);
-        Assert.That(await cache.GetAsync<string>("b"), Is.Null);
-        Assert.That(await cache.GetAsync<string>("c"), Is.EqualTo("C"));
-        Assert.That(await cache.GetAsync<string>("d"), Is.EqualTo("D"));
-        Assert.That(await cache.ContainsAsync("a"), Is.False);
-    }
-
-    [Test]
-    public async Task SetAsync_AfterRemoveByTag_IsReachableAgain()
-    {
-        var cache = new StockpileCache();
-        await cache.SetAsync("a", "old", new StockpileCacheEntryOptions { Tags = ["t"] });
-        await cache.RemoveByTagAsync("t");
-
-        await cache.SetAsync("a", "new", new StockpileCacheEntryOptions { Tags = ["t"] });
-
-        Assert.That(await cache.GetAsync<string>("a"), Is.EqualTo("new"));
-    }
-
-    [Test]
-    public async Task GetOrCreateAsync_TaggedValueRemovedByTag_RunsTheFactoryAgain()
-    {
-        var cache = new StockpileCache();
-        var calls = 0;
-        var options = new StockpileCacheEntryOptions { Tags = ["t"] };
-        ValueTask<int> Factory(CancellationToken _) => new(Interlocked.Increment(ref calls));
-
-        Assert.That(await cache.GetOrCreateAsync("k", 0, (_, ct) => Factory(ct), options), Is.EqualTo(1));
-        Assert.That(await cache.GetOrCreateAsync("k", 0, (_, ct) => Factory(ct), options), Is.EqualTo(1));
-        await cache.RemoveByTagAsync("t");
-        Assert.That(await cache.GetOrCreateAsync("k", 0, (_, ct) => Factory(ct), options), Is.EqualTo(2));
-    }
+    /// <inheritdoc/>
+    protected override StockpileCache CreateCache(StockpileCacheOptions options) => new(options);
 }

@@ -21,8 +21,12 @@ internal abstract class CacheTier
     /// <summary>Reads and removes a live value in one step.</summary>
     public abstract ValueTask<CacheEntry?> TakeAsync(string key, CancellationToken cancellationToken);
 
-    /// <summary>Replaces a live entry through <paramref name="update"/> (or creates one from <see langword="null"/>) in one step.</summary>
-    public abstract ValueTask<CacheEntry> UpdateAsync(string key, Func<CacheEntry?, CacheEntry> update, CancellationToken cancellationToken);
+    /// <summary>
+    /// Adds <paramref name="delta"/> to an integer value in one step, keeping its expiry and tags; a missing key starts
+    /// at 0 and is kept forever.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The value is not an integer (nothing is changed).</exception>
+    public abstract ValueTask<long> IncrementAsync(string key, long delta, CancellationToken cancellationToken);
 
     /// <summary>Removes every key of the tier's namespace.</summary>
     public abstract ValueTask FlushAsync(CancellationToken cancellationToken);

@@ -13,6 +13,9 @@ internal sealed class FlightGroup
     /// <summary>Whether the group may still take new waiters (it has not been cancelled for want of any).</summary>
     public bool IsJoinable => !Cancellation.IsCancellationRequested;
 
+    /// <summary>Gets how many callers wait; read under the flights' lock.</summary>
+    public int Waiters => _waiters;
+
     /// <summary>Counts a waiter in; called under the flights' lock.</summary>
     public void Join() => _waiters++;
 

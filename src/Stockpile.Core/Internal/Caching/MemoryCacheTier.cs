@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 
 namespace Stockpile.Internal.Caching;
@@ -66,13 +67,16 @@ internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
         }
     }
 
-    public override ValueTask<CacheEntry> UpdateAsync(string key, Func<CacheEntry?, CacheEntry> update, CancellationToken cancellationToken)
+    public override ValueTask<long> IncrementAsync(string key, long delta, CancellationToken cancellationToken)
     {
         lock (_writeLock)
         {
-            var entry = update(Live(key));
-            _entries[key] = entry;
-            return new(entry);
+            var current = Live(key);
+            var value = current is null ? delta : checked(IntegerOf(key, current) + delta);
+            _entries[key] = current is null
+                ? new CacheEntry(value, null, null, long.MaxValue, null)
+                : new CacheEntry(value, null, current.ExpiresAt, current.Deadline, current.Tags);
+            return new(value);
         }
     }
 
@@ -118,5 +122,28 @@ internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
 
         _entries.TryRemove(new KeyValuePair<string, CacheEntry>(key, entry));
         return null;
+    }
+
+    /// <summary>The integer a counter holds: one set as a number, or serialized as one (JSON writes integers as plain digits, as Redis's INCR stores them).</summary>
+    private static long IntegerOf(string key, CacheEntry entry)
+    {
+        switch (entry.Instance)
+        {
+            case long l:
+                return l;
+            case int i:
+                return i;
+            case short s:
+                return s;
+            case byte b:
+                return b;
+        }
+
+        if (entry.Bytes is { } bytes && Utf8Parser.TryParse(bytes, out long parsed, out var consumed) && consumed == bytes.Length)
+        {
+            return parsed;
+        }
+
+        throw new InvalidOperationException(ExceptionMessages.CacheNotAnInteger(key));
     }
 }

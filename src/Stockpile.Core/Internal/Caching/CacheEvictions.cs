@@ -1,0 +1,10 @@
+namespace Stockpile.Internal.Caching;
+
+/// <summary>
+/// Tells the other instances sharing a tier that a key (or, for <see langword="null"/>, every key) changed, so they
+/// evict it from their process memory: the cache's side of a backplane.
+/// </summary>
+internal abstract class CacheEvictions
+{
+    public abstract ValueTask PublishAsync(string? key, CancellationToken cancellationToken);
+}

@@ -1,0 +1,125 @@
+namespace Stockpile.Internal.Caching;
+
+/// <summary>
+/// The process memory over a shared tier (Redis): reads try memory first and back-fill it from the shared tier; every
+/// write goes to the shared tier first, then to memory (or evicts memory where the shared tier computed the value).
+/// Tag versions live only in the shared tier, so removing a tag on one instance reaches every instance's memory hits.
+/// With <paramref name="evictions"/>, every write is announced after it reached the shared tier, so other instances
+/// evict the key from their memory (a publishing failure surfaces to the caller: the shared tier holds the new value).
+/// </summary>
+internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared, CacheEvictions? evictions = null) : CacheTier
+{
+    /// <summary>Gets the process level, which other instances' writes evict through the backplane.</summary>
+    public MemoryCacheTier Memory => memory;
+
+    /// <summary>Gets where writes are announced to other instances; <see langword="null"/> for none.</summary>
+    public CacheEvictions? Evictions => evictions;
+
+    public override async ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        if (await memory.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } hit)
+        {
+            return hit;
+        }
+
+        var entry = await shared.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (entry is not null)
+        {
+            await memory.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        }
+
+        return entry;
+    }
+
+    public override async ValueTask<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var entries = await memory.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);
+        var missed = new List<int>();
+        for (var i = 0; i < entries.Length; i++)
+        {
+            if (entries[i] is null)
+            {
+                missed.Add(i);
+            }
+        }
+
+        if (missed.Count == 0)
+        {
+            return entries;
+        }
+
+        var read = await shared.GetManyAsync(missed.ConvertAll(i => keys[i]), cancellationToken).ConfigureAwait(false);
+        for (var j = 0; j < read.Length; j++)
+        {
+            if (read[j] is { } entry)
+            {
+                entries[missed[j]] = entry;
+                await memory.SetAsync(keys[missed[j]], entry, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return entries;
+    }
+
+    public override async ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
+    {
+        await shared.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        await memory.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(key, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override async ValueTask<bool> AddAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
+    {
+        var added = await shared.AddAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        if (added)
+        {
+            await memory.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+            await PublishAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await memory.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        return added;
+    }
+
+    public override async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken)
+    {
+        var removed = await shared.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        await memory.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(key, cancellationToken).ConfigureAwait(false);
+        return removed;
+    }
+
+    public override async ValueTask<CacheEntry?> TakeAsync(string key, CancellationToken cancellationToken)
+    {
+        await memory.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        var taken = await shared.TakeAsync(key, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(key, cancellationToken).ConfigureAwait(false);
+        return taken;
+    }
+
+    public override async ValueTask<long> IncrementAsync(string key, long delta, CancellationToken cancellationToken)
+    {
+        var value = await shared.IncrementAsync(key, delta, cancellationToken).ConfigureAwait(false);
+        await memory.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(key, cancellationToken).ConfigureAwait(false);
+        return value;
+    }
+
+    public override async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        await shared.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await memory.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await PublishAsync(null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public override ValueTask<long[]> GetTagVersionsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken) =>
+        shared.GetTagVersionsAsync(tags, cancellationToken);
+
+    public override ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken) => shared.BumpTagAsync(tag, cancellationToken);
+
+    private ValueTask PublishAsync(string? key, CancellationToken cancellationToken) =>
+        evictions is null ? default : evictions.PublishAsync(key, cancellationToken);
+}

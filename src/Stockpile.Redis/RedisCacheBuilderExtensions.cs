@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+using Stockpile.Redis.Caching;
+using Stockpile.Redis.Internal;
+
+namespace Stockpile;
+
+/// <summary>
+/// Puts the cache beside the entities (<see cref="IStockpileCache"/>, and <see cref="Microsoft.Extensions.Caching.Hybrid.HybridCache"/>
+/// over it) on Redis, over the multiplexer the Redis store uses (<c>AddRedisStore</c> names it; without it, the
+/// <see cref="IConnectionMultiplexer"/> registered in the container). Keys live under the store's
+/// <see cref="KeyValueObjectStoreOptions.KeyPrefix"/>, then <c>#cache:</c> and the cache's own prefix.
+/// </summary>
+public static class RedisCacheBuilderExtensions
+{
+    /// <summary>Registers the default cache on Redis: by default the process memory over Redis, with a backplane between instances.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="layout">Memory over Redis, or Redis alone.</param>
+    /// <param name="configure">Configures the cache.</param>
+    /// <returns>The builder.</returns>
+    public static IStockpileBuilder AddRedisCache(this IStockpileBuilder builder, RedisCacheLayout layout = RedisCacheLayout.MemoryThenRedis, Action<StockpileCacheOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        RedisStockpileBuilderExtensions.AddRedisLink(builder.Services, null);
+        return builder.AddCache(configure, (sp, options) => Create(sp, options, layout));
+    }
+
+    /// <summary>Registers a named cache on Redis (see <see cref="StockpileCacheBuilderExtensions.AddCache(IStockpileBuilder, string, Action{StockpileCacheOptions}?)"/>).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="name">The cache's name, unique among named caches; its default key prefix.</param>
+    /// <param name="layout">Memory over Redis, or Redis alone.</param>
+    /// <param name="configure">Configures the cache.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException">A cache with that name is already registered.</exception>
+    public static IStockpileBuilder AddRedisCache(this IStockpileBuilder builder, string name, RedisCacheLayout layout = RedisCacheLayout.MemoryThenRedis, Action<StockpileCacheOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        RedisStockpileBuilderExtensions.AddRedisLink(builder.Services, null);
+        return builder.AddCache(name, configure, (sp, options) => Create(sp, options, layout));
+    }
+
+    private static StockpileCache Create(IServiceProvider services, StockpileCacheOptions options, RedisCacheLayout layout)
+    {
+        var link = services.GetRequiredService<RedisLink>();
+        var storePrefix = RedisStockpileBuilderExtensions.Options(services).KeyPrefix;
+        return RedisCacheFactory.Create(options, async ct => await link.GetMultiplexerAsync(ct).ConfigureAwait(false), storePrefix, layout, out _);
+    }
+}
