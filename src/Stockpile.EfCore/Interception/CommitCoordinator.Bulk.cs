@@ -17,7 +17,18 @@ internal sealed partial class CommitCoordinator
         try
         {
             var resolver = ModelKeyResolver.For(context, Options.UseModelKeys);
-            var keys = KeysPinned(context, resolver, command);
+            List<EntityKey>? keys;
+            try
+            {
+                keys = KeysPinned(context, resolver, command);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Not readable with certainty: the type is dropped whole, as for any other predicate.
+                Failed(ex);
+                keys = null;
+            }
+
             foreach (var type in BulkTables.For(context, resolver).TypesIn(command.CommandText))
             {
                 if (keys is not null && type == keys[0].EntityType.ClrType)

@@ -217,6 +217,8 @@ public sealed class Issue8BulkKeyEvictionTests
         var name = products[1].Name;
         Task<int> UpdateOthersAsync(DbContext context, decimal price) =>
             context.Set<Product>().Where(p => p.Id != id && p.Name == name).ExecuteUpdateAsync(s => s.SetProperty(p => p.Price, price));
+        Task<int> UpdateUntranslatableAsync(DbContext context, decimal price) =>
+            context.Set<Product>().Where(p => p.Id == id && Untranslatable(p.Name)).ExecuteUpdateAsync(s => s.SetProperty(p => p.Price, price));
 
         await using (var warm = harness.App.CreateDbContext())
         {
@@ -227,8 +229,8 @@ public sealed class Issue8BulkKeyEvictionTests
         await harness.Chain.GetManyAsync<Product, int>(products.Select(p => p.Id));
         await using (var context = harness.App.CreateDbContext())
         {
-            Assert.ThrowsAsync<InvalidOperationException>(() =>
-                context.Set<Product>().Where(p => p.Id == id && Untranslatable(p.Name)).ExecuteUpdateAsync(s => s.SetProperty(p => p.Price, 6m)));
+            // The plan (Id pinned by the parameter the next statement also uses) is made, then translation fails.
+            Assert.ThrowsAsync<InvalidOperationException>(() => UpdateUntranslatableAsync(context, 6m));
             Assert.That(await UpdateOthersAsync(context, 7m), Is.EqualTo(1));
         }
 
