@@ -11,7 +11,8 @@ namespace Stockpile.Benchmarks;
 /// The Redis store against what a user would write by hand on the same multiplexer, against a private redis-server
 /// the benchmark starts on loopback: a get by primary key against <c>StringGetAsync</c> plus deserialization, a
 /// batch of 100 against one <c>MGET</c> plus deserialization and against 100 sequential gets, and a put of an object
-/// with two alternate keys against one <c>EVALSHA</c> round trip.
+/// with two alternate keys against one <c>EVALSHA</c> round trip, and 64 concurrent callers of each get (the mean is
+/// per get: its inverse is the throughput, to set beside <c>redis-benchmark -c 50 -t get</c> on the same machine).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Percentiles))]
@@ -20,6 +21,8 @@ public class RedisStoreBenchmarks
     private const int Count = 1_000;
     private const int Batch = 100;
     private const string Noop = "return 1";
+    private const int Callers = 64;
+    private const int PerCaller = 100;
 
     private RedisServer _server = null!;
     private ConnectionMultiplexer _multiplexer = null!;
@@ -102,6 +105,40 @@ public class RedisStoreBenchmarks
     {
         var id = Next();
         await _store.PutAsync(new Product2 { Id = id, Sku = _products[id].Sku, Ean = "EAN-" + id, Name = "n" });
+    }
+
+    [Benchmark(Description = "64 callers, StringGetAsync + deserialize (per get)", OperationsPerInvoke = Callers * PerCaller)]
+    [BenchmarkCategory("concurrent")]
+    public Task BareConcurrent() => ConcurrentlyAsync(async id =>
+    {
+        var bytes = (byte[]?)await _database.StringGetAsync(_bareKeys[id]);
+        return bytes is null ? null : JsonSerializer.Deserialize<Product>(bytes);
+    });
+
+    [Benchmark(Description = "64 callers, RedisStore.GetAsync (per get)", OperationsPerInvoke = Callers * PerCaller)]
+    [BenchmarkCategory("concurrent")]
+    public Task StoreConcurrent() => ConcurrentlyAsync(id => _store.GetAsync<Product, int>(id).AsTask());
+
+    /// <summary>Runs <see cref="Callers"/> callers at once, each making <see cref="PerCaller"/> gets one after another; the mean is per get.</summary>
+    private static async Task ConcurrentlyAsync(Func<int, Task<Product?>> get)
+    {
+        var callers = new Task[Callers];
+        for (var c = 0; c < Callers; c++)
+        {
+            var start = c * PerCaller % Count;
+            callers[c] = Task.Run(async () =>
+            {
+                for (var i = 0; i < PerCaller; i++)
+                {
+                    if (await get((start + i) % Count) is null)
+                    {
+                        throw new InvalidOperationException("A product the set-up stored was not found.");
+                    }
+                }
+            });
+        }
+
+        await Task.WhenAll(callers);
     }
 
     private int Next() => _next = (_next + 1) % Count;

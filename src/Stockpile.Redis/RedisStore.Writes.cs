@@ -6,6 +6,9 @@ namespace Stockpile;
 
 public sealed partial class RedisStore
 {
+    // What a put's call returns when it is skipped (or ran slot by slot): nobody reads it.
+    private static readonly RedisResult s_skipped = RedisResult.Create(RedisValue.Null);
+
     private static readonly RedisValue[] s_deleteArguments = [RedisScripts.SideRecordSuffix, RedisScripts.FenceSuffix, RedisScripts.FenceMilliseconds];
 
     /// <inheritdoc/>
@@ -88,19 +91,18 @@ public sealed partial class RedisStore
             });
         }
 
-        await WriteGuardedAsync(primaries, (Store: this, Keys: keys, Arguments: arguments.ToArray()), static async (database, script, ct) =>
-        {
-            if (script.Store.IsCluster(database))
-            {
-                await script.Store.PutOnClusterAsync(database, script.Keys, script.Arguments, ct).ConfigureAwait(false);
-            }
-            else
-            {
-                await RedisScripts.Put.EvaluateAsync(database, Keys(script.Keys), script.Arguments, ct).ConfigureAwait(false);
-            }
+        // The single-server call hands the script's task straight back (no async state machine of its own on the hot path).
+        await WriteGuardedAsync(primaries, (Store: this, Keys: keys, Arguments: arguments.ToArray()), static (database, script, ct) =>
+            script.Store.IsCluster(database)
+                ? OnClusterAsync(script.Store, database, script.Keys, script.Arguments, ct)
+                : RedisScripts.Put.EvaluateAsync(database, Keys(script.Keys), script.Arguments, ct),
+            s_skipped, cancellationToken).ConfigureAwait(false);
 
-            return true;
-        }, false, cancellationToken).ConfigureAwait(false);
+        static async ValueTask<RedisResult> OnClusterAsync(RedisStore store, IDatabase database, List<string> keys, RedisValue[] arguments, CancellationToken ct)
+        {
+            await store.PutOnClusterAsync(database, keys, arguments, ct).ConfigureAwait(false);
+            return s_skipped;
+        }
     }
 
     /// <summary>Logs and builds the refusal of a value Redis would choke on (or close the shared connection over).</summary>

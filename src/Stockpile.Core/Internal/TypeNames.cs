@@ -22,11 +22,20 @@ internal static class TypeNames
     private static readonly Assembly s_coreLibrary = typeof(object).Assembly;
     private static readonly ConcurrentDictionary<Type, string> s_canonical = new();
     private static readonly ConcurrentDictionary<string, Type> s_owners = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<Type, byte[]> s_canonicalUtf8 = new();
 
     /// <summary>The name used in canonical key encodings and payloads; claims it for <paramref name="type"/>.</summary>
     /// <exception cref="StockpileKeyException">Another type already has the name, or the pinned name is invalid.</exception>
     public static string Canonical(Type type) =>
         s_canonical.TryGetValue(type, out var name) ? name : s_canonical.GetOrAdd(type, Claim(type, NameOf(type)));
+
+    /// <summary>
+    /// The UTF-8 bytes of <see cref="Canonical"/> (claiming the name), computed once per type: payloads carry them,
+    /// and a read compares them in place instead of decoding a string per object.
+    /// </summary>
+    /// <exception cref="StockpileKeyException">Another type already has the name, or the pinned name is invalid.</exception>
+    public static byte[] CanonicalUtf8(Type type) =>
+        s_canonicalUtf8.TryGetValue(type, out var bytes) ? bytes : s_canonicalUtf8.GetOrAdd(type, Encoding.UTF8.GetBytes(Canonical(type)));
 
     /// <summary>Finds the type that has claimed a canonical name in this process; never remembers the name asked for.</summary>
     public static bool TryFind(string canonicalName, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Type type) =>

@@ -52,23 +52,35 @@ public abstract partial class KeyValueObjectStore
     {
         ArgumentNullException.ThrowIfNull(keys);
         ThrowIfDisposed();
-        var storageKeys = keys.Select(StorageKey).ToArray();
+        // Plain loops, no LINQ or closures: this runs on every batch hit.
+        var storageKeys = new string[keys.Count];
+        for (var i = 0; i < storageKeys.Length; i++)
+        {
+            storageKeys[i] = StorageKey(keys[i]);
+        }
+
         var (payloads, lease) = leased
             ? await ReadManyLeasedAsync(storageKeys, cancellationToken).ConfigureAwait(false)
             : new TierRead<byte[]?[]>(await ReadManyAsync(storageKeys, cancellationToken).ConfigureAwait(false), null);
-        var follow = new List<int>();
+        List<int>? follow = null;
         for (var i = 0; i < payloads.Length; i++)
         {
             if (payloads[i] is { } payload && StoredPayload.IsPointer(payload))
             {
                 storageKeys[i] = StoredPayload.PointerTarget(payload);
-                follow.Add(i);
+                (follow ??= []).Add(i);
             }
         }
 
-        if (follow.Count > 0)
+        if (follow is not null)
         {
-            var targets = await ReadManyAsync(follow.Select(i => storageKeys[i]).ToArray(), cancellationToken).ConfigureAwait(false);
+            var targetKeys = new string[follow.Count];
+            for (var j = 0; j < targetKeys.Length; j++)
+            {
+                targetKeys[j] = storageKeys[follow[j]];
+            }
+
+            var targets = await ReadManyAsync(targetKeys, cancellationToken).ConfigureAwait(false);
             for (var j = 0; j < follow.Count; j++)
             {
                 payloads[follow[j]] = targets[j];

@@ -74,19 +74,7 @@ public abstract partial class ObjectStore
     {
         ArgumentNullException.ThrowIfNull(keys);
         var targeted = keys.Select(k => Target<T>(k ?? throw new ArgumentException("A look-up in the batch is null.", nameof(keys)))).ToArray();
-        if (targeted.Length == 0)
-        {
-            return [];
-        }
-
-        var found = await GetManyCoreAsync(targeted, cancellationToken).ConfigureAwait(false);
-        var results = new T?[targeted.Length];
-        for (var i = 0; i < results.Length; i++)
-        {
-            results[i] = found[i] as T;
-        }
-
-        return results;
+        return targeted.Length == 0 ? [] : await GetManyTargetedAsync<T>(targeted, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Gets many objects by their primary key values in one call.</summary>
@@ -100,7 +88,37 @@ public abstract partial class ObjectStore
         where TKey : notnull
     {
         ArgumentNullException.ThrowIfNull(primaryKeys);
-        return GetManyAsync<T>(primaryKeys.Select(static v => EntityKey.For<T>(v!)).ToArray(), cancellationToken);
+
+        // The look-ups are made of T already: one array, no second pass to target them, no LINQ for a list of values.
+        EntityKey[] keys;
+        if (primaryKeys is IReadOnlyList<TKey> list)
+        {
+            keys = new EntityKey[list.Count];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = EntityKey.For<T>(list[i]!);
+            }
+        }
+        else
+        {
+            keys = [.. primaryKeys.Select(static v => EntityKey.For<T>(v!))];
+        }
+
+        return keys.Length == 0 ? new([]) : GetManyTargetedAsync<T>(keys, cancellationToken);
+    }
+
+    /// <summary>Gets many objects by look-ups already targeted at <typeparamref name="T"/>, at least one.</summary>
+    private async ValueTask<IReadOnlyList<T?>> GetManyTargetedAsync<T>(EntityKey[] targeted, CancellationToken cancellationToken)
+        where T : class
+    {
+        var found = await GetManyCoreAsync(targeted, cancellationToken).ConfigureAwait(false);
+        var results = new T?[targeted.Length];
+        for (var i = 0; i < results.Length; i++)
+        {
+            results[i] = found[i] as T;
+        }
+
+        return results;
     }
 
     /// <summary>Puts an object, filing it under each of its keys; an object with the same primary key is replaced.</summary>

@@ -140,17 +140,16 @@ internal static class RedisScripts
               redis.call('DEL', primary)
             elseif ttl == '0' then
               redis.call('SET', primary, value)
-              for j = 1, n do
-                redis.call('SET', KEYS[k + j], pointer)
-                redis.call('SADD', side, KEYS[k + j])
-              end
+              for j = 1, n do redis.call('SET', KEYS[k + j], pointer) end
+              if n > 0 then redis.call('SADD', side, unpack(KEYS, k + 1, k + n)) end
             else
               redis.call('SET', primary, value, 'PX', ttl)
-              for j = 1, n do
-                redis.call('SET', KEYS[k + j], pointer, 'PX', ttl)
-                redis.call('SADD', side, KEYS[k + j])
+              for j = 1, n do redis.call('SET', KEYS[k + j], pointer, 'PX', ttl) end
+              -- One SADD for all the object's alternate keys (fewer server calls than one per key).
+              if n > 0 then
+                redis.call('SADD', side, unpack(KEYS, k + 1, k + n))
+                redis.call('PEXPIRE', side, ttl)
               end
-              if n > 0 then redis.call('PEXPIRE', side, ttl) end
             end
           end
           k = k + n + 1

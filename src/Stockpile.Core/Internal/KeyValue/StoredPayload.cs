@@ -15,7 +15,7 @@ internal static class StoredPayload
     public static byte[] Value(object item, IStockpileSerializer serializer)
     {
         var type = StockpileEntityType.EntityClrType(item.GetType()); // a proxy is stored as its entity type
-        var typeName = Encoding.UTF8.GetBytes(TypeNames.Canonical(type));
+        var typeName = TypeNames.CanonicalUtf8(type);
         var buffer = new ArrayBufferWriter<byte>(256);
         buffer.Write([ValueMarker, (byte)(typeName.Length >> 8), (byte)typeName.Length]);
         buffer.Write(typeName);
@@ -56,10 +56,14 @@ internal static class StoredPayload
             throw new StockpileSerializationException(expected, "deserialize", "the stored bytes are truncated.");
         }
 
-        var name = Encoding.UTF8.GetString(payload.Slice(3, nameLength));
-        var type = StoredTypes.Resolve(name, expected, polymorphic);
+        // The usual case, the key's own type, is recognized from the bytes; any other name is decoded and resolved.
+        var nameBytes = payload.Slice(3, nameLength);
+        var type = nameBytes.SequenceEqual(TypeNames.CanonicalUtf8(expected))
+            ? expected
+            : StoredTypes.Resolve(Encoding.UTF8.GetString(nameBytes), expected, polymorphic);
         if (type is null)
         {
+            var name = Encoding.UTF8.GetString(nameBytes);
             var shown = name.Length <= 200 ? name : string.Concat(name.AsSpan(0, 200), "…");
             throw new StockpileSerializationException(expected, "deserialize", $"the stored object is a '{shown}', which is not a '{expected.Name}' known to this process.");
         }

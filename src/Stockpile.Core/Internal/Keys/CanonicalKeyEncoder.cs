@@ -20,9 +20,17 @@ internal static class CanonicalKeyEncoder
     public const char Separator = '|';
     public const char Escape = '\\';
 
+    // Keys are encoded on every look-up of a key-value store: one builder per thread is reused, not one per key.
+    private const int MaximumCachedCapacity = 1024;
+
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
     public static string Encode(string typeName, string keyName, ReadOnlySpan<object> values)
     {
-        var builder = new StringBuilder(typeName.Length + keyName.Length + (values.Length * 16));
+        var builder = t_builder ?? new StringBuilder(typeName.Length + keyName.Length + (values.Length * 16));
+        t_builder = null; // taken: a nested or failed encoding never shares it
+        builder.Clear();
         AppendEscaped(builder, typeName);
         builder.Append(Separator);
         AppendEscaped(builder, keyName);
@@ -32,7 +40,13 @@ internal static class CanonicalKeyEncoder
             AppendValue(builder, values[i]);
         }
 
-        return builder.ToString();
+        var encoded = builder.ToString();
+        if (builder.Capacity <= MaximumCachedCapacity)
+        {
+            t_builder = builder;
+        }
+
+        return encoded;
     }
 
     private static void AppendValue(StringBuilder builder, object value)
@@ -45,10 +59,10 @@ internal static class CanonicalKeyEncoder
                 AppendEscaped(builder, s);
                 break;
             case int i:
-                builder.Append("i:").Append(i.ToString(inv));
+                builder.Append(inv, $"i:{i}");
                 break;
             case long l:
-                builder.Append("l:").Append(l.ToString(inv));
+                builder.Append(inv, $"l:{l}");
                 break;
             case Guid g:
                 builder.Append("g:").Append(g.ToString("D"));

@@ -148,6 +148,17 @@ public sealed class CanonicalKeyEncoderTests
         Assert.That(key.Encode(), Is.SameAs(key.Encode()));
     }
 
+    [Test]
+    public void Encode_AfterLongerAndFailedEncodings_StartsFromNothing()
+    {
+        // The encoder reuses one builder per thread: nothing of a longer key, or of one that failed half-way, may leak.
+        Assert.That(CanonicalKeyEncoder.Encode("T", "K", [new string('x', 300), long.MinValue]), Is.EqualTo($"T|K|s:{new string('x', 300)}|l:-9223372036854775808"));
+        Assert.Throws<InvalidOperationException>(() => CanonicalKeyEncoder.Encode("T", "K", [1, new object()]));
+
+        Assert.That(CanonicalKeyEncoder.Encode("T", "K", [-7]), Is.EqualTo("T|K|i:-7"));
+        Assert.That(CanonicalKeyEncoder.Encode("T", "K", [int.MaxValue, 12L]), Is.EqualTo("T|K|i:2147483647|l:12"));
+    }
+
     public enum Shade
     {
         Light = 1,
