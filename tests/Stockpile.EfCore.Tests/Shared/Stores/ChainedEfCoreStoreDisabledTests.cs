@@ -37,4 +37,25 @@ public sealed class ChainedEfCoreStoreDisabledTests
         Assert.That((await chain.GetAsync<Product, int>(id))?.Name, Is.EqualTo("cached"), "outside the scope memory answers again");
         Assert.That(commands.Count, Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task SaveChangesAsync_WriteThroughInsideScope_EvictsTheRowInsteadOfCachingIt()
+    {
+        var memory = new MemoryStore();
+        var chain = new ChainedStore([memory, new EfCoreStore<TestDbContext>(TestDatabase.Current.Factory<TestDbContext>())]);
+        var app = TestDatabase.Current.Factory<TestDbContext>(b => b.AddStockpileInterceptor(chain, o => o.DefaultPolicy = StockpileCommitPolicy.WriteThrough));
+        var id = Interlocked.Increment(ref s_nextId);
+        await chain.PutAsync(new Product { Id = id, Sku = $"D-{id}", Name = "cached", Price = 1m });
+
+        using (StockpileCaching.Disable())
+        {
+            await using var context = app.CreateDbContext();
+            var product = await context.Products.SingleAsync(p => p.Id == id);
+            product.Name = "saved";
+            await context.SaveChangesAsync();
+        }
+
+        Assert.That(await memory.GetAsync<Product, int>(id), Is.Null, "the commit evicts and stores nothing");
+        Assert.That((await chain.GetAsync<Product, int>(id))?.Name, Is.EqualTo("saved"));
+    }
 }
