@@ -134,4 +134,8 @@ public interface IStockpileCache
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The values by key.</returns>
     ValueTask<IReadOnlyDictionary<string, T>> GetOrCreateManyAsync<T>(IEnumerable<string> keys, Func<IReadOnlyList<string>, CancellationToken, ValueTask<IReadOnlyDictionary<string, T>>> factory, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Disables Stockpile's caches (this one, every other, and the entity chains) in the current async flow until the returned scope is disposed.</summary>
+    /// <returns>The scope; see <see cref="StockpileCaching.Disable"/> for what it does.</returns>
+    IDisposable Disable() => StockpileCaching.Disable();
 }

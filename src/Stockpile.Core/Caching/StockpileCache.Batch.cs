@@ -12,6 +12,20 @@ public sealed partial class StockpileCache
         var distinct = keys.Distinct(StringComparer.Ordinal).ToArray();
         Array.ForEach(distinct, k => CheckKey(k));
         var results = new Dictionary<string, T>(distinct.Length, StringComparer.Ordinal);
+        if (StockpileCaching.IsDisabled)
+        {
+            // A disabled flow reads nothing and stores nothing: one factory call for every key.
+            var made = await factory(distinct, cancellationToken).ConfigureAwait(false);
+            foreach (var key in distinct)
+            {
+                if (made.TryGetValue(key, out var value))
+                {
+                    results[key] = value;
+                }
+            }
+
+            return results;
+        }
 
         // Hits first, in one read of the tier.
         var entries = await _tier.GetManyAsync(distinct, cancellationToken).ConfigureAwait(false);

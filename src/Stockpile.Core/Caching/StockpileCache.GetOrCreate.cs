@@ -11,6 +11,12 @@ public sealed partial class StockpileCache
     public ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);
+        if (StockpileCaching.IsDisabled)
+        {
+            // A disabled flow reads nothing and stores nothing: the factory answers, outside any flight.
+            CheckKey(key);
+            return factory(state, cancellationToken);
+        }
 
         // The hit path: no async machinery when the tier answers at once with an untagged value.
         var read = _tier.GetAsync(CheckKey(key), cancellationToken);

@@ -45,6 +45,12 @@ public sealed partial class StockpileCache : IStockpileCache
     /// <inheritdoc/>
     public ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
     {
+        if (StockpileCaching.IsDisabled)
+        {
+            CheckKey(key);
+            return default;
+        }
+
         var read = _tier.GetAsync(CheckKey(key), cancellationToken);
         if (!read.IsCompletedSuccessfully)
         {
@@ -80,7 +86,7 @@ public sealed partial class StockpileCache : IStockpileCache
 
     /// <inheritdoc/>
     public async ValueTask<bool> ContainsAsync(string key, CancellationToken cancellationToken = default) =>
-        await LiveAsync(await _tier.GetAsync(CheckKey(key), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is not null;
+        !StockpileCaching.IsDisabled && await LiveAsync(await _tier.GetAsync(CheckKey(key), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is not null;
 
     /// <inheritdoc/>
     public ValueTask SetAsync<T>(string key, T value, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -98,6 +104,12 @@ public sealed partial class StockpileCache : IStockpileCache
     public async ValueTask<bool> AddAsync<T>(string key, T value, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckKey(key);
+        if (StockpileCaching.IsDisabled)
+        {
+            // Nothing is stored in a disabled flow; an add that stores nothing says so.
+            return false;
+        }
+
         return await EntryAsync(value, ExpiryOf(options), options?.Tags, cancellationToken).ConfigureAwait(false) is { } entry
             && await _tier.AddAsync(key, entry, cancellationToken).ConfigureAwait(false);
     }
@@ -109,6 +121,13 @@ public sealed partial class StockpileCache : IStockpileCache
     public async ValueTask<T?> PullAsync<T>(string key, CancellationToken cancellationToken = default)
     {
         CheckKey(key);
+        if (StockpileCaching.IsDisabled)
+        {
+            // Nothing is read in a disabled flow; the key is still removed, as the caller asked.
+            await _tier.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+            return default;
+        }
+
         var entry = await LiveAsync(await _tier.TakeAsync(key, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return entry is null ? default : Materialize<T>(key, entry);
     }
@@ -122,6 +141,9 @@ public sealed partial class StockpileCache : IStockpileCache
         ArgumentException.ThrowIfNullOrWhiteSpace(tag);
         return _tier.BumpTagAsync(tag, cancellationToken);
     }
+
+    /// <inheritdoc cref="StockpileCaching.Disable"/>
+    public IDisposable Disable() => StockpileCaching.Disable();
 
     /// <summary>Reads a value and says whether there was one (a stored default is a hit).</summary>
     internal ValueTask<(bool Found, T? Value)> TryGetValueAsync<T>(string key, CancellationToken cancellationToken) =>
@@ -146,6 +168,13 @@ public sealed partial class StockpileCache : IStockpileCache
 
     private async ValueTask StoreAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
     {
+        if (StockpileCaching.IsDisabled)
+        {
+            // A disabled flow stores nothing but evicts, so the cache never keeps a value older than this write.
+            await _tier.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (await EntryAsync(value, expiresAt, tags, cancellationToken).ConfigureAwait(false) is { } entry)
         {
             await _tier.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
@@ -160,6 +189,11 @@ public sealed partial class StockpileCache : IStockpileCache
 
     private async ValueTask<(bool Found, T? Value)> TryGetAsync<T>(string key, CancellationToken cancellationToken)
     {
+        if (StockpileCaching.IsDisabled)
+        {
+            return (false, default);
+        }
+
         var entry = await LiveAsync(await _tier.GetAsync(key, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         return entry is null ? (false, default) : (true, Materialize<T>(key, entry));
     }

@@ -12,6 +12,11 @@ public sealed partial class ChainedStore
     /// </remarks>
     protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
+        if (StockpileCaching.IsDisabled)
+        {
+            return await ReadManyBottomAsync(keys, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!_topIsProcessLocal)
         {
             return await ReadManyCoalescedAsync(keys, 0, cancellationToken).ConfigureAwait(false);

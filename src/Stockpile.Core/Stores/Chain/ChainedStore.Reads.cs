@@ -8,6 +8,11 @@ public sealed partial class ChainedStore
     protected override ValueTask<T?> GetByPrimaryKeyCoreAsync<T, TKey>(TKey primaryKey, CancellationToken cancellationToken)
         where T : class
     {
+        if (StockpileCaching.IsDisabled)
+        {
+            return ReadBottomAsync<T, TKey>(primaryKey, cancellationToken);
+        }
+
         if (!_topIsProcessLocal)
         {
             // A shared top tier is read through the chain protocol, like the tiers below: its back-fill needs its lease.
@@ -89,6 +94,11 @@ public sealed partial class ChainedStore
     /// <inheritdoc/>
     protected override ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken)
     {
+        if (StockpileCaching.IsDisabled)
+        {
+            return ReadBottomAsync(key, cancellationToken);
+        }
+
         if (!_topIsProcessLocal)
         {
             return ReadThroughAsync<object>(key, 0, cancellationToken);

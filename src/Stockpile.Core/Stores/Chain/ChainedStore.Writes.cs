@@ -47,13 +47,23 @@ public sealed partial class ChainedStore
         using var activity = StockpileMetrics.ActivitySource.HasListeners() ? StockpileMetrics.ActivitySource.StartActivity("put") : null;
         var keys = items.Select(EntityKey.FromEntity).ToArray();
         var written = false;
+        var evictOnly = StockpileCaching.IsDisabled;
         await PublishingAsync(keys, () => GuardedAsync(types.Select(EpochOf).Distinct().ToArray(), async overlapped =>
         {
             for (var tier = _tiers.Length - 1; tier >= 0; tier--)
             {
                 try
                 {
-                    await _tiers[tier].PutManyUntypedAsync(items, cancellationToken).ConfigureAwait(false);
+                    // A flow with caching disabled writes the source of truth and evicts the caches above it, so
+                    // they never keep a state older than the database.
+                    if (evictOnly && tier < _tiers.Length - 1)
+                    {
+                        await _tiers[tier].DeleteManyUntypedAsync(keys, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await _tiers[tier].PutManyUntypedAsync(items, cancellationToken).ConfigureAwait(false);
+                    }
 
                     written = true;
                 }

@@ -1,0 +1,11 @@
+using Stockpile.Testing.Caching;
+
+namespace Stockpile.Tests.Caching;
+
+/// <summary>Disable scopes on the memory tier.</summary>
+[TestFixture]
+public sealed class StockpileCacheDisableTests : StockpileCacheDisableContractTests
+{
+    /// <inheritdoc/>
+    protected override StockpileCache CreateCache(StockpileCacheOptions options) => new(options);
+}
