@@ -61,6 +61,8 @@ public sealed partial class EfCoreStore<TContext>
                     Internal.Log.ConflictRetry(_logger, Name, "put", attempt);
                 }
             }
+
+            await ConflictPauseAsync(attempt, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -104,8 +106,14 @@ public sealed partial class EfCoreStore<TContext>
                     Internal.Log.ConflictRetry(_logger, Name, "delete", attempt);
                 }
             }
+
+            await ConflictPauseAsync(attempt, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    // Writers that raced for the same rows would read and collide again in step: a short random pause, longer each time.
+    private static Task ConflictPauseAsync(int attempt, CancellationToken cancellationToken) =>
+        Task.Delay(Random.Shared.Next(1, 1 + (2 * attempt)), cancellationToken);
 
     /// <summary>Reads, tracked, the rows holding the batch's primary keys, from the root of each type's hierarchy so a row of a sibling type is found too.</summary>
     private async Task<Dictionary<object[], object>> LoadByPrimaryKeyAsync(TContext context, Dictionary<object[], object> batch, CancellationToken cancellationToken)

@@ -28,9 +28,10 @@ public sealed class EfCoreStoreOptions
 
     /// <summary>Gets or sets how many times a put or delete is retried when a concurrent write changed the rows it was based on.</summary>
     /// <value>
-    /// The default value is 3. An upsert reads which primary keys exist, then inserts or updates; when another writer
-    /// inserts or deletes one of those rows in between, the save fails and is retried from the read. A failure the data
-    /// itself causes (a unique index it violates) fails every attempt and is thrown after the last one.
+    /// The default value is 5. An upsert reads which primary keys exist, then inserts or updates; when another writer
+    /// inserts or deletes one of those rows in between, the save fails and is retried from the read, after a short
+    /// random pause that grows with each attempt (so writers racing for the same rows stop colliding in step). A
+    /// failure the data itself causes (a unique index it violates) fails every attempt and is thrown after the last one.
     /// </value>
-    public int MaxConflictRetries { get; set; } = 3;
+    public int MaxConflictRetries { get; set; } = 5;
 }
