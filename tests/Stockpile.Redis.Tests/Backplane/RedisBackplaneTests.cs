@@ -29,6 +29,7 @@ public sealed class RedisBackplaneTests
         await a.Chain.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "changed" });
         var delay = await WaitUntilAsync(async () => (await b.Chain.GetAsync<Product, int>(product.Id))?.Name == "changed");
         await WaitUntilAsync(() => Task.FromResult(a.Count("BackplaneOwnMessageIgnored") > 0));
+        await WaitUntilAsync(() => Task.FromResult(b.Count("BackplaneEvicted") > 0)); // logged after the eviction it reports
 
         Assert.Multiple(async () =>
         {
@@ -55,6 +56,8 @@ public sealed class RedisBackplaneTests
         await a.Chain.InvalidateAsync(typeof(Product));
         await WaitUntilAsync(async () => await b.Memory.GetAsync<Product, int>(products[1].Id) is null);
 
+        // The receiver logs a clear after it has cleared: wait for the line, then check there was exactly one.
+        await WaitUntilAsync(() => Task.FromResult(b.Count("BackplaneCleared") > 0));
         Assert.That(b.Count("BackplaneCleared"), Is.EqualTo(1));
     }
 
