@@ -80,7 +80,7 @@ internal sealed class ModelKeyResolver
     /// <remarks>A proxy type (generated at run time, deriving from the entity type) is its entity type.</remarks>
     public IEntityType EntityTypeOf(Type clrType) =>
         _model.FindEntityType(clrType)
-        ?? (clrType.Assembly.IsDynamic && clrType.BaseType is { } generatedFrom ? _model.FindEntityType(generatedFrom) : null)
+        ?? (StockpileEntityType.EntityClrType(clrType) is var generatedFrom && generatedFrom != clrType ? _model.FindEntityType(generatedFrom) : null)
         ?? throw new StockpileMappingException(clrType, _contextType, null, EfExceptionMessages.NotMapped);
 
     /// <summary>Gets the Stockpile keys of an EF entity type; <see langword="null"/> when Stockpile does not know the type.</summary>
