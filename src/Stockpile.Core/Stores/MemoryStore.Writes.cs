@@ -20,7 +20,7 @@ public sealed partial class MemoryStore
             indexValues[i] = keys[i].ReadIndexValue(item);
         }
 
-        return (new MemoryEntry(value, expiresAt, view, indexValues), ttl is { } live && live <= TimeSpan.Zero);
+        return (new MemoryEntry(value, expiresAt, view, indexValues, entityType.TagSelector?.TagsOf(item)), ttl is { } live && live <= TimeSpan.Zero);
     }
 
     private void Commit((MemoryEntry Entry, bool Expired) put)
@@ -80,6 +80,11 @@ public sealed partial class MemoryStore
                 _clock.AddLast(freed);
                 entry.ClockNode = freed;
             }
+
+            if (entry.Tags is not null)
+            {
+                IndexTagsLocked(entry);
+            }
         }
     }
 
@@ -107,6 +112,11 @@ public sealed partial class MemoryStore
         }
 
         previous.Refresh(entry.Value, entry.ExpiresAt);
+        if (previous.Tags is not null || entry.Tags is not null)
+        {
+            RetagLocked(previous, entry.Tags);
+        }
+
         _clock.Remove(node);
         _clock.AddLast(node);
         return true;
@@ -162,6 +172,10 @@ public sealed partial class MemoryStore
 
         _clock.Remove(entry.ClockNode);
         entry.ClockNode = null;
+        if (entry.Tags is not null)
+        {
+            UnindexTagsLocked(entry);
+        }
     }
 
     /// <summary>

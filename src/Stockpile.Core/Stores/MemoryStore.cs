@@ -140,6 +140,7 @@ public sealed partial class MemoryStore : ObjectStore, IDisposable
 
             _indexes.Clear();
             _clock.Clear();
+            _tagIndex.Clear();
         }
     }
 
