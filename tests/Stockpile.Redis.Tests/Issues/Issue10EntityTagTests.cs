@@ -165,11 +165,63 @@ public sealed class Issue10EntityTagTests
         }
     }
 
+    [Test]
+    public async Task RemoveByTagAsync_TenantMovedBySaveChanges_TheEntityIsTaggedByItsCurrentTenant()
+    {
+        var sqlite = Own(await SqliteFileDatabase.CreateAsync());
+        var pair = Own(await EfCoreApps.StartPairAsync(RedisTestEnvironment.ConnectionString, sqlite));
+        var app = pair.A;
+        var order = Order(TestStores.NextId());
+        await using (var context = sqlite.CreateContext())
+        {
+            context.TenantOrders.Add(order);
+            await context.SaveChangesAsync();
+        }
+
+        await app.Chain.GetAsync<TenantOrder, int>(order.Id);
+        var moved = order.TenantId + 1;
+        await using (var context = await app.Services.GetRequiredService<IDbContextFactory<RowDbContext>>().CreateDbContextAsync())
+        {
+            var tracked = await context.TenantOrders.SingleAsync(o => o.Id == order.Id);
+            tracked.TenantId = moved;
+            await context.SaveChangesAsync();
+        }
+
+        Assert.That((await app.Chain.GetAsync<TenantOrder, int>(order.Id))?.TenantId, Is.EqualTo(moved), "the interceptor's write-through still works");
+        Assert.That(app.Memory.CountTagged($"tenant:{order.TenantId}"), Is.Zero, "memory no longer files it under the old tenant");
+
+        await app.Chain.RemoveByTagAsync($"tenant:{order.TenantId}");
+        Assert.That(await app.Memory.GetAsync<TenantOrder, int>(order.Id), Is.Not.Null, "the old tenant's tag does not reach it in memory");
+
+        await app.Chain.RemoveByTagAsync($"tenant:{moved}");
+        Assert.That(await app.Memory.GetAsync<TenantOrder, int>(order.Id), Is.Null, "the current tenant's tag does");
+        Assert.That(await app.Redis.GetAsync<TenantOrder, int>(order.Id), Is.Null);
+    }
+
+    [Test]
+    public async Task RemoveByTagAsync_RedisDown_EverythingUnderThePrefixIsRemovedWhenItIsBack()
+    {
+        var connection = await ConnectAsync(cluster: false);
+        var faulty = new FaultyRedis(connection);
+        var redis = Own(TestStores.Create(faulty, RideOutOneFailure));
+        var order = Order(TestStores.NextId());
+        await redis.PutAsync(order);
+
+        faulty.Fault = FaultyRedis.Down;
+        await redis.RemoveByTagAsync($"tenant:{order.TenantId}");
+        faulty.Fault = null;
+
+        Assert.That(await redis.GetAsync<TenantOrder, int>(order.Id), Is.Null, "the removal that could not reach Redis is made good before Redis is read again");
+    }
+
     private static TenantOrder Order(int tenant, int? id = null, string note = "v1")
     {
         var orderId = id ?? TestStores.NextId();
         return new TenantOrder { Id = orderId, Number = $"N-{orderId}", TenantId = tenant, Note = note };
     }
+
+    /// <summary>A breaker that opens late, so the one injected failure is an outage the store rides out (skips and records) rather than an open circuit.</summary>
+    private static void RideOutOneFailure(RedisStoreOptions options) => options.CircuitBreaker.FailureThreshold = 100;
 
     private async Task<ConnectionMultiplexer> ConnectAsync(bool cluster) => Own(await RedisTestEnvironment.ConnectAsync(cluster));
 
