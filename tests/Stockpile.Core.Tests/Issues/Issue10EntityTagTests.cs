@@ -119,6 +119,35 @@ public sealed class Issue10EntityTagTests
     }
 
     [Test]
+    public async Task RemoveByTagAsync_MemoryOnlyChain_RemovesTheEntities()
+    {
+        var memory = new MemoryStore();
+        var chain = new ChainedStore([memory]);
+        var order = Order(NextId());
+        await chain.PutAsync(order);
+
+        await chain.RemoveByTagAsync($"tenant:{order.TenantId}");
+
+        Assert.That(await chain.GetAsync<TenantOrder, int>(order.Id), Is.Null, "a memory tier with nothing below is a cache too");
+    }
+
+    [Test]
+    public async Task RemoveByTagAsync_HybridCache_ReachesTheEntities()
+    {
+        var bottom = new SourceOfTruthStore(new MemoryStore(), "database");
+        var services = new ServiceCollection();
+        services.AddStockpile().AddMemoryStore().AddTier(_ => bottom).AddCache();
+        await using var provider = services.BuildServiceProvider();
+        var order = Order(NextId());
+        await provider.GetRequiredService<ChainedStore>().PutAsync(order);
+
+        await provider.GetRequiredService<Microsoft.Extensions.Caching.Hybrid.HybridCache>().RemoveByTagAsync($"tenant:{order.TenantId}");
+
+        Assert.That(await provider.GetRequiredService<MemoryStore>().GetAsync<TenantOrder, int>(order.Id), Is.Null);
+        Assert.That(await bottom.GetAsync<TenantOrder, int>(order.Id), Is.Not.Null);
+    }
+
+    [Test]
     public async Task RemoveByTagLocalAsync_BackplaneReceiver_EvictsOnlyProcessLocalTiers()
     {
         var local = new MemoryStore();
