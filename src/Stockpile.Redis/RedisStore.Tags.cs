@@ -21,25 +21,11 @@ public sealed partial class RedisStore
     /// </remarks>
     protected override async ValueTask RemoveByTagCoreAsync(string tag, CancellationToken cancellationToken)
     {
-        RedisResult taken;
-        try
+        // The set may have been taken or not when a call fails: only a clear of everything is sure to remove what it named.
+        var taken = await ClearGuardedAsync(RedisKeyPatterns.TagSetKey(KeyPrefix, tag), static async (database, key, ct) =>
+            await RedisTagScripts.Take.EvaluateAsync(database, [key], [], ct).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
+        if (taken is null)
         {
-            taken = await RunAsync(RedisKeyPatterns.TagSetKey(KeyPrefix, tag), static async (database, key, ct) =>
-                await RedisTagScripts.Take.EvaluateAsync(database, [key], [], ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsDisposed)
-        {
-            throw ex as ObjectDisposedException ?? DisposedException();
-        }
-        catch (Exception ex)
-        {
-            // The set may have been taken or not: only a clear of everything is sure to remove what it named.
-            RecordMissedClear();
-            if (!RedisLink.IsUnavailable(ex) || _throwOnUnavailableWrites)
-            {
-                throw;
-            }
-
             return;
         }
 
