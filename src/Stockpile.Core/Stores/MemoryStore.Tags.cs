@@ -3,13 +3,15 @@ using Stockpile.Internal.Memory;
 namespace Stockpile;
 
 /// <content>
-/// Entity tags: each object written with tags is filed in a per-tag set, kept under the store's write lock with the
-/// key indexes; removing the object (delete, replace, eviction, expiry, clear) takes it out of the sets. A read never
+/// Entity tags: each object written with tags is filed in a per-tag set, and its tags are kept beside its entry (not in
+/// it, so entries of types without tags stay as small as before); both change under the store's write lock with the
+/// key indexes, and removing the object (delete, replace, eviction, expiry, clear) takes it out of them. A read never
 /// looks at tags. Removing a tag removes the objects of its set, as a delete would.
 /// </content>
 public sealed partial class MemoryStore
 {
     private readonly Dictionary<string, HashSet<MemoryEntry>> _tagIndex = new(StringComparer.Ordinal);
+    private readonly Dictionary<MemoryEntry, string[]> _entryTags = new(ReferenceEqualityComparer.Instance);
 
     /// <inheritdoc/>
     /// <remarks>Removes the objects filed under the tag, under the write lock: in proportion to their number, not to the store's size.</remarks>
@@ -39,9 +41,10 @@ public sealed partial class MemoryStore
         }
     }
 
-    private void IndexTagsLocked(MemoryEntry entry)
+    private void IndexTagsLocked(MemoryEntry entry, string[] tags)
     {
-        foreach (var tag in entry.Tags!)
+        _entryTags[entry] = tags;
+        foreach (var tag in tags)
         {
             if (!_tagIndex.TryGetValue(tag, out var tagged))
             {
@@ -52,9 +55,9 @@ public sealed partial class MemoryStore
         }
     }
 
-    private void UnindexTagsLocked(MemoryEntry entry)
+    private void UnindexTagsLocked(MemoryEntry entry, string[] tags)
     {
-        foreach (var tag in entry.Tags!)
+        foreach (var tag in tags)
         {
             if (_tagIndex.TryGetValue(tag, out var tagged) && tagged.Remove(entry) && tagged.Count == 0)
             {
@@ -63,18 +66,24 @@ public sealed partial class MemoryStore
         }
     }
 
-    /// <summary>Files an entry refreshed in place under the tags of its new state (a tenant moved).</summary>
+    /// <summary>Files an entry refreshed in place under the tags of its new state (a tenant moved); the same tags change nothing.</summary>
     private void RetagLocked(MemoryEntry entry, string[]? tags)
     {
-        if (entry.Tags is not null)
+        var old = _entryTags.GetValueOrDefault(entry);
+        if (old is null ? tags is null : tags is not null && old.AsSpan().SequenceEqual(tags))
         {
-            UnindexTagsLocked(entry);
+            return;
         }
 
-        entry.Tags = tags;
+        if (old is not null)
+        {
+            _entryTags.Remove(entry);
+            UnindexTagsLocked(entry, old);
+        }
+
         if (tags is not null)
         {
-            IndexTagsLocked(entry);
+            IndexTagsLocked(entry, tags);
         }
     }
 }

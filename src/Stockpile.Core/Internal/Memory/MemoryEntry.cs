@@ -3,17 +3,13 @@ namespace Stockpile.Internal.Memory;
 /// <summary>One stored object and the index entries that point at it.</summary>
 internal sealed class MemoryEntry
 {
-    public MemoryEntry(object value, long expiresAt, MemoryTypeView view, object?[] indexValues, string[]? tags = null)
+    public MemoryEntry(object value, long expiresAt, MemoryTypeView view, object?[] indexValues)
     {
         Value = value;
         ExpiresAt = expiresAt;
         View = view;
         IndexValues = indexValues;
-        Tags = tags;
     }
-
-    /// <summary>The tags the object was written with (see <see cref="StockpileEntityTags"/>); <see langword="null"/> for none. Changed under the store's write lock.</summary>
-    public string[]? Tags { get; set; }
 
     /// <summary>The object; replaced in place by a put that files the same object under the same keys.</summary>
     public object Value { get; private set; }

@@ -36,7 +36,7 @@ internal sealed class EntityTagSelector(StockpileEntityType entityType, Func<obj
                 continue;
             }
 
-            tags ??= new string[4];
+            tags ??= new string[selected is ICollection<string> { Count: > 0 } known ? known.Count : 4];
             if (count == tags.Length)
             {
                 Array.Resize(ref tags, count * 2);
