@@ -69,6 +69,33 @@ public sealed class Issue10EntityTagTests
     }
 
     [Test]
+    public async Task PutAndGet_TypeWithoutTags_SendNothingMore_ATaggedPutOneTagScript_ReadsNothingMore()
+    {
+        var connection = await ConnectAsync(cluster: false);
+        var redis = Own(TestStores.Create(connection));
+        var commands = new CommandRecorder(connection);
+        var product = TestStores.NewProduct();
+        var order = Order(TestStores.NextId());
+        await redis.PutAsync(TestStores.NewProduct());
+        await redis.PutAsync(Order(TestStores.NextId()));
+
+        commands.Start();
+        await redis.PutAsync(product);
+        var untaggedPut = commands.Stop();
+        commands.Start();
+        await redis.PutAsync(order);
+        var taggedPut = commands.Stop();
+        commands.Start();
+        await redis.GetAsync<Product, int>(product.Id);
+        await redis.GetAsync<TenantOrder, int>(order.Id);
+        var reads = commands.Stop();
+
+        Assert.That(untaggedPut, Is.EqualTo(new[] { "EVALSHA" }), "a type without tags: the put's script alone");
+        Assert.That(taggedPut, Is.EqualTo(new[] { "EVALSHA", "EVALSHA" }), "a tagged type: the put's script, then one tag-set script for its one tag");
+        Assert.That(reads, Is.EqualTo(new[] { "GET", "GET" }), "a read never looks at tags");
+    }
+
+    [Test]
     public async Task PutAsync_TaggedEntitiesWithLifetimes_TheTagSetLivesAsLongAsTheLongestLived()
     {
         var connection = await ConnectAsync(cluster: false);
