@@ -6,7 +6,7 @@ namespace Stockpile;
 /// <content>
 /// Entity tags: a tag index in Redis. Each put or back-fill of an object whose type has tags adds its primary key to
 /// one set per tag (<see cref="RedisKeyPatterns.TagSetKey"/>), after the object is written, so a removal that runs in
-/// between removes the object or finds it already filed. Removing a tag takes the set in one step and deletes the
+/// between removes the object or finds it already filed. Removing a tag pops the set batch by batch and deletes the
 /// objects it names as a delete would: with their pointers, and fenced, so a back-fill that read before the removal is
 /// refused. Reads never look at tags. Members whose object is gone are harmless: deleting them deletes nothing.
 /// </content>
@@ -16,23 +16,29 @@ public sealed partial class RedisStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// One script call takes the tag's set; then one delete per 500 objects it names (slot by slot on a cluster). If
-    /// Redis cannot be reached, everything under the prefix is removed when it is back (as after a missed clear).
+    /// Pops the tag's set 500 members at a time (<c>SPOP</c>: no reply or pause grows with the set) and deletes the
+    /// objects of each batch with one delete script (slot by slot on a cluster); a tag carried by fewer than 500
+    /// objects takes two round trips. If Redis cannot be reached, everything under the prefix is removed when it is
+    /// back (as after a missed clear).
     /// </remarks>
     protected override async ValueTask RemoveByTagCoreAsync(string tag, CancellationToken cancellationToken)
     {
-        // The set may have been taken or not when a call fails: only a clear of everything is sure to remove what it named.
-        var taken = await ClearGuardedAsync(RedisKeyPatterns.TagSetKey(KeyPrefix, tag), static async (database, key, ct) =>
-            await RedisTagScripts.Take.EvaluateAsync(database, [key], [], ct).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
-        if (taken is null)
+        var key = RedisKeyPatterns.TagSetKey(KeyPrefix, tag);
+        while (true)
         {
-            return;
-        }
+            // Members popped by a call that failed are lost to the index: only a clear of everything is sure to remove them.
+            var popped = await ClearGuardedAsync(key, static async (database, key, ct) =>
+                await database.SetPopAsync(key, TagRemovalBatchSize).WaitAsync(ct).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
+            if (popped is not { Length: > 0 })
+            {
+                return;
+            }
 
-        var members = ((RedisResult[])taken!).Select(static m => (string)m!).ToArray();
-        foreach (var batch in members.Chunk(TagRemovalBatchSize))
-        {
-            await DeleteStorageKeysAsync(batch, cancellationToken).ConfigureAwait(false);
+            await DeleteStorageKeysAsync(Array.ConvertAll(popped, static m => (string)m!), cancellationToken).ConfigureAwait(false);
+            if (popped.Length < TagRemovalBatchSize)
+            {
+                return;
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 namespace Stockpile.Redis.Internal;
 
 /// <summary>
-/// The scripts of the entity tag index: one set per tag, under <see cref="RedisKeyPatterns.TagSetKey"/>, holding the
-/// primary keys of the objects written with the tag. Each script touches that one key, so it runs on a cluster too.
+/// The script of the entity tag index: one set per tag, under <see cref="RedisKeyPatterns.TagSetKey"/>, holding the
+/// primary keys of the objects written with the tag. It touches that one key, so it runs on a cluster too.
 /// </summary>
 internal static class RedisTagScripts
 {
@@ -24,12 +24,5 @@ internal static class RedisTagScripts
           end
         end
         return 1
-        """);
-
-    /// <summary>Takes a tag's set: returns its members and removes it, in one step. KEYS: the tag's set.</summary>
-    public static RedisScript Take { get; } = new("""
-        local members = redis.call('SMEMBERS', KEYS[1])
-        redis.call('DEL', KEYS[1])
-        return members
         """);
 }

@@ -95,6 +95,23 @@ public sealed class Issue10EntityTagTests
         Assert.That(reads, Is.EqualTo(new[] { "GET", "GET" }), "a read never looks at tags");
     }
 
+    [TestCase(false, TestName = "RemoveByTagAsync_MoreEntitiesThanOneBatch_RemovesThemAll(server)")]
+    [TestCase(true, TestName = "RemoveByTagAsync_MoreEntitiesThanOneBatch_RemovesThemAll(cluster)")]
+    public async Task RemoveByTagAsync_MoreEntitiesThanOneBatch_RemovesThemAll(bool cluster)
+    {
+        var connection = await ConnectAsync(cluster);
+        var redis = Own(TestStores.Create(connection));
+        var tenant = TestStores.NextId();
+        var orders = Enumerable.Range(0, 1_201).Select(_ => Order(tenant)).ToArray();
+        await redis.PutManyAsync(orders);
+
+        await redis.RemoveByTagAsync($"tenant:{tenant}");
+
+        var left = await redis.GetManyAsync<TenantOrder, int>(orders.Select(o => o.Id));
+        Assert.That(left.Count(o => o is not null), Is.Zero, "three batches of pops and deletes");
+        Assert.That(await connection.GetDatabase().KeyExistsAsync(RedisKeyPatterns.TagSetKey(redis.KeyPrefixForTests, $"tenant:{tenant}")), Is.False);
+    }
+
     [Test]
     public async Task PutAsync_TaggedEntitiesWithLifetimes_TheTagSetLivesAsLongAsTheLongestLived()
     {
