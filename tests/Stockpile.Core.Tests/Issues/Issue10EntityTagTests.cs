@@ -209,6 +209,28 @@ public sealed class Issue10EntityTagTests
     }
 
     [Test]
+    public void PutAsync_SelectorThrows_ThrowsNamingTypeKeyAndReason_AndWritesNothing()
+    {
+        StockpileEntityTags.Register<ThrowingTagged>(static _ => throw new FormatException("no tenant"));
+        using var store = new MemoryStore();
+        var id = NextId();
+
+        var error = Assert.ThrowsAsync<InvalidOperationException>(async () => await store.PutAsync(new ThrowingTagged { Id = id }));
+        Assert.That(error!.Message, Does.Contain(nameof(ThrowingTagged)).And.Contain(id.ToString(System.Globalization.CultureInfo.InvariantCulture)).And.Contain("no tenant"));
+        Assert.That(error.InnerException, Is.TypeOf<FormatException>());
+        Assert.That(store.Count, Is.Zero);
+    }
+
+    [Test]
+    public void PutAsync_TagAttributeWithoutPrefix_ThrowsNamingTypeAndProperty()
+    {
+        using var store = new MemoryStore();
+
+        var error = Assert.ThrowsAsync<StockpileKeyException>(async () => await store.PutAsync(new BlankPrefixTagged { Id = NextId() }));
+        Assert.That(error!.Message, Does.Contain(nameof(BlankPrefixTagged)).And.Contain(nameof(BlankPrefixTagged.Owner)).And.Contain("prefix"));
+    }
+
+    [Test]
     public void RemoveByTagAsync_EmptyTag_Throws()
     {
         using var store = new MemoryStore();
@@ -293,6 +315,21 @@ public sealed class Issue10EntityTagTests
         public int Id { get; set; }
 
         public string Tag { get; set; } = "";
+    }
+
+    public sealed class ThrowingTagged
+    {
+        [StockpileKey]
+        public int Id { get; set; }
+    }
+
+    public sealed class BlankPrefixTagged
+    {
+        [StockpileKey]
+        public int Id { get; set; }
+
+        [StockpileTag(" ")]
+        public string Owner { get; set; } = "";
     }
 
     public sealed class OptionsTagged
