@@ -30,6 +30,7 @@ internal static partial class Log
     public const int BackplaneHandlerFailedId = 31;
     public const int BackplaneRepublishedId = 32;
     public const int ValueTooLargeId = 33;
+    public const int BackplaneRemovedTagId = 60; // 60–69: entity tags
 
     [LoggerMessage(ConnectFailedId, LogLevel.Warning, "Could not connect to Redis at {EndPoint}; Redis calls fail until it can.", EventName = "ConnectFailed")]
     public static partial void ConnectFailed(ILogger logger, string endPoint, Exception exception);
@@ -90,6 +91,9 @@ internal static partial class Log
 
     [LoggerMessage(BackplaneClearedId, LogLevel.Debug, "The Stockpile backplane cleared the local tiers of {EntityType} as another instance asked.", EventName = "BackplaneCleared")]
     public static partial void BackplaneCleared(ILogger logger, string entityType);
+
+    [LoggerMessage(BackplaneRemovedTagId, LogLevel.Debug, "The Stockpile backplane removed the entities of a tag another instance removed from the local tiers.", EventName = "BackplaneRemovedTag")]
+    public static partial void BackplaneRemovedTag(ILogger logger);
 
     [LoggerMessage(BackplaneClearedAfterReconnectId, LogLevel.Information, "The Stockpile backplane's subscription to Redis is back; the local tiers were cleared, since messages may have been missed.", EventName = "BackplaneClearedAfterReconnect")]
     public static partial void BackplaneClearedAfterReconnect(ILogger logger);

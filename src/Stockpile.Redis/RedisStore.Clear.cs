@@ -18,26 +18,11 @@ public sealed partial class RedisStore
     /// </remarks>
     protected override async ValueTask ClearCoreAsync(StockpileEntityType? entityType, CancellationToken cancellationToken)
     {
-        try
+        await ClearGuardedAsync(entityType, async (database, type, ct) =>
         {
-            await RunAsync(entityType, async (database, type, ct) =>
-            {
-                await RemoveKeysUnderPrefixAsync(database, type, ct).ConfigureAwait(false);
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsDisposed)
-        {
-            throw ex as ObjectDisposedException ?? DisposedException();
-        }
-        catch (Exception ex)
-        {
-            RecordMissedClear();
-            if (!RedisLink.IsUnavailable(ex) || _throwOnUnavailableWrites)
-            {
-                throw;
-            }
-        }
+            await RemoveKeysUnderPrefixAsync(database, type, ct).ConfigureAwait(false);
+            return true;
+        }, false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Scans every primary (each master of a cluster) and unlinks the keys of ours it finds, page by page, one <c>UNLINK</c> per hash slot.</summary>

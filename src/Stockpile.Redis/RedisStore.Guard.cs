@@ -74,6 +74,33 @@ public sealed partial class RedisStore
         }
     }
 
+    /// <summary>
+    /// Runs a write whose keys cannot be listed (a clear, a removal by tag). If it fails in any way, everything under
+    /// the prefix is recorded to be removed (it may or may not have landed); if it failed because Redis is unavailable,
+    /// it is skipped (<paramref name="skipped"/> is returned) unless the options say to throw.
+    /// </summary>
+    private async ValueTask<T> ClearGuardedAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, T skipped, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunAsync(state, call, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsDisposed)
+        {
+            throw ex as ObjectDisposedException ?? DisposedException();
+        }
+        catch (Exception ex)
+        {
+            RecordMissedClear();
+            if (!RedisLink.IsUnavailable(ex) || _throwOnUnavailableWrites)
+            {
+                throw;
+            }
+
+            return skipped;
+        }
+    }
+
     private ObjectDisposedException DisposedException() => new(GetType().FullName, Redis.ExceptionMessages.Disposed);
 
     private void RecordMissed(IReadOnlyList<string> keys)

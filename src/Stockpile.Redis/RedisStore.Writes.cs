@@ -91,12 +91,18 @@ public sealed partial class RedisStore
             });
         }
 
+        var tagged = CollectTags(items, primaries);
+
         // The single-server call hands the script's task straight back (no async state machine of its own on the hot path).
         await WriteGuardedAsync(primaries, (Store: this, Keys: keys, Arguments: arguments.ToArray()), static (database, script, ct) =>
             script.Store.IsCluster(database)
                 ? OnClusterAsync(script.Store, database, script.Keys, script.Arguments, ct)
                 : RedisScripts.Put.EvaluateAsync(database, Keys(script.Keys), script.Arguments, ct),
             s_skipped, cancellationToken).ConfigureAwait(false);
+        if (tagged is not null)
+        {
+            await IndexTagsAsync(tagged, primaries, cancellationToken).ConfigureAwait(false);
+        }
 
         static async ValueTask<RedisResult> OnClusterAsync(RedisStore store, IDatabase database, List<string> keys, RedisValue[] arguments, CancellationToken ct)
         {

@@ -25,4 +25,15 @@ public interface IStockpileBackplane
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>A task that completes when the message is sent.</returns>
     ValueTask PublishClearAsync(Type? entityType, CancellationToken cancellationToken = default);
+
+    /// <summary>Tells the other instances to remove the entities carrying a tag from their process-local tiers.</summary>
+    /// <param name="tag">The tag.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>A task that completes when the message is sent.</returns>
+    /// <remarks>
+    /// The receiver calls <see cref="ChainedStore.RemoveByTagLocalAsync(string, CancellationToken)"/>. The default
+    /// publishes a clear of every type (<see cref="PublishClearAsync"/>): more than asked, never less, for a backplane
+    /// that has no message for tags.
+    /// </remarks>
+    ValueTask PublishRemoveByTagAsync(string tag, CancellationToken cancellationToken = default) => PublishClearAsync(null, cancellationToken);
 }

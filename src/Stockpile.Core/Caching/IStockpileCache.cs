@@ -102,7 +102,10 @@ public interface IStockpileCache
     /// <returns>A task that completes when the cache is empty.</returns>
     ValueTask FlushAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Removes every value carrying the tag, on every tier, with one write whatever their number.</summary>
+    /// <summary>
+    /// Removes every value carrying the tag, on every tier, with one write whatever their number; with entities beside
+    /// the cache, also every entity carrying the tag from every cache tier (see <see cref="StockpileEntityTags"/>).
+    /// </summary>
     /// <param name="tag">The tag.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>A task that completes when the values are unreachable.</returns>

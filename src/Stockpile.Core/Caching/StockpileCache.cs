@@ -136,10 +136,27 @@ public sealed partial class StockpileCache : IStockpileCache
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => _tier.FlushAsync(cancellationToken);
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// With entities beside the cache (a chain registered by <c>AddStockpile</c> in the same container), the entities
+    /// carrying the tag are removed from every cache tier too (<see cref="ObjectStore.RemoveByTagAsync"/>), after the
+    /// cache's values.
+    /// </remarks>
     public ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tag);
-        return _tier.BumpTagAsync(tag, cancellationToken);
+        return Entities is null ? _tier.BumpTagAsync(tag, cancellationToken) : RemoveWithEntitiesAsync(tag, Entities, cancellationToken);
+    }
+
+    /// <summary>Gets or sets where the entities beside this cache are (the container's chain), resolved on the first removal by tag; <see langword="null"/> for none.</summary>
+    internal Func<ObjectStore?>? Entities { get; set; }
+
+    private async ValueTask RemoveWithEntitiesAsync(string tag, Func<ObjectStore?> entities, CancellationToken cancellationToken)
+    {
+        await _tier.BumpTagAsync(tag, cancellationToken).ConfigureAwait(false);
+        if (entities() is { } store)
+        {
+            await store.RemoveByTagAsync(tag, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc cref="StockpileCaching.Disable"/>

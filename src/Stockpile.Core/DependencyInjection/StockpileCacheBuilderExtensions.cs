@@ -29,7 +29,7 @@ public static class StockpileCacheBuilderExtensions
         {
             var options = new StockpileCacheOptions { TimeProvider = sp.GetService<TimeProvider>() };
             configure?.Invoke(options);
-            return create(sp, options);
+            return WithEntities(sp, create(sp, options));
         });
         builder.Services.TryAddSingleton<IStockpileCache>(static sp => sp.GetRequiredService<StockpileCache>());
         builder.Services.TryAddSingleton<HybridCache>(static sp => new StockpileHybridCache(sp.GetRequiredService<StockpileCache>(), LoggerOf(sp)));
@@ -67,7 +67,7 @@ public static class StockpileCacheBuilderExtensions
         {
             var options = new StockpileCacheOptions { KeyPrefix = name, TimeProvider = sp.GetService<TimeProvider>() };
             configure?.Invoke(options);
-            return create(sp, options);
+            return WithEntities(sp, create(sp, options));
         });
         builder.Services.AddKeyedSingleton<IStockpileCache>(name, static (sp, key) => sp.GetRequiredKeyedService<StockpileCache>(key));
         builder.Services.AddKeyedSingleton<HybridCache>(name, static (sp, key) => new StockpileHybridCache(sp.GetRequiredKeyedService<StockpileCache>(key), LoggerOf(sp)));
@@ -93,6 +93,17 @@ public static class StockpileCacheBuilderExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>Lets the cache's removal by tag reach the entities of the container's chain, when it has tiers (resolved on first use: the chain may be built later).</summary>
+    private static StockpileCache WithEntities(IServiceProvider services, StockpileCache cache)
+    {
+        if (services.GetServices<StockpileTierRegistration>().Any())
+        {
+            cache.Entities = () => services.GetService<ChainedStore>();
+        }
+
+        return cache;
     }
 
     private static ILogger<StockpileHybridCache> LoggerOf(IServiceProvider services) =>

@@ -13,4 +13,12 @@ public sealed class StockpileOptions
 
     /// <summary>Gets the options of the memory tier that <c>AddMemoryStore</c> registers.</summary>
     public MemoryStoreOptions Memory { get; } = new();
+
+    /// <summary>Gets what can be declared about an entity type here: its tags.</summary>
+    /// <typeparam name="T">The entity type.</typeparam>
+    /// <returns>The type's declarations.</returns>
+    /// <example><code>services.AddStockpile(o =&gt; o.Entity&lt;Order&gt;().Tags(order =&gt; [$"tenant:{order.TenantId}"]));</code></example>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822:Mark members as static", Justification = "Read as o.Entity<T>() in a configure callback, beside the other options.")]
+    public StockpileEntityOptions<T> Entity<T>()
+        where T : class => new();
 }

@@ -17,6 +17,9 @@ internal static class ExceptionMessages
     public static string Serialization(Type type, string operation, string reason) =>
         $"Stockpile could not {operation} an object of type '{TypeNames.Display(type)}': {reason}";
 
+    public static string Tag(Type entityType, string key, string reason) =>
+        $"Stockpile tag error on type '{TypeNames.Display(entityType)}', key '{key}': {reason}";
+
     public static string Tier(string tierName, string operation, string reason) =>
         $"Stockpile tier '{tierName}' failed to {operation}: {reason}";
 }

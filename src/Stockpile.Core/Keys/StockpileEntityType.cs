@@ -72,6 +72,10 @@ public sealed partial class StockpileEntityType
     private static StockpileEntityType Known(StockpileEntityType entityType)
     {
         s_byCanonicalName.TryAdd(entityType.CanonicalName, entityType);
+
+        // Tags are read with the keys, so every tagged type this process has met is known to a removal by tag, which
+        // guards them all (a first back-fill of the type racing the removal is undone like any other).
+        _ = entityType.TagSelector;
         return entityType;
     }
 

@@ -6,8 +6,8 @@ public sealed partial class MemoryStore
 {
     private void Put(StockpileEntityType entityType, object item) => Commit(Prepare(entityType, item));
 
-    /// <summary>The part of a put done outside the lock, which may fail (the copy): the entry and whether it is already expired.</summary>
-    private (MemoryEntry Entry, bool Expired) Prepare(StockpileEntityType entityType, object item)
+    /// <summary>The part of a put done outside the lock, which may fail (the copy, the tags): the entry, whether it is already expired, and its tags.</summary>
+    private (MemoryEntry Entry, bool Expired, string[]? Tags) Prepare(StockpileEntityType entityType, object item)
     {
         var value = _copier is null ? item : Copy(item);
         var ttl = _lifetimes.TimeToLive(item, _time);
@@ -20,18 +20,18 @@ public sealed partial class MemoryStore
             indexValues[i] = keys[i].ReadIndexValue(item);
         }
 
-        return (new MemoryEntry(value, expiresAt, view, indexValues), ttl is { } live && live <= TimeSpan.Zero);
+        return (new MemoryEntry(value, expiresAt, view, indexValues), ttl is { } live && live <= TimeSpan.Zero, entityType.TagSelector?.TagsOf(item));
     }
 
-    private void Commit((MemoryEntry Entry, bool Expired) put)
+    private void Commit((MemoryEntry Entry, bool Expired, string[]? Tags) put)
     {
-        var (entry, expired) = put;
+        var (entry, expired, tags) = put;
         var view = entry.View;
         var indexValues = entry.IndexValues;
         lock (_writeLock)
         {
             ThrowIfDisposedLocked();
-            if (!expired && TryRefreshLocked(entry))
+            if (!expired && TryRefreshLocked(entry, tags))
             {
                 return;
             }
@@ -80,6 +80,11 @@ public sealed partial class MemoryStore
                 _clock.AddLast(freed);
                 entry.ClockNode = freed;
             }
+
+            if (tags is not null)
+            {
+                IndexTagsLocked(entry, tags);
+            }
         }
     }
 
@@ -87,7 +92,7 @@ public sealed partial class MemoryStore
     /// The common replace: the object is stored under exactly the keys it had, so its entry takes the new state in place
     /// and moves to the young end of the clock; no index changes.
     /// </summary>
-    private bool TryRefreshLocked(MemoryEntry entry)
+    private bool TryRefreshLocked(MemoryEntry entry, string[]? tags)
     {
         var indexValues = entry.IndexValues;
         if (indexValues[0] is not { } primary
@@ -107,6 +112,11 @@ public sealed partial class MemoryStore
         }
 
         previous.Refresh(entry.Value, entry.ExpiresAt);
+        if (tags is not null || _entryTags.Count != 0)
+        {
+            RetagLocked(previous, tags);
+        }
+
         _clock.Remove(node);
         _clock.AddLast(node);
         return true;
@@ -162,6 +172,10 @@ public sealed partial class MemoryStore
 
         _clock.Remove(entry.ClockNode);
         entry.ClockNode = null;
+        if (_entryTags.Count != 0 && _entryTags.Remove(entry, out var tags))
+        {
+            UnindexTagsLocked(entry, tags);
+        }
     }
 
     /// <summary>

@@ -100,7 +100,7 @@ public sealed partial class MemoryStore : ObjectStore, IDisposable
     protected override ValueTask PutManyCoreAsync(IReadOnlyList<object> items, CancellationToken cancellationToken)
     {
         // Every copy is made before anything is written, so a serialization failure writes nothing.
-        var prepared = new (MemoryEntry Entry, bool Expired)[items.Count];
+        var prepared = new (MemoryEntry Entry, bool Expired, string[]? Tags)[items.Count];
         for (var i = 0; i < prepared.Length; i++)
         {
             prepared[i] = Prepare(StockpileEntityType.For(items[i].GetType()), items[i]);
@@ -140,6 +140,8 @@ public sealed partial class MemoryStore : ObjectStore, IDisposable
 
             _indexes.Clear();
             _clock.Clear();
+            _tagIndex.Clear();
+            _entryTags.Clear();
         }
     }
 

@@ -60,4 +60,7 @@ public sealed class ScopedStore : ObjectStore, IDisposable
 
     /// <inheritdoc/>
     protected override ValueTask ClearCoreAsync(StockpileEntityType? entityType, CancellationToken cancellationToken) => Inner.ClearUntypedAsync(entityType, cancellationToken);
+
+    /// <inheritdoc/>
+    protected override ValueTask RemoveByTagCoreAsync(string tag, CancellationToken cancellationToken) => Inner.RemoveByTagUntypedAsync(tag, cancellationToken);
 }

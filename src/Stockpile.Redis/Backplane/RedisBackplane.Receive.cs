@@ -122,6 +122,13 @@ internal sealed partial class RedisBackplane
             return;
         }
 
+        if (message.RemoveTag is { } tag)
+        {
+            await chain.RemoveByTagLocalAsync(tag).ConfigureAwait(false);
+            Log.BackplaneRemovedTag(_logger);
+            return;
+        }
+
         // A type this process never used may still be a base of types it holds: then clear everything.
         var type = message.ClearType is { } name && StockpileEntityType.TryFindKnown(name, out var known) ? known.ClrType : null;
         await chain.ClearLocalAsync(type).ConfigureAwait(false);

@@ -71,6 +71,14 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
     public ValueTask PublishClearAsync(Type? entityType, CancellationToken cancellationToken = default) =>
         PublishAsync(BackplaneMessage.EncodeClear(InstanceId, entityType), [], clear: true, cancellationToken);
 
+    /// <inheritdoc/>
+    /// <remarks>A message of its own; if it cannot be sent, a clear of everything is sent when Redis is back (more than asked, never less).</remarks>
+    public ValueTask PublishRemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tag);
+        return PublishAsync(BackplaneMessage.EncodeRemoveTag(InstanceId, tag), [], clear: true, cancellationToken);
+    }
+
     /// <summary>Starts unsubscribing without waiting (for containers disposed synchronously).</summary>
     public void Dispose() => _ = DisposeAsync().AsTask();
 

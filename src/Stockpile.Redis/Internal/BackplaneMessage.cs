@@ -6,17 +6,22 @@ namespace Stockpile.Redis.Internal;
 
 /// <summary>
 /// What the backplane sends: <c>{"origin": instance, "evict": [look-ups]}</c>, <c>{"origin": instance, "clear":
-/// canonical type name}</c> or <c>{"origin": instance, "clearAll": true}</c>. Look-ups use <see cref="EntityKeyWireFormat"/>.
+/// canonical type name}</c>, <c>{"origin": instance, "clearAll": true}</c> or <c>{"origin": instance, "removeTag": tag}</c>.
+/// Look-ups use <see cref="EntityKeyWireFormat"/>.
 /// </summary>
 internal sealed class BackplaneMessage
 {
-    private BackplaneMessage(Guid origin, IReadOnlyList<EntityKey>? evict, string? clearType, bool clearAll)
+    private BackplaneMessage(Guid origin, IReadOnlyList<EntityKey>? evict, string? clearType, bool clearAll, string? removeTag = null)
     {
         Origin = origin;
         Evict = evict;
         ClearType = clearType;
         ClearAll = clearAll;
+        RemoveTag = removeTag;
     }
+
+    /// <summary>Gets the entity tag whose entities to remove; <see langword="null"/> for other messages.</summary>
+    public string? RemoveTag { get; }
 
     public Guid Origin { get; }
 
@@ -51,6 +56,8 @@ internal sealed class BackplaneMessage
         }
     });
 
+    public static byte[] EncodeRemoveTag(Guid origin, string tag) => Encode(origin, writer => writer.WriteString("removeTag", tag));
+
     /// <summary>Reads a message; <see langword="null"/> when it is not one.</summary>
     public static BackplaneMessage? TryDecode(ReadOnlyMemory<byte> bytes)
     {
@@ -77,6 +84,11 @@ internal sealed class BackplaneMessage
                 }
 
                 return new BackplaneMessage(origin, keys, null, false);
+            }
+
+            if (root.TryGetProperty("removeTag", out var removeTag) && removeTag.ValueKind == JsonValueKind.String && removeTag.GetString() is { Length: > 0 } tag)
+            {
+                return new BackplaneMessage(origin, null, null, false, tag);
             }
 
             if (root.TryGetProperty("clear", out var clear) && clear.GetString() is { } typeName)

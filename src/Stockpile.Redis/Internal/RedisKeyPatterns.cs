@@ -37,6 +37,13 @@ internal static class RedisKeyPatterns
     /// <summary>Gets the key under which a clear of everything under a prefix is fenced: in a slot of its own, and not of the canonical shape, so no clear removes it.</summary>
     public static string ClearFenceKey(string prefix) => prefix + "{#clear}" + FenceSuffix;
 
+    /// <summary>
+    /// Gets the key of an entity tag's set (the primary keys of the objects written with the tag): the tag is the hash
+    /// tag, so the set sits in one slot; the <c>#</c> before the brace keeps it out of the canonical shape, so no clear
+    /// or scan of objects ever takes it for one.
+    /// </summary>
+    public static string TagSetKey(string prefix, string tag) => string.Concat(prefix, "#etag:{", tag, "}");
+
     /// <summary>Gets the <c>SCAN MATCH</c> pattern of the keys under exactly a prefix (a superset of ours: check each with <see cref="TryReadCanonicalKey"/>).</summary>
     public static string ScanPattern(string prefix) => EscapeGlob(prefix) + "{*";
 

@@ -62,4 +62,10 @@ public abstract class DelegatingStore : ObjectStore
         await BeforeAsync(StoreOperation.Clear, entityType is null ? [] : [entityType], cancellationToken);
         await Inner.ClearUntypedAsync(entityType, cancellationToken);
     }
+
+    protected override async ValueTask RemoveByTagCoreAsync(string tag, CancellationToken cancellationToken)
+    {
+        await BeforeAsync(StoreOperation.RemoveByTag, [tag], cancellationToken);
+        await Inner.RemoveByTagUntypedAsync(tag, cancellationToken);
+    }
 }

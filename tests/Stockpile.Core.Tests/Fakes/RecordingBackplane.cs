@@ -5,6 +5,18 @@ public sealed class RecordingBackplane : IStockpileBackplane
 {
     private readonly List<IReadOnlyList<EntityKey>> _evictions = [];
     private readonly List<Type?> _clears = [];
+    private readonly List<string> _removedTags = [];
+
+    public IReadOnlyList<string> RemovedTags
+    {
+        get
+        {
+            lock (_evictions)
+            {
+                return [.. _removedTags];
+            }
+        }
+    }
 
     public IReadOnlyList<IReadOnlyList<EntityKey>> Evictions
     {
@@ -43,6 +55,16 @@ public sealed class RecordingBackplane : IStockpileBackplane
         lock (_evictions)
         {
             _clears.Add(entityType);
+        }
+
+        return default;
+    }
+
+    public ValueTask PublishRemoveByTagAsync(string tag, CancellationToken cancellationToken = default)
+    {
+        lock (_evictions)
+        {
+            _removedTags.Add(tag);
         }
 
         return default;

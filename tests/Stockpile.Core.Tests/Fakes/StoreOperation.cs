@@ -12,6 +12,7 @@ public enum StoreOperation
     Delete = 16,
     DeleteMany = 32,
     Clear = 64,
+    RemoveByTag = 128,
     Reads = Get | GetMany,
     Writes = Put | PutMany,
     Deletes = Delete | DeleteMany,

@@ -8,6 +8,8 @@ public sealed class RowDbContext(DbContextOptions<RowDbContext> options) : DbCon
 {
     public DbSet<Row> Rows => Set<Row>();
 
+    public DbSet<TenantOrder> TenantOrders => Set<TenantOrder>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Row>(e =>
@@ -25,6 +27,11 @@ public sealed class RowDbContext(DbContextOptions<RowDbContext> options) : DbCon
         {
             e.HasKey(l => new { l.OrderId, l.LineNumber });
             e.HasIndex(l => l.LineId).IsUnique();
+        });
+        modelBuilder.Entity<TenantOrder>(e =>
+        {
+            e.Property(o => o.Id).ValueGeneratedNever();
+            e.HasIndex(o => o.Number).IsUnique();
         });
         modelBuilder.Entity<Customer>(e =>
         {

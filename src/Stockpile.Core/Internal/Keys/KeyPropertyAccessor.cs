@@ -35,6 +35,9 @@ internal sealed class KeyPropertyAccessor
     /// <summary>Whether the property is null, without boxing its value (a plain value type never is).</summary>
     public bool IsNull(object entity) => _isNull is not null && _isNull(entity);
 
+    /// <summary>A delegate that reads a property of an entity as an object, compiled once (no reflection per call).</summary>
+    public static Func<object, object?> CompileRead(Type entityType, PropertyInfo property) => Compile(entityType, property);
+
     private static Func<object, object?> Compile(Type entityType, PropertyInfo property)
     {
         // (object e) => (object)((TEntity)e).Property; a nullable value type boxes to null or to its underlying value.
