@@ -19,4 +19,13 @@ internal static class ExceptionMessages
 
     public static string Tier(string tierName, string operation, string reason) =>
         $"Stockpile tier '{tierName}' failed to {operation}: {reason}";
+
+    public static string Lifetime(string text, string reason) =>
+        $"Stockpile could not read the lifetime '{text}': {reason}.";
+
+    public static string ContainerLifetime(string container, string text, string reason) =>
+        $"Stockpile container '{container}' has the lifetime '{text}', which is not one: {reason}.";
+
+    public static string KeyValue(string keyName, Type type) =>
+        $"Stockpile key '{keyName}' cannot hold a value of type '{TypeNames.Display(type)}': give strings, numbers, booleans, Guids, dates, times, enums or null (write other values as a string).";
 }
