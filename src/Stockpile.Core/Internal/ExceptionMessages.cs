@@ -28,4 +28,19 @@ internal static class ExceptionMessages
 
     public static string KeyValue(string keyName, Type type) =>
         $"Stockpile key '{keyName}' cannot hold a value of type '{TypeNames.Display(type)}': give strings, numbers, booleans, Guids, dates, times, enums or null (write other values as a string).";
+
+    public static string ContainerKeyNotFound(string container, string key) =>
+        $"Stockpile container '{container}' holds no value for key '{key}', and it has no generator to make one. Register it with a generator (AddContainer<T>(\"{container}\", generator)) or store the value first.";
+
+    public static string ContainerNameTaken(string container) =>
+        $"A Stockpile container named '{container}' is already registered; give each container its own name.";
+
+    public static string ContainerUnknown(string container, IEnumerable<string> names) =>
+        $"No Stockpile container is named '{container}'. Registered: {(names.Any() ? string.Join(", ", names.Select(static n => $"'{n}'")) : "none")}. Add it with AddContainer(\"{container}\").";
+
+    public static string ContainerValueType(string container, Type made, Type asked) =>
+        $"Stockpile container '{container}' makes values of type '{TypeNames.Display(made)}', which are not '{TypeNames.Display(asked)}'.";
+
+    public static string CacheLifetime(string cache, string text, string reason) =>
+        $"Stockpile cache '{cache}' has the DefaultExpiration '{text}', which is not a lifetime: {reason}.";
 }
