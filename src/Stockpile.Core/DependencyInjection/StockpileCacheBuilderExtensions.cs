@@ -56,15 +56,10 @@ public static class StockpileCacheBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var registry = builder.Services.Select(static d => d.ImplementationInstance).OfType<NamedCacheRegistry>().FirstOrDefault();
-        if (registry is null)
-        {
-            registry = new NamedCacheRegistry();
-            builder.Services.AddSingleton(registry);
-            builder.Services.TryAddSingleton<IStockpileCacheProvider, StockpileCacheProvider>();
-        }
-
-        registry.Add(name);
+        NameRegistry<IStockpileCache>.In(
+            builder.Services,
+            static () => new(ExceptionMessages.CacheNameTaken, ExceptionMessages.CacheUnknown),
+            static s => s.TryAddSingleton<IStockpileCacheProvider, StockpileCacheProvider>()).Add(name);
         builder.Services.AddKeyedSingleton(name, (sp, _) =>
         {
             var options = new StockpileCacheOptions { KeyPrefix = name, TimeProvider = sp.GetService<TimeProvider>() };

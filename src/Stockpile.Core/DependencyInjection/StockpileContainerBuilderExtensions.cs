@@ -68,15 +68,10 @@ public static class StockpileContainerBuilderExtensions
         var options = new StockpileContainerOptions();
         configure?.Invoke(options);
         var lifetime = LifetimeOf(name, options.Lifetime);
-        var registry = builder.Services.Select(static d => d.ImplementationInstance).OfType<ContainerRegistry>().FirstOrDefault();
-        if (registry is null)
-        {
-            registry = new ContainerRegistry();
-            builder.Services.AddSingleton(registry);
-            builder.Services.TryAddSingleton<IStockpileContainerProvider, StockpileContainerProvider>();
-        }
-
-        registry.Add(name);
+        NameRegistry<IStockpileContainer>.In(
+            builder.Services,
+            static () => new(ExceptionMessages.ContainerNameTaken, ExceptionMessages.ContainerUnknown),
+            static s => s.TryAddSingleton<IStockpileContainerProvider, StockpileContainerProvider>()).Add(name);
         var cacheName = options.Cache;
         builder.Services.AddKeyedSingleton<IStockpileContainer>(name, (sp, _) =>
         {

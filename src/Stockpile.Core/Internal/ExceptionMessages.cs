@@ -35,8 +35,14 @@ internal static class ExceptionMessages
     public static string ContainerNameTaken(string container) =>
         $"A Stockpile container named '{container}' is already registered; give each container its own name.";
 
-    public static string ContainerUnknown(string container, IEnumerable<string> names) =>
-        $"No Stockpile container is named '{container}'. Registered: {(names.Any() ? string.Join(", ", names.Select(static n => $"'{n}'")) : "none")}. Add it with AddContainer(\"{container}\").";
+    public static string CacheNameTaken(string cache) =>
+        $"A Stockpile cache named '{cache}' is already registered; give each AddCache call its own name.";
+
+    public static string CacheUnknown(string cache, IReadOnlyCollection<string> names) =>
+        $"No Stockpile cache is named '{cache}'. Registered: {(names.Count == 0 ? "none" : string.Join(", ", names.Select(static n => $"'{n}'")))}. Add it with AddCache(\"{cache}\").";
+
+    public static string ContainerUnknown(string container, IReadOnlyCollection<string> names) =>
+        $"No Stockpile container is named '{container}'. Registered: {(names.Count == 0 ? "none" : string.Join(", ", names.Select(static n => $"'{n}'")))}. Add it with AddContainer(\"{container}\").";
 
     public static string ContainerValueType(string container, Type made, Type asked) =>
         $"Stockpile container '{container}' makes values of type '{TypeNames.Display(made)}', which are not '{TypeNames.Display(asked)}'.";
