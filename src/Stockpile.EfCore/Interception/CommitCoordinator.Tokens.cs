@@ -12,12 +12,13 @@ internal sealed partial class CommitCoordinator
 
     /// <summary>
     /// After a commit: the tokens of every changed instance (under each of its keys), of its type and base types, and
-    /// the global token get new values, in one round trip. Bulk statements change their types' tokens, and the instances'
+    /// the global token get new values, in one round trip; a changed type no cache holds by key changes its type tokens
+    /// and the global one. Bulk statements change their types' tokens, and the instances'
     /// when their keys are known. Never throws: the data is committed; a failed change is retried before the next key is built.
     /// </summary>
     private async ValueTask BumpTokensAsync(CommitBatch batch)
     {
-        if (Tokens is not { } tokens || batch.IsEmpty)
+        if (Tokens is not { } tokens || !batch.ChangesTokens)
         {
             return;
         }
@@ -62,12 +63,21 @@ internal sealed partial class CommitCoordinator
             names.UnionWith(TokenNames.TypeAndBases(key.EntityType.ClrType));
         }
 
-        foreach (var type in batch.Types)
+        foreach (var type in batch.Types.Concat(batch.UntrackedTypes))
         {
             names.UnionWith(TokenNames.TypeAndBases(type));
         }
 
         return names;
+    }
+
+    /// <summary>Records a changed type no cache holds by key, when there are tokens to change (otherwise such a save costs nothing, as before).</summary>
+    private void NoteUntracked(CommitBatch batch, Type type)
+    {
+        if (Tokens is not null)
+        {
+            batch.UntrackedTypes.Add(StockpileEntityType.EntityClrType(type));
+        }
     }
 
     private static void AddInstances(HashSet<string> names, IEnumerable<EntityKey> keys)

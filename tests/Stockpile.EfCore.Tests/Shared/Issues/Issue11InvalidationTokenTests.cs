@@ -193,4 +193,25 @@ public sealed class Issue11InvalidationTokenTests
             Assert.That(after[i], Is.Not.EqualTo(before[i]), $"key {i} did not change");
         }
     }
+
+    [Test]
+    public async Task SaveChanges_TypeStockpileDoesNotTrack_ChangesItsTypeAndTheGlobalKeys()
+    {
+        // Warehouse declares no [StockpileKey] and the store does not use model keys: no cache holds it by key, yet a
+        // commit of it is a commit, so keys built on its type and on the global token change.
+        StockpileKey[] keys = [StockpileKey.For("list").WithType<Warehouse>(), StockpileKey.For("all").WithGlobal(), StockpileKey.For("list").WithType<Product>()];
+        var before = await BuildAllAsync(keys);
+
+        await using (var context = NewContext())
+        {
+            var id = InterceptorChangeTests.NewProduct().Id;
+            context.Warehouses.Add(new Warehouse { Id = id, Code = $"W{id}", City = "Lyon" });
+            await context.SaveChangesAsync();
+        }
+
+        var after = await BuildAllAsync(keys);
+        Assert.That(after[0], Is.Not.EqualTo(before[0]), "the type's key did not change");
+        Assert.That(after[1], Is.Not.EqualTo(before[1]), "the global key did not change");
+        Assert.That(after[2], Is.EqualTo(before[2]));
+    }
 }
