@@ -15,6 +15,8 @@ internal static partial class Log
     public const int MissDebugId = 5;
     public const int UnreadableEntryId = 6;
     public const int CacheKeyRefusedId = 30; // 30–39: the cache beside the entities
+    public const int TokenReadFailedId = 40; // 40–49: invalidation tokens and containers
+    public const int TokensUnavailableId = 41;
 
     [LoggerMessage(TierReadFailedId, LogLevel.Warning, "Stockpile tier '{Tier}' failed a read; it is treated as a miss.", EventName = "TierReadFailed")]
     public static partial void TierReadFailed(ILogger logger, string tier, Exception exception);
@@ -36,4 +38,10 @@ internal static partial class Log
 
     [LoggerMessage(MissDebugId, LogLevel.Debug, "Stockpile miss on every tier for '{Key}'.", EventName = "Miss")]
     public static partial void Miss(ILogger logger, string key);
+
+    [LoggerMessage(TokenReadFailedId, LogLevel.Warning, "Stockpile could not reach the invalidation tokens; keys built meanwhile are misses.", EventName = "TokenReadFailed")]
+    public static partial void TokenReadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(TokensUnavailableId, LogLevel.Debug, "Stockpile built a never-used key for '{Name}': its tokens are unknown.", EventName = "TokensUnavailable")]
+    public static partial void TokensUnavailable(ILogger logger, string name);
 }

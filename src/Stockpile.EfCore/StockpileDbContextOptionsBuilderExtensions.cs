@@ -55,7 +55,10 @@ public static class StockpileDbContextOptionsBuilderExtensions
         var options = services.GetService<Microsoft.Extensions.Options.IOptions<StockpileInterceptorOptions>>()?.Value ?? new StockpileInterceptorOptions();
         var metrics = services.GetService<StockpileMetrics>();
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger("Stockpile.EfCore");
-        return Add(builder, new CommitCoordinator(services.GetRequiredService<ChainedStore>, options, logger, metrics));
+        return Add(builder, new CommitCoordinator(services.GetRequiredService<ChainedStore>, options, logger, metrics)
+        {
+            ResolveTokens = services.GetService<IStockpileKeyBuilder>,
+        });
     }
 
     private static TBuilder Add<TBuilder>(TBuilder builder, CommitCoordinator coordinator)

@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Stockpile.Internal;
 using Stockpile.Internal.Caching;
+using Stockpile.Internal.Lifetimes;
 
 namespace Stockpile;
 
@@ -54,15 +56,10 @@ public static class StockpileCacheBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var registry = builder.Services.Select(static d => d.ImplementationInstance).OfType<NamedCacheRegistry>().FirstOrDefault();
-        if (registry is null)
-        {
-            registry = new NamedCacheRegistry();
-            builder.Services.AddSingleton(registry);
-            builder.Services.TryAddSingleton<IStockpileCacheProvider, StockpileCacheProvider>();
-        }
-
-        registry.Add(name);
+        NameRegistry<IStockpileCache>.In(
+            builder.Services,
+            static () => new(ExceptionMessages.CacheNameTaken, ExceptionMessages.CacheUnknown),
+            static s => s.TryAddSingleton<IStockpileCacheProvider, StockpileCacheProvider>()).Add(name);
         builder.Services.AddKeyedSingleton(name, (sp, _) =>
         {
             var options = new StockpileCacheOptions { KeyPrefix = name, TimeProvider = sp.GetService<TimeProvider>() };
@@ -77,19 +74,21 @@ public static class StockpileCacheBuilderExtensions
     /// <summary>
     /// Registers one named cache per child of a configuration section (by convention <c>Stockpile:Caches</c>): the child's
     /// key is the name, its values bind to <see cref="StockpileCacheOptions"/> (<c>KeyPrefix</c>, <c>DefaultExpiration</c>,
-    /// <c>MaximumKeyLength</c>).
+    /// <c>MaximumKeyLength</c>). <c>DefaultExpiration</c> may be written as a lifetime (<c>"5 min"</c>, <c>"2 hours"</c>,
+    /// <c>"0"</c> for never; see <see cref="ObjectLifetime.Parse(string)"/>) or, as before, as a <see cref="TimeSpan"/>.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="caches">The section whose children are the caches.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException">A name is registered twice.</exception>
+    /// <exception cref="FormatException">(When the cache is first resolved.) A <c>DefaultExpiration</c> is neither a lifetime nor a <see cref="TimeSpan"/>; the message names the cache and the text.</exception>
     public static IStockpileBuilder AddCaches(this IStockpileBuilder builder, IConfiguration caches)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(caches);
         foreach (var cache in caches.GetChildren())
         {
-            builder.AddCache(cache.Key, options => cache.Bind(options));
+            builder.AddCache(cache.Key, options => BindCache(cache, options));
         }
 
         return builder;
@@ -104,6 +103,32 @@ public static class StockpileCacheBuilderExtensions
         }
 
         return cache;
+    }
+
+    /// <summary>
+    /// Binds a cache's section. A <c>DefaultExpiration</c> written as a lifetime (<c>"5 min"</c>, <c>"0"</c>) is read by
+    /// the one lifetime parser; text only <see cref="TimeSpan"/> reads (<c>"5"</c>, five days) keeps its old meaning.
+    /// </summary>
+    private static void BindCache(IConfigurationSection cache, StockpileCacheOptions options)
+    {
+        var text = cache[nameof(StockpileCacheOptions.DefaultExpiration)];
+        if (text is null || (!LifetimeText.TryParse(text, out var lifetime, out var reason) && TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out _)))
+        {
+            cache.Bind(options);
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(reason))
+        {
+            throw new FormatException(ExceptionMessages.CacheLifetime(cache.Key, text, reason));
+        }
+
+        // The binder cannot read "5 min" as a TimeSpan: bind the other values from a copy without it.
+        var others = new ConfigurationBuilder()
+            .AddInMemoryCollection(cache.AsEnumerable(makePathsRelative: true).Where(static p => !p.Key.Equals(nameof(StockpileCacheOptions.DefaultExpiration), StringComparison.OrdinalIgnoreCase)))
+            .Build();
+        others.Bind(options);
+        options.DefaultExpiration = LifetimeText.ToExpiration(lifetime);
     }
 
     private static ILogger<StockpileHybridCache> LoggerOf(IServiceProvider services) =>

@@ -22,4 +22,34 @@ internal static class ExceptionMessages
 
     public static string Tier(string tierName, string operation, string reason) =>
         $"Stockpile tier '{tierName}' failed to {operation}: {reason}";
+
+    public static string Lifetime(string text, string reason) =>
+        $"Stockpile could not read the lifetime '{text}': {reason}.";
+
+    public static string ContainerLifetime(string container, string text, string reason) =>
+        $"Stockpile container '{container}' has the lifetime '{text}', which is not one: {reason}.";
+
+    public static string KeyValue(string keyName, Type type) =>
+        $"Stockpile key '{keyName}' cannot hold a value of type '{TypeNames.Display(type)}': give strings, numbers, booleans, Guids, dates, times, enums or null (write other values as a string).";
+
+    public static string ContainerKeyNotFound(string container, string key) =>
+        $"Stockpile container '{container}' holds no value for key '{key}', and it has no generator to make one. Register it with a generator (AddContainer<T>(\"{container}\", generator)) or store the value first.";
+
+    public static string ContainerNameTaken(string container) =>
+        $"A Stockpile container named '{container}' is already registered; give each container its own name.";
+
+    public static string CacheNameTaken(string cache) =>
+        $"A Stockpile cache named '{cache}' is already registered; give each AddCache call its own name.";
+
+    public static string CacheUnknown(string cache, IReadOnlyCollection<string> names) =>
+        $"No Stockpile cache is named '{cache}'. Registered: {(names.Count == 0 ? "none" : string.Join(", ", names.Select(static n => $"'{n}'")))}. Add it with AddCache(\"{cache}\").";
+
+    public static string ContainerUnknown(string container, IReadOnlyCollection<string> names) =>
+        $"No Stockpile container is named '{container}'. Registered: {(names.Count == 0 ? "none" : string.Join(", ", names.Select(static n => $"'{n}'")))}. Add it with AddContainer(\"{container}\").";
+
+    public static string ContainerValueType(string container, Type made, Type asked) =>
+        $"Stockpile container '{container}' makes values of type '{TypeNames.Display(made)}', which are not '{TypeNames.Display(asked)}'.";
+
+    public static string CacheLifetime(string cache, string text, string reason) =>
+        $"Stockpile cache '{cache}' has the DefaultExpiration '{text}', which is not a lifetime: {reason}.";
 }

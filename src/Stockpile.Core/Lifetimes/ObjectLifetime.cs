@@ -1,7 +1,7 @@
 namespace Stockpile;
 
 /// <summary>How long a store keeps an object: for a duration, until a point in time, forever, or the store's default.</summary>
-public readonly record struct ObjectLifetime
+public readonly partial record struct ObjectLifetime
 {
     private ObjectLifetime(ObjectLifetimeKind kind, TimeSpan duration, DateTimeOffset until)
     {

@@ -1,7 +1,7 @@
 namespace Stockpile.Internal;
 
 /// <summary>The changes one coordinator (one chain) applies together after a commit.</summary>
-internal sealed class CommitBatch(CommitCoordinator coordinator, List<CapturedChange> changes)
+internal sealed partial class CommitBatch(CommitCoordinator coordinator, List<CapturedChange> changes)
 {
     public CommitCoordinator Coordinator { get; } = coordinator;
 

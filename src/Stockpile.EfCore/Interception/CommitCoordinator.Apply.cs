@@ -77,6 +77,8 @@ internal sealed partial class CommitCoordinator
                 Tracker.End(ticket);
             }
         }
+
+        await BumpTokensAsync(batch).ConfigureAwait(false);
     }
 
     private async ValueTask WriteThroughAsync(IEnumerable<CapturedChange> changes, CommitTicket ticket)

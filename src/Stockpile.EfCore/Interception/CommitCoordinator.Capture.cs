@@ -27,6 +27,7 @@ internal sealed partial class CommitCoordinator
 
             if (resolver.Resolve(entry.Metadata) is not { } entityType)
             {
+                NoteUntracked(batch, entry.Metadata.ClrType);
                 continue;
             }
 
@@ -39,7 +40,7 @@ internal sealed partial class CommitCoordinator
             CaptureRoots(context, resolver, owned, batch, captured);
         }
 
-        return batch.IsEmpty ? null : batch;
+        return batch.ChangesTokens ? batch : null;
     }
 
     /// <summary>Captures, as modified, the aggregate roots of changed owned entities that the save does not change themselves.</summary>
@@ -55,7 +56,13 @@ internal sealed partial class CommitCoordinator
                 continue;
             }
 
-            if (resolver.Resolve(root.Metadata) is not { } entityType || !captured.Add(root.Entity))
+            if (resolver.Resolve(root.Metadata) is not { } entityType)
+            {
+                NoteUntracked(batch, root.Metadata.ClrType);
+                continue;
+            }
+
+            if (!captured.Add(root.Entity))
             {
                 continue;
             }

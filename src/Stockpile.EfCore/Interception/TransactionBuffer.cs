@@ -57,6 +57,7 @@ internal sealed class TransactionBuffer
             batch.Changes.AddRange(saved.Changes);
             batch.Types.UnionWith(saved.Types);
             batch.Keys.UnionWith(saved.Keys);
+            batch.UntrackedTypes.UnionWith(saved.UntrackedTypes);
             if (claimNow)
             {
                 var stripes = saved.Stripes(keysFinal: true);

@@ -67,4 +67,46 @@ public sealed class NamedCacheTests
         var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IStockpileCacheProvider>().GetCache("sesions"));
         Assert.That(error!.Message, Does.Contain("'sesions'").And.Contain("'sessions'"));
     }
+
+    [Test]
+    public async Task AddCaches_DefaultExpirationAsLifetimeText_IsRead_WithTheOtherValues()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Caches:sessions:DefaultExpiration"] = "5 min",
+            ["Caches:sessions:MaximumKeyLength"] = "4",
+            ["Caches:forever:DefaultExpiration"] = "0",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddStockpile().AddCaches(configuration.GetSection("Caches"));
+        await using var provider = services.BuildServiceProvider();
+        var caches = provider.GetRequiredService<IStockpileCacheProvider>();
+        await caches.GetCache("sessions").SetAsync("k", "v");
+        await caches.GetCache("forever").SetAsync("k", "v");
+
+        time.Advance(TimeSpan.FromMinutes(4));
+        Assert.That(await caches.GetCache("sessions").GetAsync<string>("k"), Is.EqualTo("v"));
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.That(await caches.GetCache("sessions").GetAsync<string>("k"), Is.Null);
+        time.Advance(TimeSpan.FromDays(3650));
+        Assert.That(await caches.GetCache("forever").GetAsync<string>("k"), Is.EqualTo("v"), "\"0\" is never");
+        Assert.ThrowsAsync<ArgumentException>(async () => await caches.GetCache("sessions").SetAsync("too long", 1), "MaximumKeyLength was bound beside the text");
+    }
+
+    [Test]
+    public async Task AddCaches_DefaultExpirationMalformed_IsAClearErrorNamingCacheAndText()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Caches:sessions:DefaultExpiration"] = "5 parsecs",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddStockpile().AddCaches(configuration.GetSection("Caches"));
+        await using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<FormatException>(() => provider.GetRequiredService<IStockpileCacheProvider>().GetCache("sessions"));
+        Assert.That(error!.Message, Does.Contain("'sessions'").And.Contain("'5 parsecs'"));
+    }
 }

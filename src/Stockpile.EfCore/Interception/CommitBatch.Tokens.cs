@@ -1,0 +1,10 @@
+namespace Stockpile.Internal;
+
+internal sealed partial class CommitBatch
+{
+    /// <summary>Gets the changed entity types no cache holds by key (recorded only when invalidation tokens are registered): their type tokens and the global token still change at commit.</summary>
+    public HashSet<Type> UntrackedTypes { get; } = [];
+
+    /// <summary>Gets a value indicating whether the commit changes any token.</summary>
+    public bool ChangesTokens => !IsEmpty || UntrackedTypes.Count > 0;
+}
