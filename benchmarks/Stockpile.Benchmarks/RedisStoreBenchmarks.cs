@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
@@ -12,7 +14,9 @@ namespace Stockpile.Benchmarks;
 /// the benchmark starts on loopback: a get by primary key against <c>StringGetAsync</c> plus deserialization, a
 /// batch of 100 against one <c>MGET</c> plus deserialization and against 100 sequential gets, and a put of an object
 /// with two alternate keys against one <c>EVALSHA</c> round trip, and 64 concurrent callers of each get (the mean is
-/// per get: its inverse is the throughput, to set beside <c>redis-benchmark -c 50 -t get</c> on the same machine).
+/// per get: its inverse is the throughput), beside <c>redis-benchmark -c 50 -t get</c> run against the same server in
+/// the same session (per request). For per-call percentiles of the single get, run the <c>get</c> category with one
+/// invocation per iteration (<c>--invocationCount 1 --unrollFactor 1</c>; see docs/benchmarks.md).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Percentiles))]
@@ -23,6 +27,7 @@ public class RedisStoreBenchmarks
     private const string Noop = "return 1";
     private const int Callers = 64;
     private const int PerCaller = 100;
+    private const int ToolRequests = 50_000;
 
     private RedisServer _server = null!;
     private ConnectionMultiplexer _multiplexer = null!;
@@ -30,6 +35,7 @@ public class RedisStoreBenchmarks
     private RedisStore _store = null!;
     private Product[] _products = null!;
     private RedisKey[] _bareKeys = null!;
+    private byte[][] _bareValues = null!;
     private int[] _batchIds = null!;
     private byte[] _noopSha1 = null!;
     private int _next;
@@ -46,6 +52,7 @@ public class RedisStoreBenchmarks
         _bareKeys = [.. _products.Select(p => (RedisKey)("bare:" + p.Id))];
         await _database.StringSetAsync([.. _products.Select(p => new KeyValuePair<RedisKey, RedisValue>(_bareKeys[p.Id], JsonSerializer.SerializeToUtf8Bytes(p)))]);
         _batchIds = [.. Enumerable.Range(0, Batch)];
+        _bareValues = [.. _products.Take(Batch).Select(p => JsonSerializer.SerializeToUtf8Bytes(p))];
         _noopSha1 = (await _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]).ScriptLoadAsync(Noop)).ToArray();
     }
 
@@ -77,6 +84,10 @@ public class RedisStoreBenchmarks
         var values = await _database.StringGetAsync(_bareKeys.AsSpan(0, Batch).ToArray());
         return Array.ConvertAll(values, v => v.IsNull ? null : JsonSerializer.Deserialize<Product>((byte[])v!));
     }
+
+    [Benchmark(Description = "deserialize 100, no Redis (the floor of any batch)")]
+    [BenchmarkCategory("batch")]
+    public Product?[] DeserializeOnly() => Array.ConvertAll(_bareValues, static v => JsonSerializer.Deserialize<Product>(v));
 
     [Benchmark(Description = "RedisStore.GetManyAsync of 100")]
     [BenchmarkCategory("batch")]
@@ -118,6 +129,31 @@ public class RedisStoreBenchmarks
     [Benchmark(Description = "64 callers, RedisStore.GetAsync (per get)", OperationsPerInvoke = Callers * PerCaller)]
     [BenchmarkCategory("concurrent")]
     public Task StoreConcurrent() => ConcurrentlyAsync(id => _store.GetAsync<Product, int>(id).AsTask());
+
+    /// <summary>
+    /// <c>redis-benchmark -c 50 -t get</c> against the same server, in the same session as the callers above (the mean is
+    /// per request, its process start included); the tool's own line is written to the log.
+    /// </summary>
+    [Benchmark(Description = "redis-benchmark -c 50 -t get (per request)", OperationsPerInvoke = ToolRequests)]
+    [BenchmarkCategory("concurrent")]
+    public async Task RedisBenchmarkTool()
+    {
+        var start = new ProcessStartInfo("redis-benchmark") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])["-h", RedisServer.Host, "-p", _server.Port.ToString(CultureInfo.InvariantCulture), "-c", "50", "-t", "get", "-n", ToolRequests.ToString(CultureInfo.InvariantCulture), "-q"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("redis-benchmark did not start.");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException("redis-benchmark failed: " + output + await process.StandardError.ReadToEndAsync());
+        }
+
+        Console.WriteLine("// redis-benchmark: " + output.Split('\r', '\n').Last(line => line.Length > 0).Trim());
+    }
 
     /// <summary>Runs <see cref="Callers"/> callers at once, each making <see cref="PerCaller"/> gets one after another; the mean is per get.</summary>
     private static async Task ConcurrentlyAsync(Func<int, Task<Product?>> get)
@@ -162,7 +198,7 @@ public class RedisStoreBenchmarks
     {
         public Percentiles()
         {
-            AddColumn(StatisticColumn.P50, StatisticColumn.P95, StatisticColumn.P100);
+            AddColumn(StatisticColumn.P50, StatisticColumn.P95, new PercentileColumn(99), StatisticColumn.P100);
             AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory);
         }
     }

@@ -52,15 +52,51 @@ public sealed partial class RedisStore
             return Array.ConvertAll(await database.StringGetAsync(Keys(keys)).WaitAsync(cancellationToken).ConfigureAwait(false), static v => (byte[]?)v);
         }
 
-        var values = new byte[]?[keys.Count];
-        await Task.WhenAll(BySlot(database, keys).Select(async indexes =>
+        return Array.ConvertAll(await MultiGetBySlotAsync(database, Keys(keys), cancellationToken).ConfigureAwait(false), static v => (byte[]?)v);
+    }
+
+    /// <summary>Reads keys on a cluster: one <c>MGET</c> per hash slot, all sent before any reply is awaited; the values in the keys' order.</summary>
+    private static async Task<RedisValue[]> MultiGetBySlotAsync(IDatabase database, RedisKey[] keys, CancellationToken cancellationToken)
+    {
+        // Sorted by slot (then position), each run of one slot is one MGET: no dictionary or list per slot.
+        var multiplexer = database.Multiplexer;
+        var order = new (int Slot, int Index)[keys.Length];
+        for (var i = 0; i < order.Length; i++)
         {
-            var reply = await database.StringGetAsync(indexes.Select(i => (RedisKey)keys[i]).ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
-            for (var j = 0; j < indexes.Count; j++)
+            order[i] = (multiplexer.HashSlot(keys[i]), i);
+        }
+
+        Array.Sort(order);
+        var reads = new List<(Task<RedisValue[]> Read, int Start)>();
+        for (var start = 0; start < order.Length;)
+        {
+            var end = start + 1;
+            while (end < order.Length && order[end].Slot == order[start].Slot)
             {
-                values[indexes[j]] = (byte[]?)reply[j];
+                end++;
             }
-        })).ConfigureAwait(false);
+
+            var slotKeys = new RedisKey[end - start];
+            for (var j = 0; j < slotKeys.Length; j++)
+            {
+                slotKeys[j] = keys[order[start + j].Index];
+            }
+
+            reads.Add((database.StringGetAsync(slotKeys), start));
+            start = end;
+        }
+
+        var values = new RedisValue[keys.Length];
+        await Task.WhenAll(reads.ConvertAll(static r => (Task)r.Read)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var (read, start) in reads)
+        {
+            var reply = read.Result;
+            for (var j = 0; j < reply.Length; j++)
+            {
+                values[order[start + j].Index] = reply[j];
+            }
+        }
+
         return values;
     }
 
@@ -83,11 +119,11 @@ public sealed partial class RedisStore
     }
 
     /// <summary>Groups the indexes of keys by hash slot.</summary>
-    private static Dictionary<int, List<int>>.ValueCollection BySlot(IDatabase database, IReadOnlyList<string> keys)
+    private static Dictionary<int, List<int>>.ValueCollection BySlot(IDatabase database, string[] keys)
     {
         var multiplexer = database.Multiplexer;
         var slots = new Dictionary<int, List<int>>();
-        for (var i = 0; i < keys.Count; i++)
+        for (var i = 0; i < keys.Length; i++)
         {
             var slot = multiplexer.HashSlot(keys[i]);
             if (!slots.TryGetValue(slot, out var indexes))
