@@ -5,6 +5,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using StackExchange.Redis;
+using Stockpile.Internal.KeyValue;
 using Stockpile.Testing.Servers;
 
 namespace Stockpile.Benchmarks;
@@ -36,6 +37,7 @@ public class RedisStoreBenchmarks
     private Product[] _products = null!;
     private RedisKey[] _bareKeys = null!;
     private byte[][] _bareValues = null!;
+    private byte[][] _storedValues = null!;
     private int[] _batchIds = null!;
     private byte[] _noopSha1 = null!;
     private int _next;
@@ -53,6 +55,7 @@ public class RedisStoreBenchmarks
         await _database.StringSetAsync([.. _products.Select(p => new KeyValuePair<RedisKey, RedisValue>(_bareKeys[p.Id], JsonSerializer.SerializeToUtf8Bytes(p)))]);
         _batchIds = [.. Enumerable.Range(0, Batch)];
         _bareValues = [.. _products.Take(Batch).Select(p => JsonSerializer.SerializeToUtf8Bytes(p))];
+        _storedValues = [.. _products.Take(Batch).Select(p => StoredPayload.Value(p, SystemTextJsonStockpileSerializer.Default))];
         _noopSha1 = (await _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]).ScriptLoadAsync(Noop)).ToArray();
     }
 
@@ -88,6 +91,10 @@ public class RedisStoreBenchmarks
     [Benchmark(Description = "deserialize 100, no Redis (the floor of any batch)")]
     [BenchmarkCategory("batch")]
     public Product?[] DeserializeOnly() => Array.ConvertAll(_bareValues, static v => JsonSerializer.Deserialize<Product>(v));
+
+    [Benchmark(Description = "read 100 stored objects, no Redis (the store's floor)")]
+    [BenchmarkCategory("batch")]
+    public object?[] ReadStoredOnly() => Array.ConvertAll(_storedValues, static v => StoredPayload.ReadValue(v, typeof(Product), typeof(Product), false, SystemTextJsonStockpileSerializer.Default));
 
     [Benchmark(Description = "RedisStore.GetManyAsync of 100")]
     [BenchmarkCategory("batch")]
