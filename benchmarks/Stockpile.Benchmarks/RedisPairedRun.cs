@@ -21,10 +21,53 @@ internal static class RedisPairedRun
             await CompareAsync("get by primary key", "StringGetAsync + deserialize", benchmarks.BareGet, "RedisStore.GetAsync", benchmarks.StoreGet, rounds: 60, block: 50);
             await CompareAsync("batch of 100", "MGET + deserialize", benchmarks.BareBatch, "RedisStore.GetManyAsync", benchmarks.StoreBatch, rounds: 60, block: 20);
             await CompareAsync("100 gets", "100 sequential RedisStore.GetAsync", benchmarks.StoreSequential100, "RedisStore.GetManyAsync of 100", benchmarks.StoreBatch, rounds: 30, block: 3);
+            await CompareThroughputAsync(benchmarks, rounds: 5);
         }
         finally
         {
             await benchmarks.CleanupAsync();
+        }
+
+        var cluster = new RedisClusterStoreBenchmarks();
+        await cluster.SetupAsync();
+        try
+        {
+            await CompareAsync("batch of 100 on the cluster", "per-slot MGETs + deserialize", cluster.BareBatch, "RedisStore.GetManyAsync", cluster.StoreBatch, rounds: 40, block: 10);
+            await CompareAsync("batch of 100 on the cluster, the store's keys", "per-slot MGETs of the store's keys + deserialize", cluster.BareBatchOfStoreKeys, "RedisStore.GetManyAsync", cluster.StoreBatch, rounds: 40, block: 10);
+        }
+        finally
+        {
+            await cluster.CleanupAsync();
+        }
+    }
+
+    /// <summary>64 callers of the store, 64 of bare <c>StringGetAsync</c>, and <c>redis-benchmark -c 50 -t get</c>, in turn, each round: gets per second (the tool's process start included).</summary>
+    private static async Task CompareThroughputAsync(RedisStoreBenchmarks benchmarks, int rounds)
+    {
+        (string Name, Func<Task> Run, int Operations)[] sides =
+        [
+            ("64 callers, RedisStore.GetAsync", benchmarks.StoreConcurrent, RedisStoreBenchmarks.ConcurrentGets),
+            ("64 callers, StringGetAsync + deserialize", benchmarks.BareConcurrent, RedisStoreBenchmarks.ConcurrentGets),
+            ("redis-benchmark -c 50 -t get", benchmarks.RedisBenchmarkTool, RedisStoreBenchmarks.ToolRequests),
+        ];
+        var rates = sides.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < sides.Length; i++)
+            {
+                var (_, run, operations) = sides[(i + round) % sides.Length];
+                var start = Stopwatch.GetTimestamp();
+                await run();
+                rates[(i + round) % sides.Length].Add(operations / Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(inv, $"paired throughput ({rounds} rounds, the sides in turn):"));
+        for (var i = 0; i < sides.Length; i++)
+        {
+            var sorted = rates[i].Order().ToList();
+            Console.WriteLine(string.Create(inv, $"  {sides[i].Name}: median {Percentile(sorted, 50):N0}/s, range {sorted[0]:N0}-{sorted[^1]:N0}/s"));
         }
     }
 
@@ -32,8 +75,14 @@ internal static class RedisPairedRun
     {
         var peerTimes = new List<double>(rounds * block);
         var storeTimes = new List<double>(rounds * block);
-        await MeasureAsync(peer, block * 4, null);
-        await MeasureAsync(store, block * 4, null);
+        // Warm-up long enough for tiered compilation to promote both paths (30 calls, then a background compile).
+        for (var warmup = 0; warmup < 2; warmup++)
+        {
+            await MeasureAsync(peer, Math.Max(block * 4, 100), null);
+            await MeasureAsync(store, Math.Max(block * 4, 100), null);
+            await Task.Delay(500);
+        }
+
         for (var round = 0; round < rounds; round++)
         {
             if (round % 2 == 0)

@@ -23,12 +23,17 @@ namespace Stockpile.Benchmarks;
 [Config(typeof(Percentiles))]
 public class RedisStoreBenchmarks
 {
+    /// <summary>The requests <see cref="RedisBenchmarkTool"/> makes.</summary>
+    public const int ToolRequests = 50_000;
+
+    /// <summary>The gets <see cref="StoreConcurrent"/> and <see cref="BareConcurrent"/> make.</summary>
+    public const int ConcurrentGets = Callers * PerCaller;
+
     private const int Count = 1_000;
     private const int Batch = 100;
     private const string Noop = "return 1";
     private const int Callers = 64;
     private const int PerCaller = 100;
-    private const int ToolRequests = 50_000;
 
     private RedisServer _server = null!;
     private ConnectionMultiplexer _multiplexer = null!;

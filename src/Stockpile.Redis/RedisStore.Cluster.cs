@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using StackExchange.Redis;
 using Stockpile.Redis.Internal;
 
@@ -52,11 +54,21 @@ public sealed partial class RedisStore
             return Array.ConvertAll(await database.StringGetAsync(Keys(keys)).WaitAsync(cancellationToken).ConfigureAwait(false), static v => (byte[]?)v);
         }
 
-        return Array.ConvertAll(await MultiGetBySlotAsync(database, Keys(keys), cancellationToken).ConfigureAwait(false), static v => (byte[]?)v);
+        var values = new byte[]?[keys.Count];
+        await foreach (var (index, value) in MultiGetBySlotAsync(database, Keys(keys), cancellationToken).ConfigureAwait(false))
+        {
+            values[index] = (byte[]?)value;
+        }
+
+        return values;
     }
 
-    /// <summary>Reads keys on a cluster: one <c>MGET</c> per hash slot, all sent before any reply is awaited; the values in the keys' order.</summary>
-    private static async Task<RedisValue[]> MultiGetBySlotAsync(IDatabase database, RedisKey[] keys, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads keys on a cluster: one <c>MGET</c> per hash slot, all sent before any reply is awaited; yields each value
+    /// with its key's position as its slot's reply comes in, so the caller works on the first replies while the others
+    /// are on their way. Every read is awaited, so none fails unobserved; the first failure is thrown at the end.
+    /// </summary>
+    private static async IAsyncEnumerable<(int Index, RedisValue Value)> MultiGetBySlotAsync(IDatabase database, RedisKey[] keys, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Sorted by slot (then position), each run of one slot is one MGET: no dictionary or list per slot.
         var multiplexer = database.Multiplexer;
@@ -86,18 +98,31 @@ public sealed partial class RedisStore
             start = end;
         }
 
-        var values = new RedisValue[keys.Length];
-        await Task.WhenAll(reads.ConvertAll(static r => (Task)r.Read)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Awaited one by one, not with Task.WhenAll: an awaited task that is already complete costs nothing, while
+        // WhenAll queues a continuation on every one of them.
+        Exception? failure = null;
         foreach (var (read, start) in reads)
         {
-            var reply = read.Result;
-            for (var j = 0; j < reply.Length; j++)
+            RedisValue[]? reply = null;
+            try
             {
-                values[order[start + j].Index] = reply[j];
+                reply = await read.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                failure ??= ex;
+            }
+
+            for (var j = 0; j < (reply?.Length ?? 0); j++)
+            {
+                yield return (order[start + j].Index, reply![j]);
             }
         }
 
-        return values;
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     /// <summary>Runs the read script once per hash slot, all at once; returns the values in order and the earliest server time (the lease).</summary>

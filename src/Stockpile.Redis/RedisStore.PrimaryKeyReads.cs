@@ -92,12 +92,26 @@ public sealed partial class RedisStore
         where T : class
         where TKey : notnull
     {
-        RedisValue[] values;
+        var results = new T?[redisKeys.Length];
+        var unreadable = false;
         try
         {
-            values = IsCluster(database)
-                ? await MultiGetBySlotAsync(database, redisKeys, cancellationToken).ConfigureAwait(false)
-                : await database.StringGetAsync(redisKeys).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (IsCluster(database))
+            {
+                // Each slot's values are read as its reply comes in, while the other slots' replies are on their way.
+                await foreach (var (index, value) in MultiGetBySlotAsync(database, redisKeys, cancellationToken).ConfigureAwait(false))
+                {
+                    unreadable |= !TryReadValue(value, key, out results[index]);
+                }
+            }
+            else
+            {
+                var values = await database.StringGetAsync(redisKeys).WaitAsync(cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    unreadable |= !TryReadValue(values[i], key, out results[i]);
+                }
+            }
         }
         catch (Exception ex)
         {
@@ -106,16 +120,9 @@ public sealed partial class RedisStore
         }
 
         _link.Complete(isProbe, null);
-        var results = new T?[values.Length];
-        for (var i = 0; i < results.Length; i++)
-        {
-            if ((byte[]?)values[i] is { } payload && !TryReadObject(payload, key, out results[i]))
-            {
-                return await base.GetManyByPrimaryKeyCoreAsync<T, TKey>(primaryKeys, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return results;
+        return unreadable
+            ? await base.GetManyByPrimaryKeyCoreAsync<T, TKey>(primaryKeys, cancellationToken).ConfigureAwait(false)
+            : results;
     }
 
     /// <summary>Writes the Redis key of a look-up by primary key value, as <see cref="StorageKey"/> does, in UTF-8; <see langword="false"/> when the value is not one the hot path writes.</summary>
@@ -148,6 +155,14 @@ public sealed partial class RedisStore
             && Volatile.Read(ref _clearFenceStarted) != 0
             && !_missed.IsPending
             && _link.Breaker.TryEnter(out isProbe);
+    }
+
+    /// <summary>Reads an object from a value read under a primary key: <see langword="null"/> for a miss; <see langword="false"/> for bytes that are not a readable object.</summary>
+    private bool TryReadValue<T>(RedisValue value, KeyDefinition key, out T? item)
+        where T : class
+    {
+        item = null;
+        return (byte[]?)value is not { } payload || TryReadObject(payload, key, out item);
     }
 
     /// <summary>Reads an object under a primary key; <see langword="false"/> for bytes that are not a readable object (left to the general path).</summary>
