@@ -66,7 +66,8 @@ public sealed partial class RedisStore
     /// <summary>
     /// Reads keys on a cluster: one <c>MGET</c> per hash slot, all sent before any reply is awaited; yields each value
     /// with its key's position as its slot's reply comes in, so the caller works on the first replies while the others
-    /// are on their way. Every read is awaited, so none fails unobserved; the first failure is thrown at the end.
+    /// are on their way. Every read is awaited (unless the caller cancels), so none fails unobserved; the first failure is
+    /// thrown at the end.
     /// </summary>
     private static async IAsyncEnumerable<(int Index, RedisValue Value)> MultiGetBySlotAsync(IDatabase database, RedisKey[] keys, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

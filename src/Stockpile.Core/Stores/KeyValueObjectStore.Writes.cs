@@ -134,7 +134,6 @@ public abstract partial class KeyValueObjectStore
     }
 
     /// <summary>The type whose objects a key files: the key's declaring type in a polymorphic store, else the entity type itself.</summary>
-    /// <summary>The type whose objects a key files: its declaring type in a polymorphic store, else its entity type.</summary>
     internal Type OwnerOf(KeyDefinition key) => IsPolymorphic ? key.DeclaringType : key.EntityType;
 
     private static List<EntityKey> AlternateKeys(StockpileEntityType entityType, object item)
