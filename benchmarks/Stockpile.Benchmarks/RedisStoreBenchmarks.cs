@@ -16,8 +16,8 @@ namespace Stockpile.Benchmarks;
 /// batch of 100 against one <c>MGET</c> plus deserialization and against 100 sequential gets, and a put of an object
 /// with two alternate keys against one <c>EVALSHA</c> round trip, and 64 concurrent callers of each get (the mean is
 /// per get: its inverse is the throughput), beside <c>redis-benchmark -c 50 -t get</c> run against the same server in
-/// the same session (per request). For per-call percentiles of the single get, run the <c>get</c> category with one
-/// invocation per iteration (<c>--invocationCount 1 --unrollFactor 1</c>; see docs/benchmarks.md).
+/// the same session (per request). Per-call percentiles, with the store and its peer interleaved so that a shared
+/// machine's load swings hit both, come from <see cref="RedisPairedRun"/> (<c>-- --paired-redis</c>).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Percentiles))]
