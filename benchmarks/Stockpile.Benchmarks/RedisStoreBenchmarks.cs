@@ -1,8 +1,11 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using StackExchange.Redis;
+using Stockpile.Internal.KeyValue;
 using Stockpile.Testing.Servers;
 
 namespace Stockpile.Benchmarks;
@@ -12,12 +15,20 @@ namespace Stockpile.Benchmarks;
 /// the benchmark starts on loopback: a get by primary key against <c>StringGetAsync</c> plus deserialization, a
 /// batch of 100 against one <c>MGET</c> plus deserialization and against 100 sequential gets, and a put of an object
 /// with two alternate keys against one <c>EVALSHA</c> round trip, and 64 concurrent callers of each get (the mean is
-/// per get: its inverse is the throughput, to set beside <c>redis-benchmark -c 50 -t get</c> on the same machine).
+/// per get: its inverse is the throughput), beside <c>redis-benchmark -c 50 -t get</c> run against the same server in
+/// the same session (per request). Per-call percentiles, with the store and its peer interleaved so that a shared
+/// machine's load swings hit both, come from <see cref="RedisPairedRun"/> (<c>-- --paired-redis</c>).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Percentiles))]
 public class RedisStoreBenchmarks
 {
+    /// <summary>The requests <see cref="RedisBenchmarkTool"/> makes.</summary>
+    public const int ToolRequests = 50_000;
+
+    /// <summary>The gets <see cref="StoreConcurrent"/> and <see cref="BareConcurrent"/> make.</summary>
+    public const int ConcurrentGets = Callers * PerCaller;
+
     private const int Count = 1_000;
     private const int Batch = 100;
     private const string Noop = "return 1";
@@ -30,6 +41,8 @@ public class RedisStoreBenchmarks
     private RedisStore _store = null!;
     private Product[] _products = null!;
     private RedisKey[] _bareKeys = null!;
+    private byte[][] _bareValues = null!;
+    private byte[][] _storedValues = null!;
     private int[] _batchIds = null!;
     private byte[] _noopSha1 = null!;
     private int _next;
@@ -46,6 +59,8 @@ public class RedisStoreBenchmarks
         _bareKeys = [.. _products.Select(p => (RedisKey)("bare:" + p.Id))];
         await _database.StringSetAsync([.. _products.Select(p => new KeyValuePair<RedisKey, RedisValue>(_bareKeys[p.Id], JsonSerializer.SerializeToUtf8Bytes(p)))]);
         _batchIds = [.. Enumerable.Range(0, Batch)];
+        _bareValues = [.. _products.Take(Batch).Select(p => JsonSerializer.SerializeToUtf8Bytes(p))];
+        _storedValues = [.. _products.Take(Batch).Select(p => StoredPayload.Value(p, SystemTextJsonStockpileSerializer.Default))];
         _noopSha1 = (await _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]).ScriptLoadAsync(Noop)).ToArray();
     }
 
@@ -77,6 +92,14 @@ public class RedisStoreBenchmarks
         var values = await _database.StringGetAsync(_bareKeys.AsSpan(0, Batch).ToArray());
         return Array.ConvertAll(values, v => v.IsNull ? null : JsonSerializer.Deserialize<Product>((byte[])v!));
     }
+
+    [Benchmark(Description = "deserialize 100, no Redis (the floor of any batch)")]
+    [BenchmarkCategory("batch")]
+    public Product?[] DeserializeOnly() => Array.ConvertAll(_bareValues, static v => JsonSerializer.Deserialize<Product>(v));
+
+    [Benchmark(Description = "read 100 stored objects, no Redis (the store's floor)")]
+    [BenchmarkCategory("batch")]
+    public object?[] ReadStoredOnly() => Array.ConvertAll(_storedValues, static v => StoredPayload.ReadValue(v, typeof(Product), typeof(Product), false, SystemTextJsonStockpileSerializer.Default));
 
     [Benchmark(Description = "RedisStore.GetManyAsync of 100")]
     [BenchmarkCategory("batch")]
@@ -118,6 +141,31 @@ public class RedisStoreBenchmarks
     [Benchmark(Description = "64 callers, RedisStore.GetAsync (per get)", OperationsPerInvoke = Callers * PerCaller)]
     [BenchmarkCategory("concurrent")]
     public Task StoreConcurrent() => ConcurrentlyAsync(id => _store.GetAsync<Product, int>(id).AsTask());
+
+    /// <summary>
+    /// <c>redis-benchmark -c 50 -t get</c> against the same server, in the same session as the callers above (the mean is
+    /// per request, its process start included); the tool's own line is written to the log.
+    /// </summary>
+    [Benchmark(Description = "redis-benchmark -c 50 -t get (per request)", OperationsPerInvoke = ToolRequests)]
+    [BenchmarkCategory("concurrent")]
+    public async Task RedisBenchmarkTool()
+    {
+        var start = new ProcessStartInfo("redis-benchmark") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])["-h", RedisServer.Host, "-p", _server.Port.ToString(CultureInfo.InvariantCulture), "-c", "50", "-t", "get", "-n", ToolRequests.ToString(CultureInfo.InvariantCulture), "-q"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("redis-benchmark did not start.");
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException("redis-benchmark failed: " + output + await process.StandardError.ReadToEndAsync());
+        }
+
+        Console.WriteLine("// redis-benchmark: " + output.Split('\r', '\n').Last(line => line.Length > 0).Trim());
+    }
 
     /// <summary>Runs <see cref="Callers"/> callers at once, each making <see cref="PerCaller"/> gets one after another; the mean is per get.</summary>
     private static async Task ConcurrentlyAsync(Func<int, Task<Product?>> get)
@@ -162,7 +210,7 @@ public class RedisStoreBenchmarks
     {
         public Percentiles()
         {
-            AddColumn(StatisticColumn.P50, StatisticColumn.P95, StatisticColumn.P100);
+            AddColumn(StatisticColumn.P50, StatisticColumn.P95, new PercentileColumn(99), StatisticColumn.P100);
             AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory);
         }
     }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using StackExchange.Redis;
 using Stockpile.Redis.Internal;
 
@@ -53,15 +55,75 @@ public sealed partial class RedisStore
         }
 
         var values = new byte[]?[keys.Count];
-        await Task.WhenAll(BySlot(database, keys).Select(async indexes =>
+        await foreach (var (index, value) in MultiGetBySlotAsync(database, Keys(keys), cancellationToken).ConfigureAwait(false))
         {
-            var reply = await database.StringGetAsync(indexes.Select(i => (RedisKey)keys[i]).ToArray()).WaitAsync(cancellationToken).ConfigureAwait(false);
-            for (var j = 0; j < indexes.Count; j++)
-            {
-                values[indexes[j]] = (byte[]?)reply[j];
-            }
-        })).ConfigureAwait(false);
+            values[index] = (byte[]?)value;
+        }
+
         return values;
+    }
+
+    /// <summary>
+    /// Reads keys on a cluster: one <c>MGET</c> per hash slot, all sent before any reply is awaited; yields each value
+    /// with its key's position as its slot's reply comes in, so the caller works on the first replies while the others
+    /// are on their way. Every read is awaited (unless the caller cancels), so none fails unobserved; the first failure is
+    /// thrown at the end.
+    /// </summary>
+    private static async IAsyncEnumerable<(int Index, RedisValue Value)> MultiGetBySlotAsync(IDatabase database, RedisKey[] keys, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Sorted by slot (then position), each run of one slot is one MGET: no dictionary or list per slot.
+        var multiplexer = database.Multiplexer;
+        var order = new (int Slot, int Index)[keys.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = (multiplexer.HashSlot(keys[i]), i);
+        }
+
+        Array.Sort(order);
+        var reads = new List<(Task<RedisValue[]> Read, int Start)>();
+        for (var start = 0; start < order.Length;)
+        {
+            var end = start + 1;
+            while (end < order.Length && order[end].Slot == order[start].Slot)
+            {
+                end++;
+            }
+
+            var slotKeys = new RedisKey[end - start];
+            for (var j = 0; j < slotKeys.Length; j++)
+            {
+                slotKeys[j] = keys[order[start + j].Index];
+            }
+
+            reads.Add((database.StringGetAsync(slotKeys), start));
+            start = end;
+        }
+
+        // Awaited one by one, not with Task.WhenAll: an awaited task that is already complete costs nothing, while
+        // WhenAll queues a continuation on every one of them.
+        Exception? failure = null;
+        foreach (var (read, start) in reads)
+        {
+            RedisValue[]? reply = null;
+            try
+            {
+                reply = await read.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                failure ??= ex;
+            }
+
+            for (var j = 0; j < (reply?.Length ?? 0); j++)
+            {
+                yield return (order[start + j].Index, reply![j]);
+            }
+        }
+
+        if (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     /// <summary>Runs the read script once per hash slot, all at once; returns the values in order and the earliest server time (the lease).</summary>
@@ -83,11 +145,11 @@ public sealed partial class RedisStore
     }
 
     /// <summary>Groups the indexes of keys by hash slot.</summary>
-    private static Dictionary<int, List<int>>.ValueCollection BySlot(IDatabase database, IReadOnlyList<string> keys)
+    private static Dictionary<int, List<int>>.ValueCollection BySlot(IDatabase database, string[] keys)
     {
         var multiplexer = database.Multiplexer;
         var slots = new Dictionary<int, List<int>>();
-        for (var i = 0; i < keys.Count; i++)
+        for (var i = 0; i < keys.Length; i++)
         {
             var slot = multiplexer.HashSlot(keys[i]);
             if (!slots.TryGetValue(slot, out var indexes))

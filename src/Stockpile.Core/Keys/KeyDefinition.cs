@@ -7,6 +7,8 @@ namespace Stockpile;
 public sealed class KeyDefinition
 {
     private readonly KeyPropertyAccessor[] _accessors;
+    private byte[]? _canonicalHeadUtf8;
+    private byte[]? _polymorphicCanonicalHeadUtf8;
 
     internal KeyDefinition(string name, Type entityType, Type declaringType, bool isPrimary, int index, KeyPropertyAccessor[] accessors)
     {
@@ -53,6 +55,32 @@ public sealed class KeyDefinition
 
     /// <summary>The description this key belongs to; set once, when it is built.</summary>
     internal StockpileEntityType Owner { get; set; } = null!;
+
+    /// <summary>
+    /// Writes the UTF-8 bytes of <see cref="EntityKey.Encode"/> for a look-up by this key's one value, without making the
+    /// look-up (a key-value store's hot path); <see langword="false"/> when the key or value is not one this short path
+    /// takes (composite, converted, another value type, a string that needs escapes) or the destination is too short.
+    /// </summary>
+    internal bool TryWriteCanonicalUtf8<TValue>(TValue value, bool polymorphic, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (IsComposite || HasConverters || _accessors[0].ValueType != typeof(TValue))
+        {
+            return false;
+        }
+
+        // The same names EntityKey.Encode writes: the key's declaring type for a polymorphic store, else the entity type.
+        var head = polymorphic
+            ? _polymorphicCanonicalHeadUtf8 ??= CanonicalKeyEncoder.HeadUtf8(Internal.TypeNames.Canonical(DeclaringType), Name)
+            : _canonicalHeadUtf8 ??= CanonicalKeyEncoder.HeadUtf8(Owner.CanonicalName, Name);
+        if (!head.AsSpan().TryCopyTo(destination) || !CanonicalKeyEncoder.TryWriteValueUtf8(value, destination[head.Length..], out var valueLength))
+        {
+            return false;
+        }
+
+        written = head.Length + valueLength;
+        return true;
+    }
 
     /// <summary>Reads this key's values from an object; <see langword="null"/> when any of them is null (the object is not filed under this key).</summary>
     /// <param name="entity">An instance of <see cref="EntityType"/> or a type derived from it.</param>

@@ -134,7 +134,7 @@ public abstract partial class KeyValueObjectStore
     }
 
     /// <summary>The type whose objects a key files: the key's declaring type in a polymorphic store, else the entity type itself.</summary>
-    private Type OwnerOf(KeyDefinition key) => IsPolymorphic ? key.DeclaringType : key.EntityType;
+    internal Type OwnerOf(KeyDefinition key) => IsPolymorphic ? key.DeclaringType : key.EntityType;
 
     private static List<EntityKey> AlternateKeys(StockpileEntityType entityType, object item)
     {

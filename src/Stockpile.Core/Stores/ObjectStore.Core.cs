@@ -19,6 +19,28 @@ public abstract partial class ObjectStore
         where TKey : notnull
         => Cast<T>(GetCoreAsync(EntityKey.For<T>(primaryKey), cancellationToken));
 
+    /// <summary>Gets many objects by their primary key values. The default makes an <see cref="EntityKey"/> per value; a store with a faster path overrides it.</summary>
+    /// <typeparam name="T">The type to get.</typeparam>
+    /// <typeparam name="TKey">The primary key's type.</typeparam>
+    /// <param name="primaryKeys">The primary key values, at least one (a null one is refused with a <see cref="StockpileKeyException"/>).</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>One result per value, in order, <see langword="null"/> for each miss.</returns>
+    protected virtual ValueTask<IReadOnlyList<T?>> GetManyByPrimaryKeyCoreAsync<T, TKey>(IReadOnlyList<TKey> primaryKeys, CancellationToken cancellationToken)
+        where T : class
+        where TKey : notnull
+    {
+        ArgumentNullException.ThrowIfNull(primaryKeys);
+
+        // The look-ups are made of T already: one array, no second pass to target them.
+        var keys = new EntityKey[primaryKeys.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = EntityKey.For<T>(primaryKeys[i]!);
+        }
+
+        return GetManyTargetedAsync<T>(keys, cancellationToken);
+    }
+
     /// <summary>Gets many objects. The default calls <see cref="GetCoreAsync"/> once per look-up.</summary>
     /// <param name="keys">The look-ups, at least one.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>

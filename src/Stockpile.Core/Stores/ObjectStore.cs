@@ -88,23 +88,8 @@ public abstract partial class ObjectStore
         where TKey : notnull
     {
         ArgumentNullException.ThrowIfNull(primaryKeys);
-
-        // The look-ups are made of T already: one array, no second pass to target them, no LINQ for a list of values.
-        EntityKey[] keys;
-        if (primaryKeys is IReadOnlyList<TKey> list)
-        {
-            keys = new EntityKey[list.Count];
-            for (var i = 0; i < keys.Length; i++)
-            {
-                keys[i] = EntityKey.For<T>(list[i]!);
-            }
-        }
-        else
-        {
-            keys = [.. primaryKeys.Select(static v => EntityKey.For<T>(v!))];
-        }
-
-        return keys.Length == 0 ? new([]) : GetManyTargetedAsync<T>(keys, cancellationToken);
+        var list = primaryKeys as IReadOnlyList<TKey> ?? [.. primaryKeys];
+        return list.Count == 0 ? new([]) : GetManyByPrimaryKeyCoreAsync<T, TKey>(list, cancellationToken);
     }
 
     /// <summary>Gets many objects by look-ups already targeted at <typeparamref name="T"/>, at least one.</summary>

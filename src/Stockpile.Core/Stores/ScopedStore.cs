@@ -44,6 +44,10 @@ public sealed class ScopedStore : ObjectStore, IDisposable
         where T : class => _inner.GetAsync<T, TKey>(primaryKey, cancellationToken);
 
     /// <inheritdoc/>
+    protected override ValueTask<IReadOnlyList<T?>> GetManyByPrimaryKeyCoreAsync<T, TKey>(IReadOnlyList<TKey> primaryKeys, CancellationToken cancellationToken)
+        where T : class => Inner.GetManyAsync<T, TKey>(primaryKeys, cancellationToken);
+
+    /// <inheritdoc/>
     protected override ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken) => Inner.GetUntypedAsync(key, cancellationToken);
 
     /// <inheritdoc/>

@@ -24,6 +24,9 @@ internal static class RedisKeyPatterns
     /// <summary>Appended to a key to name its write fence (the server time of the last put or delete that touched it).</summary>
     public const string FenceSuffix = "#fence";
 
+    /// <summary>The UTF-8 byte an object key ends with (the closing brace).</summary>
+    public const byte ObjectKeyEndUtf8 = (byte)TagClose;
+
     private const char TagOpen = '{';
     private const char TagClose = '}';
     private const char Separator = '|';
@@ -33,6 +36,9 @@ internal static class RedisKeyPatterns
 
     /// <summary>Gets the Redis key of a canonical key under a prefix.</summary>
     public static string ObjectKey(string prefix, string canonicalKey) => string.Concat(prefix, "{", canonicalKey, "}");
+
+    /// <summary>Gets the UTF-8 bytes an object key under a prefix starts with (the prefix and the opening brace); the canonical key and <see cref="ObjectKeyEndUtf8"/> follow.</summary>
+    public static byte[] ObjectKeyStartUtf8(string prefix) => Encoding.UTF8.GetBytes(prefix + TagOpen);
 
     /// <summary>Gets the key under which a clear of everything under a prefix is fenced: in a slot of its own, and not of the canonical shape, so no clear removes it.</summary>
     public static string ClearFenceKey(string prefix) => prefix + "{#clear}" + FenceSuffix;

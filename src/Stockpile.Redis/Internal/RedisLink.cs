@@ -129,23 +129,39 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
             }
 
             var result = await call(database, state, cancellationToken).ConfigureAwait(false);
-            Breaker.OnSuccess(isProbe);
+            Complete(isProbe, null);
             return result;
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+        catch (Exception ex)
         {
-            Breaker.OnFailure(isProbe);
+            Complete(isProbe, ex);
             throw;
         }
-        catch (RedisServerException)
+    }
+
+    /// <summary>
+    /// Gets the database once a call through <see cref="ExecuteAsync"/> has connected: a caller that knows
+    /// <see cref="BeforeCall"/> has nothing to do may then call it directly, between <see cref="CircuitBreaker.TryEnter"/>
+    /// on <see cref="Breaker"/> and <see cref="Complete"/>, without an async method of the link's around the call.
+    /// </summary>
+    public IDatabase? ConnectedDatabase => _cachedDatabase;
+
+    /// <summary>Reports to the breaker how a call ended: an answer (an error reply counts), Redis unavailable, or neither (cancelled).</summary>
+    /// <param name="isProbe">What <see cref="CircuitBreaker.TryEnter"/> said.</param>
+    /// <param name="failure">The call's exception; <see langword="null"/> when it succeeded.</param>
+    public void Complete(bool isProbe, Exception? failure)
+    {
+        if (failure is null or RedisServerException)
         {
             Breaker.OnSuccess(isProbe);
-            throw;
         }
-        catch
+        else if (IsUnavailable(failure))
+        {
+            Breaker.OnFailure(isProbe);
+        }
+        else
         {
             Breaker.OnAbandoned(isProbe);
-            throw;
         }
     }
 

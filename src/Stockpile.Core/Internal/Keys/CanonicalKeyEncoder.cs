@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Stockpile.Internal.Keys;
@@ -31,12 +32,14 @@ internal static class CanonicalKeyEncoder
         var builder = t_builder ?? new StringBuilder(typeName.Length + keyName.Length + (values.Length * 16));
         t_builder = null; // taken: a nested or failed encoding never shares it
         builder.Clear();
-        AppendEscaped(builder, typeName);
-        builder.Append(Separator);
-        AppendEscaped(builder, keyName);
+        AppendHead(builder, typeName, keyName);
         for (var i = 0; i < values.Length; i++)
         {
-            builder.Append(Separator);
+            if (i > 0)
+            {
+                builder.Append(Separator);
+            }
+
             AppendValue(builder, values[i]);
         }
 
@@ -47,6 +50,69 @@ internal static class CanonicalKeyEncoder
         }
 
         return encoded;
+    }
+
+    /// <summary>The UTF-8 bytes every encoding of a key starts with: the escaped type and key names, each followed by a separator.</summary>
+    public static byte[] HeadUtf8(string typeName, string keyName)
+    {
+        var builder = new StringBuilder(typeName.Length + keyName.Length + 2);
+        AppendHead(builder, typeName, keyName);
+        return Encoding.UTF8.GetBytes(builder.ToString());
+    }
+
+    /// <summary>
+    /// Writes the UTF-8 bytes of one key value exactly as <see cref="Encode"/> writes it, for the value types primary
+    /// keys mostly have: <see cref="int"/>, <see cref="long"/>, <see cref="Guid"/>, and a <see cref="string"/> that
+    /// needs no escape (no separator, backslash or surrogate). <see langword="false"/> for anything else, or when
+    /// <paramref name="destination"/> is too short: use <see cref="Encode"/>.
+    /// </summary>
+    public static bool TryWriteValueUtf8<TValue>(TValue value, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (destination.Length < 2)
+        {
+            return false;
+        }
+
+        var rest = destination[2..];
+        int length;
+        bool done;
+        if (typeof(TValue) == typeof(int))
+        {
+            "i:"u8.CopyTo(destination);
+            done = Unsafe.As<TValue, int>(ref value).TryFormat(rest, out length, default, CultureInfo.InvariantCulture);
+        }
+        else if (typeof(TValue) == typeof(long))
+        {
+            "l:"u8.CopyTo(destination);
+            done = Unsafe.As<TValue, long>(ref value).TryFormat(rest, out length, default, CultureInfo.InvariantCulture);
+        }
+        else if (typeof(TValue) == typeof(Guid))
+        {
+            "g:"u8.CopyTo(destination);
+            done = Unsafe.As<TValue, Guid>(ref value).TryFormat(rest, out length, "D");
+        }
+        else if (typeof(TValue) == typeof(string) && value is string text
+            && text.AsSpan().IndexOfAny(Separator, Escape) < 0 && !HasSurrogates(text))
+        {
+            "s:"u8.CopyTo(destination);
+            done = Encoding.UTF8.TryGetBytes(text, rest, out length);
+        }
+        else
+        {
+            return false;
+        }
+
+        written = done ? length + 2 : 0;
+        return done;
+    }
+
+    private static void AppendHead(StringBuilder builder, string typeName, string keyName)
+    {
+        AppendEscaped(builder, typeName);
+        builder.Append(Separator);
+        AppendEscaped(builder, keyName);
+        builder.Append(Separator);
     }
 
     private static void AppendValue(StringBuilder builder, object value)

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Stockpile.Benchmarks;
+
+/// <summary>
+/// The <see cref="RedisStoreBenchmarks"/> read methods measured call by call, the store and its peer in alternating
+/// blocks (the order switching every round), so that both see the same load on a shared machine: BenchmarkDotNet runs
+/// one method after the other, and a load swing between them moves the ratio more than the code does. Reports each
+/// side's per-call P50, P99 and mean, and their ratios. Run with
+/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-redis</c>.
+/// </summary>
+internal static class RedisPairedRun
+{
+    public static async Task RunAsync()
+    {
+        var benchmarks = new RedisStoreBenchmarks();
+        await benchmarks.SetupAsync();
+        try
+        {
+            await CompareAsync("get by primary key", "StringGetAsync + deserialize", benchmarks.BareGet, "RedisStore.GetAsync", benchmarks.StoreGet, rounds: 60, block: 50);
+            await CompareAsync("batch of 100", "MGET + deserialize", benchmarks.BareBatch, "RedisStore.GetManyAsync", benchmarks.StoreBatch, rounds: 60, block: 20);
+            await CompareAsync("100 gets", "100 sequential RedisStore.GetAsync", benchmarks.StoreSequential100, "RedisStore.GetManyAsync of 100", benchmarks.StoreBatch, rounds: 30, block: 3);
+            await CompareThroughputAsync(benchmarks, rounds: 5);
+        }
+        finally
+        {
+            await benchmarks.CleanupAsync();
+        }
+
+        var cluster = new RedisClusterStoreBenchmarks();
+        await cluster.SetupAsync();
+        try
+        {
+            await CompareAsync("batch of 100 on the cluster", "per-slot MGETs + deserialize", cluster.BareBatch, "RedisStore.GetManyAsync", cluster.StoreBatch, rounds: 40, block: 10);
+            await CompareAsync("batch of 100 on the cluster, the store's keys", "per-slot MGETs of the store's keys + deserialize", cluster.BareBatchOfStoreKeys, "RedisStore.GetManyAsync", cluster.StoreBatch, rounds: 40, block: 10);
+        }
+        finally
+        {
+            await cluster.CleanupAsync();
+        }
+    }
+
+    /// <summary>64 callers of the store, 64 of bare <c>StringGetAsync</c>, and <c>redis-benchmark -c 50 -t get</c>, in turn, each round: gets per second (the tool's process start included).</summary>
+    private static async Task CompareThroughputAsync(RedisStoreBenchmarks benchmarks, int rounds)
+    {
+        (string Name, Func<Task> Run, int Operations)[] sides =
+        [
+            ("64 callers, RedisStore.GetAsync", benchmarks.StoreConcurrent, RedisStoreBenchmarks.ConcurrentGets),
+            ("64 callers, StringGetAsync + deserialize", benchmarks.BareConcurrent, RedisStoreBenchmarks.ConcurrentGets),
+            ("redis-benchmark -c 50 -t get", benchmarks.RedisBenchmarkTool, RedisStoreBenchmarks.ToolRequests),
+        ];
+        var rates = sides.Select(_ => new List<double>()).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < sides.Length; i++)
+            {
+                var (_, run, operations) = sides[(i + round) % sides.Length];
+                var start = Stopwatch.GetTimestamp();
+                await run();
+                rates[(i + round) % sides.Length].Add(operations / Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(inv, $"paired throughput ({rounds} rounds, the sides in turn):"));
+        for (var i = 0; i < sides.Length; i++)
+        {
+            var sorted = rates[i].Order().ToList();
+            Console.WriteLine(string.Create(inv, $"  {sides[i].Name}: median {Percentile(sorted, 50):N0}/s, range {sorted[0]:N0}-{sorted[^1]:N0}/s"));
+        }
+    }
+
+    private static async Task CompareAsync(string name, string peerName, Func<Task> peer, string storeName, Func<Task> store, int rounds, int block)
+    {
+        var peerTimes = new List<double>(rounds * block);
+        var storeTimes = new List<double>(rounds * block);
+        // Warm-up long enough for tiered compilation to promote both paths (30 calls, then a background compile).
+        for (var warmup = 0; warmup < 2; warmup++)
+        {
+            await MeasureAsync(peer, Math.Max(block * 4, 100), null);
+            await MeasureAsync(store, Math.Max(block * 4, 100), null);
+            await Task.Delay(500);
+        }
+
+        for (var round = 0; round < rounds; round++)
+        {
+            if (round % 2 == 0)
+            {
+                await MeasureAsync(peer, block, peerTimes);
+                await MeasureAsync(store, block, storeTimes);
+            }
+            else
+            {
+                await MeasureAsync(store, block, storeTimes);
+                await MeasureAsync(peer, block, peerTimes);
+            }
+        }
+
+        peerTimes.Sort();
+        storeTimes.Sort();
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(inv, $"paired {name} ({peerTimes.Count} calls each, alternating blocks of {block}):"));
+        Console.WriteLine(string.Create(inv, $"  {peerName}: P50 {Percentile(peerTimes, 50):N1} us, P99 {Percentile(peerTimes, 99):N1} us, mean {peerTimes.Average():N1} us"));
+        Console.WriteLine(string.Create(inv, $"  {storeName}: P50 {Percentile(storeTimes, 50):N1} us, P99 {Percentile(storeTimes, 99):N1} us, mean {storeTimes.Average():N1} us"));
+        Console.WriteLine(string.Create(inv, $"  ratio {storeName} / {peerName}: P50 {Percentile(storeTimes, 50) / Percentile(peerTimes, 50):N2}x, P99 {Percentile(storeTimes, 99) / Percentile(peerTimes, 99):N2}x, mean {storeTimes.Average() / peerTimes.Average():N2}x (the peer takes {Percentile(peerTimes, 50) / Percentile(storeTimes, 50):N1}x the store's P50)"));
+    }
+
+    private static async Task MeasureAsync(Func<Task> call, int count, List<double>? times)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await call();
+            times?.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+    }
+
+    private static double Percentile(List<double> sorted, int percentile) =>
+        sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+}

@@ -1,0 +1,188 @@
+using StackExchange.Redis;
+using Stockpile.Internal.KeyValue;
+using Stockpile.Redis.Internal;
+
+namespace Stockpile;
+
+/// <content>
+/// The hot path of a get by primary key value, single or batch: the Redis key's UTF-8 bytes are written straight from
+/// the value (the prefix and the key's canonical head are cached), with no <see cref="EntityKey"/>, canonical string or
+/// key string; the call goes to the database between the breaker's enter and complete, with no async method of the
+/// link's or a lambda around it; a single value is read into a pooled lease and deserialized from it. The keys, the
+/// bytes read and the breaker's accounting are the same as the general path's (<see cref="KeyValueObjectStore"/>
+/// through <see cref="RedisLink.ExecuteAsync"/>), which takes over whenever the hot path does not apply: a key type it
+/// does not write (composite, converted, a string that needs escapes), a link not connected yet or with work to do
+/// before the call (the clear fence, missed keys), a refused breaker, or bytes that are not a readable object (the
+/// general path reads them again, logs and removes them).
+/// </content>
+public sealed partial class RedisStore
+{
+    // Longer keys (long string key values, long prefixes) take the general path.
+    private const int DirectKeyBufferBytes = 512;
+
+    private byte[]? _objectKeyStartUtf8;
+
+    /// <inheritdoc/>
+    /// <remarks>One <c>GET</c>, read into a pooled buffer and deserialized from it.</remarks>
+    protected override ValueTask<T?> GetByPrimaryKeyCoreAsync<T, TKey>(TKey primaryKey, CancellationToken cancellationToken)
+        where T : class
+    {
+        var key = StockpileEntityType.For<T>().PrimaryKey;
+        return TryWriteObjectKey(key, primaryKey, stackalloc byte[DirectKeyBufferBytes], out var redisKey) && TryEnterDirect(out var database, out var isProbe)
+            ? GetDirectAsync<T, TKey>(database, redisKey, key, primaryKey, isProbe, cancellationToken)
+            : base.GetByPrimaryKeyCoreAsync<T, TKey>(primaryKey, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>One <c>MGET</c>; on a cluster, one per hash slot, sent together.</remarks>
+    protected override ValueTask<IReadOnlyList<T?>> GetManyByPrimaryKeyCoreAsync<T, TKey>(IReadOnlyList<TKey> primaryKeys, CancellationToken cancellationToken)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(primaryKeys);
+        var key = StockpileEntityType.For<T>().PrimaryKey;
+        var redisKeys = new RedisKey[primaryKeys.Count];
+        Span<byte> buffer = stackalloc byte[DirectKeyBufferBytes];
+        for (var i = 0; i < redisKeys.Length; i++)
+        {
+            // A null value is refused by the general path, with the key's name.
+            if (primaryKeys[i] is not { } value || !TryWriteObjectKey(key, value, buffer, out redisKeys[i]))
+            {
+                return base.GetManyByPrimaryKeyCoreAsync<T, TKey>(primaryKeys, cancellationToken);
+            }
+        }
+
+        return TryEnterDirect(out var database, out var isProbe)
+            ? GetManyDirectAsync<T, TKey>(database, redisKeys, key, primaryKeys, isProbe, cancellationToken)
+            : base.GetManyByPrimaryKeyCoreAsync<T, TKey>(primaryKeys, cancellationToken);
+    }
+
+    private async ValueTask<T?> GetDirectAsync<T, TKey>(IDatabase database, RedisKey redisKey, KeyDefinition key, TKey primaryKey, bool isProbe, CancellationToken cancellationToken)
+        where T : class
+        where TKey : notnull
+    {
+        Lease<byte>? lease;
+        try
+        {
+            lease = await database.StringGetLeaseAsync(redisKey).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _link.Complete(isProbe, ex);
+            throw;
+        }
+
+        _link.Complete(isProbe, null);
+        if (lease is null)
+        {
+            return null;
+        }
+
+        using (lease)
+        {
+            if (TryReadObject<T>(lease.Span, key, out var item))
+            {
+                return item;
+            }
+        }
+
+        return await base.GetByPrimaryKeyCoreAsync<T, TKey>(primaryKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<IReadOnlyList<T?>> GetManyDirectAsync<T, TKey>(IDatabase database, RedisKey[] redisKeys, KeyDefinition key, IReadOnlyList<TKey> primaryKeys, bool isProbe, CancellationToken cancellationToken)
+        where T : class
+        where TKey : notnull
+    {
+        var results = new T?[redisKeys.Length];
+        var unreadable = false;
+        try
+        {
+            if (IsCluster(database))
+            {
+                // Each slot's values are read as its reply comes in, while the other slots' replies are on their way.
+                await foreach (var (index, value) in MultiGetBySlotAsync(database, redisKeys, cancellationToken).ConfigureAwait(false))
+                {
+                    unreadable |= !TryReadValue(value, key, out results[index]);
+                }
+            }
+            else
+            {
+                var values = await database.StringGetAsync(redisKeys).WaitAsync(cancellationToken).ConfigureAwait(false);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    unreadable |= !TryReadValue(values[i], key, out results[i]);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            _link.Complete(isProbe, ex);
+            throw;
+        }
+
+        _link.Complete(isProbe, null);
+        return unreadable
+            ? await base.GetManyByPrimaryKeyCoreAsync<T, TKey>(primaryKeys, cancellationToken).ConfigureAwait(false)
+            : results;
+    }
+
+    /// <summary>Writes the Redis key of a look-up by primary key value, as <see cref="StorageKey"/> does, in UTF-8; <see langword="false"/> when the value is not one the hot path writes.</summary>
+    private bool TryWriteObjectKey<TKey>(KeyDefinition key, TKey value, Span<byte> buffer, out RedisKey redisKey)
+    {
+        var start = _objectKeyStartUtf8 ??= RedisKeyPatterns.ObjectKeyStartUtf8(KeyPrefix);
+        if (start.AsSpan().TryCopyTo(buffer) && key.TryWriteCanonicalUtf8(value, IsPolymorphic, buffer[start.Length..^1], out var written))
+        {
+            var end = start.Length + written;
+            buffer[end] = RedisKeyPatterns.ObjectKeyEndUtf8;
+            redisKey = buffer[..(end + 1)].ToArray();
+            return true;
+        }
+
+        redisKey = default;
+        return false;
+    }
+
+    /// <summary>
+    /// Enters the breaker for a call made without <see cref="RedisLink.ExecuteAsync"/>: only when the link is connected
+    /// and nothing must run before the call (<see cref="BeforeCallAsync"/> would do nothing); report the outcome with
+    /// <see cref="RedisLink.Complete"/>.
+    /// </summary>
+    private bool TryEnterDirect(out IDatabase database, out bool isProbe)
+    {
+        isProbe = false;
+        database = _link.ConnectedDatabase!;
+        return database is not null
+            && !IsDisposed
+            && Volatile.Read(ref _clearFenceStarted) != 0
+            && !_missed.IsPending
+            && _link.Breaker.TryEnter(out isProbe);
+    }
+
+    /// <summary>Reads an object from a value read under a primary key: <see langword="null"/> for a miss; <see langword="false"/> for bytes that are not a readable object.</summary>
+    private bool TryReadValue<T>(RedisValue value, KeyDefinition key, out T? item)
+        where T : class
+    {
+        item = null;
+        return (byte[]?)value is not { } payload || TryReadObject(payload, key, out item);
+    }
+
+    /// <summary>Reads an object under a primary key; <see langword="false"/> for bytes that are not a readable object (left to the general path).</summary>
+    private bool TryReadObject<T>(ReadOnlySpan<byte> payload, KeyDefinition key, out T? item)
+        where T : class
+    {
+        item = null;
+        if (StoredPayload.IsPointer(payload))
+        {
+            return false;
+        }
+
+        try
+        {
+            item = StoredPayload.ReadValue(payload, OwnerOf(key), typeof(T), IsPolymorphic, Serializer) as T;
+            return true;
+        }
+        catch (StockpileSerializationException)
+        {
+            return false;
+        }
+    }
+}
