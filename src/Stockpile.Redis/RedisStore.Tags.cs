@@ -13,6 +13,7 @@ namespace Stockpile;
 public sealed partial class RedisStore
 {
     private const int TagRemovalBatchSize = 500;
+    private const int TagMembersPerCall = 1_000;
 
     /// <inheritdoc/>
     /// <remarks>
@@ -75,13 +76,15 @@ public sealed partial class RedisStore
         await WriteGuardedAsync(primaries, (Store: this, Tagged: tagged), static async (database, s, ct) =>
         {
             var calls = new List<Task<RedisResult>>(s.Tagged.Count);
-            foreach (var (tag, members) in s.Tagged)
+            // At most 1,000 members a call: a Lua unpack of many more overflows the script's stack.
+            foreach (var (tag, all) in s.Tagged)
+            foreach (var members in all.Chunk(TagMembersPerCall))
             {
                 // The set lives as long as its longest-lived member: for ever (0) if one of them never expires.
-                var arguments = new RedisValue[members.Count + 1];
+                var arguments = new RedisValue[members.Length + 1];
                 var ttl = 1L;
                 var forever = false;
-                for (var i = 0; i < members.Count; i++)
+                for (var i = 0; i < members.Length; i++)
                 {
                     arguments[i + 1] = members[i].Primary;
                     forever |= members[i].Ttl == 0;

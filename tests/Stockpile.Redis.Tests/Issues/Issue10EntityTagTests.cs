@@ -102,13 +102,14 @@ public sealed class Issue10EntityTagTests
         var connection = await ConnectAsync(cluster);
         var redis = Own(TestStores.Create(connection));
         var tenant = TestStores.NextId();
-        var orders = Enumerable.Range(0, 1_201).Select(_ => Order(tenant)).ToArray();
+        var orders = Enumerable.Range(0, 10_001).Select(_ => Order(tenant)).ToArray();
         await redis.PutManyAsync(orders);
+        Assert.That(await connection.GetDatabase().SetLengthAsync(RedisKeyPatterns.TagSetKey(redis.KeyPrefixForTests, $"tenant:{tenant}")), Is.EqualTo(orders.Length), "one batch put files them all, in calls small enough for a script");
 
         await redis.RemoveByTagAsync($"tenant:{tenant}");
 
         var left = await redis.GetManyAsync<TenantOrder, int>(orders.Select(o => o.Id));
-        Assert.That(left.Count(o => o is not null), Is.Zero, "three batches of pops and deletes");
+        Assert.That(left.Count(o => o is not null), Is.Zero, "twenty-one batches of pops and deletes");
         Assert.That(await connection.GetDatabase().KeyExistsAsync(RedisKeyPatterns.TagSetKey(redis.KeyPrefixForTests, $"tenant:{tenant}")), Is.False);
     }
 
