@@ -78,8 +78,9 @@ public sealed partial class StockpileCache
                 return;
             }
 
-            var value = await factory(state, token).ConfigureAwait(false);
-            await StoreAsync(key, value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
+            var value = _stampedeLock is { } locks
+                ? await MakeUnderLockAsync(key, locks, state, factory, options, token).ConfigureAwait(false)
+                : await MakeAndStoreAsync(key, state, factory, options, token).ConfigureAwait(false);
             End(key, flight);
             flight.Completion.TrySetResult((true, value));
         }
@@ -87,6 +88,13 @@ public sealed partial class StockpileCache
         {
             Fail(key, flight, ex);
         }
+    }
+
+    private async ValueTask<T> MakeAndStoreAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
+    {
+        var value = await factory(state, cancellationToken).ConfigureAwait(false);
+        await StoreAsync(key, value, ExpiryOf(options), options?.Tags, cancellationToken).ConfigureAwait(false);
+        return value;
     }
 
     /// <summary>Ends a flight whose factory (or store) failed: nothing was stored, every waiter gets the exception, and the next call runs the factory again.</summary>

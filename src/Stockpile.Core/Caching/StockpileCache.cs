@@ -12,7 +12,7 @@ namespace Stockpile;
 /// the semantics. The process tier belongs to this cache alone; a shared tier will keep its keys under
 /// <see cref="StockpileCacheOptions.KeyPrefix"/>.
 /// </remarks>
-public sealed partial class StockpileCache : IStockpileCache
+public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, IDisposable
 {
     private readonly CacheTier _tier;
     private readonly CacheClock _clock;
@@ -20,6 +20,7 @@ public sealed partial class StockpileCache : IStockpileCache
     private readonly TimeProvider _time;
     private readonly TimeSpan _defaultExpiration;
     private readonly int _maximumKeyLength;
+    private int _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="StockpileCache"/> class, in process memory.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
@@ -34,12 +35,17 @@ public sealed partial class StockpileCache : IStockpileCache
         options ??= new StockpileCacheOptions();
         ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyPrefix, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaximumKeyLength, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.StampedeLockExpiration, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.StampedeLockTimeout, TimeSpan.Zero, nameof(options));
         _time = options.TimeProvider ?? TimeProvider.System;
         _serializer = options.Serializer ?? SystemTextJsonStockpileSerializer.Default;
         _defaultExpiration = options.DefaultExpiration;
         _maximumKeyLength = options.MaximumKeyLength;
         _clock = new CacheClock(_time);
         _tier = createTier(_clock, _serializer, options);
+        _stampedeLock = options.DistributedStampedeLock ? _tier.Locks : null;
+        _stampedeLockExpiration = options.StampedeLockExpiration;
+        _stampedeLockTimeout = options.StampedeLockTimeout;
     }
 
     /// <inheritdoc/>
@@ -144,6 +150,14 @@ public sealed partial class StockpileCache : IStockpileCache
 
     /// <inheritdoc cref="StockpileCaching.Disable"/>
     public IDisposable Disable() => StockpileCaching.Disable();
+
+    /// <summary>Lets go of what the cache holds outside the process: a shared tier's subscription to the other instances' writes.</summary>
+    /// <remarks>The container that registered the cache disposes it. The process memory is not cleared; a disposed cache should not be used.</remarks>
+    /// <returns>A task that completes once the subscription is dropped.</returns>
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _disposed, 1) == 0 ? _tier.DisposeAsync() : default;
+
+    /// <summary>Starts letting go of what the cache holds outside the process, without waiting (for containers disposed synchronously).</summary>
+    public void Dispose() => _ = DisposeAsync().AsTask();
 
     /// <summary>Reads a value and says whether there was one (a stored default is a hit).</summary>
     internal ValueTask<(bool Found, T? Value)> TryGetValueAsync<T>(string key, CancellationToken cancellationToken) =>
