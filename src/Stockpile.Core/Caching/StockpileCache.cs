@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.ComponentModel;
-using System.Reflection;
 using Stockpile.Internal.Caching;
 
 namespace Stockpile;
@@ -252,8 +250,13 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
             }
         }
 
-        return IsImmutable(value)
-            ? new CacheEntry(value, null, expiresAt, _clock.DeadlineOf(expiresAt), stamps)
+        if (value is null || CacheValues.IsImmutable(value.GetType()))
+        {
+            return new CacheEntry(value, null, expiresAt, _clock.DeadlineOf(expiresAt), stamps);
+        }
+
+        return CacheValues.IsFlat(value.GetType())
+            ? new CacheEntry(CacheValues.Copy(value), null, expiresAt, _clock.DeadlineOf(expiresAt), stamps, copyOnRead: true)
             : new CacheEntry(null, Serialize(value), expiresAt, _clock.DeadlineOf(expiresAt), stamps);
     }
 
@@ -274,23 +277,10 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         if (entry.Bytes is null)
         {
             return entry.Instance is null ? default : entry.Instance is T typed
-                ? typed
+                ? entry.CopyOnRead ? (T)CacheValues.Copy(typed) : typed
                 : throw new InvalidOperationException($"Stockpile cache key '{key}' holds a '{entry.Instance.GetType().Name}', not a '{typeof(T).Name}'.");
         }
 
         return (T)_serializer.Deserialize(entry.Bytes, typeof(T));
-    }
-
-    /// <summary>Kept by reference: strings, primitives and the like, and sealed types marked [ImmutableObject(true)] (HybridCache's rule).</summary>
-    private static bool IsImmutable<T>(T value) => value is null || ImmutableTypes.Is(value.GetType());
-
-    private static class ImmutableTypes
-    {
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> s_known = new();
-
-        public static bool Is(Type type) => s_known.GetOrAdd(type, static t =>
-            t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(Guid)
-            || t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(TimeSpan) || t == typeof(DateOnly) || t == typeof(TimeOnly)
-            || (t.IsSealed && t.GetCustomAttribute<ImmutableObjectAttribute>() is { Immutable: true }));
     }
 }
