@@ -33,7 +33,8 @@ public sealed class StockpileCacheOptions
     /// is free again without a value (the holder failed, or died and its lock expired after
     /// <see cref="StampedeLockExpiration"/>), or after waiting <see cref="StampedeLockTimeout"/>. A cache with no
     /// shared tier has no other process to wait for and ignores the setting. Waiting is measured in real time (the
-    /// lock's expiry is the server's), not by <see cref="TimeProvider"/>.
+    /// lock's expiry is the server's), not by <see cref="TimeProvider"/>. The lock covers single-key get-or-create
+    /// (and the HybridCache's); <see cref="IStockpileCache.GetOrCreateManyAsync{T}"/> shares keys within a process only.
     /// </remarks>
     /// <value>The default value is <see langword="false"/>: processes share nothing before a value is stored.</value>
     public bool DistributedStampedeLock { get; set; }
