@@ -13,10 +13,31 @@ namespace Stockpile;
 /// </content>
 public sealed partial class RedisStore
 {
-    private RedisTopology _topology;
+    private const int TopologyUnknown = 0;
+    private const int TopologySingle = 1;
+    private const int TopologyCluster = 2;
+
+    private int _topology;
 
     /// <summary>Returns whether the multiplexer talks to a cluster (decided once a server is connected).</summary>
-    private bool IsCluster(IDatabase database) => _topology.IsCluster(database);
+    private bool IsCluster(IDatabase database)
+    {
+        var topology = Volatile.Read(ref _topology);
+        if (topology == TopologyUnknown)
+        {
+            foreach (var server in database.Multiplexer.GetServers())
+            {
+                if (server.IsConnected)
+                {
+                    topology = server.ServerType == ServerType.Cluster ? TopologyCluster : TopologySingle;
+                    Volatile.Write(ref _topology, topology);
+                    break;
+                }
+            }
+        }
+
+        return topology == TopologyCluster;
+    }
 
     /// <summary>Reads keys with one <c>GET</c> or <c>MGET</c>; on a cluster, one <c>MGET</c> per hash slot, all at once.</summary>
     private static async ValueTask<byte[]?[]> ReadPlainAsync(IDatabase database, IReadOnlyList<string> keys, bool cluster, CancellationToken cancellationToken)

@@ -59,11 +59,4 @@ internal static class RedisCacheScripts
 
     /// <summary>Deletes a stampede lock only if ARGV[1], its holder's token, still holds it; 1 when deleted.</summary>
     public const string Release = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-
-    /// <summary>Reads many entries (h, v, e, t each) in one call: for keys that share a node's script, never across slots on a cluster.</summary>
-    public const string GetMany = """
-        local r = {}
-        for i, k in ipairs(KEYS) do r[i] = redis.call('HMGET', k, 'h', 'v', 'e', 't') end
-        return r
-        """;
 }

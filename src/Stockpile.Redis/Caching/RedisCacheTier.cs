@@ -23,7 +23,6 @@ internal sealed partial class RedisCacheTier : CacheTier
     private readonly IStockpileSerializer _serializer;
     private readonly string _namespace;
     private readonly string _tagPrefix;
-    private RedisTopology _topology;
 
     /// <exception cref="ArgumentException">A prefix holds a brace.</exception>
     /// <param name="database">Gets the database (the store's multiplexer, connected on first use).</param>
@@ -56,27 +55,8 @@ internal sealed partial class RedisCacheTier : CacheTier
 
     public override async ValueTask<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
+        // One HMGET per key, pipelined on the multiplexer: one round trip, and each command stays in its key's slot.
         var database = await _database(cancellationToken).ConfigureAwait(false);
-        var entries = new CacheEntry?[keys.Count];
-        if (keys.Count > 1 && !_topology.IsCluster(database))
-        {
-            // One server: one script reads every entry, one command instead of one per key.
-            var redisKeys = new RedisKey[keys.Count];
-            for (var i = 0; i < redisKeys.Length; i++)
-            {
-                redisKeys[i] = KeyOf(keys[i]);
-            }
-
-            var replies = (RedisResult[])(await database.ScriptEvaluateAsync(RedisCacheScripts.GetMany, redisKeys).WaitAsync(cancellationToken).ConfigureAwait(false))!;
-            for (var i = 0; i < entries.Length; i++)
-            {
-                entries[i] = Decode((RedisValue[])replies[i]!);
-            }
-
-            return entries;
-        }
-
-        // A cluster: one HMGET per key, pipelined on the multiplexer (one round trip per node), each in its key's slot.
         var reads = new Task<RedisValue[]>[keys.Count];
         for (var i = 0; i < reads.Length; i++)
         {
@@ -84,6 +64,7 @@ internal sealed partial class RedisCacheTier : CacheTier
         }
 
         await Task.WhenAll(reads).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var entries = new CacheEntry?[reads.Length];
         for (var i = 0; i < entries.Length; i++)
         {
             entries[i] = Decode(reads[i].Result);
