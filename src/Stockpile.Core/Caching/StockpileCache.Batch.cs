@@ -80,7 +80,7 @@ public sealed partial class StockpileCache
                 var (made, value) = await WaitAsync(flight, leaveOnCancel: false, cancellationToken).ConfigureAwait(false);
                 if (made)
                 {
-                    results[distinct[i]] = (T)value!;
+                    results[distinct[i]] = Received<T>(distinct[i], value);
                 }
             }
         }
@@ -112,7 +112,7 @@ public sealed partial class StockpileCache
                 if (await LiveAsync(stored[o], token).ConfigureAwait(false) is { } entry)
                 {
                     End(keys[i], flight);
-                    flight.Completion.TrySetResult((true, Materialize<T>(keys[i], entry)));
+                    flight.Completion.TrySetResult((true, entry));
                 }
                 else
                 {
@@ -129,11 +129,11 @@ public sealed partial class StockpileCache
             var made = await factory(owned.ConvertAll(o => keys[o.Index]), token).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("The GetOrCreateManyAsync factory returned null; return an empty dictionary when nothing is found.");
             // Every store starts before any is awaited: on Redis they travel pipelined, one round trip for the batch.
-            var stores = new Task?[owned.Count];
+            var stores = new Task<CacheEntry?>?[owned.Count];
             for (var o = 0; o < owned.Count; o++)
             {
                 var key = keys[owned[o].Index];
-                stores[o] = made.TryGetValue(key, out var value) ? StoreAsync(key, value, ExpiryOf(options), options?.Tags, token).AsTask() : null;
+                stores[o] = made.TryGetValue(key, out var value) ? StoreEntryAsync(key, value, ExpiryOf(options), options?.Tags, token).AsTask() : null;
             }
 
             for (var o = 0; o < owned.Count; o++)
@@ -154,7 +154,7 @@ public sealed partial class StockpileCache
                 }
 
                 End(keys[i], flight);
-                flight.Completion.TrySetResult(stores[o] is null ? (false, null) : (true, made[keys[i]]));
+                flight.Completion.TrySetResult(stores[o] is { } done ? (true, ForWaiters(made[keys[i]], done.Result)) : (false, null));
             }
         }
         catch (Exception ex)

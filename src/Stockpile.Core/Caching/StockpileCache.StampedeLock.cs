@@ -21,11 +21,12 @@ public sealed partial class StockpileCache
     internal int StampedeLockWaits => Volatile.Read(ref _stampedeLockWaits);
 
     /// <summary>
-    /// Makes the value under the key's lock, or takes the value the lock's holder stored. The lock is tried again at
+    /// Makes the value under the key's lock, or takes the value the lock's holder stored; returns what the flight hands
+    /// its waiters (see <see cref="ForWaiters"/>). The lock is tried again at
     /// each poll, so a holder that failed (it released the lock) or died (the lock expired) hands over to a waiter; past
     /// the timeout the factory runs without the lock.
     /// </summary>
-    private async ValueTask<T> MakeUnderLockAsync<TState, T>(string key, ICacheLocks locks, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
+    private async ValueTask<object?> MakeUnderLockAsync<TState, T>(string key, ICacheLocks locks, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
     {
         var token = Guid.NewGuid().ToString("N");
         var started = Stopwatch.GetTimestamp();
@@ -50,7 +51,7 @@ public sealed partial class StockpileCache
             poll = poll * 2 < s_longestPoll ? poll * 2 : s_longestPoll;
             if (await StoredAsync(key, cancellationToken).ConfigureAwait(false) is { } stored)
             {
-                return Materialize<T>(key, stored)!;
+                return stored;
             }
         }
 
@@ -58,7 +59,7 @@ public sealed partial class StockpileCache
         {
             // Another process may have stored the value and released the lock between this flight's read and now.
             return await StoredAsync(key, cancellationToken).ConfigureAwait(false) is { } stored
-                ? Materialize<T>(key, stored)!
+                ? stored
                 : await MakeAndStoreAsync(key, state, factory, options, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -178,20 +178,36 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         return key;
     }
 
-    private async ValueTask StoreAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
+    private async ValueTask StoreAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken) =>
+        await StoreEntryAsync(key, value, expiresAt, tags, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Stores the value; returns the entry stored, or <see langword="null"/> when nothing was (a disabled flow, an expiry in the past).</summary>
+    private async ValueTask<CacheEntry?> StoreEntryAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
     {
         if (StockpileCaching.IsDisabled)
         {
             // A disabled flow stores nothing but evicts, so the cache never keeps a value older than this write.
             await _tier.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         if (await EntryAsync(value, expiresAt, tags, cancellationToken).ConfigureAwait(false) is { } entry)
         {
             await _tier.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+            return entry;
         }
+
+        return null;
     }
+
+    /// <summary>
+    /// What a flight hands its waiters: the entry stored, from which each waiter materializes its own value (so no two
+    /// callers share a mutable object, as no caller shares one with the cache), or the value itself when nothing was stored.
+    /// </summary>
+    private static object? ForWaiters<T>(T value, CacheEntry? stored) => stored is not null ? stored : value;
+
+    /// <summary>A waiter's own value from what its flight handed over (see <see cref="ForWaiters"/>).</summary>
+    private T Received<T>(string key, object? made) => made is CacheEntry entry ? Materialize<T>(key, entry)! : (T)made!;
 
     private DateTimeOffset? ExpiryOf(StockpileCacheEntryOptions? options)
     {

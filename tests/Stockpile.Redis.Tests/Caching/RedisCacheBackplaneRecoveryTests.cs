@@ -46,10 +46,12 @@ public sealed class RedisCacheBackplaneRecoveryTests
         await using var a = redis.Create(new StockpileCacheOptions(), cutOff, out var aBackplane);
         await using var b = redis.Create(new StockpileCacheOptions(), direct, out var bBackplane);
         await Task.WhenAll(aBackplane!.Subscribed, bBackplane!.Subscribed).WaitAsync(s_bound);
-        await a.SetAsync("k", "v1");
-        Assert.That(await b.GetAsync<string>("k"), Is.EqualTo("v1"), "now in B's memory");
+        var announced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var evicted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        bBackplane.Evicted += key => evicted.TrySetResult();
+        bBackplane.Evicted += key => (announced.Task.IsCompleted ? evicted : announced).TrySetResult();
+        await a.SetAsync("k", "v1");
+        await announced.Task.WaitAsync(s_bound); // A's set is announced too: let it arrive before B fills its memory
+        Assert.That(await b.GetAsync<string>("k"), Is.EqualTo("v1"), "now in B's memory");
 
         proxy.Cut();
         await aBackplane.PublishAsync("k", CancellationToken.None);
