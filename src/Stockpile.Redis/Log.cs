@@ -30,6 +30,9 @@ internal static partial class Log
     public const int BackplaneHandlerFailedId = 31;
     public const int BackplaneRepublishedId = 32;
     public const int ValueTooLargeId = 33;
+    public const int CacheBackplanePublishFailedId = 34;
+    public const int CacheBackplaneRepublishedId = 35;
+    public const int CacheBackplaneClearedAfterReconnectId = 36;
     public const int BackplaneRemovedTagId = 60; // 60–69: entity tags
 
     [LoggerMessage(ConnectFailedId, LogLevel.Warning, "Could not connect to Redis at {EndPoint}; Redis calls fail until it can.", EventName = "ConnectFailed")]
@@ -106,4 +109,13 @@ internal static partial class Log
 
     [LoggerMessage(BackplaneRepublishedId, LogLevel.Information, "The Stockpile backplane published {Count} invalidation(s) held back while Redis was unavailable.", EventName = "BackplaneRepublished")]
     public static partial void BackplaneRepublished(ILogger logger, int count);
+
+    [LoggerMessage(CacheBackplanePublishFailedId, LogLevel.Warning, "The Stockpile cache backplane could not publish on Redis channel {Channel}; it is sent again when Redis is back.", EventName = "CacheBackplanePublishFailed")]
+    public static partial void CacheBackplanePublishFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(CacheBackplaneRepublishedId, LogLevel.Information, "The Stockpile cache backplane published {Count} eviction(s) on Redis channel {Channel} held back while Redis was unavailable.", EventName = "CacheBackplaneRepublished")]
+    public static partial void CacheBackplaneRepublished(ILogger logger, string channel, int count);
+
+    [LoggerMessage(CacheBackplaneClearedAfterReconnectId, LogLevel.Information, "The Stockpile cache backplane's subscription to Redis channel {Channel} is back; the cache's memory level was cleared, since messages may have been missed.", EventName = "CacheBackplaneClearedAfterReconnect")]
+    public static partial void CacheBackplaneClearedAfterReconnect(ILogger logger, string channel);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Stockpile.Redis.Caching;
 using Stockpile.Redis.Internal;
@@ -43,6 +44,6 @@ public static class RedisCacheBuilderExtensions
     {
         var link = services.GetRequiredService<RedisLink>();
         var storePrefix = RedisStockpileBuilderExtensions.Options(services).KeyPrefix;
-        return RedisCacheFactory.Create(options, async ct => await link.GetMultiplexerAsync(ct).ConfigureAwait(false), storePrefix, layout, out _);
+        return RedisCacheFactory.Create(options, async ct => await link.GetMultiplexerAsync(ct).ConfigureAwait(false), storePrefix, layout, out _, services.GetService<ILoggerFactory>()?.CreateLogger<RedisCacheBackplane>());
     }
 }

@@ -80,7 +80,7 @@ public sealed partial class StockpileCache
                 var (made, value) = await WaitAsync(flight, leaveOnCancel: false, cancellationToken).ConfigureAwait(false);
                 if (made)
                 {
-                    results[distinct[i]] = (T)value!;
+                    results[distinct[i]] = Received<T>(distinct[i], value);
                 }
             }
         }
@@ -112,7 +112,7 @@ public sealed partial class StockpileCache
                 if (await LiveAsync(stored[o], token).ConfigureAwait(false) is { } entry)
                 {
                     End(keys[i], flight);
-                    flight.Completion.TrySetResult((true, Materialize<T>(keys[i], entry)));
+                    flight.Completion.TrySetResult((true, entry));
                 }
                 else
                 {
@@ -128,19 +128,33 @@ public sealed partial class StockpileCache
 
             var made = await factory(owned.ConvertAll(o => keys[o.Index]), token).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("The GetOrCreateManyAsync factory returned null; return an empty dictionary when nothing is found.");
-            foreach (var (i, flight) in owned)
+            // Every store starts before any is awaited: on Redis they travel pipelined, one round trip for the batch.
+            var stores = new Task<CacheEntry?>?[owned.Count];
+            for (var o = 0; o < owned.Count; o++)
             {
-                if (made.TryGetValue(keys[i], out var value))
+                var key = keys[owned[o].Index];
+                stores[o] = made.TryGetValue(key, out var value) ? StoreEntryAsync(key, value, ExpiryOf(options), options?.Tags, token).AsTask() : null;
+            }
+
+            for (var o = 0; o < owned.Count; o++)
+            {
+                var (i, flight) = owned[o];
+                try
                 {
-                    await StoreAsync(keys[i], value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
-                    End(keys[i], flight);
-                    flight.Completion.TrySetResult((true, value));
+                    if (stores[o] is { } store)
+                    {
+                        await store.ConfigureAwait(false);
+                    }
                 }
-                else
+                catch (Exception ex)
                 {
-                    End(keys[i], flight);
-                    flight.Completion.TrySetResult((false, null));
+                    // This key was not stored: its waiters get the failure; the keys stored keep their values.
+                    Fail(keys[i], flight, ex);
+                    continue;
                 }
+
+                End(keys[i], flight);
+                flight.Completion.TrySetResult(stores[o] is { } done ? (true, ForWaiters(made[keys[i]], done.Result)) : (false, null));
             }
         }
         catch (Exception ex)

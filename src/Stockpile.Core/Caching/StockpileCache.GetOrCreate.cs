@@ -58,7 +58,7 @@ public sealed partial class StockpileCache
         }
 
         var (_, made) = await WaitAsync(flight, leaveOnCancel: true, cancellationToken).ConfigureAwait(false);
-        return (T)made!;
+        return Received<T>(key, made);
     }
 
     /// <summary>Runs the factory of a single-key flight on the flight's own token; stores the value before the flight ends, so a later caller finds it.</summary>
@@ -74,19 +74,27 @@ public sealed partial class StockpileCache
             if (await LiveAsync(await _tier.GetAsync(key, token).ConfigureAwait(false), token).ConfigureAwait(false) is { } stored)
             {
                 End(key, flight);
-                flight.Completion.TrySetResult((true, Materialize<T>(key, stored)));
+                flight.Completion.TrySetResult((true, stored));
                 return;
             }
 
-            var value = await factory(state, token).ConfigureAwait(false);
-            await StoreAsync(key, value, ExpiryOf(options), options?.Tags, token).ConfigureAwait(false);
+            var made = _stampedeLock is { } locks
+                ? await MakeUnderLockAsync(key, locks, state, factory, options, token).ConfigureAwait(false)
+                : await MakeAndStoreAsync(key, state, factory, options, token).ConfigureAwait(false);
             End(key, flight);
-            flight.Completion.TrySetResult((true, value));
+            flight.Completion.TrySetResult((true, made));
         }
         catch (Exception ex)
         {
             Fail(key, flight, ex);
         }
+    }
+
+    /// <summary>Runs the factory and stores its value; returns what the flight hands its waiters (see <see cref="ForWaiters"/>).</summary>
+    private async ValueTask<object?> MakeAndStoreAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
+    {
+        var value = await factory(state, cancellationToken).ConfigureAwait(false);
+        return ForWaiters(value, await StoreEntryAsync(key, value, ExpiryOf(options), options?.Tags, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Ends a flight whose factory (or store) failed: nothing was stored, every waiter gets the exception, and the next call runs the factory again.</summary>

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.ComponentModel;
-using System.Reflection;
 using Stockpile.Internal.Caching;
 
 namespace Stockpile;
@@ -12,7 +10,7 @@ namespace Stockpile;
 /// the semantics. The process tier belongs to this cache alone; a shared tier will keep its keys under
 /// <see cref="StockpileCacheOptions.KeyPrefix"/>.
 /// </remarks>
-public sealed partial class StockpileCache : IStockpileCache
+public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, IDisposable
 {
     private readonly CacheTier _tier;
     private readonly CacheClock _clock;
@@ -20,6 +18,7 @@ public sealed partial class StockpileCache : IStockpileCache
     private readonly TimeProvider _time;
     private readonly TimeSpan _defaultExpiration;
     private readonly int _maximumKeyLength;
+    private int _disposed;
 
     /// <summary>Initializes a new instance of the <see cref="StockpileCache"/> class, in process memory.</summary>
     /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
@@ -34,12 +33,17 @@ public sealed partial class StockpileCache : IStockpileCache
         options ??= new StockpileCacheOptions();
         ArgumentException.ThrowIfNullOrWhiteSpace(options.KeyPrefix, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaximumKeyLength, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.StampedeLockExpiration, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.StampedeLockTimeout, TimeSpan.Zero, nameof(options));
         _time = options.TimeProvider ?? TimeProvider.System;
         _serializer = options.Serializer ?? SystemTextJsonStockpileSerializer.Default;
         _defaultExpiration = options.DefaultExpiration;
         _maximumKeyLength = options.MaximumKeyLength;
         _clock = new CacheClock(_time);
         _tier = createTier(_clock, _serializer, options);
+        _stampedeLock = options.DistributedStampedeLock ? _tier.Locks : null;
+        _stampedeLockExpiration = options.StampedeLockExpiration;
+        _stampedeLockTimeout = options.StampedeLockTimeout;
     }
 
     /// <inheritdoc/>
@@ -162,6 +166,14 @@ public sealed partial class StockpileCache : IStockpileCache
     /// <inheritdoc cref="StockpileCaching.Disable"/>
     public IDisposable Disable() => StockpileCaching.Disable();
 
+    /// <summary>Lets go of what the cache holds outside the process: a shared tier's subscription to the other instances' writes.</summary>
+    /// <remarks>The container that registered the cache disposes it. The process memory is not cleared; a disposed cache should not be used.</remarks>
+    /// <returns>A task that completes once the subscription is dropped.</returns>
+    public ValueTask DisposeAsync() => Interlocked.Exchange(ref _disposed, 1) == 0 ? _tier.DisposeAsync() : default;
+
+    /// <summary>Starts letting go of what the cache holds outside the process, without waiting (for containers disposed synchronously).</summary>
+    public void Dispose() => _ = DisposeAsync().AsTask();
+
     /// <summary>Reads a value and says whether there was one (a stored default is a hit).</summary>
     internal ValueTask<(bool Found, T? Value)> TryGetValueAsync<T>(string key, CancellationToken cancellationToken) =>
         TryGetAsync<T>(CheckKey(key), cancellationToken);
@@ -183,20 +195,36 @@ public sealed partial class StockpileCache : IStockpileCache
         return key;
     }
 
-    private async ValueTask StoreAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
+    private async ValueTask StoreAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken) =>
+        await StoreEntryAsync(key, value, expiresAt, tags, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Stores the value; returns the entry stored, or <see langword="null"/> when nothing was (a disabled flow, an expiry in the past).</summary>
+    private async ValueTask<CacheEntry?> StoreEntryAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
     {
         if (StockpileCaching.IsDisabled)
         {
             // A disabled flow stores nothing but evicts, so the cache never keeps a value older than this write.
             await _tier.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         if (await EntryAsync(value, expiresAt, tags, cancellationToken).ConfigureAwait(false) is { } entry)
         {
             await _tier.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+            return entry;
         }
+
+        return null;
     }
+
+    /// <summary>
+    /// What a flight hands its waiters: the entry stored, from which each waiter materializes its own value (so no two
+    /// callers share a mutable object, as no caller shares one with the cache), or the value itself when nothing was stored.
+    /// </summary>
+    private static object? ForWaiters<T>(T value, CacheEntry? stored) => stored is not null ? stored : value;
+
+    /// <summary>A waiter's own value from what its flight handed over (see <see cref="ForWaiters"/>).</summary>
+    private T Received<T>(string key, object? made) => made is CacheEntry entry ? Materialize<T>(key, entry)! : (T)made!;
 
     private DateTimeOffset? ExpiryOf(StockpileCacheEntryOptions? options)
     {
@@ -255,8 +283,13 @@ public sealed partial class StockpileCache : IStockpileCache
             }
         }
 
-        return IsImmutable(value)
-            ? new CacheEntry(value, null, expiresAt, _clock.DeadlineOf(expiresAt), stamps)
+        if (value is null || CacheValues.IsImmutable(value.GetType()))
+        {
+            return new CacheEntry(value, null, expiresAt, _clock.DeadlineOf(expiresAt), stamps);
+        }
+
+        return CacheValues.IsFlat(value.GetType())
+            ? new CacheEntry(CacheValues.Copy(value), null, expiresAt, _clock.DeadlineOf(expiresAt), stamps, copyOnRead: true)
             : new CacheEntry(null, Serialize(value), expiresAt, _clock.DeadlineOf(expiresAt), stamps);
     }
 
@@ -277,23 +310,10 @@ public sealed partial class StockpileCache : IStockpileCache
         if (entry.Bytes is null)
         {
             return entry.Instance is null ? default : entry.Instance is T typed
-                ? typed
+                ? entry.CopyOnRead ? (T)CacheValues.Copy(typed) : typed
                 : throw new InvalidOperationException($"Stockpile cache key '{key}' holds a '{entry.Instance.GetType().Name}', not a '{typeof(T).Name}'.");
         }
 
         return (T)_serializer.Deserialize(entry.Bytes, typeof(T));
-    }
-
-    /// <summary>Kept by reference: strings, primitives and the like, and sealed types marked [ImmutableObject(true)] (HybridCache's rule).</summary>
-    private static bool IsImmutable<T>(T value) => value is null || ImmutableTypes.Is(value.GetType());
-
-    private static class ImmutableTypes
-    {
-        private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> s_known = new();
-
-        public static bool Is(Type type) => s_known.GetOrAdd(type, static t =>
-            t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(Guid)
-            || t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(TimeSpan) || t == typeof(DateOnly) || t == typeof(TimeOnly)
-            || (t.IsSealed && t.GetCustomAttribute<ImmutableObjectAttribute>() is { Immutable: true }));
     }
 }

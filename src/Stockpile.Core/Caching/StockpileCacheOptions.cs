@@ -22,4 +22,28 @@ public sealed class StockpileCacheOptions
     /// <summary>Gets or sets the clock that expiry is measured by.</summary>
     /// <value>The default value is <see langword="null"/>: <see cref="TimeProvider.System"/>.</value>
     public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether concurrent misses of one key in different processes run the factory
+    /// about once: the first takes a short lock on the shared tier (Redis <c>SET NX PX</c>, in the key's own cluster
+    /// slot), and the others wait for its value instead of running the factory.
+    /// </summary>
+    /// <remarks>
+    /// A waiter reads the value again at growing intervals (5 ms up to 100 ms). It runs the factory itself when the lock
+    /// is free again without a value (the holder failed, or died and its lock expired after
+    /// <see cref="StampedeLockExpiration"/>), or after waiting <see cref="StampedeLockTimeout"/>. A cache with no
+    /// shared tier has no other process to wait for and ignores the setting. Waiting is measured in real time (the
+    /// lock's expiry is the server's), not by <see cref="TimeProvider"/>. The lock covers single-key get-or-create
+    /// (and the HybridCache's); <see cref="IStockpileCache.GetOrCreateManyAsync{T}"/> shares keys within a process only.
+    /// </remarks>
+    /// <value>The default value is <see langword="false"/>: processes share nothing before a value is stored.</value>
+    public bool DistributedStampedeLock { get; set; }
+
+    /// <summary>Gets or sets how long a stampede lock lives when its holder never releases it (a process that died while making the value).</summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan StampedeLockExpiration { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets or sets how long a caller waits for another process's value before it runs the factory itself.</summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan StampedeLockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

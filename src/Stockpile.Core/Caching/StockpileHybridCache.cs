@@ -11,8 +11,9 @@ namespace Stockpile;
 /// <para>Expiration: <see cref="HybridCacheEntryOptions.LocalCacheExpiration"/> when given, else
 /// <see cref="HybridCacheEntryOptions.Expiration"/>, else the cache's default. Flags: <c>DisableLocalCacheRead</c> runs
 /// the factory without reading; <c>DisableLocalCacheWrite</c> does not store what the factory made;
-/// <c>DisableUnderlyingData</c> never runs the factory (a miss returns <see langword="default"/>); the distributed-cache
-/// and compression flags have nothing to act on while the cache has only its process tier. With a flag set, a miss
+/// <c>DisableUnderlyingData</c> never runs the factory (a miss returns <see langword="default"/>). The distributed-cache
+/// flags and <c>DisableCompression</c> are ignored: a cache on Redis reads and writes its memory and Redis levels as
+/// one (the backplane keeps the instances' memory in step), and values are never compressed. With a flag set, a miss
 /// is not shared between concurrent callers.</para>
 /// <para>A key longer than <see cref="StockpileCacheOptions.MaximumKeyLength"/> is logged and not cached: the factory runs
 /// and its value is returned, as HybridCache does. The tag <c>"*"</c> removes everything.</para>

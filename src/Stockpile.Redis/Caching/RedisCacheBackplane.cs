@@ -1,6 +1,8 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Stockpile.Internal.Caching;
+using Stockpile.Redis.Internal;
 
 namespace Stockpile.Redis.Caching;
 
@@ -9,32 +11,113 @@ namespace Stockpile.Redis.Caching;
 /// announced on the cache's channel, and every other instance evicts that key (or, after a flush, everything) from
 /// its memory level. A message is the sender's id (16 bytes), a kind byte (0: one key, 1: flush) and the key in UTF-8.
 /// </summary>
-/// <remarks>Tags need no message: tag versions are read from Redis, so a removed tag reaches every memory hit.</remarks>
+/// <remarks>
+/// <para>Tags need no message: tag versions are read from Redis, so a removed tag reaches every memory hit.</para>
+/// <para>As the entity backplane does: a message that cannot be published is not an error for the caller (the write
+/// reached Redis); its key is kept (bounded; past the bound, a flush is kept instead) and published before the next
+/// message, or when the connection is back. An instance whose subscription dropped may have missed messages, so it
+/// clears its memory level when the subscription is restored. Disposing drops the subscription.</para>
+/// </remarks>
 internal sealed class RedisCacheBackplane : CacheEvictions
 {
     private const byte KeyKind = 0;
     private const byte FlushKind = 1;
+    private const int UnsentCapacity = 10_000;
 
     private readonly Func<CancellationToken, ValueTask<IConnectionMultiplexer>> _connect;
     private readonly RedisChannel _channel;
     private readonly MemoryCacheTier _memory;
+    private readonly ILogger _logger;
     private readonly byte[] _origin = Guid.NewGuid().ToByteArray();
+    private readonly MissedKeySet<string> _unsent = new(UnsentCapacity, StringComparer.Ordinal);
+    private IConnectionMultiplexer? _multiplexer;
+    private ChannelMessageQueue? _queue;
+    private int _disposed;
+    private int _republishing;
 
-    public RedisCacheBackplane(Func<CancellationToken, ValueTask<IConnectionMultiplexer>> connect, string channel, MemoryCacheTier memory)
+    public RedisCacheBackplane(Func<CancellationToken, ValueTask<IConnectionMultiplexer>> connect, string channel, MemoryCacheTier memory, ILogger logger)
     {
         _connect = connect;
         _channel = RedisChannel.Literal(channel);
         _memory = memory;
+        _logger = logger;
         Subscribed = SubscribeAsync();
     }
 
     /// <summary>Raised after a message from another instance was applied: the key evicted, or <see langword="null"/> after a flush.</summary>
     public event Action<string?>? Evicted;
 
+    /// <summary>Raised after the memory level was cleared because the subscription came back after a drop.</summary>
+    public event Action? ClearedAfterReconnect;
+
     /// <summary>Gets a task that completes once this instance listens.</summary>
     public Task Subscribed { get; }
 
+    /// <summary>Gets how many keys wait to be published (a flush counts as none), for tests.</summary>
+    internal int UnsentCount => _unsent.Count;
+
     public override async ValueTask PublishAsync(string? key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_unsent.IsPending)
+            {
+                await RepublishAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            await SendAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisLink.IsUnavailable(ex) || ex is RedisException)
+        {
+            // The write reached Redis; the other instances hear of it when Redis answers again.
+            if (key is null)
+            {
+                _unsent.MarkOverflow();
+            }
+            else
+            {
+                _unsent.Add([key]);
+            }
+
+            Log.CacheBackplanePublishFailed(_logger, _channel.ToString(), ex);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Subscribed.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisLink.IsUnavailable(ex) || ex is RedisException or ObjectDisposedException)
+        {
+            // Never subscribed: nothing to drop.
+        }
+
+        if (_multiplexer is { } multiplexer)
+        {
+            multiplexer.ConnectionRestored -= OnConnectionRestored;
+        }
+
+        if (_queue is { } queue)
+        {
+            try
+            {
+                await queue.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (RedisLink.IsUnavailable(ex) || ex is RedisException or ObjectDisposedException)
+            {
+                // Redis is away or the multiplexer is closed: the subscription is gone with it.
+            }
+        }
+    }
+
+    private async ValueTask SendAsync(string? key, CancellationToken cancellationToken)
     {
         var text = key is null ? [] : Encoding.UTF8.GetBytes(key);
         var message = new byte[_origin.Length + 1 + text.Length];
@@ -45,11 +128,83 @@ internal sealed class RedisCacheBackplane : CacheEvictions
         await multiplexer.GetSubscriber().PublishAsync(_channel, message).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Publishes what could not be published before: the kept keys, or a flush if too much was lost (one caller at a time; the others go on).</summary>
+    private async ValueTask RepublishAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.CompareExchange(ref _republishing, 1, 0) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_unsent.IsPending)
+            {
+                return;
+            }
+
+            var pending = _unsent.Take();
+            if (pending.Overflowed)
+            {
+                await SendAsync(null, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                foreach (var key in pending.Keys)
+                {
+                    await SendAsync(key, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            _unsent.Complete(pending);
+            Log.CacheBackplaneRepublished(_logger, _channel.ToString(), pending.Overflowed ? 1 : pending.Keys.Count);
+        }
+        finally
+        {
+            Volatile.Write(ref _republishing, 0);
+        }
+    }
+
     private async Task SubscribeAsync()
     {
         var multiplexer = await _connect(CancellationToken.None).ConfigureAwait(false);
+        multiplexer.ConnectionRestored += OnConnectionRestored;
+        _multiplexer = multiplexer;
         var queue = await multiplexer.GetSubscriber().SubscribeAsync(_channel).ConfigureAwait(false);
         queue.OnMessage(ReceiveAsync);
+        _queue = queue;
+    }
+
+    // Runs on the multiplexer's thread: clearing memory is quick; publishing is handed over.
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        if (e.ConnectionType == ConnectionType.Subscription)
+        {
+            _memory.Clear();
+            Log.CacheBackplaneClearedAfterReconnect(_logger, _channel.ToString());
+            ClearedAfterReconnect?.Invoke();
+        }
+        else if (_unsent.IsPending)
+        {
+            _ = Task.Run(RepublishInBackgroundAsync);
+        }
+    }
+
+    private async Task RepublishInBackgroundAsync()
+    {
+        try
+        {
+            await RepublishAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisLink.IsUnavailable(ex) || ex is RedisException or ObjectDisposedException)
+        {
+            // Still away (or disposed): the next publish or reconnect tries again.
+        }
     }
 
     private async Task ReceiveAsync(ChannelMessage message)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using Stockpile.Internal.Caching;
 
@@ -8,7 +10,7 @@ internal static class RedisCacheFactory
 {
     /// <summary>Creates a cache; <paramref name="backplane"/> is the memory level's backplane (<see langword="null"/> for Redis alone).</summary>
     /// <exception cref="ArgumentException">A prefix holds a brace.</exception>
-    public static StockpileCache Create(StockpileCacheOptions options, Func<CancellationToken, ValueTask<IConnectionMultiplexer>> connect, string storePrefix, RedisCacheLayout layout, out RedisCacheBackplane? backplane)
+    public static StockpileCache Create(StockpileCacheOptions options, Func<CancellationToken, ValueTask<IConnectionMultiplexer>> connect, string storePrefix, RedisCacheLayout layout, out RedisCacheBackplane? backplane, ILogger? logger = null)
     {
         RedisCacheBackplane? made = null;
         var cache = new StockpileCache(options, (clock, serializer, o) =>
@@ -20,7 +22,7 @@ internal static class RedisCacheFactory
             }
 
             var memory = new MemoryCacheTier(clock);
-            made = new RedisCacheBackplane(connect, storePrefix + "__cache:" + o.KeyPrefix, memory);
+            made = new RedisCacheBackplane(connect, storePrefix + "__cache:" + o.KeyPrefix, memory, logger ?? NullLogger.Instance);
             return new LayeredCacheTier(memory, redis, made);
         });
         backplane = made;

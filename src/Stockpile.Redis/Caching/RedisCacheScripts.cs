@@ -56,4 +56,7 @@ internal static class RedisCacheScripts
         end
         return redis.call('HINCRBY', KEYS[1], 'v', ARGV[1])
         """;
+
+    /// <summary>Deletes a stampede lock only if ARGV[1], its holder's token, still holds it; 1 when deleted.</summary>
+    public const string Release = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.DependencyInjection;
 using Stockpile.Internal.Caching;
 using Stockpile.Redis.Caching;
@@ -36,6 +37,41 @@ public sealed class RedisCacheBackplaneTests
         Assert.That(await b.GetAsync<string>("tagged"), Is.EqualTo("t"));
         await a.RemoveByTagAsync("tenant:1");
         Assert.That(await b.GetAsync<string>("tagged"), Is.Null, "tag versions are read from Redis, so a removed tag reaches the other's memory at once");
+    }
+
+    [Test]
+    public async Task HybridCache_SetRemoveAndRemoveByTag_OnOneInstance_EvictTheOthersMemoryLevel()
+    {
+        var prefix = TestStores.UniquePrefix();
+        await using var first = Start(prefix);
+        await using var second = Start(prefix);
+        var a = first.GetRequiredKeyedService<HybridCache>("shop");
+        var b = second.GetRequiredKeyedService<HybridCache>("shop");
+        var (bCache, bBackplane) = await CacheOf(second);
+        await CacheOf(first);
+        var memory = ((LayeredCacheTier)bCache.Tier).Memory;
+        static ValueTask<string> MadeByB(CancellationToken _) => new("made by B");
+
+        var evicted = Evicted(bBackplane, "k");
+        await a.SetAsync("k", "v1", tags: ["tenant:1"]);
+        await evicted.WaitAsync(s_bound); // A's first set is announced too: let it arrive before B fills its memory
+        Assert.That(await b.GetOrCreateAsync("k", MadeByB), Is.EqualTo("v1"), "read from Redis, now in B's memory");
+        Assert.That(await memory.GetAsync("k", default), Is.Not.Null);
+
+        evicted = Evicted(bBackplane, "k");
+        await a.SetAsync("k", "v2", tags: ["tenant:1"]);
+        await evicted.WaitAsync(s_bound);
+        Assert.That(await memory.GetAsync("k", default), Is.Null, "A's set evicted B's memory");
+        Assert.That(await b.GetOrCreateAsync("k", MadeByB), Is.EqualTo("v2"));
+
+        await a.RemoveByTagAsync("tenant:1");
+        Assert.That(await b.GetOrCreateAsync("k", MadeByB), Is.EqualTo("made by B"), "a removed tag reaches B's memory hit");
+
+        evicted = Evicted(bBackplane, "k");
+        await a.RemoveAsync("k");
+        await evicted.WaitAsync(s_bound);
+        Assert.That(await memory.GetAsync("k", default), Is.Null, "A's remove evicted B's memory");
+        Assert.That(await b.GetOrCreateAsync("k", static _ => new ValueTask<string>("made again")), Is.EqualTo("made again"));
     }
 
     private static ServiceProvider Start(string prefix)

@@ -174,6 +174,26 @@ public abstract class StockpileCacheContractTests
     }
 
     [Test]
+    public async Task Values_MutableMembersAndBaseClassFields_AreCopiedToo()
+    {
+        var basket = new Basket { Owner = "ann", Items = [1, 2] };
+        var tally = new DetailedTally { Value = 1, Note = "x" };
+        await _cache.SetAsync("basket", basket);
+        await _cache.SetAsync("tally", tally);
+
+        basket.Items.Add(3);
+        tally.Value = 5;
+        var readBasket = await _cache.GetAsync<Basket>("basket");
+        var readTally = await _cache.GetAsync<DetailedTally>("tally");
+        readBasket!.Items.Add(4);
+        readTally!.Value = 6;
+
+        Assert.That((await _cache.GetAsync<Basket>("basket"))!.Items, Is.EqualTo(new[] { 1, 2 }), "a list inside the value is copied, not shared");
+        Assert.That(await _cache.GetAsync<DetailedTally>("tally"), Has.Property(nameof(Tally.Value)).EqualTo(1).And.Property(nameof(DetailedTally.Note)).EqualTo("x"));
+        Assert.That(await _cache.GetAsync<Tally>("tally"), Is.InstanceOf<Tally>().And.Property(nameof(Tally.Value)).EqualTo(1), "read as its base type");
+    }
+
+    [Test]
     public void Key_LongerThanTheLimit_IsRefusedNamingTheLimit()
     {
         var cache = CreateCache(new StockpileCacheOptions { MaximumKeyLength = 8 });
@@ -189,4 +209,21 @@ public abstract class StockpileCacheContractTests
 
     [ImmutableObject(true)]
     public sealed record Frozen(string Name);
+
+    public class Tally
+    {
+        public int Value { get; set; }
+    }
+
+    public sealed class DetailedTally : Tally
+    {
+        public string Note { get; set; } = "";
+    }
+
+    public sealed class Basket
+    {
+        public string Owner { get; set; } = "";
+
+        public List<int> Items { get; set; } = [];
+    }
 }

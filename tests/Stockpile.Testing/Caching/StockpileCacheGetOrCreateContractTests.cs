@@ -32,6 +32,44 @@ public abstract class StockpileCacheGetOrCreateContractTests
     }
 
     [Test]
+    public async Task GetOrCreateAsync_ConcurrentMissesOfAMutableValue_EachWaiterGetsItsOwnCopy()
+    {
+        var cache = CreateCache(new StockpileCacheOptions());
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var callers = Enumerable.Range(0, 10).Select(_ => cache.GetOrCreateAsync("k", release, async (gate, ct) =>
+        {
+            await gate.Task.WaitAsync(ct);
+            return new StockpileCacheContractTests.Basket { Owner = "ann", Items = [1] };
+        }).AsTask()).ToArray();
+        release.SetResult();
+        var results = await Task.WhenAll(callers).WaitAsync(s_bound);
+        results[0].Items.Add(2);
+
+        Assert.That(results.Distinct().Count(), Is.EqualTo(results.Length), "no two callers share one mutable object");
+        Assert.That(results.Skip(1).Select(static r => r.Items.Count), Has.All.EqualTo(1), "one caller changing its copy changes no other's");
+    }
+
+    [Test]
+    public async Task GetOrCreateManyAsync_OverlappingBatchesOfAMutableValue_EachCallerGetsItsOwnCopy()
+    {
+        var cache = CreateCache(new StockpileCacheOptions());
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var callers = Enumerable.Range(0, 5).Select(_ => cache.GetOrCreateManyAsync<StockpileCacheContractTests.Tally>(["a", "b"], async (missing, ct) =>
+        {
+            await release.Task.WaitAsync(ct);
+            return missing.ToDictionary(static k => k, static _ => new StockpileCacheContractTests.Tally { Value = 1 });
+        }).AsTask()).ToArray();
+        release.SetResult();
+        var results = await Task.WhenAll(callers).WaitAsync(s_bound);
+        results[0]["a"].Value = 2;
+
+        Assert.That(results.Select(static r => r["a"]).Distinct().Count(), Is.EqualTo(results.Length));
+        Assert.That(results.Skip(1).Select(static r => r["a"].Value), Has.All.EqualTo(1));
+    }
+
+    [Test]
     public async Task GetOrCreateAsync_OneCallerCancels_OthersStillGetTheValueAndTheFactoryIsNotCancelled()
     {
         var cache = CreateCache(new StockpileCacheOptions());

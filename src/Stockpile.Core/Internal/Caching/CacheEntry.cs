@@ -1,11 +1,14 @@
 namespace Stockpile.Internal.Caching;
 
 /// <summary>
-/// One cached value as a tier keeps it: the instance (immutable types) or its serialized bytes, when it expires, and the
+/// One cached value as a tier keeps it: the instance (immutable types; a private copy of flat mutable ones) or its serialized bytes, when it expires, and the
 /// versions its tags had when it was written.
 /// </summary>
-internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset? expiresAt, long deadline, TagStamp[]? tags)
+internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset? expiresAt, long deadline, TagStamp[]? tags, bool copyOnRead = false)
 {
+    /// <summary>Gets a value indicating whether <see cref="Instance"/> is the cache's private copy of a flat mutable value, which every read copies again.</summary>
+    public bool CopyOnRead { get; } = copyOnRead;
+
     /// <summary>The value itself, for an immutable type; <see langword="null"/> when <see cref="Bytes"/> holds it.</summary>
     public object? Instance { get; } = instance;
 

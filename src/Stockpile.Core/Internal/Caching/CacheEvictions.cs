@@ -7,4 +7,7 @@ namespace Stockpile.Internal.Caching;
 internal abstract class CacheEvictions
 {
     public abstract ValueTask PublishAsync(string? key, CancellationToken cancellationToken);
+
+    /// <summary>Stops listening to the other instances; the default listens to nothing.</summary>
+    public virtual ValueTask DisposeAsync() => default;
 }

@@ -36,4 +36,10 @@ internal abstract class CacheTier
 
     /// <summary>Moves a tag to its next version, which makes every value stamped with an older one unreachable.</summary>
     public abstract ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken);
+
+    /// <summary>Gets the locks that keep processes from making one key together; <see langword="null"/> for a tier no other process shares.</summary>
+    public virtual ICacheLocks? Locks => null;
+
+    /// <summary>Lets go of what the tier holds outside the process (a subscription); the default holds nothing.</summary>
+    public virtual ValueTask DisposeAsync() => default;
 }

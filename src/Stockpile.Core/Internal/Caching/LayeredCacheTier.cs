@@ -5,7 +5,8 @@ namespace Stockpile.Internal.Caching;
 /// write goes to the shared tier first, then to memory (or evicts memory where the shared tier computed the value).
 /// Tag versions live only in the shared tier, so removing a tag on one instance reaches every instance's memory hits.
 /// With <paramref name="evictions"/>, every write is announced after it reached the shared tier, so other instances
-/// evict the key from their memory (a publishing failure surfaces to the caller: the shared tier holds the new value).
+/// evict the key from their memory (a publishing failure is the backplane's to keep and send again: the shared tier
+/// holds the new value). The shared tier's locks are the layered tier's (the process memory needs none).
 /// </summary>
 internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared, CacheEvictions? evictions = null) : CacheTier
 {
@@ -119,6 +120,18 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
         shared.GetTagVersionsAsync(tags, cancellationToken);
 
     public override ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken) => shared.BumpTagAsync(tag, cancellationToken);
+
+    public override ICacheLocks? Locks => shared.Locks;
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (evictions is not null)
+        {
+            await evictions.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await shared.DisposeAsync().ConfigureAwait(false);
+    }
 
     private ValueTask PublishAsync(string? key, CancellationToken cancellationToken) =>
         evictions is null ? default : evictions.PublishAsync(key, cancellationToken);

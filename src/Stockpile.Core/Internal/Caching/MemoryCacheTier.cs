@@ -82,12 +82,17 @@ internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
 
     public override ValueTask FlushAsync(CancellationToken cancellationToken)
     {
+        Clear();
+        return default;
+    }
+
+    /// <summary>Removes every entry at once (for a backplane, on the multiplexer's thread).</summary>
+    public void Clear()
+    {
         lock (_writeLock)
         {
             _entries.Clear();
         }
-
-        return default;
     }
 
     public override ValueTask<long[]> GetTagVersionsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
