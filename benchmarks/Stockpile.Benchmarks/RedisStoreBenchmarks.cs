@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using StackExchange.Redis;
+using Stockpile.Redis.Internal;
 using Stockpile.Testing.Servers;
 
 namespace Stockpile.Benchmarks;
@@ -11,7 +12,8 @@ namespace Stockpile.Benchmarks;
 /// The Redis store against what a user would write by hand on the same multiplexer, against a private redis-server
 /// the benchmark starts on loopback: a get by primary key against <c>StringGetAsync</c> plus deserialization, a
 /// batch of 100 against one <c>MGET</c> plus deserialization and against 100 sequential gets, and a put of an object
-/// with two alternate keys against one <c>EVALSHA</c> round trip, and 64 concurrent callers of each get (the mean is
+/// with two alternate keys against one <c>EVALSHA</c> round trip (and against the put script alone, its arguments
+/// made once: the gap between that and the store is the store's client-side work), and 64 concurrent callers of each get (the mean is
 /// per get: its inverse is the throughput, to set beside <c>redis-benchmark -c 50 -t get</c> on the same machine).
 /// </summary>
 [MemoryDiagnoser]
@@ -32,6 +34,8 @@ public class RedisStoreBenchmarks
     private RedisKey[] _bareKeys = null!;
     private int[] _batchIds = null!;
     private byte[] _noopSha1 = null!;
+    private RedisKey[][] _putScriptKeys = null!;
+    private RedisValue[][] _putScriptArguments = null!;
     private int _next;
 
     [GlobalSetup]
@@ -46,7 +50,13 @@ public class RedisStoreBenchmarks
         _bareKeys = [.. _products.Select(p => (RedisKey)("bare:" + p.Id))];
         await _database.StringSetAsync([.. _products.Select(p => new KeyValuePair<RedisKey, RedisValue>(_bareKeys[p.Id], JsonSerializer.SerializeToUtf8Bytes(p)))]);
         _batchIds = [.. Enumerable.Range(0, Batch)];
-        _noopSha1 = (await _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]).ScriptLoadAsync(Noop)).ToArray();
+        var server = _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]);
+        _noopSha1 = (await server.ScriptLoadAsync(Noop)).ToArray();
+
+        // The store's put script on keys of its shape, with the arguments a put of a Product2 sends (see PreparePut).
+        await server.ScriptLoadAsync(RedisScripts.Put.Text);
+        _putScriptKeys = [.. _products.Select(p => new RedisKey[] { $"script:{{P2|Id|{p.Id}}}", $"script:{{P2|Sku|{p.Sku}}}", $"script:{{P2|Ean|EAN-{p.Id}}}" })];
+        _putScriptArguments = [.. _products.Select(p => new RedisValue[] { "", "script:{#clear}#fence", 2, JsonSerializer.SerializeToUtf8Bytes(p), 3_600_000 })];
     }
 
     [GlobalCleanup]
@@ -98,6 +108,14 @@ public class RedisStoreBenchmarks
     [Benchmark(Description = "one EVALSHA round trip")]
     [BenchmarkCategory("put")]
     public async Task<RedisResult> BareEvalSha() => await _database.ScriptEvaluateAsync(_noopSha1);
+
+    [Benchmark(Description = "the put script by EVALSHA, arguments made once (no client work)")]
+    [BenchmarkCategory("put")]
+    public async Task<RedisResult> BarePutScript()
+    {
+        var id = Next();
+        return await _database.ScriptEvaluateAsync(RedisScripts.Put.Sha1, _putScriptKeys[id], _putScriptArguments[id]);
+    }
 
     [Benchmark(Description = "RedisStore.PutAsync (an object with two alternate keys)")]
     [BenchmarkCategory("put")]
