@@ -40,8 +40,8 @@ internal static partial class Log
 
 
 
-    [LoggerMessage(CircuitOpenedId, LogLevel.Warning, "The Redis circuit for {EndPoint} opened after {Failures} consecutive failures; Redis is not called for {BreakDuration}: reads miss, writes are skipped and recorded.", EventName = "CircuitOpened")]
-    public static partial void CircuitOpened(ILogger logger, string endPoint, int failures, TimeSpan breakDuration);
+    [LoggerMessage(CircuitOpenedId, LogLevel.Warning, "The Redis circuit for {EndPoint} opened: at least {Failures} calls within {SamplingDuration} all failed; Redis is not called for {BreakDuration}: reads miss, writes are skipped and recorded.", EventName = "CircuitOpened")]
+    public static partial void CircuitOpened(ILogger logger, string endPoint, int failures, TimeSpan samplingDuration, TimeSpan breakDuration);
 
     [LoggerMessage(CircuitHalfOpenId, LogLevel.Information, "The Redis circuit for {EndPoint} is half-open: one call probes Redis.", EventName = "CircuitHalfOpen")]
     public static partial void CircuitHalfOpen(ILogger logger, string endPoint);

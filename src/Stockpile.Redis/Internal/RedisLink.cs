@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Polly.CircuitBreaker;
 using StackExchange.Redis;
 
 namespace Stockpile.Redis.Internal;
@@ -17,7 +18,6 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     private readonly bool _ownsMultiplexer;
     private readonly Func<IConnectionMultiplexer, IDatabase> _database;
     private readonly Func<IConnectionMultiplexer, ISubscriber> _subscriber;
-    private readonly ILogger _logger;
     private readonly RedisMetrics _metrics;
     private readonly Task _watching;
     private IDatabase? _cachedDatabase;
@@ -47,16 +47,19 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
         _ownsMultiplexer = ownsMultiplexer;
         _database = database ?? (static m => m.GetDatabase());
         _subscriber = subscriber ?? (static m => m.GetSubscriber());
-        _logger = logger;
         _metrics = metrics;
         EndPoint = endPoint;
-        Breaker = new CircuitBreaker(options.FailureThreshold, options.BreakDuration, time, OnStateChanged);
-        metrics.Track(Breaker, endPoint);
+        Breaker = new RedisCircuit(endPoint, options, time, logger, metrics);
+        metrics.Track(Breaker);
         _watching = WatchAsync();
     }
 
-    /// <summary>Raised (on the thread of the call that closed it) when the circuit closes again after a break.</summary>
-    public event Action? CircuitClosed;
+    /// <summary>Raised (on Polly's event thread: be quick) when the circuit closes again after a break.</summary>
+    public event Action? CircuitClosed
+    {
+        add => Breaker.Closed += value;
+        remove => Breaker.Closed -= value;
+    }
 
     /// <summary>Raised (on the multiplexer's thread: be quick) when the command connection is back after a drop; the break, if any, is over.</summary>
     public event Action? Reconnected;
@@ -66,7 +69,7 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
 
     public string EndPoint { get; }
 
-    public CircuitBreaker Breaker { get; }
+    public RedisCircuit Breaker { get; }
 
     /// <summary>
     /// Gets or sets what runs before every call, inside the breaker: the store's removal of the keys whose writes Redis
@@ -96,7 +99,7 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
 
     /// <summary>Returns whether an exception means Redis could not be reached (as opposed to an error it answered).</summary>
     public static bool IsUnavailable(Exception exception) =>
-        exception is RedisConnectionException or TimeoutException or RedisCircuitOpenException;
+        RedisCircuit.IsTransportFailure(exception) || exception is RedisCircuitOpenException;
 
     /// <summary>Gets the multiplexer, waiting for its first connect attempt if that is still under way.</summary>
     public Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken) =>
@@ -110,43 +113,54 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     public async Task<long> PublishAsync(RedisChannel channel, byte[] message, CancellationToken cancellationToken) =>
         await (await GetSubscriberAsync(cancellationToken).ConfigureAwait(false)).PublishAsync(channel, message).WaitAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Runs a call through the circuit breaker.</summary>
+    /// <summary>Runs a call through the circuit breaker, after <see cref="BeforeCall"/>.</summary>
     /// <exception cref="RedisCircuitOpenException">The circuit is open: Redis was not called.</exception>
     public async ValueTask<T> ExecuteAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
     {
-        if (!Breaker.TryEnter(out var isProbe))
-        {
-            _metrics.Rejected(EndPoint);
-            throw new RedisCircuitOpenException(EndPoint, Breaker.RetryAfter);
-        }
-
         try
         {
-            var database = _cachedDatabase ??= _database(await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false));
-            if (BeforeCall is { } before)
+            return await Breaker.Pipeline.ExecuteAsync(static (s, ct) => s.Link.CallAsync(s.State, s.Call, ct), (Link: this, State: state, Call: call), cancellationToken).ConfigureAwait(false);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            _metrics.Rejected(EndPoint);
+            throw new RedisCircuitOpenException(EndPoint, ex.RetryAfter ?? Breaker.RetryAfter);
+        }
+    }
+
+    /// <summary>The call inside the breaker: <see cref="BeforeCall"/>, then the call; no state machine of its own once connected, when nothing is to be cleaned up.</summary>
+    private ValueTask<T> CallAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+    {
+        if (_cachedDatabase is { } database)
+        {
+            var before = BeforeCall?.Invoke(database, cancellationToken) ?? default;
+            if (before.IsCompletedSuccessfully)
             {
-                await before(database, cancellationToken).ConfigureAwait(false);
+                before.GetAwaiter().GetResult();
+                return call(database, state, cancellationToken);
             }
 
-            var result = await call(database, state, cancellationToken).ConfigureAwait(false);
-            Breaker.OnSuccess(isProbe);
-            return result;
+            return AfterAsync(before, database, state, call, cancellationToken);
         }
-        catch (Exception ex) when (IsUnavailable(ex))
+
+        return ConnectThenCallAsync(state, call, cancellationToken);
+
+        static async ValueTask<T> AfterAsync(ValueTask before, IDatabase database, TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
         {
-            Breaker.OnFailure(isProbe);
-            throw;
+            await before.ConfigureAwait(false);
+            return await call(database, state, cancellationToken).ConfigureAwait(false);
         }
-        catch (RedisServerException)
+    }
+
+    private async ValueTask<T> ConnectThenCallAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+    {
+        var database = _cachedDatabase ??= _database(await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false));
+        if (BeforeCall is { } before)
         {
-            Breaker.OnSuccess(isProbe);
-            throw;
+            await before(database, cancellationToken).ConfigureAwait(false);
         }
-        catch
-        {
-            Breaker.OnAbandoned(isProbe);
-            throw;
-        }
+
+        return await call(database, state, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts closing without waiting (for containers disposed synchronously).</summary>
@@ -194,29 +208,8 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
             return;
         }
 
-        // Redis answers again: waiting out the break would only delay the clean-up and the recovery.
-        Breaker.EndBreak();
+        Breaker.CloseAfterReconnect();
         Reconnected?.Invoke();
     }
 
-    private void OnStateChanged(RedisCircuitState from, RedisCircuitState to, int failures)
-    {
-        _metrics.StateChanged(EndPoint, to);
-        switch (to)
-        {
-            case RedisCircuitState.Open when from == RedisCircuitState.HalfOpen:
-                Log.CircuitReopened(_logger, EndPoint, Breaker.RetryAfter);
-                break;
-            case RedisCircuitState.Open:
-                Log.CircuitOpened(_logger, EndPoint, failures, Breaker.RetryAfter);
-                break;
-            case RedisCircuitState.HalfOpen:
-                Log.CircuitHalfOpen(_logger, EndPoint);
-                break;
-            default:
-                Log.CircuitClosed(_logger, EndPoint);
-                CircuitClosed?.Invoke();
-                break;
-        }
-    }
 }
