@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using System.Runtime.CompilerServices;
+using Polly;
 using Polly.CircuitBreaker;
 using StackExchange.Redis;
 
@@ -114,53 +116,54 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
         await (await GetSubscriberAsync(cancellationToken).ConfigureAwait(false)).PublishAsync(channel, message).WaitAsync(cancellationToken).ConfigureAwait(false);
 
     /// <summary>Runs a call through the circuit breaker, after <see cref="BeforeCall"/>.</summary>
+    /// <remarks>
+    /// Polly's lowest-level entry (<c>ExecuteOutcomeAsync</c> with a pooled context): no wrapper of Polly's own around
+    /// the call and no exception thrown through it; this method and <see cref="CallAsync"/> pool their state machines.
+    /// </remarks>
     /// <exception cref="RedisCircuitOpenException">The circuit is open: Redis was not called.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<T> ExecuteAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            var outcome = await Breaker.Pipeline.ExecuteOutcomeAsync(
+                static (context, s) => s.Link.CallAsync(s.State, s.Call, context.CancellationToken),
+                context,
+                (Link: this, State: state, Call: call)).ConfigureAwait(false);
+            if (outcome.Exception is BrokenCircuitException broken)
+            {
+                _metrics.Rejected(EndPoint);
+                throw new RedisCircuitOpenException(EndPoint, broken.RetryAfter ?? Breaker.RetryAfter);
+            }
+
+            outcome.ThrowIfException();
+            return outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>The call inside the breaker: the multiplexer (once), <see cref="BeforeCall"/>, then the call; its exception becomes the outcome.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Outcome<T>> CallAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
     {
         try
         {
-            return await Breaker.Pipeline.ExecuteAsync(static (s, ct) => s.Link.CallAsync(s.State, s.Call, ct), (Link: this, State: state, Call: call), cancellationToken).ConfigureAwait(false);
-        }
-        catch (BrokenCircuitException ex)
-        {
-            _metrics.Rejected(EndPoint);
-            throw new RedisCircuitOpenException(EndPoint, ex.RetryAfter ?? Breaker.RetryAfter);
-        }
-    }
-
-    /// <summary>The call inside the breaker: <see cref="BeforeCall"/>, then the call; no state machine of its own once connected, when nothing is to be cleaned up.</summary>
-    private ValueTask<T> CallAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
-    {
-        if (_cachedDatabase is { } database)
-        {
-            var before = BeforeCall?.Invoke(database, cancellationToken) ?? default;
-            if (before.IsCompletedSuccessfully)
+            var database = _cachedDatabase ??= _database(await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false));
+            if (BeforeCall is { } before)
             {
-                before.GetAwaiter().GetResult();
-                return call(database, state, cancellationToken);
+                await before(database, cancellationToken).ConfigureAwait(false);
             }
 
-            return AfterAsync(before, database, state, call, cancellationToken);
+            return Outcome.FromResult(await call(database, state, cancellationToken).ConfigureAwait(false));
         }
-
-        return ConnectThenCallAsync(state, call, cancellationToken);
-
-        static async ValueTask<T> AfterAsync(ValueTask before, IDatabase database, TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+        catch (Exception ex)
         {
-            await before.ConfigureAwait(false);
-            return await call(database, state, cancellationToken).ConfigureAwait(false);
+            return Outcome.FromException<T>(ex);
         }
-    }
-
-    private async ValueTask<T> ConnectThenCallAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
-    {
-        var database = _cachedDatabase ??= _database(await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false));
-        if (BeforeCall is { } before)
-        {
-            await before(database, cancellationToken).ConfigureAwait(false);
-        }
-
-        return await call(database, state, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts closing without waiting (for containers disposed synchronously).</summary>
