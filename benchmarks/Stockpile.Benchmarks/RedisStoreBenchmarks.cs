@@ -6,6 +6,7 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using StackExchange.Redis;
 using Stockpile.Internal.KeyValue;
+using Stockpile.Redis.Internal;
 using Stockpile.Testing.Servers;
 
 namespace Stockpile.Benchmarks;
@@ -14,10 +15,11 @@ namespace Stockpile.Benchmarks;
 /// The Redis store against what a user would write by hand on the same multiplexer, against a private redis-server
 /// the benchmark starts on loopback: a get by primary key against <c>StringGetAsync</c> plus deserialization, a
 /// batch of 100 against one <c>MGET</c> plus deserialization and against 100 sequential gets, and a put of an object
-/// with two alternate keys against one <c>EVALSHA</c> round trip, and 64 concurrent callers of each get (the mean is
-/// per get: its inverse is the throughput), beside <c>redis-benchmark -c 50 -t get</c> run against the same server in
-/// the same session (per request). Per-call percentiles, with the store and its peer interleaved so that a shared
-/// machine's load swings hit both, come from <see cref="RedisPairedRun"/> (<c>-- --paired-redis</c>).
+/// with two alternate keys against one <c>EVALSHA</c> round trip (and against the put script alone, its arguments
+/// made once: the gap between that and the store is the store's client-side work), and 64 concurrent callers of each
+/// get (the mean is per get: its inverse is the throughput), beside <c>redis-benchmark -c 50 -t get</c> run against the
+/// same server in the same session (per request). Per-call percentiles, with the store and its peer interleaved so that
+/// a shared machine's load swings hit both, come from <see cref="RedisPairedRun"/> (<c>-- --paired-redis</c>).
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Percentiles))]
@@ -45,6 +47,8 @@ public class RedisStoreBenchmarks
     private byte[][] _storedValues = null!;
     private int[] _batchIds = null!;
     private byte[] _noopSha1 = null!;
+    private RedisKey[][] _putScriptKeys = null!;
+    private RedisValue[][] _putScriptArguments = null!;
     private int _next;
 
     [GlobalSetup]
@@ -61,7 +65,13 @@ public class RedisStoreBenchmarks
         _batchIds = [.. Enumerable.Range(0, Batch)];
         _bareValues = [.. _products.Take(Batch).Select(p => JsonSerializer.SerializeToUtf8Bytes(p))];
         _storedValues = [.. _products.Take(Batch).Select(p => StoredPayload.Value(p, SystemTextJsonStockpileSerializer.Default))];
-        _noopSha1 = (await _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]).ScriptLoadAsync(Noop)).ToArray();
+        var server = _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]);
+        _noopSha1 = (await server.ScriptLoadAsync(Noop)).ToArray();
+
+        // The store's put script on keys of its shape, with the arguments a put of a Product2 sends (see PreparePut).
+        await server.ScriptLoadAsync(RedisScripts.Put.Text);
+        _putScriptKeys = [.. _products.Select(p => new RedisKey[] { $"script:{{P2|Id|{p.Id}}}", $"script:{{P2|Sku|{p.Sku}}}", $"script:{{P2|Ean|EAN-{p.Id}}}" })];
+        _putScriptArguments = [.. _products.Select(p => new RedisValue[] { "", "script:{#clear}#fence", 2, JsonSerializer.SerializeToUtf8Bytes(p), 3_600_000 })];
     }
 
     [GlobalCleanup]
@@ -121,6 +131,14 @@ public class RedisStoreBenchmarks
     [Benchmark(Description = "one EVALSHA round trip")]
     [BenchmarkCategory("put")]
     public async Task<RedisResult> BareEvalSha() => await _database.ScriptEvaluateAsync(_noopSha1);
+
+    [Benchmark(Description = "the put script by EVALSHA, arguments made once (no client work)")]
+    [BenchmarkCategory("put")]
+    public async Task<RedisResult> BarePutScript()
+    {
+        var id = Next();
+        return await _database.ScriptEvaluateAsync(RedisScripts.Put.Sha1, _putScriptKeys[id], _putScriptArguments[id]);
+    }
 
     [Benchmark(Description = "RedisStore.PutAsync (an object with two alternate keys)")]
     [BenchmarkCategory("put")]

@@ -36,6 +36,12 @@ internal static class ExceptionMessages
     public const string ServerUnreachableForClear =
         "A Redis primary is not connected, so a clear cannot reach every key; it is done in full when Redis is back.";
 
+    public const string PasswordHoldsComma =
+        "The Redis configuration string has a part with no '=' after password=…: StackExchange.Redis would split a password holding a comma there and read its tail as a host name. Quote the password (password=\"…\", with \"\" for a quote inside), or write redis://user:password@host:port with the password percent-encoded; list several endpoints before the options.";
+
+    public const string PasswordQuoteUnclosed =
+        "The Redis configuration string's quoted password is not closed, or is followed by more than a comma. Write password=\"…\", with \"\" for a quote inside.";
+
     public static string ConfigurationInvalid(string reason) => $"The Redis configuration string is invalid: {reason}";
 
     public static string KeyNotEncodable(string store) =>

@@ -6,34 +6,35 @@ namespace Stockpile.Redis;
 /// Every log message of Stockpile.Redis. None carries a value, a key, a command argument or a password:
 /// only endpoints (<c>host:port</c>), roles, channel names, counts and exceptions whose messages obey the same rule.
 /// </summary>
+/// <remarks>Event ids are 2000–2999 (Core has 1–999, EfCore 1000–1999): 2000 plus the number each had before.</remarks>
 internal static partial class Log
 {
-    public const int ConnectFailedId = 2;
-    public const int CircuitOpenedId = 13;
-    public const int CircuitHalfOpenId = 14;
-    public const int CircuitClosedId = 15;
-    public const int CircuitReopenedId = 16;
-    public const int WriteSkippedId = 17;
-    public const int WriteSkippedCircuitOpenId = 18;
-    public const int MissedKeysRemovedId = 19;
-    public const int MissedKeysClearedId = 20;
-    public const int MissedKeysOverflowedId = 21;
-    public const int MissedKeysCleanupFailedId = 22;
-    public const int BackplaneSubscribedId = 23;
-    public const int BackplaneSubscribeFailedId = 24;
-    public const int BackplanePublishFailedId = 25;
-    public const int BackplaneMessageUnreadableId = 26;
-    public const int BackplaneOwnMessageIgnoredId = 27;
-    public const int BackplaneEvictedId = 28;
-    public const int BackplaneClearedId = 29;
-    public const int BackplaneClearedAfterReconnectId = 30;
-    public const int BackplaneHandlerFailedId = 31;
-    public const int BackplaneRepublishedId = 32;
-    public const int ValueTooLargeId = 33;
-    public const int CacheBackplanePublishFailedId = 34;
-    public const int CacheBackplaneRepublishedId = 35;
-    public const int CacheBackplaneClearedAfterReconnectId = 36;
-    public const int BackplaneRemovedTagId = 60; // 60–69: entity tags
+    public const int ConnectFailedId = 2002;
+    public const int CircuitOpenedId = 2013;
+    public const int CircuitHalfOpenId = 2014;
+    public const int CircuitClosedId = 2015;
+    public const int CircuitReopenedId = 2016;
+    public const int WriteSkippedId = 2017;
+    public const int WriteSkippedCircuitOpenId = 2018;
+    public const int MissedKeysRemovedId = 2019;
+    public const int MissedKeysClearedId = 2020;
+    public const int MissedKeysOverflowedId = 2021;
+    public const int MissedKeysCleanupFailedId = 2022;
+    public const int BackplaneSubscribedId = 2023;
+    public const int BackplaneSubscribeFailedId = 2024;
+    public const int BackplanePublishFailedId = 2025;
+    public const int BackplaneMessageUnreadableId = 2026;
+    public const int BackplaneOwnMessageIgnoredId = 2027;
+    public const int BackplaneEvictedId = 2028;
+    public const int BackplaneClearedId = 2029;
+    public const int BackplaneClearedAfterReconnectId = 2030;
+    public const int BackplaneHandlerFailedId = 2031;
+    public const int BackplaneRepublishedId = 2032;
+    public const int ValueTooLargeId = 2033;
+    public const int CacheBackplanePublishFailedId = 2034;
+    public const int CacheBackplaneRepublishedId = 2035;
+    public const int CacheBackplaneClearedAfterReconnectId = 2036;
+    public const int BackplaneRemovedTagId = 2060; // 2060–2069: entity tags
 
     [LoggerMessage(ConnectFailedId, LogLevel.Warning, "Could not connect to Redis at {EndPoint}; Redis calls fail until it can.", EventName = "ConnectFailed")]
     public static partial void ConnectFailed(ILogger logger, string endPoint, Exception exception);
@@ -44,8 +45,8 @@ internal static partial class Log
 
 
 
-    [LoggerMessage(CircuitOpenedId, LogLevel.Warning, "The Redis circuit for {EndPoint} opened after {Failures} consecutive failures; Redis is not called for {BreakDuration}: reads miss, writes are skipped and recorded.", EventName = "CircuitOpened")]
-    public static partial void CircuitOpened(ILogger logger, string endPoint, int failures, TimeSpan breakDuration);
+    [LoggerMessage(CircuitOpenedId, LogLevel.Warning, "The Redis circuit for {EndPoint} opened: at least {Failures} calls within {SamplingDuration} all failed; Redis is not called for {BreakDuration}: reads miss, writes are skipped and recorded.", EventName = "CircuitOpened")]
+    public static partial void CircuitOpened(ILogger logger, string endPoint, int failures, TimeSpan samplingDuration, TimeSpan breakDuration);
 
     [LoggerMessage(CircuitHalfOpenId, LogLevel.Information, "The Redis circuit for {EndPoint} is half-open: one call probes Redis.", EventName = "CircuitHalfOpen")]
     public static partial void CircuitHalfOpen(ILogger logger, string endPoint);

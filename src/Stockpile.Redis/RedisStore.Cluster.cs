@@ -19,6 +19,8 @@ public sealed partial class RedisStore
     private const int TopologySingle = 1;
     private const int TopologyCluster = 2;
 
+    private static readonly RedisResult s_putDone = RedisResult.Create(RedisValue.Null);
+
     private int _topology;
 
     /// <summary>Returns whether the multiplexer talks to a cluster (decided once a server is connected).</summary>
@@ -165,18 +167,23 @@ public sealed partial class RedisStore
 
     /// <summary>
     /// Puts or back-fills objects slot by slot. Takes the same keys and arguments as <see cref="RedisScripts.Put"/>:
-    /// per object its primary key then alternate keys; after the side record suffix, fence suffix, fence lifetime,
-    /// lease and clear fence key, per object its alternate key count, value and time to live.
+    /// per object its primary key then alternate keys; after the lease and clear fence key, per object its alternate
+    /// key count, value and time to live.
     /// </summary>
-    private async ValueTask PutOnClusterAsync(IDatabase database, List<string> keys, RedisValue[] arguments, CancellationToken cancellationToken)
+    private async ValueTask<RedisResult> PutOnClusterAsync(IDatabase database, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken)
     {
-        var lease = (string)arguments[3]!;
+        var lease = (string)arguments[0]!;
         var puts = new List<Task>();
-        for (int k = 0, a = 5; a < arguments.Length;)
+        for (int k = 0, a = 2; a < arguments.Length;)
         {
             var count = (int)arguments[a];
-            var primary = keys[k];
-            var alternates = keys.Skip(k + 1).Take(count).ToArray();
+            var primary = (string)keys[k]!;
+            var alternates = new string[count];
+            for (var j = 0; j < count; j++)
+            {
+                alternates[j] = (string)keys[k + 1 + j]!;
+            }
+
             puts.Add(lease.Length == 0
                 ? WriteObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], fence: true, cancellationToken)
                 : BackfillObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], lease, cancellationToken));
@@ -185,6 +192,9 @@ public sealed partial class RedisStore
         }
 
         await Task.WhenAll(puts).ConfigureAwait(false);
+
+        // Nobody reads what a put returns.
+        return s_putDone;
     }
 
     /// <summary>

@@ -48,26 +48,11 @@ public sealed partial class RedisStore
         {
             return await RunAsync(state, call, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (IsDisposed)
-        {
-            // Disposed before or during the call: a closed connection is not an outage to ride out.
-            throw ex as ObjectDisposedException ?? DisposedException();
-        }
         catch (Exception ex)
         {
-            RecordMissed(affected);
-            if (!RedisLink.IsUnavailable(ex) || _throwOnUnavailableWrites)
+            if (!SkipsFailedWrite(affected, ex))
             {
                 throw;
-            }
-
-            if (ex is RedisCircuitOpenException)
-            {
-                Redis.Log.WriteSkippedCircuitOpen(Logger, Name, affected.Count);
-            }
-            else
-            {
-                Redis.Log.WriteSkipped(Logger, Name, affected.Count, ex);
             }
 
             return skipped;
@@ -99,6 +84,37 @@ public sealed partial class RedisStore
 
             return skipped;
         }
+    }
+
+    /// <summary>
+    /// Decides about a write that failed (call it from the catch block, not a filter: it may throw): records its keys
+    /// as missed (it may or may not have landed), logs it and returns <see langword="true"/> to skip it when Redis was
+    /// unavailable, unless the options say to throw; <see langword="false"/> lets the exception through.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The store was disposed before or during the write: a closed connection is not an outage to ride out.</exception>
+    private bool SkipsFailedWrite(IReadOnlyList<string> affected, Exception exception)
+    {
+        if (IsDisposed)
+        {
+            throw exception as ObjectDisposedException ?? DisposedException();
+        }
+
+        RecordMissed(affected);
+        if (!RedisLink.IsUnavailable(exception) || _throwOnUnavailableWrites)
+        {
+            return false;
+        }
+
+        if (exception is RedisCircuitOpenException)
+        {
+            Redis.Log.WriteSkippedCircuitOpen(Logger, Name, affected.Count);
+        }
+        else
+        {
+            Redis.Log.WriteSkipped(Logger, Name, affected.Count, exception);
+        }
+
+        return true;
     }
 
     private ObjectDisposedException DisposedException() => new(GetType().FullName, Redis.ExceptionMessages.Disposed);

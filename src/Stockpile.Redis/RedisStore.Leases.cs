@@ -25,8 +25,10 @@ public sealed partial class RedisStore
     /// <summary>The lease of a back-fill with no good read before it: refused.</summary>
     private const string NoLease = "!";
 
+    private string? _clearFenceKey;
+
     /// <summary>The key under which a clear is fenced: a back-fill whose read preceded a clear is refused.</summary>
-    private string ClearFenceKey => RedisKeyPatterns.ClearFenceKey(KeyPrefix);
+    private string ClearFenceKey => _clearFenceKey ??= RedisKeyPatterns.ClearFenceKey(KeyPrefix);
 
     /// <inheritdoc/>
     /// <remarks>

@@ -7,8 +7,8 @@ namespace Stockpile;
 /// <content>
 /// The hot path of a get by primary key value, single or batch: the Redis key's UTF-8 bytes are written straight from
 /// the value (the prefix and the key's canonical head are cached), with no <see cref="EntityKey"/>, canonical string or
-/// key string; the call goes to the database between the breaker's enter and complete, with no async method of the
-/// link's or a lambda around it; a single value is read into a pooled lease and deserialized from it. The keys, the
+/// key string; while the circuit is closed the call goes to the database directly (its outcome reported to the
+/// breaker: see <see cref="RedisCircuit.ReportDirectAsync"/>), with no async method of Polly's or the link's around it; a single value is read into a pooled lease and deserialized from it. The keys, the
 /// bytes read and the breaker's accounting are the same as the general path's (<see cref="KeyValueObjectStore"/>
 /// through <see cref="RedisLink.ExecuteAsync"/>), which takes over whenever the hot path does not apply: a key type it
 /// does not write (composite, converted, a string that needs escapes), a link not connected yet or with work to do
@@ -28,8 +28,8 @@ public sealed partial class RedisStore
         where T : class
     {
         var key = StockpileEntityType.For<T>().PrimaryKey;
-        return TryWriteObjectKey(key, primaryKey, stackalloc byte[DirectKeyBufferBytes], out var redisKey) && TryEnterDirect(out var database, out var isProbe)
-            ? GetDirectAsync<T, TKey>(database, redisKey, key, primaryKey, isProbe, cancellationToken)
+        return TryWriteObjectKey(key, primaryKey, stackalloc byte[DirectKeyBufferBytes], out var redisKey) && TryEnterDirect(out var database)
+            ? GetDirectAsync<T, TKey>(database, redisKey, key, primaryKey, cancellationToken)
             : base.GetByPrimaryKeyCoreAsync<T, TKey>(primaryKey, cancellationToken);
     }
 
@@ -51,12 +51,12 @@ public sealed partial class RedisStore
             }
         }
 
-        return TryEnterDirect(out var database, out var isProbe)
-            ? GetManyDirectAsync<T, TKey>(database, redisKeys, key, primaryKeys, isProbe, cancellationToken)
+        return TryEnterDirect(out var database)
+            ? GetManyDirectAsync<T, TKey>(database, redisKeys, key, primaryKeys, cancellationToken)
             : base.GetManyByPrimaryKeyCoreAsync<T, TKey>(primaryKeys, cancellationToken);
     }
 
-    private async ValueTask<T?> GetDirectAsync<T, TKey>(IDatabase database, RedisKey redisKey, KeyDefinition key, TKey primaryKey, bool isProbe, CancellationToken cancellationToken)
+    private async ValueTask<T?> GetDirectAsync<T, TKey>(IDatabase database, RedisKey redisKey, KeyDefinition key, TKey primaryKey, CancellationToken cancellationToken)
         where T : class
         where TKey : notnull
     {
@@ -67,11 +67,11 @@ public sealed partial class RedisStore
         }
         catch (Exception ex)
         {
-            _link.Complete(isProbe, ex);
+            await _link.Breaker.ReportDirectAsync(ex).ConfigureAwait(false);
             throw;
         }
 
-        _link.Complete(isProbe, null);
+        await _link.Breaker.ReportDirectAsync(null).ConfigureAwait(false);
         if (lease is null)
         {
             return null;
@@ -88,7 +88,7 @@ public sealed partial class RedisStore
         return await base.GetByPrimaryKeyCoreAsync<T, TKey>(primaryKey, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<IReadOnlyList<T?>> GetManyDirectAsync<T, TKey>(IDatabase database, RedisKey[] redisKeys, KeyDefinition key, IReadOnlyList<TKey> primaryKeys, bool isProbe, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<T?>> GetManyDirectAsync<T, TKey>(IDatabase database, RedisKey[] redisKeys, KeyDefinition key, IReadOnlyList<TKey> primaryKeys, CancellationToken cancellationToken)
         where T : class
         where TKey : notnull
     {
@@ -115,11 +115,11 @@ public sealed partial class RedisStore
         }
         catch (Exception ex)
         {
-            _link.Complete(isProbe, ex);
+            await _link.Breaker.ReportDirectAsync(ex).ConfigureAwait(false);
             throw;
         }
 
-        _link.Complete(isProbe, null);
+        await _link.Breaker.ReportDirectAsync(null).ConfigureAwait(false);
         return unreadable
             ? await base.GetManyByPrimaryKeyCoreAsync<T, TKey>(primaryKeys, cancellationToken).ConfigureAwait(false)
             : results;
@@ -142,19 +142,18 @@ public sealed partial class RedisStore
     }
 
     /// <summary>
-    /// Enters the breaker for a call made without <see cref="RedisLink.ExecuteAsync"/>: only when the link is connected
-    /// and nothing must run before the call (<see cref="BeforeCallAsync"/> would do nothing); report the outcome with
-    /// <see cref="RedisLink.Complete"/>.
+    /// Decides whether a call may be made without <see cref="RedisLink.ExecuteAsync"/>: only when the link is connected,
+    /// nothing must run before the call (<see cref="BeforeCallAsync"/> would do nothing) and the circuit is closed;
+    /// report the outcome with <see cref="RedisCircuit.ReportDirectAsync"/>.
     /// </summary>
-    private bool TryEnterDirect(out IDatabase database, out bool isProbe)
+    private bool TryEnterDirect(out IDatabase database)
     {
-        isProbe = false;
         database = _link.ConnectedDatabase!;
         return database is not null
             && !IsDisposed
             && Volatile.Read(ref _clearFenceStarted) != 0
             && !_missed.IsPending
-            && _link.Breaker.TryEnter(out isProbe);
+            && _link.Breaker.AllowsDirectCalls;
     }
 
     /// <summary>Reads an object from a value read under a primary key: <see langword="null"/> for a miss; <see langword="false"/> for bytes that are not a readable object.</summary>

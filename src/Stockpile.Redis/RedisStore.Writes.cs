@@ -6,11 +6,6 @@ namespace Stockpile;
 
 public sealed partial class RedisStore
 {
-    // What a put's call returns when it is skipped (or ran slot by slot): nobody reads it.
-    private static readonly RedisResult s_skipped = RedisResult.Create(RedisValue.Null);
-
-    private static readonly RedisValue[] s_deleteArguments = [RedisScripts.SideRecordSuffix, RedisScripts.FenceSuffix, RedisScripts.FenceMilliseconds];
-
     /// <inheritdoc/>
     /// <remarks>
     /// One script call: old pointers, the object that held a new alternate key, value, pointers and side record change
@@ -49,67 +44,99 @@ public sealed partial class RedisStore
     }
 
     /// <summary>Puts objects (<paramref name="lease"/> empty), or back-fills them with the lease of the read they follow.</summary>
+    /// <remarks>
+    /// Serializes and checks every object before anything is sent (a failure leaves the store as it was), then makes
+    /// one script call; the keys and arguments are built straight into the arrays the call sends.
+    /// </remarks>
     private async ValueTask PutObjectsAsync(IReadOnlyList<object> items, string lease, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-
-        // Serialize and check sizes first: a failure must leave the store as it was, and send nothing.
-        var keys = new List<string>(items.Count * 2);
-        var arguments = new List<RedisValue>((items.Count * 3) + 5)
+        var put = PreparePut(items, lease);
+        var tagged = CollectTags(items, put.Primaries);
+        try
         {
-            RedisScripts.SideRecordSuffix, RedisScripts.FenceSuffix, RedisScripts.FenceMilliseconds, lease, ClearFenceKey,
-        };
+            await RunAsync(put, static (database, put, ct) =>
+                put.Store.IsCluster(database)
+                    ? put.Store.PutOnClusterAsync(database, put.Keys, put.Arguments, ct)
+                    : RedisScripts.Put.EvaluateAsync(database, put.Keys, put.Arguments, ct),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Redis unavailable: skipped, its keys recorded for the clean-up (which removes them, so nothing to index).
+            if (!SkipsFailedWrite(put.Primaries, ex))
+            {
+                throw;
+            }
+
+            return;
+        }
+
+        if (tagged is not null)
+        {
+            await IndexTagsAsync(tagged, put.Primaries, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Builds the keys and arguments of <see cref="RedisScripts.Put"/> for objects: per object its primary key then its alternate keys; the lease, the clear fence key, then per object its alternate key count, value and time to live.</summary>
+    private PreparedPut PreparePut(IReadOnlyList<object> items, string lease)
+    {
+        var keyCount = 0;
+        for (var i = 0; i < items.Count; i++)
+        {
+            keyCount += StockpileEntityType.For(items[i].GetType()).Keys.Count;
+        }
+
+        var keys = new RedisKey[keyCount];
+        var arguments = new RedisValue[2 + (items.Count * 3)];
+        arguments[0] = lease;
+        arguments[1] = ClearFenceKey;
         var primaries = new string[items.Count];
+        var k = 0;
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
             var entityType = StockpileEntityType.For(item.GetType());
+            var primaryKey = EntityKey.FromEntity(item);
             var value = StoredPayload.Value(item, Serializer);
             if (value.Length > _maximumValueBytes)
             {
-                throw ValueTooLarge(entityType, EntityKey.FromEntity(item), value.Length);
+                throw ValueTooLarge(entityType, primaryKey, value.Length);
             }
 
-            primaries[i] = StorageKey(EntityKey.FromEntity(item));
-            keys.Add(primaries[i]);
-            var before = keys.Count;
-            for (var k = 1; k < entityType.Keys.Count; k++)
+            primaries[i] = StorageKey(primaryKey);
+            keys[k++] = primaries[i];
+            var before = k;
+            for (var a = 1; a < entityType.Keys.Count; a++)
             {
-                if (EntityKey.FromEntity(entityType, entityType.Keys[k], item) is { } alternate)
+                if (EntityKey.FromEntity(entityType, entityType.Keys[a], item) is { } alternate)
                 {
-                    keys.Add(StorageKey(alternate));
+                    keys[k++] = StorageKey(alternate);
                 }
             }
 
-            arguments.Add(keys.Count - before);
-            arguments.Add(value);
-            arguments.Add(TimeToLive(item) switch
+            var arg = 2 + (i * 3);
+            arguments[arg] = k - before;
+            arguments[arg + 1] = value;
+            arguments[arg + 2] = TimeToLive(item) switch
             {
                 null => 0L,
                 { } ttl when ttl <= TimeSpan.Zero => -1L,
                 { } ttl => Milliseconds(ttl),
-            });
+            };
         }
 
-        var tagged = CollectTags(items, primaries);
-
-        // The single-server call hands the script's task straight back (no async state machine of its own on the hot path).
-        await WriteGuardedAsync(primaries, (Store: this, Keys: keys, Arguments: arguments.ToArray()), static (database, script, ct) =>
-            script.Store.IsCluster(database)
-                ? OnClusterAsync(script.Store, database, script.Keys, script.Arguments, ct)
-                : RedisScripts.Put.EvaluateAsync(database, Keys(script.Keys), script.Arguments, ct),
-            s_skipped, cancellationToken).ConfigureAwait(false);
-        if (tagged is not null)
+        if (k < keys.Length)
         {
-            await IndexTagsAsync(tagged, primaries, cancellationToken).ConfigureAwait(false);
+            // An alternate key whose value is null files nothing.
+            Array.Resize(ref keys, k);
         }
 
-        static async ValueTask<RedisResult> OnClusterAsync(RedisStore store, IDatabase database, List<string> keys, RedisValue[] arguments, CancellationToken ct)
-        {
-            await store.PutOnClusterAsync(database, keys, arguments, ct).ConfigureAwait(false);
-            return s_skipped;
-        }
+        return new PreparedPut(this, primaries, keys, arguments);
     }
+
+    /// <summary>A put's script call, ready to send (see <see cref="PreparePut"/>).</summary>
+    private sealed record PreparedPut(RedisStore Store, string[] Primaries, RedisKey[] Keys, RedisValue[] Arguments);
 
     /// <summary>Logs and builds the refusal of a value Redis would choke on (or close the shared connection over).</summary>
     private RedisValueTooLargeException ValueTooLarge(StockpileEntityType entityType, EntityKey key, long size)
@@ -126,7 +153,7 @@ public sealed partial class RedisStore
     private async ValueTask<int> DeleteAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
         IsCluster(database)
             ? await DeleteOnClusterAsync(database, keys, cancellationToken).ConfigureAwait(false)
-            : (int)await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), s_deleteArguments, cancellationToken).ConfigureAwait(false);
+            : (int)await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), [], cancellationToken).ConfigureAwait(false);
 
     /// <summary>The storage keys as Redis keys: their UTF-8 bytes (well-formed, see <see cref="StorageKey"/>).</summary>
     private static RedisKey[] Keys(IReadOnlyList<string> keys)

@@ -20,9 +20,10 @@ namespace Stockpile;
 /// without reading its value. A pointer is only removed while it still points at the object being changed: an
 /// alternate key that now belongs to another object is never touched. The newest put wins an alternate key: the object
 /// that held it before is evicted. Bytes that cannot be read back are a miss, removed and logged.</para>
-/// <para><b>Failures.</b> Reads that cannot reach Redis throw (a chain treats that as a miss). After
-/// <see cref="RedisCircuitBreakerOptions.FailureThreshold"/> consecutive transport failures the circuit opens and calls
-/// fail at once for <see cref="RedisCircuitBreakerOptions.BreakDuration"/>; then one call probes. A put or delete that
+/// <para><b>Failures.</b> Reads that cannot reach Redis throw (a chain treats that as a miss). When at least
+/// <see cref="RedisCircuitBreakerOptions.FailureThreshold"/> calls within
+/// <see cref="RedisCircuitBreakerOptions.SamplingDuration"/> all failed for want of Redis, the circuit (Polly's) opens
+/// and calls fail at once for <see cref="RedisCircuitBreakerOptions.BreakDuration"/>; then one call probes. A put or delete that
 /// cannot reach Redis is skipped (see <see cref="RedisStoreOptions.ThrowOnUnavailableWrites"/>) and its keys are
 /// recorded: before Redis is used again they are removed from it, so a value that changed while Redis was away is
 /// never served afterwards.</para>

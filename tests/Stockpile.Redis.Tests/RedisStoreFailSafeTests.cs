@@ -17,6 +17,7 @@ namespace Stockpile.Redis.Tests;
 public sealed class RedisStoreFailSafeTests(bool cluster)
 {
     private static readonly TimeSpan Break = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Sampling = TimeSpan.FromSeconds(5);
     private ConnectionMultiplexer _connection = null!;
     private FaultyRedis _faulty = null!;
     private FakeTimeProvider _time = null!;
@@ -78,6 +79,7 @@ public sealed class RedisStoreFailSafeTests(bool cluster)
         var product = TestStores.NewProduct();
         await store.PutAsync(product);
         await store.DeleteAsync(EntityKey.For<Product>(TestStores.NextId()));
+        _time.Advance(Sampling); // the successes leave the breaker's window
 
         _faulty.Fault = FaultyRedis.Down;
         for (var i = 0; i < 2; i++)
@@ -113,11 +115,14 @@ public sealed class RedisStoreFailSafeTests(bool cluster)
     [Test]
     public async Task ProbeFailsInCleanup_StaysOpen_NothingIsRead()
     {
-        await using var store = Create(o => o.CircuitBreaker.FailureThreshold = 1);
+        await using var store = Create(o => o.CircuitBreaker.FailureThreshold = 2);
         var product = TestStores.NewProduct();
         await store.PutAsync(product);
+        _time.Advance(Sampling);
         _faulty.Fault = FaultyRedis.Down;
         await store.DeleteAsync(product);
+        await store.DeleteAsync(EntityKey.For<Product>(TestStores.NextId()));
+        Assert.That(store.CircuitState, Is.EqualTo(RedisCircuitState.Open));
         _time.Advance(Break);
 
         Assert.ThrowsAsync<RedisConnectionException>(async () => await store.GetAsync<Product, int>(product.Id));
@@ -178,11 +183,12 @@ public sealed class RedisStoreFailSafeTests(bool cluster)
     [Test]
     public async Task Chain_RedisDown_PutsSucceedAndReadsComeFromTheOtherTiers()
     {
-        await using var redis = Create(o => o.CircuitBreaker.FailureThreshold = 1);
+        await using var redis = Create(o => o.CircuitBreaker.FailureThreshold = 2);
         var source = new MemoryStore(new MemoryStoreOptions { Name = "source" });
         var chain = new ChainedStore([new MemoryStore(), redis, source]);
         var product = TestStores.NewProduct();
         await chain.PutAsync(product);
+        _time.Advance(Sampling);
 
         _faulty.Fault = FaultyRedis.Down;
         var changed = new Product { Id = product.Id, Sku = product.Sku, Name = "changed" };
@@ -208,6 +214,7 @@ public sealed class RedisStoreFailSafeTests(bool cluster)
         TestStores.Create(_faulty, o =>
         {
             o.CircuitBreaker.BreakDuration = Break;
+            o.CircuitBreaker.SamplingDuration = Sampling;
             configure?.Invoke(o);
         }, _logs.CreateFactory(), _time);
 

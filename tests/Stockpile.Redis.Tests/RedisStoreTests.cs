@@ -120,6 +120,34 @@ public sealed class RedisStoreTests
     }
 
     [Test]
+    public async Task PutAsync_SameAlternateKeys_RenewsOrDropsTheLifetimeOfEveryEntry_SideRecordIncluded()
+    {
+        // The put script keeps a side record whose keys did not change (it used to delete and re-add it): its lifetime
+        // must still follow the object's, to "never" and back.
+        await using var store = TestStores.Create(_connection, o =>
+        {
+            o.DefaultLifetime = TimeSpan.FromMinutes(30);
+            o.LifetimeSelector = item => item is Product { Name: "forever" } ? ObjectLifetime.Never : ObjectLifetime.Default;
+        });
+        var product = TestStores.NewProduct();
+        await store.PutAsync(product);
+
+        await store.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "forever" });
+        foreach (var key in EntriesOf(store, product))
+        {
+            Assert.That(await PttlAsync(key), Is.EqualTo(-1), key);
+        }
+
+        await store.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "expiring again" });
+        foreach (var key in EntriesOf(store, product))
+        {
+            Assert.That(await PttlAsync(key), Is.InRange(TimeSpan.FromMinutes(29.5).TotalMilliseconds, TimeSpan.FromMinutes(30).TotalMilliseconds), key);
+        }
+
+        Assert.That((await store.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)))?.Name, Is.EqualTo("expiring again"));
+    }
+
+    [Test]
     public async Task PutAsync_AlreadyExpired_RemovesTheObject()
     {
         var product = TestStores.NewProduct();

@@ -24,13 +24,19 @@ internal static class TestStores
         return new Product { Id = id, Sku = $"SKU-{id}", Name = name ?? $"Product {id}", Price = 3m };
     }
 
-    /// <summary>Options for outage tests: quick timeouts and reconnects, a breaker that opens after 3 failures for 300 ms.</summary>
+    /// <summary>
+    /// Options for outage tests: quick timeouts and reconnects, a breaker that opens when 2 calls (Polly's fewest)
+    /// within 3 s all failed, for half a second (Polly's shortest break). While Redis is away the calls of an instance
+    /// fail about once a second (each waits for the clean-up of the one before, which waits for a timeout): a window
+    /// shorter than two of those would never see enough failures to open.
+    /// </summary>
     public static void FailFast(RedisStoreOptions options)
     {
         options.ConfigurationOptions = RedisTestEnvironment.FastReconnecting(options.Configuration!);
         options.Configuration = null;
-        options.CircuitBreaker.FailureThreshold = 3;
-        options.CircuitBreaker.BreakDuration = TimeSpan.FromMilliseconds(300);
+        options.CircuitBreaker.FailureThreshold = 2;
+        options.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(3);
+        options.CircuitBreaker.BreakDuration = TimeSpan.FromMilliseconds(500);
     }
 
     /// <summary>Creates a store over a multiplexer it does not own.</summary>

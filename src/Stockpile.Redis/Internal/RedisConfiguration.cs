@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text;
 using StackExchange.Redis;
 
 namespace Stockpile.Redis.Internal;
@@ -42,14 +43,95 @@ internal static class RedisConfiguration
             throw new ArgumentException(ExceptionMessages.CredentialsInEndPoint);
         }
 
+        var rest = TakeQuotedPassword(trimmed, out var password);
         try
         {
-            return ConfigurationOptions.Parse(trimmed);
+            var options = ConfigurationOptions.Parse(rest);
+            if (password is not null)
+            {
+                options.Password = password;
+            }
+
+            return options;
         }
         catch (ArgumentException ex)
         {
-            throw new ArgumentException(ExceptionMessages.ConfigurationInvalid(Scrub(ex.Message, trimmed)));
+            throw new ArgumentException(ExceptionMessages.ConfigurationInvalid(Scrub(ex.Message, rest)));
         }
+    }
+
+    /// <summary>
+    /// Takes a quoted password (<c>password="a,b"</c>, <c>""</c> for a quote inside) out of a configuration string,
+    /// which StackExchange.Redis would split at its commas; returns the rest of the string.
+    /// </summary>
+    /// <exception cref="ArgumentException">
+    /// A quote is not closed, or an unquoted <c>password=</c> is followed by a part with no <c>=</c>: StackExchange.Redis
+    /// would read the password's tail as a host name (and show it in its errors). The message never echoes the text.
+    /// </exception>
+    private static string TakeQuotedPassword(string text, out string? password)
+    {
+        password = null;
+        var kept = new StringBuilder(text.Length);
+        var unquotedPassword = false;
+        for (var start = 0; start <= text.Length;)
+        {
+            var end = text.IndexOf(',', start);
+            end = end < 0 ? text.Length : end;
+            var segment = text.AsSpan(start, end - start);
+            var equals = segment.IndexOf('=');
+            var isPassword = equals > 0 && segment[..equals].Trim().Equals("password", StringComparison.OrdinalIgnoreCase);
+            if (isPassword && segment[(equals + 1)..].TrimStart().StartsWith('"'))
+            {
+                (password, start) = ReadQuoted(text, text.IndexOf('"', start + equals + 1) + 1);
+                continue;
+            }
+
+            if (equals < 0 && unquotedPassword && !segment.IsWhiteSpace())
+            {
+                throw new ArgumentException(ExceptionMessages.PasswordHoldsComma);
+            }
+
+            unquotedPassword |= isPassword;
+            kept.Append(kept.Length > 0 ? "," : string.Empty).Append(segment);
+            start = end + 1;
+        }
+
+        return kept.ToString();
+    }
+
+    /// <summary>Reads a quoted value from just after its opening quote; returns it and where the next part starts.</summary>
+    private static (string Value, int Next) ReadQuoted(string text, int index)
+    {
+        var value = new StringBuilder();
+        for (; index < text.Length; index++)
+        {
+            if (text[index] != '"')
+            {
+                value.Append(text[index]);
+            }
+            else if (index + 1 < text.Length && text[index + 1] == '"')
+            {
+                value.Append('"');
+                index++;
+            }
+            else
+            {
+                var after = index + 1;
+                while (after < text.Length && char.IsWhiteSpace(text[after]))
+                {
+                    after++;
+                }
+
+                if (after < text.Length && text[after] != ',')
+                {
+                    break;
+                }
+
+                return (value.ToString(), after + 1);
+            }
+        }
+
+        throw new ArgumentException(ExceptionMessages.PasswordQuoteUnclosed);
     }
 
     /// <summary>Translates <c>redis[s]://[[user]:password@]host[:port][/database]</c> to configuration options.</summary>

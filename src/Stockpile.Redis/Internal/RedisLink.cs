@@ -1,4 +1,7 @@
 using Microsoft.Extensions.Logging;
+using System.Runtime.CompilerServices;
+using Polly;
+using Polly.CircuitBreaker;
 using StackExchange.Redis;
 
 namespace Stockpile.Redis.Internal;
@@ -17,7 +20,6 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     private readonly bool _ownsMultiplexer;
     private readonly Func<IConnectionMultiplexer, IDatabase> _database;
     private readonly Func<IConnectionMultiplexer, ISubscriber> _subscriber;
-    private readonly ILogger _logger;
     private readonly RedisMetrics _metrics;
     private readonly Task _watching;
     private IDatabase? _cachedDatabase;
@@ -47,16 +49,19 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
         _ownsMultiplexer = ownsMultiplexer;
         _database = database ?? (static m => m.GetDatabase());
         _subscriber = subscriber ?? (static m => m.GetSubscriber());
-        _logger = logger;
         _metrics = metrics;
         EndPoint = endPoint;
-        Breaker = new CircuitBreaker(options.FailureThreshold, options.BreakDuration, time, OnStateChanged);
-        metrics.Track(Breaker, endPoint);
+        Breaker = new RedisCircuit(endPoint, options, time, logger, metrics);
+        metrics.Track(Breaker);
         _watching = WatchAsync();
     }
 
-    /// <summary>Raised (on the thread of the call that closed it) when the circuit closes again after a break.</summary>
-    public event Action? CircuitClosed;
+    /// <summary>Raised (on Polly's event thread: be quick) when the circuit closes again after a break.</summary>
+    public event Action? CircuitClosed
+    {
+        add => Breaker.Closed += value;
+        remove => Breaker.Closed -= value;
+    }
 
     /// <summary>Raised (on the multiplexer's thread: be quick) when the command connection is back after a drop; the break, if any, is over.</summary>
     public event Action? Reconnected;
@@ -66,7 +71,7 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
 
     public string EndPoint { get; }
 
-    public CircuitBreaker Breaker { get; }
+    public RedisCircuit Breaker { get; }
 
     /// <summary>
     /// Gets or sets what runs before every call, inside the breaker: the store's removal of the keys whose writes Redis
@@ -96,7 +101,7 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
 
     /// <summary>Returns whether an exception means Redis could not be reached (as opposed to an error it answered).</summary>
     public static bool IsUnavailable(Exception exception) =>
-        exception is RedisConnectionException or TimeoutException or RedisCircuitOpenException;
+        RedisCircuit.IsTransportFailure(exception) || exception is RedisCircuitOpenException;
 
     /// <summary>Gets the multiplexer, waiting for its first connect attempt if that is still under way.</summary>
     public Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken) =>
@@ -110,16 +115,41 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     public async Task<long> PublishAsync(RedisChannel channel, byte[] message, CancellationToken cancellationToken) =>
         await (await GetSubscriberAsync(cancellationToken).ConfigureAwait(false)).PublishAsync(channel, message).WaitAsync(cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Runs a call through the circuit breaker.</summary>
+    /// <summary>Runs a call through the circuit breaker, after <see cref="BeforeCall"/>.</summary>
+    /// <remarks>
+    /// Polly's lowest-level entry (<c>ExecuteOutcomeAsync</c> with a pooled context): no wrapper of Polly's own around
+    /// the call and no exception thrown through it; this method and <see cref="CallAsync"/> pool their state machines.
+    /// </remarks>
     /// <exception cref="RedisCircuitOpenException">The circuit is open: Redis was not called.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<T> ExecuteAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
     {
-        if (!Breaker.TryEnter(out var isProbe))
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
         {
-            _metrics.Rejected(EndPoint);
-            throw new RedisCircuitOpenException(EndPoint, Breaker.RetryAfter);
-        }
+            var outcome = await Breaker.Pipeline.ExecuteOutcomeAsync(
+                static (context, s) => s.Link.CallAsync(s.State, s.Call, context.CancellationToken),
+                context,
+                (Link: this, State: state, Call: call)).ConfigureAwait(false);
+            if (outcome.Exception is BrokenCircuitException broken)
+            {
+                _metrics.Rejected(EndPoint);
+                throw new RedisCircuitOpenException(EndPoint, broken.RetryAfter ?? Breaker.RetryAfter);
+            }
 
+            outcome.ThrowIfException();
+            return outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>The call inside the breaker: the multiplexer (once), <see cref="BeforeCall"/>, then the call; its exception becomes the outcome.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Outcome<T>> CallAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+    {
         try
         {
             var database = _cachedDatabase ??= _database(await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false));
@@ -128,42 +158,21 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
                 await before(database, cancellationToken).ConfigureAwait(false);
             }
 
-            var result = await call(database, state, cancellationToken).ConfigureAwait(false);
-            Complete(isProbe, null);
-            return result;
+            return Outcome.FromResult(await call(database, state, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex)
         {
-            Complete(isProbe, ex);
-            throw;
+            return Outcome.FromException<T>(ex);
         }
     }
 
     /// <summary>
     /// Gets the database once a call through <see cref="ExecuteAsync"/> has connected: a caller that knows
-    /// <see cref="BeforeCall"/> has nothing to do may then call it directly, between <see cref="CircuitBreaker.TryEnter"/>
-    /// on <see cref="Breaker"/> and <see cref="Complete"/>, without an async method of the link's around the call.
+    /// <see cref="BeforeCall"/> has nothing to do may then call it directly while <see cref="RedisCircuit.AllowsDirectCalls"/>,
+    /// reporting how the call ended with <see cref="RedisCircuit.ReportDirectAsync"/>, without Polly's or the link's
+    /// async methods around the call.
     /// </summary>
     public IDatabase? ConnectedDatabase => _cachedDatabase;
-
-    /// <summary>Reports to the breaker how a call ended: an answer (an error reply counts), Redis unavailable, or neither (cancelled).</summary>
-    /// <param name="isProbe">What <see cref="CircuitBreaker.TryEnter"/> said.</param>
-    /// <param name="failure">The call's exception; <see langword="null"/> when it succeeded.</param>
-    public void Complete(bool isProbe, Exception? failure)
-    {
-        if (failure is null or RedisServerException)
-        {
-            Breaker.OnSuccess(isProbe);
-        }
-        else if (IsUnavailable(failure))
-        {
-            Breaker.OnFailure(isProbe);
-        }
-        else
-        {
-            Breaker.OnAbandoned(isProbe);
-        }
-    }
 
     /// <summary>Starts closing without waiting (for containers disposed synchronously).</summary>
     public void Dispose() => _ = DisposeAsync().AsTask();
@@ -210,29 +219,8 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
             return;
         }
 
-        // Redis answers again: waiting out the break would only delay the clean-up and the recovery.
-        Breaker.EndBreak();
+        Breaker.CloseAfterReconnect();
         Reconnected?.Invoke();
     }
 
-    private void OnStateChanged(RedisCircuitState from, RedisCircuitState to, int failures)
-    {
-        _metrics.StateChanged(EndPoint, to);
-        switch (to)
-        {
-            case RedisCircuitState.Open when from == RedisCircuitState.HalfOpen:
-                Log.CircuitReopened(_logger, EndPoint, Breaker.RetryAfter);
-                break;
-            case RedisCircuitState.Open:
-                Log.CircuitOpened(_logger, EndPoint, failures, Breaker.RetryAfter);
-                break;
-            case RedisCircuitState.HalfOpen:
-                Log.CircuitHalfOpen(_logger, EndPoint);
-                break;
-            default:
-                Log.CircuitClosed(_logger, EndPoint);
-                CircuitClosed?.Invoke();
-                break;
-        }
-    }
 }

@@ -17,7 +17,7 @@ internal sealed class RedisMetrics
 
     private static readonly Meter s_sharedMeter = new(StockpileDiagnostics.MeterName);
 
-    private readonly ConcurrentDictionary<CircuitBreaker, string> _breakers = new();
+    private readonly ConcurrentDictionary<RedisCircuit, byte> _breakers = new();
     private readonly Counter<long> _stateChanges;
     private readonly Counter<long> _rejected;
     private readonly Counter<long> _missed;
@@ -37,9 +37,9 @@ internal sealed class RedisMetrics
 
     public static RedisMetrics Shared { get; } = new(null);
 
-    public void Track(CircuitBreaker breaker, string endPoint) => _breakers[breaker] = endPoint;
+    public void Track(RedisCircuit breaker) => _breakers[breaker] = 0;
 
-    public void Untrack(CircuitBreaker breaker) => _breakers.TryRemove(breaker, out _);
+    public void Untrack(RedisCircuit breaker) => _breakers.TryRemove(breaker, out _);
 
     public void StateChanged(string endPoint, RedisCircuitState state) =>
         _stateChanges.Add(1, new KeyValuePair<string, object?>(EndPointTag, endPoint), new KeyValuePair<string, object?>(StateTag, StateName(state)));
@@ -63,5 +63,5 @@ internal sealed class RedisMetrics
     private IEnumerable<Measurement<int>> ObserveStates() =>
         _breakers.Select(static b => new Measurement<int>(
             b.Key.State switch { RedisCircuitState.Open => 2, RedisCircuitState.HalfOpen => 1, _ => 0 },
-            new KeyValuePair<string, object?>(EndPointTag, b.Value)));
+            new KeyValuePair<string, object?>(EndPointTag, b.Key.EndPoint)));
 }

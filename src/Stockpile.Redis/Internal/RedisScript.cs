@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using StackExchange.Redis;
@@ -24,6 +25,7 @@ internal sealed class RedisScript
 
     /// <summary>Runs the script; one round trip, two the first time a server sees it (or after <c>SCRIPT FLUSH</c> or a restart).</summary>
     /// <exception cref="RedisServerException">The script failed.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<RedisResult> EvaluateAsync(IDatabase database, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken)
     {
         try

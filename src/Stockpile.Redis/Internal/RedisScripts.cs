@@ -29,11 +29,12 @@ internal static class RedisScripts
     /// <summary>How long a fence is kept, and how long a read's lease is good for: a back-fill after that is refused.</summary>
     public const int FenceMilliseconds = 10_000;
 
-    // ARGV[1], ARGV[2] and ARGV[3] of the put and delete scripts are the side record suffix, the fence suffix and the
-    // fence lifetime. Every key a put or delete touches is fenced with the server time, taken once per script call.
-    // The time is kept as a 16-digit string: a Lua number would be written to Redis in %.14g and lose precision.
-    private const string Functions = """
-        local suffix, fence, life = ARGV[1], ARGV[2], ARGV[3]
+    // The put and delete scripts fence every key they touch with the server time, taken once per script call. The
+    // time is kept as a 16-digit string: a Lua number would be written to Redis in %.14g and lose precision. The
+    // suffixes and the fence lifetime are written into the script's text (they never change), so a call sends none of
+    // them.
+    private static readonly string Functions = $$"""
+        local suffix, fence, life = '{{SideRecordSuffix}}', '{{FenceSuffix}}', {{FenceMilliseconds}}
         local clock = redis.call('TIME')
         local now = clock[1] .. string.format('%06d', tonumber(clock[2]))
         local function stamp(key)
@@ -53,6 +54,12 @@ internal static class RedisScripts
           redis.call('DEL', side)
           stamp(primary)
           return redis.call('DEL', primary)
+        end
+        local function claimed(alt, held, pointer)
+          if held and held ~= pointer and string.byte(held, 1) == 80 then
+            local owner = string.sub(held, 2)
+            if redis.call('SISMEMBER', owner .. suffix, alt) == 1 then evict(owner) end
+          end
         end
 
         """;
@@ -76,28 +83,34 @@ internal static class RedisScripts
         """);
 
     /// <summary>
-    /// Puts objects, or back-fills them. KEYS: per object, its primary key then its alternate keys. ARGV: the side
-    /// record suffix, the fence suffix, the fence lifetime in ms, the lease (empty for a put a caller asked for: it is
-    /// written and fences every key it touches; for a back-fill, the time of the read it follows, or <c>!</c> when there
-    /// was no good read), the clear fence key; then per object its alternate key count, its value and its time to live
-    /// in ms (<c>0</c> never expires, <c>-1</c> already expired: remove it). A back-fill is refused, and the object
-    /// evicted, when its lease is <c>!</c> or older than the fence lifetime, when the store was cleared since, or when
-    /// any key of the object (the one read, or any other: an invalidation may have known only that one) was fenced
-    /// since. Returns how many objects were refused.
+    /// Puts objects, or back-fills them. KEYS: per object, its primary key then its alternate keys. ARGV: the lease
+    /// (empty for a put a caller asked for: it is written and fences every key it touches; for a back-fill, the time of
+    /// the read it follows, or <c>!</c> when there was no good read), the clear fence key; then per object its alternate
+    /// key count, its value and its time to live in ms (<c>0</c> never expires, <c>-1</c> already expired: remove it).
+    /// A back-fill is refused, and the object evicted, when its lease is <c>!</c> or older than the fence lifetime, when
+    /// the store was cleared since, or when any key of the object (the one read, or any other: an invalidation may have
+    /// known only that one) was fenced since. Returns how many objects were refused.
     /// </summary>
+    /// <remarks>
+    /// Written for few server calls (each costs about a microsecond inside a script): a pointer is set and its previous
+    /// holder read in one <c>SET … GET</c>, and the side record is changed only where the object's alternate keys
+    /// changed (kept members stay; its lifetime is renewed). An object that held one of the new alternate keys, and
+    /// still lists it, is evicted right after the pointer is taken from it; its clean-up leaves the new pointer alone
+    /// (a pointer is removed only while it points at the object evicted).
+    /// </remarks>
     public static RedisScript Put { get; } = new(Functions + """
-        local lease = ARGV[4]
+        local lease = ARGV[1]
         local backfill, since = lease ~= '', tonumber(lease)
         if since then
-          local cleared = redis.call('GET', ARGV[5])
+          local cleared = redis.call('GET', ARGV[2])
           if not cleared then
             -- No clear fence: the server restarted (or was flushed) and lost every fence; no older read may back-fill.
-            redis.call('SET', ARGV[5], now)
+            redis.call('SET', ARGV[2], now)
             cleared = now
           end
-          if tonumber(now) - since >= tonumber(life) * 1000 or tonumber(cleared) >= since then since = nil end
+          if tonumber(now) - since >= life * 1000 or tonumber(cleared) >= since then since = nil end
         end
-        local k, a, refused = 1, 6, 0
+        local k, a, refused = 1, 3, 0
         while a <= #ARGV do
           local primary, n, value, ttl = KEYS[k], tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2]
           local side, pointer = primary .. suffix, 'P' .. primary
@@ -119,36 +132,43 @@ internal static class RedisScripts
             if not backfill then
               for j = 0, n do stamp(KEYS[k + j]) end
             end
-            local keep = {}
+            local keep, listed, gone = {}, {}, {}
             for j = 1, n do keep[KEYS[k + j]] = true end
             for _, alt in ipairs(redis.call('SMEMBERS', side)) do
-              if not keep[alt] then
+              if keep[alt] then
+                listed[alt] = true
+              else
                 unlink(alt, primary)
                 stamp(alt)
-              end
-            end
-            redis.call('DEL', side)
-            for j = 1, n do
-              local held = redis.call('GET', KEYS[k + j])
-              if held and held ~= pointer and string.byte(held, 1) == 80 then
-                local owner = string.sub(held, 2)
-                if redis.call('SISMEMBER', owner .. suffix, KEYS[k + j]) == 1 then evict(owner) end
+                gone[#gone + 1] = alt
               end
             end
             if ttl == '-1' then
+              redis.call('DEL', side)
+              for j = 1, n do claimed(KEYS[k + j], redis.call('GET', KEYS[k + j]), pointer) end
               for j = 1, n do unlink(KEYS[k + j], primary) end
               redis.call('DEL', primary)
-            elseif ttl == '0' then
-              redis.call('SET', primary, value)
-              for j = 1, n do redis.call('SET', KEYS[k + j], pointer) end
-              if n > 0 then redis.call('SADD', side, unpack(KEYS, k + 1, k + n)) end
             else
-              redis.call('SET', primary, value, 'PX', ttl)
-              for j = 1, n do redis.call('SET', KEYS[k + j], pointer, 'PX', ttl) end
-              -- One SADD for all the object's alternate keys (fewer server calls than one per key).
-              if n > 0 then
-                redis.call('SADD', side, unpack(KEYS, k + 1, k + n))
-                redis.call('PEXPIRE', side, ttl)
+              if #gone > 0 then redis.call('SREM', side, unpack(gone)) end
+              local added = {}
+              if ttl == '0' then
+                redis.call('SET', primary, value)
+                for j = 1, n do
+                  local alt = KEYS[k + j]
+                  claimed(alt, redis.call('SET', alt, pointer, 'GET'), pointer)
+                  if not listed[alt] then added[#added + 1] = alt end
+                end
+                if #added > 0 then redis.call('SADD', side, unpack(added)) end
+                if n > 0 then redis.call('PERSIST', side) end
+              else
+                redis.call('SET', primary, value, 'PX', ttl)
+                for j = 1, n do
+                  local alt = KEYS[k + j]
+                  claimed(alt, redis.call('SET', alt, pointer, 'PX', ttl, 'GET'), pointer)
+                  if not listed[alt] then added[#added + 1] = alt end
+                end
+                if #added > 0 then redis.call('SADD', side, unpack(added)) end
+                if n > 0 then redis.call('PEXPIRE', side, ttl) end
               end
             end
           end
@@ -181,8 +201,7 @@ internal static class RedisScripts
         """);
 
     /// <summary>
-    /// Deletes objects by look-ups. KEYS: primary or alternate keys. ARGV: the side record suffix, the fence suffix, the
-    /// fence lifetime in ms. A pointer the object no longer lists is stale: it is removed and the object stays. Every
+    /// Deletes objects by look-ups. KEYS: primary or alternate keys. A pointer the object no longer lists is stale: it is removed and the object stays. Every
     /// look-up is fenced, found or not, and so is every key of an object removed: a back-fill that read any of them
     /// before this delete is refused. Returns how many objects were removed.
     /// </summary>

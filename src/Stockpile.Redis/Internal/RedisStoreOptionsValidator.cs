@@ -8,6 +8,9 @@ namespace Stockpile.Redis.Internal;
 /// <param name="services">Tells whether the container holds an <see cref="IConnectionMultiplexer"/> (used when the options name no server).</param>
 internal sealed class RedisStoreOptionsValidator(IServiceProviderIsService? services = null) : IValidateOptions<RedisStoreOptions>
 {
+    private static readonly TimeSpan s_minimumDuration = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan s_maximumDuration = TimeSpan.FromDays(1);
+
     public ValidateOptionsResult Validate(string? name, RedisStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -57,15 +60,13 @@ internal sealed class RedisStoreOptionsValidator(IServiceProviderIsService? serv
             failures.Add($"RedisStoreOptions.DefaultLifetime must be positive, zero or infinite (never expires); it is {options.DefaultLifetime}.");
         }
 
-        if (options.CircuitBreaker.FailureThreshold < 1)
+        if (options.CircuitBreaker.FailureThreshold < 2)
         {
-            failures.Add($"RedisStoreOptions.CircuitBreaker.FailureThreshold must be at least 1; it is {options.CircuitBreaker.FailureThreshold}.");
+            failures.Add($"RedisStoreOptions.CircuitBreaker.FailureThreshold must be at least 2 (the circuit opens when that many calls within the sampling duration all failed; Polly's minimum throughput is 2); it is {options.CircuitBreaker.FailureThreshold}.");
         }
 
-        if (options.CircuitBreaker.BreakDuration <= TimeSpan.Zero)
-        {
-            failures.Add($"RedisStoreOptions.CircuitBreaker.BreakDuration must be positive; it is {options.CircuitBreaker.BreakDuration}.");
-        }
+        CheckDuration(failures, nameof(RedisCircuitBreakerOptions.SamplingDuration), options.CircuitBreaker.SamplingDuration);
+        CheckDuration(failures, nameof(RedisCircuitBreakerOptions.BreakDuration), options.CircuitBreaker.BreakDuration);
 
         if (options.MissedKeyCapacity < 1)
         {
@@ -78,5 +79,14 @@ internal sealed class RedisStoreOptionsValidator(IServiceProviderIsService? serv
         }
 
         return failures;
+    }
+
+    /// <summary>Polly's circuit breaker takes durations from half a second to a day.</summary>
+    private static void CheckDuration(List<string> failures, string name, TimeSpan value)
+    {
+        if (value < s_minimumDuration || value > s_maximumDuration)
+        {
+            failures.Add($"RedisStoreOptions.CircuitBreaker.{name} must be between {s_minimumDuration} and {s_maximumDuration} (Polly's circuit breaker limits); it is {value}.");
+        }
     }
 }

@@ -41,6 +41,27 @@ public sealed class RedisStockpileBuilderExtensionsTests
         Assert.DoesNotThrow(provider.Dispose);
     }
 
+    [TestCase(1, 1_000, 1_000, "FailureThreshold must be at least 2")]
+    [TestCase(2, 100, 1_000, "SamplingDuration must be between")]
+    [TestCase(2, 1_000, 100, "BreakDuration must be between")]
+    [TestCase(2, 1_000, 100_000_000, "BreakDuration must be between")]
+    public void CircuitBreakerOptionsPollyRefuses_FailValidationOnStart(int threshold, int samplingMs, int breakMs, string mentioned)
+    {
+        var services = new ServiceCollection();
+        services.AddStockpile().AddMemoryStore().AddRedisStore(o =>
+        {
+            o.Configuration = RedisTestEnvironment.ConnectionString;
+            o.CircuitBreaker.FailureThreshold = threshold;
+            o.CircuitBreaker.SamplingDuration = TimeSpan.FromMilliseconds(samplingMs);
+            o.CircuitBreaker.BreakDuration = TimeSpan.FromMilliseconds(breakMs);
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(ex!.Message, Does.Contain(mentioned));
+    }
+
     [TestCase("", "Configuration")]
     [TestCase("localhost:6379,nonsense=1", "nonsense")]
     public void InvalidOptions_FailValidationOnStart(string configuration, string mentioned)
