@@ -173,6 +173,49 @@ public sealed class RedisCircuitTests
         });
     }
 
+    [Test]
+    public async Task DirectCalls_FailuresReported_OpenTheCircuitAndStopDirectCalls()
+    {
+        var circuit = Create(threshold: 2);
+        Assert.That(circuit.AllowsDirectCalls, Is.True);
+
+        await circuit.ReportDirectAsync(FaultyRedis.Down());
+        await circuit.ReportDirectAsync(FaultyRedis.Down());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(circuit.State, Is.EqualTo(RedisCircuitState.Open));
+            Assert.That(circuit.AllowsDirectCalls, Is.False, "an open circuit sends calls through the pipeline (fail fast, then one probe)");
+        });
+    }
+
+    [Test]
+    public async Task DirectCalls_SuccessAfterAFailure_IsReported_AndBreaksTheRun()
+    {
+        var circuit = Create(threshold: 2);
+
+        await FailAsync(circuit, 1);
+        await circuit.ReportDirectAsync(null);
+        await FailAsync(circuit, 1);
+
+        Assert.That(circuit.State, Is.EqualTo(RedisCircuitState.Closed), "the direct success after the failure reached Polly's window");
+    }
+
+    [Test]
+    public async Task DirectCalls_ErrorReplyAndCancellation_AreNotFailures()
+    {
+        var circuit = Create(threshold: 2);
+#pragma warning disable CS0618 // The message-only constructor is what an error reply looks like here; kind and flags do not matter to the breaker.
+        var errorReply = new RedisServerException("ERR wrong");
+#pragma warning restore CS0618
+
+        await circuit.ReportDirectAsync(errorReply);
+        await circuit.ReportDirectAsync(new OperationCanceledException());
+        await circuit.ReportDirectAsync(errorReply);
+
+        Assert.That(circuit.State, Is.EqualTo(RedisCircuitState.Closed));
+    }
+
     private RedisCircuit Create(int threshold) =>
         new("test:1", new RedisCircuitBreakerOptions { FailureThreshold = threshold, SamplingDuration = Sampling, BreakDuration = Break }, _time, _logs.CreateFactory().CreateLogger("circuit"), RedisMetrics.Shared);
 
