@@ -11,6 +11,12 @@ internal sealed partial class CommitCoordinator
     /// </summary>
     public async ValueTask ApplyAsync(CommitBatch batch)
     {
+        if (batch.IsTablesOnly)
+        {
+            await InvalidateTablesAsync(batch).ConfigureAwait(false);
+            return;
+        }
+
         CommitTicket? ticket = null;
         var evict = new HashSet<EntityKey>();
         var refresh = new Dictionary<EntityKey, CapturedChange>();
@@ -77,6 +83,8 @@ internal sealed partial class CommitCoordinator
                 Tracker.End(ticket);
             }
         }
+
+        await InvalidateTablesAsync(batch).ConfigureAwait(false);
     }
 
     private async ValueTask WriteThroughAsync(IEnumerable<CapturedChange> changes, CommitTicket ticket)

@@ -57,6 +57,7 @@ internal sealed class TransactionBuffer
             batch.Changes.AddRange(saved.Changes);
             batch.Types.UnionWith(saved.Types);
             batch.Keys.UnionWith(saved.Keys);
+            batch.Tables.UnionWith(saved.Tables);
             if (claimNow)
             {
                 var stripes = saved.Stripes(keysFinal: true);
