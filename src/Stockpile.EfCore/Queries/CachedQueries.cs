@@ -14,10 +14,10 @@ internal static class CachedQueries
     {
         var caching = provider.Caching;
         var context = provider.Context;
-        var stripped = CachedQueryMarker.Strip(expression, marker);
+        CachedQueryMarker.CheckNotTracked(expression, marker);
         if (StockpileCaching.IsDisabled || QueryCaching.HasWritten(context))
         {
-            return await run(provider, stripped, cancellationToken).ConfigureAwait(false);
+            return await run(provider, CachedQueryMarker.Strip(expression, marker), cancellationToken).ConfigureAwait(false);
         }
 
         var options = CachedQueryMarker.OptionsOf(marker);
@@ -37,7 +37,7 @@ internal static class CachedQueries
         var capture = TableCapture.Begin(tables);
         try
         {
-            value = await run(provider, stripped, cancellationToken).ConfigureAwait(false);
+            value = await run(provider, CachedQueryMarker.Strip(expression, marker), cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -31,9 +31,8 @@ internal static class CachedQueryMarker
 
     public static StockpileQueryOptions OptionsOf(MethodCallExpression marker) => (StockpileQueryOptions)((ConstantExpression)marker.Arguments[1]).Value!;
 
-    /// <summary>The query EF Core runs: the marker replaced by <c>AsNoTracking()</c>.</summary>
     /// <exception cref="InvalidOperationException">The query asks for tracking.</exception>
-    public static Expression Strip(Expression expression, MethodCallExpression marker)
+    public static void CheckNotTracked(Expression expression, MethodCallExpression marker)
     {
         for (var node = expression; node is MethodCallExpression call && call.Arguments.Count > 0; node = call.Arguments[0])
         {
@@ -42,7 +41,11 @@ internal static class CachedQueryMarker
                 throw new InvalidOperationException(EfExceptionMessages.CachedQueryTracked(marker.Method.GetGenericArguments()[0]));
             }
         }
+    }
 
+    /// <summary>The query EF Core runs: without the marker, and with <c>AsNoTracking()</c>.</summary>
+    public static Expression Strip(Expression expression, MethodCallExpression marker)
+    {
         // No tracking applies to the whole query wherever it is put: on the query's root, the one operand sure to be entities.
         var root = marker.Arguments[0];
         while (root is MethodCallExpression { Arguments.Count: > 0 } call)
