@@ -22,7 +22,7 @@ internal sealed partial class QueryWalker
             case ConstantExpression constant:
                 value = constant.Value;
                 return true;
-            case MemberExpression member when member.Member is FieldInfo or PropertyInfo:
+            case MemberExpression member when member.Member is FieldInfo or PropertyInfo && member.Member.DeclaringType != typeof(EF):
                 object? target = null;
                 if (member.Expression is not null && (!TryEvaluate(member.Expression, out target) || target is null))
                 {

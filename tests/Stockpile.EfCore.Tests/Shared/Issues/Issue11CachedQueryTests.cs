@@ -93,6 +93,25 @@ public sealed class Issue11CachedQueryTests
     }
 
     [Test]
+    public async Task Cached_LikeAndContainsWithDifferentValues_NeverShareAnEntry()
+    {
+        var harness = await QueryHarness.CreateAsync();
+        await using var context = harness.App.CreateDbContext();
+        var author = harness.AuthorId;
+
+        var pattern = $"book{author}-%";
+        var all = await context.Books.Where(b => EF.Functions.Like(b.Title, pattern)).Cached().CountAsync();
+        pattern = $"book{author}-1%";
+        var one = await context.Books.Where(b => EF.Functions.Like(b.Title, pattern)).Cached().CountAsync();
+        List<int> ids = [harness.BookIds[0], harness.BookIds[2]];
+        var two = await context.Books.Where(b => ids.Contains(b.Id)).Cached().CountAsync();
+        ids = [harness.BookIds[1]];
+        var single = await context.Books.Where(b => ids.Contains(b.Id)).Cached().CountAsync();
+
+        Assert.That((all, one, two, single), Is.EqualTo((3, 1, 2, 1)));
+    }
+
+    [Test]
     public async Task Cached_DifferentShapesSameValues_NeverShareAnEntry()
     {
         var harness = await QueryHarness.CreateAsync();
