@@ -13,6 +13,11 @@ internal sealed partial class CommitCoordinator
     {
         if (batch.IsTablesOnly)
         {
+            if (batch.Ticket is { } claim)
+            {
+                Tracker.End(claim);
+            }
+
             await InvalidateTablesAsync(batch).ConfigureAwait(false);
             return;
         }

@@ -16,6 +16,11 @@ internal sealed partial class CommitCoordinator
     /// <summary>Adds to the save's batch the tables it writes (making a batch when it changes no cached entity).</summary>
     private CommitBatch? WithTables(DbContext context, CommitBatch? batch)
     {
+        if (!Queries.IsOn)
+        {
+            return batch;
+        }
+
         var tables = QueryTables.For(context);
         var tracker = context.ChangeTracker;
         var detect = tracker.AutoDetectChangesEnabled;
@@ -58,6 +63,11 @@ internal sealed partial class CommitCoordinator
     {
         try
         {
+            if (!Queries.IsOn)
+            {
+                return default;
+            }
+
             var batch = new CommitBatch(this, []);
             batch.Tables.UnionWith(QueryTables.For(context).TagsIn(sql, lenient: raw));
             return batch.IsEmpty ? default : ApplyOrHoldAsync(context, batch);

@@ -16,6 +16,7 @@ internal sealed class QueryCaching
     private readonly Func<IEnumerable<string>> _names;
     private readonly ConcurrentDictionary<string, StockpileCache> _caches = new(StringComparer.Ordinal);
     private StockpileCache? _default;
+    private bool? _isOn;
 
     public QueryCaching(Func<string?, StockpileCache?> resolve, Func<IEnumerable<string>> names)
     {
@@ -43,6 +44,9 @@ internal sealed class QueryCaching
             ? cache
             : _caches.GetOrAdd(name, n => _resolve(n) ?? throw new InvalidOperationException(EfExceptionMessages.NoQueryCache(n)));
     }
+
+    /// <summary>Gets a value indicating whether any cache can keep query results: when none can, commits skip the tables.</summary>
+    public bool IsOn => _isOn ??= All().Any();
 
     /// <summary>Every cache a cached query may have used: the default one and every named one.</summary>
     public IEnumerable<StockpileCache> All()

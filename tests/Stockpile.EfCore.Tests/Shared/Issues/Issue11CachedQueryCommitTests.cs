@@ -76,6 +76,19 @@ public sealed class Issue11CachedQueryCommitTests
     }
 
     [Test]
+    public async Task ChainPutThroughTheEfCoreStore_ItsOwnSave_DropsTheCachedResult()
+    {
+        var harness = await QueryHarness.CreateAsync();
+        _ = await Issue11CachedQueryTests.ListAsync(harness, harness.AuthorId);
+
+        // The store's contexts carry the interceptor (as AddEfCoreStore + AddStockpileInterceptor(sp) register them).
+        var store = new EfCoreStore<QueryDbContext>(harness.App, new EfCoreStoreOptions { UseModelKeys = true });
+        await new ChainedStore([new MemoryStore(), store]).PutAsync(new QBook { Id = QueryHarness.Next(), AuthorId = harness.AuthorId, Title = "put", Price = 2 });
+
+        Assert.That((await Issue11CachedQueryTests.ListAsync(harness, harness.AuthorId)).Select(b => b.Title), Does.Contain("put"));
+    }
+
+    [Test]
     public async Task Cached_InDisableScope_GoesToTheDatabase()
     {
         var harness = await QueryHarness.CreateAsync();
