@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Stockpile.Internal;
 
 /// <summary>
-/// The cache key of a query: <c>q:</c>, the id of its shape, and every value it uses. One walk over the expression
+/// The cache key of a query: <c>q:</c>, the id of its shape, every value it uses, and the database it reads. One walk over the expression
 /// hashes the shape (a 128-bit hash of node kinds, types and members, fast to compute and only valid in this process)
 /// and collects the values (closure variables through compiled getters, constants). The shape's cross-process id is the
 /// SHA-256 of its text, made once per shape.
@@ -33,6 +33,10 @@ internal static class QueryKey
             shape = s_shapes.GetOrAdd(shapeKey, static (_, state) => new QueryShape(IdOf(state.Context, state.Expression)), (Context: context, Expression: expression));
         }
 
+        // The database is part of the key: contexts of one type over two databases (a database per tenant) never share a result.
+        var connection = context.Database.GetDbConnection();
+        walker.AddValue(connection.DataSource);
+        walker.AddValue(connection.Database);
         var values = walker.EncodeValues();
         var key = values.Length <= LongestValues
             ? string.Concat("q:", shape.Id, "|", values)

@@ -225,6 +225,9 @@ internal sealed partial class QueryWalker
         }
     }
 
+    /// <summary>Adds a value of the key that is not part of the expression (the database).</summary>
+    public void AddValue(object? value) => _values.Add(value);
+
     /// <summary>A value EF Core sends as a parameter; a captured query is walked as part of the shape instead.</summary>
     private void Value(Type type, object? value)
     {

@@ -71,6 +71,28 @@ public sealed class CachedQueryRedisTests
         Assert.That(await NamesAsync(pair.B, cacheName: null), Is.EqualTo(new[] { "bulk", "bulk" }));
     }
 
+    [Test]
+    public async Task TwoDatabasesOneCache_SameQuery_NeverShareAResult()
+    {
+        await using var first = await SqliteFileDatabase.CreateAsync();
+        await using var second = await SqliteFileDatabase.CreateAsync();
+        await EfCoreApps.SeedAsync(first, [1, 2, 3]);
+        await EfCoreApps.SeedAsync(second, [1]);
+        var cache = new StockpileCache();
+        var chain = new ChainedStore([new MemoryStore()]);
+
+        async Task<int> CountAsync(SqliteFileDatabase database)
+        {
+            var options = new DbContextOptionsBuilder<RowDbContext>();
+            database.Configure(options);
+            options.AddStockpileInterceptor(chain, o => o.QueryCache = cache);
+            await using var context = new RowDbContext(options.Options);
+            return await context.Rows.Cached().CountAsync();
+        }
+
+        Assert.That((await CountAsync(first), await CountAsync(second), await CountAsync(first)), Is.EqualTo((3, 1, 3)));
+    }
+
     private static Task<AppPair> StartAsync(SqliteFileDatabase database, List<Counter> counters) =>
         AppPair.StartAsync(
             RedisTestEnvironment.ConnectionString,
