@@ -9,8 +9,12 @@ internal sealed partial class CommitCoordinator
     /// <summary>Gets or sets the caches of cached queries; by default the one of <see cref="StockpileInterceptorOptions.QueryCache"/>.</summary>
     public QueryCaching Queries
     {
-        get => _queries ??= new QueryCaching(name => name is null ? Options.QueryCache : null, static () => []);
-        set => _queries = value;
+        get => _queries ??= new QueryCaching(name => name is null ? Options.QueryCache : null, static () => []) { Logger = _logger };
+        set
+        {
+            value.Logger = _logger;
+            _queries = value;
+        }
     }
 
     /// <summary>Adds to the save's batch the tables it writes (making a batch when it changes no cached entity).</summary>

@@ -23,15 +23,22 @@ internal static class CachedQueries
         var options = CachedQueryMarker.OptionsOf(marker);
         var cache = caching.CacheFor(options.CacheName);
         var (shape, key) = QueryKey.Of(context, expression);
-        var (found, hit) = await cache.TryGetValueAsync<CachedQueryResult<TValue>>(key, cancellationToken).ConfigureAwait(false);
-        if (found && hit is not null)
-        {
-            return hit.Take();
-        }
-
         var tables = QueryTables.For(context);
-        var read = shape.Tables ?? tables.AllTags;
-        var stamps = await cache.StampAsync(WithUserTags(read, options.Tags), cancellationToken).ConfigureAwait(false);
+        TagStamp[] stamps;
+        try
+        {
+            var (found, hit) = await cache.TryGetValueAsync<CachedQueryResult<TValue>>(key, cancellationToken).ConfigureAwait(false);
+            if (found && hit is not null)
+            {
+                return hit.Take();
+            }
+
+            stamps = await cache.StampAsync(WithUserTags(shape.Tables ?? tables.AllTags, options.Tags), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (caching.Degrades(ex, "read", cancellationToken))
+        {
+            return await run(provider, CachedQueryMarker.Strip(expression, marker), cancellationToken).ConfigureAwait(false);
+        }
         TValue value;
         string[] learned;
         var capture = TableCapture.Begin(tables);
@@ -47,7 +54,15 @@ internal static class CachedQueries
         shape.Learn(learned);
         if (shape.Tables is { Length: > 0 } reads && QueryCaching.MayStore(context) && Keep(stamps, reads, options.Tags) is { } kept)
         {
-            await cache.SetStampedAsync(key, new CachedQueryResult<TValue>(value), options.Expiration, kept, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await cache.SetStampedAsync(key, new CachedQueryResult<TValue>(value), options.Expiration, kept, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (caching.Degrades(ex, "store", cancellationToken))
+            {
+                return value;
+            }
+
             return ResultCopier<TValue>.Copy(value);
         }
 

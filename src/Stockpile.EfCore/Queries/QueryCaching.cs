@@ -18,6 +18,9 @@ internal sealed class QueryCaching
     private StockpileCache? _default;
     private bool? _isOn;
 
+    /// <summary>Gets or sets where a cache failure of a cached query is logged.</summary>
+    public Microsoft.Extensions.Logging.ILogger Logger { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     public QueryCaching(Func<string?, StockpileCache?> resolve, Func<IEnumerable<string>> names)
     {
         _resolve = resolve;
@@ -60,6 +63,22 @@ internal sealed class QueryCaching
         {
             yield return CacheFor(name);
         }
+    }
+
+    /// <summary>
+    /// Whether a cache failure is an outage (Redis unreachable, a timeout), which degrades to the database: logged, not
+    /// thrown. A value that cannot be serialized or keyed, and a caller's cancellation, are thrown.
+    /// </summary>
+    public bool Degrades(Exception exception, string operation, CancellationToken cancellationToken)
+    {
+        if (exception is StockpileSerializationException or NotSupportedException or ArgumentException
+            || (exception is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            return false;
+        }
+
+        Log.QueryCacheFailed(Logger, operation, exception);
+        return true;
     }
 
     /// <summary>Whether the context's transaction has written (its results are not committed), or an ambient one is open.</summary>

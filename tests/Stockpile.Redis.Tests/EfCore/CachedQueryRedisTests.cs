@@ -93,6 +93,43 @@ public sealed class CachedQueryRedisTests
         Assert.That((await CountAsync(first), await CountAsync(second), await CountAsync(first)), Is.EqualTo((3, 1, 3)));
     }
 
+    [Test]
+    public async Task RedisUnreachable_CachedQuery_AnsweredByTheDatabase()
+    {
+        await using var server = await Stockpile.Testing.Servers.RedisServer.StartAsync();
+        await using var proxy = new Stockpile.Testing.Servers.TcpProxy(server.Port);
+        await using var database = await SqliteFileDatabase.CreateAsync();
+        await EfCoreApps.SeedAsync(database, [1, 2]);
+        var services = new ServiceCollection();
+        EfCoreApps.Database(database)(services);
+        services.AddStockpile().AddMemoryStore()
+            .AddRedisStore(o =>
+            {
+                o.Configuration = Stockpile.Testing.Servers.RedisServer.Host + ":" + proxy.Port;
+                o.KeyPrefix = TestStores.UniquePrefix();
+                TestStores.FailFast(o);
+            })
+            .AddRedisCache(Stockpile.Redis.Caching.RedisCacheLayout.RedisOnly)
+            .AddEfCoreStore<RowDbContext>();
+        await using var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IDbContextFactory<RowDbContext>>();
+
+        async Task<string[]> NamesAsync()
+        {
+            await using var context = await factory.CreateDbContextAsync();
+            return [.. (await context.Rows.OrderBy(r => r.Id).Cached().ToListAsync()).Select(static r => r.Name)];
+        }
+
+        Assert.That(await NamesAsync(), Is.EqualTo(new[] { "v0", "v0" }));
+        proxy.Cut();
+        await using (var context = database.CreateContext())
+        {
+            await context.Rows.ExecuteUpdateAsync(s => s.SetProperty(r => r.Name, "behind"));
+        }
+
+        Assert.That(await NamesAsync(), Is.EqualTo(new[] { "behind", "behind" }), "Redis is down: the database answers, no exception");
+    }
+
     private static Task<AppPair> StartAsync(SqliteFileDatabase database, List<Counter> counters) =>
         AppPair.StartAsync(
             RedisTestEnvironment.ConnectionString,
