@@ -13,6 +13,8 @@ public class QueryDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<QNote> Notes => Set<QNote>();
 
+    public DbSet<QVehicle> Vehicles => Set<QVehicle>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<QAuthor>(e =>
@@ -39,6 +41,14 @@ public class QueryDbContext(DbContextOptions options) : DbContext(options)
             e.ToTable("QNotes");
             e.Property(n => n.Id).ValueGeneratedNever();
         });
+
+        // Table per type: a bike's row is in QVehicles and QBikes.
+        modelBuilder.Entity<QVehicle>(e =>
+        {
+            e.ToTable("QVehicles");
+            e.Property(v => v.Id).ValueGeneratedNever();
+        });
+        modelBuilder.Entity<QBike>().ToTable("QBikes");
     }
 }
 
@@ -87,6 +97,18 @@ public class QNote
     public int Id { get; set; }
 
     public string Text { get; set; } = "";
+}
+
+public class QVehicle
+{
+    public int Id { get; set; }
+
+    public string Owner { get; set; } = "";
+}
+
+public class QBike : QVehicle
+{
+    public int Gears { get; set; }
 }
 
 /// <summary>A projection target.</summary>

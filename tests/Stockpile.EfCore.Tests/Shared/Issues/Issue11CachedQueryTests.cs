@@ -224,6 +224,44 @@ public sealed class Issue11CachedQueryTests
     }
 
     [Test]
+    public async Task Cached_TablePerType_DroppedByAChangeToTheBaseOrTheDerivedTable()
+    {
+        var harness = await QueryHarness.CreateAsync();
+        var id = QueryHarness.Next();
+        await using (var seed = harness.Plain.CreateDbContext())
+        {
+            seed.Vehicles.Add(new QBike { Id = id, Owner = "ann", Gears = 3 });
+            await seed.SaveChangesAsync();
+        }
+
+        async Task<string> ReadAsync()
+        {
+            await using var context = harness.App.CreateDbContext();
+            var bike = await context.Vehicles.OfType<QBike>().Where(b => b.Id == id).Cached().SingleAsync();
+            var owners = await context.Vehicles.Where(v => v.Id == id).Select(v => v.Owner).Cached().SingleAsync();
+            return $"{bike.Owner}/{bike.Gears}/{owners}";
+        }
+
+        Assert.That(await ReadAsync(), Is.EqualTo("ann/3/ann"));
+        await using (var context = harness.App.CreateDbContext())
+        {
+            var bike = await context.Vehicles.OfType<QBike>().SingleAsync(b => b.Id == id);
+            bike.Owner = "bob";
+            await context.SaveChangesAsync();
+        }
+
+        Assert.That(await ReadAsync(), Is.EqualTo("bob/3/bob"), "a change to the base table");
+        await using (var context = harness.App.CreateDbContext())
+        {
+            var bike = await context.Vehicles.OfType<QBike>().SingleAsync(b => b.Id == id);
+            bike.Gears = 21;
+            await context.SaveChangesAsync();
+        }
+
+        Assert.That(await ReadAsync(), Is.EqualTo("bob/21/bob"), "a change to the derived table");
+    }
+
+    [Test]
     public async Task Cached_CallerChangesItsResult_CacheKeepsTheOriginal()
     {
         var harness = await QueryHarness.CreateAsync();
