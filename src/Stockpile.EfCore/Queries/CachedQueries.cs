@@ -23,7 +23,7 @@ internal static class CachedQueries
         var options = CachedQueryMarker.OptionsOf(marker);
         var cache = caching.CacheFor(options.CacheName);
         var (shape, key) = QueryKey.Of(context, expression);
-        var tables = QueryTables.For(context);
+        QueryTables tables;
         TagStamp[] stamps;
         try
         {
@@ -33,12 +33,14 @@ internal static class CachedQueries
                 return hit.Take();
             }
 
+            tables = QueryTables.For(context);
             stamps = await cache.StampAsync(WithUserTags(shape.Tables ?? tables.AllTags, options.Tags), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (caching.Degrades(ex, "read", cancellationToken))
         {
             return await run(provider, CachedQueryMarker.Strip(expression, marker), cancellationToken).ConfigureAwait(false);
         }
+
         TValue value;
         string[] learned;
         var capture = TableCapture.Begin(tables);
