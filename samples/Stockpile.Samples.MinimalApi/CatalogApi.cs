@@ -15,7 +15,11 @@ public static class CatalogApi
         var stockpile = builder.Services.AddStockpile(builder.Configuration.GetSection("Stockpile")).AddMemoryStore();
         if (builder.Configuration["REDIS_URL"] is { Length: > 0 } redis)
         {
-            stockpile.AddRedisStore(redis).AddRedisBackplane();
+            stockpile.AddRedisStore(redis).AddRedisBackplane().AddRedisCache();
+        }
+        else
+        {
+            stockpile.AddCache();
         }
 
         stockpile.AddEfCoreStore<CatalogContext>();
@@ -40,6 +44,14 @@ public static class CatalogApi
 
         app.MapGet("/items/by-sku/{sku}", async (string sku, ObjectStore store, CancellationToken ct) =>
             await store.GetAsync<CatalogItem>(EntityKey.Of<CatalogItem>(nameof(CatalogItem.Sku), sku), ct) is { } item ? Results.Ok(item) : Results.NotFound());
+
+        // A cached list: answered from the cache until a commit changes the Items table (any write through EF Core).
+        app.MapGet("/items", async (decimal? maxPrice, IDbContextFactory<CatalogContext> contexts, CancellationToken ct) =>
+        {
+            await using var db = await contexts.CreateDbContextAsync(ct);
+            var limit = maxPrice ?? decimal.MaxValue;
+            return await db.Items.Where(i => i.Price <= limit).OrderBy(i => i.Id).Cached(TimeSpan.FromMinutes(5)).ToListAsync(ct);
+        });
 
         app.MapPost("/items", async (CatalogItem item, IDbContextFactory<CatalogContext> contexts, CancellationToken ct) =>
         {

@@ -15,6 +15,7 @@ internal static partial class Log
     public const int CommitOutcomeUnknownId = 1005;
     public const int KeyNotCachedId = 1006;
     public const int CaptureFailedId = 1007;
+    public const int QueryCacheFailedId = 1101;
 
     [LoggerMessage(ConflictRetryId, LogLevel.Debug, "Stockpile store '{Store}' retries a {Operation}: a concurrent write changed the rows it read (attempt {Attempt}).", EventName = "ConflictRetry")]
     public static partial void ConflictRetry(ILogger logger, string store, string operation, int attempt);
@@ -33,6 +34,9 @@ internal static partial class Log
 
     [LoggerMessage(CaptureFailedId, LogLevel.Warning, "Stockpile could not read the keys of what a save changes; the save goes on, and the changed entity types ({EntityTypes}) are dropped from the caches whole once it commits.", EventName = "CaptureFailed")]
     public static partial void CaptureFailed(ILogger logger, string entityTypes, Exception exception);
+
+    [LoggerMessage(QueryCacheFailedId, LogLevel.Warning, "Stockpile could not {Operation} a cached query's result; the database answered instead.", EventName = "QueryCacheFailed")]
+    public static partial void QueryCacheFailed(ILogger logger, string operation, Exception exception);
 
     [LoggerMessage(CommitOutcomeUnknownId, LogLevel.Warning, "A commit failed, so whether it wrote is unknown; Stockpile evicts the {Count} changed object(s) rather than write them through.", EventName = "CommitOutcomeUnknown")]
     public static partial void CommitOutcomeUnknown(ILogger logger, int count);

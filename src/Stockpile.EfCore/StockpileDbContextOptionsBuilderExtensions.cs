@@ -55,16 +55,24 @@ public static class StockpileDbContextOptionsBuilderExtensions
         var options = services.GetService<Microsoft.Extensions.Options.IOptions<StockpileInterceptorOptions>>()?.Value ?? new StockpileInterceptorOptions();
         var metrics = services.GetService<StockpileMetrics>();
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger("Stockpile.EfCore");
-        return Add(builder, new CommitCoordinator(services.GetRequiredService<ChainedStore>, options, logger, metrics)
+        var coordinator = new CommitCoordinator(services.GetRequiredService<ChainedStore>, options, logger, metrics)
         {
             ResolveTokens = services.GetService<IStockpileKeyBuilder>,
-        });
+        };
+        coordinator.Queries = new QueryCaching(
+            name => name is null ? services.GetService<StockpileCache>() ?? options.QueryCache : services.GetKeyedService<StockpileCache>(name),
+            () => services.GetService<IStockpileCacheProvider>()?.Names ?? []);
+        return Add(builder, coordinator);
     }
 
     private static TBuilder Add<TBuilder>(TBuilder builder, CommitCoordinator coordinator)
         where TBuilder : DbContextOptionsBuilder
     {
         builder.AddInterceptors(new StockpileSaveChangesInterceptor(coordinator), new StockpileTransactionInterceptor(), new StockpileCommandInterceptor(coordinator), StockpileQueryExpressionInterceptor.Instance);
+
+        // Cached() queries: EF Core's provider, which also answers them from the cache; their commands' tables.
+        builder.AddInterceptors(new StockpileQueryCommandInterceptor(coordinator));
+        builder.ReplaceService<Microsoft.EntityFrameworkCore.Query.IAsyncQueryProvider, StockpileEntityQueryProvider>();
         return builder;
     }
 }

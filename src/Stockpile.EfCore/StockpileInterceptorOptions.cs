@@ -22,6 +22,13 @@ public sealed class StockpileInterceptorOptions
     /// <value>The default value is <see langword="false"/>: changes to types Stockpile does not know are ignored.</value>
     public bool UseModelKeys { get; set; }
 
+    /// <summary>
+    /// Gets or sets the cache that keeps the results of <c>Cached()</c> queries when the interceptor is added with a
+    /// chain (<c>AddStockpileInterceptor(chain, ...)</c>); added with a service provider, it uses the container's caches.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: cached queries throw until a cache is set.</value>
+    public StockpileCache? QueryCache { get; set; }
+
     /// <summary>Sets the policy of <typeparamref name="TEntity"/> (and of types derived from it that have none of their own).</summary>
     /// <typeparam name="TEntity">The entity type.</typeparam>
     /// <param name="policy">The policy.</param>

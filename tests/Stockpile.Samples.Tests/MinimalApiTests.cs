@@ -68,4 +68,34 @@ public sealed class MinimalApiTests
         Assert.That((await _http.GetAsync("/items/by-sku/MUG-1")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the old SKU must stop resolving");
         Assert.That((await _http.GetFromJsonAsync<CatalogItem>("/items/by-sku/MUG-2"))!.Price, Is.EqualTo(9m));
     }
+
+    [Test]
+    public async Task GetItems_CachedList_StaysCorrectAfterAWrite()
+    {
+        Assert.That((await _http.PostAsJsonAsync("/items", new CatalogItem { Id = 101, Sku = "LIST-1", Name = "Plate", Price = 3m })).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That(await NamesAsync(), Is.EqualTo(new[] { "Plate" }));
+
+        // A write behind the app's back (no EF Core, no interceptor) is not seen: the list is answered from the cache.
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection(_app.Configuration["ConnectionStrings:Catalog"]))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE \"Items\" SET \"Name\" = 'Plate (unseen)' WHERE \"Id\" = 101";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        Assert.That(await NamesAsync(), Is.EqualTo(new[] { "Plate" }), "the list comes from the cache");
+
+        // A write through the app commits through EF Core: the cached list is dropped, and the next read is the database's.
+        Assert.That((await _http.PostAsJsonAsync("/items", new CatalogItem { Id = 102, Sku = "LIST-2", Name = "Bowl", Price = 4m })).StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That(await NamesAsync(), Is.EqualTo(new[] { "Plate (unseen)", "Bowl" }));
+        Assert.That((await _http.PutAsJsonAsync("/items/102", new CatalogItem { Sku = "LIST-2", Name = "Big bowl", Price = 4m })).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await NamesAsync(), Is.EqualTo(new[] { "Plate (unseen)", "Big bowl" }));
+    }
+
+    private async Task<string[]> NamesAsync()
+    {
+        var items = await _http.GetFromJsonAsync<CatalogItem[]>("/items?maxPrice=5");
+        return [.. items!.Where(static i => i.Id is 101 or 102).Select(static i => i.Name)];
+    }
 }

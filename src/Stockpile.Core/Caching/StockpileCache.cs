@@ -283,6 +283,12 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
             }
         }
 
+        return EntryOf(value, expiresAt, stamps);
+    }
+
+    /// <summary>The entry holding a value: by reference when immutable, as a private copy when flat, else serialized.</summary>
+    private CacheEntry EntryOf<T>(T value, DateTimeOffset? expiresAt, TagStamp[]? stamps)
+    {
         if (value is null || CacheValues.IsImmutable(value.GetType()))
         {
             return new CacheEntry(value, null, expiresAt, _clock.DeadlineOf(expiresAt), stamps);

@@ -15,7 +15,13 @@ internal sealed partial class CommitBatch(CommitCoordinator coordinator, List<Ca
     /// <summary>Gets the keys to evict at commit beyond those of <see cref="Changes"/>: the rows a bulk statement pinned by key.</summary>
     public HashSet<EntityKey> Keys { get; } = [];
 
-    public bool IsEmpty => Changes.Count == 0 && Types.Count == 0 && Keys.Count == 0;
+    /// <summary>Gets the tags of the tables written, whose cached query results are dropped at commit.</summary>
+    public HashSet<string> Tables { get; } = new(StringComparer.Ordinal);
+
+    public bool IsEmpty => IsTablesOnly && Tables.Count == 0;
+
+    /// <summary>Gets a value indicating whether the batch changes no cached entity, only tables that cached queries read.</summary>
+    public bool IsTablesOnly => Changes.Count == 0 && Types.Count == 0 && Keys.Count == 0;
 
     public void InvalidateTypes(Type type) => Types.Add(type);
 

@@ -11,6 +11,17 @@ internal sealed partial class CommitCoordinator
     /// </summary>
     public async ValueTask ApplyAsync(CommitBatch batch)
     {
+        if (batch.IsTablesOnly)
+        {
+            if (batch.Ticket is { } claim)
+            {
+                Tracker.End(claim);
+            }
+
+            await InvalidateTablesAsync(batch).ConfigureAwait(false);
+            return;
+        }
+
         CommitTicket? ticket = null;
         var evict = new HashSet<EntityKey>();
         var refresh = new Dictionary<EntityKey, CapturedChange>();
@@ -78,6 +89,7 @@ internal sealed partial class CommitCoordinator
             }
         }
 
+        await InvalidateTablesAsync(batch).ConfigureAwait(false);
         await BumpTokensAsync(batch).ConfigureAwait(false);
     }
 

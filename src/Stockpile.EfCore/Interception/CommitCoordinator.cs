@@ -38,7 +38,9 @@ internal sealed partial class CommitCoordinator
     {
         if (context is null || StoreSaves.IsStoreSave(context))
         {
-            // A store's own save is a chain write: the chain updates the caches and tells other instances.
+            // A store's own save is a chain write: the chain updates the caches and tells other instances. The tables
+            // it writes still drop the cached queries that read them.
+            HoldTablesOfStoreSave(context);
             return;
         }
 
@@ -68,7 +70,7 @@ internal sealed partial class CommitCoordinator
             Log.CaptureFailed(_logger, string.Join(", ", batch.Types.Select(TypeNames.Display)), ex);
         }
 
-        state.Pending = batch;
+        state.Pending = WithTables(context, batch);
     }
 
     /// <summary>After the save: apply now when it committed, or hold the changes until its transaction ends.</summary>

@@ -18,4 +18,8 @@ internal static class SyncOverAsync
 
         pending.AsTask().GetAwaiter().GetResult();
     }
+
+    /// <summary>The result of a cached query's synchronous form (<c>ToList()</c>, <c>Count()</c>): memory tiers answer at once.</summary>
+    public static T Result<T>(ValueTask<T> pending) =>
+        pending.IsCompleted ? pending.GetAwaiter().GetResult() : pending.AsTask().GetAwaiter().GetResult();
 }

@@ -58,6 +58,7 @@ internal sealed class TransactionBuffer
             batch.Types.UnionWith(saved.Types);
             batch.Keys.UnionWith(saved.Keys);
             batch.UntrackedTypes.UnionWith(saved.UntrackedTypes);
+            batch.Tables.UnionWith(saved.Tables);
             if (claimNow)
             {
                 var stripes = saved.Stripes(keysFinal: true);

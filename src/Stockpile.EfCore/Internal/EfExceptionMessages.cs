@@ -13,4 +13,24 @@ internal static class EfExceptionMessages
     public static string NonUnique(EntityKey key) =>
         $"Stockpile found more than one '{TypeNames.Display(key.EntityType.ClrType)}' row for one look-up by key '{key.Key.Name}', which must be unique. "
         + "Create the unique index the model declares (or fix the data): a cache cannot tell which row the key means.";
+
+    public static string QueryNotIntercepted(Type elementType) =>
+        $"Stockpile cannot cache a query of '{TypeNames.Display(elementType)}': it does not come from a DbContext with the Stockpile interceptor. "
+        + "Add AddStockpileInterceptor(...) to the context's options.";
+
+    public static string CachedQueryTracked(Type elementType) =>
+        $"Stockpile cannot cache a tracking query of '{TypeNames.Display(elementType)}': cached queries return untracked entities. "
+        + "Remove AsTracking(), or remove Cached() to track what the query returns.";
+
+    public static string CachedQueryNode(System.Linq.Expressions.Expression node) =>
+        $"Stockpile cannot make a cache key for a query holding '{node}' ({node.GetType().Name}): it cannot read the values it uses. Remove Cached() from this query.";
+
+    public static string CachedQueryValue(Type valueType) =>
+        $"Stockpile cannot make a cache key from a query parameter of type '{TypeNames.Display(valueType)}': only primitives, strings, enums, dates, Guids, byte arrays, records and sequences of these are read. "
+        + "Pass the value's key (an id) instead, or remove Cached() from this query.";
+
+    public static string NoQueryCache(string? name) =>
+        name is null
+            ? "Stockpile has no cache for cached queries: register one (services.AddStockpile().AddCache() or .AddRedisCache()) or set StockpileInterceptorOptions.QueryCache."
+            : $"Stockpile has no cache named '{name}' for cached queries: register it with AddCache(\"{name}\") or AddRedisCache(\"{name}\").";
 }
