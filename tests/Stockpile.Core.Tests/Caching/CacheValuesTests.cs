@@ -63,6 +63,19 @@ public sealed class CacheValuesTests
     }
 
     [Test]
+    public void CopierOf_APrivateTypeOrAnotherAssemblysPrivateFields_AreCopied()
+    {
+        var hidden = new Hidden(5);
+        var version = new Version(1, 2, 3, 4);
+
+        var hiddenCopy = (Hidden)CacheValues.CopierOf(typeof(Hidden))!(hidden);
+        var versionCopy = (Version)CacheValues.CopierOf(typeof(Version))!(version);
+
+        Assert.That(hiddenCopy, Is.Not.SameAs(hidden).And.Property(nameof(Hidden.Value)).EqualTo(5));
+        Assert.That(versionCopy, Is.Not.SameAs(version).And.EqualTo(version));
+    }
+
+    [Test]
     public void CopierOf_ANotFlatType_IsNull() => Assert.That(CacheValues.CopierOf(typeof(WithObject)), Is.Null);
 
     public class Base
@@ -90,6 +103,13 @@ public sealed class CacheValuesTests
         public static int Constructed => Volatile.Read(ref s_constructed);
 
         public int Serial { get; }
+    }
+
+    private sealed class Hidden(int value)
+    {
+        private readonly int _value = value;
+
+        public int Value => _value;
     }
 
     public sealed class WithStruct
