@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Stockpile.Internal.Caching;
 
 namespace Stockpile;
@@ -294,8 +295,8 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
             return new CacheEntry(value, null, expiresAt, _clock.DeadlineOf(expiresAt), stamps);
         }
 
-        return CacheValues.IsFlat(value.GetType())
-            ? new CacheEntry(CacheValues.Copy(value), null, expiresAt, _clock.DeadlineOf(expiresAt), stamps, copyOnRead: true)
+        return CacheValues.CopierOf(value.GetType()) is { } copier
+            ? new CacheEntry(copier(value), null, expiresAt, _clock.DeadlineOf(expiresAt), stamps, copier)
             : new CacheEntry(null, Serialize(value), expiresAt, _clock.DeadlineOf(expiresAt), stamps);
     }
 
@@ -315,9 +316,21 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
     {
         if (entry.Bytes is null)
         {
-            return entry.Instance is null ? default : entry.Instance is T typed
-                ? entry.CopyOnRead ? (T)CacheValues.Copy(typed) : typed
-                : throw new InvalidOperationException($"Stockpile cache key '{key}' holds a '{entry.Instance.GetType().Name}', not a '{typeof(T).Name}'.");
+            var instance = entry.Instance;
+            if (instance is not T typed)
+            {
+                return instance is null ? default
+                    : throw new InvalidOperationException($"Stockpile cache key '{key}' holds a '{instance.GetType().Name}', not a '{typeof(T).Name}'.");
+            }
+
+            if (entry.Copier is not { } copy)
+            {
+                return typed;
+            }
+
+            // The copy is an instance of the stored object's own class, which was just found to be a T: no second cast.
+            var copied = copy(instance);
+            return Unsafe.As<object, T>(ref copied);
         }
 
         return (T)_serializer.Deserialize(entry.Bytes, typeof(T));

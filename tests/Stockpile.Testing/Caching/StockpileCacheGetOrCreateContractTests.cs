@@ -51,6 +51,29 @@ public abstract class StockpileCacheGetOrCreateContractTests
     }
 
     [Test]
+    public async Task GetOrCreateAsync_ConcurrentMissesOfAFlatMutableValue_EachWaiterAndEachLaterHitGetsItsOwnCopy()
+    {
+        var cache = CreateCache(new StockpileCacheOptions());
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var callers = Enumerable.Range(0, 10).Select(_ => cache.GetOrCreateAsync("k", release, async (gate, ct) =>
+        {
+            await gate.Task.WaitAsync(ct);
+            return new StockpileCacheContractTests.DetailedTally { Value = 1, Note = "made" };
+        }).AsTask()).ToArray();
+        release.SetResult();
+        var results = await Task.WhenAll(callers).WaitAsync(s_bound);
+        results[0].Value = 2;
+        var hit = await cache.GetOrCreateAsync("k", 0, static (_, _) => new ValueTask<StockpileCacheContractTests.DetailedTally>(new StockpileCacheContractTests.DetailedTally()));
+        hit.Note = "changed";
+        var again = await cache.GetOrCreateAsync("k", 0, static (_, _) => new ValueTask<StockpileCacheContractTests.DetailedTally>(new StockpileCacheContractTests.DetailedTally()));
+
+        Assert.That(results.Append(hit).Append(again).Distinct().Count(), Is.EqualTo(results.Length + 2), "no two callers share one mutable object");
+        Assert.That(results.Skip(1).Select(static r => (r.Value, r.Note)), Has.All.EqualTo((1, "made")), "one caller changing its copy changes no other's");
+        Assert.That((again.Value, again.Note), Is.EqualTo((1, "made")), "a hit's copy changed by its caller leaves the cached value as made");
+    }
+
+    [Test]
     public async Task GetOrCreateManyAsync_OverlappingBatchesOfAMutableValue_EachCallerGetsItsOwnCopy()
     {
         var cache = CreateCache(new StockpileCacheOptions());

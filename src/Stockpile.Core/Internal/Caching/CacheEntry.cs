@@ -4,10 +4,13 @@ namespace Stockpile.Internal.Caching;
 /// One cached value as a tier keeps it: the instance (immutable types; a private copy of flat mutable ones) or its serialized bytes, when it expires, and the
 /// versions its tags had when it was written.
 /// </summary>
-internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset? expiresAt, long deadline, TagStamp[]? tags, bool copyOnRead = false)
+internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset? expiresAt, long deadline, TagStamp[]? tags, Func<object, object>? copier = null)
 {
-    /// <summary>Gets a value indicating whether <see cref="Instance"/> is the cache's private copy of a flat mutable value, which every read copies again.</summary>
-    public bool CopyOnRead { get; } = copyOnRead;
+    /// <summary>
+    /// Gets the copy every read makes of <see cref="Instance"/> when it is the cache's private copy of a flat mutable
+    /// value (<see cref="CacheValues.CopierOf"/>); <see langword="null"/> when the instance is handed out as it is.
+    /// </summary>
+    public Func<object, object>? Copier { get; } = copier;
 
     /// <summary>The value itself, for an immutable type; <see langword="null"/> when <see cref="Bytes"/> holds it.</summary>
     public object? Instance { get; } = instance;
