@@ -126,6 +126,8 @@ public sealed partial class StockpileCache
                 return;
             }
 
+            // The tags' versions are read before the factory reads the data: a tag removed while it runs makes its values unreachable.
+            var stamps = await StampsAsync(options?.Tags, token).ConfigureAwait(false);
             var made = await factory(owned.ConvertAll(o => keys[o.Index]), token).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("The GetOrCreateManyAsync factory returned null; return an empty dictionary when nothing is found.");
             // Every store starts before any is awaited: on Redis they travel pipelined, one round trip for the batch.
@@ -133,7 +135,7 @@ public sealed partial class StockpileCache
             for (var o = 0; o < owned.Count; o++)
             {
                 var key = keys[owned[o].Index];
-                stores[o] = made.TryGetValue(key, out var value) ? StoreEntryAsync(key, value, ExpiryOf(options), options?.Tags, token).AsTask() : null;
+                stores[o] = made.TryGetValue(key, out var value) ? StoreStampedAsync(key, value, ExpiryOf(options), stamps, token).AsTask() : null;
             }
 
             for (var o = 0; o < owned.Count; o++)

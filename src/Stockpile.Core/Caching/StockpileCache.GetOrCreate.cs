@@ -93,8 +93,10 @@ public sealed partial class StockpileCache
     /// <summary>Runs the factory and stores its value; returns what the flight hands its waiters (see <see cref="ForWaiters"/>).</summary>
     private async ValueTask<object?> MakeAndStoreAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
     {
+        // The tags' versions are read before the factory reads the data: a tag removed while it runs makes its value unreachable.
+        var stamps = await StampsAsync(options?.Tags, cancellationToken).ConfigureAwait(false);
         var value = await factory(state, cancellationToken).ConfigureAwait(false);
-        return ForWaiters(value, await StoreEntryAsync(key, value, ExpiryOf(options), options?.Tags, cancellationToken).ConfigureAwait(false));
+        return ForWaiters(value, await StoreStampedAsync(key, value, ExpiryOf(options), stamps, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Ends a flight whose factory (or store) failed: nothing was stored, every waiter gets the exception, and the next call runs the factory again.</summary>

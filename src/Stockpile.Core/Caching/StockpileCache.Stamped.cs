@@ -8,22 +8,8 @@ public sealed partial class StockpileCache
     /// Reads the current versions of <paramref name="tags"/>, to stamp a value that is computed afterwards: a value
     /// computed while one of the tags is removed is then stored under the old version and never served.
     /// </summary>
-    internal async ValueTask<TagStamp[]> StampAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
-    {
-        if (tags.Count == 0)
-        {
-            return [];
-        }
-
-        var versions = await _tier.GetTagVersionsAsync(tags, cancellationToken).ConfigureAwait(false);
-        var stamps = new TagStamp[tags.Count];
-        for (var i = 0; i < stamps.Length; i++)
-        {
-            stamps[i] = new TagStamp(tags[i], versions[i]);
-        }
-
-        return stamps;
-    }
+    internal async ValueTask<TagStamp[]> StampAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken) =>
+        await StampsAsync(tags, cancellationToken).ConfigureAwait(false) ?? [];
 
     /// <summary>
     /// Stores a value under tag versions read before it was computed (<see cref="StampAsync"/>); nothing is stored in a

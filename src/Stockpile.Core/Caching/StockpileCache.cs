@@ -200,7 +200,15 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         await StoreEntryAsync(key, value, expiresAt, tags, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Stores the value; returns the entry stored, or <see langword="null"/> when nothing was (a disabled flow, an expiry in the past).</summary>
-    private async ValueTask<CacheEntry?> StoreEntryAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
+    private async ValueTask<CacheEntry?> StoreEntryAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken) =>
+        await StoreStampedAsync(key, value, expiresAt, await StampsAsync(tags, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Stores a value under tag versions read before it was made (<see cref="StampsAsync"/>): a value made while one of
+    /// its tags is removed keeps the old version and is never served. Returns the entry stored, or
+    /// <see langword="null"/> when nothing was (a disabled flow, an expiry in the past).
+    /// </summary>
+    private async ValueTask<CacheEntry?> StoreStampedAsync<T>(string key, T value, DateTimeOffset? expiresAt, TagStamp[]? stamps, CancellationToken cancellationToken)
     {
         if (StockpileCaching.IsDisabled)
         {
@@ -209,13 +217,14 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
             return null;
         }
 
-        if (await EntryAsync(value, expiresAt, tags, cancellationToken).ConfigureAwait(false) is { } entry)
+        if (expiresAt is { } at && at <= _time.GetUtcNow())
         {
-            await _tier.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
-            return entry;
+            return null;
         }
 
-        return null;
+        var entry = EntryOf(value, expiresAt, stamps);
+        await _tier.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        return entry;
     }
 
     /// <summary>
@@ -272,19 +281,26 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
             return null;
         }
 
-        TagStamp[]? stamps = null;
-        if (tags is { Count: > 0 })
+        return EntryOf(value, expiresAt, await StampsAsync(tags, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The current versions of the tags (each once), to stamp a value with; <see langword="null"/> without tags.</summary>
+    private async ValueTask<TagStamp[]?> StampsAsync(IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
+    {
+        if (tags is not { Count: > 0 })
         {
-            var names = tags.Distinct(StringComparer.Ordinal).ToArray();
-            var versions = await _tier.GetTagVersionsAsync(names, cancellationToken).ConfigureAwait(false);
-            stamps = new TagStamp[names.Length];
-            for (var i = 0; i < names.Length; i++)
-            {
-                stamps[i] = new TagStamp(names[i], versions[i]);
-            }
+            return null;
         }
 
-        return EntryOf(value, expiresAt, stamps);
+        var names = tags.Distinct(StringComparer.Ordinal).ToArray();
+        var versions = await _tier.GetTagVersionsAsync(names, cancellationToken).ConfigureAwait(false);
+        var stamps = new TagStamp[names.Length];
+        for (var i = 0; i < names.Length; i++)
+        {
+            stamps[i] = new TagStamp(names[i], versions[i]);
+        }
+
+        return stamps;
     }
 
     /// <summary>The entry holding a value: by reference when immutable, as a private copy when flat, else serialized.</summary>

@@ -19,6 +19,7 @@ internal sealed partial class CommitCoordinator
             }
 
             await InvalidateTablesAsync(batch).ConfigureAwait(false);
+            await BumpTokensAsync(batch).ConfigureAwait(false);
             return;
         }
 

@@ -51,4 +51,40 @@ public abstract class StockpileCacheTagContractTests
         await cache.RemoveByTagAsync("t");
         Assert.That(await cache.GetOrCreateAsync("k", 0, (_, ct) => Factory(ct), options), Is.EqualTo(2));
     }
+
+    [Test]
+    public async Task GetOrCreateAsync_TagRemovedWhileTheFactoryRuns_ValueIsNotServedAfterwards()
+    {
+        var cache = CreateCache(new StockpileCacheOptions());
+        var options = new StockpileCacheEntryOptions { Tags = ["t"] };
+
+        // The factory reads the data, then a writer commits and removes the tag before the value is stored.
+        var first = await cache.GetOrCreateAsync("k", cache, async (c, ct) =>
+        {
+            await c.RemoveByTagAsync("t", ct);
+            return "computed before the removal";
+        }, options);
+        var second = await cache.GetOrCreateAsync("k", 0, (_, _) => new ValueTask<string>("computed after"), options);
+
+        Assert.That(first, Is.EqualTo("computed before the removal"), "the caller that ran the factory gets its value");
+        Assert.That(second, Is.EqualTo("computed after"), "a value made before the tag's removal was stored under the new version");
+    }
+
+    [Test]
+    public async Task GetOrCreateManyAsync_TagRemovedWhileTheFactoryRuns_ValuesAreNotServedAfterwards()
+    {
+        var cache = CreateCache(new StockpileCacheOptions());
+        var options = new StockpileCacheEntryOptions { Tags = ["t"] };
+
+        await cache.GetOrCreateManyAsync<string>(["a", "b"], async (missing, ct) =>
+        {
+            await cache.RemoveByTagAsync("t", ct);
+            return (IReadOnlyDictionary<string, string>)missing.ToDictionary(k => k, k => "old " + k);
+        }, options);
+        var second = await cache.GetOrCreateManyAsync<string>(["a", "b"], (missing, _) =>
+            new ValueTask<IReadOnlyDictionary<string, string>>(missing.ToDictionary(k => k, k => "new " + k)), options);
+
+        Assert.That(second["a"], Is.EqualTo("new a"));
+        Assert.That(second["b"], Is.EqualTo("new b"));
+    }
 }
