@@ -271,18 +271,31 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
             return null;
         }
 
-        TagStamp[]? stamps = null;
-        if (tags is { Count: > 0 })
+        return EntryOf(value, expiresAt, await StampsAsync(tags, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>The tags' current versions, which an entry written now carries; <see langword="null"/> for no tags.</summary>
+    private async ValueTask<TagStamp[]?> StampsAsync(IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
+    {
+        if (tags is not { Count: > 0 })
         {
-            var names = tags.Distinct(StringComparer.Ordinal).ToArray();
-            var versions = await _tier.GetTagVersionsAsync(names, cancellationToken).ConfigureAwait(false);
-            stamps = new TagStamp[names.Length];
-            for (var i = 0; i < names.Length; i++)
-            {
-                stamps[i] = new TagStamp(names[i], versions[i]);
-            }
+            return null;
         }
 
+        var names = tags.Distinct(StringComparer.Ordinal).ToArray();
+        var versions = await _tier.GetTagVersionsAsync(names, cancellationToken).ConfigureAwait(false);
+        var stamps = new TagStamp[names.Length];
+        for (var i = 0; i < names.Length; i++)
+        {
+            stamps[i] = new TagStamp(names[i], versions[i]);
+        }
+
+        return stamps;
+    }
+
+    /// <summary>The entry of a value: the value itself (immutable), a private copy (flat mutable) or its bytes.</summary>
+    private CacheEntry EntryOf<T>(T value, DateTimeOffset? expiresAt, TagStamp[]? stamps)
+    {
         if (value is null || CacheValues.IsImmutable(value.GetType()))
         {
             return new CacheEntry(value, null, expiresAt, _clock.DeadlineOf(expiresAt), stamps);
