@@ -15,33 +15,12 @@ namespace Stockpile;
 /// </content>
 public sealed partial class RedisStore
 {
-    private const int TopologyUnknown = 0;
-    private const int TopologySingle = 1;
-    private const int TopologyCluster = 2;
-
     private static readonly RedisResult s_putDone = RedisResult.Create(RedisValue.Null);
 
-    private int _topology;
+    private readonly RedisTopology _topology = new();
 
     /// <summary>Returns whether the multiplexer talks to a cluster (decided once a server is connected).</summary>
-    private bool IsCluster(IDatabase database)
-    {
-        var topology = Volatile.Read(ref _topology);
-        if (topology == TopologyUnknown)
-        {
-            foreach (var server in database.Multiplexer.GetServers())
-            {
-                if (server.IsConnected)
-                {
-                    topology = server.ServerType == ServerType.Cluster ? TopologyCluster : TopologySingle;
-                    Volatile.Write(ref _topology, topology);
-                    break;
-                }
-            }
-        }
-
-        return topology == TopologyCluster;
-    }
+    private bool IsCluster(IDatabase database) => _topology.IsCluster(database);
 
     /// <summary>Reads keys with one <c>GET</c> or <c>MGET</c>; on a cluster, one <c>MGET</c> per hash slot, all at once.</summary>
     private static async ValueTask<byte[]?[]> ReadPlainAsync(IDatabase database, IReadOnlyList<string> keys, bool cluster, CancellationToken cancellationToken)
@@ -71,7 +50,7 @@ public sealed partial class RedisStore
     /// are on their way. Every read is awaited (unless the caller cancels), so none fails unobserved; the first failure is
     /// thrown at the end.
     /// </summary>
-    private static async IAsyncEnumerable<(int Index, RedisValue Value)> MultiGetBySlotAsync(IDatabase database, RedisKey[] keys, [EnumeratorCancellation] CancellationToken cancellationToken)
+    internal static async IAsyncEnumerable<(int Index, RedisValue Value)> MultiGetBySlotAsync(IDatabase database, RedisKey[] keys, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Sorted by slot (then position), each run of one slot is one MGET: no dictionary or list per slot.
         var multiplexer = database.Multiplexer;

@@ -130,33 +130,28 @@ public sealed partial class StockpileCache
             var stamps = await StampsAsync(options?.Tags, token).ConfigureAwait(false);
             var made = await factory(owned.ConvertAll(o => keys[o.Index]), token).ConfigureAwait(false)
                 ?? throw new InvalidOperationException("The GetOrCreateManyAsync factory returned null; return an empty dictionary when nothing is found.");
-            // Every store starts before any is awaited: on Redis they travel pipelined, one round trip for the batch.
-            var stores = new Task<CacheEntry?>?[owned.Count];
-            for (var o = 0; o < owned.Count; o++)
+            var ownedKeys = owned.ConvertAll(o => keys[o.Index]);
+            CacheEntry?[] entries;
+            try
             {
-                var key = keys[owned[o].Index];
-                stores[o] = made.TryGetValue(key, out var value) ? StoreStampedAsync(key, value, ExpiryOf(options), stamps, token).AsTask() : null;
+                entries = await StoreManyAsync(ownedKeys, made, options, stamps, token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // The batch was not (fully) stored: every waiter gets the failure, and the next call makes its keys again.
+                foreach (var (i, flight) in owned)
+                {
+                    Fail(keys[i], flight, ex);
+                }
+
+                return;
             }
 
             for (var o = 0; o < owned.Count; o++)
             {
                 var (i, flight) = owned[o];
-                try
-                {
-                    if (stores[o] is { } store)
-                    {
-                        await store.ConfigureAwait(false);
-                    }
-                }
-                catch (Exception ex)
-                {
-                    // This key was not stored: its waiters get the failure; the keys stored keep their values.
-                    Fail(keys[i], flight, ex);
-                    continue;
-                }
-
                 End(keys[i], flight);
-                flight.Completion.TrySetResult(stores[o] is { } done ? (true, ForWaiters(made[keys[i]], done.Result)) : (false, null));
+                flight.Completion.TrySetResult(made.TryGetValue(keys[i], out var value) ? (true, ForWaiters(value, entries[o])) : (false, null));
             }
         }
         catch (Exception ex)
@@ -166,6 +161,46 @@ public sealed partial class StockpileCache
                 Fail(keys[i], flight, ex);
             }
         }
+    }
+
+    /// <summary>
+    /// Stores a batch's made values with one tier call (on Redis: the sets pipelined, and one backplane message for the
+    /// batch); gives the entry stored per key, <see langword="null"/> where nothing was made or stored (a disabled flow,
+    /// an expiry in the past). Every entry carries <paramref name="stamps"/>: the tags' versions read before the values were made.
+    /// </summary>
+    private async ValueTask<CacheEntry?[]> StoreManyAsync<T>(List<string> keys, IReadOnlyDictionary<string, T> made, StockpileCacheEntryOptions? options, TagStamp[]? stamps, CancellationToken cancellationToken)
+    {
+        var stored = new CacheEntry?[keys.Count];
+        var expiresAt = ExpiryOf(options);
+        if (StockpileCaching.IsDisabled || (expiresAt is { } at && at <= _time.GetUtcNow()))
+        {
+            for (var i = 0; i < stored.Length; i++)
+            {
+                if (made.TryGetValue(keys[i], out var value))
+                {
+                    stored[i] = await StoreStampedAsync(keys[i], value, expiresAt, stamps, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return stored;
+        }
+
+        var batch = new List<KeyValuePair<string, CacheEntry>>(keys.Count);
+        for (var i = 0; i < stored.Length; i++)
+        {
+            if (made.TryGetValue(keys[i], out var value))
+            {
+                stored[i] = EntryOf(value, expiresAt, stamps);
+                batch.Add(new(keys[i], stored[i]!));
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await _tier.SetManyAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        return stored;
     }
 
     private void LeaveUnfinished((int Index, Flight Flight)[] waits)

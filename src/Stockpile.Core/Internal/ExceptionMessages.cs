@@ -14,6 +14,9 @@ internal static class ExceptionMessages
     public static string CacheNotAnInteger(string key) =>
         $"Stockpile cache key '{key}' holds a value that is not an integer, so it cannot be incremented.";
 
+    public static string CacheIncrementOverflow(string key, long delta) =>
+        $"Stockpile cache key '{key}' cannot be incremented by {delta}: the result would overflow a 64-bit integer.";
+
     public static string Serialization(Type type, string operation, string reason) =>
         $"Stockpile could not {operation} an object of type '{TypeNames.Display(type)}': {reason}";
 

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -9,7 +10,8 @@ namespace Stockpile.Redis.Caching;
 /// <summary>
 /// The cache's backplane over Redis pub/sub, on the store's multiplexer: each write of a memory-over-Redis cache is
 /// announced on the cache's channel, and every other instance evicts that key (or, after a flush, everything) from
-/// its memory level. A message is the sender's id (16 bytes), a kind byte (0: one key, 1: flush) and the key in UTF-8.
+/// its memory level. A message is the sender's id (16 bytes), a kind byte (0: one key, 1: flush, 2: a batch's keys)
+/// and the key in UTF-8; a batch message holds each key as its UTF-8 byte length (4 bytes, little-endian) then its bytes.
 /// </summary>
 /// <remarks>
 /// <para>Tags need no message: tag versions are read from Redis, so a removed tag reaches every memory hit.</para>
@@ -22,6 +24,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
 {
     private const byte KeyKind = 0;
     private const byte FlushKind = 1;
+    private const byte ManyKind = 2;
     private const int UnsentCapacity = 10_000;
 
     private readonly Func<CancellationToken, ValueTask<IConnectionMultiplexer>> _connect;
@@ -56,7 +59,15 @@ internal sealed class RedisCacheBackplane : CacheEvictions
     /// <summary>Gets how many keys wait to be published (a flush counts as none), for tests.</summary>
     internal int UnsentCount => _unsent.Count;
 
-    public override async ValueTask PublishAsync(string? key, CancellationToken cancellationToken)
+    public override ValueTask PublishAsync(string? key, CancellationToken cancellationToken) =>
+        PublishAsync(key is null ? null : [key], cancellationToken);
+
+    /// <summary>Publishes a batch's keys in one message.</summary>
+    public override ValueTask PublishManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        keys.Count == 0 ? default : PublishAsync(keys, cancellationToken);
+
+    /// <summary>Publishes keys (<see langword="null"/>: a flush); what cannot be published is kept for later.</summary>
+    private async ValueTask PublishAsync(IReadOnlyList<string>? keys, CancellationToken cancellationToken)
     {
         try
         {
@@ -65,18 +76,18 @@ internal sealed class RedisCacheBackplane : CacheEvictions
                 await RepublishAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            await SendAsync(key, cancellationToken).ConfigureAwait(false);
+            await SendAsync(keys, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisLink.IsUnavailable(ex) || ex is RedisException)
         {
             // The write reached Redis; the other instances hear of it when Redis answers again.
-            if (key is null)
+            if (keys is null)
             {
                 _unsent.MarkOverflow();
             }
             else
             {
-                _unsent.Add([key]);
+                _unsent.Add(keys);
             }
 
             Log.CacheBackplanePublishFailed(_logger, _channel.ToString(), ex);
@@ -117,13 +128,37 @@ internal sealed class RedisCacheBackplane : CacheEvictions
         }
     }
 
-    private async ValueTask SendAsync(string? key, CancellationToken cancellationToken)
+    /// <summary>Sends one message: a flush (<see langword="null"/>), one key, or several keys.</summary>
+    private async ValueTask SendAsync(IReadOnlyList<string>? keys, CancellationToken cancellationToken)
     {
-        var text = key is null ? [] : Encoding.UTF8.GetBytes(key);
-        var message = new byte[_origin.Length + 1 + text.Length];
+        byte[] message;
+        if (keys is null || keys.Count == 1)
+        {
+            var text = keys is null ? [] : Encoding.UTF8.GetBytes(keys[0]);
+            message = new byte[_origin.Length + 1 + text.Length];
+            message[_origin.Length] = keys is null ? FlushKind : KeyKind;
+            text.CopyTo(message, _origin.Length + 1);
+        }
+        else
+        {
+            var length = _origin.Length + 1;
+            foreach (var key in keys)
+            {
+                length += sizeof(int) + Encoding.UTF8.GetByteCount(key);
+            }
+
+            message = new byte[length];
+            message[_origin.Length] = ManyKind;
+            var position = _origin.Length + 1;
+            foreach (var key in keys)
+            {
+                var written = Encoding.UTF8.GetBytes(key, message.AsSpan(position + sizeof(int)));
+                BinaryPrimitives.WriteInt32LittleEndian(message.AsSpan(position), written);
+                position += sizeof(int) + written;
+            }
+        }
+
         _origin.CopyTo(message, 0);
-        message[_origin.Length] = key is null ? FlushKind : KeyKind;
-        text.CopyTo(message, _origin.Length + 1);
         var multiplexer = await _connect(cancellationToken).ConfigureAwait(false);
         await multiplexer.GetSubscriber().PublishAsync(_channel, message).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -152,7 +187,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
             {
                 foreach (var key in pending.Keys)
                 {
-                    await SendAsync(key, cancellationToken).ConfigureAwait(false);
+                    await SendAsync([key], cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -219,6 +254,19 @@ internal sealed class RedisCacheBackplane : CacheEvictions
         if (bytes[_origin.Length] == FlushKind)
         {
             await _memory.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (bytes[_origin.Length] == ManyKind)
+        {
+            for (var position = _origin.Length + 1; position + sizeof(int) <= bytes.Length;)
+            {
+                var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position));
+                key = Encoding.UTF8.GetString(bytes, position + sizeof(int), length);
+                position += sizeof(int) + length;
+                await _memory.RemoveAsync(key, CancellationToken.None).ConfigureAwait(false);
+                Evicted?.Invoke(key);
+            }
+
+            return;
         }
         else
         {

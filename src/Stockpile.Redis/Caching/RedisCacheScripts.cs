@@ -1,60 +1,75 @@
 namespace Stockpile.Redis.Caching;
 
 /// <summary>
-/// The Lua scripts of <see cref="RedisCacheTier"/>. Each touches one key (cluster-safe) and runs atomically on the
-/// server. An entry is a hash: <c>h</c> (1 when a value is present), <c>v</c> (the value's bytes), <c>e</c> (expiry in
-/// Unix milliseconds of the cache's clock, empty for never), <c>t</c> (tag stamps). <c>ARGV[6]</c> is the cache's clock
-/// now, so an entry past its expiry is absent even before Redis's own TTL (set alongside) removes it.
+/// The Lua scripts of <see cref="RedisCacheTier"/>. Each touches one entry (cluster-safe) and runs atomically on the
+/// server. An entry is one string, a header then the value's bytes (<see cref="RedisCacheEntryFormat"/>); the header's
+/// expiry is measured against the cache's clock (an argument, <c>now</c>), so an entry past it is absent even before
+/// Redis's own TTL (set alongside) removes it. A key that holds anything else (an entry of the former hash layout) is
+/// no entry: a read misses and a write replaces it.
 /// </summary>
 internal static class RedisCacheScripts
 {
     private const string Functions = """
-        local function live(k, now)
-          local e = redis.call('HGET', k, 'e')
-          if not e then return false end
+        local function read(k, now)
+          local v = redis.pcall('GET', k)
+          if type(v) ~= 'string' then return false end
+          local kind = string.byte(v, 1)
+          if kind ~= 1 and kind ~= 2 then return false end
+          local e, n, p = string.match(v, '^(%d*);(%d+);()', 2)
+          if not p then return false end
           if e ~= '' and tonumber(e) <= now then redis.call('DEL', k) return false end
-          return true
-        end
-        local function write(k)
-          redis.call('DEL', k)
-          redis.call('HSET', k, 'h', ARGV[1], 'v', ARGV[2], 'e', ARGV[3], 't', ARGV[4])
-          if tonumber(ARGV[5]) > 0 then redis.call('PEXPIRE', k, ARGV[5]) end
+          return v, p + tonumber(n)
         end
 
         """;
 
-    /// <summary>Replaces the entry. ARGV: has-value, value, expiry, tags, TTL in ms (0 for none), now.</summary>
-    public const string Set = Functions + "write(KEYS[1]) return 1";
+    /// <summary>Stores the entry only when no live one exists; 1 when stored. ARGV: the entry, TTL in ms (0 for none), now.</summary>
+    public const string Add = Functions + """
+        if read(KEYS[1], tonumber(ARGV[3])) then return 0 end
+        if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1]) end
+        return 1
+        """;
 
-    /// <summary>Stores the entry only when no live one exists; 1 when stored. ARGV as <see cref="Set"/>.</summary>
-    public const string Add = Functions + "if live(KEYS[1], tonumber(ARGV[6])) then return 0 end write(KEYS[1]) return 1";
+    /// <summary>Removes the entry; 1 when a live one existed. ARGV[1]: now.</summary>
+    public const string Remove = Functions + "local l = read(KEYS[1], tonumber(ARGV[1])) redis.call('DEL', KEYS[1]) if l then return 1 end return 0";
 
-    /// <summary>Removes the entry; 1 when a live one existed. ARGV[6]: now.</summary>
-    public const string Remove = Functions + "local l = live(KEYS[1], tonumber(ARGV[6])) redis.call('DEL', KEYS[1]) if l then return 1 end return 0";
-
-    /// <summary>Reads and removes a live entry (h, v, e, t), or nil. ARGV[6]: now.</summary>
+    /// <summary>Reads and removes a live entry (the whole string), or nil. ARGV[1]: now.</summary>
     public const string Take = Functions + """
-        if not live(KEYS[1], tonumber(ARGV[6])) then return false end
-        local r = redis.call('HMGET', KEYS[1], 'h', 'v', 'e', 't')
+        local v = read(KEYS[1], tonumber(ARGV[1]))
+        if not v then return false end
         redis.call('DEL', KEYS[1])
-        return r
+        return v
         """;
 
     /// <summary>
-    /// Adds ARGV[1] to the integer value, keeping expiry, TTL and tags; a missing (or expired) key starts at 0 and
-    /// lives forever. A value that is not an integer is left as it was and answered with the error <c>NOTINT</c>.
-    /// ARGV[6]: now.
+    /// Adds ARGV[1] to the integer value, keeping the header (expiry, tags) and the TTL; a missing (or expired) key
+    /// starts at 0 and lives forever. The sum is made by <c>INCRBY</c> on KEYS[2], a scratch key in the entry's slot
+    /// deleted at once, so it is exact over the whole 64-bit range (Lua's numbers are doubles) and read back as text.
+    /// A value that is not an integer is left as it was and answered with the error <c>NOTINT</c>, an overflow with
+    /// <c>OVERFLOW</c>. ARGV[2]: now.
     /// </summary>
     public const string Increment = Functions + """
-        if not live(KEYS[1], tonumber(ARGV[6])) then
+        local v, p = read(KEYS[1], tonumber(ARGV[2]))
+        local head, n = '\1;0;', '0'
+        if v then
+          if string.byte(v, 1) ~= 1 then return redis.error_reply('NOTINT value is not an integer') end
+          head = string.sub(v, 1, p - 1)
+          n = string.sub(v, p)
+        else
           redis.call('DEL', KEYS[1])
-          redis.call('HSET', KEYS[1], 'h', '1', 'v', '0', 'e', '', 't', '')
         end
-        local v = redis.call('HGET', KEYS[1], 'v')
-        if redis.call('HGET', KEYS[1], 'h') ~= '1' or not string.match(v, '^%-?%d+$') then
-          return redis.error_reply('NOTINT value is not an integer')
+        if not string.match(n, '^%-?%d+$') then return redis.error_reply('NOTINT value is not an integer') end
+        redis.call('SET', KEYS[2], n)
+        local r = redis.pcall('INCRBY', KEYS[2], ARGV[1])
+        if type(r) == 'table' then
+          redis.call('DEL', KEYS[2])
+          if string.find(r.err, 'overflow', 1, true) then return redis.error_reply('OVERFLOW ' .. r.err) end
+          return redis.error_reply('NOTINT ' .. r.err)
         end
-        return redis.call('HINCRBY', KEYS[1], 'v', ARGV[1])
+        n = redis.call('GET', KEYS[2])
+        redis.call('DEL', KEYS[2])
+        redis.call('SET', KEYS[1], head .. n, 'KEEPTTL')
+        return n
         """;
 
     /// <summary>Deletes a stampede lock only if ARGV[1], its holder's token, still holds it; 1 when deleted.</summary>

@@ -8,21 +8,23 @@ using Stockpile.Redis.Internal;
 namespace Stockpile.Redis.Caching;
 
 /// <summary>
-/// A <see cref="StockpileCache"/> tier on Redis: every primitive is one command or one single-key script. Entries live
-/// under <c>storePrefix#cache:cachePrefix:{key}</c> (the cache key is the cluster hash tag, so each entry sits in a slot
-/// of its own; the <c>#</c> keeps the store's scans and clears from ever taking one for an object); tag versions under
+/// A <see cref="StockpileCache"/> tier on Redis: every primitive is one command or one single-key script. An entry is
+/// one string (a header, then the value's bytes: <see cref="RedisCacheEntryFormat"/>) under
+/// <c>storePrefix#cache:cachePrefix:{key}</c> (the cache key is the cluster hash tag, so each entry sits in a slot of
+/// its own; the <c>#</c> keeps the store's scans and clears from ever taking one for an object), so a batch is one
+/// <c>MGET</c> (one per slot on a cluster, all sent together) and a set one <c>SET … PX</c>; tag versions live under
 /// <c>storePrefix#cache:cachePrefix:#tags:{…}:tag</c>, all in one slot so one <c>MGET</c> reads them on a cluster too.
 /// </summary>
 internal sealed partial class RedisCacheTier : CacheTier
 {
     private const int ScanPageSize = 250;
-    private static readonly RedisValue[] s_fields = ["h", "v", "e", "t"];
 
     private readonly Func<CancellationToken, ValueTask<IDatabase>> _database;
     private readonly CacheClock _clock;
     private readonly IStockpileSerializer _serializer;
     private readonly string _namespace;
     private readonly string _tagPrefix;
+    private readonly RedisTopology _topology = new();
 
     /// <exception cref="ArgumentException">A prefix holds a brace.</exception>
     /// <param name="database">Gets the database (the store's multiplexer, connected on first use).</param>
@@ -47,58 +49,82 @@ internal sealed partial class RedisCacheTier : CacheTier
     /// <summary>Gets the Redis key of a cache key.</summary>
     internal RedisKey KeyOf(string key) => string.Concat(_namespace, "{", key, "}");
 
+    /// <summary>Gets the scratch key an increment sums in: the entry's hash tag, so it sits in the entry's slot.</summary>
+    private RedisKey ScratchKeyOf(string key) => string.Concat(_namespace, "#incr:{", key, "}");
+
     public override async ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken)
     {
+        // An MGET of one key, not a GET: a key of another type (the former hash layout) answers nil, not WRONGTYPE.
         var database = await _database(cancellationToken).ConfigureAwait(false);
-        return Decode(await database.HashGetAsync(KeyOf(key), s_fields).WaitAsync(cancellationToken).ConfigureAwait(false));
+        var values = await database.StringGetAsync([KeyOf(key)]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Decode(values[0]);
     }
 
     public override async ValueTask<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        // One HMGET per key, pipelined on the multiplexer: one round trip, and each command stays in its key's slot.
         var database = await _database(cancellationToken).ConfigureAwait(false);
-        var reads = new Task<RedisValue[]>[keys.Count];
-        for (var i = 0; i < reads.Length; i++)
+        var redisKeys = new RedisKey[keys.Count];
+        for (var i = 0; i < redisKeys.Length; i++)
         {
-            reads[i] = database.HashGetAsync(KeyOf(keys[i]), s_fields);
+            redisKeys[i] = KeyOf(keys[i]);
         }
 
-        await Task.WhenAll(reads).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var entries = new CacheEntry?[reads.Length];
+        var entries = new CacheEntry?[redisKeys.Length];
+        if (_topology.IsCluster(database))
+        {
+            await foreach (var (index, value) in RedisStore.MultiGetBySlotAsync(database, redisKeys, cancellationToken).ConfigureAwait(false))
+            {
+                entries[index] = Decode(value);
+            }
+
+            return entries;
+        }
+
+        var values = await database.StringGetAsync(redisKeys).WaitAsync(cancellationToken).ConfigureAwait(false);
         for (var i = 0; i < entries.Length; i++)
         {
-            entries[i] = Decode(reads[i].Result);
+            entries[i] = Decode(values[i]);
         }
 
         return entries;
     }
 
-    public override async ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken) =>
-        await EvaluateAsync(RedisCacheScripts.Set, key, Encode(entry), cancellationToken).ConfigureAwait(false);
+    public override async ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
+    {
+        var (value, ttl) = Encode(entry);
+        var database = await _database(cancellationToken).ConfigureAwait(false);
+        await database.StringSetAsync(KeyOf(key), value, ttl > 0 ? TimeSpan.FromMilliseconds(ttl) : null, When.Always)
+            .WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
-    public override async ValueTask<bool> AddAsync(string key, CacheEntry entry, CancellationToken cancellationToken) =>
-        (long)await EvaluateAsync(RedisCacheScripts.Add, key, Encode(entry), cancellationToken).ConfigureAwait(false) == 1;
+    public override async ValueTask<bool> AddAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
+    {
+        var (value, ttl) = Encode(entry);
+        return (long)await EvaluateAsync(RedisCacheScripts.Add, [KeyOf(key)], [value, ttl, NowMilliseconds()], cancellationToken).ConfigureAwait(false) == 1;
+    }
 
     public override async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken) =>
-        (long)await EvaluateAsync(RedisCacheScripts.Remove, key, NowOnly(), cancellationToken).ConfigureAwait(false) == 1;
+        (long)await EvaluateAsync(RedisCacheScripts.Remove, [KeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false) == 1;
 
     public override async ValueTask<CacheEntry?> TakeAsync(string key, CancellationToken cancellationToken)
     {
-        var result = await EvaluateAsync(RedisCacheScripts.Take, key, NowOnly(), cancellationToken).ConfigureAwait(false);
-        return result.IsNull ? null : Decode((RedisValue[])result!);
+        var result = await EvaluateAsync(RedisCacheScripts.Take, [KeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false);
+        return result.IsNull ? null : Decode((RedisValue)result);
     }
 
     public override async ValueTask<long> IncrementAsync(string key, long delta, CancellationToken cancellationToken)
     {
-        var arguments = NowOnly();
-        arguments[0] = delta;
         try
         {
-            return (long)await EvaluateAsync(RedisCacheScripts.Increment, key, arguments, cancellationToken).ConfigureAwait(false);
+            return (long)await EvaluateAsync(RedisCacheScripts.Increment, [KeyOf(key), ScratchKeyOf(key)], [delta, NowMilliseconds()], cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException error) when (error.Message.Contains("NOTINT", StringComparison.Ordinal))
         {
             throw new InvalidOperationException(Stockpile.Internal.ExceptionMessages.CacheNotAnInteger(key), error);
+        }
+        catch (RedisServerException error) when (error.Message.Contains("OVERFLOW", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException(Stockpile.Internal.ExceptionMessages.CacheIncrementOverflow(key, delta), error);
         }
     }
 
@@ -121,58 +147,59 @@ internal sealed partial class RedisCacheTier : CacheTier
         await database.StringIncrementAsync(_tagPrefix + tag).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<RedisResult> EvaluateAsync(string script, string key, RedisValue[] arguments, CancellationToken cancellationToken)
+    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken)
     {
         var database = await _database(cancellationToken).ConfigureAwait(false);
-        return await database.ScriptEvaluateAsync(script, [KeyOf(key)], arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await database.ScriptEvaluateAsync(script, keys, arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private long NowMilliseconds() => _clock.Time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private RedisValue[] NowOnly() => [RedisValue.EmptyString, RedisValue.EmptyString, RedisValue.EmptyString, RedisValue.EmptyString, 0, NowMilliseconds()];
-
-    /// <summary>The script arguments of an entry: has-value, bytes, expiry, tags, TTL in ms, now.</summary>
-    private RedisValue[] Encode(CacheEntry entry)
+    /// <summary>An entry's string (header, then bytes) and its TTL in milliseconds (0 for none).</summary>
+    private (byte[] Value, long Ttl) Encode(CacheEntry entry)
     {
-        var now = NowMilliseconds();
-        var bytes = entry.Bytes ?? (entry.Instance is { } instance ? Serialize(instance) : null);
-        long expiry = 0, ttl = 0;
+        long? expiry = null;
+        long ttl = 0;
         if (entry.ExpiresAt is { } at)
         {
             expiry = at.ToUnixTimeMilliseconds();
-            ttl = Math.Max(1, expiry - now);
+            ttl = Math.Max(1, expiry.Value - NowMilliseconds());
         }
 
-        return
-        [
-            bytes is null && entry.Instance is null ? "0" : "1",
-            bytes ?? RedisValue.EmptyString,
-            entry.ExpiresAt is null ? RedisValue.EmptyString : expiry,
-            EncodeTags(entry.Tags),
-            ttl,
-            now,
-        ];
+        var hasValue = entry.Bytes is not null || entry.Instance is not null;
+        var buffer = new ArrayBufferWriter<byte>(64 + (entry.Bytes?.Length ?? 256));
+        RedisCacheEntryFormat.WriteHeader(buffer, hasValue, expiry, EncodeTags(entry.Tags));
+        if (entry.Bytes is { } bytes)
+        {
+            buffer.Write(bytes);
+        }
+        else if (entry.Instance is { } instance)
+        {
+            _serializer.Serialize(buffer, instance, instance.GetType());
+        }
+
+        return (buffer.WrittenSpan.ToArray(), ttl);
     }
 
-    private byte[] Serialize(object instance)
+    /// <summary>The entry a string holds, or <see langword="null"/> for none, one past its expiry, or a string that is no entry.</summary>
+    private CacheEntry? Decode(RedisValue value)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        _serializer.Serialize(buffer, instance, instance.GetType());
-        return buffer.WrittenSpan.ToArray();
-    }
+        if (value.IsNull)
+        {
+            return null;
+        }
 
-    /// <summary>The entry an <c>HMGET h v e t</c> read, or <see langword="null"/> for none or one past its expiry.</summary>
-    private CacheEntry? Decode(RedisValue[] fields)
-    {
-        if (fields.Length < 4 || fields[0].IsNull)
+        ReadOnlyMemory<byte> memory = value;
+        var span = memory.Span;
+        if (!RedisCacheEntryFormat.TryReadHeader(span, out var hasValue, out var expiry, out var tags, out var payloadStart))
         {
             return null;
         }
 
         DateTimeOffset? expiresAt = null;
-        if (!fields[2].IsNullOrEmpty)
+        if (expiry is { } milliseconds)
         {
-            var at = DateTimeOffset.FromUnixTimeMilliseconds((long)fields[2]);
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(milliseconds);
             if (at <= _clock.Time.GetUtcNow())
             {
                 return null;
@@ -181,16 +208,16 @@ internal sealed partial class RedisCacheTier : CacheTier
             expiresAt = at;
         }
 
-        var bytes = fields[0] == "1" ? (byte[])fields[1]! : null;
-        return new CacheEntry(null, bytes, expiresAt, _clock.DeadlineOf(expiresAt), DecodeTags(fields[3]));
+        var bytes = hasValue ? span[payloadStart..].ToArray() : null;
+        return new CacheEntry(null, bytes, expiresAt, _clock.DeadlineOf(expiresAt), DecodeTags(tags));
     }
 
     /// <summary>Tag stamps as <c>length:tag version;</c> repeated (the length makes any tag text safe).</summary>
-    private static RedisValue EncodeTags(TagStamp[]? tags)
+    private static string? EncodeTags(TagStamp[]? tags)
     {
         if (tags is not { Length: > 0 })
         {
-            return RedisValue.EmptyString;
+            return null;
         }
 
         var builder = new StringBuilder();
@@ -203,14 +230,13 @@ internal sealed partial class RedisCacheTier : CacheTier
         return builder.ToString();
     }
 
-    private static TagStamp[]? DecodeTags(RedisValue value)
+    private static TagStamp[]? DecodeTags(string? text)
     {
-        if (value.IsNullOrEmpty)
+        if (string.IsNullOrEmpty(text))
         {
             return null;
         }
 
-        var text = (string)value!;
         var stamps = new List<TagStamp>();
         var position = 0;
         while (position < text.Length)

@@ -13,6 +13,21 @@ internal abstract class CacheTier
 
     public abstract ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores several entries (a batch's made values); the default starts every <see cref="SetAsync"/> before awaiting
+    /// any, so a Redis tier sends them pipelined in one round trip. When one fails, the call fails once all have ended.
+    /// </summary>
+    public virtual async ValueTask SetManyAsync(IReadOnlyList<KeyValuePair<string, CacheEntry>> entries, CancellationToken cancellationToken)
+    {
+        var sets = new Task[entries.Count];
+        for (var i = 0; i < sets.Length; i++)
+        {
+            sets[i] = SetAsync(entries[i].Key, entries[i].Value, cancellationToken).AsTask();
+        }
+
+        await Task.WhenAll(sets).ConfigureAwait(false);
+    }
+
     /// <summary>Stores the entry only if the key holds no live value.</summary>
     public abstract ValueTask<bool> AddAsync(string key, CacheEntry entry, CancellationToken cancellationToken);
 

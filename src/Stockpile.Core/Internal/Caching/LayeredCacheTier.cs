@@ -69,6 +69,23 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
         await PublishAsync(key, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Stores the batch in the shared tier, then in memory, then tells the other instances in one message.</summary>
+    public override async ValueTask SetManyAsync(IReadOnlyList<KeyValuePair<string, CacheEntry>> entries, CancellationToken cancellationToken)
+    {
+        await shared.SetManyAsync(entries, cancellationToken).ConfigureAwait(false);
+        var keys = new string[entries.Count];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = entries[i].Key;
+            await memory.SetAsync(keys[i], entries[i].Value, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (evictions is not null)
+        {
+            await evictions.PublishManyAsync(keys, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public override async ValueTask<bool> AddAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
     {
         var added = await shared.AddAsync(key, entry, cancellationToken).ConfigureAwait(false);
