@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Stockpile.Testing.Servers;
 
 namespace Stockpile.Tests;
@@ -12,34 +11,23 @@ public sealed class QuickstartTests
     public async Task Quickstart_Runs_AndShowsTheCacheFollowingTheCommit(bool withRedis)
     {
         await using var redis = withRedis ? await RedisServer.StartAsync() : null;
-        // This assembly runs from tests/Stockpile.Samples.Tests/bin/<configuration>/<framework>/; the quickstart was built alongside.
-        var folder = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var root = folder;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Stockpile.sln")))
-        {
-            root = root.Parent;
-        }
-
-        Assert.That(root, Is.Not.Null, "repository root not found above " + folder.FullName);
-        var dll = Path.Combine(root!.FullName, "samples", "Stockpile.Quickstart", "bin", folder.Parent!.Name, folder.Name, "Stockpile.Quickstart.dll");
+        // Built alongside this assembly (a project reference of this test project), run from its own output folder.
+        var dll = Path.Combine(RepositoryLayout.Root, "samples", "Stockpile.Quickstart", "bin", RepositoryLayout.Configuration, RepositoryLayout.TargetFramework, "Stockpile.Quickstart.dll");
         Assert.That(File.Exists(dll), Is.True, dll);
-        var start = new ProcessStartInfo("dotnet", ["exec", dll]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment.Remove("REDIS_URL");
-        if (redis is not null)
-        {
-            start.Environment["REDIS_URL"] = redis.Url;
-        }
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        TestContext.Progress.WriteLine(await output);
+        var run = await DotnetProcess.RunAsync(Path.GetDirectoryName(dll)!, TimeSpan.FromMinutes(2),
+            new Dictionary<string, string?> { ["REDIS_URL"] = redis?.Url }, "exec", dll);
+        TestContext.Progress.WriteLine(run.Output);
 
-        Assert.That(process.ExitCode, Is.EqualTo(0), await errors);
-        Assert.That(await output, Does.Contain(withRedis ? "tiers memory → redis → database" : "tiers memory → database")
+        AssertRanAndShowedTheCacheFollowingTheCommit(run, withRedis ? "memory → redis → database" : "memory → database");
+    }
+
+    /// <summary>What a good quickstart run ends with, whichever way it was built.</summary>
+    internal static void AssertRanAndShowedTheCacheFollowingTheCommit(ProcessResult run, string tiers)
+    {
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        Assert.That(run.Output, Does.Contain("tiers " + tiers)
             .And.Contain("old ISBN → miss")
-            .And.Contain("warm: by id"));
+            .And.Contain("warm: by id"), run.ToString());
     }
 }
