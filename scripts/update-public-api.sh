@@ -20,11 +20,12 @@ fi
 for dir in "${projects[@]}"; do
   dir=${dir%/}
   csproj=$(ls "$dir"/*.csproj)
-  if [ ! -f "$dir/PublicAPI.Shipped.txt" ]; then
-    echo "error: $dir has no PublicAPI.Shipped.txt" >&2
-    exit 1
-  fi
   echo "== $dir"
+  if [ ! -f "$dir/PublicAPI.Shipped.txt" ]; then
+    # A new package: nothing of it has shipped.
+    printf '#nullable enable\n' > "$dir/PublicAPI.Shipped.txt"
+    echo "   created $dir/PublicAPI.Shipped.txt (empty)"
+  fi
   printf '#nullable enable\n' > "$dir/PublicAPI.Unshipped.txt"
   # --severity warn: RS0016 is a warning (made an error by TreatWarningsAsErrors); format fixes warnings and above.
   dotnet format analyzers "$csproj" --diagnostics RS0016 --severity warn

@@ -7,30 +7,14 @@ namespace Stockpile.Tests.Packaging;
 /// The repository's packages, packed once into a scratch feed by <c>dotnet pack --no-build</c> from the build this test
 /// assembly depends on (the quickstart project references every package project, so they are built in the same configuration).
 /// </summary>
-internal sealed class PackedPackages
+/// <param name="Feed">The folder holding the .nupkg and .snupkg files.</param>
+/// <param name="VersionPrefix">The version declared once, in Directory.Build.props.</param>
+/// <param name="Version">The version the packages were packed with: the declared one plus a suffix no earlier run used.</param>
+/// <param name="Ids">The package ids packed (one per project under src/).</param>
+internal sealed record PackedPackages(string Feed, string VersionPrefix, string Version, IReadOnlyList<string> Ids)
 {
     /// <summary>The packages issue 12 asks for; every project under src/ is packed, and these must be among them.</summary>
     public static readonly string[] ExpectedIds = ["Stockpile.Core", "Stockpile.EfCore", "Stockpile.Redis"];
-
-    private PackedPackages(string feed, string versionPrefix, string version, IReadOnlyList<string> ids)
-    {
-        Feed = feed;
-        VersionPrefix = versionPrefix;
-        Version = version;
-        Ids = ids;
-    }
-
-    /// <summary>Gets the folder holding the .nupkg and .snupkg files.</summary>
-    public string Feed { get; }
-
-    /// <summary>Gets the version declared once, in Directory.Build.props.</summary>
-    public string VersionPrefix { get; }
-
-    /// <summary>Gets the version the packages were packed with: the declared one plus a suffix no earlier run used.</summary>
-    public string Version { get; }
-
-    /// <summary>Gets the package ids packed (one per project under src/).</summary>
-    public IReadOnlyList<string> Ids { get; }
 
     /// <summary>Gets the path of a package.</summary>
     public string PackagePath(string id) => Path.Combine(Feed, $"{id}.{Version}.nupkg");
