@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Logging;
+using Stockpile.Internal;
 
 namespace Stockpile;
 
 public sealed partial class ChainedStore
 {
-    /// <inheritdoc/>
-    protected override ValueTask<T?> GetByPrimaryKeyCoreAsync<T, TKey>(TKey primaryKey, CancellationToken cancellationToken)
+    /// <summary>Reads by primary key, unobserved (see <c>ChainedStore.Diagnostics.cs</c>).</summary>
+    private ValueTask<T?> ReadByPrimaryKeyAsync<T, TKey>(TKey primaryKey, CancellationToken cancellationToken)
         where T : class
+        where TKey : notnull
     {
         if (StockpileCaching.IsDisabled)
         {
@@ -91,8 +93,8 @@ public sealed partial class ChainedStore
         return await ReadThroughAsync<T>(EntityKey.For<T>(primaryKey), 1, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <inheritdoc/>
-    protected override ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken)
+    /// <summary>Reads by any key, unobserved (see <c>ChainedStore.Diagnostics.cs</c>).</summary>
+    private ValueTask<object?> ReadAsync(EntityKey key, CancellationToken cancellationToken)
     {
         if (StockpileCaching.IsDisabled)
         {
@@ -238,9 +240,16 @@ public sealed partial class ChainedStore
     /// <summary>Reads one tier; a cache tier that fails counts as a miss with no lease, so its back-fill is not trusted.</summary>
     private async ValueTask<TierRead<object?>> ReadTierAsync(int tier, EntityKey key, CancellationToken cancellationToken)
     {
+        using var activity = StockpileTracing.Start("get", _tiers[tier], key.EntityType.ClrType);
         try
         {
-            return await _tiers[tier].ReadForChainAsync(key, cancellationToken).ConfigureAwait(false);
+            var read = await _tiers[tier].ReadForChainAsync(key, cancellationToken).ConfigureAwait(false);
+            StockpileTracing.Answered(activity, read.Value is not null);
+            return read;
+        }
+        catch (Exception ex) when (StockpileTracing.Failed(activity, ex))
+        {
+            throw;
         }
         catch (Exception ex) when (IsCache(tier) && !_options.ThrowOnCacheReadFailure && ex is not OperationCanceledException)
         {
