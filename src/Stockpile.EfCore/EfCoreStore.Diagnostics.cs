@@ -8,13 +8,23 @@ public sealed partial class EfCoreStore<TContext>
     /// <remarks>Named after the context's provider, following OpenTelemetry's <c>db.system</c> values; found once.</remarks>
     internal override string? DbSystem => _dbSystem ??= DbSystemOf(ProviderName());
 
-    /// <summary>Whether the database answers (for the health check); a failure to connect is <see langword="false"/>, cancellation throws.</summary>
-    internal async ValueTask<bool> CanConnectAsync(CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    /// <remarks>Unhealthy when the database does not accept a connection (EF Core's <c>CanConnectAsync</c>).</remarks>
+    internal override async ValueTask<string?> ProbeAsync(CancellationToken cancellationToken)
     {
-        var context = CreateContext();
-        await using (context.ConfigureAwait(false))
+        try
         {
-            return await context.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false);
+            var context = CreateContext();
+            await using (context.ConfigureAwait(false))
+            {
+                return await context.Database.CanConnectAsync(cancellationToken).ConfigureAwait(false)
+                    ? null
+                    : "the database did not accept a connection.";
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return $"the database could not be reached ({ex.GetType().Name}).";
         }
     }
 

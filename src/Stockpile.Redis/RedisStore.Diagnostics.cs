@@ -5,13 +5,28 @@ public sealed partial class RedisStore
     /// <inheritdoc/>
     internal override string? DbSystem => "redis";
 
-    /// <summary>
-    /// Pings Redis directly, outside the circuit breaker (a health probe must neither trip nor close it), and returns
-    /// the round trip; an unreachable server throws.
-    /// </summary>
-    internal async ValueTask<TimeSpan> PingAsync(CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Unhealthy while the circuit breaker is not closed, or when Redis does not answer a PING sent directly, outside
+    /// the breaker (a health probe must neither trip nor close it).
+    /// </remarks>
+    internal override async ValueTask<string?> ProbeAsync(CancellationToken cancellationToken)
     {
-        var multiplexer = await _link.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
-        return await multiplexer.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (CircuitState != RedisCircuitState.Closed)
+        {
+            return $"the Redis circuit breaker is {CircuitState}.";
+        }
+
+        try
+        {
+            var multiplexer = await _link.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+            await multiplexer.GetDatabase().PingAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The type only: a connection exception's message lists endpoints and settings.
+            return $"Redis did not answer a PING ({ex.GetType().Name}).";
+        }
     }
 }

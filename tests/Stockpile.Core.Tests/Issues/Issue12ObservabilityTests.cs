@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Stockpile.Testing.Diagnostics;
 using Stockpile.Testing.Entities;
 using Stockpile.Tests.Fakes;
 

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Stockpile.Tests.Fakes;
+namespace Stockpile.Testing.Diagnostics;
 
 /// <summary>One measurement a <see cref="TelemetryRecorder"/> heard: the instrument, its value and its tags.</summary>
 public sealed record Measured(Instrument Instrument, double Value, IReadOnlyDictionary<string, object?> Tags)
