@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace Stockpile.Internal;
 
@@ -13,9 +14,13 @@ internal sealed class StockpileMetrics
     public const string RequestTypeTag = "stockpile.store.request.type";
     public const string OperationTag = "stockpile.operation";
     public const string ErrorTypeTag = "error.type";
+    public const string EvictionReasonTag = "stockpile.eviction.reason";
 
     private static Meter? s_sharedMeter;
     private static StockpileMetrics? s_shared;
+
+    // The memory tiers of the chains these metrics serve; weak, so a store dropped by its owner is not kept alive.
+    private readonly ConditionalWeakTable<MemoryStore, string> _memoryTiers = new();
 
     public StockpileMetrics(IMeterFactory? meterFactory)
     {
@@ -24,6 +29,8 @@ internal sealed class StockpileMetrics
         Backfills = Meter.CreateCounter<long>("stockpile.store.backfills", unit: "{object}", description: "Objects written into a tier because a lower tier answered.");
         Errors = Meter.CreateCounter<long>("stockpile.store.errors", unit: "{error}", description: "Failures of a tier, by operation.");
         Duration = Meter.CreateHistogram<double>("stockpile.store.operation.duration", unit: "s", description: "Duration of chained store operations (get, get_many, put, delete).");
+        Meter.CreateObservableGauge("stockpile.memory.entries", ObserveEntries, unit: "{object}", description: "Objects a memory tier holds (expired ones until they are swept).");
+        Meter.CreateObservableCounter("stockpile.memory.evictions", ObserveEvictions, unit: "{object}", description: "Objects a memory tier removed by itself, by reason: size (to make room) or expired.");
     }
 
     /// <summary>Gets the one meter of every Stockpile assembly's instruments when no <see cref="IMeterFactory"/> is given.</summary>
@@ -45,6 +52,18 @@ internal sealed class StockpileMetrics
 
     /// <summary>Gets a value indicating whether an operation's duration or span is wanted; when not, operations take their plain path.</summary>
     public bool IsObserved => Duration.Enabled || StockpileTracing.Source.HasListeners();
+
+    /// <summary>Reports the memory stores among a chain's tiers in <c>stockpile.memory.entries</c> and <c>stockpile.memory.evictions</c>.</summary>
+    public void Track(IEnumerable<ObjectStore> tiers)
+    {
+        foreach (var tier in tiers)
+        {
+            if (tier is MemoryStore memory)
+            {
+                _memoryTiers.AddOrUpdate(memory, memory.Name);
+            }
+        }
+    }
 
     public void Hit(string tier, long count = 1)
     {
@@ -75,6 +94,23 @@ internal sealed class StockpileMetrics
         if (Errors.Enabled)
         {
             Errors.Add(1, new KeyValuePair<string, object?>(TierTag, tier), new KeyValuePair<string, object?>(OperationTag, operation));
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveEntries()
+    {
+        foreach (var (memory, name) in _memoryTiers)
+        {
+            yield return new Measurement<int>(memory.Count, new KeyValuePair<string, object?>(TierTag, name));
+        }
+    }
+
+    private IEnumerable<Measurement<long>> ObserveEvictions()
+    {
+        foreach (var (memory, name) in _memoryTiers)
+        {
+            yield return new Measurement<long>(memory.SizeEvictions, new KeyValuePair<string, object?>(TierTag, name), new KeyValuePair<string, object?>(EvictionReasonTag, "size"));
+            yield return new Measurement<long>(memory.Expirations, new KeyValuePair<string, object?>(TierTag, name), new KeyValuePair<string, object?>(EvictionReasonTag, "expired"));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Stockpile.Testing.Diagnostics;
 using Stockpile.Testing.Entities;
 using Stockpile.Tests.Fakes;
@@ -178,6 +179,26 @@ public sealed class Issue12ObservabilityTests
         Assert.That(meters, Has.Count.EqualTo(1));
         Assert.That(telemetry.Measurements.Select(m => m.Instrument.Name).Distinct(),
             Is.SupersetOf(new[] { "stockpile.store.requests", Duration }));
+    }
+
+    [Test]
+    public async Task MemoryTier_InAChain_ReportsEntriesAndEvictionsBySizeAndExpiry()
+    {
+        using var telemetry = new TelemetryRecorder();
+        var time = new FakeTimeProvider();
+        var name = $"mem-{Guid.NewGuid():N}"[..12];
+        var memory = new MemoryStore(new MemoryStoreOptions { Name = name, SizeLimit = 2, DefaultLifetime = TimeSpan.FromMinutes(1), TimeProvider = time });
+        var chain = new ChainedStore([memory, new MemoryStore(new MemoryStoreOptions { Name = name + "-db" })]);
+
+        await chain.PutManyAsync([TestProducts.New(1), TestProducts.New(2), TestProducts.New(3)]);
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.That(await memory.GetAsync<Product, int>(3), Is.Null, "expired");
+        telemetry.Observe();
+
+        Assert.That(telemetry.Of("stockpile.memory.entries", name)[^1].Value, Is.EqualTo(1));
+        var evictions = telemetry.Of("stockpile.memory.evictions", name);
+        Assert.That(evictions.Single(e => e.Tag("stockpile.eviction.reason") == "size").Value, Is.EqualTo(1));
+        Assert.That(evictions.Single(e => e.Tag("stockpile.eviction.reason") == "expired").Value, Is.EqualTo(1));
     }
 
     private static TestChain NewChain(int tiers = 2, Func<int, ObjectStore, ObjectStore>? wrap = null, bool throwOnCacheReadFailure = false) =>
