@@ -15,6 +15,8 @@ internal sealed class StockpileMetrics
     public const string OperationTag = "stockpile.operation";
     public const string ErrorTypeTag = "error.type";
     public const string EvictionReasonTag = "stockpile.eviction.reason";
+    public const string DirectionTag = "stockpile.invalidation.direction";
+    public const string InvalidationKindTag = "stockpile.invalidation.kind";
 
     private static Meter? s_sharedMeter;
     private static StockpileMetrics? s_shared;
@@ -29,6 +31,7 @@ internal sealed class StockpileMetrics
         Backfills = Meter.CreateCounter<long>("stockpile.store.backfills", unit: "{object}", description: "Objects written into a tier because a lower tier answered.");
         Errors = Meter.CreateCounter<long>("stockpile.store.errors", unit: "{error}", description: "Failures of a tier, by operation.");
         Duration = Meter.CreateHistogram<double>("stockpile.store.operation.duration", unit: "s", description: "Duration of chained store operations (get, get_many, put, delete).");
+        Invalidations = Meter.CreateCounter<long>("stockpile.invalidations", unit: "{invalidation}", description: "Invalidations a chain handed to its backplane (sent) or took from it (received), by kind: evict (one per key) or clear.");
         Meter.CreateObservableGauge("stockpile.memory.entries", ObserveEntries, unit: "{object}", description: "Objects a memory tier holds (expired ones until they are swept).");
         Meter.CreateObservableCounter("stockpile.memory.evictions", ObserveEvictions, unit: "{object}", description: "Objects a memory tier removed by itself, by reason: size (to make room) or expired.");
     }
@@ -49,6 +52,8 @@ internal sealed class StockpileMetrics
     public Counter<long> Errors { get; }
 
     public Histogram<double> Duration { get; }
+
+    public Counter<long> Invalidations { get; }
 
     /// <summary>Gets a value indicating whether an operation's duration or span is wanted; when not, operations take their plain path.</summary>
     public bool IsObserved => Duration.Enabled || StockpileTracing.Source.HasListeners();
@@ -95,6 +100,21 @@ internal sealed class StockpileMetrics
         {
             Errors.Add(1, new KeyValuePair<string, object?>(TierTag, tier), new KeyValuePair<string, object?>(OperationTag, operation));
         }
+    }
+
+    /// <summary>Counts invalidations sent or received; always <see langword="true"/>, so a send can be counted inside its condition.</summary>
+    public bool Invalidated(string chain, string direction, string kind, long count)
+    {
+        if (Invalidations.Enabled && count > 0)
+        {
+            Invalidations.Add(
+                count,
+                new KeyValuePair<string, object?>(TierTag, chain),
+                new KeyValuePair<string, object?>(DirectionTag, direction),
+                new KeyValuePair<string, object?>(InvalidationKindTag, kind));
+        }
+
+        return true;
     }
 
     private IEnumerable<Measurement<int>> ObserveEntries()

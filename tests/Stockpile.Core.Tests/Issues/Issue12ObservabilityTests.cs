@@ -201,6 +201,29 @@ public sealed class Issue12ObservabilityTests
         Assert.That(evictions.Single(e => e.Tag("stockpile.eviction.reason") == "expired").Value, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task Invalidations_SentAndReceived_CountedByKind()
+    {
+        using var telemetry = new TelemetryRecorder();
+        var chain = NewChain();
+
+        await chain.Chain.PutAsync(TestProducts.New(1));
+        await chain.Chain.InvalidateAsync(typeof(Product));
+        await chain.Chain.EvictLocalAsync([EntityKey.For<Product>(1), EntityKey.For<Product>(2)]);
+        await chain.Chain.ClearLocalAsync(null);
+
+        var counted = telemetry.Of("stockpile.invalidations", chain.Chain.Name)
+            .GroupBy(m => (m.Tag("stockpile.invalidation.direction"), m.Tag("stockpile.invalidation.kind")))
+            .ToDictionary(g => g.Key, g => g.Sum(m => m.Value));
+        Assert.That(counted, Is.EqualTo(new Dictionary<(string?, string?), double>
+        {
+            [("sent", "evict")] = 1,
+            [("sent", "clear")] = 1,
+            [("received", "evict")] = 2,
+            [("received", "clear")] = 1,
+        }));
+    }
+
     private static TestChain NewChain(int tiers = 2, Func<int, ObjectStore, ObjectStore>? wrap = null, bool throwOnCacheReadFailure = false) =>
         new(tiers, wrap, new ChainedStoreOptions { Name = $"chain-{Guid.NewGuid():N}"[..14], ThrowOnCacheReadFailure = throwOnCacheReadFailure });
 }
