@@ -13,6 +13,7 @@ internal static class StockpileTracing
     public const string EntityTypeTag = "stockpile.entity.type";
     public const string CountTag = "stockpile.object.count";
     public const string HitCountTag = "stockpile.store.hits";
+    public const string BackfillSourceTag = "stockpile.backfill.source";
 
     public static ActivitySource Source { get; } = new(StockpileDiagnostics.ActivitySourceName);
 

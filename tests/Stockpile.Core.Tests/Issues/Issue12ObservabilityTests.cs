@@ -68,7 +68,8 @@ public sealed class Issue12ObservabilityTests
         Assert.That(tierRead.ParentSpanId, Is.EqualTo(get.SpanId), "the tier's read is a child of the chain's get");
         Assert.That(tierRead.GetTagItem("stockpile.store.request.type"), Is.EqualTo("hit"));
 
-        var backfill = telemetry.SpansOf(chain.Name(1), "backfill").Single();
+        var backfill = telemetry.SpansOf(chain.Chain.Name, "backfill").Single();
+        Assert.That(backfill.GetTagItem("stockpile.backfill.source"), Is.EqualTo(chain.Name(1)));
         Assert.That(backfill.TraceId, Is.EqualTo(get.TraceId));
         Assert.That(backfill.ParentSpanId, Is.EqualTo(get.SpanId), "the back-fill is a child of the get that caused it");
         Assert.That(backfill.GetTagItem("stockpile.object.count"), Is.EqualTo(1));
@@ -102,7 +103,7 @@ public sealed class Issue12ObservabilityTests
         Assert.That(getMany.GetTagItem("stockpile.entity.type"), Is.EqualTo(nameof(Product)));
         var tierRead = telemetry.SpansOf(chain.Name(1), "get_many").Single();
         Assert.That(tierRead.ParentSpanId, Is.EqualTo(getMany.SpanId));
-        Assert.That(telemetry.SpansOf(chain.Name(1), "backfill").Single().ParentSpanId, Is.EqualTo(getMany.SpanId));
+        Assert.That(telemetry.SpansOf(chain.Chain.Name, "backfill").Single().ParentSpanId, Is.EqualTo(getMany.SpanId));
     }
 
     [Test]

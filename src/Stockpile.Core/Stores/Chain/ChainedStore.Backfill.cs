@@ -18,7 +18,8 @@ public sealed partial class ChainedStore
             return;
         }
 
-        using var activity = StockpileTracing.Start("backfill", _tiers[hitTier]);
+        using var activity = StockpileTracing.Start("backfill", this);
+        activity?.SetTag(StockpileTracing.BackfillSourceTag, _tiers[hitTier].Name);
         activity?.SetTag(StockpileTracing.CountTag, found.Length);
         for (var tier = hitTier - 1; tier >= 0; tier--)
         {
