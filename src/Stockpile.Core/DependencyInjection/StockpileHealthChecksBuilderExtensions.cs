@@ -15,6 +15,7 @@ public static class StockpileHealthChecksBuilderExtensions
     /// <param name="name">The check's name.</param>
     /// <param name="failureStatus">The status when the source of truth (the database) fails; <see langword="null"/> for <see cref="HealthStatus.Unhealthy"/>.</param>
     /// <param name="tags">Tags to filter checks by, e.g. <c>ready</c>.</param>
+    /// <param name="timeout">How long the probes may take before the check fails; <see langword="null"/> for no limit of its own (Redis and the database still time out by their own settings).</param>
     /// <returns>The builder, for chaining.</returns>
     /// <remarks>
     /// A failing cache tier (Redis unreachable, circuit open or half-open) reports <see cref="HealthStatus.Degraded"/>:
@@ -22,10 +23,10 @@ public static class StockpileHealthChecksBuilderExtensions
     /// key, value or password appears in it.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
-    public static IHealthChecksBuilder AddStockpileHealthChecks(this IHealthChecksBuilder builder, string name = "stockpile", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null)
+    public static IHealthChecksBuilder AddStockpileHealthChecks(this IHealthChecksBuilder builder, string name = "stockpile", HealthStatus? failureStatus = null, IEnumerable<string>? tags = null, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return builder.Add(new HealthCheckRegistration(name, static sp => new StockpileHealthCheck(sp.GetRequiredService<ChainedStore>()), failureStatus, tags));
+        return builder.Add(new HealthCheckRegistration(name, static sp => new StockpileHealthCheck(sp.GetRequiredService<ChainedStore>()), failureStatus, tags, timeout));
     }
 }

@@ -45,6 +45,27 @@ public sealed class Issue12HealthAndTelemetryTests
     }
 
     [Test]
+    public async Task AddStockpileHealthChecks_CircuitOpen_DegradedNamingTheCircuit()
+    {
+        await using var database = await SqliteFileDatabase.CreateAsync();
+        await using var provider = BuildApp(database.ConnectionString, "127.0.0.1:1,abortConnect=false,connectTimeout=300,asyncTimeout=300,syncTimeout=300", o =>
+        {
+            o.CircuitBreaker.FailureThreshold = 1;
+            o.CircuitBreaker.BreakDuration = TimeSpan.FromMinutes(10);
+        });
+        var chain = provider.GetRequiredService<ChainedStore>();
+        var redis = (RedisStore)chain.Tiers[1];
+        await chain.GetAsync<Row, int>(1);
+        Assert.That(redis.CircuitState, Is.EqualTo(RedisCircuitState.Open), "the failed read opened the circuit");
+
+        var report = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+
+        var entry = report.Entries["stockpile"];
+        Assert.That(entry.Status, Is.EqualTo(HealthStatus.Degraded));
+        Assert.That(entry.Data[redis.Name], Does.Contain("circuit breaker is Open"));
+    }
+
+    [Test]
     public async Task AddStockpileHealthChecks_DatabaseUnreachable_Unhealthy()
     {
         var missingFolder = Path.Combine(Path.GetTempPath(), $"stockpile-missing-{Guid.NewGuid():N}", "rows.db");
@@ -97,7 +118,7 @@ public sealed class Issue12HealthAndTelemetryTests
         Assert.That(core.Scope, Is.SameAs(factory));
     }
 
-    private static ServiceProvider BuildApp(string database, string redis)
+    private static ServiceProvider BuildApp(string database, string redis, Action<RedisStoreOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -107,6 +128,7 @@ public sealed class Issue12HealthAndTelemetryTests
         {
             o.Configuration = redis;
             o.KeyPrefix = $"obs12-{Guid.NewGuid():N}:";
+            configure?.Invoke(o);
         }).AddEfCoreStore<RowDbContext>();
         services.AddHealthChecks().AddStockpileHealthChecks();
         return services.BuildServiceProvider();
