@@ -8,10 +8,12 @@ public sealed partial class ChainedStore
     // Each chained operation checks once whether its duration or span is wanted; when neither is, it takes its plain
     // path, so a memory hit with nobody listening costs one check more and allocates nothing.
 
-    /// <inheritdoc/>
-    protected override ValueTask<T?> GetByPrimaryKeyCoreAsync<T, TKey>(TKey primaryKey, CancellationToken cancellationToken)
-        where T : class =>
-        _metrics.IsObserved ? ObservedGetAsync<T, TKey>(primaryKey, cancellationToken) : ReadByPrimaryKeyAsync<T, TKey>(primaryKey, cancellationToken);
+    /// <summary>
+    /// The chain whose read by primary key this thread is starting inside its observed wrapper: that read re-enters
+    /// <see cref="GetByPrimaryKeyCoreAsync{T, TKey}"/> for its plain body. Set only while that body runs synchronously.
+    /// </summary>
+    [ThreadStatic]
+    private static ChainedStore? t_observing;
 
     /// <inheritdoc/>
     protected override ValueTask<object?> GetCoreAsync(EntityKey key, CancellationToken cancellationToken) =>
@@ -40,7 +42,19 @@ public sealed partial class ChainedStore
         using var activity = StockpileTracing.Start("get", this, typeof(T));
         try
         {
-            var value = await ReadByPrimaryKeyAsync<T, TKey>(primaryKey, cancellationToken).ConfigureAwait(false);
+            ValueTask<T?> read;
+            var outer = t_observing;
+            t_observing = this;
+            try
+            {
+                read = GetByPrimaryKeyCoreAsync<T, TKey>(primaryKey, cancellationToken);
+            }
+            finally
+            {
+                t_observing = outer;
+            }
+
+            var value = await read.ConfigureAwait(false);
             Answered(activity, started, "get", value is not null);
             return value;
         }
