@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using OpenTelemetry.Trace;
 
 namespace Stockpile.Samples.MinimalApi;
 
@@ -24,7 +25,24 @@ public static class CatalogApi
 
         stockpile.AddEfCoreStore<CatalogContext>();
 
+        // Health: /health probes every tier (Redis PING and circuit closed, database connection).
+        builder.Services.AddHealthChecks().AddStockpileHealthChecks();
+
+        // Traces and metrics through OpenTelemetry; "--Tracing:Console true" prints each span (see the README).
+        builder.Services.AddOpenTelemetry()
+            .WithTracing(tracing =>
+            {
+                // ASP.NET Core's own source makes each request the root span, so Stockpile's spans are its children.
+                tracing.AddSource("Microsoft.AspNetCore").AddStockpileInstrumentation();
+                if (builder.Configuration.GetValue<bool>("Tracing:Console"))
+                {
+                    tracing.AddConsoleExporter();
+                }
+            })
+            .WithMetrics(metrics => metrics.AddStockpileInstrumentation());
+
         var app = builder.Build();
+        app.MapHealthChecks("/health");
         MapEndpoints(app);
         return app;
     }

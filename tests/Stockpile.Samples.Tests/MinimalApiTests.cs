@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Stockpile.Samples.MinimalApi;
+using Stockpile.Testing.Diagnostics;
 
 namespace Stockpile.Tests;
 
@@ -43,6 +44,31 @@ public sealed class MinimalApiTests
         var tiers = await _http.GetFromJsonAsync<string[]>("/tiers");
 
         Assert.That(tiers, Is.EqualTo(new[] { "memory", "database" }));
+    }
+
+    [Test]
+    public async Task Health_AllTiersAnswer_Healthy()
+    {
+        var response = await _http.GetAsync("/health");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("Healthy"));
+    }
+
+    [Test]
+    public async Task GetItem_Traced_GetSpanParentsTheDatabaseReadAndTheBackfill()
+    {
+        await _http.PostAsJsonAsync("/items", new CatalogItem { Id = 77, Sku = "TRACE-77", Name = "Traced", Price = 1m });
+        var chain = _app.Services.GetRequiredService<ChainedStore>();
+        await chain.EvictLocalAsync([EntityKey.For<CatalogItem>(77)]);
+        using var telemetry = new TelemetryRecorder();
+
+        Assert.That((await _http.GetAsync("/items/77")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        var get = telemetry.SpansOf(chain.Name, "get").Single();
+        var database = telemetry.SpansOf("database", "get").Single();
+        Assert.That((database.ParentSpanId, database.GetTagItem("db.system")), Is.EqualTo((get.SpanId, (object)"sqlite")));
+        Assert.That(telemetry.SpansOf(chain.Name, "backfill").Single().ParentSpanId, Is.EqualTo(get.SpanId));
     }
 
     [Test]

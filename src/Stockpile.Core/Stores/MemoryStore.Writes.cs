@@ -147,6 +147,7 @@ public sealed partial class MemoryStore
             if (entry.ClockNode is not null && entry.ExpiresAt != long.MaxValue && Now() >= entry.ExpiresAt)
             {
                 RemoveLocked(entry);
+                _expirations++;
             }
         }
     }
@@ -189,6 +190,7 @@ public sealed partial class MemoryStore
         for (var swept = 0; swept < 2 && _clock.First is { } head && head.Value.ExpiresAt <= now; swept++)
         {
             RemoveLocked(head.Value);
+            _expirations++;
         }
 
         var budget = _clock.Count * 2;
@@ -205,6 +207,14 @@ public sealed partial class MemoryStore
             else
             {
                 RemoveLocked(entry);
+                if (entry.ExpiresAt <= now)
+                {
+                    _expirations++;
+                }
+                else
+                {
+                    _sizeEvictions++;
+                }
             }
         }
     }

@@ -15,8 +15,6 @@ internal sealed class RedisMetrics
     public const string KindTag = "stockpile.redis.recovery.kind";
     public const string MessageTag = "stockpile.redis.backplane.message";
 
-    private static readonly Meter s_sharedMeter = new(StockpileDiagnostics.MeterName);
-
     private readonly ConcurrentDictionary<RedisCircuit, byte> _breakers = new();
     private readonly Counter<long> _stateChanges;
     private readonly Counter<long> _rejected;
@@ -26,7 +24,8 @@ internal sealed class RedisMetrics
 
     public RedisMetrics(IMeterFactory? meterFactory)
     {
-        var meter = meterFactory?.Create(StockpileDiagnostics.MeterName) ?? s_sharedMeter;
+        var meter = meterFactory?.Create(StockpileDiagnostics.MeterName) ?? Stockpile.Internal.StockpileMetrics.SharedMeter;
+        Meter = meter;
         _stateChanges = meter.CreateCounter<long>("stockpile.redis.circuit.state_changes", unit: "{change}", description: "Changes of the Redis circuit breaker's state, tagged with the new state.");
         _rejected = meter.CreateCounter<long>("stockpile.redis.circuit.rejected", unit: "{call}", description: "Calls to Redis refused at once because the circuit was open.");
         _missed = meter.CreateCounter<long>("stockpile.redis.writes.missed", unit: "{key}", description: "Keys whose write or eviction did not reach Redis; they are removed from Redis before it is read again.");
@@ -36,6 +35,8 @@ internal sealed class RedisMetrics
     }
 
     public static RedisMetrics Shared { get; } = new(null);
+
+    public Meter Meter { get; }
 
     public void Track(RedisCircuit breaker) => _breakers[breaker] = 0;
 

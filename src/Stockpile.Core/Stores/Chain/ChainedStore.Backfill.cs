@@ -18,7 +18,9 @@ public sealed partial class ChainedStore
             return;
         }
 
-        using var activity = StockpileMetrics.ActivitySource.HasListeners() ? StockpileMetrics.ActivitySource.StartActivity("backfill") : null;
+        using var activity = StockpileTracing.Start("backfill", this);
+        activity?.SetTag(StockpileTracing.BackfillSourceTag, _tiers[hitTier].Name);
+        activity?.SetTag(StockpileTracing.CountTag, found.Length);
         for (var tier = hitTier - 1; tier >= 0; tier--)
         {
             try
@@ -29,6 +31,7 @@ public sealed partial class ChainedStore
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 _metrics.Error(_tiers[tier].Name, "backfill");
+                StockpileTracing.Failed(activity, ex);
                 Log.BackfillFailed(_logger, _tiers[tier].Name, ex);
             }
         }

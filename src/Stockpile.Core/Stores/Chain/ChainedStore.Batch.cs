@@ -4,13 +4,8 @@ namespace Stockpile;
 
 public sealed partial class ChainedStore
 {
-    /// <inheritdoc/>
-    /// <remarks>
-    /// Each tier is asked once, for the look-ups still missing; what it finds is back-filled above it as one batch.
-    /// Below a process-local top tier, the misses join reads of the same look-ups under way in this process (single or
-    /// batch), and the rest are read as one batch that others can join in turn.
-    /// </remarks>
-    protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    /// <summary>Reads a batch, unobserved (see <c>GetManyCoreAsync</c> in <c>ChainedStore.Diagnostics.cs</c>).</summary>
+    private async ValueTask<object?[]> ReadManyAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
         if (StockpileCaching.IsDisabled)
         {
@@ -81,14 +76,22 @@ public sealed partial class ChainedStore
 
             var asked = pending.Select(i => keys[i]).ToArray();
             object?[] found;
-            try
+            using (var activity = StockpileTracing.Start("get_many", _tiers[tier]))
             {
-                (found, leases[tier]) = await _tiers[tier].ReadManyForChainAsync(asked, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (IsCache(tier) && !_options.ThrowOnCacheReadFailure && ex is not OperationCanceledException)
-            {
-                ReadFailed(tier, ex);
-                continue;
+                try
+                {
+                    (found, leases[tier]) = await _tiers[tier].ReadManyForChainAsync(asked, cancellationToken).ConfigureAwait(false);
+                    StockpileTracing.Counted(activity, asked.Length, found.Count(static f => f is not null));
+                }
+                catch (Exception ex) when (StockpileTracing.Failed(activity, ex))
+                {
+                    throw;
+                }
+                catch (Exception ex) when (IsCache(tier) && !_options.ThrowOnCacheReadFailure && ex is not OperationCanceledException)
+                {
+                    ReadFailed(tier, ex);
+                    continue;
+                }
             }
 
             var hits = new List<object>();

@@ -91,6 +91,7 @@ public sealed partial class ChainedStore
     public async ValueTask EvictLocalAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        _metrics.Invalidated(Name, "received", "evict", keys.Count);
         await GuardedAsync(keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
         {
             foreach (var tier in _tiers.Where(static t => t.IsProcessLocal))
@@ -109,6 +110,7 @@ public sealed partial class ChainedStore
     public async ValueTask ClearLocalAsync(Type? entityType, CancellationToken cancellationToken = default)
     {
         var type = entityType is null ? null : StockpileEntityType.For(entityType);
+        _metrics.Invalidated(Name, "received", "clear", 1);
         await GuardedAsync(type is null ? _epochs.Values.ToArray() : [EpochOf(type)], async () =>
         {
             foreach (var tier in _tiers.Where(static t => t.IsProcessLocal))
@@ -121,10 +123,10 @@ public sealed partial class ChainedStore
     }
 
     private ValueTask PublishEvictAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) =>
-        Backplane is { } backplane ? backplane.PublishEvictAsync(keys, cancellationToken) : default;
+        Backplane is { } backplane && _metrics.Invalidated(Name, "sent", "evict", keys.Count) ? backplane.PublishEvictAsync(keys, cancellationToken) : default;
 
     private ValueTask PublishClearAsync(Type? entityType, CancellationToken cancellationToken) =>
-        Backplane is { } backplane ? backplane.PublishClearAsync(entityType, cancellationToken) : default;
+        Backplane is { } backplane && _metrics.Invalidated(Name, "sent", "clear", 1) ? backplane.PublishClearAsync(entityType, cancellationToken) : default;
 
     private static async ValueTask Ignore(ValueTask<int> pending) => await pending.ConfigureAwait(false);
 }

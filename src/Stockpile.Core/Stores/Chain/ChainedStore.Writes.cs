@@ -42,9 +42,9 @@ public sealed partial class ChainedStore
         }).ConfigureAwait(false);
     }
 
-    private async ValueTask WriteAsync(IReadOnlyList<StockpileEntityType> types, IReadOnlyList<object> items, CancellationToken cancellationToken)
+    /// <summary>Writes through every tier, unobserved (see <c>ChainedStore.Diagnostics.cs</c>).</summary>
+    private async ValueTask WriteTiersAsync(IReadOnlyList<StockpileEntityType> types, IReadOnlyList<object> items, CancellationToken cancellationToken)
     {
-        using var activity = StockpileMetrics.ActivitySource.HasListeners() ? StockpileMetrics.ActivitySource.StartActivity("put") : null;
         var keys = items.Select(EntityKey.FromEntity).ToArray();
         var written = false;
         var evictOnly = StockpileCaching.IsDisabled;
@@ -107,9 +107,9 @@ public sealed partial class ChainedStore
         }), () => written, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<bool> DeleteThroughAsync(IReadOnlyList<EntityKey> keys, Func<ObjectStore, IReadOnlyList<EntityKey>, CancellationToken, ValueTask<bool>> delete, CancellationToken cancellationToken)
+    /// <summary>Deletes from every tier, unobserved (see <c>ChainedStore.Diagnostics.cs</c>).</summary>
+    private async ValueTask<bool> DeleteTiersAsync(IReadOnlyList<EntityKey> keys, Func<ObjectStore, IReadOnlyList<EntityKey>, CancellationToken, ValueTask<bool>> delete, CancellationToken cancellationToken)
     {
-        using var activity = StockpileMetrics.ActivitySource.HasListeners() ? StockpileMetrics.ActivitySource.StartActivity("delete") : null;
         return await PublishingAsync(keys, () => GuardedAsync(keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
         {
             var any = false;

@@ -68,6 +68,7 @@ public sealed partial class ChainedStore : ObjectStore
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _metrics = metrics ?? StockpileMetrics.Shared;
+        _metrics.Track(_tiers);
     }
 
     /// <summary>Gets the tiers, fastest first.</summary>

@@ -1,0 +1,13 @@
+namespace Stockpile;
+
+public abstract partial class ObjectStore
+{
+    /// <summary>Gets the OpenTelemetry <c>db.system</c> of what the store talks to (<c>redis</c>, <c>sqlite</c>, …), or <see langword="null"/> for an in-process store.</summary>
+    internal virtual string? DbSystem => null;
+
+    /// <summary>
+    /// Checks, for the health check, that what the store talks to answers; returns <see langword="null"/> when it does,
+    /// or why not (never a key, a value or a password). An in-process store is always healthy.
+    /// </summary>
+    internal virtual ValueTask<string?> ProbeAsync(CancellationToken cancellationToken) => default;
+}
