@@ -200,8 +200,12 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         await StoreEntryAsync(key, value, expiresAt, tags, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Stores the value; returns the entry stored, or <see langword="null"/> when nothing was (a disabled flow, an expiry in the past).</summary>
-    private async ValueTask<CacheEntry?> StoreEntryAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken) =>
-        await StoreStampedAsync(key, value, expiresAt, await StampsAsync(tags, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    private async ValueTask<CacheEntry?> StoreEntryAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken)
+    {
+        // A disabled flow or a past expiry stores nothing: no tag versions to read.
+        var stamps = StockpileCaching.IsDisabled || expiresAt <= _time.GetUtcNow() ? null : await StampsAsync(tags, cancellationToken).ConfigureAwait(false);
+        return await StoreStampedAsync(key, value, expiresAt, stamps, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Stores a value under tag versions read before it was made (<see cref="StampsAsync"/>): a value made while one of
