@@ -27,6 +27,14 @@ public sealed partial class StockpileCache
         return _tier.SetAsync(key, EntryOf(value, expiresAt, stamps.Length == 0 ? null : stamps), cancellationToken);
     }
 
+    /// <summary>Reads the versions of the tags of <paramref name="options"/> before a value is made, for <see cref="SetStampedAsync{T}(string, T, StockpileCacheEntryOptions?, TagStamp[], CancellationToken)"/>.</summary>
+    internal ValueTask<TagStamp[]?> StampsOfAsync(StockpileCacheEntryOptions? options, CancellationToken cancellationToken) =>
+        StockpileCaching.IsDisabled ? default : StampsAsync(options?.Tags, cancellationToken);
+
+    /// <summary>Sets a value as <see cref="SetAsync{T}(string, T, StockpileCacheEntryOptions?, CancellationToken)"/> does, under tag versions read before it was made (<see cref="StampsOfAsync"/>).</summary>
+    internal async ValueTask SetStampedAsync<T>(string key, T value, StockpileCacheEntryOptions? options, TagStamp[]? stamps, CancellationToken cancellationToken) =>
+        await StoreStampedAsync(CheckKey(key), value, ExpiryOf(options), stamps, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Removes the tags (<see cref="RemoveByTagAsync"/> for each), one write per tag.</summary>
     internal async ValueTask RemoveByTagsAsync(IEnumerable<string> tags, CancellationToken cancellationToken)
     {

@@ -55,10 +55,12 @@ internal sealed class StockpileHybridCache(StockpileCache cache, ILogger<Stockpi
             return default!;
         }
 
+        // The tags' versions are read before the factory reads the data: a tag removed while it runs makes its value unreachable.
+        var stamps = (flags & NoWrite) == 0 ? await cache.StampsOfAsync(entry, cancellationToken).ConfigureAwait(false) : null;
         var made = await factory(state, cancellationToken).ConfigureAwait(false);
         if ((flags & NoWrite) == 0)
         {
-            await cache.SetAsync(key, made, entry, cancellationToken).ConfigureAwait(false);
+            await cache.SetStampedAsync(key, made, entry, stamps, cancellationToken).ConfigureAwait(false);
         }
 
         return made;

@@ -31,6 +31,23 @@ public abstract class StockpileHybridCacheContractTests
     }
 
     [Test]
+    public async Task GetOrCreateAsync_WithFlags_TagRemovedWhileTheFactoryRuns_ValueIsNotServedAfterwards()
+    {
+        var (hybrid, _, _) = Create();
+        string[] tags = ["t"];
+
+        // DisableLocalCacheRead takes the path that honours flags: it reads nothing, runs the factory and stores.
+        await hybrid.GetOrCreateAsync("k", hybrid, async (h, ct) =>
+        {
+            await h.RemoveByTagAsync("t", ct);
+            return "computed before the removal";
+        }, new HybridCacheEntryOptions { Flags = HybridCacheEntryFlags.DisableLocalCacheRead }, tags);
+        var read = await hybrid.GetOrCreateAsync("k", static _ => new ValueTask<string>("computed after"), tags: tags);
+
+        Assert.That(read, Is.EqualTo("computed after"));
+    }
+
+    [Test]
     public async Task GetOrCreateAsync_ConcurrentMisses_RunTheFactoryOnce()
     {
         var (hybrid, _, _) = Create();
