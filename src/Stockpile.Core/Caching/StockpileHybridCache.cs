@@ -56,7 +56,7 @@ internal sealed class StockpileHybridCache(StockpileCache cache, ILogger<Stockpi
         }
 
         // The tags' versions are read before the factory reads the data: a tag removed while it runs makes its value unreachable.
-        var stamps = (flags & NoWrite) == 0 ? await cache.StampsOfAsync(entry, cancellationToken).ConfigureAwait(false) : null;
+        var stamps = (flags & NoWrite) == 0 ? await cache.StampAsync(entry?.Tags, cancellationToken).ConfigureAwait(false) : null;
         var made = await factory(state, cancellationToken).ConfigureAwait(false);
         if ((flags & NoWrite) == 0)
         {

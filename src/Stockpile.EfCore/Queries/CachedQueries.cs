@@ -34,7 +34,7 @@ internal static class CachedQueries
             }
 
             tables = QueryTables.For(context);
-            stamps = await cache.StampAsync(WithUserTags(shape.Tables ?? tables.AllTags, options.Tags), cancellationToken).ConfigureAwait(false);
+            stamps = await cache.StampAsync(WithUserTags(shape.Tables ?? tables.AllTags, options.Tags), cancellationToken).ConfigureAwait(false) ?? [];
         }
         catch (Exception ex) when (caching.Degrades(ex, "read", cancellationToken))
         {
@@ -58,7 +58,7 @@ internal static class CachedQueries
         {
             try
             {
-                await cache.SetStampedAsync(key, new CachedQueryResult<TValue>(value), options.Expiration, kept, cancellationToken).ConfigureAwait(false);
+                await cache.SetStampedAsync(key, new CachedQueryResult<TValue>(value), new StockpileCacheEntryOptions { Expiration = options.Expiration }, kept, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (caching.Degrades(ex, "store", cancellationToken))
             {
