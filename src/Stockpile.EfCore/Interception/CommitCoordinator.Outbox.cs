@@ -202,4 +202,55 @@ internal sealed partial class CommitCoordinator
     }
 
     private static long Now() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// Before an <c>ExecuteUpdate</c>/<c>ExecuteDelete</c> in no transaction, with the outbox on: the statement runs in a
+    /// transaction of Stockpile's own, so its outbox row commits with it. Returns that transaction, or <see langword="null"/>.
+    /// </summary>
+    public async ValueTask<DbTransaction?> OnBulkExecutingAsync(DbContext context, DbCommand command, CancellationToken cancellationToken)
+    {
+        if (command.Transaction is not null || context.Database.CurrentTransaction is not null || System.Transactions.Transaction.Current is not null || !OutboxOn(context))
+        {
+            return null;
+        }
+
+        _ = OutboxTable.For(context);
+        var transaction = await command.Connection!.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        command.Transaction = transaction;
+        return transaction;
+    }
+
+    /// <summary>
+    /// The statement ran in Stockpile's transaction: writes the outbox row, commits, then applies as after any commit.
+    /// A failure to write the row or to commit rolls the statement back and reaches the caller: no change without its row.
+    /// </summary>
+    public async ValueTask OnBulkExecutedInOwnTransactionAsync(DbContext context, DbCommand command, DbTransaction transaction)
+    {
+        CommitBatch? batch;
+        await using (transaction.ConfigureAwait(false))
+        {
+            try
+            {
+                batch = BulkBatch(context, command);
+                if (batch is not null && batch.ChangesTokens)
+                {
+                    var table = OutboxTable.For(context);
+                    var id = Guid.NewGuid().ToString("N");
+                    await table.InsertAsync(transaction, id, Now(), PayloadOf(batch), CancellationToken.None).ConfigureAwait(false);
+                    batch.OutboxRow = new OutboxRow(table, id, command.Connection!);
+                }
+
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                command.Transaction = null;
+            }
+        }
+
+        if (batch is not null)
+        {
+            await ApplyAsync(batch).ConfigureAwait(false);
+        }
+    }
 }

@@ -42,6 +42,8 @@ public sealed class Issue12OutboxTests
     [TestCase("SaveChanges", 1)]
     [TestCase("TransactionCommit", 1)]
     [TestCase("ExecuteUpdateInTransaction", 1)]
+    [TestCase("ExecuteDeleteNoTransaction", 1)]
+    [TestCase("ExecuteUpdateNoTransactionSync", 1)]
     [TestCase("SavepointRolledBackThenCommit", 1)]
     [TestCase("TransactionRollback", 0)]
     [TestCase("SaveChangesFailed", 0)]
@@ -74,6 +76,13 @@ public sealed class Issue12OutboxTests
                 }
 
                 break;
+            case "ExecuteDeleteNoTransaction":
+                Assert.That(await context.Notes.Where(n => n.Id == 2).ExecuteDeleteAsync(), Is.EqualTo(1));
+                break;
+            case "ExecuteUpdateNoTransactionSync":
+                Assert.That(context.Notes.Where(n => n.Id == 2).ExecuteUpdate(s => s.SetProperty(n => n.Text, "bulk")), Is.EqualTo(1));
+                Assert.That(await database.TextAsync(2), Is.EqualTo("bulk"), "the statement committed");
+                break;
             case "SavepointRolledBackThenCommit":
                 await using (var transaction = await context.Database.BeginTransactionAsync())
                 {
@@ -103,6 +112,26 @@ public sealed class Issue12OutboxTests
 
         Assert.That(await database.OutboxRowsAsync(), Is.EqualTo(rows));
         Assert.That(context.Database.AutoTransactionBehavior, Is.EqualTo(AutoTransactionBehavior.WhenNeeded), "the context's own setting is back after the save");
+    }
+
+    [Test]
+    public async Task ExecuteUpdate_NoTransactionRedisReachable_EvictsAndDeletesTheRow()
+    {
+        await using var database = await OutboxDatabase.CreateAsync(notes: 2);
+        await using var app = database.Instance(RedisTestEnvironment.ConnectionString, TestStores.UniquePrefix());
+        var chain = app.GetRequiredService<ChainedStore>();
+        Assert.That((await chain.GetManyAsync<Note, int>([1, 2])).Select(n => n!.Text), Is.All.EqualTo("old"));
+        await using var context = await app.GetRequiredService<IDbContextFactory<NoteDbContext>>().CreateDbContextAsync();
+
+        Assert.That(await context.Notes.Where(n => n.Id == 2).ExecuteUpdateAsync(s => s.SetProperty(n => n.Text, "bulk")), Is.EqualTo(1));
+
+        Assert.That(await database.OutboxRowsAsync(), Is.Zero);
+        Assert.That(await database.TextAsync(2), Is.EqualTo("bulk"));
+        Assert.That((await chain.GetAsync<Note, int>(2))?.Text, Is.EqualTo("bulk"));
+        Assert.That((await chain.GetAsync<Note, int>(1))?.Text, Is.EqualTo("old"), "only the pinned key was evicted");
+        Assert.CatchAsync<Microsoft.Data.Sqlite.SqliteException>(() => context.Notes.Where(n => n.Id == 1).ExecuteUpdateAsync(s => s.SetProperty(n => n.Code, "N2")), "a failing statement");
+        Assert.That(await database.OutboxRowsAsync(), Is.Zero, "a failed statement leaves no row");
+        Assert.That((await context.Notes.AsNoTracking().SingleAsync(n => n.Id == 1)).Text, Is.EqualTo("old"));
     }
 
     [Test]
