@@ -10,18 +10,19 @@ namespace Stockpile.Redis.Tests.Issues;
 /// Issue 12, "invalidations survive a crash": a child process (tests/Stockpile.Testing.CrashApp) caches a note in
 /// Redis through the chain, renames it with SaveChanges and is killed (SIGKILL) by its own interceptor, registered
 /// before Stockpile's, right after COMMIT and before the eviction. Redis then still holds the old text, on every
-/// instance; once any instance starts (its start-up drain), no tier serves it.
+/// instance; once any instance starts (its start-up drain), no tier serves it. On SQLite (a file) and PostgreSQL.
 /// </summary>
 [NonParallelizable]
 public sealed class Issue12OutboxCrashTests
 {
-    [Test]
-    public async Task SaveChanges_ProcessKilledAfterCommitBeforeEviction_StartupDrainLeavesNoTierWithTheOldState()
+    [TestCase("sqlite")]
+    [TestCase("postgres")]
+    public async Task SaveChanges_ProcessKilledAfterCommitBeforeEviction_StartupDrainLeavesNoTierWithTheOldState(string provider)
     {
-        await using var database = await OutboxDatabase.CreateAsync(notes: 1);
+        await using var database = await OutboxDatabase.CreateAsync(notes: 1, await OutboxPostgres.ForAsync(provider));
         var prefix = TestStores.UniquePrefix();
 
-        var child = await RunCrashAppAsync(database.ConnectionString, RedisTestEnvironment.ConnectionString, prefix, id: 1, text: "new");
+        var child = await RunCrashAppAsync(provider, database.ConnectionString, RedisTestEnvironment.ConnectionString, prefix, id: 1, text: "new");
 
         Assert.That(child.Output, Does.Contain("cached: old").And.Contain("committed; killing").And.Not.Contain("not killed"), child.Errors);
         Assert.That(child.ExitCode, Is.Not.Zero, "the child was killed");
@@ -50,11 +51,11 @@ public sealed class Issue12OutboxCrashTests
         }
     }
 
-    private static async Task<(int ExitCode, string Output, string Errors)> RunCrashAppAsync(string sqlite, string redis, string prefix, int id, string text)
+    private static async Task<(int ExitCode, string Output, string Errors)> RunCrashAppAsync(string provider, string database, string redis, string prefix, int id, string text)
     {
         var app = Path.Combine(AppContext.BaseDirectory, "Stockpile.Testing.CrashApp.dll");
         Assert.That(app, Does.Exist, "the crash app is built beside the tests");
-        var start = new ProcessStartInfo("dotnet", ["exec", app, "crash", sqlite, redis, prefix, id.ToString(System.Globalization.CultureInfo.InvariantCulture), text])
+        var start = new ProcessStartInfo("dotnet", ["exec", app, "crash", provider, database, redis, prefix, id.ToString(System.Globalization.CultureInfo.InvariantCulture), text])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -39,17 +39,23 @@ public sealed class Issue12OutboxTests
     }
 
     /// <summary>With Redis unreachable the evictions cannot complete, so every committed kind of change leaves its row; a rollback leaves none.</summary>
-    [TestCase("SaveChanges", 1)]
-    [TestCase("TransactionCommit", 1)]
-    [TestCase("ExecuteUpdateInTransaction", 1)]
-    [TestCase("ExecuteDeleteNoTransaction", 1)]
-    [TestCase("ExecuteUpdateNoTransactionSync", 1)]
-    [TestCase("SavepointRolledBackThenCommit", 1)]
-    [TestCase("TransactionRollback", 0)]
-    [TestCase("SaveChangesFailed", 0)]
-    public async Task Commit_RedisUnreachable_RowKeptOnlyWhenCommitted(string scenario, int rows)
+    [TestCase("sqlite", "SaveChanges", 1)]
+    [TestCase("sqlite", "TransactionCommit", 1)]
+    [TestCase("sqlite", "ExecuteUpdateInTransaction", 1)]
+    [TestCase("sqlite", "ExecuteDeleteNoTransaction", 1)]
+    [TestCase("sqlite", "ExecuteUpdateNoTransactionSync", 1)]
+    [TestCase("sqlite", "SavepointRolledBackThenCommit", 1)]
+    [TestCase("sqlite", "TransactionRollback", 0)]
+    [TestCase("sqlite", "SaveChangesFailed", 0)]
+    [TestCase("postgres", "SaveChanges", 1)]
+    [TestCase("postgres", "ExecuteUpdateInTransaction", 1)]
+    [TestCase("postgres", "ExecuteDeleteNoTransaction", 1)]
+    [TestCase("postgres", "SavepointRolledBackThenCommit", 1)]
+    [TestCase("postgres", "TransactionRollback", 0)]
+    [TestCase("postgres", "SaveChangesFailed", 0)]
+    public async Task Commit_RedisUnreachable_RowKeptOnlyWhenCommitted(string provider, string scenario, int rows)
     {
-        await using var database = await OutboxDatabase.CreateAsync(notes: 2);
+        await using var database = await OutboxDatabase.CreateAsync(notes: 2, await OutboxPostgres.ForAsync(provider));
         await using var app = database.Instance(Unreachable, TestStores.UniquePrefix());
         await using var context = await app.GetRequiredService<IDbContextFactory<NoteDbContext>>().CreateDbContextAsync();
         var note = await context.Notes.SingleAsync(n => n.Id == 1);
@@ -162,11 +168,12 @@ public sealed class Issue12OutboxTests
         await StopAsync(app);
     }
 
-    [Test]
-    public async Task Drain_TwoInstancesAtOnce_EachRowAppliedOnceAndDeleted()
+    [TestCase("sqlite")]
+    [TestCase("postgres")]
+    public async Task Drain_TwoInstancesAtOnce_EachRowAppliedOnceAndDeleted(string provider)
     {
         const int Rows = 40;
-        await using var database = await OutboxDatabase.CreateAsync(notes: Rows);
+        await using var database = await OutboxDatabase.CreateAsync(notes: Rows, await OutboxPostgres.ForAsync(provider));
         var prefix = TestStores.UniquePrefix();
         await using var a = database.Instance(RedisTestEnvironment.ConnectionString, prefix, o => o.BatchSize = 7);
         await using var b = database.Instance(RedisTestEnvironment.ConnectionString, prefix, o => o.BatchSize = 7);
