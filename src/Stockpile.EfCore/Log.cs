@@ -16,6 +16,10 @@ internal static partial class Log
     public const int KeyNotCachedId = 1006;
     public const int CaptureFailedId = 1007;
     public const int QueryCacheFailedId = 1101;
+    public const int OutboxRowKeptId = 1201;
+    public const int OutboxDeleteFailedId = 1202;
+    public const int OutboxDrainFailedId = 1203;
+    public const int OutboxDrainedId = 1204;
 
     [LoggerMessage(ConflictRetryId, LogLevel.Debug, "Stockpile store '{Store}' retries a {Operation}: a concurrent write changed the rows it read (attempt {Attempt}).", EventName = "ConflictRetry")]
     public static partial void ConflictRetry(ILogger logger, string store, string operation, int attempt);
@@ -40,4 +44,16 @@ internal static partial class Log
 
     [LoggerMessage(CommitOutcomeUnknownId, LogLevel.Warning, "A commit failed, so whether it wrote is unknown; Stockpile evicts the {Count} changed object(s) rather than write them through.", EventName = "CommitOutcomeUnknown")]
     public static partial void CommitOutcomeUnknown(ILogger logger, int count);
+
+    [LoggerMessage(OutboxRowKeptId, LogLevel.Warning, "Stockpile keeps a commit's outbox row: a cache tier did not take all of its evictions (a failure, or Redis unreachable). It is drained and retried later.", EventName = "OutboxRowKept")]
+    public static partial void OutboxRowKept(ILogger logger);
+
+    [LoggerMessage(OutboxDeleteFailedId, LogLevel.Warning, "Stockpile could not delete an outbox row after its evictions; it is drained later, which evicts once more.", EventName = "OutboxDeleteFailed")]
+    public static partial void OutboxDeleteFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(OutboxDrainFailedId, LogLevel.Error, "Stockpile could not drain the invalidation outbox of '{Context}'; the next pass tries again.", EventName = "OutboxDrainFailed")]
+    public static partial void OutboxDrainFailed(ILogger logger, string context, Exception exception);
+
+    [LoggerMessage(OutboxDrainedId, LogLevel.Information, "Stockpile drained {Count} outbox row(s) of '{Context}' left by commits whose evictions had not completed; {Left} row(s) left.", EventName = "OutboxDrained")]
+    public static partial void OutboxDrained(ILogger logger, int count, string context, long left);
 }

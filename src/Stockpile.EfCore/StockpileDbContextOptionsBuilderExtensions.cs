@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Stockpile.Internal;
 
@@ -52,23 +51,13 @@ public static class StockpileDbContextOptionsBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(services);
-        var options = services.GetService<Microsoft.Extensions.Options.IOptions<StockpileInterceptorOptions>>()?.Value ?? new StockpileInterceptorOptions();
-        var metrics = services.GetService<StockpileMetrics>();
-        var logger = services.GetService<ILoggerFactory>()?.CreateLogger("Stockpile.EfCore");
-        var coordinator = new CommitCoordinator(services.GetRequiredService<ChainedStore>, options, logger, metrics)
-        {
-            ResolveTokens = services.GetService<IStockpileKeyBuilder>,
-        };
-        coordinator.Queries = new QueryCaching(
-            name => name is null ? services.GetService<StockpileCache>() ?? options.QueryCache : services.GetKeyedService<StockpileCache>(name),
-            () => services.GetService<IStockpileCacheProvider>()?.Names ?? []);
-        return Add(builder, coordinator);
+        return Add(builder, CommitCoordinator.FromServices(services));
     }
 
     private static TBuilder Add<TBuilder>(TBuilder builder, CommitCoordinator coordinator)
         where TBuilder : DbContextOptionsBuilder
     {
-        builder.AddInterceptors(new StockpileSaveChangesInterceptor(coordinator), new StockpileTransactionInterceptor(), new StockpileCommandInterceptor(coordinator), StockpileQueryExpressionInterceptor.Instance);
+        builder.AddInterceptors(new StockpileSaveChangesInterceptor(coordinator), new StockpileTransactionInterceptor(coordinator), new StockpileCommandInterceptor(coordinator), StockpileQueryExpressionInterceptor.Instance);
 
         // Cached() queries: EF Core's provider, which also answers them from the cache; their commands' tables.
         builder.AddInterceptors(new StockpileQueryCommandInterceptor(coordinator));

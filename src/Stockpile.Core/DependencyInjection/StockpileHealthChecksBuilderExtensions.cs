@@ -9,7 +9,9 @@ public static class StockpileHealthChecksBuilderExtensions
 {
     /// <summary>
     /// Adds a health check that probes every tier of the <see cref="ChainedStore"/> that <c>AddStockpile()</c> registered:
-    /// Redis answers a PING and its circuit breaker is closed, and the database accepts a connection.
+    /// Redis answers a PING and its circuit breaker is closed, and the database accepts a connection. With the EF Core
+    /// outbox on (<c>AddOutbox&lt;TContext&gt;()</c>), a check named <c>{name}-outbox-{context}</c> reports whether the
+    /// outbox is backing up.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>
     /// <param name="name">The check's name.</param>
@@ -27,6 +29,15 @@ public static class StockpileHealthChecksBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return builder.Add(new HealthCheckRegistration(name, static sp => new StockpileHealthCheck(sp.GetRequiredService<ChainedStore>()), failureStatus, tags, timeout));
+        // Integrations' checks (the outbox's), known only once every service is registered.
+        var tagList = tags?.ToArray();
+        builder.Services.AddOptions<HealthCheckServiceOptions>().Configure<IEnumerable<StockpileHealthContribution>>((options, contributions) =>
+        {
+            foreach (var contribution in contributions)
+            {
+                options.Registrations.Add(new HealthCheckRegistration($"{name}-{contribution.Name}", contribution.Factory, failureStatus, tagList, timeout));
+            }
+        });
+        return builder.Add(new HealthCheckRegistration(name, static sp => new StockpileHealthCheck(sp.GetRequiredService<ChainedStore>()), failureStatus, tagList, timeout));
     }
 }

@@ -20,6 +20,7 @@ internal sealed partial class CommitCoordinator
 
             await InvalidateTablesAsync(batch).ConfigureAwait(false);
             await BumpTokensAsync(batch).ConfigureAwait(false);
+            await CompleteOutboxAsync(batch).ConfigureAwait(false);
             return;
         }
 
@@ -79,6 +80,7 @@ internal sealed partial class CommitCoordinator
         }
         catch (Exception ex)
         {
+            batch.Faulted = true;
             Failed(ex);
             await EvictQuietlyAsync(evict.Concat(refresh.Values.SelectMany(static c => c.NewKeys)), batch.Types).ConfigureAwait(false);
         }
@@ -92,6 +94,7 @@ internal sealed partial class CommitCoordinator
 
         await InvalidateTablesAsync(batch).ConfigureAwait(false);
         await BumpTokensAsync(batch).ConfigureAwait(false);
+        await CompleteOutboxAsync(batch).ConfigureAwait(false);
     }
 
     private async ValueTask WriteThroughAsync(IEnumerable<CapturedChange> changes, CommitTicket ticket)

@@ -11,7 +11,11 @@ internal sealed partial class CommitCoordinator
     /// cached type whose table the SQL names, the type is dropped whole. Either happens once the statement commits (at
     /// once outside a transaction, at commit inside one, never after a rollback). Never throws: the statement has run.
     /// </summary>
-    public ValueTask OnBulkExecutedAsync(DbContext context, DbCommand command)
+    public ValueTask OnBulkExecutedAsync(DbContext context, DbCommand command) =>
+        BulkBatch(context, command) is { } batch ? ApplyOrHoldAsync(context, batch) : default;
+
+    /// <summary>What a bulk statement changes, or <see langword="null"/> when it changes nothing cached (or cannot be read: then logged).</summary>
+    private CommitBatch? BulkBatch(DbContext context, DbCommand command)
     {
         var batch = new CommitBatch(this, []);
         try
@@ -44,10 +48,10 @@ internal sealed partial class CommitCoordinator
         catch (Exception ex)
         {
             Failed(ex);
-            return default;
+            return null;
         }
 
-        return batch.IsEmpty ? default : ApplyOrHoldAsync(context, batch);
+        return batch.IsEmpty ? null : batch;
     }
 
     /// <summary>The keys the statement's plan pins, read from its parameters; <see langword="null"/> when not certain.</summary>

@@ -29,6 +29,7 @@ internal sealed partial class CommitCoordinator
         }
         catch (Exception ex)
         {
+            batch.Faulted = true;
             Failed(ex);
         }
     }

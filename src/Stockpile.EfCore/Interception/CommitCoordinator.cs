@@ -71,11 +71,17 @@ internal sealed partial class CommitCoordinator
         }
 
         state.Pending = WithTables(context, batch);
+        PrepareOutbox(context, state.Pending);
     }
 
     /// <summary>After the save: apply now when it committed, or hold the changes until its transaction ends.</summary>
     public ValueTask OnSavedAsync(DbContext? context)
     {
+        if (context is not null)
+        {
+            RestoreTransactions(context);
+        }
+
         if (context is null || !_contexts.TryGetValue(context, out var state) || state.Pending is not { } batch)
         {
             return default;
@@ -116,6 +122,11 @@ internal sealed partial class CommitCoordinator
     /// <summary>A failed save wrote nothing that will commit; inside a transaction its rows are still evicted at commit, which is always safe.</summary>
     public void OnFailed(DbContext? context)
     {
+        if (context is not null)
+        {
+            RestoreTransactions(context);
+        }
+
         if (context is null || !_contexts.TryGetValue(context, out var state) || state.Pending is not { } batch)
         {
             return;

@@ -1,16 +1,43 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Stockpile.Internal;
 
-/// <summary>Feeds the statements of <c>ExecuteUpdate</c>/<c>ExecuteDelete</c> to the coordinator once they have run; every other command passes untouched.</summary>
+/// <summary>
+/// Feeds the statements of <c>ExecuteUpdate</c>/<c>ExecuteDelete</c> to the coordinator once they have run; every other
+/// command passes untouched. With the outbox on, a statement in no transaction runs in one of Stockpile's own (begun
+/// before it, committed with its outbox row after it, rolled back when it fails).
+/// </summary>
 internal sealed class StockpileCommandInterceptor(CommitCoordinator coordinator) : DbCommandInterceptor
 {
+    private readonly ConditionalWeakTable<DbCommand, DbTransaction> _own = new();
+
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        if (IsBulk(eventData) && SyncOverAsync.Result(coordinator.OnBulkExecutingAsync(eventData.Context!, command, CancellationToken.None)) is { } transaction)
+        {
+            _own.AddOrUpdate(command, transaction);
+        }
+
+        return result;
+    }
+
+    public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (IsBulk(eventData) && await coordinator.OnBulkExecutingAsync(eventData.Context!, command, cancellationToken).ConfigureAwait(false) is { } transaction)
+        {
+            _own.AddOrUpdate(command, transaction);
+        }
+
+        return result;
+    }
+
     public override int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
     {
         if (IsBulk(eventData))
         {
-            SyncOverAsync.Wait(coordinator.OnBulkExecutedAsync(eventData.Context!, command));
+            SyncOverAsync.Wait(ExecutedAsync(command, eventData));
         }
 
         return result;
@@ -21,10 +48,48 @@ internal sealed class StockpileCommandInterceptor(CommitCoordinator coordinator)
         if (IsBulk(eventData))
         {
             // Not canceled: the statement ran, and a cache left with the old rows would serve them.
-            await coordinator.OnBulkExecutedAsync(eventData.Context!, command).ConfigureAwait(false);
+            await ExecutedAsync(command, eventData).ConfigureAwait(false);
         }
 
         return result;
+    }
+
+    public override void CommandFailed(DbCommand command, CommandErrorEventData eventData) => RollBackOwn(command);
+
+    public override Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        RollBackOwn(command);
+        return Task.CompletedTask;
+    }
+
+    public override void CommandCanceled(DbCommand command, CommandEndEventData eventData) => RollBackOwn(command);
+
+    public override Task CommandCanceledAsync(DbCommand command, CommandEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        RollBackOwn(command);
+        return Task.CompletedTask;
+    }
+
+    private ValueTask ExecutedAsync(DbCommand command, CommandExecutedEventData eventData)
+    {
+        if (_own.TryGetValue(command, out var transaction))
+        {
+            _own.Remove(command);
+            return coordinator.OnBulkExecutedInOwnTransactionAsync(eventData.Context!, command, transaction);
+        }
+
+        return coordinator.OnBulkExecutedAsync(eventData.Context!, command);
+    }
+
+    /// <summary>A statement that failed in Stockpile's own transaction changed nothing: the transaction is rolled back (by disposing it).</summary>
+    private void RollBackOwn(DbCommand command)
+    {
+        if (_own.TryGetValue(command, out var transaction))
+        {
+            _own.Remove(command);
+            command.Transaction = null;
+            transaction.Dispose();
+        }
     }
 
     private static bool IsBulk(CommandEventData eventData) =>

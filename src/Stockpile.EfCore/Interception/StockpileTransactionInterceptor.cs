@@ -3,8 +3,8 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Stockpile.Internal;
 
-/// <summary>Feeds transaction outcomes to the coordinator: claim at commit start, apply at commit, drop at rollback.</summary>
-internal sealed class StockpileTransactionInterceptor : DbTransactionInterceptor
+/// <summary>Feeds transaction outcomes to the coordinator: claim (and write the outbox row) at commit start, apply at commit, drop at rollback.</summary>
+internal sealed class StockpileTransactionInterceptor(CommitCoordinator coordinator) : DbTransactionInterceptor
 {
     // A provider may hand out the same DbTransaction object again (Npgsql does, per pooled connection): what an earlier
     // transaction left behind, when it was disposed without a commit or rollback event, is dropped when the next begins.
@@ -22,14 +22,15 @@ internal sealed class StockpileTransactionInterceptor : DbTransactionInterceptor
 
     public override InterceptionResult TransactionCommitting(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result)
     {
-        CommitCoordinator.Committing(transaction);
+        coordinator.OnCommitting(transaction, eventData.Context);
         return result;
     }
 
-    public override ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    public override async ValueTask<InterceptionResult> TransactionCommittingAsync(DbTransaction transaction, TransactionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
     {
-        CommitCoordinator.Committing(transaction);
-        return new(result);
+        // With the outbox on, its row is written in the transaction: a canceled write cancels the commit.
+        await coordinator.OnCommittingAsync(transaction, eventData.Context, cancellationToken).ConfigureAwait(false);
+        return result;
     }
 
     public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>

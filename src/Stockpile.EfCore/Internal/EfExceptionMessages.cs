@@ -33,4 +33,8 @@ internal static class EfExceptionMessages
         name is null
             ? "Stockpile has no cache for cached queries: register one (services.AddStockpile().AddCache() or .AddRedisCache()) or set StockpileInterceptorOptions.QueryCache."
             : $"Stockpile has no cache named '{name}' for cached queries: register it with AddCache(\"{name}\") or AddRedisCache(\"{name}\").";
+
+    public static string OutboxNotInModel(Type contextType) =>
+        $"Stockpile's invalidation outbox is on, but DbContext '{TypeNames.Display(contextType)}' has no outbox table in its model. "
+        + "Call modelBuilder.AddStockpileOutbox() in its OnModelCreating and add a migration that creates the table, or turn the outbox off.";
 }

@@ -1,0 +1,16 @@
+namespace Stockpile.Internal;
+
+internal sealed partial class CommitBatch
+{
+    /// <summary>Gets or sets the outbox row written with the commit, deleted once every tier applied the batch.</summary>
+    public OutboxRow? OutboxRow { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether a part of the cache update failed after the commit (the outbox row then stays, to be drained).</summary>
+    public bool Faulted { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the outbox row was deleted: every tier applied the batch.</summary>
+    public bool OutboxDone { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether a drained row named a type no longer found: everything is evicted.</summary>
+    public bool InvalidateAll { get; set; }
+}
