@@ -106,11 +106,8 @@ public sealed partial class RedisStore
             }
             else
             {
-                var values = await database.StringGetAsync(redisKeys).WaitAsync(cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < values.Length; i++)
-                {
-                    unreadable |= !TryReadValue(values[i], key, out results[i]);
-                }
+                using var reply = await ReceiveAsync(SendMultiGet(database, redisKeys), cancellationToken).ConfigureAwait(false);
+                unreadable = !TryReadReply(reply, key, results, 0, results.Length);
             }
         }
         catch (Exception ex)

@@ -71,6 +71,25 @@ public sealed class Issue9PrimaryKeyReadTests(bool cluster)
     }
 
     [Test]
+    public async Task GetManyAsyncByPrimaryKey_LargeValues_ReadIntactFromTheReply()
+    {
+        // A reply of several megabytes reaches the client in many reads: every value must come out whole and in order.
+        await using var store = TestStores.Create(_connection);
+        var products = Enumerable.Range(0, 24).Select(_ => TestStores.NewProduct()).ToList();
+        foreach (var (product, i) in products.Select((p, i) => (p, i)))
+        {
+            product.Name = new string((char)('a' + i), 100_000 + (i * 7919));
+        }
+
+        await store.PutManyAsync(products);
+        await store.GetAsync<Product, int>(products[0].Id);
+
+        var found = await store.GetManyAsync<Product, int>([.. products.Select(p => p.Id), TestStores.NextId()]);
+
+        Assert.That(found.Select(p => p?.Name), Is.EqualTo(products.Select(p => p.Name).Append(null)));
+    }
+
+    [Test]
     public async Task GetManyAsyncByPrimaryKey_NullValue_IsRefusedNamingTheKey()
     {
         await using var store = TestStores.Create(_connection);
