@@ -107,7 +107,7 @@ public sealed partial class RedisStore
             else
             {
                 using var reply = await ReceiveAsync(SendMultiGet(database, redisKeys), cancellationToken).ConfigureAwait(false);
-                unreadable = !TryReadReply(reply, key, results, 0, results.Length);
+                unreadable = !TryReadReply(reply, key, results);
             }
         }
         catch (Exception ex)

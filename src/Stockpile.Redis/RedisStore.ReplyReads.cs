@@ -49,22 +49,22 @@ public sealed partial class RedisStore
     }
 
     /// <summary>
-    /// Reads the objects of an <c>MGET</c> reply into <paramref name="results"/> from <paramref name="start"/>;
+    /// Reads the objects of an <c>MGET</c> reply into <paramref name="results"/>, one per key in order;
     /// <see langword="false"/> when a value is not a readable object (left to the general path, which logs and removes it).
     /// </summary>
     /// <exception cref="RedisException">The reply is not an array of one value per key.</exception>
-    private bool TryReadReply<T>(RespResult reply, KeyDefinition key, T?[] results, int start, int count)
+    private bool TryReadReply<T>(RespResult reply, KeyDefinition key, T?[] results)
         where T : class
     {
         var reader = reply.Read();
-        if (!reader.IsAggregate || reader.AggregateLength() != count)
+        if (!reader.IsAggregate || reader.AggregateLength() != results.Length)
         {
-            throw new RedisException(Redis.ExceptionMessages.UnexpectedReply(MultiGet, count));
+            throw new RedisException(Redis.ExceptionMessages.UnexpectedReply(MultiGet, results.Length));
         }
 
         var readable = true;
         var values = reader.AggregateChildren();
-        for (var i = start; i < start + count && values.MoveNext(); i++)
+        for (var i = 0; i < results.Length && values.MoveNext(); i++)
         {
             var value = values.Value;
             if (value.IsNull)
