@@ -34,7 +34,7 @@ public sealed partial class RedisStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>One <c>MGET</c>; on a cluster, one per hash slot, sent together.</remarks>
+    /// <remarks>One <c>MGET</c>, deserialized from its undecoded reply (see <see cref="TryReadReply{T}"/>); on a cluster, one per hash slot, sent together.</remarks>
     protected override ValueTask<IReadOnlyList<T?>> GetManyByPrimaryKeyCoreAsync<T, TKey>(IReadOnlyList<TKey> primaryKeys, CancellationToken cancellationToken)
         where T : class
     {
