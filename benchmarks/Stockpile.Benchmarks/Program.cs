@@ -7,4 +7,10 @@ if (args is ["--paired-redis"])
     return;
 }
 
+if (args is ["--redis-batch-breakdown"])
+{
+    await RedisBatchBreakdownRun.RunAsync();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -47,5 +47,8 @@ internal static class ExceptionMessages
     public static string KeyNotEncodable(string store) =>
         $"Stockpile store '{store}' cannot send a key holding a lone UTF-16 surrogate to Redis: its UTF-8 bytes would stand for another key.";
 
+    public static string UnexpectedReply(string command, int keys) =>
+        Format($"Redis answered {command} of {keys} keys with something other than an array of {keys} values.");
+
     private static string Format(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

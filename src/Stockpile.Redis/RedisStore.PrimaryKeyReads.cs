@@ -34,7 +34,7 @@ public sealed partial class RedisStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>One <c>MGET</c>; on a cluster, one per hash slot, sent together.</remarks>
+    /// <remarks>One <c>MGET</c>, deserialized from its undecoded reply (see <see cref="TryReadReply{T}"/>); on a cluster, one per hash slot, sent together.</remarks>
     protected override ValueTask<IReadOnlyList<T?>> GetManyByPrimaryKeyCoreAsync<T, TKey>(IReadOnlyList<TKey> primaryKeys, CancellationToken cancellationToken)
         where T : class
     {
@@ -106,11 +106,8 @@ public sealed partial class RedisStore
             }
             else
             {
-                var values = await database.StringGetAsync(redisKeys).WaitAsync(cancellationToken).ConfigureAwait(false);
-                for (var i = 0; i < values.Length; i++)
-                {
-                    unreadable |= !TryReadValue(values[i], key, out results[i]);
-                }
+                using var reply = await ReceiveAsync(SendMultiGet(database, redisKeys), cancellationToken).ConfigureAwait(false);
+                unreadable = !TryReadReply(reply, key, results);
             }
         }
         catch (Exception ex)

@@ -71,6 +71,25 @@ public sealed class Issue9PrimaryKeyReadTests(bool cluster)
     }
 
     [Test]
+    public async Task GetManyAsyncByPrimaryKey_LargeValues_ReadIntactFromTheReply()
+    {
+        // A reply of several megabytes reaches the client in many reads: every value must come out whole and in order.
+        await using var store = TestStores.Create(_connection);
+        var products = Enumerable.Range(0, 24).Select(_ => TestStores.NewProduct()).ToList();
+        foreach (var (product, i) in products.Select((p, i) => (p, i)))
+        {
+            product.Name = new string((char)('a' + i), 100_000 + (i * 7919));
+        }
+
+        await store.PutManyAsync(products);
+        await store.GetAsync<Product, int>(products[0].Id);
+
+        var found = await store.GetManyAsync<Product, int>([.. products.Select(p => p.Id), TestStores.NextId()]);
+
+        Assert.That(found.Select(p => p?.Name), Is.EqualTo(products.Select(p => p.Name).Append(null)));
+    }
+
+    [Test]
     public async Task GetManyAsyncByPrimaryKey_NullValue_IsRefusedNamingTheKey()
     {
         await using var store = TestStores.Create(_connection);
@@ -121,6 +140,40 @@ public sealed class Issue9PrimaryKeyReadTests(bool cluster)
             Assert.That(found.Select(p => p?.Name), Is.EqualTo(new[] { good.Name, null }));
             Assert.That(await _connection.GetDatabase().KeyExistsAsync(corruptKey), Is.False, "the unreadable value is removed");
             Assert.That(logs.Entries.Select(e => e.EventId.Name), Does.Contain("UnreadableEntry"));
+        });
+    }
+
+    [Test]
+    public async Task GetManyAsyncByPrimaryKey_LargeBatchesAtOnce_EachValueInItsPlace_UnreadableOnesMissed()
+    {
+        // Each batch is read from its own pooled reply while the others are read: every value lands at its key's position,
+        // and an unreadable one anywhere in the reply sends the batch down the general path.
+        using var logs = new CapturingLoggerProvider();
+        using var factory = logs.CreateFactory();
+        await using var store = TestStores.Create(_connection, loggerFactory: factory);
+        var products = Enumerable.Range(0, 150).Select(_ => TestStores.NewProduct()).ToList();
+        await store.PutManyAsync(products.Where((_, i) => i % 7 != 3));
+        await store.GetAsync<Product, int>(products[0].Id);
+        var ids = products.Select(p => p.Id).ToList();
+        var expected = products.Select((p, i) => i % 7 != 3 ? p.Name : null).ToList();
+
+        var batches = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () => await store.GetManyAsync<Product, int>(ids))));
+
+        Assert.That(batches.Select(found => found.Select(p => p?.Name)), Has.All.EqualTo(expected));
+
+        var corruptIndexes = new[] { 1, 77, 149 };
+        foreach (var i in corruptIndexes)
+        {
+            await _connection.GetDatabase().StringSetAsync(TestStores.KeyOf(store.KeyPrefixForTests, EntityKey.For<Product>(products[i].Id)), Encoding.UTF8.GetBytes("V\u0000garbage"));
+            expected[i] = null;
+        }
+
+        var afterCorruption = await store.GetManyAsync<Product, int>(ids);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(afterCorruption.Select(p => p?.Name), Is.EqualTo(expected));
+            Assert.That(logs.Entries.Count(e => e.EventId.Name == "UnreadableEntry"), Is.EqualTo(corruptIndexes.Length));
         });
     }
 

@@ -1,0 +1,83 @@
+using System.Buffers;
+using StackExchange.Redis;
+
+namespace Stockpile;
+
+/// <content>
+/// A batch by primary key values read straight from the <c>MGET</c> reply: StackExchange.Redis hands back the reply
+/// undecoded in one pooled buffer (<see cref="IDatabaseAsync.ExecuteRespAsync"/>), and each value is deserialized from
+/// its bytes in that buffer, with no <see cref="RedisValue"/> or <c>byte[]</c> per value.
+/// </content>
+public sealed partial class RedisStore
+{
+    private const string MultiGet = "MGET";
+
+    /// <summary>
+    /// Sends one <c>MGET</c> of <paramref name="keys"/>; the task's reply must be disposed. The arguments are written
+    /// before the call returns (see <see cref="IDatabaseAsync.ExecuteRespAsync"/>), so their array goes back to the pool at once.
+    /// </summary>
+    private static Task<RespResult> SendMultiGet(IDatabase database, ReadOnlySpan<RedisKey> keys)
+    {
+        var arguments = ArrayPool<RedisKeyOrValue>.Shared.Rent(keys.Length);
+        try
+        {
+            for (var i = 0; i < keys.Length; i++)
+            {
+                arguments[i] = keys[i];
+            }
+
+            return database.ExecuteRespAsync(MultiGet, arguments.AsMemory(0, keys.Length));
+        }
+        finally
+        {
+            ArrayPool<RedisKeyOrValue>.Shared.Return(arguments, clearArray: true);
+        }
+    }
+
+    /// <summary>Waits for a reply; if the wait is cancelled, the reply is disposed when it comes.</summary>
+    private static async ValueTask<RespResult> ReceiveAsync(Task<RespResult> pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!pending.IsCompleted)
+        {
+            _ = pending.ContinueWith(static read => read.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Reads the objects of an <c>MGET</c> reply into <paramref name="results"/>, one per key in order;
+    /// <see langword="false"/> when a value is not a readable object (left to the general path, which logs and removes it).
+    /// </summary>
+    /// <exception cref="RedisException">The reply is not an array of one value per key.</exception>
+    private bool TryReadReply<T>(RespResult reply, KeyDefinition key, T?[] results)
+        where T : class
+    {
+        var reader = reply.Read();
+        if (!reader.IsAggregate || reader.AggregateLength() != results.Length)
+        {
+            throw new RedisException(Redis.ExceptionMessages.UnexpectedReply(MultiGet, results.Length));
+        }
+
+        var readable = true;
+        var values = reader.AggregateChildren();
+        for (var i = 0; i < results.Length && values.MoveNext(); i++)
+        {
+            var value = values.Value;
+            if (value.IsNull)
+            {
+                continue;
+            }
+
+            // A value split over two of the reply's segments is copied out; one in a single segment is read in place.
+            readable &= value.TryGetSpan(out var payload)
+                ? TryReadObject(payload, key, out results[i])
+                : TryReadObject(value.ReadByteArray(), key, out results[i]);
+        }
+
+        return readable;
+    }
+}
