@@ -34,7 +34,7 @@ public sealed partial class RedisStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>One <c>MGET</c>, deserialized from its undecoded reply (see <see cref="TryReadReply{T}"/>); on a cluster, one per hash slot, sent together.</remarks>
+    /// <remarks>One <c>MGET</c>, deserialized from its undecoded reply (see <see cref="TryReadReply{T, TKey}"/>); on a cluster, one per hash slot, sent together.</remarks>
     protected override ValueTask<IReadOnlyList<T?>> GetManyByPrimaryKeyCoreAsync<T, TKey>(IReadOnlyList<TKey> primaryKeys, CancellationToken cancellationToken)
         where T : class
     {
@@ -79,7 +79,7 @@ public sealed partial class RedisStore
 
         using (lease)
         {
-            if (TryReadObject<T>(lease.Span, key, out var item))
+            if (TryReadObject(lease.Span, key, primaryKey, out T? item))
             {
                 return item;
             }
@@ -101,13 +101,13 @@ public sealed partial class RedisStore
                 // Each slot's values are read as its reply comes in, while the other slots' replies are on their way.
                 await foreach (var (index, value) in MultiGetBySlotAsync(database, redisKeys, cancellationToken).ConfigureAwait(false))
                 {
-                    unreadable |= !TryReadValue(value, key, out results[index]);
+                    unreadable |= !TryReadValue(value, key, primaryKeys[index], out results[index]);
                 }
             }
             else
             {
                 using var reply = await ReceiveAsync(SendMultiGet(database, redisKeys), cancellationToken).ConfigureAwait(false);
-                unreadable = !TryReadReply(reply, key, results);
+                unreadable = !TryReadReply(reply, key, primaryKeys, results);
             }
         }
         catch (Exception ex)
@@ -154,15 +154,15 @@ public sealed partial class RedisStore
     }
 
     /// <summary>Reads an object from a value read under a primary key: <see langword="null"/> for a miss; <see langword="false"/> for bytes that are not a readable object.</summary>
-    private bool TryReadValue<T>(RedisValue value, KeyDefinition key, out T? item)
+    private bool TryReadValue<T, TKey>(RedisValue value, KeyDefinition key, TKey primaryKey, out T? item)
         where T : class
     {
         item = null;
-        return (byte[]?)value is not { } payload || TryReadObject(payload, key, out item);
+        return (byte[]?)value is not { } payload || TryReadObject(payload, key, primaryKey, out item);
     }
 
     /// <summary>Reads an object under a primary key; <see langword="false"/> for bytes that are not a readable object (left to the general path).</summary>
-    private bool TryReadObject<T>(ReadOnlySpan<byte> payload, KeyDefinition key, out T? item)
+    private bool TryReadObject<T, TKey>(ReadOnlySpan<byte> payload, KeyDefinition key, TKey primaryKey, out T? item)
         where T : class
     {
         item = null;
@@ -174,11 +174,14 @@ public sealed partial class RedisStore
         try
         {
             item = StoredPayload.ReadValue(payload, OwnerOf(key), typeof(T), IsPolymorphic, Serializer) as T;
-            return true;
         }
         catch (StockpileSerializationException)
         {
             return false;
         }
+
+        // Bytes this store did not write may hold another object, or JSON of another shape read with default values.
+        // The hot path takes only a one-value key of exactly TKey's type (see KeyDefinition.TryWriteCanonicalUtf8).
+        return item is null || (key.Accessors[0].Read(item) is TKey held && EqualityComparer<TKey>.Default.Equals(held, primaryKey));
     }
 }

@@ -32,9 +32,9 @@ public sealed partial class StockpileCache
         var missing = new List<int>();
         for (var i = 0; i < distinct.Length; i++)
         {
-            if (await LiveAsync(entries[i], cancellationToken).ConfigureAwait(false) is { } entry)
+            if (await LiveAsync(entries[i], cancellationToken).ConfigureAwait(false) is { } entry && TryMaterialize<T>(distinct[i], entry, out var value))
             {
-                results[distinct[i]] = Materialize<T>(distinct[i], entry)!;
+                results[distinct[i]] = value!;
             }
             else
             {
@@ -109,7 +109,7 @@ public sealed partial class StockpileCache
             for (var o = 0; o < owned.Count; o++)
             {
                 var (i, flight) = owned[o];
-                if (await LiveAsync(stored[o], token).ConfigureAwait(false) is { } entry)
+                if (Readable<T>(keys[i], await LiveAsync(stored[o], token).ConfigureAwait(false)) is { } entry)
                 {
                     End(keys[i], flight);
                     flight.Completion.TrySetResult((true, entry));

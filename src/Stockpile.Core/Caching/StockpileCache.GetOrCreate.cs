@@ -26,16 +26,17 @@ public sealed partial class StockpileCache
         }
 
         var entry = read.Result;
-        return entry is { Tags: null }
-            ? new ValueTask<T>(Materialize<T>(key, entry)!)
-            : GetOrCreateSlowAsync(key, entry, null, state, factory, options, cancellationToken);
+        return entry is { Tags: null } && TryMaterialize<T>(key, entry, out var value)
+            ? new ValueTask<T>(value!)
+            : GetOrCreateSlowAsync(key, entry is { Tags: null } ? null : entry, null, state, factory, options, cancellationToken);
     }
 
     private async ValueTask<T> GetOrCreateSlowAsync<TState, T>(string key, CacheEntry? read, Task<CacheEntry?>? pending, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
     {
-        if (await LiveAsync(pending is null ? read : await pending.ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is { } hit)
+        if (await LiveAsync(pending is null ? read : await pending.ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is { } hit
+            && TryMaterialize<T>(key, hit, out var value))
         {
-            return Materialize<T>(key, hit)!;
+            return value!;
         }
 
         Flight flight;
@@ -71,7 +72,7 @@ public sealed partial class StockpileCache
 
             // Read again before making: a caller whose miss was read before another flight stored the key may arrive
             // here after that flight ended, and must take the stored value instead of running the factory twice.
-            if (await LiveAsync(await _tier.GetAsync(key, token).ConfigureAwait(false), token).ConfigureAwait(false) is { } stored)
+            if (Readable<T>(key, await LiveAsync(await _tier.GetAsync(key, token).ConfigureAwait(false), token).ConfigureAwait(false)) is { } stored)
             {
                 End(key, flight);
                 flight.Completion.TrySetResult((true, stored));

@@ -49,7 +49,7 @@ public sealed partial class StockpileCache
 
             await Task.Delay(poll < left ? poll : left, cancellationToken).ConfigureAwait(false);
             poll = poll * 2 < s_longestPoll ? poll * 2 : s_longestPoll;
-            if (await StoredAsync(key, cancellationToken).ConfigureAwait(false) is { } stored)
+            if (await StoredAsync<T>(key, cancellationToken).ConfigureAwait(false) is { } stored)
             {
                 return stored;
             }
@@ -58,7 +58,7 @@ public sealed partial class StockpileCache
         try
         {
             // Another process may have stored the value and released the lock between this flight's read and now.
-            return await StoredAsync(key, cancellationToken).ConfigureAwait(false) is { } stored
+            return await StoredAsync<T>(key, cancellationToken).ConfigureAwait(false) is { } stored
                 ? stored
                 : await MakeAndStoreAsync(key, state, factory, options, cancellationToken).ConfigureAwait(false);
         }
@@ -68,8 +68,9 @@ public sealed partial class StockpileCache
         }
     }
 
-    private async ValueTask<CacheEntry?> StoredAsync(string key, CancellationToken cancellationToken) =>
-        await LiveAsync(await _tier.GetAsync(key, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    /// <summary>The entry another process stored, if it is live and readable as a <typeparamref name="T"/>.</summary>
+    private async ValueTask<CacheEntry?> StoredAsync<T>(string key, CancellationToken cancellationToken) =>
+        Readable<T>(key, await LiveAsync(await _tier.GetAsync(key, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false));
 
     private static async ValueTask ReleaseAsync(ICacheLocks locks, string key, string token)
     {

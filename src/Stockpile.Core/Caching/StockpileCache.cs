@@ -64,14 +64,14 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
 
         var entry = read.Result;
         return entry?.Tags is null
-            ? new ValueTask<T?>(entry is null ? default : Materialize<T>(key, entry))
+            ? new ValueTask<T?>(entry is not null && TryMaterialize<T>(key, entry, out var value) ? value : default)
             : GetSlowAsync<T>(key, entry, null, cancellationToken);
     }
 
     private async ValueTask<T?> GetSlowAsync<T>(string key, CacheEntry? read, Task<CacheEntry?>? pending, CancellationToken cancellationToken)
     {
         var entry = await LiveAsync(pending is null ? read : await pending.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return entry is null ? default : Materialize<T>(key, entry);
+        return entry is not null && TryMaterialize<T>(key, entry, out var value) ? value : default;
     }
 
     /// <inheritdoc/>
@@ -134,7 +134,7 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         }
 
         var entry = await LiveAsync(await _tier.TakeAsync(key, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return entry is null ? default : Materialize<T>(key, entry);
+        return entry is not null && TryMaterialize<T>(key, entry, out var value) ? value : default;
     }
 
     /// <inheritdoc/>
@@ -254,7 +254,7 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         }
 
         var entry = await LiveAsync(await _tier.GetAsync(key, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
-        return entry is null ? (false, default) : (true, Materialize<T>(key, entry));
+        return entry is not null && TryMaterialize<T>(key, entry, out var value) ? (true, value) : (false, default);
     }
 
     /// <summary>The entry unless one of its tags was removed since it was written.</summary>
@@ -331,6 +331,29 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         _serializer.Serialize(buffer, value, typeof(T));
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>
+    /// Materializes a value read from the tier; <see langword="false"/> when its bytes cannot be read as a
+    /// <typeparamref name="T"/> (foreign or damaged bytes in a shared tier, or a type that changed shape): a miss, which
+    /// the next store replaces. A value of another type kept by reference is still the caller's mistake, and throws.
+    /// </summary>
+    private bool TryMaterialize<T>(string key, CacheEntry entry, out T? value)
+    {
+        try
+        {
+            value = Materialize<T>(key, entry);
+            return true;
+        }
+        catch (StockpileSerializationException) when (entry.Bytes is not null)
+        {
+            value = default;
+            return false;
+        }
+    }
+
+    /// <summary>The entry when its value can be read as a <typeparamref name="T"/> (see <see cref="TryMaterialize"/>), else <see langword="null"/>: for entries handed to a flight's waiters.</summary>
+    private CacheEntry? Readable<T>(string key, CacheEntry? entry) =>
+        entry is null || entry.Bytes is null || TryMaterialize<T>(key, entry, out _) ? entry : null;
 
     private T? Materialize<T>(string key, CacheEntry entry)
     {

@@ -11,7 +11,7 @@ public abstract partial class KeyValueObjectStore
         ThrowIfDisposed();
         var storageKey = StorageKey(key);
         var payload = await ReadAsync(storageKey, cancellationToken).ConfigureAwait(false);
-        if (payload is not null && StoredPayload.IsPointer(payload))
+        if (payload is not null && IsPointerToFollow(key, payload))
         {
             storageKey = StoredPayload.PointerTarget(payload);
             payload = await ReadAsync(storageKey, cancellationToken).ConfigureAwait(false);
@@ -65,7 +65,7 @@ public abstract partial class KeyValueObjectStore
         List<int>? follow = null;
         for (var i = 0; i < payloads.Length; i++)
         {
-            if (payloads[i] is { } payload && StoredPayload.IsPointer(payload))
+            if (payloads[i] is { } payload && IsPointerToFollow(keys[i], payload))
             {
                 storageKeys[i] = StoredPayload.PointerTarget(payload);
                 (follow ??= []).Add(i);
@@ -116,12 +116,17 @@ public abstract partial class KeyValueObjectStore
             return null;
         }
 
-        if (item is null || key.Key.IsPrimary)
-        {
-            return item;
-        }
-
-        // A pointer may outlive the object's claim on the key (a crash between writes): check the object still has it.
-        return key.IsHeldBy(item) ? item : null;
+        // A pointer may outlive the object's claim on the key (a crash between writes), and bytes this store did not
+        // write may hold another object (or JSON of another shape, read as an object with default values): check the
+        // object has the looked-up key, the primary one included.
+        return item is not null && key.IsHeldBy(item) ? item : null;
     }
+
+    /// <summary>
+    /// Whether bytes read under a look-up are a pointer this store may follow: only an alternate key holds one, and it
+    /// names a key under <see cref="KeyPrefix"/>. A pointer under a primary key, or leading out of the prefix, is not
+    /// this store's (foreign or damaged bytes): it is a miss, and nothing outside the prefix is read.
+    /// </summary>
+    private bool IsPointerToFollow(EntityKey key, byte[] payload) =>
+        StoredPayload.IsPointer(payload) && !key.Key.IsPrimary && StoredPayload.PointerTarget(payload).StartsWith(KeyPrefix, StringComparison.Ordinal);
 }

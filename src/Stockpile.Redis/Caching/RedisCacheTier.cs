@@ -208,8 +208,13 @@ internal sealed partial class RedisCacheTier : CacheTier
             expiresAt = at;
         }
 
+        if (!TryDecodeTags(tags, out var stamps))
+        {
+            return null;
+        }
+
         var bytes = hasValue ? span[payloadStart..].ToArray() : null;
-        return new CacheEntry(null, bytes, expiresAt, _clock.DeadlineOf(expiresAt), DecodeTags(tags));
+        return new CacheEntry(null, bytes, expiresAt, _clock.DeadlineOf(expiresAt), stamps);
     }
 
     /// <summary>Tag stamps as <c>length:tag version;</c> repeated (the length makes any tag text safe).</summary>
@@ -230,26 +235,39 @@ internal sealed partial class RedisCacheTier : CacheTier
         return builder.ToString();
     }
 
-    private static TagStamp[]? DecodeTags(string? text)
+    /// <summary>Reads tag stamps; <see langword="false"/> for a section this tier did not write (a foreign or damaged entry: a miss).</summary>
+    private static bool TryDecodeTags(string? text, out TagStamp[]? stamps)
     {
+        stamps = null;
         if (string.IsNullOrEmpty(text))
         {
-            return null;
+            return true;
         }
 
-        var stamps = new List<TagStamp>();
+        var list = new List<TagStamp>();
         var position = 0;
         while (position < text.Length)
         {
             var colon = text.IndexOf(':', position);
-            var length = int.Parse(text.AsSpan(position, colon - position), CultureInfo.InvariantCulture);
-            var tag = text.Substring(colon + 1, length);
-            var end = text.IndexOf(';', colon + 1 + length);
-            var version = long.Parse(text.AsSpan(colon + 1 + length, end - colon - 1 - length), CultureInfo.InvariantCulture);
-            stamps.Add(new TagStamp(tag, version));
+            if (colon < 0
+                || !int.TryParse(text.AsSpan(position, colon - position), NumberStyles.None, CultureInfo.InvariantCulture, out var length)
+                || length > text.Length - colon - 1)
+            {
+                return false;
+            }
+
+            var tagEnd = colon + 1 + length;
+            var end = text.IndexOf(';', tagEnd);
+            if (end < 0 || !long.TryParse(text.AsSpan(tagEnd, end - tagEnd), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var version))
+            {
+                return false;
+            }
+
+            list.Add(new TagStamp(text.Substring(colon + 1, length), version));
             position = end + 1;
         }
 
-        return [.. stamps];
+        stamps = [.. list];
+        return true;
     }
 }

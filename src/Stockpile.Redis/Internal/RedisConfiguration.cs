@@ -182,6 +182,32 @@ internal static class RedisConfiguration
         return configuration;
     }
 
+    /// <summary>
+    /// Moves the key and the channel StackExchange.Redis itself uses, when left at its defaults, under the store's
+    /// prefix: it reads the tie-breaker key (<c>__Booksleeve_TieBreak</c>) on every connect and subscribes to the
+    /// configuration channel (<c>__Booksleeve_MasterChanged</c>), which an ACL user restricted to the application's
+    /// keys and channels (<c>~prefix* &amp;prefix*</c>) is refused. Instances of one application share the prefix, so
+    /// they still share both. A value the caller set is kept.
+    /// </summary>
+    public static void KeepUnderPrefix(ConfigurationOptions configuration, string? prefix)
+    {
+        if (string.IsNullOrEmpty(prefix))
+        {
+            return;
+        }
+
+        var defaults = new ConfigurationOptions();
+        if (configuration.TieBreaker == defaults.TieBreaker)
+        {
+            configuration.TieBreaker = prefix + defaults.TieBreaker;
+        }
+
+        if (configuration.ConfigurationChannel == defaults.ConfigurationChannel)
+        {
+            configuration.ConfigurationChannel = prefix + defaults.ConfigurationChannel;
+        }
+    }
+
     /// <summary>Names the servers of a configuration for logs and metrics: <c>host:port</c>, comma-separated.</summary>
     public static string Describe(ConfigurationOptions configuration) =>
         configuration.EndPoints.Count == 0 ? "(no endpoint)" : string.Join(",", configuration.EndPoints.Select(Describe));

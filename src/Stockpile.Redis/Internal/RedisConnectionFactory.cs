@@ -35,6 +35,7 @@ internal sealed record RedisConnectionFactory(string EndPoint, bool OwnsMultiple
 
         var configuration = RedisConfiguration.Resolve(options);
         configuration.AbortOnConnectFail = false;
+        RedisConfiguration.KeepUnderPrefix(configuration, options.KeyPrefix);
         return new(RedisConfiguration.Describe(configuration), OwnsMultiplexer: true, async () =>
             await ConnectionMultiplexer.ConnectAsync(configuration).ConfigureAwait(false));
     }

@@ -74,4 +74,22 @@ public sealed class RedisConfigurationTests
         var ex = Assert.Throws<ArgumentException>(() => RedisConfiguration.Resolve(new RedisStoreOptions { Configuration = "localhost", ConfigurationOptions = new ConfigurationOptions() }));
         Assert.That(ex!.Message, Does.Contain("only one"));
     }
+
+    [Test]
+    public void KeepUnderPrefix_PackageDefaults_MoveUnderThePrefix_ValuesSetByTheCallerStay()
+    {
+        var defaults = ConfigurationOptions.Parse("127.0.0.1:6379");
+        var chosen = ConfigurationOptions.Parse("127.0.0.1:6379,tiebreaker=,configChannel=ops:changed");
+
+        RedisConfiguration.KeepUnderPrefix(defaults, "app:");
+        RedisConfiguration.KeepUnderPrefix(chosen, "app:");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(defaults.TieBreaker, Is.EqualTo("app:__Booksleeve_TieBreak"));
+            Assert.That(defaults.ConfigurationChannel, Is.EqualTo("app:__Booksleeve_MasterChanged"));
+            Assert.That(chosen.TieBreaker, Is.Empty, "turned off by the caller");
+            Assert.That(chosen.ConfigurationChannel, Is.EqualTo("ops:changed"));
+        });
+    }
 }

@@ -84,7 +84,7 @@ public sealed partial class RedisServer
         if (_options.AclUser is { } user)
         {
             var aclPassword = _options.AclPassword ?? throw new InvalidOperationException("AclUser needs AclPassword.");
-            arguments.AddRange(["--user", user, "on", ">" + aclPassword, "~*", "&*", "+@all"]);
+            arguments.AddRange(["--user", user, "on", ">" + aclPassword, .. _options.AclRules]);
         }
 
         arguments.AddRange(_options.ExtraArguments);

@@ -1,0 +1,274 @@
+using System.Globalization;
+using StackExchange.Redis;
+using Stockpile.Redis.Internal;
+using Stockpile.Redis.Tests.Backplane;
+using Stockpile.Redis.Tests.Fakes;
+using Stockpile.Testing.Entities;
+using Stockpile.Testing.Servers;
+
+namespace Stockpile.Redis.Tests.Torture;
+
+/// <summary>
+/// Issue 12, torture case 8: an ACL user allowed only the application's key pattern and channel pattern
+/// (<c>~app:* &amp;app:* +@all</c>), with and without TLS on a certificate made at test time. The store, the backplane,
+/// leases, entity tags, clears, the cache tier with its stampede lock and backplane, and the invalidation tokens all
+/// work under that user, for every way of naming the server (URL, configuration string, ConfigurationOptions); the
+/// server's <c>ACL LOG</c> records no refused key, channel or command; and no password appears in any log line or
+/// exception text, on success or with a wrong password.
+/// </summary>
+/// <param name="tls">Whether the server listens with TLS only.</param>
+[TestFixture(false)]
+[TestFixture(true)]
+[Category("Torture")]
+[NonParallelizable]
+public sealed class AclTlsTests(bool tls)
+{
+    private const string User = "app";
+    private const string Password = "Acl-S3cret-7f3c9e";
+    private const string AdminPassword = "Admin-S3cret-41d2a8";
+    private const string WrongPassword = "Wrong-S3cret-0b6e5d";
+    private const string AllowedPrefix = "app:";
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
+
+    private RedisServer _server = null!;
+    private ConnectionMultiplexer _admin = null!;
+
+    /// <summary>How a test names the server.</summary>
+    public enum Form
+    {
+        Url,
+        ConfigurationString,
+        ConfigurationOptions,
+    }
+
+    [OneTimeSetUp]
+    public async Task StartAsync()
+    {
+        _server = await RedisServer.StartAsync(new RedisServerOptions
+        {
+            Tls = tls,
+            Password = AdminPassword,
+            AclUser = User,
+            AclPassword = Password,
+            AclRules = ["~" + AllowedPrefix + "*", "&" + AllowedPrefix + "*", "+@all"],
+        });
+        var admin = RedisConfiguration.Parse(_server.ConnectionString);
+        admin.AllowAdmin = true;
+        admin.CertificateValidation += _server.IsOwnCertificate;
+        _admin = await ConnectionMultiplexer.ConnectAsync(admin);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopAsync()
+    {
+        await _admin.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [SetUp]
+    public async Task ResetAclLogAsync() => await _admin.GetDatabase().ExecuteAsync("ACL", "LOG", "RESET");
+
+    [Test]
+    public async Task RestrictedUser_KeyOrChannelOutsideItsPattern_IsRefused()
+    {
+        var options = Options(Form.ConfigurationOptions, Password);
+        options.TieBreaker = string.Empty; // the package's own key and channel are not the point here
+        options.ConfigurationChannel = string.Empty;
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
+        var database = connection.GetDatabase();
+
+        await database.StringSetAsync(AllowedPrefix + "probe", "ok");
+        var key = Assert.ThrowsAsync<RedisServerException>(async () => await database.StringSetAsync("other:probe", "no"));
+        var channel = Assert.ThrowsAsync<RedisServerException>(async () => await database.ExecuteAsync("PUBLISH", "other:channel", "no"));
+
+        Assert.That(key!.Message, Does.Contain("NOPERM"), "the user is restricted to its keys: the tests below have teeth");
+        Assert.That(channel!.Message, Does.Contain("NOPERM"), "and to its channels");
+        Assert.That(await AclLogAsync(), Is.EquivalentTo(new[] { "key other:probe", "channel other:channel" }), "the ACL log records each refusal");
+    }
+
+    [TestCase(Form.Url)]
+    [TestCase(Form.ConfigurationString)]
+    [TestCase(Form.ConfigurationOptions)]
+    public async Task EveryFeature_UnderRestrictedUser_Works_NothingRefused_NoPasswordLogged(Form form)
+    {
+        var prefix = $"{AllowedPrefix}{Guid.NewGuid():N}:";
+        var database = new FakeDatabase();
+        await using var a = AclApp.Start(o => Connect(o, form, Password), prefix, database);
+        await using var b = AclApp.Start(o => Connect(o, form, Password), prefix, database);
+        await Task.WhenAll(a.Backplane.Subscribed, b.Backplane.Subscribed).WaitAsync(s_bound);
+
+        await ExerciseStoreAsync(a, b, database);
+        await ExerciseCacheAsync(a, b, prefix);
+        await ExerciseTokensAsync(a, b);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await AclLogAsync(), Is.Empty, "no key, channel or command outside the user's patterns was tried");
+            foreach (var app in new[] { a, b })
+            {
+                Assert.That(app.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => e.ToString()), Is.Empty, "nothing failed");
+                AssertNoSecret(app.Logs.Entries.Select(e => e.ToString()));
+            }
+        });
+    }
+
+    [TestCase(Form.Url)]
+    [TestCase(Form.ConfigurationString)]
+    [TestCase(Form.ConfigurationOptions)]
+    public async Task WrongPassword_EveryFeatureFails_WithoutAPasswordInAnyLogOrException(Form form)
+    {
+        var prefix = $"{AllowedPrefix}{Guid.NewGuid():N}:";
+        var database = new FakeDatabase();
+        await using var app = AclApp.Start(
+            o =>
+            {
+                Connect(o, form, WrongPassword);
+                o.ThrowOnUnavailableWrites = true;
+            },
+            prefix,
+            database);
+        var failures = new List<Exception>();
+        var product = TestStores.NewProduct();
+
+        failures.Add(Assert.CatchAsync(async () => await app.Redis.PutAsync(product))!);
+        failures.Add(Assert.CatchAsync(async () => await app.Cache.SetAsync("k", "v"))!);
+        await Assert.ThatAsync(async () => await app.Backplane.Subscribed.WaitAsync(s_bound), Throws.Nothing, "the backplane gives up without throwing at its caller");
+        await app.Chain.GetAsync<Product, int>(product.Id); // a read falls through to the database, and logs
+
+        Assert.Multiple(() =>
+        {
+            AssertNoSecret(failures.Select(e => e.ToString()));
+            AssertNoSecret(app.Logs.Entries.Select(e => e.ToString()));
+            Assert.That(app.Logs.Entries, Is.Not.Empty, "the failures were logged (and the log lines checked)");
+        });
+    }
+
+    /// <summary>The entity store: back-fill under a lease, the backplane, alternate keys, deletes, tags and clears.</summary>
+    private static async Task ExerciseStoreAsync(AclApp a, AclApp b, FakeDatabase database)
+    {
+        var product = TestStores.NewProduct();
+        await database.PutAsync(product);
+        Assert.That((await b.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo(product.Name), "read from the database");
+        Assert.That(await b.Redis.GetAsync<Product, int>(product.Id), Is.Not.Null, "back-filled into Redis under its lease");
+
+        await a.Chain.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "changed" });
+        await RedisBackplaneTests.WaitUntilAsync(async () => (await b.Chain.GetAsync<Product, int>(product.Id))?.Name == "changed", s_bound);
+        Assert.That((await a.Chain.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)))?.Id, Is.EqualTo(product.Id));
+
+        await a.Chain.DeleteAsync(product);
+        await RedisBackplaneTests.WaitUntilAsync(async () => await b.Memory.GetAsync<Product, int>(product.Id) is null, s_bound);
+        Assert.That(await b.Redis.GetAsync<Product, int>(product.Id), Is.Null);
+
+        var tenant = TestStores.NextId();
+        var order = new TenantOrder { Id = TestStores.NextId(), Number = $"N-{tenant}", TenantId = tenant, Note = "v1" };
+        await a.Chain.PutAsync(order);
+        Assert.That(await b.Chain.GetAsync<TenantOrder, int>(order.Id), Is.Not.Null);
+        await a.Chain.RemoveByTagAsync($"tenant:{tenant}");
+        Assert.That(await a.Redis.GetAsync<TenantOrder, int>(order.Id), Is.Null, "the tag removed it from Redis");
+        await RedisBackplaneTests.WaitUntilAsync(async () => await b.Memory.GetAsync<TenantOrder, int>(order.Id) is null, s_bound);
+
+        var other = TestStores.NewProduct();
+        await a.Chain.PutAsync(other);
+        await a.Chain.InvalidateAsync(typeof(Product));
+        Assert.That(await a.Redis.GetAsync<Product, int>(other.Id), Is.Null, "the clear scanned and removed the type's keys");
+    }
+
+    /// <summary>The cache: get-or-create under the distributed stampede lock, tags, counters, removes, flush, and its backplane.</summary>
+    private async Task ExerciseCacheAsync(AclApp a, AclApp b, string prefix)
+    {
+        // Both instances' cache backplanes listen before anything is cached in memory, so every eviction is heard.
+        await RedisBackplaneTests.WaitUntilAsync(async () => await SubscribersAsync(prefix + "__cache:cache") == 2, s_bound);
+        var options = new StockpileCacheEntryOptions { Tags = ["t1"] };
+        Assert.That(await a.Cache.GetOrCreateAsync("k", 0, static (_, _) => ValueTask.FromResult("made by a"), options), Is.EqualTo("made by a"));
+        Assert.That(await b.Cache.GetOrCreateAsync("k", 0, static (_, _) => ValueTask.FromResult("made by b"), options), Is.EqualTo("made by a"), "read from Redis");
+
+        await a.Cache.RemoveByTagAsync("t1");
+        await RedisBackplaneTests.WaitUntilAsync(async () => await b.Cache.GetAsync<string>("k") is null, s_bound);
+
+        await a.Cache.SetAsync("n", "held");
+        Assert.That(await b.Cache.GetAsync<string>("n"), Is.EqualTo("held"));
+        await a.Cache.RemoveAsync("n");
+        await RedisBackplaneTests.WaitUntilAsync(async () => await b.Cache.GetAsync<string>("n") is null, s_bound);
+
+        Assert.That(await a.Cache.IncrementAsync("count"), Is.EqualTo(1));
+        Assert.That(await b.Cache.IncrementAsync("count", 2), Is.EqualTo(3));
+        await a.Cache.SetAsync("p", "pulled");
+        Assert.That(await b.Cache.PullAsync<string>("p"), Is.EqualTo("pulled"));
+        await a.Cache.FlushAsync();
+        Assert.That(await a.Cache.GetAsync<string>("count"), Is.Null, "the flush scanned and removed the cache's keys");
+    }
+
+    /// <summary>The invalidation tokens: a key built on one instance changes on the other once invalidated.</summary>
+    private static async Task ExerciseTokensAsync(AclApp a, AclApp b)
+    {
+        var product = TestStores.NewProduct();
+        var key = StockpileKey.For("products").With(product);
+        var before = await a.Keys.BuildAsync(key);
+        Assert.That(await b.Keys.BuildAsync(key), Is.EqualTo(before), "both instances read the same tokens");
+
+        await a.Keys.InvalidateAsync(key);
+
+        Assert.That(await b.Keys.BuildAsync(key), Is.Not.EqualTo(before));
+    }
+
+    private void Connect(RedisStoreOptions options, Form form, string password)
+    {
+        if (tls || form == Form.ConfigurationOptions)
+        {
+            // A string cannot carry the callback that trusts the test's certificate: with TLS, each form is parsed the
+            // way the store parses it, then given with the callback.
+            options.ConfigurationOptions = Options(form, password);
+            return;
+        }
+
+        options.Configuration = Text(form, password);
+    }
+
+    private ConfigurationOptions Options(Form form, string password)
+    {
+        ConfigurationOptions options;
+        if (form == Form.ConfigurationOptions)
+        {
+            options = new ConfigurationOptions { EndPoints = { { RedisServer.Host, _server.Port } }, User = User, Password = password, Ssl = tls };
+        }
+        else
+        {
+            options = RedisConfiguration.Parse(Text(form, password));
+        }
+
+        options.ConnectTimeout = 1000;
+        options.AsyncTimeout = 1000;
+        options.SyncTimeout = 1000;
+        options.CertificateValidation += _server.IsOwnCertificate;
+        return options;
+    }
+
+    private string Text(Form form, string password) => form switch
+    {
+        Form.Url => string.Create(CultureInfo.InvariantCulture, $"{(tls ? "rediss" : "redis")}://{User}:{Uri.EscapeDataString(password)}@{RedisServer.Host}:{_server.Port}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{RedisServer.Host}:{_server.Port},user={User},password={password},ssl={(tls ? "true" : "false")},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000"),
+    };
+
+    private async Task<long> SubscribersAsync(string channel)
+    {
+        var result = await _admin.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", channel);
+        return (long)((RedisResult[])result!)[1];
+    }
+
+    /// <summary>The server's refusals since the test started, as "reason object" (<c>key other:probe</c>).</summary>
+    private async Task<List<string>> AclLogAsync()
+    {
+        var entries = (RedisResult[])(await _admin.GetDatabase().ExecuteAsync("ACL", "LOG"))!;
+        return [.. entries.Select(static entry => ((RedisResult[])entry!).Select(static field => field.ToString()).ToArray()).Select(static fields => $"{Field(fields, "reason")} {Field(fields, "object")}")];
+    }
+
+    private static string Field(string[] fields, string name) => fields[Array.IndexOf(fields, name) + 1];
+
+    private static void AssertNoSecret(IEnumerable<string> texts)
+    {
+        foreach (var text in texts)
+        {
+            Assert.That(text, Does.Not.Contain(Password).And.Not.Contain(WrongPassword).And.Not.Contain(AdminPassword).And.Not.Contain(Uri.EscapeDataString(Password)));
+        }
+    }
+}
