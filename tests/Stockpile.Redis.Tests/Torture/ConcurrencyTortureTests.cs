@@ -16,23 +16,23 @@ namespace Stockpile.Redis.Tests.Torture;
 [NonParallelizable]
 public sealed class ConcurrencyTortureTests
 {
-    [TestCase(false, TortureDatabaseKind.Sqlite)]
-    [TestCase(false, TortureDatabaseKind.PostgreSql)]
-    [TestCase(true, TortureDatabaseKind.Sqlite)]
-    [TestCase(true, TortureDatabaseKind.PostgreSql)]
-    public async Task RandomReadsAndWrites_TwoInstances_NothingStaleNorLost(bool cluster, TortureDatabaseKind kind)
+    [TestCase(false, TortureDatabaseKind.Sqlite, StockpileCommitPolicy.Evict)]
+    [TestCase(false, TortureDatabaseKind.PostgreSql, StockpileCommitPolicy.WriteThrough)]
+    [TestCase(true, TortureDatabaseKind.Sqlite, StockpileCommitPolicy.WriteThrough)]
+    [TestCase(true, TortureDatabaseKind.PostgreSql, StockpileCommitPolicy.Evict)]
+    public async Task RandomReadsAndWrites_TwoInstances_NothingStaleNorLost(bool cluster, TortureDatabaseKind kind, StockpileCommitPolicy policy)
     {
         var ids = TortureApps.Ids();
         await using var database = await TortureDatabase.CreateAsync(kind, ids);
         var window = new CommitWindow();
         var (redisA, redisB) = await RedisOfAsync(cluster);
-        await using var pair = await TortureApps.StartAsync(redisA, redisB, database, window, failFast: false);
+        await using var pair = await TortureApps.StartAsync(redisA, redisB, database, window, failFast: false, policy);
         var workload = new TortureWorkload([pair.A, pair.B], database, ids, TortureApps.Seed());
 
         await workload.RunAsync(TortureSettings.Workers, TortureSettings.Rounds);
 
         var settled = await workload.VerifyAsync();
-        workload.AssertClean($"random reads and writes ({(cluster ? "cluster" : "server")}, {kind})", settled);
+        workload.AssertClean($"random reads and writes ({(cluster ? "cluster" : "server")}, {kind}, {policy})", settled);
         Assert.That(window.Commits, Is.GreaterThan(0), "commits went through the window");
     }
 
@@ -42,15 +42,15 @@ public sealed class ConcurrencyTortureTests
     /// commit returns, no tier of the writer's instance, nor Redis, holds the old value; the other instance's memory
     /// drops it (backplane) without another write.
     /// </summary>
-    [TestCase(TortureDatabaseKind.Sqlite, false)]
-    [TestCase(TortureDatabaseKind.Sqlite, true)]
-    [TestCase(TortureDatabaseKind.PostgreSql, false)]
-    [TestCase(TortureDatabaseKind.PostgreSql, true)]
-    public async Task ReadersLoadBetweenUpdateAndCommit_NoOldValueOutlivesTheCommit(TortureDatabaseKind kind, bool explicitTransaction)
+    [TestCase(TortureDatabaseKind.Sqlite, false, StockpileCommitPolicy.Evict)]
+    [TestCase(TortureDatabaseKind.Sqlite, true, StockpileCommitPolicy.WriteThrough)]
+    [TestCase(TortureDatabaseKind.PostgreSql, false, StockpileCommitPolicy.WriteThrough)]
+    [TestCase(TortureDatabaseKind.PostgreSql, true, StockpileCommitPolicy.Evict)]
+    public async Task ReadersLoadBetweenUpdateAndCommit_NoOldValueOutlivesTheCommit(TortureDatabaseKind kind, bool explicitTransaction, StockpileCommitPolicy policy)
     {
         await using var database = await TortureDatabase.CreateAsync(kind, [1]);
         var window = new CommitWindow();
-        await using var pair = await TortureApps.StartAsync(RedisTestEnvironment.ConnectionString, RedisTestEnvironment.ConnectionString, database, window, failFast: false);
+        await using var pair = await TortureApps.StartAsync(RedisTestEnvironment.ConnectionString, RedisTestEnvironment.ConnectionString, database, window, failFast: false, policy);
         var (a, b) = (pair.A, pair.B);
         var committed = TortureNames.Committed(1);
 
@@ -104,7 +104,7 @@ public sealed class ConcurrencyTortureTests
         var delay = await TortureWaits.UntilAsync(async () => (await b.Chain.GetAsync<Row, int>(1))?.Name == committed, TimeSpan.FromSeconds(10), "B reads the commit");
         Assert.That((await b.Memory.GetAsync<Row, int>(1))?.Name, Is.Null.Or.EqualTo(committed), "B's memory");
         Assert.That((await b.Chain.GetAsync<Row>(EntityKey.Of<Row>(nameof(Row.Code), "R1")))?.Name, Is.EqualTo(committed), "B by alternate key");
-        TestContext.Progress.WriteLine($"torture commit window ({kind}, {(explicitTransaction ? "explicit transaction" : "SaveChanges' own transaction")}): 3 reads in the window, B read the commit {delay.TotalMilliseconds:0} ms after it returned");
+        TestContext.Progress.WriteLine($"torture commit window ({kind}, {policy}, {(explicitTransaction ? "explicit transaction" : "SaveChanges' own transaction")}): 3 reads in the window, B read the commit {delay.TotalMilliseconds:0} ms after it returned");
     }
 
     private static async Task<(string A, string B)> RedisOfAsync(bool cluster)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Stockpile.Redis.Tests.Backplane;
 using Stockpile.Redis.Tests.EfCore;
 
@@ -12,8 +13,16 @@ internal static class TortureApps
     /// <param name="database">The database both instances' contexts and EF Core tiers use.</param>
     /// <param name="window">Added to both instances' contexts, after the Stockpile interceptor.</param>
     /// <param name="failFast">Quick timeouts, reconnects and breaker, for the cases that take Redis away.</param>
-    public static Task<AppPair> StartAsync(string redisA, string redisB, TortureDatabase database, CommitWindow window, bool failFast) =>
-        AppPair.StartAsync(redisA, redisB, EfCoreApps.AddDatabaseTier, EfCoreApps.Database(database.Configure, window), failFast ? TestStores.FailFast : null);
+    /// <param name="policy">What the interceptor does after a commit: evict, or write the committed state through.</param>
+    public static Task<AppPair> StartAsync(string redisA, string redisB, TortureDatabase database, CommitWindow window, bool failFast, StockpileCommitPolicy policy = StockpileCommitPolicy.Evict)
+    {
+        var addDatabase = EfCoreApps.Database(database.Configure, window);
+        return AppPair.StartAsync(redisA, redisB, EfCoreApps.AddDatabaseTier, services =>
+        {
+            addDatabase(services);
+            services.Configure<StockpileInterceptorOptions>(o => o.DefaultPolicy = policy);
+        }, failFast ? TestStores.FailFast : null);
+    }
 
     public static int[] Ids() => [.. Enumerable.Range(1, TortureSettings.Rows)];
 

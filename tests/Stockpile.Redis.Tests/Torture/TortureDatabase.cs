@@ -10,6 +10,7 @@ namespace Stockpile.Redis.Tests.Torture;
 /// </summary>
 internal sealed class TortureDatabase : IAsyncDisposable
 {
+    private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly SqliteFileDatabase? _sqlite;
     private readonly string? _postgres;
 
@@ -24,6 +25,22 @@ internal sealed class TortureDatabase : IAsyncDisposable
 
     /// <summary>Gets a value indicating whether the provider enlists in a <see cref="System.Transactions.TransactionScope"/> (Npgsql does, SQLite does not).</summary>
     public bool SupportsTransactionScope => Kind == TortureDatabaseKind.PostgreSql;
+
+    /// <summary>
+    /// Enters a write. SQLite takes one writer at a time, and Microsoft.Data.Sqlite retries a busy database every
+    /// 150 ms: the workload queues its SQLite writers itself instead (readers still run beside the writer, in its
+    /// window between statements and commit). PostgreSQL writers run concurrently.
+    /// </summary>
+    public async Task<IDisposable?> EnterWriteAsync()
+    {
+        if (_sqlite is null)
+        {
+            return null;
+        }
+
+        await _writer.WaitAsync();
+        return new Exit(_writer);
+    }
 
     public static async Task<TortureDatabase> CreateAsync(TortureDatabaseKind kind, IEnumerable<int> ids)
     {
@@ -83,5 +100,10 @@ internal sealed class TortureDatabase : IAsyncDisposable
 
         await using var context = CreateContext();
         await context.Database.EnsureDeletedAsync();
+    }
+
+    private sealed class Exit(SemaphoreSlim writer) : IDisposable
+    {
+        public void Dispose() => writer.Release();
     }
 }

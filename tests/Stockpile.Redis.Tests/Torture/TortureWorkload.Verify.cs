@@ -51,9 +51,14 @@ internal sealed partial class TortureWorkload
         report.AppendJoin(", ", _operations.OrderBy(static p => p.Key, StringComparer.Ordinal).Select(static p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value}")));
         report.Append(CultureInfo.InvariantCulture, $"], {Interlocked.Read(ref _checked)} reads checked, {Stale.Count} stale, {Lost.Count} lost, {Failures.Count} caller exceptions; {settled}");
         TestContext.Progress.WriteLine(report.ToString());
-        foreach (var line in Stale.Take(20).Concat(Lost.Take(20)).Concat(Failures.Take(5).Select(static e => e.ToString())))
+        foreach (var line in Stale.Take(20).Concat(Lost.Take(20)).Concat(FailureSummary()))
         {
             TestContext.Progress.WriteLine("  " + line);
+        }
+
+        foreach (var failure in Failures.Take(3))
+        {
+            TestContext.Progress.WriteLine("  " + failure);
         }
 
         Assert.Multiple(() =>
@@ -64,6 +69,15 @@ internal sealed partial class TortureWorkload
             Assert.That(Interlocked.Read(ref _checked), Is.GreaterThan(0), "reads were checked");
         });
     }
+
+    /// <summary>Groups the caller exceptions by type, message and the workload operation that saw them.</summary>
+    private IEnumerable<string> FailureSummary() =>
+        Failures.GroupBy(static e =>
+        {
+            var message = e.Message.Split('\n')[0];
+            var operation = e.StackTrace?.Split('\n').Select(static l => l.Trim()).LastOrDefault(static l => l.StartsWith("at Stockpile.Redis.Tests.Torture.TortureWorkload.", StringComparison.Ordinal) && !l.Contains(".WorkAsync", StringComparison.Ordinal));
+            return $"{e.GetType().Name}: {message[..Math.Min(70, message.Length)]} in {operation?.Split('(')[0] ?? "?"}";
+        }).Select(static g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} x {g.Key}"));
 
     private void Compare(string what, int instance, int id, string? name, string expected, bool mayMiss)
     {

@@ -15,6 +15,7 @@ internal sealed partial class TortureWorkload
     private async Task<string> CommitAsync(int instance, int id, bool ownTransaction)
     {
         using var locked = await _ledger.LockAsync(id);
+        using var writing = await _database.EnterWriteAsync();
         var version = _ledger.NextVersion(id);
         await using (var context = await Factory(instance).CreateDbContextAsync())
         {
@@ -23,7 +24,7 @@ internal sealed partial class TortureWorkload
             await context.SaveChangesAsync();
         }
 
-        _ledger.Committed(id, version, instance);
+        Returned(id, version, instance);
         return ownTransaction ? "SaveChanges (own transaction)" : "SaveChanges";
     }
 
@@ -31,15 +32,17 @@ internal sealed partial class TortureWorkload
     private async Task<string> PutAsync(int instance, int id)
     {
         using var locked = await _ledger.LockAsync(id);
+        using var writing = await _database.EnterWriteAsync();
         var version = _ledger.NextVersion(id);
         await _instances[instance].Chain.PutAsync(new Row { Id = id, Code = $"R{id}", Name = TortureNames.Committed(version) });
-        _ledger.Committed(id, version, instance);
+        Returned(id, version, instance);
         return "chain put";
     }
 
     private async Task<string> BulkUpdateAsync(int instance, int id)
     {
         using var locked = await _ledger.LockAsync(id);
+        using var writing = await _database.EnterWriteAsync();
         var version = _ledger.NextVersion(id);
         var name = TortureNames.Committed(version);
         await using (var context = await Factory(instance).CreateDbContextAsync())
@@ -47,7 +50,7 @@ internal sealed partial class TortureWorkload
             await context.Rows.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Name, name));
         }
 
-        _ledger.Committed(id, version, instance);
+        Returned(id, version, instance);
         return "ExecuteUpdate";
     }
 
@@ -56,6 +59,7 @@ internal sealed partial class TortureWorkload
     {
         int[] ids = [.. new[] { first, second }.Distinct()];
         using var locked = await _ledger.LockAsync(ids);
+        using var writing = await _database.EnterWriteAsync();
         var versions = ids.Select(_ledger.NextVersion).ToArray();
         await using (var context = await Factory(instance).CreateDbContextAsync())
         {
@@ -73,7 +77,7 @@ internal sealed partial class TortureWorkload
 
         for (var i = 0; i < ids.Length; i++)
         {
-            _ledger.Committed(ids[i], versions[i], instance);
+            Returned(ids[i], versions[i], instance);
         }
 
         return "transaction committed";
@@ -83,6 +87,7 @@ internal sealed partial class TortureWorkload
     private async Task<string> RollbackAsync(int instance, int id)
     {
         using var locked = await _ledger.LockAsync(id);
+        using var writing = await _database.EnterWriteAsync();
         await using var context = await Factory(instance).CreateDbContextAsync();
         await using var transaction = await context.Database.BeginTransactionAsync();
         (await context.Rows.SingleAsync(r => r.Id == id)).Name = TortureNames.RolledBack();
@@ -96,6 +101,7 @@ internal sealed partial class TortureWorkload
     private async Task<string> SavepointAsync(int instance, int id)
     {
         using var locked = await _ledger.LockAsync(id);
+        using var writing = await _database.EnterWriteAsync();
         var version = _ledger.NextVersion(id);
         await using (var context = await Factory(instance).CreateDbContextAsync())
         {
@@ -111,7 +117,7 @@ internal sealed partial class TortureWorkload
             await transaction.CommitAsync();
         }
 
-        _ledger.Committed(id, version, instance);
+        Returned(id, version, instance);
         return "savepoint rolled back, then committed";
     }
 
@@ -119,6 +125,7 @@ internal sealed partial class TortureWorkload
     private async Task<string> ScopeAsync(int instance, int id, bool complete)
     {
         using var locked = await _ledger.LockAsync(id);
+        using var writing = await _database.EnterWriteAsync();
         var version = _ledger.NextVersion(id);
         using (var scope = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
         {
@@ -145,7 +152,14 @@ internal sealed partial class TortureWorkload
             return "TransactionScope aborted";
         }
 
-        _ledger.Committed(id, version, instance);
+        Returned(id, version, instance);
         return "TransactionScope completed";
+    }
+
+    /// <summary>A write of a row returned: its version binds every read that begins from now on.</summary>
+    private void Returned(int id, long version, int instance)
+    {
+        _ledger.Committed(id, version, instance);
+        Interlocked.Increment(ref _writesBy[instance]);
     }
 }

@@ -19,8 +19,9 @@ internal sealed partial class TortureWorkload
     private readonly TortureDatabase _database;
     private readonly int[] _ids;
     private readonly RowLedger _ledger;
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, long> _operations = new(StringComparer.Ordinal);
+    private readonly long[] _writesBy;
+    private CancellationTokenSource _stop = new();
     private long _budget;
     private long _done;
     private long _checked;
@@ -36,6 +37,7 @@ internal sealed partial class TortureWorkload
         _database = database;
         _ids = ids;
         _ledger = new RowLedger(ids, instances.Count);
+        _writesBy = new long[instances.Count];
         Seed = seed;
     }
 
@@ -58,6 +60,9 @@ internal sealed partial class TortureWorkload
 
     public long Done => Interlocked.Read(ref _done);
 
+    /// <summary>Gets how many writes through <paramref name="instance"/> returned (commits, puts, bulk updates; not rollbacks).</summary>
+    public long WritesBy(int instance) => Interlocked.Read(ref _writesBy[instance]);
+
     /// <summary>Runs <paramref name="operations"/> operations on <paramref name="workers"/> workers, and returns when all are done.</summary>
     public async Task RunAsync(int workers, long operations)
     {
@@ -65,9 +70,10 @@ internal sealed partial class TortureWorkload
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => WorkAsync(w))));
     }
 
-    /// <summary>Starts <paramref name="workers"/> workers that run until <see cref="StopAsync"/>.</summary>
+    /// <summary>Starts <paramref name="workers"/> workers that run until <see cref="StopAsync"/> (again after a stop, too).</summary>
     public void Start(int workers)
     {
+        _stop = new CancellationTokenSource();
         Interlocked.Exchange(ref _budget, long.MaxValue);
         _running = Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(() => WorkAsync(w))));
     }
@@ -87,8 +93,9 @@ internal sealed partial class TortureWorkload
 
     private async Task WorkAsync(int worker)
     {
-        var random = new Random(Seed + worker);
-        while (!_stop.IsCancellationRequested && Interlocked.Decrement(ref _budget) >= 0)
+        var random = new Random(Seed + worker + (int)Done);
+        var stop = _stop.Token;
+        while (!stop.IsCancellationRequested && Interlocked.Decrement(ref _budget) >= 0)
         {
             var instance = random.Next(_instances.Count);
             var id = _ids[random.Next(_ids.Length)];
