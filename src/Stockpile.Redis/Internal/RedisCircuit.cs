@@ -110,9 +110,21 @@ internal sealed class RedisCircuit
     /// <summary>
     /// Returns whether an exception means Redis could not be reached or did not answer in time: what the breaker counts.
     /// StackExchange.Redis fails the commands caught on a connection it tears down (the server went away) with
-    /// <see cref="ObjectDisposedException"/>: those count too (the store reports its own disposal before calling).
+    /// <see cref="ObjectDisposedException"/>: those count too (the store reports its own disposal before calling). So
+    /// do the replies of a server that is up but cannot serve any key (<see cref="IsServerUnavailable"/>).
     /// </summary>
-    public static bool IsTransportFailure(Exception exception) => exception is RedisConnectionException or TimeoutException or ObjectDisposedException;
+    public static bool IsTransportFailure(Exception exception) =>
+        exception is RedisConnectionException or TimeoutException or ObjectDisposedException || IsServerUnavailable(exception);
+
+    /// <summary>
+    /// Returns whether Redis answered that it cannot serve the call now, whatever the call: <c>CLUSTERDOWN</c> (a
+    /// cluster that lost a master or full slot coverage refuses every key, on every node), <c>LOADING</c> (a restarted
+    /// server reading its data back) or <c>MASTERDOWN</c> (a replica cut off from its primary). A write refused so may
+    /// be retried later and has to be made up for, exactly as one that never reached the server.
+    /// </summary>
+    private static bool IsServerUnavailable(Exception exception) =>
+        exception is RedisServerException { Message: var message }
+        && (message.StartsWith("CLUSTERDOWN", StringComparison.Ordinal) || message.StartsWith("LOADING", StringComparison.Ordinal) || message.StartsWith("MASTERDOWN", StringComparison.Ordinal));
 
     /// <summary>Gets whether a call may go to Redis without <see cref="Pipeline"/> (the circuit is closed); report its outcome with <see cref="ReportDirectAsync"/>.</summary>
     public bool AllowsDirectCalls => _state.CircuitState == CircuitState.Closed;

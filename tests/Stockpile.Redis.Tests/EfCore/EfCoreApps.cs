@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Stockpile.Redis.Tests.Backplane;
 
@@ -7,11 +8,14 @@ namespace Stockpile.Redis.Tests.EfCore;
 /// <summary>App instances as an application registers them: memory → Redis → EF Core, the backplane, and the SaveChanges interceptor.</summary>
 internal static class EfCoreApps
 {
-    public static Action<IServiceCollection> Database(SqliteFileDatabase database) =>
+    public static Action<IServiceCollection> Database(SqliteFileDatabase database) => Database(database.Configure);
+
+    /// <summary>The instance's context factory over any database, with the interceptor, then <paramref name="interceptors"/>.</summary>
+    public static Action<IServiceCollection> Database(Action<DbContextOptionsBuilder> configure, params IInterceptor[] interceptors) =>
         services => services.AddDbContextFactory<RowDbContext>((sp, o) =>
         {
-            database.Configure(o);
-            o.AddStockpileInterceptor(sp);
+            configure(o);
+            o.AddStockpileInterceptor(sp).AddInterceptors(interceptors);
         });
 
     public static void AddDatabaseTier(IStockpileBuilder builder) => builder.AddEfCoreStore<RowDbContext>();

@@ -54,32 +54,39 @@ public sealed class RedisCluster : IAsyncDisposable
                 throw new InvalidOperationException("redis-cli --cluster create failed:\n" + output);
             }
 
-            var deadline = DateTime.UtcNow + StartTimeout;
-            foreach (var node in nodes)
-            {
-                while (true)
-                {
-                    var (_, info) = await RunAsync(cli, ["-h", RedisServer.Host, "-p", node.Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"], cancellationToken).ConfigureAwait(false);
-                    if (info.Contains("cluster_state:ok", StringComparison.Ordinal))
-                    {
-                        break;
-                    }
-
-                    if (DateTime.UtcNow > deadline)
-                    {
-                        throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The test cluster did not reach cluster_state:ok on port {node.Port} within {StartTimeout.TotalSeconds} s:\n{info}"));
-                    }
-
-                    await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
+            await cluster.WaitHealthyAsync(cancellationToken).ConfigureAwait(false);
             return cluster;
         }
         catch
         {
             await cluster.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>Waits until every node reports <c>cluster_state:ok</c> (after a start, or a node killed and started again).</summary>
+    /// <exception cref="InvalidOperationException">A node did not report it within 30 s.</exception>
+    public async Task WaitHealthyAsync(CancellationToken cancellationToken = default)
+    {
+        var cli = FindCli();
+        var deadline = DateTime.UtcNow + StartTimeout;
+        foreach (var node in _nodes)
+        {
+            while (true)
+            {
+                var (_, info) = await RunAsync(cli, ["-h", RedisServer.Host, "-p", node.Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"], cancellationToken).ConfigureAwait(false);
+                if (info.Contains("cluster_state:ok", StringComparison.Ordinal))
+                {
+                    break;
+                }
+
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The test cluster did not reach cluster_state:ok on port {node.Port} within {StartTimeout.TotalSeconds} s:\n{info}"));
+                }
+
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

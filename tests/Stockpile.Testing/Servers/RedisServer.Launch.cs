@@ -25,7 +25,7 @@ public sealed partial class RedisServer
     private async Task LaunchAsync(CancellationToken cancellationToken)
     {
         var executable = FindExecutable();
-        _directory = Directory.CreateTempSubdirectory("stockpile-redis-").FullName;
+        _directory ??= Directory.CreateTempSubdirectory("stockpile-redis-").FullName;
         var logFile = Path.Combine(_directory, "redis.log");
         var start = new ProcessStartInfo(executable) { UseShellExecute = false };
         foreach (var argument in BuildArguments(logFile))

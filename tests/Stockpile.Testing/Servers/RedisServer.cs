@@ -112,13 +112,26 @@ public sealed partial class RedisServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Kills the server (<c>SIGKILL</c>) and keeps its folder, so that <see cref="StartAgainAsync"/> starts it with the
+    /// same files: a cluster node comes back with its <c>nodes.conf</c> (its identity and slots), and no data.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        var process = _process ?? throw new InvalidOperationException("The server is not running.");
+        _process = null;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        process.Dispose();
+    }
+
     /// <summary>Freezes the server (<c>SIGSTOP</c>): it keeps its connections and data, and answers nothing until <see cref="ThawAsync"/>.</summary>
     public Task FreezeAsync() => SignalAsync("-STOP");
 
     /// <summary>Lets a frozen server go on (<c>SIGCONT</c>): it answers what it was sent meanwhile.</summary>
     public Task ThawAsync() => SignalAsync("-CONT");
 
-    /// <summary>Starts a stopped server again, on the same port, empty.</summary>
+    /// <summary>Starts a stopped (or killed) server again, on the same port, empty.</summary>
     public Task StartAgainAsync(CancellationToken cancellationToken = default) => LaunchAsync(cancellationToken);
 
     /// <summary>Stops the server and starts it again on the same port (data is lost).</summary>

@@ -1,0 +1,144 @@
+using Stockpile.Redis.Tests.Backplane;
+using Stockpile.Testing.Servers;
+
+namespace Stockpile.Redis.Tests.Torture;
+
+/// <summary>
+/// Torture cases 3 and 4 (issue 12): the workload of <see cref="ConcurrencyTortureTests"/> on two instances while Redis
+/// is stopped and started again empty, frozen (<c>SIGSTOP</c>) and thawed, or one node of a three-master cluster is
+/// killed and started again; and the backplane (A's whole connection) cut while B commits. No caller sees an exception,
+/// the circuit opens and closes, no read is older than a write its instance returned, and once quiet every tier of
+/// both instances equals the database, without another write to help.
+/// </summary>
+[Category("Torture")]
+[NonParallelizable]
+public sealed class FaultTortureTests
+{
+    private static readonly TimeSpan RecoveryBound = TimeSpan.FromSeconds(60);
+
+    /// <summary>Operations in each phase of a fault cycle: before, during and after the fault.</summary>
+    private static long Phase => Math.Max(40, TortureSettings.Rounds / 4);
+
+    [TestCase(false, TortureDatabaseKind.Sqlite)]
+    [TestCase(false, TortureDatabaseKind.PostgreSql)]
+    [TestCase(true, TortureDatabaseKind.Sqlite)]
+    [TestCase(true, TortureDatabaseKind.PostgreSql)]
+    public async Task RedisStoppedOrFrozenMidWorkload_NoCallerFails_NothingStaleAfterRecovery(bool freeze, TortureDatabaseKind kind)
+    {
+        await using var server = await RedisServer.StartAsync();
+        var ids = TortureApps.Ids();
+        await using var database = await TortureDatabase.CreateAsync(kind, ids);
+        await using var pair = await TortureApps.StartAsync(server.ConnectionString, server.ConnectionString, database, new CommitWindow(), failFast: true);
+        AppInstance[] instances = [pair.A, pair.B];
+        var workload = new TortureWorkload(instances, database, ids, TortureApps.Seed()) { SharedRedisFloor = false };
+
+        workload.Start(TortureSettings.Workers);
+        await workload.ProgressAsync(Phase);
+        for (var cycle = 0; cycle < TortureSettings.Cycles; cycle++)
+        {
+            var (opened, closed, cleared) = (Counts(instances, "CircuitOpened"), Counts(instances, "CircuitClosed"), Counts(instances, "BackplaneClearedAfterReconnect"));
+            await (freeze ? server.FreezeAsync() : server.StopAsync());
+            await TortureWaits.LoggedAsync(instances, "CircuitOpened", opened, RecoveryBound);
+            await workload.ProgressAsync(Phase);
+
+            await (freeze ? server.ThawAsync() : server.StartAgainAsync());
+            await TortureWaits.LoggedAsync(instances, "CircuitClosed", closed, RecoveryBound);
+            if (!freeze)
+            {
+                await TortureWaits.LoggedAsync(instances, "BackplaneClearedAfterReconnect", cleared, RecoveryBound);
+            }
+
+            await workload.ProgressAsync(Phase);
+        }
+
+        await workload.StopAsync();
+        await VerifyAsync(workload, instances, $"Redis {(freeze ? "frozen and thawed" : "stopped and restarted")} x{TortureSettings.Cycles} ({kind})");
+    }
+
+    /// <summary>
+    /// One master of three is killed (its folder kept) and started again with its cluster identity and slots, empty:
+    /// the keys of its slots fail meanwhile (the instances' circuits may stay closed, as the other masters answer), and
+    /// its fences are gone when it comes back.
+    /// </summary>
+    [TestCase(TortureDatabaseKind.Sqlite)]
+    [TestCase(TortureDatabaseKind.PostgreSql)]
+    public async Task ClusterNodeKilledAndRestartedMidWorkload_NoCallerFails_NothingStaleAfterRecovery(TortureDatabaseKind kind)
+    {
+        await using var cluster = await RedisCluster.StartAsync();
+        var ids = TortureApps.Ids();
+        await using var database = await TortureDatabase.CreateAsync(kind, ids);
+        await using var pair = await TortureApps.StartAsync(cluster.Nodes[0].ConnectionString, cluster.Nodes[1].ConnectionString, database, new CommitWindow(), failFast: true);
+        AppInstance[] instances = [pair.A, pair.B];
+        var victim = cluster.Nodes[2];
+        var workload = new TortureWorkload(instances, database, ids, TortureApps.Seed()) { SharedRedisFloor = false };
+
+        workload.Start(TortureSettings.Workers);
+        await workload.ProgressAsync(Phase);
+        for (var cycle = 0; cycle < TortureSettings.Cycles; cycle++)
+        {
+            var skipped = Sum(instances, "WriteSkipped", "WriteSkippedCircuitOpen", "CircuitOpened");
+            await victim.KillAsync();
+            await workload.ProgressAsync(Phase);
+            await TortureWaits.UntilAsync(() => Task.FromResult(Sum(instances, "WriteSkipped", "WriteSkippedCircuitOpen", "CircuitOpened") > skipped), RecoveryBound, "a write skipped or a circuit opened while the node was down");
+
+            await victim.StartAgainAsync();
+            await cluster.WaitHealthyAsync();
+            await workload.ProgressAsync(Phase);
+        }
+
+        await workload.StopAsync();
+        TestContext.Progress.WriteLine($"cluster node kills: writes skipped {Sum(instances, "WriteSkipped", "WriteSkippedCircuitOpen")}, circuits opened {Sum(instances, "CircuitOpened")}, closed {Sum(instances, "CircuitClosed")}");
+        await VerifyAsync(workload, instances, $"cluster node killed and restarted x{TortureSettings.Cycles} ({kind})");
+    }
+
+    /// <summary>
+    /// Case 4: A reaches Redis through a proxy, which is cut (A's backplane and Redis tier are down, B's are not) while
+    /// both instances work and B commits. The workload stops before the proxy is restored: A must converge on its own.
+    /// </summary>
+    [TestCase(TortureDatabaseKind.Sqlite)]
+    [TestCase(TortureDatabaseKind.PostgreSql)]
+    public async Task BackplaneDownWhileBCommits_AConvergesAfterRecoveryWithoutHelp(TortureDatabaseKind kind)
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var proxy = new TcpProxy(server.Port);
+        var ids = TortureApps.Ids();
+        await using var database = await TortureDatabase.CreateAsync(kind, ids);
+        await using var pair = await TortureApps.StartAsync(RedisServer.Host + ":" + proxy.Port, server.ConnectionString, database, new CommitWindow(), failFast: true);
+        AppInstance[] instances = [pair.A, pair.B];
+        AppInstance[] a = [pair.A];
+        var workload = new TortureWorkload(instances, database, ids, TortureApps.Seed()) { SharedRedisFloor = false };
+        var settled = new List<string>();
+
+        for (var cycle = 0; cycle < TortureSettings.Cycles; cycle++)
+        {
+            workload.Start(TortureSettings.Workers);
+            await workload.ProgressAsync(Phase);
+            var (opened, closed, cleared) = (Counts(a, "CircuitOpened"), Counts(a, "CircuitClosed"), Counts(a, "BackplaneClearedAfterReconnect"));
+            proxy.Cut();
+            await TortureWaits.LoggedAsync(a, "CircuitOpened", opened, RecoveryBound);
+            var writesOfB = workload.WritesBy(1);
+            await workload.ProgressAsync(Phase);
+            await workload.StopAsync();
+            Assert.That(workload.WritesBy(1), Is.GreaterThan(writesOfB), "B committed while A's backplane was down");
+
+            proxy.Restore();
+            await TortureWaits.LoggedAsync(a, "CircuitClosed", closed, RecoveryBound);
+            await TortureWaits.LoggedAsync(a, "BackplaneClearedAfterReconnect", cleared, RecoveryBound);
+            settled.Add(await workload.VerifyAsync());
+        }
+
+        workload.AssertClean($"backplane down while B commits x{TortureSettings.Cycles} ({kind})", string.Join("; ", settled));
+        Assert.That(pair.A.Redis.CircuitState, Is.EqualTo(RedisCircuitState.Closed));
+    }
+
+    private static async Task VerifyAsync(TortureWorkload workload, AppInstance[] instances, string name)
+    {
+        var settled = await workload.VerifyAsync();
+        workload.AssertClean(name, settled + $"; circuits opened {Sum(instances, "CircuitOpened")}, closed {Sum(instances, "CircuitClosed")}");
+        Assert.That(instances.Select(static i => i.Redis.CircuitState), Is.All.EqualTo(RedisCircuitState.Closed), "every circuit closed after recovery");
+    }
+
+    private static int[] Counts(AppInstance[] instances, string eventName) => [.. instances.Select(i => i.Count(eventName))];
+
+    private static int Sum(AppInstance[] instances, params string[] eventNames) => instances.Sum(i => eventNames.Sum(i.Count));
+}

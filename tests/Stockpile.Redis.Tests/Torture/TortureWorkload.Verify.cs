@@ -1,0 +1,90 @@
+using System.Globalization;
+using System.Text;
+
+namespace Stockpile.Redis.Tests.Torture;
+
+/// <content>The end of a run: once quiet, every tier of every instance against the database; the count report.</content>
+internal sealed partial class TortureWorkload
+{
+    /// <summary>The longest the instances may take to settle once the writes stopped (backplane messages in flight, a reconnect's clear).</summary>
+    private static readonly TimeSpan SettleBound = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// Compares the database with the writes that returned (none lost), then, once each instance's chain reads the
+    /// database's state (bounded wait), every tier of it: the chain by primary and alternate key equals the database,
+    /// memory and Redis hold the database's state or nothing.
+    /// </summary>
+    public async Task<string> VerifyAsync()
+    {
+        var names = await _database.NamesAsync();
+        foreach (var id in _ids)
+        {
+            if (TortureNames.VersionOf(names[id]) != _ledger.Floor(id))
+            {
+                Lost.Enqueue($"row {id}: the database holds {names[id]}, the last returned write was version {_ledger.Floor(id)}");
+            }
+        }
+
+        var settled = new List<string>();
+        for (var instance = 0; instance < _instances.Count; instance++)
+        {
+            var app = _instances[instance];
+            var took = await TortureWaits.TryUntilAsync(async () => (await app.Chain.GetManyAsync<Row, int>(_ids)).Select(r => r?.Name).SequenceEqual(_ids.Select(id => names[id])), SettleBound);
+            settled.Add(took is { } t ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalMilliseconds:0} ms") : "never");
+            foreach (var id in _ids)
+            {
+                Compare("chain by id", instance, id, (await app.Chain.GetAsync<Row, int>(id))?.Name, names[id], mayMiss: false);
+                Compare("chain by code", instance, id, (await app.Chain.GetAsync<Row>(CodeKey(id)))?.Name, names[id], mayMiss: false);
+                Compare("memory tier", instance, id, (await app.Memory.GetAsync<Row, int>(id))?.Name, names[id], mayMiss: true);
+                Compare("Redis tier", instance, id, (await app.Redis.GetAsync<Row, int>(id))?.Name, names[id], mayMiss: true);
+            }
+        }
+
+        return "instances settled after " + string.Join(", ", settled);
+    }
+
+    /// <summary>Prints what was tried and found (always, so that a passing run reports its counts too), then asserts none stale, lost or failed.</summary>
+    public void AssertClean(string name, string settled)
+    {
+        var report = new StringBuilder();
+        report.Append(CultureInfo.InvariantCulture, $"torture {name} (seed {Seed}): {Done} operations tried [");
+        report.AppendJoin(", ", _operations.OrderBy(static p => p.Key, StringComparer.Ordinal).Select(static p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value}")));
+        report.Append(CultureInfo.InvariantCulture, $"], {Interlocked.Read(ref _checked)} reads checked, {Stale.Count} stale, {Lost.Count} lost, {Failures.Count} caller exceptions; {settled}");
+        TestContext.Progress.WriteLine(report.ToString());
+        foreach (var line in Stale.Take(20).Concat(Lost.Take(20)).Concat(FailureSummary()))
+        {
+            TestContext.Progress.WriteLine("  " + line);
+        }
+
+        foreach (var failure in Failures.Take(3))
+        {
+            TestContext.Progress.WriteLine("  " + failure);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Failures, Is.Empty, "no caller saw an exception");
+            Assert.That(Stale, Is.Empty, "no tier served a state older than a returned write, nor a rolled-back one");
+            Assert.That(Lost, Is.Empty, "every returned write is in the database");
+            Assert.That(Interlocked.Read(ref _checked), Is.GreaterThan(0), "reads were checked");
+        });
+    }
+
+    /// <summary>Groups the caller exceptions by type, message and the workload operation that saw them.</summary>
+    private IEnumerable<string> FailureSummary() =>
+        Failures.GroupBy(static e =>
+        {
+            var message = e.Message.Split('\n')[0];
+            var operation = e.StackTrace?.Split('\n').Select(static l => l.Trim()).LastOrDefault(static l => l.StartsWith("at Stockpile.Redis.Tests.Torture.TortureWorkload.", StringComparison.Ordinal) && !l.Contains(".WorkAsync", StringComparison.Ordinal));
+            return $"{e.GetType().Name}: {message[..Math.Min(70, message.Length)]} in {operation?.Split('(')[0] ?? "?"}";
+        }).Select(static g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} x {g.Key}"));
+
+    private void Compare(string what, int instance, int id, string? name, string expected, bool mayMiss)
+    {
+        Interlocked.Increment(ref _checked);
+        if (name != expected && !(mayMiss && name is null))
+        {
+            Stale.Enqueue($"at the end, {what} on instance {instance}, row {id}: {name ?? "null"}, the database holds {expected}");
+        }
+    }
+}
