@@ -7,4 +7,10 @@ if (args is ["--paired-redis"])
     return;
 }
 
+if (args is ["--peer-backplane", ..] backplane)
+{
+    await Stockpile.Benchmarks.Peers.PeerBackplaneRun.RunAsync(backplane.Length > 1 ? int.Parse(backplane[1], System.Globalization.CultureInfo.InvariantCulture) : 300);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
