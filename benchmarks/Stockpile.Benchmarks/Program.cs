@@ -13,4 +13,10 @@ if (args is ["--peer-backplane", ..] backplane)
     return;
 }
 
+if (args is ["--peer-stampede", ..] stampede)
+{
+    await Stockpile.Benchmarks.Peers.PeerStampedeRun.RunAsync(stampede.Length > 1 ? int.Parse(stampede[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
