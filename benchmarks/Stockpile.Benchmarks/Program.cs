@@ -19,4 +19,16 @@ if (args is ["--peer-stampede", ..] stampede)
     return;
 }
 
+if (args is ["--peer-memory", ..] memory)
+{
+    await Stockpile.Benchmarks.Peers.PeerMemoryRun.RunAsync(memory.Length > 1 ? int.Parse(memory[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    return;
+}
+
+if (args is ["--peer-memory-side", var memorySide, var memoryEntries])
+{
+    await Stockpile.Benchmarks.Peers.PeerMemoryRun.RunSideAsync(memorySide, int.Parse(memoryEntries, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
