@@ -31,4 +31,10 @@ if (args is ["--peer-memory-side", var memorySide, var memoryEntries])
     return;
 }
 
+if (args is ["--peer-save", ..] save)
+{
+    await Stockpile.Benchmarks.Peers.PeerSaveRun.RunAsync(save.Length > 1 ? int.Parse(save[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
