@@ -28,6 +28,7 @@ public class PeerSaveBenchmarks
     private ServiceProvider _hybridServices = null!;
     private HybridCache _hybrid = null!;
     private string[] _keys = null!;
+    private EntityKey[] _entityKeys = null!;
     private int _round;
 
     [GlobalSetup]
@@ -41,6 +42,8 @@ public class PeerSaveBenchmarks
         _hybridServices = PeerBHybrid.Create(_servers, "hc-save");
         _hybrid = _hybridServices.GetRequiredService<HybridCache>();
         _keys = [.. Enumerable.Range(0, Rows).Select(PeerBQueries.Key)];
+        var products = await _plain.CreateDbContext().Products.AsNoTracking().Where(p => p.Id < Rows).ToListAsync();
+        _entityKeys = [.. products.SelectMany(static p => new[] { EntityKey.For<Product>(p.Id), EntityKey.Of<Product>(nameof(Product.Sku), p.Sku) })];
     }
 
     [GlobalCleanup]
@@ -72,6 +75,15 @@ public class PeerSaveBenchmarks
     {
         await using var context = await _writeThrough.Contexts.CreateDbContextAsync();
         return await SaveAsync(context);
+    }
+
+    [Benchmark(Description = "Stockpile without the interceptor: SaveChanges, then the chain's InvalidateAsync of the 200 keys (Id and Sku)")]
+    public async Task<int> StockpileInvalidateByHand()
+    {
+        await using var context = await _plain.CreateDbContextAsync();
+        var saved = await SaveAsync(context);
+        await _evict.Chain.InvalidateAsync(_entityKeys);
+        return saved;
     }
 
     [Benchmark(Description = "FusionCache: SaveChanges, then RemoveAsync of the 100 keys")]
