@@ -13,4 +13,34 @@ if (args is ["--redis-batch-breakdown"])
     return;
 }
 
+if (args is ["--peer-backplane", ..] backplane)
+{
+    await Stockpile.Benchmarks.Peers.PeerBackplaneRun.RunAsync(backplane.Length > 1 ? int.Parse(backplane[1], System.Globalization.CultureInfo.InvariantCulture) : 300);
+    return;
+}
+
+if (args is ["--peer-stampede", ..] stampede)
+{
+    await Stockpile.Benchmarks.Peers.PeerStampedeRun.RunAsync(stampede.Length > 1 ? int.Parse(stampede[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
+    return;
+}
+
+if (args is ["--peer-memory", ..] memory)
+{
+    await Stockpile.Benchmarks.Peers.PeerMemoryRun.RunAsync(memory.Length > 1 ? int.Parse(memory[1], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    return;
+}
+
+if (args is ["--peer-memory-side", var memorySide, var memoryEntries])
+{
+    await Stockpile.Benchmarks.Peers.PeerMemoryRun.RunSideAsync(memorySide, int.Parse(memoryEntries, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args is ["--peer-save", ..] save)
+{
+    await Stockpile.Benchmarks.Peers.PeerSaveRun.RunAsync(save.Length > 1 ? int.Parse(save[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

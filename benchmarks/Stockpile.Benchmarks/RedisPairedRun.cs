@@ -118,6 +118,6 @@ internal static class RedisPairedRun
         }
     }
 
-    private static double Percentile(List<double> sorted, int percentile) =>
+    internal static double Percentile(List<double> sorted, int percentile) =>
         sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
 }

@@ -18,8 +18,27 @@ public sealed partial class StockpileCache
             return factory(state, cancellationToken);
         }
 
-        // The hit path: no async machinery when the tier answers at once with an untagged value.
-        var read = _tier.GetAsync(CheckKey(key), cancellationToken);
+        if (_tier.Local is { } local)
+        {
+            // Memory over a shared tier: a miss in memory joins the key's flight (or starts it) at once, and the flight
+            // reads the shared tier once for all its callers, instead of one read per caller before joining.
+            var near = local.GetAsync(CheckKey(key), cancellationToken);
+            if (!near.IsCompletedSuccessfully)
+            {
+                return Answer(key, near, state, factory, options, cancellationToken);
+            }
+
+            return near.Result is { } entry
+                ? Answer(key, new ValueTask<CacheEntry?>(entry), state, factory, options, cancellationToken)
+                : FlyAsync(key, state, factory, options, cancellationToken);
+        }
+
+        return Answer(key, _tier.GetAsync(CheckKey(key), cancellationToken), state, factory, options, cancellationToken);
+    }
+
+    /// <summary>The hit path: no async machinery when the tier answers at once with an untagged value.</summary>
+    private ValueTask<T> Answer<TState, T>(string key, ValueTask<CacheEntry?> read, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
+    {
         if (!read.IsCompletedSuccessfully)
         {
             return GetOrCreateSlowAsync(key, null, read.AsTask(), state, factory, options, cancellationToken);
@@ -39,6 +58,12 @@ public sealed partial class StockpileCache
             return value!;
         }
 
+        return await FlyAsync(key, state, factory, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Joins the key's flight, or starts one (its owner reads the tier again, then runs the factory), and waits for its value.</summary>
+    private async ValueTask<T> FlyAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
+    {
         Flight flight;
         bool owner;
         lock (_flightsLock)

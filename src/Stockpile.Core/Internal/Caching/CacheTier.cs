@@ -52,6 +52,13 @@ internal abstract class CacheTier
     /// <summary>Moves a tag to its next version, which makes every value stamped with an older one unreachable.</summary>
     public abstract ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gets the level of this tier in the process memory, when the tier has one beneath a shared level: a caller that
+    /// misses it joins the key's flight before the shared level is read, so a stampede reads the shared level once.
+    /// <see langword="null"/> for a tier that is one level.
+    /// </summary>
+    public virtual CacheTier? Local => null;
+
     /// <summary>Gets the locks that keep processes from making one key together; <see langword="null"/> for a tier no other process shares.</summary>
     public virtual ICacheLocks? Locks => null;
 

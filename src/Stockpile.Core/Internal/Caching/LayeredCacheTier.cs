@@ -13,6 +13,9 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
     /// <summary>Gets the process level, which other instances' writes evict through the backplane.</summary>
     public MemoryCacheTier Memory => memory;
 
+    /// <inheritdoc/>
+    public override CacheTier Local => memory;
+
     /// <summary>Gets where writes are announced to other instances; <see langword="null"/> for none.</summary>
     public CacheEvictions? Evictions => evictions;
 

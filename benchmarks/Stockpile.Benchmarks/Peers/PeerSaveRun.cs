@@ -1,0 +1,65 @@
+using System.Diagnostics;
+
+namespace Stockpile.Benchmarks.Peers;
+
+/// <summary>
+/// The <see cref="PeerSaveBenchmarks"/> saves measured save by save, the sides taking turns round by round (the order
+/// shifting every round), so that a shared machine's load swings hit every side alike: BenchmarkDotNet runs one method
+/// after the other, and on this machine the load moved between them by more than the interceptor costs. Reports each
+/// side's median, P99 and mean, and its ratio to the plain save. Run with
+/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-save [rounds]</c>.
+/// </summary>
+internal static class PeerSaveRun
+{
+    public static async Task RunAsync(int rounds)
+    {
+        var benchmarks = new PeerSaveBenchmarks();
+        await benchmarks.SetupAsync();
+        try
+        {
+            (PeerBSamples Samples, Func<Task<int>> Save)[] sides =
+            [
+                (new("plain SaveChanges, 100 rows, no cache"), benchmarks.Plain),
+                (new("Stockpile interceptor, memory + Redis chain + backplane, Evict"), benchmarks.StockpileEvict),
+                (new("Stockpile interceptor, memory + Redis chain + backplane, WriteThrough"), benchmarks.StockpileWriteThrough),
+                (new("Stockpile without the interceptor: SaveChanges, then the chain's InvalidateAsync of the 200 keys"), benchmarks.StockpileInvalidateByHand),
+                (new("FusionCache: SaveChanges, then RemoveAsync of the 100 keys"), benchmarks.FusionRemove),
+                (new("HybridCache: SaveChanges, then RemoveAsync of the 100 keys"), benchmarks.HybridRemove),
+            ];
+            const int warmup = 5;
+            for (var round = 0; round < rounds + warmup; round++)
+            {
+                for (var i = 0; i < sides.Length; i++)
+                {
+                    var (samples, save) = sides[(i + round) % sides.Length];
+                    var start = Stopwatch.GetTimestamp();
+                    if (await save() != 100)
+                    {
+                        throw new InvalidOperationException(samples.Name + " did not save 100 rows.");
+                    }
+
+                    if (round >= warmup)
+                    {
+                        samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    }
+                }
+            }
+
+            Console.WriteLine($"peer save: SaveChanges of 100 modified rows ({rounds} saves per side after {warmup} warm-up rounds; sides in turn):");
+            foreach (var (samples, _) in sides)
+            {
+                Console.WriteLine($"  {samples}");
+            }
+
+            Console.WriteLine("ratios to the plain save:");
+            foreach (var (samples, _) in sides[1..])
+            {
+                Console.WriteLine($"  {samples.RatioTo(sides[0].Samples)}");
+            }
+        }
+        finally
+        {
+            await benchmarks.CleanupAsync();
+        }
+    }
+}
