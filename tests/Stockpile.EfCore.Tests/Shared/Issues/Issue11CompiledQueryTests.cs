@@ -62,6 +62,38 @@ public sealed class Issue11CompiledQueryTests
     }
 
     [Test]
+    public async Task CompileAsyncQuery_NoneToThreeParameters_AnswerAndRepeatFromCache()
+    {
+        var harness = await QueryHarness.CreateAsync();
+        var rows0 = StockpileQuery.CompileAsyncQuery((QueryDbContext db) => db.Genres.Where(g => g.Name.StartsWith("genre")).Select(g => g.Id));
+        var scalar0 = StockpileQuery.CompileAsyncScalarQuery((QueryDbContext db) => db.Genres.Any(g => g.Name.StartsWith("genre")));
+        var rows3 = StockpileQuery.CompileAsyncQuery((QueryDbContext db, int author, decimal min, string prefix) =>
+            db.Books.Where(b => b.AuthorId == author && b.Price >= min && b.Title.StartsWith(prefix)).OrderBy(b => b.Id).Select(b => b.Price));
+        var scalar3 = StockpileQuery.CompileAsyncScalarQuery((QueryDbContext db, int author, decimal min, decimal max) =>
+            db.Books.Where(b => b.AuthorId == author && b.Price >= min && b.Price <= max).Sum(b => b.Price));
+        var author = harness.AuthorId;
+
+        async Task<string> RunAsync()
+        {
+            await using var context = harness.App.CreateDbContext();
+            return string.Join(
+                "|",
+                (await rows0(context, default)).Contains(harness.GenreId),
+                await scalar0(context, default),
+                string.Join(",", (await rows3(context, author, 20, $"book{author}-", default)).Select(static p => (int)p)),
+                (int)await scalar3(context, author, 10, 20, default));
+        }
+
+        var first = await RunAsync();
+        var commands = harness.Commands.Count;
+        var second = await RunAsync();
+
+        Assert.That(first, Is.EqualTo("True|True|20,30|30"));
+        Assert.That(second, Is.EqualTo(first));
+        Assert.That(harness.Commands.Count, Is.EqualTo(commands), "every repeat must be answered by the cache");
+    }
+
+    [Test]
     public async Task CompileAsyncQuery_AfterSaveChanges_SeesTheChange()
     {
         var harness = await QueryHarness.CreateAsync();
