@@ -265,16 +265,7 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
             return entry;
         }
 
-        var versions = await _tier.GetTagVersionsAsync(Array.ConvertAll(stamps, static s => s.Tag), cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < stamps.Length; i++)
-        {
-            if (versions[i] != stamps[i].Version)
-            {
-                return null;
-            }
-        }
-
-        return entry;
+        return await _tier.AreCurrentAsync(stamps, cancellationToken).ConfigureAwait(false) ? entry : null;
     }
 
     /// <summary>The entry to store, or <see langword="null"/> when it would already be expired (the old value stays).</summary>

@@ -25,6 +25,17 @@ internal static class EfExceptionMessages
     public static string CachedQueryNode(System.Linq.Expressions.Expression node) =>
         $"Stockpile cannot make a cache key for a query holding '{node}' ({node.GetType().Name}): it cannot read the values it uses. Remove Cached() from this query.";
 
+    public static string CompiledQueryCaptured(Type elementType, System.Linq.Expressions.Expression node) =>
+        $"Stockpile cannot compile a cached query of '{TypeNames.Display(elementType)}' that reads '{node}' from a variable: its value could change after compilation, and the key would not see it. "
+        + "Make it a parameter of the query's lambda.";
+
+    public static string CompiledQueryRows(Type resultType) =>
+        $"Stockpile cannot compile a query returning '{TypeNames.Display(resultType)}' as a scalar query: it returns rows. Compile it with StockpileQuery.CompileAsyncQuery, whose delegate gives the list of rows.";
+
+    public static string CompiledQueryMarked(Type elementType) =>
+        $"Stockpile cannot compile a cached query of '{TypeNames.Display(elementType)}' that calls Cached(): a compiled cached query is cached already. "
+        + "Remove Cached() from the expression, and pass the options to CompileAsyncQuery.";
+
     public static string CachedQueryValue(Type valueType) =>
         $"Stockpile cannot make a cache key from a query parameter of type '{TypeNames.Display(valueType)}': only primitives, strings, enums, dates, Guids, byte arrays, records and sequences of these are read. "
         + "Pass the value's key (an id) instead, or remove Cached() from this query.";

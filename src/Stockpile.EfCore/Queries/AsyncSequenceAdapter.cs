@@ -21,7 +21,7 @@ internal sealed class AsyncSequenceAdapter<T> : ResultAdapter<IAsyncEnumerable<T
         }
     }
 
-    private static async ValueTask<List<T>> ReadAllAsync(IAsyncEnumerable<T> source, CancellationToken cancellationToken)
+    public static async ValueTask<List<T>> ReadAllAsync(IAsyncEnumerable<T> source, CancellationToken cancellationToken)
     {
         var list = new List<T>();
         await foreach (var item in source.WithCancellation(cancellationToken).ConfigureAwait(false))

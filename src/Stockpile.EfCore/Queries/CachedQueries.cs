@@ -6,23 +6,40 @@ namespace Stockpile.Internal;
 /// <summary>
 /// The life of one cached query: the key from its shape and values; a hit answered with a copy; on a miss, the tag
 /// versions of the tables it reads are read <b>before</b> it runs, so a result computed while a commit changes one of
-/// them is stored under the old version and never served.
+/// them is stored under the old version and never served. <c>Cached()</c> queries and compiled cached queries
+/// (<see cref="StockpileQuery"/>) share it from the key on.
 /// </summary>
 internal static class CachedQueries
 {
-    public static async ValueTask<TValue> RunAsync<TValue>(StockpileEntityQueryProvider provider, Expression expression, MethodCallExpression marker, Func<StockpileEntityQueryProvider, Expression, CancellationToken, ValueTask<TValue>> run, CancellationToken cancellationToken)
+    /// <summary>Answers a <c>Cached()</c> query: <paramref name="run"/> runs it on the database, given the query without the marker.</summary>
+    public static ValueTask<TValue> RunAsync<TValue>(StockpileEntityQueryProvider provider, Expression expression, MethodCallExpression marker, Func<StockpileEntityQueryProvider, Expression, CancellationToken, ValueTask<TValue>> run, CancellationToken cancellationToken)
+    {
+        CachedQueryMarker.CheckNotTracked(expression, marker.Method.GetGenericArguments()[0]);
+        if (!MayRead(provider.Context))
+        {
+            return run(provider, CachedQueryMarker.Strip(expression, marker), cancellationToken);
+        }
+
+        var (shape, key) = QueryKey.Of(provider, expression);
+        return RunAsync(
+            provider,
+            shape,
+            key,
+            CachedQueryMarker.OptionsOf(marker),
+            (Provider: provider, Expression: expression, Marker: marker, Run: run),
+            static (s, ct) => s.Run(s.Provider, CachedQueryMarker.Strip(s.Expression, s.Marker), ct),
+            cancellationToken);
+    }
+
+    /// <summary>Whether a cached query may read the cache: not in a disable scope, nor in a transaction that has written.</summary>
+    public static bool MayRead(Microsoft.EntityFrameworkCore.DbContext context) => !StockpileCaching.IsDisabled && !QueryCaching.HasWritten(context);
+
+    /// <summary>Answers the query of <paramref name="shape"/> under <paramref name="key"/> from the cache, or runs it (<paramref name="run"/>) and keeps its result.</summary>
+    public static async ValueTask<TValue> RunAsync<TState, TValue>(StockpileEntityQueryProvider provider, QueryShape shape, string key, StockpileQueryOptions options, TState state, Func<TState, CancellationToken, ValueTask<TValue>> run, CancellationToken cancellationToken)
     {
         var caching = provider.Caching;
         var context = provider.Context;
-        CachedQueryMarker.CheckNotTracked(expression, marker);
-        if (StockpileCaching.IsDisabled || QueryCaching.HasWritten(context))
-        {
-            return await run(provider, CachedQueryMarker.Strip(expression, marker), cancellationToken).ConfigureAwait(false);
-        }
-
-        var options = CachedQueryMarker.OptionsOf(marker);
         var cache = caching.CacheFor(options.CacheName);
-        var (shape, key) = QueryKey.Of(context, expression);
         QueryTables tables;
         TagStamp[] stamps;
         try
@@ -38,7 +55,7 @@ internal static class CachedQueries
         }
         catch (Exception ex) when (caching.Degrades(ex, "read", cancellationToken))
         {
-            return await run(provider, CachedQueryMarker.Strip(expression, marker), cancellationToken).ConfigureAwait(false);
+            return await run(state, cancellationToken).ConfigureAwait(false);
         }
 
         TValue value;
@@ -46,7 +63,7 @@ internal static class CachedQueries
         var capture = TableCapture.Begin(tables);
         try
         {
-            value = await run(provider, CachedQueryMarker.Strip(expression, marker), cancellationToken).ConfigureAwait(false);
+            value = await run(state, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -32,13 +32,13 @@ internal static class CachedQueryMarker
     public static StockpileQueryOptions OptionsOf(MethodCallExpression marker) => (StockpileQueryOptions)((ConstantExpression)marker.Arguments[1]).Value!;
 
     /// <exception cref="InvalidOperationException">The query asks for tracking.</exception>
-    public static void CheckNotTracked(Expression expression, MethodCallExpression marker)
+    public static void CheckNotTracked(Expression expression, Type elementType)
     {
         for (var node = expression; node is MethodCallExpression call && call.Arguments.Count > 0; node = call.Arguments[0])
         {
             if (call.Method.Name == nameof(EntityFrameworkQueryableExtensions.AsTracking) && call.Method.DeclaringType == typeof(EntityFrameworkQueryableExtensions))
             {
-                throw new InvalidOperationException(EfExceptionMessages.CachedQueryTracked(marker.Method.GetGenericArguments()[0]));
+                throw new InvalidOperationException(EfExceptionMessages.CachedQueryTracked(elementType));
             }
         }
     }
@@ -46,23 +46,38 @@ internal static class CachedQueryMarker
     /// <summary>The query EF Core runs: without the marker, and with <c>AsNoTracking()</c>.</summary>
     public static Expression Strip(Expression expression, MethodCallExpression marker)
     {
-        // No tracking applies to the whole query wherever it is put: on the query's root, the one operand sure to be entities.
-        var root = marker.Arguments[0];
+        var root = RootOf(marker.Arguments[0]);
+        return new Replacer(marker, marker.Arguments[0], root, NoTracking(root)).Visit(expression)!;
+    }
+
+    /// <summary>A compiled cached query's body as EF Core runs it: with <c>AsNoTracking()</c> on its root.</summary>
+    public static Expression WithNoTracking(Expression body)
+    {
+        var root = RootOf(body);
+        return new Replacer(null, null, root, NoTracking(root)).Visit(body)!;
+    }
+
+    /// <summary>The query's root: no tracking applies to the whole query wherever it is put, so it goes on the one operand sure to be entities.</summary>
+    private static Expression RootOf(Expression spine)
+    {
+        var root = spine;
         while (root is MethodCallExpression { Arguments.Count: > 0 } call)
         {
             root = call.Arguments[0];
         }
 
-        var noTracking = root.Type.IsGenericType && root.Type.GetGenericArguments() is [{ IsClass: true } entity] && typeof(IQueryable<>).MakeGenericType(entity).IsAssignableFrom(root.Type)
-            ? Expression.Call(null, s_asNoTracking.MakeGenericMethod(entity), root)
-            : root;
-        return new Replacer(marker, marker.Arguments[0], root, noTracking).Visit(expression)!;
+        return root;
     }
 
-    private sealed class Replacer(Expression marker, Expression source, Expression root, Expression noTracking) : ExpressionVisitor
+    private static Expression NoTracking(Expression root) =>
+        root.Type.IsGenericType && root.Type.GetGenericArguments() is [{ IsClass: true } entity] && typeof(IQueryable<>).MakeGenericType(entity).IsAssignableFrom(root.Type)
+            ? Expression.Call(null, s_asNoTracking.MakeGenericMethod(entity), root)
+            : root;
+
+    private sealed class Replacer(Expression? marker, Expression? source, Expression root, Expression noTracking) : ExpressionVisitor
     {
         public override Expression? Visit(Expression? node) =>
-            ReferenceEquals(node, marker) ? Visit(source)
+            marker is not null && ReferenceEquals(node, marker) ? Visit(source)
             : ReferenceEquals(node, root) ? noTracking
             : base.Visit(node);
     }

@@ -106,10 +106,57 @@ internal static class ObjectCopier
         }
 
         var copy = new List<TElement>(source.Count);
-        graph.Add(value, copy);
-        foreach (var item in source)
+        if (graph.Copies is null)
         {
-            copy.Add((TElement)Copy(item, graph)!);
+            // Flat elements (only immutable fields: most entities read without Include) reference nothing, so nothing
+            // can lead back to the list or to them: copied by their emitted copier, without a graph.
+            Type? type = null;
+            Func<object, object>? flat = null;
+            foreach (var item in source)
+            {
+                if (item is null)
+                {
+                    copy.Add(item!);
+                    continue;
+                }
+
+                if (item.GetType() != type)
+                {
+                    type = item.GetType();
+                    flat = IsImmutable(type) ? static v => v : Caching.CacheValues.CopierOf(type);
+                }
+
+                if (flat is null)
+                {
+                    break;
+                }
+
+                copy.Add((TElement)flat(item));
+            }
+
+            if (copy.Count == source.Count)
+            {
+                return copy;
+            }
+
+            // An element holds references: the copies so far join the graph, so a later element reaching one of them finds its copy.
+            graph.Add(value, copy);
+            for (var i = 0; i < copy.Count; i++)
+            {
+                if (source[i] is { } original)
+                {
+                    graph.Add(original, copy[i]!);
+                }
+            }
+        }
+        else
+        {
+            graph.Add(value, copy);
+        }
+
+        for (var i = copy.Count; i < source.Count; i++)
+        {
+            copy.Add((TElement)Copy(source[i], graph)!);
         }
 
         return copy;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Linq.Expressions;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 
 namespace Stockpile.Internal;
 
@@ -10,7 +9,7 @@ namespace Stockpile.Internal;
 /// The cache key of a query: <c>q:</c>, the id of its shape, every value it uses, and the database it reads. One walk over the expression
 /// hashes the shape (a 128-bit hash of node kinds, types and members, fast to compute and only valid in this process)
 /// and collects the values (closure variables through compiled getters, constants). The shape's cross-process id is the
-/// SHA-256 of its text, made once per shape.
+/// SHA-256 of its text, made once per shape. The key is written into one reused builder: one string per key.
 /// </summary>
 internal static class QueryKey
 {
@@ -22,33 +21,51 @@ internal static class QueryKey
     [ThreadStatic]
     private static QueryWalker? t_walker;
 
-    public static (QueryShape Shape, string Key) Of(DbContext context, Expression expression)
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
+    public static (QueryShape Shape, string Key) Of(StockpileEntityQueryProvider provider, Expression expression)
     {
+        var context = provider.Context;
         var walker = t_walker ??= new QueryWalker();
         walker.Reset(text: null);
         walker.Walk(expression);
         var shapeKey = (walker.Hash1, walker.Hash2, context.GetType());
         if (!s_shapes.TryGetValue(shapeKey, out var shape))
         {
-            shape = s_shapes.GetOrAdd(shapeKey, static (_, state) => new QueryShape(IdOf(state.Context, state.Expression)), (Context: context, Expression: expression));
+            shape = s_shapes.GetOrAdd(shapeKey, static (_, state) => new QueryShape(IdOf(state.Context.GetType().FullName!, state.Expression)), (Context: context, Expression: expression));
         }
 
-        // The database is part of the key: contexts of one type over two databases (a database per tenant) never share a result.
-        var connection = context.Database.GetDbConnection();
-        walker.AddValue(connection.DataSource);
-        walker.AddValue(connection.Database);
-        var values = walker.EncodeValues();
-        var key = values.Length <= LongestValues
-            ? string.Concat("q:", shape.Id, "|", values)
-            : string.Concat("q:", shape.Id, "|#", Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(values))));
+        var builder = Builder();
+        builder.Append("q:").Append(shape.Id).Append('|');
+        var values = builder.Length;
+        walker.AppendValues(builder);
         walker.Reset(text: null);
-        return (shape, key);
+
+        // The database is part of the key: contexts of one type over two databases (a database per tenant) never share a result.
+        builder.Append(provider.DatabaseKey);
+        return (shape, Finish(builder, values));
     }
 
-    /// <summary>The shape's id: the hash of its text (types and members by name), the same in every process of the application.</summary>
-    private static string IdOf(DbContext context, Expression expression)
+    /// <summary>The thread's key builder, emptied (a key is written without an await in between).</summary>
+    public static StringBuilder Builder() => (t_builder ??= new StringBuilder(256)).Clear();
+
+    /// <summary>The key the builder holds: as it is, or with the values (from <paramref name="values"/> on) replaced by their SHA-256 when long.</summary>
+    public static string Finish(StringBuilder builder, int values)
     {
-        var text = new StringBuilder(256).Append(context.GetType().FullName).Append('|');
+        if (builder.Length - values <= LongestValues)
+        {
+            return builder.ToString();
+        }
+
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(builder.ToString(values, builder.Length - values))));
+        return string.Concat(builder.ToString(0, values), "#", hash);
+    }
+
+    /// <summary>A shape's id: the hash of <paramref name="head"/> and the expression's text (types and members by name), the same in every process of the application.</summary>
+    public static string IdOf(string head, Expression expression)
+    {
+        var text = new StringBuilder(256).Append(head).Append('|');
         var walker = new QueryWalker();
         walker.Reset(text);
         walker.Walk(expression);

@@ -19,10 +19,14 @@ internal sealed partial class QueryWalker
 
     public ulong Hash2 { get; private set; }
 
+    /// <summary>Gets the first value read from a variable (a closure's, a static member, a call on one) rather than written in the query; <see langword="null"/> when none.</summary>
+    public Expression? Captured { get; private set; }
+
     public void Reset(StringBuilder? text)
     {
         _text = text;
         _values.Clear();
+        Captured = null;
         Hash1 = 0x9E3779B97F4A7C15;
         Hash2 = 0xC2B2AE3D27D4EB4F;
     }
@@ -44,6 +48,7 @@ internal sealed partial class QueryWalker
             case MemberExpression member:
                 if (TryEvaluate(member, out var value))
                 {
+                    Captured ??= member;
                     Value(member.Type, value);
                 }
                 else
@@ -131,6 +136,7 @@ internal sealed partial class QueryWalker
 
         if (TryEvaluate(call, out var value))
         {
+            Captured ??= call;
             Value(call.Type, value);
             return;
         }
@@ -222,9 +228,6 @@ internal sealed partial class QueryWalker
             Walk(nodes[i]);
         }
     }
-
-    /// <summary>Adds a value of the key that is not part of the expression (the database).</summary>
-    public void AddValue(object? value) => _values.Add(value);
 
     /// <summary>A value EF Core sends as a parameter; a captured query is walked as part of the shape instead.</summary>
     private void Value(Type type, object? value)

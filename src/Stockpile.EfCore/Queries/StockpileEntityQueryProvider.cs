@@ -14,12 +14,37 @@ namespace Stockpile.Internal;
 internal sealed class StockpileEntityQueryProvider(IQueryCompiler queryCompiler, ICurrentDbContext currentContext) : EntityQueryProvider(queryCompiler)
 {
     private QueryCaching? _caching;
+    private (System.Data.Common.DbConnection? Connection, string? ConnectionString, string Text) _database;
 
     /// <summary>Gets the context this provider runs queries for.</summary>
     public DbContext Context => currentContext.Context;
 
     /// <summary>Gets the query caching of this context's interceptor.</summary>
     public QueryCaching Caching => _caching ??= QueryCaching.Of(Context);
+
+    /// <summary>
+    /// Gets the database the context reads, as key text (its data source and name): worked out once per connection and
+    /// connection string, as reading them may cost (SQLite asks the native library for an open file's name).
+    /// </summary>
+    public string DatabaseKey
+    {
+        get
+        {
+            var connection = Context.Database.GetDbConnection();
+            var connectionString = connection.ConnectionString;
+            var known = _database;
+            if (ReferenceEquals(known.Connection, connection) && ReferenceEquals(known.ConnectionString, connectionString))
+            {
+                return known.Text;
+            }
+
+            var text = new System.Text.StringBuilder();
+            QueryKeyText.Append(text, connection.DataSource);
+            QueryKeyText.Append(text, connection.Database);
+            _database = (connection, connectionString, text.ToString());
+            return _database.Text;
+        }
+    }
 
     public override TResult Execute<TResult>(Expression expression) =>
         CachedQueryMarker.Find(expression) is { } marker

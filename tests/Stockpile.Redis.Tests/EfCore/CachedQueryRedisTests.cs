@@ -14,6 +14,9 @@ namespace Stockpile.Redis.Tests.EfCore;
 [TestFixture]
 public sealed class CachedQueryRedisTests
 {
+    private static readonly Func<RowDbContext, int, CancellationToken, Task<List<Row>>> s_namesFrom =
+        StockpileQuery.CompileAsyncQuery((RowDbContext db, int from) => db.Rows.Where(r => r.Id >= from).OrderBy(r => r.Id));
+
     [Test]
     public async Task CommitOnA_BsNextCachedQuery_SeesTheNewData()
     {
@@ -35,6 +38,24 @@ public sealed class CachedQueryRedisTests
 
         Assert.That(await NamesAsync(b, cacheName: null), Is.EqualTo(new[] { "v0", "v1", "v0" }), "the commit on A drops B's result in the default cache");
         Assert.That(await NamesAsync(b, "reports"), Is.EqualTo(new[] { "v0", "v1", "v0" }), "and in every named cache");
+    }
+
+    [Test]
+    public async Task CompiledCachedQuery_CommitOnA_BsNextCallSeesTheNewData()
+    {
+        await using var database = await SqliteFileDatabase.CreateAsync();
+        await EfCoreApps.SeedAsync(database, [1, 2, 3]);
+        var counters = new List<Counter>();
+        await using var pair = await StartAsync(database, counters);
+
+        Assert.That(await CompiledNamesAsync(pair.A), Is.EqualTo(new[] { "v0", "v0" }));
+        var bCommands = counters[1].Count;
+        Assert.That(await CompiledNamesAsync(pair.B), Is.EqualTo(new[] { "v0", "v0" }));
+        Assert.That(counters[1].Count, Is.EqualTo(bCommands), "the key is the same in both instances, so B reads A's entry from Redis");
+
+        await EfCoreApps.RenameAsync(pair.A, 2, "v1");
+
+        Assert.That(await CompiledNamesAsync(pair.B), Is.EqualTo(new[] { "v1", "v0" }), "the commit on A drops the result B would read");
     }
 
     [Test]
@@ -150,6 +171,12 @@ public sealed class CachedQueryRedisTests
         await using var context = await instance.Services.GetRequiredService<IDbContextFactory<RowDbContext>>().CreateDbContextAsync();
         var rows = await context.Rows.OrderBy(r => r.Id).Cached(new StockpileQueryOptions { CacheName = cacheName }).ToListAsync();
         return [.. rows.Select(static r => r.Name)];
+    }
+
+    private static async Task<string[]> CompiledNamesAsync(AppInstance instance)
+    {
+        await using var context = await instance.Services.GetRequiredService<IDbContextFactory<RowDbContext>>().CreateDbContextAsync();
+        return [.. (await s_namesFrom(context, 2, default)).Select(static r => r.Name)];
     }
 
     private static async Task<string> ProjectionAsync(AppInstance instance)

@@ -49,6 +49,21 @@ internal abstract class CacheTier
     /// <summary>The current version of each tag; 0 for a tag never removed.</summary>
     public abstract ValueTask<long[]> GetTagVersionsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken);
 
+    /// <summary>Whether every stamp still holds its tag's current version (a value written under them is live); the default reads the versions.</summary>
+    public virtual async ValueTask<bool> AreCurrentAsync(TagStamp[] stamps, CancellationToken cancellationToken)
+    {
+        var versions = await GetTagVersionsAsync(Array.ConvertAll(stamps, static s => s.Tag), cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < stamps.Length; i++)
+        {
+            if (versions[i] != stamps[i].Version)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Moves a tag to its next version, which makes every value stamped with an older one unreachable.</summary>
     public abstract ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken);
 

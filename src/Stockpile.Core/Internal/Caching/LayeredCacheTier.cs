@@ -139,6 +139,8 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
     public override ValueTask<long[]> GetTagVersionsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken) =>
         shared.GetTagVersionsAsync(tags, cancellationToken);
 
+    public override ValueTask<bool> AreCurrentAsync(TagStamp[] stamps, CancellationToken cancellationToken) => shared.AreCurrentAsync(stamps, cancellationToken);
+
     public override ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken) => shared.BumpTagAsync(tag, cancellationToken);
 
     public override ICacheLocks? Locks => shared.Locks;

@@ -106,6 +106,20 @@ internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
         return new(versions);
     }
 
+    /// <remarks>Every hit of a tagged value checks its stamps: here without an allocation.</remarks>
+    public override ValueTask<bool> AreCurrentAsync(TagStamp[] stamps, CancellationToken cancellationToken)
+    {
+        foreach (var stamp in stamps)
+        {
+            if (_tagVersions.GetValueOrDefault(stamp.Tag) != stamp.Version)
+            {
+                return new(false);
+            }
+        }
+
+        return new(true);
+    }
+
     public override ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken)
     {
         _tagVersions.AddOrUpdate(tag, 1, static (_, version) => version + 1);
