@@ -78,7 +78,7 @@ public sealed partial class RedisStore
         }
     }
 
-    /// <summary>Builds the keys and arguments of <see cref="RedisScripts.Put"/> for objects: per object its primary key then its alternate keys; the lease, the clear fence key, then per object its alternate key count, value and time to live.</summary>
+    /// <summary>Builds the keys and arguments of <see cref="RedisScripts.Put"/> for objects: per object its primary key then its alternate keys; the lease, the key prefix, then per object its alternate key count, value and time to live.</summary>
     private PreparedPut PreparePut(IReadOnlyList<object> items, string lease)
     {
         var keyCount = 0;
@@ -90,7 +90,7 @@ public sealed partial class RedisStore
         var keys = new RedisKey[keyCount];
         var arguments = new RedisValue[2 + (items.Count * 3)];
         arguments[0] = lease;
-        arguments[1] = ClearFenceKey;
+        arguments[1] = KeyPrefix;
         var primaries = new string[items.Count];
         var k = 0;
         for (var i = 0; i < items.Count; i++)
@@ -153,7 +153,7 @@ public sealed partial class RedisStore
     private async ValueTask<int> DeleteAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
         IsCluster(database)
             ? await DeleteOnClusterAsync(database, keys, cancellationToken).ConfigureAwait(false)
-            : (int)await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), [], cancellationToken).ConfigureAwait(false);
+            : (int)await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), [KeyPrefix], cancellationToken).ConfigureAwait(false);
 
     /// <summary>The storage keys as Redis keys: their UTF-8 bytes (well-formed, see <see cref="StorageKey"/>).</summary>
     private static RedisKey[] Keys(IReadOnlyList<string> keys)
