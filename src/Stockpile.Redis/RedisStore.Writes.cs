@@ -16,7 +16,7 @@ public sealed partial class RedisStore
     {
         ArgumentNullException.ThrowIfNull(entityType);
         ArgumentNullException.ThrowIfNull(item);
-        return PutObjectsAsync([item], string.Empty, cancellationToken);
+        return TryPutDirect(entityType, item, cancellationToken, out var put) ? put : PutObjectsAsync([item], string.Empty, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -118,12 +118,7 @@ public sealed partial class RedisStore
             var arg = 2 + (i * 3);
             arguments[arg] = k - before;
             arguments[arg + 1] = value;
-            arguments[arg + 2] = TimeToLive(item) switch
-            {
-                null => 0L,
-                { } ttl when ttl <= TimeSpan.Zero => -1L,
-                { } ttl => Milliseconds(ttl),
-            };
+            arguments[arg + 2] = TimeToLiveArgument(item);
         }
 
         if (k < keys.Length)
