@@ -146,7 +146,7 @@ public sealed partial class RedisStore
 
     /// <summary>
     /// Puts or back-fills objects slot by slot. Takes the same keys and arguments as <see cref="RedisScripts.Put"/>:
-    /// per object its primary key then alternate keys; after the lease and clear fence key, per object its alternate
+    /// per object its primary key then alternate keys; after the lease and key prefix, per object its alternate
     /// key count, value and time to live.
     /// </summary>
     private async ValueTask<RedisResult> PutOnClusterAsync(IDatabase database, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken)

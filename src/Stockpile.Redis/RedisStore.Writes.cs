@@ -16,7 +16,7 @@ public sealed partial class RedisStore
     {
         ArgumentNullException.ThrowIfNull(entityType);
         ArgumentNullException.ThrowIfNull(item);
-        return PutObjectsAsync([item], string.Empty, cancellationToken);
+        return TryPutDirect(entityType, item, cancellationToken, out var put) ? put : PutObjectsAsync([item], string.Empty, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -78,7 +78,7 @@ public sealed partial class RedisStore
         }
     }
 
-    /// <summary>Builds the keys and arguments of <see cref="RedisScripts.Put"/> for objects: per object its primary key then its alternate keys; the lease, the clear fence key, then per object its alternate key count, value and time to live.</summary>
+    /// <summary>Builds the keys and arguments of <see cref="RedisScripts.Put"/> for objects: per object its primary key then its alternate keys; the lease, the key prefix, then per object its alternate key count, value and time to live.</summary>
     private PreparedPut PreparePut(IReadOnlyList<object> items, string lease)
     {
         var keyCount = 0;
@@ -90,7 +90,7 @@ public sealed partial class RedisStore
         var keys = new RedisKey[keyCount];
         var arguments = new RedisValue[2 + (items.Count * 3)];
         arguments[0] = lease;
-        arguments[1] = ClearFenceKey;
+        arguments[1] = KeyPrefix;
         var primaries = new string[items.Count];
         var k = 0;
         for (var i = 0; i < items.Count; i++)
@@ -118,12 +118,7 @@ public sealed partial class RedisStore
             var arg = 2 + (i * 3);
             arguments[arg] = k - before;
             arguments[arg + 1] = value;
-            arguments[arg + 2] = TimeToLive(item) switch
-            {
-                null => 0L,
-                { } ttl when ttl <= TimeSpan.Zero => -1L,
-                { } ttl => Milliseconds(ttl),
-            };
+            arguments[arg + 2] = TimeToLiveArgument(item);
         }
 
         if (k < keys.Length)
@@ -153,7 +148,7 @@ public sealed partial class RedisStore
     private async ValueTask<int> DeleteAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
         IsCluster(database)
             ? await DeleteOnClusterAsync(database, keys, cancellationToken).ConfigureAwait(false)
-            : (int)await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), [], cancellationToken).ConfigureAwait(false);
+            : (int)await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), [KeyPrefix], cancellationToken).ConfigureAwait(false);
 
     /// <summary>The storage keys as Redis keys: their UTF-8 bytes (well-formed, see <see cref="StorageKey"/>).</summary>
     private static RedisKey[] Keys(IReadOnlyList<string> keys)

@@ -82,6 +82,31 @@ public sealed class KeyDefinition
         return true;
     }
 
+    /// <summary>
+    /// Writes the UTF-8 bytes of <see cref="EntityKey.Encode"/> for this key of an object (a key-value store's put),
+    /// as <see cref="TryWriteCanonicalUtf8{TValue}"/> does for a value; <see langword="false"/> when the key or the
+    /// object's value is not one that path takes. An object whose value is null is not filed under the key: the call
+    /// returns <see langword="true"/> with <paramref name="written"/> 0.
+    /// </summary>
+    internal bool TryWriteCanonicalUtf8(object entity, bool polymorphic, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (IsComposite || HasConverters)
+        {
+            return false;
+        }
+
+        return _accessors[0].Read(entity) switch
+        {
+            null => true,
+            int value => TryWriteCanonicalUtf8(value, polymorphic, destination, out written),
+            long value => TryWriteCanonicalUtf8(value, polymorphic, destination, out written),
+            Guid value => TryWriteCanonicalUtf8(value, polymorphic, destination, out written),
+            string value => TryWriteCanonicalUtf8(value, polymorphic, destination, out written),
+            _ => false,
+        };
+    }
+
     /// <summary>Reads this key's values from an object; <see langword="null"/> when any of them is null (the object is not filed under this key).</summary>
     /// <param name="entity">An instance of <see cref="EntityType"/> or a type derived from it.</param>
     /// <returns>The normalized values, or <see langword="null"/>.</returns>

@@ -40,8 +40,21 @@ internal static class RedisKeyPatterns
     /// <summary>Gets the UTF-8 bytes an object key under a prefix starts with (the prefix and the opening brace); the canonical key and <see cref="ObjectKeyEndUtf8"/> follow.</summary>
     public static byte[] ObjectKeyStartUtf8(string prefix) => Encoding.UTF8.GetBytes(prefix + TagOpen);
 
+    /// <summary>Follows the prefix in <see cref="ClearFenceKey"/>.</summary>
+    public const string ClearFenceInfix = "{#clear}" + FenceSuffix;
+
+    /// <summary>Follows the prefix in <see cref="FenceBucketKey"/>.</summary>
+    public const string FenceBucketInfix = "{#fences}";
+
     /// <summary>Gets the key under which a clear of everything under a prefix is fenced: in a slot of its own, and not of the canonical shape, so no clear removes it.</summary>
-    public static string ClearFenceKey(string prefix) => prefix + "{#clear}" + FenceSuffix;
+    public static string ClearFenceKey(string prefix) => prefix + ClearFenceInfix;
+
+    /// <summary>
+    /// Gets the key of a fence bucket on one server: a hash of the keys fenced in ten seconds of server time (bucket
+    /// <paramref name="bucket"/> = the Unix time in seconds divided by ten), each with the time of its last fence in
+    /// µs. Not of the canonical shape, so no clear removes it; it expires by itself (see <see cref="RedisScripts"/>).
+    /// </summary>
+    public static string FenceBucketKey(string prefix, long bucket) => prefix + FenceBucketInfix + bucket.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Gets the key of an entity tag's set (the primary keys of the objects written with the tag): the tag is the hash

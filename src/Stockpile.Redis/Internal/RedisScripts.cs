@@ -20,25 +20,49 @@ internal static class RedisScripts
     public const string SideRecordSuffix = RedisKeyPatterns.SideRecordSuffix;
 
     /// <summary>
-    /// Appended to a key to name its write fence: the server time (µs) of the last put or delete that touched the key,
-    /// kept for <see cref="FenceMilliseconds"/>. A back-fill is refused when any of its object's keys was fenced at or
-    /// after the read it follows (see <see cref="Read"/> and <see cref="Put"/>).
+    /// Appended to a key to name its write fence on a cluster (see <see cref="RedisClusterScripts"/>): the server time
+    /// (µs) of the last put or delete that touched the key, kept for <see cref="FenceMilliseconds"/>. On one server the
+    /// fences live in buckets instead (see <see cref="RedisKeyPatterns.FenceBucketKey"/>).
     /// </summary>
     public const string FenceSuffix = RedisKeyPatterns.FenceSuffix;
 
     /// <summary>How long a fence is kept, and how long a read's lease is good for: a back-fill after that is refused.</summary>
+    /// <remarks>The scripts take a fence bucket's number from the server time's seconds without their last digit: this is 10 s.</remarks>
     public const int FenceMilliseconds = 10_000;
 
-    // The put and delete scripts fence every key they touch with the server time, taken once per script call. The
-    // time is kept as a 16-digit string: a Lua number would be written to Redis in %.14g and lose precision. The
-    // suffixes and the fence lifetime are written into the script's text (they never change), so a call sends none of
-    // them.
+    // The put and delete scripts fence every key they touch with the server time, taken once per script call, kept as
+    // a 16-digit string of µs (a Lua number would be written to Redis in %.14g and lose precision). The fences of one
+    // call are written with one HSET into the bucket of the current ten seconds (a field per key; a newer fence of a
+    // key overwrites its older one in the same bucket), instead of one SET … PX per key: a fence set at t must be seen
+    // until t + 10 s, and lives in bucket floor(t / 10 s), so a back-fill whose lease is younger than 10 s finds every
+    // fence that matters in the current bucket or the one before. A bucket expires 30 s after it starts; the call that
+    // starts a bucket (its HSET adds every field, the marker '#' included) sets that expiry and unlinks the bucket of
+    // twenty seconds before, which no lease can need any more (UNLINK frees a large hash in the background, where an
+    // expiry would free it on the server's main thread). Numbers given to redis.call are strings: Lua formats a number
+    // on every call. The suffixes, the bucket's name and the fence lifetime are written into the script's text.
     private static readonly string Functions = $$"""
-        local suffix, fence, life = '{{SideRecordSuffix}}', '{{FenceSuffix}}', {{FenceMilliseconds}}
+        local suffix, fences, life = '{{SideRecordSuffix}}', prefix .. '{{RedisKeyPatterns.FenceBucketInfix}}', {{FenceMilliseconds}}
         local clock = redis.call('TIME')
-        local now = clock[1] .. string.format('%06d', tonumber(clock[2]))
+        local micros = clock[2]
+        local now = clock[1] .. string.rep('0', 6 - #micros) .. micros
+        local bucket = string.sub(clock[1], 1, -2)
+        local stamps, fenced = { '#', '1' }, {}
+        local function flush()
+          if #stamps > 2 then
+            if redis.call('HSET', fences .. bucket, unpack(stamps)) * 2 == #stamps then
+              redis.call('EXPIREAT', fences .. bucket, tostring((tonumber(bucket) + 3) * 10))
+              redis.call('UNLINK', fences .. tostring(tonumber(bucket) - 2))
+            end
+            stamps = { '#', '1' }
+          end
+        end
         local function stamp(key)
-          redis.call('SET', key .. fence, now, 'PX', life)
+          if not fenced[key] then
+            fenced[key] = true
+            stamps[#stamps + 1] = key
+            stamps[#stamps + 1] = now
+            if #stamps >= 1000 then flush() end
+          end
         end
         local function unlink(alt, primary)
           if redis.call('GET', alt) == 'P' .. primary then
@@ -85,27 +109,29 @@ internal static class RedisScripts
     /// <summary>
     /// Puts objects, or back-fills them. KEYS: per object, its primary key then its alternate keys. ARGV: the lease
     /// (empty for a put a caller asked for: it is written and fences every key it touches; for a back-fill, the time of
-    /// the read it follows, or <c>!</c> when there was no good read), the clear fence key; then per object its alternate
-    /// key count, its value and its time to live in ms (<c>0</c> never expires, <c>-1</c> already expired: remove it).
-    /// A back-fill is refused, and the object evicted, when its lease is <c>!</c> or older than the fence lifetime, when
-    /// the store was cleared since, or when any key of the object (the one read, or any other: an invalidation may have
-    /// known only that one) was fenced since. Returns how many objects were refused.
+    /// the read it follows, or <c>!</c> when there was no good read), the store's key prefix; then per object its
+    /// alternate key count, its value and its time to live in ms (<c>0</c> never expires, <c>-1</c> already expired:
+    /// remove it). A back-fill is refused, and the object evicted, when its lease is <c>!</c> or older than the fence
+    /// lifetime, when the store was cleared since, or when any key of the object (the one read, or any other: an
+    /// invalidation may have known only that one) was fenced since. Returns how many objects were refused.
     /// </summary>
     /// <remarks>
-    /// Written for few server calls (each costs about a microsecond inside a script): a pointer is set and its previous
-    /// holder read in one <c>SET … GET</c>, and the side record is changed only where the object's alternate keys
-    /// changed (kept members stay; its lifetime is renewed). An object that held one of the new alternate keys, and
-    /// still lists it, is evicted right after the pointer is taken from it; its clean-up leaves the new pointer alone
-    /// (a pointer is removed only while it points at the object evicted).
+    /// Written for few server calls (each costs about a microsecond inside a script, and allocates its reply): the
+    /// fences of the call are one <c>HSET</c>; a pointer is set and its previous holder read in one <c>SET … GET</c>;
+    /// the side record is changed only where the object's alternate keys changed (kept members stay; its lifetime is
+    /// renewed); a put that keeps its alternate keys makes no Lua table of its own. An object that held one of the new
+    /// alternate keys, and still lists it, is evicted right after the pointer is taken from it; its clean-up leaves
+    /// the new pointer alone (a pointer is removed only while it points at the object evicted).
     /// </remarks>
-    public static RedisScript Put { get; } = new(Functions + """
+    public static RedisScript Put { get; } = new("local prefix = ARGV[2]\n" + Functions + $$"""
         local lease = ARGV[1]
         local backfill, since = lease ~= '', tonumber(lease)
         if since then
-          local cleared = redis.call('GET', ARGV[2])
+          local clear = prefix .. '{{RedisKeyPatterns.ClearFenceInfix}}'
+          local cleared = redis.call('GET', clear)
           if not cleared then
             -- No clear fence: the server restarted (or was flushed) and lost every fence; no older read may back-fill.
-            redis.call('SET', ARGV[2], now)
+            redis.call('SET', clear, now)
             cleared = now
           end
           if tonumber(now) - since >= life * 1000 or tonumber(cleared) >= since then since = nil end
@@ -116,9 +142,14 @@ internal static class RedisScripts
           local side, pointer = primary .. suffix, 'P' .. primary
           local granted = not backfill or since ~= nil
           if backfill and since then
+            -- Fenced by this call (an object before this one evicted a key of it), or in this bucket or the one before.
             for j = 0, n do
-              local fenced = redis.call('GET', KEYS[k + j] .. fence)
-              if fenced and tonumber(fenced) >= since then granted = false end
+              if fenced[KEYS[k + j]] then granted = false end
+            end
+            for _, b in ipairs({ bucket, tostring(tonumber(bucket) - 1) }) do
+              for _, fence in ipairs(redis.call('HMGET', fences .. b, unpack(KEYS, k, k + n))) do
+                if fence and tonumber(fence) >= since then granted = false end
+              end
             end
           end
           if not granted then
@@ -132,14 +163,19 @@ internal static class RedisScripts
             if not backfill then
               for j = 0, n do stamp(KEYS[k + j]) end
             end
-            local keep, listed, gone = {}, {}, {}
-            for j = 1, n do keep[KEYS[k + j]] = true end
+            -- Alternate keys the object no longer has: their pointers go (where still its own), fenced.
+            local listed, gone = 0, nil
             for _, alt in ipairs(redis.call('SMEMBERS', side)) do
-              if keep[alt] then
-                listed[alt] = true
+              local kept = false
+              for j = 1, n do
+                if KEYS[k + j] == alt then kept = true end
+              end
+              if kept then
+                listed = listed + 1
               else
                 unlink(alt, primary)
                 stamp(alt)
+                gone = gone or {}
                 gone[#gone + 1] = alt
               end
             end
@@ -149,32 +185,25 @@ internal static class RedisScripts
               for j = 1, n do unlink(KEYS[k + j], primary) end
               redis.call('DEL', primary)
             else
-              if #gone > 0 then redis.call('SREM', side, unpack(gone)) end
-              local added = {}
+              if gone then redis.call('SREM', side, unpack(gone)) end
               if ttl == '0' then
                 redis.call('SET', primary, value)
-                for j = 1, n do
-                  local alt = KEYS[k + j]
-                  claimed(alt, redis.call('SET', alt, pointer, 'GET'), pointer)
-                  if not listed[alt] then added[#added + 1] = alt end
-                end
-                if #added > 0 then redis.call('SADD', side, unpack(added)) end
-                if n > 0 then redis.call('PERSIST', side) end
+                for j = 1, n do claimed(KEYS[k + j], redis.call('SET', KEYS[k + j], pointer, 'GET'), pointer) end
               else
                 redis.call('SET', primary, value, 'PX', ttl)
-                for j = 1, n do
-                  local alt = KEYS[k + j]
-                  claimed(alt, redis.call('SET', alt, pointer, 'PX', ttl, 'GET'), pointer)
-                  if not listed[alt] then added[#added + 1] = alt end
-                end
-                if #added > 0 then redis.call('SADD', side, unpack(added)) end
-                if n > 0 then redis.call('PEXPIRE', side, ttl) end
+                for j = 1, n do claimed(KEYS[k + j], redis.call('SET', KEYS[k + j], pointer, 'PX', ttl, 'GET'), pointer) end
+              end
+              if n > 0 then
+                -- SADD of every alternate key adds only the missing ones.
+                if listed < n then redis.call('SADD', side, unpack(KEYS, k + 1, k + n)) end
+                if ttl == '0' then redis.call('PERSIST', side) else redis.call('PEXPIRE', side, ttl) end
               end
             end
           end
           k = k + n + 1
           a = a + 3
         end
+        flush()
         return refused
         """);
 
@@ -201,11 +230,11 @@ internal static class RedisScripts
         """);
 
     /// <summary>
-    /// Deletes objects by look-ups. KEYS: primary or alternate keys. A pointer the object no longer lists is stale: it is removed and the object stays. Every
+    /// Deletes objects by look-ups. KEYS: primary or alternate keys. ARGV: the store's key prefix. A pointer the object no longer lists is stale: it is removed and the object stays. Every
     /// look-up is fenced, found or not, and so is every key of an object removed: a back-fill that read any of them
     /// before this delete is refused. Returns how many objects were removed.
     /// </summary>
-    public static RedisScript Delete { get; } = new(Functions + """
+    public static RedisScript Delete { get; } = new("local prefix = ARGV[1]\n" + Functions + """
         local removed = 0
         for i = 1, #KEYS do
           local key = KEYS[i]
@@ -224,6 +253,7 @@ internal static class RedisScripts
             end
           end
         end
+        flush()
         return removed
         """);
 }

@@ -14,13 +14,19 @@ internal static class StoredPayload
 
     public static byte[] Value(object item, IStockpileSerializer serializer)
     {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        WriteValue(buffer, item, serializer);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the bytes of <see cref="Value"/> into a buffer (a pooled one, on a store's hot path).</summary>
+    public static void WriteValue(IBufferWriter<byte> buffer, object item, IStockpileSerializer serializer)
+    {
         var type = StockpileEntityType.EntityClrType(item.GetType()); // a proxy is stored as its entity type
         var typeName = TypeNames.CanonicalUtf8(type);
-        var buffer = new ArrayBufferWriter<byte>(256);
         buffer.Write([ValueMarker, (byte)(typeName.Length >> 8), (byte)typeName.Length]);
         buffer.Write(typeName);
         serializer.Serialize(buffer, item, type);
-        return buffer.WrittenSpan.ToArray();
     }
 
     public static byte[] Pointer(string primaryKey)

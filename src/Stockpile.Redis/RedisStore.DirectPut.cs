@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using StackExchange.Redis;
+using Stockpile.Internal.KeyValue;
+using Stockpile.Redis.Internal;
+
+namespace Stockpile;
+
+/// <content>
+/// The hot path of a put of one object on one server: the Redis keys' UTF-8 bytes are written straight from the
+/// object's key values (no <see cref="EntityKey"/>, canonical string or key string), the value is serialized into a
+/// pooled buffer, and while the circuit is closed the script goes to the database directly (its outcome reported to
+/// the breaker, as a get by primary key value does), with no async method of Polly's or the link's around it. The
+/// script, its keys and arguments and the breaker's accounting are those of the general path
+/// (<see cref="PutObjectsAsync"/>), which takes over whenever this one does not apply: a key it does not write
+/// (composite, converted, a string that needs escapes or is too long), a type with tags, a cluster, a value over
+/// <see cref="RedisStoreOptions.MaximumValueBytes"/>, or a link with work to do before the call.
+/// </content>
+public sealed partial class RedisStore
+{
+    // Values above this size are not kept for the next put of the thread: their buffer would stay allocated.
+    private const int PooledValueBufferBytes = 16 * 1024;
+
+    // One buffer per thread, taken for the length of a put and given back when Redis answered: a put that failed or
+    // was cancelled may still be queued in the multiplexer, so its buffer is left to the garbage collector.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_valueBuffer;
+
+    /// <summary>Starts the put of one object by the hot path; <see langword="false"/> when it does not apply (see the remarks on this file).</summary>
+    internal bool TryPutDirect(StockpileEntityType entityType, object item, CancellationToken cancellationToken, out ValueTask put)
+    {
+        put = default;
+        if (entityType.TagSelector is not null || !TryEnterDirect(out var database) || IsCluster(database)
+            || !TryWriteObjectKeys(entityType, item, out var keys))
+        {
+            return false;
+        }
+
+        var value = t_valueBuffer ?? new ArrayBufferWriter<byte>(256);
+        t_valueBuffer = null;
+        StoredPayload.WriteValue(value, item, Serializer);
+        if (value.WrittenCount > _maximumValueBytes)
+        {
+            // The general path serializes it again and refuses it, logged.
+            ReturnValueBuffer(value);
+            return false;
+        }
+
+        RedisValue[] arguments = [string.Empty, KeyPrefix, keys.Length - 1, value.WrittenMemory, TimeToLiveArgument(item)];
+        put = PutDirectAsync(database, keys, arguments, value, item, cancellationToken);
+        return true;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask PutDirectAsync(IDatabase database, RedisKey[] keys, RedisValue[] arguments, ArrayBufferWriter<byte> value, object item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RedisScripts.Put.EvaluateAsync(database, keys, arguments, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await _link.Breaker.ReportDirectAsync(ex).ConfigureAwait(false);
+            if (!SkipsFailedWrite([StorageKey(EntityKey.FromEntity(item))], ex))
+            {
+                throw;
+            }
+
+            return;
+        }
+
+        ReturnValueBuffer(value);
+        await _link.Breaker.ReportDirectAsync(null).ConfigureAwait(false);
+    }
+
+    private static void ReturnValueBuffer(ArrayBufferWriter<byte> value)
+    {
+        if (value.Capacity <= PooledValueBufferBytes)
+        {
+            value.ResetWrittenCount();
+            t_valueBuffer = value;
+        }
+    }
+
+    /// <summary>
+    /// Writes the Redis keys of an object, its primary key first, then the alternate keys it has a value for, as
+    /// <see cref="StorageKey"/> does, in UTF-8; <see langword="false"/> when a key is not one the hot path writes.
+    /// </summary>
+    private bool TryWriteObjectKeys(StockpileEntityType entityType, object item, out RedisKey[] keys)
+    {
+        var start = _objectKeyStartUtf8 ??= RedisKeyPatterns.ObjectKeyStartUtf8(KeyPrefix);
+        Span<byte> buffer = stackalloc byte[DirectKeyBufferBytes];
+        keys = new RedisKey[entityType.Keys.Count];
+        var count = 0;
+        if (!start.AsSpan().TryCopyTo(buffer))
+        {
+            return false;
+        }
+
+        foreach (var key in entityType.Keys)
+        {
+            if (!key.TryWriteCanonicalUtf8(item, IsPolymorphic, buffer[start.Length..^1], out var written))
+            {
+                return false;
+            }
+
+            if (written == 0)
+            {
+                // The object has no value for this key: it is not filed under it (a primary key always has one).
+                if (key.IsPrimary)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            var end = start.Length + written;
+            buffer[end] = RedisKeyPatterns.ObjectKeyEndUtf8;
+            keys[count++] = buffer[..(end + 1)].ToArray();
+        }
+
+        if (count < keys.Length)
+        {
+            Array.Resize(ref keys, count);
+        }
+
+        return true;
+    }
+
+    /// <summary>An object's time to live as the put script takes it: ms, <c>0</c> for never, <c>-1</c> when already expired.</summary>
+    private long TimeToLiveArgument(object item) => TimeToLive(item) switch
+    {
+        null => 0L,
+        { } ttl when ttl <= TimeSpan.Zero => -1L,
+        { } ttl => Milliseconds(ttl),
+    };
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using StackExchange.Redis;
+using Stockpile.Redis.Internal;
+using Stockpile.Testing.Entities;
+
+namespace Stockpile.Redis.Tests.Issues;
+
+/// <summary>
+/// Issue 9 (the put within 1.5x of one <c>EVALSHA</c>): on one server a put or delete writes its fences with one
+/// <c>HSET</c> into the bucket of the current ten seconds of server time, instead of one <c>SET … PX</c> per key. These
+/// pin what the leases rely on: every key touched is in the bucket with the call's time, a back-fill reads the bucket
+/// before the current one too, a bucket expires by itself, and the call that starts a bucket unlinks the one of twenty
+/// seconds before.
+/// </summary>
+public sealed class Issue9FenceBucketTests
+{
+    private ConnectionMultiplexer _connection = null!;
+    private IDatabase _database = null!;
+    private RedisStore _a = null!;
+    private RedisStore _b = null!;
+    private string _prefix = null!;
+
+    [SetUp]
+    public async Task SetUpAsync()
+    {
+        _connection = await RedisTestEnvironment.ConnectAsync();
+        _database = _connection.GetDatabase();
+        _prefix = TestStores.UniquePrefix();
+        _a = TestStores.Create(_connection, o => o.KeyPrefix = _prefix);
+        _b = TestStores.Create(_connection, o => o.KeyPrefix = _prefix);
+    }
+
+    [TearDown]
+    public async Task TearDownAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        await _connection.DisposeAsync();
+    }
+
+    [Test]
+    public async Task PutAsync_OnOneServer_FencesEveryKeyInOneBucketThatExpires()
+    {
+        var product = TestStores.NewProduct();
+        var before = await ServerMicrosecondsAsync();
+
+        await _a.PutAsync(product);
+
+        var after = await ServerMicrosecondsAsync();
+        Assert.That(await TestStores.KeysUnderAsync(_connection, _prefix, withLeases: true), Has.None.EndsWith(RedisKeyPatterns.FenceSuffix), "no fence key per key on one server");
+        string[] keys = [TestStores.KeyOf(_prefix, EntityKey.For<Product>(product.Id)), TestStores.KeyOf(_prefix, EntityKey.Of<Product>(nameof(Product.Sku), product.Sku))];
+        var found = await FencesAsync(keys, Bucket(before), Bucket(after));
+        Assert.That(found, Has.All.InRange(before, after), "each key is fenced with the server time of the put");
+        var ttl = await _database.KeyTimeToLiveAsync(RedisKeyPatterns.FenceBucketKey(_prefix, Bucket(after)));
+        Assert.That(ttl, Is.Not.Null.And.GreaterThan(TimeSpan.FromSeconds(10)).And.LessThanOrEqualTo(TimeSpan.FromSeconds(30)), "a bucket lives at least 10 s past its last fence, then expires");
+    }
+
+    [Test]
+    public async Task BackfillAsync_KeyFencedInThePreviousBucket_IsRefused()
+    {
+        var product = TestStores.NewProduct("read before the write");
+        var read = await _b.ReadForChainAsync(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku), default);
+        var lease = long.Parse((string)read.Lease!, CultureInfo.InvariantCulture);
+
+        // A write the back-fill raced, whose fence sits in the bucket before the current one (as when the ten
+        // seconds turn between the write and the back-fill).
+        var previous = RedisKeyPatterns.FenceBucketKey(_prefix, Bucket(await ServerMicrosecondsAsync()) - 1);
+        await _database.HashSetAsync(previous, TestStores.KeyOf(_prefix, EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)), (lease + 1).ToString(CultureInfo.InvariantCulture));
+        await _database.KeyExpireAsync(previous, TimeSpan.FromSeconds(30));
+        await _b.BackfillUntypedAsync([product], read.Lease, default);
+
+        Assert.That(await _a.GetAsync<Product, int>(product.Id), Is.Null, "the fence of the bucket before counts");
+    }
+
+    [Test]
+    public async Task PutAsync_StartingABucket_UnlinksTheBucketOfTwentySecondsBefore()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var bucket = Bucket(await ServerMicrosecondsAsync());
+            var old = RedisKeyPatterns.FenceBucketKey(_prefix, bucket - 2);
+            await _database.HashSetAsync(old, "stale", "1");
+
+            await _a.PutAsync(TestStores.NewProduct());
+
+            if (Bucket(await ServerMicrosecondsAsync()) != bucket && attempt < 3)
+            {
+                // The ten seconds turned during the put: it started the next bucket, which unlinks another.
+                await _database.KeyDeleteAsync(old);
+                continue;
+            }
+
+            Assert.That(await _database.KeyExistsAsync(old), Is.False, "the first fence of a bucket unlinks the bucket two before");
+            Assert.That(await _database.KeyExistsAsync(RedisKeyPatterns.FenceBucketKey(_prefix, bucket)), Is.True);
+            return;
+        }
+    }
+
+    [Test]
+    public async Task PutManyAndDeleteMany_MoreFencesThanOneCallUnpacks_FenceEveryKey()
+    {
+        // 600 objects of two keys: 1,200 fences, more than one HSET takes (the script writes them 499 at a time).
+        var products = Enumerable.Range(0, 600).Select(_ => TestStores.NewProduct()).ToArray();
+        var last = products[^1];
+        var read = await _b.ReadForChainAsync(EntityKey.For<Product>(last.Id), default);
+
+        await _a.PutManyAsync(products);
+        await _b.BackfillUntypedAsync([new Product { Id = last.Id, Sku = last.Sku, Name = "older" }], read.Lease, default);
+
+        Assert.That(await _a.GetAsync<Product, int>(last.Id), Is.Null, "the back-fill read before the put was refused");
+        var bucket = Bucket(await ServerMicrosecondsAsync());
+        var fields = await _database.HashLengthAsync(RedisKeyPatterns.FenceBucketKey(_prefix, bucket)) + await _database.HashLengthAsync(RedisKeyPatterns.FenceBucketKey(_prefix, bucket - 1));
+        Assert.That(fields, Is.GreaterThanOrEqualTo(1_200));
+
+        var again = await _b.ReadForChainAsync(EntityKey.For<Product>(TestStores.NextId()), default); // a miss: its lease is the time
+        Assert.That(await _a.DeleteManyAsync(products.Select(p => EntityKey.Of<Product>(nameof(Product.Sku), p.Sku)).ToArray()), Is.EqualTo(599), "every object but the one the back-fill evicted");
+        await _b.BackfillUntypedAsync([products[0]], again.Lease, default);
+        Assert.That(await _a.GetAsync<Product, int>(products[0].Id), Is.Null, "the back-fill read before the delete was refused");
+    }
+
+    private static long Bucket(long microseconds) => microseconds / 10_000_000;
+
+    private async Task<long> ServerMicrosecondsAsync()
+    {
+        var time = (RedisResult[])(await _database.ExecuteAsync("TIME"))!;
+        return (long)time[0] * 1_000_000 + (long)time[1];
+    }
+
+    /// <summary>Reads the fence of each key from the buckets of the given range (the put's time lies in one of them).</summary>
+    private async Task<long[]> FencesAsync(string[] keys, long firstBucket, long lastBucket)
+    {
+        var fences = new long[keys.Length];
+        for (var bucket = firstBucket; bucket <= lastBucket; bucket++)
+        {
+            var values = await _database.HashGetAsync(RedisKeyPatterns.FenceBucketKey(_prefix, bucket), [.. keys.Select(k => (RedisValue)k)]);
+            for (var i = 0; i < keys.Length; i++)
+            {
+                if (!values[i].IsNull)
+                {
+                    fences[i] = Math.Max(fences[i], (long)values[i]);
+                }
+            }
+        }
+
+        return fences;
+    }
+}
