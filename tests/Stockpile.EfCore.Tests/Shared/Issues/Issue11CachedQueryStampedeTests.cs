@@ -11,28 +11,17 @@ namespace Stockpile.EfCore.Tests.Issues;
 [TestFixture]
 public sealed class Issue11CachedQueryStampedeTests
 {
-    private static readonly Func<QueryDbContext, int, CancellationToken, Task<List<QBook>>> s_books =
-        StockpileQuery.CompileAsyncQuery((QueryDbContext db, int author) => db.Books.Where(b => b.AuthorId == author).OrderBy(b => b.Id));
-
     [Test]
     public async Task Cached_ConcurrentMissesOfOneKey_OneDatabaseQueryAndACopyEach()
     {
         var queries = new HeldQueries();
         var harness = await QueryHarness.CreateAsync(null, queries);
         var author = harness.AuthorId;
-        var contexts = Enumerable.Range(0, 20).Select(_ => harness.App.CreateDbContext()).ToList();
-
-        var reads = contexts.Select(c => c.Books.Where(b => b.AuthorId == author).OrderBy(b => b.Id).Cached().ToListAsync()).ToList();
-        queries.Release();
-        var lists = await Task.WhenAll(reads);
+        var lists = await ConcurrentlyAsync(harness, queries, 20, (c, _) => c.Books.Where(b => b.AuthorId == author).OrderBy(b => b.Id).Cached().ToListAsync());
 
         Assert.That(queries.Queries, Has.Count.EqualTo(1), "one database query for 20 concurrent misses");
         Assert.That(lists.Select(l => string.Join(",", l.Select(b => b.Title))), Has.All.EqualTo($"book{author}-0,book{author}-1,book{author}-2"));
         Assert.That(lists.SelectMany(l => l).Distinct().Count(), Is.EqualTo(60), "every caller gets its own copy");
-        foreach (var context in contexts)
-        {
-            await context.DisposeAsync();
-        }
     }
 
     [Test]
@@ -40,18 +29,10 @@ public sealed class Issue11CachedQueryStampedeTests
     {
         var queries = new HeldQueries();
         var harness = await QueryHarness.CreateAsync(null, queries);
-        var contexts = Enumerable.Range(0, 20).Select(_ => harness.App.CreateDbContext()).ToList();
-
-        var reads = contexts.Select(c => s_books(c, harness.AuthorId, default)).ToList();
-        queries.Release();
-        var lists = await Task.WhenAll(reads);
+        var lists = await ConcurrentlyAsync(harness, queries, 20, (c, _) => Issue11CompiledQueryTests.Books(c, harness.AuthorId, default));
 
         Assert.That(queries.Queries, Has.Count.EqualTo(1), "one database query for 20 concurrent misses");
         Assert.That(lists.Select(l => l.Count), Has.All.EqualTo(3));
-        foreach (var context in contexts)
-        {
-            await context.DisposeAsync();
-        }
     }
 
     [Test]
@@ -62,9 +43,9 @@ public sealed class Issue11CachedQueryStampedeTests
         await using var first = harness.App.CreateDbContext();
         await using var second = harness.App.CreateDbContext();
 
-        var before = s_books(first, harness.AuthorId, default);
+        var before = Issue11CompiledQueryTests.Books(first, harness.AuthorId, default);
         await harness.Cache.RemoveByTagAsync("stockpile.table:QBooks"); // what a commit to the books' table does once applied
-        var after = s_books(second, harness.AuthorId, default);
+        var after = Issue11CompiledQueryTests.Books(second, harness.AuthorId, default);
         queries.Release();
         await Task.WhenAll(before, after);
 
@@ -76,17 +57,28 @@ public sealed class Issue11CachedQueryStampedeTests
     {
         var queries = new HeldQueries();
         var harness = await QueryHarness.CreateAsync(null, queries);
-        var contexts = Enumerable.Range(0, 2).Select(_ => harness.App.CreateDbContext()).ToList();
-
-        var reads = contexts.Select((c, i) => s_books(c, harness.AuthorId + i, default)).ToList();
-        queries.Release();
-        var lists = await Task.WhenAll(reads);
+        var lists = await ConcurrentlyAsync(harness, queries, 2, (c, i) => Issue11CompiledQueryTests.Books(c, harness.AuthorId + i, default));
 
         Assert.That(queries.Queries, Has.Count.EqualTo(2));
         Assert.That(lists.Select(l => l.Count), Is.EqualTo(new[] { 3, 0 }));
-        foreach (var context in contexts)
+    }
+
+    /// <summary>Starts <paramref name="count"/> reads, each on its own context, while the queries are held; then lets them run.</summary>
+    private static async Task<T[]> ConcurrentlyAsync<T>(QueryHarness harness, HeldQueries queries, int count, Func<QueryDbContext, int, Task<T>> read)
+    {
+        var contexts = Enumerable.Range(0, count).Select(_ => harness.App.CreateDbContext()).ToList();
+        try
         {
-            await context.DisposeAsync();
+            var reads = contexts.Select(read).ToList();
+            queries.Release();
+            return await Task.WhenAll(reads);
+        }
+        finally
+        {
+            foreach (var context in contexts)
+            {
+                await context.DisposeAsync();
+            }
         }
     }
 }
