@@ -6,8 +6,9 @@ namespace Stockpile.Internal;
 /// <summary>
 /// The life of one cached query: the key from its shape and values; a hit answered with a copy; on a miss, the tag
 /// versions of the tables it reads are read <b>before</b> it runs, so a result computed while a commit changes one of
-/// them is stored under the old version and never served. <c>Cached()</c> queries and compiled cached queries
-/// (<see cref="StockpileQuery"/>) share it from the key on.
+/// them is stored under the old version and never served; concurrent misses of one key in this process join the first
+/// one's run (<see cref="QueryFlight"/>). <c>Cached()</c> queries and compiled cached queries (<see cref="StockpileQuery"/>)
+/// share it from the key on.
 /// </summary>
 internal static class CachedQueries
 {
@@ -58,6 +59,44 @@ internal static class CachedQueries
             return await run(state, cancellationToken).ConfigureAwait(false);
         }
 
+        if (!QueryCaching.MayStore(context) || caching.Flights.JoinOrStart(key, stamps, out var leads) is not { } flight)
+        {
+            var (value, kept) = await MissAsync(caching, context, shape, key, options, cache, tables, stamps, state, run, cancellationToken).ConfigureAwait(false);
+            return kept ? ResultCopier<TValue>.Copy(value) : value;
+        }
+
+        if (!leads)
+        {
+            if (await JoinAsync<TValue>(flight, cancellationToken).ConfigureAwait(false) is (true, var made))
+            {
+                return ResultCopier<TValue>.Copy(made);
+            }
+
+            // The run failed (or was cancelled by its caller): this caller runs the query itself.
+            var (value, kept) = await MissAsync(caching, context, shape, key, options, cache, tables, stamps, state, run, cancellationToken).ConfigureAwait(false);
+            return kept ? ResultCopier<TValue>.Copy(value) : value;
+        }
+
+        try
+        {
+            var (value, _) = await MissAsync(caching, context, shape, key, options, cache, tables, stamps, state, run, cancellationToken).ConfigureAwait(false);
+            caching.Flights.End(key, flight);
+
+            // The waiters copy this instance: the leader takes a copy too, so nobody changes what they copy.
+            flight.Complete(value);
+            return ResultCopier<TValue>.Copy(value);
+        }
+        catch
+        {
+            caching.Flights.End(key, flight);
+            flight.Fail();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the query and stores its result; <c>Kept</c> says whether the cache keeps the instance (the caller copies it).</summary>
+    private static async ValueTask<(TValue Value, bool Kept)> MissAsync<TState, TValue>(QueryCaching caching, Microsoft.EntityFrameworkCore.DbContext context, QueryShape shape, string key, StockpileQueryOptions options, StockpileCache cache, QueryTables tables, TagStamp[] stamps, TState state, Func<TState, CancellationToken, ValueTask<TValue>> run, CancellationToken cancellationToken)
+    {
         TValue value;
         string[] learned;
         var capture = TableCapture.Begin(tables);
@@ -79,13 +118,27 @@ internal static class CachedQueries
             }
             catch (Exception ex) when (caching.Degrades(ex, "store", cancellationToken))
             {
-                return value;
+                return (value, false);
             }
 
-            return ResultCopier<TValue>.Copy(value);
+            return (value, true);
         }
 
-        return value;
+        return (value, false);
+    }
+
+    /// <summary>Waits for another caller's run of the query: its result, or <c>false</c> when it failed.</summary>
+    private static async ValueTask<(bool Made, TValue Value)> JoinAsync<TValue>(QueryFlight flight, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var made = await flight.Result.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return made is null ? (true, default!) : made is TValue value ? (true, value) : (false, default!);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (false, default!);
+        }
     }
 
     private static string[] WithUserTags(string[] tables, IReadOnlyCollection<string>? tags) =>

@@ -18,6 +18,9 @@ internal sealed class QueryCaching
     private StockpileCache? _default;
     private bool? _isOn;
 
+    /// <summary>Gets the cached queries running on a miss, which concurrent misses of the same key join.</summary>
+    public QueryFlights Flights { get; } = new();
+
     /// <summary>Gets or sets where a cache failure of a cached query is logged.</summary>
     public Microsoft.Extensions.Logging.ILogger Logger { get; set; } = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 

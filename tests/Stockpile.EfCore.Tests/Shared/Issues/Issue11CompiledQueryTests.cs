@@ -12,7 +12,7 @@ namespace Stockpile.EfCore.Tests.Issues;
 [TestFixture]
 public sealed class Issue11CompiledQueryTests
 {
-    private static readonly Func<QueryDbContext, int, CancellationToken, Task<List<QBook>>> s_books =
+    internal static readonly Func<QueryDbContext, int, CancellationToken, Task<List<QBook>>> Books =
         StockpileQuery.CompileAsyncQuery((QueryDbContext db, int author) => db.Books.Where(b => b.AuthorId == author).OrderBy(b => b.Id));
 
     private static readonly Func<QueryDbContext, int, decimal, CancellationToken, Task<int>> s_countAbove =
@@ -155,7 +155,7 @@ public sealed class Issue11CompiledQueryTests
         await context.SaveChangesAsync();
 
         harness.Commands.Reset();
-        Assert.That(await s_books(context, author, default), Has.Count.EqualTo(4), "a transaction that has written reads its own writes from the database");
+        Assert.That(await Books(context, author, default), Has.Count.EqualTo(4), "a transaction that has written reads its own writes from the database");
         Assert.That(harness.Commands.Count, Is.GreaterThan(0));
         Assert.That(await BooksAsync(harness), Has.Count.EqualTo(3), "nothing committed yet; the uncommitted result was not stored");
 
@@ -191,11 +191,11 @@ public sealed class Issue11CompiledQueryTests
         var harness = await QueryHarness.CreateAsync();
         await using var context = harness.App.CreateDbContext();
 
-        var first = await s_books(context, harness.AuthorId, default);
+        var first = await Books(context, harness.AuthorId, default);
         first[0].Title = "changed by the caller";
         var included = await s_authorWithBooks(context, harness.AuthorId, default);
         included!.Books[0].Title = "changed too";
-        var again = await s_books(context, harness.AuthorId, default);
+        var again = await Books(context, harness.AuthorId, default);
         var includedAgain = await s_authorWithBooks(context, harness.AuthorId, default);
 
         Assert.That(again.Select(b => b.Title), Has.None.EqualTo("changed by the caller"));
@@ -270,13 +270,13 @@ public sealed class Issue11CompiledQueryTests
         var harness = await QueryHarness.CreateAsync();
         await using var context = harness.Plain.CreateDbContext();
 
-        var error = Assert.ThrowsAsync<InvalidOperationException>(() => s_books(context, harness.AuthorId, default));
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => Books(context, harness.AuthorId, default));
         Assert.That(error!.Message, Does.Contain("AddStockpileInterceptor"));
     }
 
     private static async Task<List<QBook>> BooksAsync(QueryHarness harness)
     {
         await using var context = harness.App.CreateDbContext();
-        return await s_books(context, harness.AuthorId, default);
+        return await Books(context, harness.AuthorId, default);
     }
 }
