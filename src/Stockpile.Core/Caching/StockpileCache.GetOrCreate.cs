@@ -70,8 +70,9 @@ public sealed partial class StockpileCache
             var token = flight.Group.Cancellation.Token;
 
             // Read again before making: a caller whose miss was read before another flight stored the key may arrive
-            // here after that flight ended, and must take the stored value instead of running the factory twice.
-            if (await LiveAsync(await _tier.GetAsync(key, token).ConfigureAwait(false), token).ConfigureAwait(false) is { } stored)
+            // here after that flight ended, and must take the stored value instead of running the factory twice. That
+            // flight stored in this process, so a tier with a memory level reads only memory (no second round trip).
+            if (await LiveAsync(await _tier.GetStoredHereAsync(key, token).ConfigureAwait(false), token).ConfigureAwait(false) is { } stored)
             {
                 End(key, flight);
                 flight.Completion.TrySetResult((true, stored));

@@ -11,6 +11,16 @@ internal abstract class CacheTier
 
     public abstract ValueTask<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads a key once more before a flight of this process makes its value, to find what another flight of this
+    /// process stored since the caller's miss. The default reads the tier again; a tier whose every store from this
+    /// process also lands in a memory level reads only that level (no second Redis round trip per miss).
+    /// </summary>
+    public virtual ValueTask<CacheEntry?> GetStoredHereAsync(string key, CancellationToken cancellationToken) => GetAsync(key, cancellationToken);
+
+    /// <summary>The batch form of <see cref="GetStoredHereAsync"/>.</summary>
+    public virtual ValueTask<CacheEntry?[]> GetManyStoredHereAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) => GetManyAsync(keys, cancellationToken);
+
     public abstract ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken);
 
     /// <summary>
