@@ -10,7 +10,7 @@ if (args is ["--paired-redis"])
 
 if (args is ["--paired-peers", ..])
 {
-    await PeerReadPairedRun.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
+    await PeerReadPairedRun.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60, args.Length > 2 ? args[2..] : []);
     return;
 }
 

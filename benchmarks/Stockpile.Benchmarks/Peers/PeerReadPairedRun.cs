@@ -12,11 +12,30 @@ namespace Stockpile.Benchmarks.Peers;
 /// clean-up run around each comparison, so the same checks apply (a read served from Redis runs no query, a miss one).
 /// Reports each side's median and P90 per operation, and Stockpile's ratio to each peer: the ratio of the medians and
 /// the median of the ratios measured within one round. Run with
-/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-peers</c>.
+/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-peers [rounds] [redis|database|batch …]</c>
+/// (60 rounds and all three by default).
 /// </summary>
 internal static class PeerReadPairedRun
 {
-    public static async Task RunAsync(int rounds)
+    public static async Task RunAsync(int rounds, IReadOnlyCollection<string> only)
+    {
+        if (only.Count == 0 || only.Contains("redis"))
+        {
+            await CompareRedisAsync(rounds);
+        }
+
+        if (only.Count == 0 || only.Contains("database"))
+        {
+            await CompareDatabaseAsync(rounds);
+        }
+
+        if (only.Count == 0 || only.Contains("batch"))
+        {
+            await CompareBatchAsync(rounds);
+        }
+    }
+
+    private static async Task CompareRedisAsync(int rounds)
     {
         var redis = new PeerReadRedisBenchmarks();
         await redis.SetupAsync();
@@ -35,7 +54,10 @@ internal static class PeerReadPairedRun
         {
             await redis.CleanupAsync();
         }
+    }
 
+    private static async Task CompareDatabaseAsync(int rounds)
+    {
         var database = new PeerReadDatabaseBenchmarks();
         await database.SetupAsync();
         try
@@ -53,7 +75,10 @@ internal static class PeerReadPairedRun
         {
             await database.CleanupAsync();
         }
+    }
 
+    private static async Task CompareBatchAsync(int rounds)
+    {
         var batch = new PeerBatchBenchmarks();
         await batch.SetupAsync();
         try
