@@ -4,7 +4,7 @@ using System.Globalization;
 namespace Stockpile.Benchmarks.Peers;
 
 /// <summary>
-/// The peer benchmarks of issue 12 whose operations take microseconds to milliseconds (items 2, 3 and 6:
+/// The peer benchmarks of issue 12 (items 1, 2, 3 and 6: <see cref="PeerReadHitBenchmarks"/>,
 /// <see cref="PeerReadRedisBenchmarks"/>, <see cref="PeerReadDatabaseBenchmarks"/>, <see cref="PeerBatchBenchmarks"/>),
 /// measured side by side: each round runs every side's benchmark method once, the order rotating every round, so that a
 /// shared machine's load swings hit every side alike (BenchmarkDotNet runs one method after the other, and on a busy
@@ -12,13 +12,21 @@ namespace Stockpile.Benchmarks.Peers;
 /// clean-up run around each comparison, so the same checks apply (a read served from Redis runs no query, a miss one).
 /// Reports each side's median and P90 per operation, and Stockpile's ratio to each peer: the ratio of the medians and
 /// the median of the ratios measured within one round. Run with
-/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-peers [rounds] [redis|database|batch …]</c>
-/// (60 rounds and all three by default).
+/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-peers [rounds] [hits|redis|database|batch …]</c>
+/// (60 rounds and all four by default; a memory hit is timed over blocks of <see cref="HitsPerBlock"/> calls, its
+/// allocations come from BenchmarkDotNet's run of <see cref="PeerReadHitBenchmarks"/>).
 /// </summary>
 internal static class PeerReadPairedRun
 {
+    private const int HitsPerBlock = 10_000;
+
     public static async Task RunAsync(int rounds, IReadOnlyCollection<string> only)
     {
+        if (only.Count == 0 || only.Contains("hits"))
+        {
+            await CompareHitsAsync(rounds);
+        }
+
         if (only.Count == 0 || only.Contains("redis"))
         {
             await CompareRedisAsync(rounds);
@@ -34,6 +42,56 @@ internal static class PeerReadPairedRun
             await CompareBatchAsync(rounds);
         }
     }
+
+    private static async Task CompareHitsAsync(int rounds)
+    {
+        var hits = new PeerReadHitBenchmarks();
+        await hits.SetupAsync();
+        try
+        {
+            await CompareAsync("Item 1: a memory hit by id (per call, blocks of 10,000)", HitsPerBlock, rounds,
+            [
+                new("`MemoryCache.TryGetValue`, boxed int key", Calls(hits.MemoryCacheById), Side.Floor),
+                new("Stockpile chain `GetAsync<Product, int>`", Calls(hits.StockpileEntityHit), Side.Stockpile),
+                new("FusionCache `GetOrSetAsync`", Calls(hits.FusionById), Side.Peer),
+                new("FusionCache `GetOrSet` (sync)", Calls(hits.FusionSyncById), Side.Peer),
+                new("HybridCache `GetOrCreateAsync` (copied)", Calls(hits.HybridById), Side.Peer),
+            ]);
+            await CompareAsync("Item 1: a memory hit by string key, mutable `Product` (per call, blocks of 10,000)", HitsPerBlock, rounds,
+            [
+                new("`MemoryCache.TryGetValue`, string key", Calls(hits.MemoryCacheByKey), Side.Floor),
+                new("Stockpile `IStockpileCache.GetOrCreateAsync` (copied)", Calls(hits.StockpileCacheHit), Side.Stockpile),
+                new("FusionCache `GetOrSetAsync` (not copied)", Calls(hits.FusionHit), Side.Peer),
+                new("HybridCache `GetOrCreateAsync` (copied)", Calls(hits.HybridHit), Side.Peer),
+            ]);
+            await CompareAsync("Item 1: a memory hit by string key, immutable type (per call, blocks of 10,000)", HitsPerBlock, rounds,
+            [
+                new("`MemoryCache.TryGetValue`, string key", Calls(hits.MemoryCacheFrozen), Side.Floor),
+                new("Stockpile `IStockpileCache.GetOrCreateAsync`", Calls(hits.StockpileCacheFrozenHit), Side.Stockpile),
+                new("FusionCache `GetOrSetAsync`", Calls(hits.FusionFrozenHit), Side.Peer),
+                new("HybridCache `GetOrCreateAsync`", Calls(hits.HybridFrozenHit), Side.Peer),
+            ]);
+        }
+        finally
+        {
+            await hits.CleanupAsync();
+        }
+    }
+
+    /// <summary>A block of <see cref="HitsPerBlock"/> calls of a hit (each answers synchronously).</summary>
+    private static Func<Task> Calls<T>(Func<T?> hit)
+        where T : class => () =>
+        {
+            for (var i = 0; i < HitsPerBlock; i++)
+            {
+                if (hit() is null)
+                {
+                    throw new InvalidOperationException("A hit benchmark found nothing.");
+                }
+            }
+
+            return Task.CompletedTask;
+        };
 
     private static async Task CompareRedisAsync(int rounds)
     {
@@ -130,11 +188,13 @@ internal static class PeerReadPairedRun
         Console.WriteLine(string.Create(inv, $"{title}: {rounds} rounds, the sides in turn, load average {LoadAverage()}"));
         Console.WriteLine();
         Console.WriteLine("| side | median | P90 |");
+        var unit = operations >= HitsPerBlock ? "ns" : "µs";
+        var scale = operations >= HitsPerBlock ? 1_000 : 1;
         Console.WriteLine("| --- | ---: | ---: |");
         for (var s = 0; s < sides.Length; s++)
         {
             var sorted = times[s].Order().ToArray();
-            Console.WriteLine(string.Create(inv, $"| {sides[s].Name} | {Percentile(sorted, 50):N1} µs | {Percentile(sorted, 90):N1} µs |"));
+            Console.WriteLine(string.Create(inv, $"| {sides[s].Name} | {Percentile(sorted, 50) * scale:N1} {unit} | {Percentile(sorted, 90) * scale:N1} {unit} |"));
         }
 
         Console.WriteLine();
