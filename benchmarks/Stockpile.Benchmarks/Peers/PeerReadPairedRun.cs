@@ -46,8 +46,7 @@ internal static class PeerReadPairedRun
     private static async Task CompareHitsAsync(int rounds)
     {
         var hits = new PeerReadHitBenchmarks();
-        await hits.SetupAsync();
-        try
+        await WithSetUpAsync(hits.SetupAsync, hits.CleanupAsync, async () =>
         {
             await CompareAsync("Item 1: a memory hit by id (per call, blocks of 10,000)", HitsPerBlock, rounds,
             [
@@ -71,10 +70,20 @@ internal static class PeerReadPairedRun
                 new("FusionCache `GetOrSetAsync`", Calls(hits.FusionFrozenHit), Side.Peer),
                 new("HybridCache `GetOrCreateAsync`", Calls(hits.HybridFrozenHit), Side.Peer),
             ]);
+        });
+    }
+
+    /// <summary>Runs a comparison between a benchmark class's own set-up and clean-up (and so under its checks).</summary>
+    private static async Task WithSetUpAsync(Func<Task> setup, Func<Task> cleanup, Func<Task> compare)
+    {
+        await setup();
+        try
+        {
+            await compare();
         }
         finally
         {
-            await hits.CleanupAsync();
+            await cleanup();
         }
     }
 
@@ -96,8 +105,7 @@ internal static class PeerReadPairedRun
     private static async Task CompareRedisAsync(int rounds)
     {
         var redis = new PeerReadRedisBenchmarks();
-        await redis.SetupAsync();
-        try
+        await WithSetUpAsync(redis.SetupAsync, redis.CleanupAsync, async () =>
         {
             await CompareAsync("Item 2: a miss served from Redis (per read, blocks of 100)", PeerReadRedisBenchmarks.Block, rounds,
             [
@@ -107,18 +115,13 @@ internal static class PeerReadPairedRun
                 new("FusionCache `GetOrSetAsync`", redis.FusionCache, Side.Peer),
                 new("HybridCache `GetOrCreateAsync`", redis.HybridCache, Side.Peer),
             ]);
-        }
-        finally
-        {
-            await redis.CleanupAsync();
-        }
+        });
     }
 
     private static async Task CompareDatabaseAsync(int rounds)
     {
         var database = new PeerReadDatabaseBenchmarks();
-        await database.SetupAsync();
-        try
+        await WithSetUpAsync(database.SetupAsync, database.CleanupAsync, async () =>
         {
             await CompareAsync("Item 3: a miss served from SQLite, every level empty (per read, blocks of 100)", PeerReadDatabaseBenchmarks.Block, rounds,
             [
@@ -128,18 +131,13 @@ internal static class PeerReadPairedRun
                 new("FusionCache `GetOrSetAsync`", database.FusionCache, Side.Peer),
                 new("HybridCache `GetOrCreateAsync`", database.HybridCache, Side.Peer),
             ]);
-        }
-        finally
-        {
-            await database.CleanupAsync();
-        }
+        });
     }
 
     private static async Task CompareBatchAsync(int rounds)
     {
         var batch = new PeerBatchBenchmarks();
-        await batch.SetupAsync();
-        try
+        await WithSetUpAsync(batch.SetupAsync, batch.CleanupAsync, async () =>
         {
             await CompareAsync("Item 6: a batch of 100, 50 memory hits and 50 SQLite misses (per batch)", 1, rounds,
             [
@@ -148,11 +146,7 @@ internal static class PeerReadPairedRun
                 new("FusionCache: 100 `GetOrSetAsync` in a loop", batch.FusionLoop, Side.Peer),
                 new("HybridCache: 100 `GetOrCreateAsync` in a loop", batch.HybridLoop, Side.Peer),
             ]);
-        }
-        finally
-        {
-            await batch.CleanupAsync();
-        }
+        });
     }
 
     private static async Task CompareAsync(string title, int operations, int rounds, Contender[] sides)
