@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Stockpile.Benchmarks;
+using Stockpile.Benchmarks.Peers;
 
 if (args is ["--paired-redis"])
 {
@@ -40,6 +41,12 @@ if (args is ["--peer-memory-side", var memorySide, var memoryEntries])
 if (args is ["--peer-save", ..] save)
 {
     await Stockpile.Benchmarks.Peers.PeerSaveRun.RunAsync(save.Length > 1 ? int.Parse(save[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
+    return;
+}
+
+if (args is ["--paired-peers", ..])
+{
+    await PeerReadPairedRun.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60, args.Length > 2 ? args[2..] : []);
     return;
 }
 

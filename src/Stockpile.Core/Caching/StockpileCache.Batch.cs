@@ -104,7 +104,7 @@ public sealed partial class StockpileCache
             var token = group.Cancellation.Token;
 
             // Read again before making (see MakeAsync): keys another flight stored since this caller's read are not made twice.
-            var stored = await _tier.GetManyAsync(owned.ConvertAll(o => keys[o.Index]), token).ConfigureAwait(false);
+            var stored = await _tier.GetManyStoredHereAsync(owned.ConvertAll(o => keys[o.Index]), token).ConfigureAwait(false);
             var toMake = new List<(int Index, Flight Flight)>(owned.Count);
             for (var o = 0; o < owned.Count; o++)
             {

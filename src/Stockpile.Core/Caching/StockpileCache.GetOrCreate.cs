@@ -80,7 +80,10 @@ public sealed partial class StockpileCache
 
         if (owner)
         {
-            _ = MakeAsync(key, flight, state, factory, options);
+            // The maker awaits the making itself, so it goes on where the factory and the store finished; the flight
+            // completes its joined waiters on the thread pool, a hop that costs a miss more than a Redis round trip on a
+            // busy machine. The making never throws (it fails the flight); a maker that cancels leaves like a waiter.
+            await LeaveOnCancelAsync(flight, MakeAsync(key, flight, state, factory, options), cancellationToken).ConfigureAwait(false);
         }
 
         var (_, made) = await WaitAsync(flight, leaveOnCancel: true, cancellationToken).ConfigureAwait(false);
@@ -92,11 +95,11 @@ public sealed partial class StockpileCache
     {
         try
         {
-            await Task.Yield();
             var token = flight.Group.Cancellation.Token;
 
             // Read again before making: a caller whose miss was read before another flight stored the key may arrive
-            // here after that flight ended, and must take the stored value instead of running the factory twice.
+            // here after that flight ended, and must take the stored value instead of running the factory twice. On a
+            // tier with a memory level, callers joined after missing memory alone: this is the flight's one shared read.
             if (Readable<T>(key, await LiveAsync(await _tier.GetAsync(key, token).ConfigureAwait(false), token).ConfigureAwait(false)) is { } stored)
             {
                 End(key, flight);
@@ -148,12 +151,30 @@ public sealed partial class StockpileCache
         }
         catch (OperationCanceledException) when (leaveOnCancel && cancellationToken.IsCancellationRequested && !flight.Completion.Task.IsCompleted)
         {
-            lock (_flightsLock)
-            {
-                flight.Group.Leave();
-            }
-
+            Leave(flight);
             throw;
+        }
+    }
+
+    /// <summary>Awaits a flight's making; a caller that cancels first leaves the flight (the last to leave cancels its factory).</summary>
+    private async ValueTask LeaveOnCancelAsync(Flight flight, Task making, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await making.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !flight.Completion.Task.IsCompleted)
+        {
+            Leave(flight);
+            throw;
+        }
+    }
+
+    private void Leave(Flight flight)
+    {
+        lock (_flightsLock)
+        {
+            flight.Group.Leave();
         }
     }
 

@@ -7,6 +7,10 @@ internal sealed class HeldReadCacheTier(MemoryCacheTier inner) : CacheTier
 {
     private TaskCompletionSource? _reached;
     private Task? _release;
+    private int _reads;
+
+    /// <summary>Gets how many single-key reads this tier answered (a Redis round trip each, on the real tier).</summary>
+    public int Reads => Volatile.Read(ref _reads);
 
     /// <summary>Holds the next read after it has read; returns when it got there and a gate to let it answer.</summary>
     public (Task Reached, TaskCompletionSource Release) HoldNextRead()
@@ -20,6 +24,7 @@ internal sealed class HeldReadCacheTier(MemoryCacheTier inner) : CacheTier
 
     public override async ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _reads);
         var entry = await inner.GetAsync(key, cancellationToken);
         if (Interlocked.Exchange(ref _reached, null) is { } reached)
         {

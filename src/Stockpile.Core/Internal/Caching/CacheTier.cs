@@ -11,6 +11,14 @@ internal abstract class CacheTier
 
     public abstract ValueTask<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads keys once more before a batch flight of this process makes their values, to find what another flight of
+    /// this process stored since the caller's read of the whole tier. The default reads the tier again; a tier whose
+    /// every store from this process also lands in a memory level reads only that level (no second Redis round trip).
+    /// </summary>
+
+    public virtual ValueTask<CacheEntry?[]> GetManyStoredHereAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) => GetManyAsync(keys, cancellationToken);
+
     public abstract ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken);
 
     /// <summary>

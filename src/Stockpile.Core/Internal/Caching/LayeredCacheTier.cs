@@ -19,13 +19,16 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
     /// <summary>Gets where writes are announced to other instances; <see langword="null"/> for none.</summary>
     public CacheEvictions? Evictions => evictions;
 
-    public override async ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        if (await memory.GetAsync(key, cancellationToken).ConfigureAwait(false) is { } hit)
-        {
-            return hit;
-        }
+    /// <remarks>A memory hit answers synchronously, without an async state machine: it is the cache's hot path.</remarks>
+    public override ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken) =>
+        memory.Get(key) is { } hit ? new(hit) : GetSharedAsync(key, cancellationToken);
 
+    /// <remarks>Every store of this process reaches the memory level (after the shared tier), so memory alone answers.</remarks>
+    public override ValueTask<CacheEntry?[]> GetManyStoredHereAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+        memory.GetManyAsync(keys, cancellationToken);
+
+    private async ValueTask<CacheEntry?> GetSharedAsync(string key, CancellationToken cancellationToken)
+    {
         var entry = await shared.GetAsync(key, cancellationToken).ConfigureAwait(false);
         if (entry is not null)
         {

@@ -12,6 +12,9 @@ internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
 
     public override ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken) => new(Live(key));
 
+    /// <summary>The live entry under a key, read synchronously (a layered tier's memory hit takes no async call).</summary>
+    public CacheEntry? Get(string key) => Live(key);
+
     public override ValueTask<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         var entries = new CacheEntry?[keys.Count];

@@ -20,13 +20,17 @@ public sealed partial class ChainedStore
     {
         var id = key.Encode();
         var (flight, group) = JoinOrStart(id, key);
-        if (group is not null)
-        {
-            _ = RunAsync(group, [(id, flight)], async ct => [await ReadTiersAsync(key, fromTier, ct).ConfigureAwait(false)]);
-        }
-
         try
         {
+            if (group is not null)
+            {
+                // The caller that starts the read awaits the read itself, so it goes on where the read completed; the
+                // flight completes its waiters on the thread pool (for the joined callers' sake), a hop that costs a
+                // read served from Redis more than Redis on a busy machine. The read never throws: it fails the flight.
+                await RunAsync(group, [(id, flight)], async ct => [await ReadTiersAsync(key, fromTier, ct).ConfigureAwait(false)])
+                    .WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -69,15 +73,23 @@ public sealed partial class ChainedStore
             flights[i] = byId[id] = flight;
         }
 
+        Task? run = null;
         if (mine is not null)
         {
             entered.Add(mine);
-            _ = RunAsync(mine, started, ct => ReadManyTiersAsync(startedKeys, fromTier, ct));
+            run = RunAsync(mine, started, ct => ReadManyTiersAsync(startedKeys, fromTier, ct));
         }
 
         var results = new object?[keys.Count];
         try
         {
+            if (run is not null)
+            {
+                // As for one key: this caller's own reads are awaited directly (no thread-pool hop); only the reads it
+                // joined are waited for through their flights.
+                await run.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
             for (var i = 0; i < results.Length; i++)
             {
                 results[i] = await flights[i].WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,232 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Stockpile.Benchmarks.Peers;
+
+/// <summary>
+/// The peer benchmarks of issue 12 (items 1, 2, 3 and 6: <see cref="PeerReadHitBenchmarks"/>,
+/// <see cref="PeerReadRedisBenchmarks"/>, <see cref="PeerReadDatabaseBenchmarks"/>, <see cref="PeerBatchBenchmarks"/>),
+/// measured side by side: each round runs every side's benchmark method once, the order rotating every round, so that a
+/// shared machine's load swings hit every side alike (BenchmarkDotNet runs one method after the other, and on a busy
+/// machine a swing between two methods moves their ratio more than the code does). The classes' own set-up and
+/// clean-up run around each comparison, so the same checks apply (a read served from Redis runs no query, a miss one).
+/// Reports each side's median and P90 per operation, and Stockpile's ratio to each peer: the ratio of the medians and
+/// the median of the ratios measured within one round. Run with
+/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-peers [rounds] [hits|redis|database|batch …]</c>
+/// (60 rounds and all four by default; a memory hit is timed over blocks of <see cref="HitsPerBlock"/> calls, its
+/// allocations come from BenchmarkDotNet's run of <see cref="PeerReadHitBenchmarks"/>).
+/// </summary>
+internal static class PeerReadPairedRun
+{
+    private const int HitsPerBlock = 10_000;
+
+    public static async Task RunAsync(int rounds, IReadOnlyCollection<string> only)
+    {
+        if (only.Count == 0 || only.Contains("hits"))
+        {
+            await CompareHitsAsync(rounds);
+        }
+
+        if (only.Count == 0 || only.Contains("redis"))
+        {
+            await CompareRedisAsync(rounds);
+        }
+
+        if (only.Count == 0 || only.Contains("database"))
+        {
+            await CompareDatabaseAsync(rounds);
+        }
+
+        if (only.Count == 0 || only.Contains("batch"))
+        {
+            await CompareBatchAsync(rounds);
+        }
+    }
+
+    private static async Task CompareHitsAsync(int rounds)
+    {
+        var hits = new PeerReadHitBenchmarks();
+        await WithSetUpAsync(hits.SetupAsync, hits.CleanupAsync, async () =>
+        {
+            await CompareAsync("Item 1: a memory hit by id (per call, blocks of 10,000)", HitsPerBlock, rounds,
+            [
+                new("`MemoryCache.TryGetValue`, boxed int key", Calls(hits.MemoryCacheById), Side.Floor),
+                new("Stockpile chain `GetAsync<Product, int>`", Calls(hits.StockpileEntityHit), Side.Stockpile),
+                new("FusionCache `GetOrSetAsync`", Calls(hits.FusionById), Side.Peer),
+                new("FusionCache `GetOrSet` (sync)", Calls(hits.FusionSyncById), Side.Peer),
+                new("HybridCache `GetOrCreateAsync` (copied)", Calls(hits.HybridById), Side.Peer),
+            ]);
+            await CompareAsync("Item 1: a memory hit by string key, mutable `Product` (per call, blocks of 10,000)", HitsPerBlock, rounds,
+            [
+                new("`MemoryCache.TryGetValue`, string key", Calls(hits.MemoryCacheByKey), Side.Floor),
+                new("Stockpile `IStockpileCache.GetOrCreateAsync` (copied)", Calls(hits.StockpileCacheHit), Side.Stockpile),
+                new("FusionCache `GetOrSetAsync` (not copied)", Calls(hits.FusionHit), Side.Peer),
+                new("HybridCache `GetOrCreateAsync` (copied)", Calls(hits.HybridHit), Side.Peer),
+            ]);
+            await CompareAsync("Item 1: a memory hit by string key, immutable type (per call, blocks of 10,000)", HitsPerBlock, rounds,
+            [
+                new("`MemoryCache.TryGetValue`, string key", Calls(hits.MemoryCacheFrozen), Side.Floor),
+                new("Stockpile `IStockpileCache.GetOrCreateAsync`", Calls(hits.StockpileCacheFrozenHit), Side.Stockpile),
+                new("FusionCache `GetOrSetAsync`", Calls(hits.FusionFrozenHit), Side.Peer),
+                new("HybridCache `GetOrCreateAsync`", Calls(hits.HybridFrozenHit), Side.Peer),
+            ]);
+        });
+    }
+
+    /// <summary>Runs a comparison between a benchmark class's own set-up and clean-up (and so under its checks).</summary>
+    private static async Task WithSetUpAsync(Func<Task> setup, Func<Task> cleanup, Func<Task> compare)
+    {
+        await setup();
+        try
+        {
+            await compare();
+        }
+        finally
+        {
+            await cleanup();
+        }
+    }
+
+    /// <summary>A block of <see cref="HitsPerBlock"/> calls of a hit (each answers synchronously).</summary>
+    private static Func<Task> Calls<T>(Func<T?> hit)
+        where T : class => () =>
+        {
+            for (var i = 0; i < HitsPerBlock; i++)
+            {
+                if (hit() is null)
+                {
+                    throw new InvalidOperationException("A hit benchmark found nothing.");
+                }
+            }
+
+            return Task.CompletedTask;
+        };
+
+    private static async Task CompareRedisAsync(int rounds)
+    {
+        var redis = new PeerReadRedisBenchmarks();
+        await WithSetUpAsync(redis.SetupAsync, redis.CleanupAsync, async () =>
+        {
+            await CompareAsync("Item 2: a miss served from Redis (per read, blocks of 100)", PeerReadRedisBenchmarks.Block, rounds,
+            [
+                new("floor: `StringGetAsync` + deserialize", redis.BareRedis, Side.Floor),
+                new("Stockpile chain `GetAsync<Product, int>`", redis.StockpileChain, Side.Stockpile),
+                new("Stockpile `IStockpileCache.GetOrCreateAsync`", redis.StockpileCache, Side.Stockpile),
+                new("FusionCache `GetOrSetAsync`", redis.FusionCache, Side.Peer),
+                new("HybridCache `GetOrCreateAsync`", redis.HybridCache, Side.Peer),
+            ]);
+        });
+    }
+
+    private static async Task CompareDatabaseAsync(int rounds)
+    {
+        var database = new PeerReadDatabaseBenchmarks();
+        await WithSetUpAsync(database.SetupAsync, database.CleanupAsync, async () =>
+        {
+            await CompareAsync("Item 3: a miss served from SQLite, every level empty (per read, blocks of 100)", PeerReadDatabaseBenchmarks.Block, rounds,
+            [
+                new("floor: the compiled query alone", database.QueryOnly, Side.Floor),
+                new("Stockpile chain `GetAsync<Product, int>`", database.StockpileChain, Side.Stockpile),
+                new("Stockpile `IStockpileCache.GetOrCreateAsync`", database.StockpileCache, Side.Stockpile),
+                new("FusionCache `GetOrSetAsync`", database.FusionCache, Side.Peer),
+                new("HybridCache `GetOrCreateAsync`", database.HybridCache, Side.Peer),
+            ]);
+        });
+    }
+
+    private static async Task CompareBatchAsync(int rounds)
+    {
+        var batch = new PeerBatchBenchmarks();
+        await WithSetUpAsync(batch.SetupAsync, batch.CleanupAsync, async () =>
+        {
+            await CompareAsync("Item 6: a batch of 100, 50 memory hits and 50 SQLite misses (per batch)", 1, rounds,
+            [
+                new("Stockpile chain `GetManyAsync<Product, int>`", batch.StockpileChainBatch, Side.Stockpile),
+                new("Stockpile `IStockpileCache.GetOrCreateManyAsync`", batch.StockpileCacheBatch, Side.Stockpile),
+                new("FusionCache: 100 `GetOrSetAsync` in a loop", batch.FusionLoop, Side.Peer),
+                new("HybridCache: 100 `GetOrCreateAsync` in a loop", batch.HybridLoop, Side.Peer),
+            ]);
+        });
+    }
+
+    private static async Task CompareAsync(string title, int operations, int rounds, Contender[] sides)
+    {
+        // Warm-up: long enough for tiered compilation to promote every side's path (30 calls, then a background compile).
+        for (var warmup = 0; warmup < 2; warmup++)
+        {
+            foreach (var side in sides)
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    await side.Run();
+                }
+            }
+
+            await Task.Delay(500);
+        }
+
+        var times = sides.Select(_ => new double[rounds]).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < sides.Length; i++)
+            {
+                var s = (i + round) % sides.Length;
+                var start = Stopwatch.GetTimestamp();
+                await sides[s].Run();
+                times[s][round] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / operations;
+            }
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine(string.Create(inv, $"{title}: {rounds} rounds, the sides in turn, load average {LoadAverage()}"));
+        Console.WriteLine();
+        Console.WriteLine("| side | median | P90 |");
+        var unit = operations >= HitsPerBlock ? "ns" : "µs";
+        var scale = operations >= HitsPerBlock ? 1_000 : 1;
+        Console.WriteLine("| --- | ---: | ---: |");
+        for (var s = 0; s < sides.Length; s++)
+        {
+            var sorted = times[s].Order().ToArray();
+            Console.WriteLine(string.Create(inv, $"| {sides[s].Name} | {Percentile(sorted, 50) * scale:N1} {unit} | {Percentile(sorted, 90) * scale:N1} {unit} |"));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| Stockpile | peer | ratio of medians | median of per-round ratios |");
+        Console.WriteLine("| --- | --- | ---: | ---: |");
+        for (var s = 0; s < sides.Length; s++)
+        {
+            if (sides[s].Kind != Side.Stockpile)
+            {
+                continue;
+            }
+
+            for (var p = 0; p < sides.Length; p++)
+            {
+                if (sides[p].Kind == Side.Stockpile)
+                {
+                    continue;
+                }
+
+                var ofMedians = Percentile([.. times[s].Order()], 50) / Percentile([.. times[p].Order()], 50);
+                var perRound = Enumerable.Range(0, rounds).Select(r => times[s][r] / times[p][r]).Order().ToArray();
+                Console.WriteLine(string.Create(inv, $"| {sides[s].Name} | {sides[p].Name} | {ofMedians:N2}x | {Percentile(perRound, 50):N2}x |"));
+            }
+        }
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    private static double Percentile(double[] sorted, int percentile) =>
+        sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private enum Side
+    {
+        Floor,
+        Stockpile,
+        Peer,
+    }
+
+    private sealed record Contender(string Name, Func<Task> Run, Side Kind);
+}
