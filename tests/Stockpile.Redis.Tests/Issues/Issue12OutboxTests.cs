@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Hosting;
 using Microsoft.EntityFrameworkCore.Storage;
 using Stockpile.Internal;
 using Stockpile.Redis.Tests.Backplane;
@@ -145,27 +144,30 @@ public sealed class Issue12OutboxTests
     {
         await using var server = await RedisServer.StartAsync();
         await using var database = await OutboxDatabase.CreateAsync(notes: 1);
+        using var logs = new Stockpile.Testing.Logging.CapturingLoggerProvider();
         await using var app = database.Instance(server.ConnectionString, TestStores.UniquePrefix(), o =>
         {
             o.DrainInterval = TimeSpan.FromMilliseconds(200);
             o.MinimumAge = TimeSpan.Zero;
-        }, TestStores.FailFast);
+        }, TestStores.FailFast, logs);
+        string Events() => string.Join(", ", logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Information).Select(e => e.EventId.Name));
         var chain = app.GetRequiredService<ChainedStore>();
         var redis = (RedisStore)chain.Tiers[1];
         Assert.That((await chain.GetAsync<Note, int>(1))?.Text, Is.EqualTo("old"), "Redis holds the old state");
-        await StartAsync(app);
+        await OutboxDatabase.StartHostedAsync(app);
 
         await server.FreezeAsync();
         await RenameAsync(app, 1, "new");
-        Assert.That(await database.OutboxRowsAsync(), Is.EqualTo(1), "the eviction could not reach Redis: the row stays");
+        Assert.That(await database.OutboxRowsAsync(), Is.EqualTo(1), $"the eviction could not reach Redis: the row stays (logs: {Events()})");
+        Assert.That(logs.Entries.Select(e => e.EventId.Name), Does.Contain("OutboxRowKept"));
 
         await server.ThawAsync();
         var drained = await RedisBackplaneTests.WaitUntilAsync(async () => await database.OutboxRowsAsync() == 0, TimeSpan.FromSeconds(30));
         TestContext.Progress.WriteLine($"the periodic drain deleted the row {drained.TotalMilliseconds:0} ms after Redis came back");
 
-        Assert.That(await redis.GetAsync<Note, int>(1), Is.Null, "Redis no longer holds the old state");
+        Assert.That(await redis.GetAsync<Note, int>(1), Is.Null, $"Redis no longer holds the old state (logs: {Events()})");
         Assert.That((await chain.GetAsync<Note, int>(1))?.Text, Is.EqualTo("new"));
-        await StopAsync(app);
+        await OutboxDatabase.StopHostedAsync(app);
     }
 
     [TestCase("sqlite")]
@@ -283,7 +285,7 @@ public sealed class Issue12OutboxTests
         services.AddStockpile().AddMemoryStore().AddEfCoreStore<RowDbContext>().AddOutbox<RowDbContext>();
         await using var app = services.BuildServiceProvider();
 
-        var start = Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync(app));
+        var start = Assert.ThrowsAsync<InvalidOperationException>(() => OutboxDatabase.StartHostedAsync(app));
         Assert.That(start!.Message, Does.Contain(nameof(RowDbContext)).And.Contain("AddStockpileOutbox"));
 
         await using var context = await app.GetRequiredService<IDbContextFactory<RowDbContext>>().CreateDbContextAsync();
@@ -298,21 +300,5 @@ public sealed class Issue12OutboxTests
         await using var context = await app.GetRequiredService<IDbContextFactory<NoteDbContext>>().CreateDbContextAsync();
         (await context.Notes.SingleAsync(n => n.Id == id)).Text = text;
         await context.SaveChangesAsync();
-    }
-
-    private static async Task StartAsync(IServiceProvider app)
-    {
-        foreach (var service in app.GetServices<IHostedService>())
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
-    }
-
-    private static async Task StopAsync(IServiceProvider app)
-    {
-        foreach (var service in app.GetServices<IHostedService>())
-        {
-            await service.StopAsync(CancellationToken.None);
-        }
     }
 }
