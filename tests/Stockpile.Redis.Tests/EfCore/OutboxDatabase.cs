@@ -1,6 +1,8 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Stockpile.Testing.CrashApp;
 using Stockpile.Testing.Servers;
 
@@ -60,14 +62,37 @@ internal sealed class OutboxDatabase : IAsyncDisposable
     public NoteDbContext CreateContext() => new((DbContextOptions<NoteDbContext>)OutboxApp.UseDatabase(new DbContextOptionsBuilder<NoteDbContext>(), Provider, ConnectionString).Options);
 
     /// <summary>Builds one app instance (its hosted services not started: the test starts them, as a host would).</summary>
-    public ServiceProvider Instance(string redis, string prefix, Action<StockpileOutboxOptions>? outbox = null, Action<RedisStoreOptions>? configureRedis = null)
+    public ServiceProvider Instance(string redis, string prefix, Action<StockpileOutboxOptions>? outbox = null, Action<RedisStoreOptions>? configureRedis = null, Stockpile.Testing.Logging.CapturingLoggerProvider? logs = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(b =>
+        {
+            if (logs is not null)
+            {
+                b.AddProvider(logs);
+            }
+        });
         services.AddMetrics();
         OutboxApp.Add(services, Provider, ConnectionString, redis, prefix, configureOutbox: outbox, configureRedis: configureRedis);
         services.AddHealthChecks().AddStockpileHealthChecks();
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>Starts an instance's hosted services (the outbox's start-up drain), as a host does.</summary>
+    public static async Task StartHostedAsync(IServiceProvider app)
+    {
+        foreach (var service in app.GetServices<IHostedService>())
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+    }
+
+    public static async Task StopHostedAsync(IServiceProvider app)
+    {
+        foreach (var service in app.GetServices<IHostedService>())
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
     }
 
     public async Task<long> OutboxRowsAsync()

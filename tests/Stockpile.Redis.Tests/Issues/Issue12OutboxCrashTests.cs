@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Stockpile.Redis.Tests.EfCore;
 using Stockpile.Testing.CrashApp;
 
@@ -34,10 +33,7 @@ public sealed class Issue12OutboxCrashTests
         var redis = (RedisStore)chain.Tiers[1];
         Assert.That((await redis.GetAsync<Note, int>(1))?.Text, Is.EqualTo("old"), "the crash window happened: Redis kept the pre-commit state");
 
-        foreach (var service in instance.GetServices<IHostedService>())
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
+        await OutboxDatabase.StartHostedAsync(instance);
 
         Assert.That(await database.OutboxRowsAsync(), Is.Zero, "the start-up drain applied and deleted the row");
         Assert.That(await redis.GetAsync<Note, int>(1), Is.Null, "Redis no longer holds the note");
@@ -45,10 +41,7 @@ public sealed class Issue12OutboxCrashTests
         Assert.That((await chain.GetAsync<Note, int>(1))?.Text, Is.EqualTo("new"));
         Assert.That((await chain.GetAsync<Note>(EntityKey.Of<Note>(nameof(Note.Code), "N1")))?.Text, Is.EqualTo("new"));
 
-        foreach (var service in instance.GetServices<IHostedService>())
-        {
-            await service.StopAsync(CancellationToken.None);
-        }
+        await OutboxDatabase.StopHostedAsync(instance);
     }
 
     private static async Task<(int ExitCode, string Output, string Errors)> RunCrashAppAsync(string provider, string database, string redis, string prefix, int id, string text)
