@@ -110,7 +110,8 @@ internal static class RedisPairedRun
         Console.WriteLine(string.Create(inv, $"  ratio {storeName} / {peerName}: P50 {Percentile(storeTimes, 50) / Percentile(peerTimes, 50):N2}x, P99 {Percentile(storeTimes, 99) / Percentile(peerTimes, 99):N2}x, mean {storeTimes.Average() / peerTimes.Average():N2}x (the peer takes {Percentile(peerTimes, 50) / Percentile(storeTimes, 50):N1}x the store's P50)"));
     }
 
-    private static async Task MeasureAsync(Func<Task> call, int count, List<double>? times)
+    /// <summary>Calls <paramref name="call"/> <paramref name="count"/> times, adding each call's time in microseconds to <paramref name="times"/> (none for a warm-up).</summary>
+    internal static async Task MeasureAsync(Func<Task> call, int count, List<double>? times)
     {
         for (var i = 0; i < count; i++)
         {
@@ -120,6 +121,7 @@ internal static class RedisPairedRun
         }
     }
 
-    private static double Percentile(List<double> sorted, int percentile) =>
+    /// <summary>The nearest-rank percentile of sorted times.</summary>
+    internal static double Percentile(List<double> sorted, int percentile) =>
         sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
 }
