@@ -1,10 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Stockpile.Benchmarks;
 
 /// <summary>
-/// The <see cref="RedisBatchBreakdownBenchmarks"/> parts measured call by call in turn (each part one block per round,
+/// The parts of a batch of 100 (<see cref="RedisStoreBenchmarks"/>, categories <c>breakdown</c> and <c>batch</c>) measured call by call in turn (each part one block per round,
 /// the order rotating every round), so that a shared machine's load swings hit every part alike: BenchmarkDotNet runs
 /// one method after the other, and on a busy machine the swing between methods is larger than the parts themselves.
 /// Reports each part's per-call P50 and P99. Run with
@@ -14,7 +13,7 @@ internal static class RedisBatchBreakdownRun
 {
     public static async Task RunAsync()
     {
-        var parts = new RedisBatchBreakdownBenchmarks();
+        var parts = new RedisStoreBenchmarks();
         await parts.SetupAsync();
         try
         {
@@ -24,10 +23,10 @@ internal static class RedisBatchBreakdownRun
                 ("MGET of 100, decoded to RedisValue[]", parts.MultiGetDecoded),
                 ("MGET of 100, reply left undecoded (ExecuteRespAsync)", parts.MultiGetUndecoded),
                 ("write 100 keys", () => { parts.WriteKeys(); return Task.CompletedTask; }),
-                ("deserialize 100, JsonSerializer.Deserialize<T>", () => { parts.DeserializeGeneric(); return Task.CompletedTask; }),
+                ("deserialize 100, JsonSerializer.Deserialize<T>", () => { parts.DeserializeOnly(); return Task.CompletedTask; }),
                 ("deserialize 100, cached JsonTypeInfo<T>", () => { parts.DeserializeTypeInfo(); return Task.CompletedTask; }),
                 ("deserialize 100, the store's serializer", () => { parts.DeserializeSerializer(); return Task.CompletedTask; }),
-                ("read 100 stored values (type header + serializer)", () => { parts.ReadStored(); return Task.CompletedTask; }),
+                ("read 100 stored values (type header + serializer)", () => { parts.ReadStoredOnly(); return Task.CompletedTask; }),
                 ("RedisStore.GetManyAsync of 100", parts.StoreBatch),
             ];
             await MeasureInTurnAsync(sides, rounds: 40, block: 10);
@@ -41,14 +40,15 @@ internal static class RedisBatchBreakdownRun
     private static async Task MeasureInTurnAsync((string Name, Func<Task> Run)[] sides, int rounds, int block)
     {
         var times = sides.Select(_ => new List<double>(rounds * block)).ToArray();
-        for (var warmup = 0; warmup < 2; warmup++)
+        // As long as the paired run's (see RedisPairedRun.CompareAsync).
+        for (var warmup = 0; warmup < 4; warmup++)
         {
             foreach (var (_, run) in sides)
             {
-                await MeasureAsync(run, 100, null);
+                await RedisPairedRun.MeasureAsync(run, 300, null);
             }
 
-            await Task.Delay(500);
+            await Task.Delay(250);
         }
 
         for (var round = 0; round < rounds; round++)
@@ -56,7 +56,7 @@ internal static class RedisBatchBreakdownRun
             for (var i = 0; i < sides.Length; i++)
             {
                 var side = (i + round) % sides.Length;
-                await MeasureAsync(sides[side].Run, block, times[side]);
+                await RedisPairedRun.MeasureAsync(sides[side].Run, block, times[side]);
             }
         }
 
@@ -65,20 +65,7 @@ internal static class RedisBatchBreakdownRun
         for (var i = 0; i < sides.Length; i++)
         {
             var sorted = times[i].Order().ToList();
-            Console.WriteLine(string.Create(inv, $"  {sides[i].Name}: P50 {Percentile(sorted, 50):N1} us, P99 {Percentile(sorted, 99):N1} us"));
+            Console.WriteLine(string.Create(inv, $"  {sides[i].Name}: P50 {RedisPairedRun.Percentile(sorted, 50):N1} us, P99 {RedisPairedRun.Percentile(sorted, 99):N1} us"));
         }
     }
-
-    private static async Task MeasureAsync(Func<Task> call, int count, List<double>? times)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            await call();
-            times?.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
-        }
-    }
-
-    private static double Percentile(List<double> sorted, int percentile) =>
-        sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
 }

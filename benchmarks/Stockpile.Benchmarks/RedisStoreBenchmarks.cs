@@ -23,7 +23,7 @@ namespace Stockpile.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Percentiles))]
-public class RedisStoreBenchmarks
+public partial class RedisStoreBenchmarks
 {
     /// <summary>The requests <see cref="RedisBenchmarkTool"/> makes.</summary>
     public const int ToolRequests = 50_000;
@@ -67,6 +67,7 @@ public class RedisStoreBenchmarks
         _storeKeys = [.. _batchIds.Select(id => (RedisKey)RedisKeyPatterns.ObjectKey("bench:", EntityKey.For<Product>(id).Encode()))];
         _bareValues = [.. _products.Take(Batch).Select(p => JsonSerializer.SerializeToUtf8Bytes(p))];
         _storedValues = [.. _products.Take(Batch).Select(p => StoredPayload.Value(p, SystemTextJsonStockpileSerializer.Default))];
+        SetupBreakdown();
         var server = _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]);
         _noopSha1 = (await server.ScriptLoadAsync(Noop)).ToArray();
 

@@ -94,6 +94,7 @@ public sealed partial class RedisStore
     {
         var results = new T?[redisKeys.Length];
         var unreadable = false;
+        Task<RespResult>? pending = null;
         try
         {
             if (IsCluster(database))
@@ -106,12 +107,18 @@ public sealed partial class RedisStore
             }
             else
             {
-                using var reply = await ReceiveAsync(SendMultiGet(database, redisKeys), cancellationToken).ConfigureAwait(false);
+                pending = SendMultiGet(database, redisKeys);
+                using var reply = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
                 unreadable = !TryReadReply(reply, key, primaryKeys, results);
             }
         }
         catch (Exception ex)
         {
+            if (ex is OperationCanceledException && pending is not null)
+            {
+                DisposeWhenReceived(pending);
+            }
+
             await _link.Breaker.ReportDirectAsync(ex).ConfigureAwait(false);
             throw;
         }

@@ -34,19 +34,9 @@ public sealed partial class RedisStore
         }
     }
 
-    /// <summary>Waits for a reply; if the wait is cancelled, the reply is disposed when it comes.</summary>
-    private static async ValueTask<RespResult> ReceiveAsync(Task<RespResult> pending, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!pending.IsCompleted)
-        {
-            _ = pending.ContinueWith(static read => read.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            throw;
-        }
-    }
+    /// <summary>Disposes a reply nobody reads (its wait was cancelled) when it comes.</summary>
+    private static void DisposeWhenReceived(Task<RespResult> pending) =>
+        _ = pending.ContinueWith(static read => read.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>
     /// Reads the objects of an <c>MGET</c> reply into <paramref name="results"/>, one per key in order;

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using BenchmarkDotNet.Attributes;
+using StackExchange.Redis;
+using Stockpile.Redis.Internal;
+
+namespace Stockpile.Benchmarks;
+
+/// <summary>
+/// Where a batch get of 100 by primary key spends its time, part by part (category <c>breakdown</c>, beside the
+/// <c>batch</c> category's deserialization and stored-value reads): one round trip (<c>PING</c>), the <c>MGET</c> of the
+/// store's 100 keys with StackExchange.Redis decoding the reply into <see cref="RedisValue"/>s (a <c>byte[]</c> each)
+/// or leaving it undecoded in a pooled buffer (<c>ExecuteRespAsync</c>), writing the 100 keys as the store does, and
+/// deserializing through a cached <see cref="JsonTypeInfo{T}"/> or the store's serializer. Per-call percentiles, the
+/// parts measured in turn, come from <see cref="RedisBatchBreakdownRun"/> (<c>-- --redis-batch-breakdown</c>).
+/// </summary>
+public partial class RedisStoreBenchmarks
+{
+    private static readonly JsonTypeInfo<Product> s_productInfo = (JsonTypeInfo<Product>)JsonSerializerOptions.Default.GetTypeInfo(typeof(Product));
+
+    private RedisKeyOrValue[] _storeKeyArguments = null!;
+    private byte[] _objectKeyStart = null!;
+    private KeyDefinition _primaryKey = null!;
+
+    [Benchmark(Description = "one round trip (PING)")]
+    [BenchmarkCategory("breakdown")]
+    public Task<TimeSpan> RoundTrip() => _database.PingAsync();
+
+    [Benchmark(Description = "MGET of the store's 100 keys, decoded to RedisValue[]")]
+    [BenchmarkCategory("breakdown")]
+    public Task<RedisValue[]> MultiGetDecoded() => _database.StringGetAsync(_storeKeys);
+
+    [Benchmark(Description = "MGET of the store's 100 keys, reply left undecoded (ExecuteRespAsync)")]
+    [BenchmarkCategory("breakdown")]
+    public async Task<int> MultiGetUndecoded()
+    {
+        using var reply = await _database.ExecuteRespAsync("MGET", _storeKeyArguments);
+        var values = reply.Read().AggregateChildren();
+        var found = 0;
+        while (values.MoveNext())
+        {
+            found += values.Value.TryGetSpan(out _) ? 1 : 0;
+        }
+
+        return found;
+    }
+
+    [Benchmark(Description = "write 100 keys (the store's short path)")]
+    [BenchmarkCategory("breakdown")]
+    public RedisKey[] WriteKeys()
+    {
+        var keys = new RedisKey[Batch];
+        Span<byte> buffer = stackalloc byte[512];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            _objectKeyStart.CopyTo(buffer);
+            _primaryKey.TryWriteCanonicalUtf8(_batchIds[i], false, buffer[_objectKeyStart.Length..], out var written);
+            var end = _objectKeyStart.Length + written;
+            buffer[end] = RedisKeyPatterns.ObjectKeyEndUtf8;
+            keys[i] = buffer[..(end + 1)].ToArray();
+        }
+
+        return keys;
+    }
+
+    [Benchmark(Description = "deserialize 100, cached JsonTypeInfo<T>")]
+    [BenchmarkCategory("breakdown")]
+    public Product?[] DeserializeTypeInfo() => Array.ConvertAll(_bareValues, static v => JsonSerializer.Deserialize(v, s_productInfo));
+
+    [Benchmark(Description = "deserialize 100, the store's serializer")]
+    [BenchmarkCategory("breakdown")]
+    public object?[] DeserializeSerializer() => Array.ConvertAll(_bareValues, static v => SystemTextJsonStockpileSerializer.Default.Deserialize(v, typeof(Product)));
+
+    /// <summary>Makes what the parts above read, once the store has written the products.</summary>
+    private void SetupBreakdown()
+    {
+        _storeKeyArguments = [.. _storeKeys.Select(k => (RedisKeyOrValue)k)];
+        _objectKeyStart = RedisKeyPatterns.ObjectKeyStartUtf8("bench:");
+        _primaryKey = StockpileEntityType.For<Product>().PrimaryKey;
+    }
+}
