@@ -17,6 +17,9 @@ internal static class ExceptionMessages
     public static string CacheIncrementOverflow(string key, long delta) =>
         $"Stockpile cache key '{key}' cannot be incremented by {delta}: the result would overflow a 64-bit integer.";
 
+    public const string LoneSurrogate =
+        "a string holds a lone surrogate (a UTF-16 code unit U+D800-U+DFFF outside a pair), which JSON cannot carry: it would be read back as U+FFFD.";
+
     public static string Serialization(Type type, string operation, string reason) =>
         $"Stockpile could not {operation} an object of type '{TypeNames.Display(type)}': {reason}";
 

@@ -14,7 +14,11 @@ public sealed class SystemTextJsonStockpileSerializer : IStockpileSerializer
     /// source-generated context, pass its <c>Options</c> or set <see cref="JsonSerializerOptions.TypeInfoResolver"/>.</param>
     public SystemTextJsonStockpileSerializer(JsonSerializerOptions? options = null)
     {
-        _options = options ?? new JsonSerializerOptions(JsonSerializerDefaults.General);
+        // A copy, so the caller's options are neither frozen nor changed; strings holding a lone surrogate are refused
+        // rather than silently written as U+FFFD (a converter the caller registered for them comes first and wins).
+        _options = options is null ? new JsonSerializerOptions(JsonSerializerDefaults.General) : new JsonSerializerOptions(options);
+        _options.Converters.Add(new Internal.Serialization.WellFormedTextConverter());
+        _options.Converters.Add(new Internal.Serialization.WellFormedCharConverter());
         _options.MakeReadOnly(populateMissingResolver: true);
     }
 

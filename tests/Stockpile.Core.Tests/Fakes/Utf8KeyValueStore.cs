@@ -7,7 +7,8 @@ namespace Stockpile.Tests.Fakes;
 /// A custom store whose backing store keys are UTF-8 bytes, as Redis's are: a key string is converted with the
 /// standard encoder (invalid text becomes U+FFFD), exactly what a client library does on the way to the server.
 /// </summary>
-public sealed class Utf8KeyValueStore() : KeyValueObjectStore(new KeyValueObjectStoreOptions())
+/// <param name="serializer">The serializer; <see langword="null"/> for the default.</param>
+public sealed class Utf8KeyValueStore(IStockpileSerializer? serializer = null) : KeyValueObjectStore(new KeyValueObjectStoreOptions { Serializer = serializer })
 {
     public ConcurrentDictionary<string, byte[]> EntriesByHexKey { get; } = new();
 

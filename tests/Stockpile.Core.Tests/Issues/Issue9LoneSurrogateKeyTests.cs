@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Stockpile.Testing.Entities;
 using Stockpile.Tests.Fakes;
 
@@ -12,6 +14,12 @@ namespace Stockpile.Tests.Issues;
 [TestFixture]
 public sealed class Issue9LoneSurrogateKeyTests
 {
+    /// <summary>
+    /// Writes a lone surrogate as U+FFFD, as System.Text.Json does by itself (the default serializer refuses such text
+    /// since issue 12): these tests are about keys, so the objects must be stored whatever their text.
+    /// </summary>
+    private static readonly SystemTextJsonStockpileSerializer s_replacingSerializer = new(new JsonSerializerOptions { Converters = { new ReplacingStringConverter() } });
+
     private static readonly string[] s_skus = ["\uD800", "\uDC00", "\uFFFD", "\uD83D\uDE00", "\uDE00\uD83D", "a\uD800b", "a\uFFFDb", "\\uD800"];
 
     [Test]
@@ -26,7 +34,7 @@ public sealed class Issue9LoneSurrogateKeyTests
     [Test]
     public async Task Utf8KeyedStore_KeysThatDifferOnlyInLoneSurrogates_AreDistinctKeysAndNeverFindAnotherObject()
     {
-        var store = new Utf8KeyValueStore();
+        var store = new Utf8KeyValueStore(s_replacingSerializer);
         for (var i = 0; i < s_skus.Length; i++)
         {
             await store.PutAsync(new Product { Id = i + 1, Sku = s_skus[i] });
@@ -48,7 +56,7 @@ public sealed class Issue9LoneSurrogateKeyTests
     [Test]
     public async Task Utf8KeyedStore_DeleteByLoneSurrogateKey_LeavesTheReplacementCharacterKeyAlone()
     {
-        var store = new Utf8KeyValueStore();
+        var store = new Utf8KeyValueStore(s_replacingSerializer);
         await store.PutAsync(new Product { Id = 1, Sku = "\uFFFD" });
         await store.PutAsync(new Product { Id = 2, Sku = "\uD800" });
 
@@ -56,5 +64,12 @@ public sealed class Issue9LoneSurrogateKeyTests
 
         Assert.That((await store.GetAsync<Product>(EntityKey.Of<Product>("Sku", "\uFFFD")))?.Id, Is.EqualTo(1));
         Assert.That((await store.GetAsync<Product, int>(1))?.Id, Is.EqualTo(1));
+    }
+
+    private sealed class ReplacingStringConverter : JsonConverter<string>
+    {
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetString();
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
     }
 }

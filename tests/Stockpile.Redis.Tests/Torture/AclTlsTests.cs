@@ -1,5 +1,8 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using Stockpile.Redis.Caching;
 using Stockpile.Redis.Internal;
 using Stockpile.Redis.Tests.Backplane;
 using Stockpile.Redis.Tests.Fakes;
@@ -93,9 +96,8 @@ public sealed class AclTlsTests(bool tls)
     {
         var prefix = $"{AllowedPrefix}{Guid.NewGuid():N}:";
         var database = new FakeDatabase();
-        await using var a = AclApp.Start(o => Connect(o, form, Password), prefix, database);
-        await using var b = AclApp.Start(o => Connect(o, form, Password), prefix, database);
-        await Task.WhenAll(a.Backplane.Subscribed, b.Backplane.Subscribed).WaitAsync(s_bound);
+        await using var a = await StartAppAsync(o => Connect(o, form, Password), prefix, database);
+        await using var b = await StartAppAsync(o => Connect(o, form, Password), prefix, database);
 
         await ExerciseStoreAsync(a, b, database);
         await ExerciseCacheAsync(a, b, prefix);
@@ -106,7 +108,7 @@ public sealed class AclTlsTests(bool tls)
             Assert.That(await AclLogAsync(), Is.Empty, "no key, channel or command outside the user's patterns was tried");
             foreach (var app in new[] { a, b })
             {
-                Assert.That(app.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Select(e => e.ToString()), Is.Empty, "nothing failed");
+                Assert.That(app.Logs.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => e.ToString()), Is.Empty, "nothing failed");
                 AssertNoSecret(app.Logs.Entries.Select(e => e.ToString()));
             }
         });
@@ -119,7 +121,7 @@ public sealed class AclTlsTests(bool tls)
     {
         var prefix = $"{AllowedPrefix}{Guid.NewGuid():N}:";
         var database = new FakeDatabase();
-        await using var app = AclApp.Start(
+        await using var app = await StartAppAsync(
             o =>
             {
                 Connect(o, form, WrongPassword);
@@ -131,8 +133,7 @@ public sealed class AclTlsTests(bool tls)
         var product = TestStores.NewProduct();
 
         failures.Add(Assert.CatchAsync(async () => await app.Redis.PutAsync(product))!);
-        failures.Add(Assert.CatchAsync(async () => await app.Cache.SetAsync("k", "v"))!);
-        await Assert.ThatAsync(async () => await app.Backplane.Subscribed.WaitAsync(s_bound), Throws.Nothing, "the backplane gives up without throwing at its caller");
+        failures.Add(Assert.CatchAsync(async () => await Cache(app).SetAsync("k", "v"))!);
         await app.Chain.GetAsync<Product, int>(product.Id); // a read falls through to the database, and logs
 
         Assert.Multiple(() =>
@@ -144,7 +145,7 @@ public sealed class AclTlsTests(bool tls)
     }
 
     /// <summary>The entity store: back-fill under a lease, the backplane, alternate keys, deletes, tags and clears.</summary>
-    private static async Task ExerciseStoreAsync(AclApp a, AclApp b, FakeDatabase database)
+    private static async Task ExerciseStoreAsync(AppInstance a, AppInstance b, FakeDatabase database)
     {
         var product = TestStores.NewProduct();
         await database.PutAsync(product);
@@ -174,42 +175,67 @@ public sealed class AclTlsTests(bool tls)
     }
 
     /// <summary>The cache: get-or-create under the distributed stampede lock, tags, counters, removes, flush, and its backplane.</summary>
-    private async Task ExerciseCacheAsync(AclApp a, AclApp b, string prefix)
+    private async Task ExerciseCacheAsync(AppInstance a, AppInstance b, string prefix)
     {
-        // Both instances' cache backplanes listen before anything is cached in memory, so every eviction is heard.
+        // Both instances' cache backplanes (made with their caches) listen before anything is cached in memory, so every
+        // eviction is heard.
+        _ = (Cache(a), Cache(b));
         await RedisBackplaneTests.WaitUntilAsync(async () => await SubscribersAsync(prefix + "__cache:cache") == 2, s_bound);
         var options = new StockpileCacheEntryOptions { Tags = ["t1"] };
-        Assert.That(await a.Cache.GetOrCreateAsync("k", 0, static (_, _) => ValueTask.FromResult("made by a"), options), Is.EqualTo("made by a"));
-        Assert.That(await b.Cache.GetOrCreateAsync("k", 0, static (_, _) => ValueTask.FromResult("made by b"), options), Is.EqualTo("made by a"), "read from Redis");
+        Assert.That(await Cache(a).GetOrCreateAsync("k", 0, static (_, _) => ValueTask.FromResult("made by a"), options), Is.EqualTo("made by a"));
+        Assert.That(await Cache(b).GetOrCreateAsync("k", 0, static (_, _) => ValueTask.FromResult("made by b"), options), Is.EqualTo("made by a"), "read from Redis");
 
-        await a.Cache.RemoveByTagAsync("t1");
-        await RedisBackplaneTests.WaitUntilAsync(async () => await b.Cache.GetAsync<string>("k") is null, s_bound);
+        await Cache(a).RemoveByTagAsync("t1");
+        await RedisBackplaneTests.WaitUntilAsync(async () => await Cache(b).GetAsync<string>("k") is null, s_bound);
 
-        await a.Cache.SetAsync("n", "held");
-        Assert.That(await b.Cache.GetAsync<string>("n"), Is.EqualTo("held"));
-        await a.Cache.RemoveAsync("n");
-        await RedisBackplaneTests.WaitUntilAsync(async () => await b.Cache.GetAsync<string>("n") is null, s_bound);
+        await Cache(a).SetAsync("n", "held");
+        Assert.That(await Cache(b).GetAsync<string>("n"), Is.EqualTo("held"));
+        await Cache(a).RemoveAsync("n");
+        await RedisBackplaneTests.WaitUntilAsync(async () => await Cache(b).GetAsync<string>("n") is null, s_bound);
 
-        Assert.That(await a.Cache.IncrementAsync("count"), Is.EqualTo(1));
-        Assert.That(await b.Cache.IncrementAsync("count", 2), Is.EqualTo(3));
-        await a.Cache.SetAsync("p", "pulled");
-        Assert.That(await b.Cache.PullAsync<string>("p"), Is.EqualTo("pulled"));
-        await a.Cache.FlushAsync();
-        Assert.That(await a.Cache.GetAsync<string>("count"), Is.Null, "the flush scanned and removed the cache's keys");
+        Assert.That(await Cache(a).IncrementAsync("count"), Is.EqualTo(1));
+        Assert.That(await Cache(b).IncrementAsync("count", 2), Is.EqualTo(3));
+        await Cache(a).SetAsync("p", "pulled");
+        Assert.That(await Cache(b).PullAsync<string>("p"), Is.EqualTo("pulled"));
+        await Cache(a).FlushAsync();
+        Assert.That(await Cache(a).GetAsync<string>("count"), Is.Null, "the flush scanned and removed the cache's keys");
     }
 
     /// <summary>The invalidation tokens: a key built on one instance changes on the other once invalidated.</summary>
-    private static async Task ExerciseTokensAsync(AclApp a, AclApp b)
+    private static async Task ExerciseTokensAsync(AppInstance a, AppInstance b)
     {
         var product = TestStores.NewProduct();
         var key = StockpileKey.For("products").With(product);
-        var before = await a.Keys.BuildAsync(key);
-        Assert.That(await b.Keys.BuildAsync(key), Is.EqualTo(before), "both instances read the same tokens");
+        var before = await Keys(a).BuildAsync(key);
+        Assert.That(await Keys(b).BuildAsync(key), Is.EqualTo(before), "both instances read the same tokens");
 
-        await a.Keys.InvalidateAsync(key);
+        await Keys(a).InvalidateAsync(key);
 
-        Assert.That(await b.Keys.BuildAsync(key), Is.Not.EqualTo(before));
+        Assert.That(await Keys(b).BuildAsync(key), Is.Not.EqualTo(before));
     }
+
+    /// <summary>
+    /// Starts an instance with every Redis feature registered as a user would: memory → Redis → <paramref name="database"/>,
+    /// the backplane, the cache on Redis (memory over Redis, with the distributed stampede lock) and the invalidation
+    /// tokens; every log line of every category is captured, at every level.
+    /// </summary>
+    private static Task<AppInstance> StartAppAsync(Action<RedisStoreOptions> connect, string prefix, FakeDatabase database) =>
+        AppInstance.StartAsync(
+            "(set by connect)",
+            prefix,
+            b => b.AddTier(_ => database)
+                .AddRedisCache(RedisCacheLayout.MemoryThenRedis, o => o.DistributedStampedeLock = true)
+                .AddRedisInvalidationTokens(),
+            services => services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace)),
+            o =>
+            {
+                o.Configuration = null;
+                connect(o);
+            });
+
+    private static IStockpileCache Cache(AppInstance app) => app.Services.GetRequiredService<IStockpileCache>();
+
+    private static IStockpileKeyBuilder Keys(AppInstance app) => app.Services.GetRequiredService<IStockpileKeyBuilder>();
 
     private void Connect(RedisStoreOptions options, Form form, string password)
     {
