@@ -24,8 +24,11 @@ internal sealed class RowLedger
         return new Release(this, ordered);
     }
 
-    /// <summary>Gets the version the next write of a row makes (call under the row's lock).</summary>
-    public long NextVersion(int id) => Volatile.Read(ref _rows[id].Committed) + 1;
+    /// <summary>
+    /// Issues the version the next write of a row makes (call under the row's lock). Never issued twice: a write that
+    /// failed may or may not have reached the database, and the next one must still be told apart from it.
+    /// </summary>
+    public long NextVersion(int id) => ++_rows[id].Issued;
 
     /// <summary>Records a returned write of <paramref name="version"/> through <paramref name="instance"/>.</summary>
     public void Committed(int id, long version, int instance)
@@ -46,6 +49,7 @@ internal sealed class RowLedger
         public readonly SemaphoreSlim Lock = new(1, 1);
         public readonly long[] ByInstance = new long[instances];
         public long Committed;
+        public long Issued;
     }
 
     private sealed class Release(RowLedger ledger, int[] ids) : IDisposable
