@@ -8,6 +8,7 @@ namespace Stockpile.Redis.Tests.Torture;
 internal sealed class RowLedger
 {
     private readonly Dictionary<int, Entry> _rows;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Id, long Version), bool> _rolledBack = new();
 
     public RowLedger(IEnumerable<int> ids, int instances) =>
         _rows = ids.ToDictionary(id => id, _ => new Entry(instances));
@@ -37,6 +38,12 @@ internal sealed class RowLedger
         Volatile.Write(ref entry.Committed, version);
         Volatile.Write(ref entry.ByInstance[instance], version);
     }
+
+    /// <summary>Records a version the database rolled back (its commit was refused): no tier may ever serve it.</summary>
+    public void RolledBack(int id, long version) => _rolledBack[(id, version)] = true;
+
+    /// <summary>Gets whether the database rolled back a version of a row.</summary>
+    public bool IsRolledBack(int id, long version) => _rolledBack.ContainsKey((id, version));
 
     /// <summary>Gets the last version any write returned.</summary>
     public long Floor(int id) => Volatile.Read(ref _rows[id].Committed);
