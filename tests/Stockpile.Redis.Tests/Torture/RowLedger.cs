@@ -31,10 +31,11 @@ internal sealed class RowLedger
     /// </summary>
     public long NextVersion(int id) => ++_rows[id].Issued;
 
-    /// <summary>Records a returned write of <paramref name="version"/> through <paramref name="instance"/>.</summary>
-    public void Committed(int id, long version, int instance)
+    /// <summary>Records a returned <paramref name="write"/> of <paramref name="version"/> through <paramref name="instance"/>.</summary>
+    public void Committed(int id, long version, int instance, string write)
     {
         var entry = _rows[id];
+        Volatile.Write(ref entry.LastWrite, $"{write} through instance {instance}");
         Volatile.Write(ref entry.Committed, version);
         Volatile.Write(ref entry.ByInstance[instance], version);
     }
@@ -44,6 +45,9 @@ internal sealed class RowLedger
 
     /// <summary>Gets whether the database rolled back a version of a row.</summary>
     public bool IsRolledBack(int id, long version) => _rolledBack.ContainsKey((id, version));
+
+    /// <summary>Gets what the last returned write of a row was (for the report of a stale read).</summary>
+    public string LastWrite(int id) => Volatile.Read(ref _rows[id].LastWrite);
 
     /// <summary>Gets the last version any write returned.</summary>
     public long Floor(int id) => Volatile.Read(ref _rows[id].Committed);
@@ -57,6 +61,7 @@ internal sealed class RowLedger
         public readonly long[] ByInstance = new long[instances];
         public long Committed;
         public long Issued;
+        public string LastWrite = "seed";
     }
 
     private sealed class Release(RowLedger ledger, int[] ids) : IDisposable

@@ -187,9 +187,9 @@ internal sealed partial class TortureWorkload
     }
 
     /// <summary>A write of a row returned: its version binds every read that begins from now on.</summary>
-    private void Returned(int id, long version, int instance)
+    private void Returned(int id, long version, int instance, [System.Runtime.CompilerServices.CallerMemberName] string write = "")
     {
-        _ledger.Committed(id, version, instance);
+        _ledger.Committed(id, version, instance, write);
         Interlocked.Increment(ref _writesBy[instance]);
     }
 }
