@@ -20,7 +20,8 @@ namespace Stockpile;
 /// without reading its value. A pointer is only removed while it still points at the object being changed: an
 /// alternate key that now belongs to another object is never touched. The newest put wins an alternate key: the object
 /// that held it before is evicted. Bytes that cannot be read back are a miss, removed and logged.</para>
-/// <para><b>Failures.</b> Reads that cannot reach Redis throw (a chain treats that as a miss). When at least
+/// <para><b>Failures.</b> Reads that cannot reach Redis throw (a chain treats that as a miss). A server that answers
+/// that it cannot serve any key now (<c>CLUSTERDOWN</c>, <c>LOADING</c>, <c>MASTERDOWN</c>) counts as unreachable. When at least
 /// <see cref="RedisCircuitBreakerOptions.FailureThreshold"/> calls within
 /// <see cref="RedisCircuitBreakerOptions.SamplingDuration"/> all failed for want of Redis, the circuit (Polly's) opens
 /// and calls fail at once for <see cref="RedisCircuitBreakerOptions.BreakDuration"/>; then one call probes. A put or delete that

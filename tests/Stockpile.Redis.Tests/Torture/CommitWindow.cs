@@ -11,11 +11,10 @@ namespace Stockpile.Redis.Tests.Torture;
 internal sealed class CommitWindow : DbTransactionInterceptor
 {
     private TaskCompletionSource<TaskCompletionSource>? _armed;
+    private long _commits;
 
     /// <summary>Gets how many commits went through the window.</summary>
     public long Commits => Interlocked.Read(ref _commits);
-
-    private long _commits;
 
     /// <summary>
     /// Stops the next commit before it is sent. The returned task completes, once a commit is held, with the gate to

@@ -16,10 +16,18 @@ namespace Stockpile.Redis.Tests.Torture;
 [NonParallelizable]
 public sealed class ConcurrencyTortureTests
 {
-    [TestCase(false, TortureDatabaseKind.Sqlite, StockpileCommitPolicy.Evict)]
-    [TestCase(false, TortureDatabaseKind.PostgreSql, StockpileCommitPolicy.WriteThrough)]
-    [TestCase(true, TortureDatabaseKind.Sqlite, StockpileCommitPolicy.WriteThrough)]
-    [TestCase(true, TortureDatabaseKind.PostgreSql, StockpileCommitPolicy.Evict)]
+    /// <summary>Server and cluster, SQLite and PostgreSQL, evict and write-through: two of the four in the short form, all in the soak.</summary>
+    public static IEnumerable<TestCaseData> RandomCases => TortureSettings.Cases(
+        [
+            new(false, TortureDatabaseKind.Sqlite, StockpileCommitPolicy.Evict),
+            new(true, TortureDatabaseKind.PostgreSql, StockpileCommitPolicy.WriteThrough),
+            new(false, TortureDatabaseKind.PostgreSql, StockpileCommitPolicy.WriteThrough),
+            new(true, TortureDatabaseKind.Sqlite, StockpileCommitPolicy.Evict),
+        ],
+        0,
+        1);
+
+    [TestCaseSource(nameof(RandomCases))]
     public async Task RandomReadsAndWrites_TwoInstances_NothingStaleNorLost(bool cluster, TortureDatabaseKind kind, StockpileCommitPolicy policy)
     {
         var ids = TortureApps.Ids();

@@ -19,10 +19,24 @@ public sealed class FaultTortureTests
     /// <summary>Operations in each phase of a fault cycle: before, during and after the fault.</summary>
     private static long Phase => Math.Max(40, TortureSettings.Rounds / 4);
 
-    [TestCase(false, TortureDatabaseKind.Sqlite)]
-    [TestCase(false, TortureDatabaseKind.PostgreSql)]
-    [TestCase(true, TortureDatabaseKind.Sqlite)]
-    [TestCase(true, TortureDatabaseKind.PostgreSql)]
+    /// <summary>Stopped on PostgreSQL and frozen on SQLite in the short form; both on both in the soak.</summary>
+    public static IEnumerable<TestCaseData> StopCases => TortureSettings.Cases(
+        [
+            new(false, TortureDatabaseKind.PostgreSql),
+            new(true, TortureDatabaseKind.Sqlite),
+            new(false, TortureDatabaseKind.Sqlite),
+            new(true, TortureDatabaseKind.PostgreSql),
+        ],
+        0,
+        1);
+
+    /// <summary>One database each in the short form (the cluster on SQLite, the backplane on PostgreSQL); both in the soak.</summary>
+    public static IEnumerable<TestCaseData> ClusterCases => TortureSettings.Cases([new(TortureDatabaseKind.Sqlite), new(TortureDatabaseKind.PostgreSql)], 0);
+
+    /// <inheritdoc cref="ClusterCases"/>
+    public static IEnumerable<TestCaseData> BackplaneCases => TortureSettings.Cases([new(TortureDatabaseKind.PostgreSql), new(TortureDatabaseKind.Sqlite)], 0);
+
+    [TestCaseSource(nameof(StopCases))]
     public async Task RedisStoppedOrFrozenMidWorkload_NoCallerFails_NothingStaleAfterRecovery(bool freeze, TortureDatabaseKind kind)
     {
         await using var server = await RedisServer.StartAsync();
@@ -31,6 +45,7 @@ public sealed class FaultTortureTests
         await using var pair = await TortureApps.StartAsync(server.ConnectionString, server.ConnectionString, database, new CommitWindow(), failFast: true);
         AppInstance[] instances = [pair.A, pair.B];
         var workload = new TortureWorkload(instances, database, ids, TortureApps.Seed()) { SharedRedisFloor = false };
+        var timings = new List<string>();
 
         workload.Start(TortureSettings.Workers);
         await workload.ProgressAsync(Phase);
@@ -38,33 +53,36 @@ public sealed class FaultTortureTests
         {
             var (opened, closed, cleared) = (Counts(instances, "CircuitOpened"), Counts(instances, "CircuitClosed"), Counts(instances, "BackplaneClearedAfterReconnect"));
             await (freeze ? server.FreezeAsync() : server.StopAsync());
-            await TortureWaits.LoggedAsync(instances, "CircuitOpened", opened, RecoveryBound);
+            var open = await TortureWaits.LoggedAsync(instances, "CircuitOpened", opened, RecoveryBound);
             await workload.ProgressAsync(Phase);
 
             await (freeze ? server.ThawAsync() : server.StartAgainAsync());
-            await TortureWaits.LoggedAsync(instances, "CircuitClosed", closed, RecoveryBound);
+            var close = await TortureWaits.LoggedAsync(instances, "CircuitClosed", closed, RecoveryBound);
             if (!freeze)
             {
-                await TortureWaits.LoggedAsync(instances, "BackplaneClearedAfterReconnect", cleared, RecoveryBound);
+                close = await TortureWaits.LoggedAsync(instances, "BackplaneClearedAfterReconnect", cleared, RecoveryBound);
             }
 
+            timings.Add($"opened {open.TotalMilliseconds:0} ms after the fault, recovered {close.TotalMilliseconds:0} ms after the repair");
             await workload.ProgressAsync(Phase);
         }
 
         await workload.StopAsync();
+        TestContext.Progress.WriteLine("circuits: " + string.Join("; ", timings));
         await VerifyAsync(workload, instances, $"Redis {(freeze ? "frozen and thawed" : "stopped and restarted")} x{TortureSettings.Cycles} ({kind})");
     }
 
     /// <summary>
     /// One master of three is killed (its folder kept) and started again with its cluster identity and slots, empty:
-    /// the keys of its slots fail meanwhile (the instances' circuits may stay closed, as the other masters answer), and
+    /// first the keys of its slots fail, then (once the survivors mark it failed) every node answers <c>CLUSTERDOWN</c>;
     /// its fences are gone when it comes back.
     /// </summary>
-    [TestCase(TortureDatabaseKind.Sqlite)]
-    [TestCase(TortureDatabaseKind.PostgreSql)]
+    [TestCaseSource(nameof(ClusterCases))]
     public async Task ClusterNodeKilledAndRestartedMidWorkload_NoCallerFails_NothingStaleAfterRecovery(TortureDatabaseKind kind)
     {
-        await using var cluster = await RedisCluster.StartAsync();
+        // A short node timeout: the survivors mark the killed master failed (every node then answers CLUSTERDOWN)
+        // within a second or two, and clear the mark as soon after its return.
+        await using var cluster = await RedisCluster.StartAsync(TimeSpan.FromSeconds(1));
         var ids = TortureApps.Ids();
         await using var database = await TortureDatabase.CreateAsync(kind, ids);
         await using var pair = await TortureApps.StartAsync(cluster.Nodes[0].ConnectionString, cluster.Nodes[1].ConnectionString, database, new CommitWindow(), failFast: true);
@@ -78,6 +96,8 @@ public sealed class FaultTortureTests
         {
             var skipped = Sum(instances, "WriteSkipped", "WriteSkippedCircuitOpen", "CircuitOpened");
             await victim.KillAsync();
+            await workload.ProgressAsync(Phase);
+            await RedisCluster.WaitForStateAsync("fail", cluster.Nodes.Except([victim]));
             await workload.ProgressAsync(Phase);
             await TortureWaits.UntilAsync(() => Task.FromResult(Sum(instances, "WriteSkipped", "WriteSkippedCircuitOpen", "CircuitOpened") > skipped), RecoveryBound, "a write skipped or a circuit opened while the node was down");
 
@@ -95,8 +115,7 @@ public sealed class FaultTortureTests
     /// Case 4: A reaches Redis through a proxy, which is cut (A's backplane and Redis tier are down, B's are not) while
     /// both instances work and B commits. The workload stops before the proxy is restored: A must converge on its own.
     /// </summary>
-    [TestCase(TortureDatabaseKind.Sqlite)]
-    [TestCase(TortureDatabaseKind.PostgreSql)]
+    [TestCaseSource(nameof(BackplaneCases))]
     public async Task BackplaneDownWhileBCommits_AConvergesAfterRecoveryWithoutHelp(TortureDatabaseKind kind)
     {
         await using var server = await RedisServer.StartAsync();
@@ -123,8 +142,8 @@ public sealed class FaultTortureTests
 
             proxy.Restore();
             await TortureWaits.LoggedAsync(a, "CircuitClosed", closed, RecoveryBound);
-            await TortureWaits.LoggedAsync(a, "BackplaneClearedAfterReconnect", cleared, RecoveryBound);
-            settled.Add(await workload.VerifyAsync());
+            var recovered = await TortureWaits.LoggedAsync(a, "BackplaneClearedAfterReconnect", cleared, RecoveryBound);
+            settled.Add($"A resubscribed {recovered.TotalMilliseconds:0} ms after the restore, " + await workload.VerifyAsync());
         }
 
         workload.AssertClean($"backplane down while B commits x{TortureSettings.Cycles} ({kind})", string.Join("; ", settled));

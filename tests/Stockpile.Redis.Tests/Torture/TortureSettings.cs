@@ -17,10 +17,17 @@ internal static class TortureSettings
     public static bool Soak => Environment.GetEnvironmentVariable(SoakVariable) is "1" or "true";
 
     /// <summary>Gets the operations a workload does (in each phase of a fault case).</summary>
-    public static int Rounds => Read(RoundsVariable) ?? (Soak ? 20_000 : 400);
+    public static int Rounds => Read(RoundsVariable) ?? (Soak ? 3_000 : 240);
 
     /// <summary>Gets how many times a fault case breaks and repairs its server.</summary>
-    public static int Cycles => Read(CyclesVariable) ?? (Soak ? 10 : 1);
+    public static int Cycles => Read(CyclesVariable) ?? (Soak ? 3 : 1);
+
+    /// <summary>
+    /// Returns the cases of a matrix to run: all of them in the soak; in the short form, those at
+    /// <paramref name="shortForm"/> (chosen so that every server, database and fault still runs at least once).
+    /// </summary>
+    public static IEnumerable<TestCaseData> Cases(TestCaseData[] all, params int[] shortForm) =>
+        Soak ? all : shortForm.Select(i => all[i]);
 
     /// <summary>Gets the concurrent workers of a workload (spread over both instances).</summary>
     public static int Workers => 6;

@@ -76,8 +76,8 @@ internal sealed partial class TortureWorkload
         {
             null when mayMiss => null,
             null => "no row",
-            _ when TortureNames.IsRolledBack(name) => "a rolled-back state",
-            _ when TortureNames.VersionOf(name) < floor => $"version {TortureNames.VersionOf(name)}, older than the returned write of version {floor}",
+            _ when TortureNames.IsRolledBack(name) || _ledger.IsRolledBack(id, TortureNames.VersionOf(name)) => "a rolled-back state",
+            _ when TortureNames.VersionOf(name) < floor => $"version {TortureNames.VersionOf(name)}, older than the returned write of version {floor} (last write: {_ledger.LastWrite(id)})",
             _ => null,
         };
         if (problem is not null)

@@ -121,12 +121,29 @@ internal sealed partial class TortureWorkload
         return "savepoint rolled back, then committed";
     }
 
-    /// <summary>A <see cref="TransactionScope"/> (PostgreSQL): completed with the next version, or left with a marker to abort.</summary>
+    /// <summary>
+    /// A <see cref="TransactionScope"/> (PostgreSQL): completed with the next version, or left with a marker to abort.
+    /// Its default isolation is serializable, so PostgreSQL may refuse the save or the commit (<c>40001</c>) when
+    /// other transactions touched the table: that is a rollback too, and its version must never be served.
+    /// </summary>
     private async Task<string> ScopeAsync(int instance, int id, bool complete)
     {
         using var locked = await _ledger.LockAsync(id);
         using var writing = await _database.EnterWriteAsync();
         var version = _ledger.NextVersion(id);
+        try
+        {
+            return await ScopeAsync(instance, id, complete, version);
+        }
+        catch (Exception ex) when (IsSerializationFailure(ex))
+        {
+            _ledger.RolledBack(id, version);
+            return "TransactionScope refused by PostgreSQL (40001)";
+        }
+    }
+
+    private async Task<string> ScopeAsync(int instance, int id, bool complete, long version)
+    {
         using (var scope = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
         {
             await using (var context = await Factory(instance).CreateDbContextAsync())
@@ -156,10 +173,23 @@ internal sealed partial class TortureWorkload
         return "TransactionScope completed";
     }
 
-    /// <summary>A write of a row returned: its version binds every read that begins from now on.</summary>
-    private void Returned(int id, long version, int instance)
+    private static bool IsSerializationFailure(Exception? exception)
     {
-        _ledger.Committed(id, version, instance);
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.SerializationFailure })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A write of a row returned: its version binds every read that begins from now on.</summary>
+    private void Returned(int id, long version, int instance, [System.Runtime.CompilerServices.CallerMemberName] string write = "")
+    {
+        _ledger.Committed(id, version, instance, write);
         Interlocked.Increment(ref _writesBy[instance]);
     }
 }

@@ -7,7 +7,7 @@ namespace Stockpile.Testing.Servers;
 /// A private three-master Redis Cluster for tests: three <see cref="RedisServer"/>s on free loopback ports with
 /// <c>--cluster-enabled yes</c>, joined by <c>redis-cli --cluster create … --cluster-replicas 0</c>. About a second to start.
 /// </summary>
-/// <remarks>When redis-server or redis-cli is missing, <see cref="StartAsync"/> throws with the install command: tests fail, never skip.</remarks>
+/// <remarks>When redis-server or redis-cli is missing, <see cref="StartAsync(CancellationToken)"/> throws with the install command: tests fail, never skip.</remarks>
 public sealed class RedisCluster : IAsyncDisposable
 {
     /// <summary>What to do when redis-cli is not installed.</summary>
@@ -31,7 +31,14 @@ public sealed class RedisCluster : IAsyncDisposable
 
     /// <summary>Starts three masters, creates the cluster over them, and waits until every node reports <c>cluster_state:ok</c>.</summary>
     /// <exception cref="InvalidOperationException">redis-server or redis-cli is missing (the message says how to install it), or the cluster did not form.</exception>
-    public static async Task<RedisCluster> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<RedisCluster> StartAsync(CancellationToken cancellationToken = default) => StartAsync(TimeSpan.FromSeconds(5), cancellationToken);
+
+    /// <summary>Starts the cluster with <paramref name="nodeTimeout"/> (<c>cluster-node-timeout</c>): how long a master may be unreachable before the others mark it failed.</summary>
+    /// <param name="nodeTimeout">The node timeout; short for tests that kill a node and wait for the cluster to notice and to recover.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The running cluster.</returns>
+    /// <exception cref="InvalidOperationException">redis-server or redis-cli is missing (the message says how to install it), or the cluster did not form.</exception>
+    public static async Task<RedisCluster> StartAsync(TimeSpan nodeTimeout, CancellationToken cancellationToken = default)
     {
         var cli = FindCli();
         var nodes = new List<RedisServer>(Masters);
@@ -41,7 +48,7 @@ public sealed class RedisCluster : IAsyncDisposable
             for (var i = 0; i < Masters; i++)
             {
                 nodes.Add(await RedisServer.StartAsync(
-                    new RedisServerOptions { ExtraArguments = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"] },
+                    new RedisServerOptions { ExtraArguments = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", ((int)nodeTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)] },
                     cancellationToken).ConfigureAwait(false));
             }
 
@@ -65,24 +72,34 @@ public sealed class RedisCluster : IAsyncDisposable
     }
 
     /// <summary>Waits until every node reports <c>cluster_state:ok</c> (after a start, or a node killed and started again).</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when the cluster is healthy.</returns>
     /// <exception cref="InvalidOperationException">A node did not report it within 30 s.</exception>
-    public async Task WaitHealthyAsync(CancellationToken cancellationToken = default)
+    public Task WaitHealthyAsync(CancellationToken cancellationToken = default) => WaitForStateAsync("ok", _nodes, cancellationToken);
+
+    /// <summary>Waits until each of <paramref name="nodes"/> reports <c>cluster_state:</c><paramref name="state"/> (<c>ok</c> or <c>fail</c>).</summary>
+    /// <param name="state">The state.</param>
+    /// <param name="nodes">The nodes to ask (not one that is down).</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when every node reports the state.</returns>
+    /// <exception cref="InvalidOperationException">A node did not report it within 30 s.</exception>
+    public static async Task WaitForStateAsync(string state, IEnumerable<RedisServer> nodes, CancellationToken cancellationToken = default)
     {
         var cli = FindCli();
         var deadline = DateTime.UtcNow + StartTimeout;
-        foreach (var node in _nodes)
+        foreach (var node in nodes)
         {
             while (true)
             {
                 var (_, info) = await RunAsync(cli, ["-h", RedisServer.Host, "-p", node.Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"], cancellationToken).ConfigureAwait(false);
-                if (info.Contains("cluster_state:ok", StringComparison.Ordinal))
+                if (info.Contains("cluster_state:" + state, StringComparison.Ordinal))
                 {
                     break;
                 }
 
                 if (DateTime.UtcNow > deadline)
                 {
-                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The test cluster did not reach cluster_state:ok on port {node.Port} within {StartTimeout.TotalSeconds} s:\n{info}"));
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"The test cluster did not reach cluster_state:{state} on port {node.Port} within {StartTimeout.TotalSeconds} s:\n{info}"));
                 }
 
                 await Task.Delay(50, cancellationToken).ConfigureAwait(false);
