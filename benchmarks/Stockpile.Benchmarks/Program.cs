@@ -7,4 +7,10 @@ if (args is ["--paired-redis"])
     return;
 }
 
+if (args is ["--paired-redis-put"])
+{
+    await RedisPairedRun.RunPutAsync();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -41,6 +41,26 @@ internal static class RedisPairedRun
         }
     }
 
+    /// <summary>
+    /// The put of an object with two alternate keys against one <c>EVALSHA</c> round trip (<c>return 1</c>), and the
+    /// store's put script sent bare (its arguments made once) against the same: the first ratio is the target's, the
+    /// second the server's share of it. Run with <c>-- --paired-redis-put</c>.
+    /// </summary>
+    public static async Task RunPutAsync()
+    {
+        var benchmarks = new RedisStoreBenchmarks();
+        await benchmarks.SetupAsync();
+        try
+        {
+            await CompareAsync("put with two alternate keys", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "RedisStore.PutAsync", benchmarks.StorePut, rounds: 100, block: 50);
+            await CompareAsync("put script alone", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "the put script by EVALSHA, arguments made once", benchmarks.BarePutScript, rounds: 100, block: 50);
+        }
+        finally
+        {
+            await benchmarks.CleanupAsync();
+        }
+    }
+
     /// <summary>64 callers of the store, 64 of bare <c>StringGetAsync</c>, and <c>redis-benchmark -c 50 -t get</c>, in turn, each round: gets per second (the tool's process start included).</summary>
     private static async Task CompareThroughputAsync(RedisStoreBenchmarks benchmarks, int rounds)
     {
