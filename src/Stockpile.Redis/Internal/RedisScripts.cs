@@ -35,11 +35,11 @@ internal static class RedisScripts
     // call are written with one HSET into the bucket of the current ten seconds (a field per key; a newer fence of a
     // key overwrites its older one), instead of one SET … PX per key: a fence set at t must be seen until t + 10 s, and
     // lives in bucket floor(t / 10 s), so a back-fill whose lease is younger than 10 s finds every fence that matters
-    // in the current bucket or the one before. The call that starts a bucket (finds it without a lifetime) gives it
-    // 30 s and unlinks the bucket of twenty seconds before, which no lease can need any more (UNLINK frees a large
-    // hash in the background, where an expiry would free it on the server's main thread). Numbers given to redis.call
-    // are strings: Lua formats a number on every call. The suffixes, the bucket's name and the fence lifetime are
-    // written into the script's text.
+    // in the current bucket or the one before. The call that starts a bucket (adds a field and finds the bucket
+    // without a lifetime; a call that only overwrites fields need not look) gives it 30 s and unlinks the bucket of
+    // twenty seconds before, which no lease can need any more (UNLINK frees a large hash in the background, where an
+    // expiry would free it on the server's main thread). Numbers given to redis.call are strings: Lua formats a
+    // number on every call. The suffixes, the bucket's name and the fence lifetime are written into the script's text.
     private static readonly string Functions = $$"""
         local suffix, fences, life = '{{SideRecordSuffix}}', prefix .. '{{RedisKeyPatterns.FenceBucketInfix}}', {{FenceMilliseconds}}
         local clock = redis.call('TIME')
@@ -50,9 +50,9 @@ internal static class RedisScripts
         local function flush()
           if stamped > 0 then
             local key = fences .. bucket
-            redis.call('HSET', key, unpack(stamps, 1, stamped))
+            local added = redis.call('HSET', key, unpack(stamps, 1, stamped))
             stamped = 0
-            if redis.call('TTL', key) == -1 then
+            if added > 0 and redis.call('TTL', key) == -1 then
               redis.call('EXPIRE', key, '30')
               redis.call('UNLINK', fences .. tostring(tonumber(bucket) - 2))
             end
