@@ -50,4 +50,10 @@ if (args is ["--paired-peers", ..])
     return;
 }
 
+if (args is ["--paired-redis-put"])
+{
+    await RedisPairedRun.RunPutAsync();
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

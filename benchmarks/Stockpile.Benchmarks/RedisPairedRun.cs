@@ -43,6 +43,35 @@ internal static class RedisPairedRun
         }
     }
 
+    /// <summary>
+    /// The store's put script sent bare (its arguments made once) against one <c>EVALSHA</c> round trip
+    /// (<c>return 1</c>): the server's share; the store's put of an object with two alternate keys against that script:
+    /// the client's share; then, with both sides warm, the store against one <c>EVALSHA</c>: the target's ratio. Run
+    /// with <c>-- --paired-redis-put</c>.
+    /// </summary>
+    public static async Task RunPutAsync()
+    {
+        var benchmarks = new RedisStoreBenchmarks();
+        await benchmarks.SetupAsync();
+        try
+        {
+            // Every object written once on each side first: the runs measure puts that replace, as BenchmarkDotNet's do after its warm-up.
+            for (var i = 0; i < 2_000; i++)
+            {
+                await benchmarks.StorePut();
+                await benchmarks.BarePutScript();
+            }
+
+            await CompareAsync("put script alone", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "the put script by EVALSHA, arguments made once", benchmarks.BarePutScript, rounds: 100, block: 50);
+            await CompareAsync("put: the client's share", "the put script by EVALSHA, arguments made once", benchmarks.BarePutScript, "RedisStore.PutAsync", benchmarks.StorePut, rounds: 100, block: 50);
+            await CompareAsync("put with two alternate keys", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "RedisStore.PutAsync", benchmarks.StorePut, rounds: 100, block: 50);
+        }
+        finally
+        {
+            await benchmarks.CleanupAsync();
+        }
+    }
+
     /// <summary>64 callers of the store, 64 of bare <c>StringGetAsync</c>, and <c>redis-benchmark -c 50 -t get</c>, in turn, each round: gets per second (the tool's process start included).</summary>
     private static async Task CompareThroughputAsync(RedisStoreBenchmarks benchmarks, int rounds)
     {

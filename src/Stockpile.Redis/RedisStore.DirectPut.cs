@@ -38,7 +38,17 @@ public sealed partial class RedisStore
 
         var value = t_valueBuffer ?? new ArrayBufferWriter<byte>(256);
         t_valueBuffer = null;
-        StoredPayload.WriteValue(value, item, Serializer);
+        try
+        {
+            StoredPayload.WriteValue(value, item, Serializer);
+        }
+        catch (Exception ex)
+        {
+            // As the general path reports it: through the task, not thrown by the call.
+            put = ValueTask.FromException(ex);
+            return true;
+        }
+
         if (value.WrittenCount > _maximumValueBytes)
         {
             // The general path serializes it again and refuses it, logged.

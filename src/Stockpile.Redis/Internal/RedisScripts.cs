@@ -33,36 +33,36 @@ internal static class RedisScripts
     // The put and delete scripts fence every key they touch with the server time, taken once per script call, kept as
     // a 16-digit string of µs (a Lua number would be written to Redis in %.14g and lose precision). The fences of one
     // call are written with one HSET into the bucket of the current ten seconds (a field per key; a newer fence of a
-    // key overwrites its older one in the same bucket), instead of one SET … PX per key: a fence set at t must be seen
-    // until t + 10 s, and lives in bucket floor(t / 10 s), so a back-fill whose lease is younger than 10 s finds every
-    // fence that matters in the current bucket or the one before. A bucket expires 30 s after it starts; the call that
-    // starts a bucket (its HSET adds every field, the marker '#' included) sets that expiry and unlinks the bucket of
+    // key overwrites its older one), instead of one SET … PX per key: a fence set at t must be seen until t + 10 s, and
+    // lives in bucket floor(t / 10 s), so a back-fill whose lease is younger than 10 s finds every fence that matters
+    // in the current bucket or the one before. The call that starts a bucket (adds a field and finds the bucket
+    // without a lifetime; a call that only overwrites fields need not look) gives it 30 s and unlinks the bucket of
     // twenty seconds before, which no lease can need any more (UNLINK frees a large hash in the background, where an
-    // expiry would free it on the server's main thread). Numbers given to redis.call are strings: Lua formats a number
-    // on every call. The suffixes, the bucket's name and the fence lifetime are written into the script's text.
+    // expiry would free it on the server's main thread). Numbers given to redis.call are strings: Lua formats a
+    // number on every call. The suffixes, the bucket's name and the fence lifetime are written into the script's text.
     private static readonly string Functions = $$"""
         local suffix, fences, life = '{{SideRecordSuffix}}', prefix .. '{{RedisKeyPatterns.FenceBucketInfix}}', {{FenceMilliseconds}}
         local clock = redis.call('TIME')
         local micros = clock[2]
         local now = clock[1] .. string.rep('0', 6 - #micros) .. micros
         local bucket = string.sub(clock[1], 1, -2)
-        local stamps, fenced = { '#', '1' }, {}
+        local stamps, stamped = {}, 0
         local function flush()
-          if #stamps > 2 then
-            if redis.call('HSET', fences .. bucket, unpack(stamps)) * 2 == #stamps then
-              redis.call('EXPIREAT', fences .. bucket, tostring((tonumber(bucket) + 3) * 10))
+          if stamped > 0 then
+            local key = fences .. bucket
+            local added = redis.call('HSET', key, unpack(stamps, 1, stamped))
+            stamped = 0
+            if added > 0 and redis.call('TTL', key) == -1 then
+              redis.call('EXPIRE', key, '30')
               redis.call('UNLINK', fences .. tostring(tonumber(bucket) - 2))
             end
-            stamps = { '#', '1' }
           end
         end
         local function stamp(key)
-          if not fenced[key] then
-            fenced[key] = true
-            stamps[#stamps + 1] = key
-            stamps[#stamps + 1] = now
-            if #stamps >= 1000 then flush() end
-          end
+          stamps[stamped + 1] = key
+          stamps[stamped + 2] = now
+          stamped = stamped + 2
+          if stamped >= 1000 then flush() end
         end
         local function unlink(alt, primary)
           if redis.call('GET', alt) == 'P' .. primary then
@@ -136,16 +136,29 @@ internal static class RedisScripts
           end
           if tonumber(now) - since >= life * 1000 or tonumber(cleared) >= since then since = nil end
         end
+        -- Removes from an object's side record the alternate keys it no longer has, with their pointers (where still
+        -- its own), fenced.
+        local function drop(primary, side, k, n)
+          for _, alt in ipairs(redis.call('SMEMBERS', side)) do
+            local kept = false
+            for j = 1, n do
+              if KEYS[k + j] == alt then kept = true end
+            end
+            if not kept then
+              unlink(alt, primary)
+              stamp(alt)
+              redis.call('SREM', side, alt)
+            end
+          end
+        end
         local k, a, refused = 1, 3, 0
         while a <= #ARGV do
           local primary, n, value, ttl = KEYS[k], tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2]
           local side, pointer = primary .. suffix, 'P' .. primary
           local granted = not backfill or since ~= nil
           if backfill and since then
-            -- Fenced by this call (an object before this one evicted a key of it), or in this bucket or the one before.
-            for j = 0, n do
-              if fenced[KEYS[k + j]] then granted = false end
-            end
+            -- Fenced in this bucket (by this call too: an object before this one may have evicted a key of it) or the one before.
+            flush()
             for _, b in ipairs({ bucket, tostring(tonumber(bucket) - 1) }) do
               for _, fence in ipairs(redis.call('HMGET', fences .. b, unpack(KEYS, k, k + n))) do
                 if fence and tonumber(fence) >= since then granted = false end
@@ -163,39 +176,36 @@ internal static class RedisScripts
             if not backfill then
               for j = 0, n do stamp(KEYS[k + j]) end
             end
-            -- Alternate keys the object no longer has: their pointers go (where still its own), fenced.
-            local listed, gone = 0, nil
-            for _, alt in ipairs(redis.call('SMEMBERS', side)) do
-              local kept = false
-              for j = 1, n do
-                if KEYS[k + j] == alt then kept = true end
-              end
-              if kept then
-                listed = listed + 1
-              else
-                unlink(alt, primary)
-                stamp(alt)
-                gone = gone or {}
-                gone[#gone + 1] = alt
-              end
-            end
             if ttl == '-1' then
+              drop(primary, side, k, n)
               redis.call('DEL', side)
               for j = 1, n do claimed(KEYS[k + j], redis.call('GET', KEYS[k + j]), pointer) end
               for j = 1, n do unlink(KEYS[k + j], primary) end
               redis.call('DEL', primary)
             else
-              if gone then redis.call('SREM', side, unpack(gone)) end
+              -- Whether an alternate key of the object pointed elsewhere (or nowhere) before.
+              local moved = false
               if ttl == '0' then
                 redis.call('SET', primary, value)
-                for j = 1, n do claimed(KEYS[k + j], redis.call('SET', KEYS[k + j], pointer, 'GET'), pointer) end
+                for j = 1, n do
+                  local held = redis.call('SET', KEYS[k + j], pointer, 'GET')
+                  if held ~= pointer then moved = true claimed(KEYS[k + j], held, pointer) end
+                end
               else
                 redis.call('SET', primary, value, 'PX', ttl)
-                for j = 1, n do claimed(KEYS[k + j], redis.call('SET', KEYS[k + j], pointer, 'PX', ttl, 'GET'), pointer) end
+                for j = 1, n do
+                  local held = redis.call('SET', KEYS[k + j], pointer, 'PX', ttl, 'GET')
+                  if held ~= pointer then moved = true claimed(KEYS[k + j], held, pointer) end
+                end
+              end
+              -- Every pointer to the object is listed in its side record: when each alternate key pointed to it and
+              -- the record has as many members, it lists exactly them and stays; otherwise old members go and new
+              -- ones join (SADD adds only the missing ones).
+              if moved or redis.call('SCARD', side) ~= n then
+                drop(primary, side, k, n)
+                if n > 0 then redis.call('SADD', side, unpack(KEYS, k + 1, k + n)) end
               end
               if n > 0 then
-                -- SADD of every alternate key adds only the missing ones.
-                if listed < n then redis.call('SADD', side, unpack(KEYS, k + 1, k + n)) end
                 if ttl == '0' then redis.call('PERSIST', side) else redis.call('PEXPIRE', side, ttl) end
               end
             end

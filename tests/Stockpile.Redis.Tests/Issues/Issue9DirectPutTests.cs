@@ -92,6 +92,24 @@ public sealed class Issue9DirectPutTests
         }
     }
 
+    [Test]
+    public async Task PutAsync_SerializerFails_FaultsTheTaskAndWritesNothing()
+    {
+        var prefix = TestStores.UniquePrefix();
+        await using var store = TestStores.Create(_connection, o =>
+        {
+            o.KeyPrefix = prefix;
+            o.Serializer = new FailingSerializer();
+        });
+        await store.GetAsync<Product, int>(TestStores.NextId());
+        var product = TestStores.NewProduct();
+
+        var put = store.PutAsync(product); // not thrown by the call: reported through the task, as by the general path
+
+        Assert.ThrowsAsync<StockpileSerializationException>(async () => await put);
+        Assert.That(await DumpAsync(prefix), Is.Empty);
+    }
+
     /// <summary>Every key under the prefix (fence buckets aside), with its type, content and whether it expires.</summary>
     private async Task<List<string>> DumpAsync(string prefix)
     {
@@ -107,5 +125,13 @@ public sealed class Issue9DirectPutTests
         }
 
         return dump;
+    }
+
+    private sealed class FailingSerializer : IStockpileSerializer
+    {
+        public void Serialize(System.Buffers.IBufferWriter<byte> destination, object value, Type type) =>
+            throw new StockpileSerializationException(type, "serialize", "fails on purpose");
+
+        public object Deserialize(ReadOnlySpan<byte> source, Type type) => throw new NotSupportedException();
     }
 }
