@@ -12,7 +12,6 @@ internal sealed partial class QueryCaching
     /// <summary>How many distinct tags are remembered before the whole of every query cache is.</summary>
     public const int MaxPendingTags = 4096;
 
-    private static readonly TimeSpan s_firstRetry = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan s_lastRetry = TimeSpan.FromSeconds(30);
 
     private readonly Lock _pendingGate = new();
@@ -22,6 +21,9 @@ internal sealed partial class QueryCaching
     private volatile bool _hasPending;
     private int _retrying;
     private int _draining;
+
+    /// <summary>Gets or sets the first background retry's delay (doubled after each failure, up to 30 s).</summary>
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Gets a value indicating whether a removal failed and waits to be retried.</summary>
     public bool HasPending => _hasPending;
@@ -184,7 +186,7 @@ internal sealed partial class QueryCaching
     /// <summary>Retries with back-off until nothing is pending; stops when a cache is disposed.</summary>
     private async Task RetryInBackgroundAsync()
     {
-        var delay = s_firstRetry;
+        var delay = FirstRetryDelay;
         while (true)
         {
             await Task.Delay(delay).ConfigureAwait(false);
@@ -213,7 +215,7 @@ internal sealed partial class QueryCaching
                 }
             }
 
-            delay = delay >= s_lastRetry / 2 ? s_lastRetry : delay * 2;
+            delay = delay >= s_lastRetry / 2 ? (delay > s_lastRetry ? delay : s_lastRetry) : delay * 2;
         }
     }
 }
