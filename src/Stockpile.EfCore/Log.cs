@@ -16,6 +16,7 @@ internal static partial class Log
     public const int KeyNotCachedId = 1006;
     public const int CaptureFailedId = 1007;
     public const int QueryCacheFailedId = 1101;
+    public const int QueryInvalidationRetryFailedId = 1102;
     public const int OutboxRowKeptId = 1201;
     public const int OutboxDeleteFailedId = 1202;
     public const int OutboxDrainFailedId = 1203;
@@ -41,6 +42,9 @@ internal static partial class Log
 
     [LoggerMessage(QueryCacheFailedId, LogLevel.Warning, "Stockpile could not {Operation} a cached query's result; the database answered instead.", EventName = "QueryCacheFailed")]
     public static partial void QueryCacheFailed(ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(QueryInvalidationRetryFailedId, LogLevel.Warning, "Stockpile could not yet remove the tables' tags a commit changed from the query caches; cached queries of those tables go to the database here until a retry succeeds.", EventName = "QueryInvalidationRetryFailed")]
+    public static partial void QueryInvalidationRetryFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(CommitOutcomeUnknownId, LogLevel.Warning, "A commit failed, so whether it wrote is unknown; Stockpile evicts the {Count} changed object(s) rather than write them through.", EventName = "CommitOutcomeUnknown")]
     public static partial void CommitOutcomeUnknown(ILogger logger, int count);

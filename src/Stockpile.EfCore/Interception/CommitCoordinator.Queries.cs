@@ -83,7 +83,10 @@ internal sealed partial class CommitCoordinator
         }
     }
 
-    /// <summary>Removes the tags of the tables a commit wrote from every query cache: one write per table and cache. Never throws.</summary>
+    /// <summary>
+    /// Removes the tags of the tables a commit wrote from every query cache: one write per table and cache. Never throws:
+    /// a failed removal is kept and retried (<see cref="QueryCaching.InvalidateAsync"/>).
+    /// </summary>
     private async ValueTask InvalidateTablesAsync(CommitBatch batch)
     {
         if (batch.Tables.Count == 0)
@@ -93,10 +96,7 @@ internal sealed partial class CommitCoordinator
 
         try
         {
-            foreach (var cache in Queries.All())
-            {
-                await cache.RemoveByTagsAsync(batch.Tables, CancellationToken.None).ConfigureAwait(false);
-            }
+            await Queries.InvalidateAsync(batch.Tables).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

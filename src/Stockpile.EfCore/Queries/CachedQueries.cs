@@ -43,6 +43,12 @@ internal static class CachedQueries
         var cache = caching.CacheFor(options.CacheName);
         QueryTables tables;
         TagStamp[] stamps;
+        if (caching.HasPending && await caching.IsPendingAsync(shape.Tables ?? QueryTables.For(context).AllTags).ConfigureAwait(false))
+        {
+            // A commit's removal of one of its tables has not reached the cache yet: a cached result may predate it.
+            return await run(state, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
             var (found, hit) = await cache.TryGetValueAsync<CachedQueryResult<TValue>>(key, cancellationToken).ConfigureAwait(false);

@@ -10,7 +10,7 @@ namespace Stockpile.Internal;
 /// the container (or the one cache of <see cref="StockpileInterceptorOptions.QueryCache"/>). A commit removes its tables'
 /// tags from every one of them, so a result cached in any cache, by any instance, is dropped.
 /// </summary>
-internal sealed class QueryCaching
+internal sealed partial class QueryCaching
 {
     private readonly Func<string?, StockpileCache?> _resolve;
     private readonly Func<IEnumerable<string>> _names;

@@ -12,10 +12,16 @@ namespace Stockpile.Redis.Tokens;
 /// </summary>
 internal sealed class RedisTokenStore : TokenStore
 {
-    /// <summary>Returns the token, making it (a new random value, <c>ARGV[1]</c>, with a TTL of <c>ARGV[2]</c> ms; 0 for none) when it is missing.</summary>
+    /// <summary>
+    /// Returns the token, making it (a new random value, <c>ARGV[1]</c>, with a TTL of <c>ARGV[2]</c> ms; 0 for none) when
+    /// it is missing; a token read gets its full TTL again, so only a token left untouched for a lifetime expires.
+    /// </summary>
     private static readonly RedisScript s_getOrMake = new("""
         local v = redis.call('GET', KEYS[1])
-        if v then return v end
+        if v then
+          if tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+          return v
+        end
         if tonumber(ARGV[2]) > 0 then
           redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX')
         else

@@ -36,7 +36,7 @@ public sealed class MemoryKeyBuilderTests : KeyBuilderContractTests
     }
 
     [Test]
-    public async Task BuildAsync_TokenExpired_MadeAgainWithANewValue()
+    public async Task BuildAsync_TokenUntouchedForItsLifetime_MadeAgainWithANewValue()
     {
         var time = new FakeTimeProvider();
         var builder = new StockpileKeyBuilder(new MemoryTokenStore(time, TimeSpan.FromMinutes(10)));
@@ -46,8 +46,11 @@ public sealed class MemoryKeyBuilderTests : KeyBuilderContractTests
         time.Advance(TimeSpan.FromMinutes(9));
         Assert.That(await builder.BuildAsync(key), Is.EqualTo(first));
 
-        time.Advance(TimeSpan.FromMinutes(1));
-        Assert.That(await builder.BuildAsync(key), Is.Not.EqualTo(first));
+        time.Advance(TimeSpan.FromMinutes(9));
+        Assert.That(await builder.BuildAsync(key), Is.EqualTo(first), "issue 11: each read gives the tokens their full lifetime again");
+
+        time.Advance(TimeSpan.FromMinutes(10));
+        Assert.That(await builder.BuildAsync(key), Is.Not.EqualTo(first), "untouched for a lifetime: made anew, so the key changes");
     }
 
     [Test]

@@ -45,6 +45,8 @@ internal sealed class MemoryTokenStore(TimeProvider time, TimeSpan lifetime) : T
             {
                 if (token.ExpiresAt > now)
                 {
+                    // A read gives the token its full lifetime again: only a token left untouched that long expires.
+                    token.Extend(ExpiryFrom(now));
                     return token.Value;
                 }
 
@@ -87,5 +89,15 @@ internal sealed class MemoryTokenStore(TimeProvider time, TimeSpan lifetime) : T
         Volatile.Write(ref _sweepAt, Math.Max(1024, _tokens.Count * 2));
     }
 
-    private sealed record Token(string Value, DateTimeOffset ExpiresAt);
+    /// <summary>A token's value and when it expires (extended by each read, without allocating).</summary>
+    private sealed class Token(string value, DateTimeOffset expiresAt)
+    {
+        private long _expiresAtTicks = expiresAt.UtcTicks;
+
+        public string Value { get; } = value;
+
+        public DateTimeOffset ExpiresAt => new(Volatile.Read(ref _expiresAtTicks), TimeSpan.Zero);
+
+        public void Extend(DateTimeOffset expiresAt) => Volatile.Write(ref _expiresAtTicks, expiresAt.UtcTicks);
+    }
 }

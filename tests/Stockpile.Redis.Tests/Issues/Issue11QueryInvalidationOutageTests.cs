@@ -1,0 +1,137 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Stockpile.Redis.Tests.Backplane;
+using Stockpile.Redis.Tests.EfCore;
+using Stockpile.Testing.Entities;
+using Stockpile.Testing.Servers;
+
+namespace Stockpile.Redis.Tests.Issues;
+
+/// <summary>
+/// Issue 11: a commit while Redis is unreachable could not remove its tables' tags from the query caches; the failure
+/// was logged and lost, so once Redis was back the results cached before the commit (stamped with the old tag
+/// versions) were served again, on this instance and on every other one, until their lifetime ended. A (through a
+/// proxy that is cut) and B (direct) share a real redis-server (which keeps its data) and one SQLite database.
+/// </summary>
+[TestFixture]
+public sealed class Issue11QueryInvalidationOutageTests
+{
+    [Test]
+    public async Task CommitWhileRedisIsCut_NextCachedQueryOnAThenB_SeesTheNewData()
+    {
+        await using var setup = await Setup.StartAsync();
+        await setup.CommitDuringOutageAsync(backgroundRetry: false);
+        await WaitUntilConnectedAsync(setup.Pair.A);
+
+        Assert.That(await NamesAsync(setup.Pair.A), Is.EqualTo(new[] { "v0", "v1", "v0" }), "A retries the lost removal before reading");
+        Assert.That(await NamesAsync(setup.Pair.B), Is.EqualTo(new[] { "v0", "v1", "v0" }), "and the retry reached Redis, so B drops its result too");
+    }
+
+    [Test]
+    public async Task CommitWhileRedisIsCut_NothingElseHappensOnA_BSeesTheNewDataOnceAsBackgroundRetryRuns()
+    {
+        await using var setup = await Setup.StartAsync();
+        await setup.CommitDuringOutageAsync(backgroundRetry: true);
+
+        await RedisBackplaneTests.WaitUntilAsync(async () => (await NamesAsync(setup.Pair.B)).SequenceEqual(["v0", "v1", "v0"]), TimeSpan.FromSeconds(20));
+        Assert.That(await NamesAsync(setup.Pair.A), Is.EqualTo(new[] { "v0", "v1", "v0" }));
+    }
+
+    [Test]
+    public async Task CommitWhileRedisIsCut_NextCommitOnA_RetriesTheLostRemoval()
+    {
+        await using var setup = await Setup.StartAsync();
+        await setup.CommitDuringOutageAsync(backgroundRetry: false);
+        await WaitUntilConnectedAsync(setup.Pair.A);
+
+        await using (var context = await setup.Pair.A.Services.GetRequiredService<IDbContextFactory<RowDbContext>>().CreateDbContextAsync())
+        {
+            context.TenantOrders.Add(new TenantOrder { Id = 1, Number = "N1", TenantId = 1 });
+            await context.SaveChangesAsync();
+        }
+
+        Assert.That(await NamesAsync(setup.Pair.B), Is.EqualTo(new[] { "v0", "v1", "v0" }), "A's next commit (of another table) removed the rows' tag it had lost");
+    }
+
+    private static async Task<string[]> NamesAsync(AppInstance instance)
+    {
+        await using var context = await instance.Services.GetRequiredService<IDbContextFactory<RowDbContext>>().CreateDbContextAsync();
+        return [.. (await context.Rows.OrderBy(r => r.Id).Cached().ToListAsync()).Select(static r => r.Name)];
+    }
+
+    /// <summary>Waits until A's own cache writes reach Redis again (a plain cache write: no cached query, no commit).</summary>
+    private static async Task WaitUntilConnectedAsync(AppInstance instance)
+    {
+        var cache = instance.Services.GetRequiredService<StockpileCache>();
+        await RedisBackplaneTests.WaitUntilAsync(
+            async () =>
+            {
+                try
+                {
+                    await cache.SetAsync("probe", 1);
+                    return true;
+                }
+                catch (Exception)
+                {
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(20));
+    }
+
+    private sealed class Setup : IAsyncDisposable
+    {
+        private readonly RedisServer _server;
+        private readonly TcpProxy _proxy;
+        private readonly SqliteFileDatabase _database;
+
+        private Setup(RedisServer server, TcpProxy proxy, SqliteFileDatabase database, AppPair pair)
+        {
+            (_server, _proxy, _database, Pair) = (server, proxy, database, pair);
+        }
+
+        public AppPair Pair { get; }
+
+        public static async Task<Setup> StartAsync()
+        {
+            var server = await RedisServer.StartAsync();
+            var proxy = new TcpProxy(server.Port);
+            var database = await SqliteFileDatabase.CreateAsync();
+            await EfCoreApps.SeedAsync(database, [1, 2, 3]);
+            var pair = await AppPair.StartAsync(
+                RedisServer.Host + ":" + proxy.Port,
+                RedisServer.Host + ":" + server.Port,
+                static b => EfCoreApps.AddDatabaseTier(b.AddRedisCache()),
+                EfCoreApps.Database(database),
+                TestStores.FailFast);
+            return new Setup(server, proxy, database, pair);
+        }
+
+        /// <summary>
+        /// Both instances cache the query; A renames row 2 while its Redis is cut; the proxy is restored. Without
+        /// <paramref name="backgroundRetry"/>, A's background retry waits an hour, so only the path under test retries.
+        /// </summary>
+        public async Task CommitDuringOutageAsync(bool backgroundRetry)
+        {
+            await using (var context = await Pair.A.Services.GetRequiredService<IDbContextFactory<RowDbContext>>().CreateDbContextAsync())
+            {
+                Stockpile.Internal.QueryCaching.Of(context).FirstRetryDelay = backgroundRetry ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromHours(1);
+            }
+
+            Assert.That(await NamesAsync(Pair.A), Is.EqualTo(new[] { "v0", "v0", "v0" }));
+            Assert.That(await NamesAsync(Pair.B), Is.EqualTo(new[] { "v0", "v0", "v0" }));
+
+            _proxy.Cut();
+            await EfCoreApps.RenameAsync(Pair.A, 2, "v1");
+            _proxy.Restore();
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Pair.DisposeAsync();
+            await _database.DisposeAsync();
+            await _proxy.DisposeAsync();
+            await _server.DisposeAsync();
+        }
+    }
+}
