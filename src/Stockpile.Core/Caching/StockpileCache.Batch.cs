@@ -103,8 +103,9 @@ public sealed partial class StockpileCache
             await Task.Yield();
             var token = group.Cancellation.Token;
 
-            // Read again before making (see MakeAsync): keys another flight stored since this caller's read are not made twice.
-            var stored = await _tier.GetManyStoredHereAsync(owned.ConvertAll(o => keys[o.Index]), token).ConfigureAwait(false);
+            // Read again before making (see MakeAsync): keys another flight stored since this caller's read are not made
+            // twice. Every flight of this process stores into the memory level too, so a tier with one reads only it.
+            var stored = await (_tier.Local ?? _tier).GetManyAsync(owned.ConvertAll(o => keys[o.Index]), token).ConfigureAwait(false);
             var toMake = new List<(int Index, Flight Flight)>(owned.Count);
             for (var o = 0; o < owned.Count; o++)
             {

@@ -11,14 +11,6 @@ internal abstract class CacheTier
 
     public abstract ValueTask<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Reads keys once more before a batch flight of this process makes their values, to find what another flight of
-    /// this process stored since the caller's read of the whole tier. The default reads the tier again; a tier whose
-    /// every store from this process also lands in a memory level reads only that level (no second Redis round trip).
-    /// </summary>
-
-    public virtual ValueTask<CacheEntry?[]> GetManyStoredHereAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) => GetManyAsync(keys, cancellationToken);
-
     public abstract ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken);
 
     /// <summary>
@@ -76,9 +68,10 @@ internal abstract class CacheTier
     public abstract ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Gets the level of this tier in the process memory, when the tier has one beneath a shared level: a caller that
-    /// misses it joins the key's flight before the shared level is read, so a stampede reads the shared level once.
-    /// <see langword="null"/> for a tier that is one level.
+    /// Gets the level of this tier in the process memory, when the tier has one beneath a shared level; every store of
+    /// this process reaches it too. A caller that misses it joins the key's flight before the shared level is read, so a
+    /// stampede reads the shared level once; a batch flight's re-read looks only there for what another flight of this
+    /// process stored. <see langword="null"/> for a tier that is one level.
     /// </summary>
     public virtual CacheTier? Local => null;
 

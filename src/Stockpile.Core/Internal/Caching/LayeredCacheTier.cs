@@ -23,10 +23,6 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
     public override ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken) =>
         memory.Get(key) is { } hit ? new(hit) : GetSharedAsync(key, cancellationToken);
 
-    /// <remarks>Every store of this process reaches the memory level (after the shared tier), so memory alone answers.</remarks>
-    public override ValueTask<CacheEntry?[]> GetManyStoredHereAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
-        memory.GetManyAsync(keys, cancellationToken);
-
     private async ValueTask<CacheEntry?> GetSharedAsync(string key, CancellationToken cancellationToken)
     {
         var entry = await shared.GetAsync(key, cancellationToken).ConfigureAwait(false);
