@@ -18,25 +18,27 @@ public sealed partial class StockpileCache
             return factory(state, cancellationToken);
         }
 
-        if (_tier.Local is { } local)
+        if (_memory is { } memory)
         {
-            // Memory over a shared tier: a miss in memory joins the key's flight (or starts it) at once, and the flight
-            // reads the shared tier once for all its callers, instead of one read per caller before joining.
-            var near = local.GetAsync(CheckKey(key), cancellationToken);
-            if (!near.IsCompletedSuccessfully)
+            // The hit path: the process memory read synchronously, the value handed out without a detour through the
+            // tier's ValueTask, the answer's generic plumbing or the serializer's try/catch.
+            var near = memory.Get(CheckKey(key));
+            if (near is { Tags: null, Bytes: null, Instance: T stored })
             {
-                return Answer(key, near, state, factory, options, cancellationToken);
+                return new ValueTask<T>(Handed(near, stored));
             }
 
-            return near.Result is { } entry
-                ? Answer(key, new ValueTask<CacheEntry?>(entry), state, factory, options, cancellationToken)
-                : FlyAsync(key, state, factory, options, cancellationToken);
+            // A miss in memory joins the key's flight (or starts it) at once; over a shared tier the flight reads that tier
+            // once for all its callers, instead of one read per caller before joining.
+            return near is null
+                ? FlyAsync(key, state, factory, options, cancellationToken)
+                : Answer(key, new ValueTask<CacheEntry?>(near), state, factory, options, cancellationToken);
         }
 
         return Answer(key, _tier.GetAsync(CheckKey(key), cancellationToken), state, factory, options, cancellationToken);
     }
 
-    /// <summary>The hit path: no async machinery when the tier answers at once with an untagged value.</summary>
+    /// <summary>A read answered by a tier without a memory level, or a memory entry the hit path leaves (tagged, serialized): no async machinery when the tier answers at once with an untagged value.</summary>
     private ValueTask<T> Answer<TState, T>(string key, ValueTask<CacheEntry?> read, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
     {
         if (!read.IsCompletedSuccessfully)

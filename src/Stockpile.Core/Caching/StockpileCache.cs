@@ -14,6 +14,7 @@ namespace Stockpile;
 public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, IDisposable
 {
     private readonly CacheTier _tier;
+    private readonly MemoryCacheTier? _memory;
     private readonly CacheClock _clock;
     private readonly IStockpileSerializer _serializer;
     private readonly TimeProvider _time;
@@ -42,6 +43,12 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         _maximumKeyLength = options.MaximumKeyLength;
         _clock = new CacheClock(_time);
         _tier = createTier(_clock, _serializer, options);
+        _memory = _tier switch
+        {
+            MemoryCacheTier memory => memory,
+            LayeredCacheTier layered => layered.Memory,
+            _ => null,
+        };
         _stampedeLock = options.DistributedStampedeLock ? _tier.Locks : null;
         _stampedeLockExpiration = options.StampedeLockExpiration;
         _stampedeLockTimeout = options.StampedeLockTimeout;
@@ -56,7 +63,16 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
             return default;
         }
 
-        var read = _tier.GetAsync(CheckKey(key), cancellationToken);
+        // The hit path, as get-or-create's: the process memory read synchronously. A memory-only tier has answered for
+        // good; over a shared tier a memory miss reads on (the memory level is read again there: a miss's cost is the
+        // shared read).
+        var near = _memory?.Get(CheckKey(key));
+        if (near is { Tags: null, Bytes: null, Instance: T stored })
+        {
+            return new ValueTask<T?>(Handed(near, stored));
+        }
+
+        var read = near is not null || ReferenceEquals(_memory, _tier) ? new ValueTask<CacheEntry?>(near) : _tier.GetAsync(CheckKey(key), cancellationToken);
         if (!read.IsCompletedSuccessfully)
         {
             return GetSlowAsync<T>(key, null, read.AsTask(), cancellationToken);
@@ -357,16 +373,22 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
                     : throw new InvalidOperationException($"Stockpile cache key '{key}' holds a '{instance.GetType().Name}', not a '{typeof(T).Name}'.");
             }
 
-            if (entry.Copier is not { } copy)
-            {
-                return typed;
-            }
-
-            // The copy is an instance of the stored object's own class, which was just found to be a T: no second cast.
-            var copied = copy(instance);
-            return Unsafe.As<object, T>(ref copied);
+            return Handed(entry, typed);
         }
 
         return (T)_serializer.Deserialize(entry.Bytes, typeof(T));
+    }
+
+    /// <summary>What a caller gets of an entry's instance, already found to be a <typeparamref name="T"/>: the instance itself, or its copy when the cache keeps a private one.</summary>
+    private static T Handed<T>(CacheEntry entry, T instance)
+    {
+        if (entry.Copier is not { } copy)
+        {
+            return instance;
+        }
+
+        // The copy is an instance of the stored object's own class, which was just found to be a T: no second cast.
+        var copied = copy(instance!);
+        return Unsafe.As<object, T>(ref copied);
     }
 }
