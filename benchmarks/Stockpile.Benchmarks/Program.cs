@@ -50,6 +50,12 @@ if (args is ["--paired-peers", ..])
     return;
 }
 
+if (args is ["--peer-chain-read", ..] chainRead)
+{
+    await PeerChainReadBreakdownRun.RunAsync(chainRead.Length > 1 ? int.Parse(chainRead[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
+    return;
+}
+
 if (args is ["--paired-redis-put"])
 {
     await RedisPairedRun.RunPutAsync();

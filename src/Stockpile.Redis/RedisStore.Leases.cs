@@ -102,8 +102,7 @@ public sealed partial class RedisStore
             return new TierRead<byte[]?[]>(values, null);
         }
 
-        var time = (RedisResult[])clock.Result!;
-        return new TierRead<byte[]?[]>(values, (string)time[0]! + ((string)time[1]!).PadLeft(6, '0'));
+        return new TierRead<byte[]?[]>(values, ClockLease(clock.Result));
     }
 
     /// <inheritdoc/>

@@ -25,6 +25,9 @@ public class PeerReadRedisBenchmarks
     private RedisKey[] _bareKeys = null!;
     private long _queries;
 
+    /// <summary>Gets the libraries under test (for <see cref="PeerChainReadBreakdownRun"/>).</summary>
+    internal PeerSetup Setup => _setup;
+
     [GlobalSetup]
     public async Task SetupAsync()
     {

@@ -11,12 +11,19 @@ namespace Stockpile.Redis.Tests.Fakes;
 /// </summary>
 internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
 {
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _calls;
 
     public IConnectionMultiplexer Multiplexer { get; } = multiplexer;
 
     /// <summary>Gets or sets what every async call fails with; <see langword="null"/> to pass calls through.</summary>
     public Func<Exception>? Fault { get; set; }
+
+    /// <summary>
+    /// Gets or sets which async calls (by method and arguments) are held: each is sent, but its reply reaches the caller
+    /// only after <see cref="ReleaseHeld"/>; <see langword="null"/> to hold none.
+    /// </summary>
+    public Func<MethodInfo, object?[]?, bool>? Hold { get; set; }
 
     /// <summary>Gets how many async calls (round trips) were made since the last <see cref="Reset"/>.</summary>
     public int RoundTrips => Volatile.Read(ref _calls);
@@ -27,6 +34,9 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
     public static Exception Down() => new RedisConnectionException(ConnectionFailureType.SocketFailure, CommandFlags.None, "Redis is down (injected).", null, CommandStatus.Unknown);
 
     public static Exception Slow() => new RedisTimeoutException(CommandFlags.None, "Redis did not answer in time (injected).", CommandStatus.Unknown);
+
+    /// <summary>Lets the replies of the calls <see cref="Hold"/> kept back (and of any held later) reach their callers.</summary>
+    public void ReleaseHeld() => _released.TrySetResult();
 
     public void Reset()
     {
@@ -72,12 +82,36 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
 
             try
             {
-                return targetMethod.Invoke(Inner, args);
+                var result = targetMethod.Invoke(Inner, args);
+                return result is Task reply && Owner.Hold is { } hold && hold(targetMethod, args) ? Held(targetMethod.ReturnType, reply, Owner._released.Task) : result;
             }
             catch (TargetInvocationException ex) when (ex.InnerException is not null)
             {
                 throw ex.InnerException;
             }
+        }
+
+        private static object Held(Type taskType, Task reply, Task released)
+        {
+            if (!taskType.IsGenericType)
+            {
+                return HeldAsync(reply, released);
+            }
+
+            var held = typeof(Interceptor).GetMethod(nameof(HeldReplyAsync), BindingFlags.NonPublic | BindingFlags.Static)!;
+            return held.MakeGenericMethod(taskType.GetGenericArguments()[0]).Invoke(null, [reply, released])!;
+        }
+
+        private static async Task HeldAsync(Task reply, Task released)
+        {
+            await released;
+            await reply;
+        }
+
+        private static async Task<T> HeldReplyAsync<T>(Task<T> reply, Task released)
+        {
+            await released;
+            return await reply;
         }
 
         private static object Faulted(Type taskType, Exception exception)

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Stockpile.Benchmarks.Peers;
+
+/// <summary>
+/// Issue 12, item 2 (a chain read that misses memory and hits Redis), part by part: the same 100 products read per
+/// block by a bare <c>GET</c> + deserialize, by the Redis store's own get, by the Redis store as the chain reads it (the
+/// chain-to-tier protocol: the lease's <c>TIME</c> beside the read), by the chain with its memory tier emptied before
+/// the block, and by the peers. The parts run in turn, one block each per round, the order rotating, as in
+/// <see cref="PeerReadPairedRun"/>; reports each part's median and P90 per read, the bytes the process allocated per read, and the thread-pool work items
+/// run per read (<see cref="ThreadPool.CompletedWorkItemCount"/>: each is a hop a read's continuation may wait for). Run
+/// with <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-chain-read [rounds]</c>.
+/// </summary>
+internal static class PeerChainReadBreakdownRun
+{
+    public static async Task RunAsync(int rounds)
+    {
+        var redis = new PeerReadRedisBenchmarks();
+        await redis.SetupAsync();
+        try
+        {
+            var setup = redis.Setup;
+            var store = setup.Chain.Tiers[1];
+            var keys = Enumerable.Range(0, PeerReadRedisBenchmarks.Block).Select(static id => EntityKey.For<Product>(id)).ToArray();
+            (string Name, Func<Task> Run)[] parts =
+            [
+                ("floor: `StringGetAsync` + deserialize", redis.BareRedis),
+                ("Redis store `GetAsync<Product, int>`", async () =>
+                {
+                    for (var id = 0; id < PeerReadRedisBenchmarks.Block; id++)
+                    {
+                        _ = (await store.GetAsync<Product, int>(id))!.Id;
+                    }
+                }),
+                ("Redis store, read for a chain (with the lease)", async () =>
+                {
+                    foreach (var key in keys)
+                    {
+                        _ = ((Product)(await store.ReadForChainAsync(key, default)).Value!).Id;
+                    }
+                }),
+                ("Stockpile chain `GetAsync<Product, int>`", redis.StockpileChain),
+                ("FusionCache `GetOrSetAsync`", redis.FusionCache),
+                ("HybridCache `GetOrCreateAsync`", redis.HybridCache),
+            ];
+            await MeasureInTurnAsync(parts, rounds);
+        }
+        finally
+        {
+            await redis.CleanupAsync();
+        }
+    }
+
+    private static async Task MeasureInTurnAsync((string Name, Func<Task> Run)[] parts, int rounds)
+    {
+        for (var warmup = 0; warmup < 2; warmup++)
+        {
+            foreach (var (_, run) in parts)
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    await run();
+                }
+            }
+
+            await Task.Delay(500);
+        }
+
+        var times = parts.Select(_ => new double[rounds]).ToArray();
+        var hops = parts.Select(_ => new double[rounds]).ToArray();
+        var bytes = parts.Select(_ => new double[rounds]).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < parts.Length; i++)
+            {
+                var p = (i + round) % parts.Length;
+                var items = ThreadPool.CompletedWorkItemCount;
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var start = Stopwatch.GetTimestamp();
+                await parts[p].Run();
+                times[p][round] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / PeerReadRedisBenchmarks.Block;
+                hops[p][round] = (ThreadPool.CompletedWorkItemCount - items) / (double)PeerReadRedisBenchmarks.Block;
+                bytes[p][round] = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)PeerReadRedisBenchmarks.Block;
+            }
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        Console.WriteLine();
+        Console.WriteLine(string.Create(inv, $"Item 2, the chain's read served from Redis, part by part: {rounds} rounds, in turn, load average {LoadAverage()}"));
+        Console.WriteLine();
+        Console.WriteLine("| part | median | P90 | thread-pool items per read (median) | bytes allocated per read, whole process (median) |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        for (var p = 0; p < parts.Length; p++)
+        {
+            var sorted = times[p].Order().ToArray();
+            Console.WriteLine(string.Create(inv, $"| {parts[p].Name} | {Percentile(sorted, 50):N1} µs | {Percentile(sorted, 90):N1} µs | {Percentile([.. hops[p].Order()], 50):N2} | {Percentile([.. bytes[p].Order()], 50):N0} |"));
+        }
+    }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
+    private static double Percentile(double[] sorted, int percentile) =>
+        sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
+}

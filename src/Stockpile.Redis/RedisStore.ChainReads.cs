@@ -1,0 +1,104 @@
+using StackExchange.Redis;
+using Stockpile.Internal.KeyValue;
+using Stockpile.Redis.Internal;
+
+namespace Stockpile;
+
+/// <content>
+/// A chain's read of one look-up by primary key (a memory miss above this store, the chain's common miss): the <c>GET</c>
+/// and the lease's <c>TIME</c> are sent together, one round trip as on the general path
+/// (<see cref="ReadManyLeasedAsync"/>), but the caller waits for the <c>GET</c> alone. A hit, the common case, never
+/// waits for the clock, whose reply StackExchange.Redis would complete as a second thread-pool work item (the general
+/// path's <c>Task.WhenAll</c> of the two made every hit wait for whichever of two work items ran last: on a busy machine
+/// that wait, not Redis, was most of the read). A miss then takes the time, which the server sent right behind the
+/// <c>GET</c>. While the circuit is closed the call goes to the database directly, as the store's own get does (see
+/// <c>RedisStore.PrimaryKeyReads.cs</c> on how the breaker is told), the value is read from a pooled lease, and no
+/// array is made for one key. Alternate keys (which may point), a cluster (whose lease is a script on the key's node),
+/// and bytes that are not a readable object (logged and removed there) take the general path.
+/// </content>
+public sealed partial class RedisStore
+{
+    private const string Time = "TIME";
+
+    /// <inheritdoc/>
+    /// <remarks>One <c>GET</c> with <c>TIME</c> pipelined behind it; only a miss waits for the time (its lease).</remarks>
+    protected override ValueTask<TierRead<object?>> ReadForChainCoreAsync(EntityKey key, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.Key.IsPrimary && TryEnterDirect(out var database) && !IsCluster(database)
+            ? ReadForChainDirectAsync(database, key, cancellationToken)
+            : base.ReadForChainCoreAsync(key, cancellationToken);
+    }
+
+    /// <summary>The lease of a read on one server: its <c>TIME</c> reply, as <see cref="RedisScripts.Read"/> formats it (microseconds, no separator).</summary>
+    private static string ClockLease(RedisResult time)
+    {
+        var parts = (RedisResult[])time!;
+        return (string)parts[0]! + ((string)parts[1]!).PadLeft(6, '0');
+    }
+
+    private async ValueTask<TierRead<object?>> ReadForChainDirectAsync(IDatabase database, EntityKey key, CancellationToken cancellationToken)
+    {
+        RedisKey redisKey = StorageKey(key);
+        var read = database.StringGetLeaseAsync(redisKey);
+        var clock = database.ExecuteAsync(Time, [], CommandFlags.DemandMaster);
+        Lease<byte>? value;
+        string? lease = null;
+        try
+        {
+            value = await read.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (value is null)
+            {
+                lease = ClockLease(await clock.WaitAsync(cancellationToken).ConfigureAwait(false));
+            }
+        }
+        catch (Exception ex)
+        {
+            await _link.Breaker.ReportDirectAsync(ex).ConfigureAwait(false);
+            throw;
+        }
+
+        await _link.Breaker.ReportDirectAsync(null).ConfigureAwait(false);
+        if (value is null)
+        {
+            return new(null, lease);
+        }
+
+        using (value)
+        {
+            if (TryReadObject(value.Span, key, out var item))
+            {
+                return new(item, null);
+            }
+        }
+
+        return await base.ReadForChainCoreAsync(key, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the object of a look-up; <see langword="false"/> for bytes that are not a readable object (left to the general path).</summary>
+    private bool TryReadObject(ReadOnlySpan<byte> payload, EntityKey key, out object? item)
+    {
+        item = null;
+        if (StoredPayload.IsPointer(payload))
+        {
+            return false;
+        }
+
+        try
+        {
+            item = StoredPayload.ReadValue(payload, OwnerOf(key.Key), key.EntityType.ClrType, IsPolymorphic, Serializer);
+        }
+        catch (StockpileSerializationException)
+        {
+            return false;
+        }
+
+        // As on the general path: bytes this store did not write may hold another object, or another shape.
+        if (item is not null && !key.IsHeldBy(item))
+        {
+            item = null;
+        }
+
+        return true;
+    }
+}
