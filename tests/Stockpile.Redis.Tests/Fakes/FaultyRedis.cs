@@ -18,6 +18,13 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
     /// <summary>Gets or sets what every async call fails with; <see langword="null"/> to pass calls through.</summary>
     public Func<Exception>? Fault { get; set; }
 
+    /// <summary>
+    /// Gets or sets what every async call awaits before it is sent: given the method's name and arguments, a task
+    /// (completed to let the call through at once). Holds one step of a store's operation where the test needs another
+    /// operation to land; <see langword="null"/> for none.
+    /// </summary>
+    public Func<string, object?[], Task>? Before { get; set; }
+
     /// <summary>Gets how many async calls (round trips) were made since the last <see cref="Reset"/>.</summary>
     public int RoundTrips => Volatile.Read(ref _calls);
 
@@ -68,8 +75,43 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
                 {
                     return Faulted(targetMethod.ReturnType, fault());
                 }
+
+                if (Owner.Before?.Invoke(targetMethod.Name, args ?? []) is { IsCompleted: false } gate)
+                {
+                    return Held(targetMethod, args, gate);
+                }
             }
 
+            return Forward(targetMethod, args);
+        }
+
+        /// <summary>Sends the call once <paramref name="gate"/> completes; returns a task of the method's own type.</summary>
+        private object Held(MethodInfo targetMethod, object?[]? args, Task gate)
+        {
+            var taskType = targetMethod.ReturnType;
+            if (!taskType.IsGenericType)
+            {
+                return HeldAsync(gate, targetMethod, args);
+            }
+
+            var held = typeof(Interceptor).GetMethod(nameof(HeldOfAsync), BindingFlags.NonPublic | BindingFlags.Instance)!.MakeGenericMethod(taskType.GetGenericArguments()[0]);
+            return held.Invoke(this, [gate, targetMethod, args])!;
+        }
+
+        private async Task HeldAsync(Task gate, MethodInfo targetMethod, object?[]? args)
+        {
+            await gate;
+            await (Task)Forward(targetMethod, args)!;
+        }
+
+        private async Task<T> HeldOfAsync<T>(Task gate, MethodInfo targetMethod, object?[]? args)
+        {
+            await gate;
+            return await (Task<T>)Forward(targetMethod, args)!;
+        }
+
+        private object? Forward(MethodInfo targetMethod, object?[]? args)
+        {
             try
             {
                 return targetMethod.Invoke(Inner, args);
