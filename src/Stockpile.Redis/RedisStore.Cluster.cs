@@ -17,6 +17,9 @@ public sealed partial class RedisStore
 {
     private static readonly RedisResult s_putDone = RedisResult.Create(RedisValue.Null);
 
+    /// <summary>The mode argument of the object and pointer scripts for a put (a back-fill passes its lease instead).</summary>
+    private static readonly RedisValue s_putMode = "1";
+
     private readonly RedisTopology _topology = new();
 
     /// <summary>Returns whether the multiplexer talks to a cluster (decided once a server is connected).</summary>
@@ -164,7 +167,7 @@ public sealed partial class RedisStore
             }
 
             puts.Add(lease.Length == 0
-                ? WriteObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], fence: true, cancellationToken)
+                ? WriteObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], s_putMode, cancellationToken)
                 : BackfillObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], lease, cancellationToken));
             k += count + 1;
             a += 3;
@@ -177,9 +180,11 @@ public sealed partial class RedisStore
     }
 
     /// <summary>
-    /// Back-fills an object: only if no key of it was fenced (nor the store cleared) since the read; and since the
-    /// checks and the writes are not one step, the fences are checked again after writing, and the object evicted if
-    /// one was set meanwhile.
+    /// Back-fills an object: only if no key of it was fenced (nor the store cleared) since the read. The scripts that
+    /// write the object and each pointer check that key's own fence in the same step, so an eviction that lands after
+    /// the first check is never overtaken by the write (issue 12: the older state sat in Redis until the second check,
+    /// and a reader meanwhile took it into its memory tier). The fences of the other keys and the clear fence live in
+    /// other slots: they are checked again after writing, and the object evicted if one was set meanwhile.
     /// </summary>
     private async Task BackfillObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, string lease, CancellationToken cancellationToken)
     {
@@ -189,8 +194,8 @@ public sealed partial class RedisStore
             return;
         }
 
-        await WriteObjectOnClusterAsync(database, primary, alternates, value, ttl, fence: false, cancellationToken).ConfigureAwait(false);
-        if (!await FencesAllowAsync(database, primary, alternates, lease, cancellationToken).ConfigureAwait(false))
+        if (!await WriteObjectOnClusterAsync(database, primary, alternates, value, ttl, lease, cancellationToken).ConfigureAwait(false)
+            || !await FencesAllowAsync(database, primary, alternates, lease, cancellationToken).ConfigureAwait(false))
         {
             await EvictWithPointersOnClusterAsync(database, primary, alternates, cancellationToken).ConfigureAwait(false);
         }
@@ -217,19 +222,29 @@ public sealed partial class RedisStore
         await Task.WhenAll(alternates.Select(alternate => UnlinkAsync(database, alternate, pointer, cancellationToken))).ConfigureAwait(false);
     }
 
-    /// <summary>Writes an object, then its pointers (evicting the objects that held them before), then removes its old pointers; <paramref name="fence"/> for a put, not a back-fill.</summary>
-    private static async Task WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, bool fence, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes an object, then its pointers (evicting the objects that held them before), then removes its old pointers.
+    /// <paramref name="mode"/> is <see cref="s_putMode"/> for a put (every key fenced), or a back-fill's lease (each
+    /// script refuses a key fenced since). Returns <see langword="false"/> when the object's script refused a back-fill
+    /// (nothing was changed).
+    /// </summary>
+    private static async Task<bool> WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue mode, CancellationToken cancellationToken)
     {
-        RedisValue stamp = fence ? "1" : "0";
-        RedisValue[] objectArguments = [value, ttl, stamp, RedisScripts.FenceMilliseconds, .. alternates.Select(a => (RedisValue)a)];
+        RedisValue[] objectArguments = [value, ttl, mode, RedisScripts.FenceMilliseconds, .. alternates.Select(a => (RedisValue)a)];
         var reply = (RedisResult[])(await RedisClusterScripts.PutObject.EvaluateAsync(database, ObjectKeys(primary), objectArguments, cancellationToken).ConfigureAwait(false))!;
-        var written = (int)reply[0] == 1;
+        var status = (int)reply[0];
+        if (status == 0)
+        {
+            return false;
+        }
+
+        var written = status == 1;
         var old = ((RedisResult[])reply[1]!).Select(r => (string)r!).ToArray();
         var pointer = (RedisValue)("P" + primary);
         var work = new List<Task>();
         if (written)
         {
-            work.AddRange(alternates.Select(alternate => PointAsync(database, alternate, primary, pointer, ttl, stamp, cancellationToken)));
+            work.AddRange(alternates.Select(alternate => PointAsync(database, alternate, primary, pointer, ttl, mode, cancellationToken)));
             work.AddRange(old.Except(alternates, StringComparer.Ordinal).Select(stale => UnlinkAsync(database, stale, pointer, cancellationToken)));
         }
         else
@@ -238,12 +253,13 @@ public sealed partial class RedisStore
         }
 
         await Task.WhenAll(work).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Points an alternate key at an object; evicts the object that held the key before, if it still lists it.</summary>
-    private static async Task PointAsync(IDatabase database, string alternate, string primary, RedisValue pointer, long ttl, RedisValue stamp, CancellationToken cancellationToken)
+    private static async Task PointAsync(IDatabase database, string alternate, string primary, RedisValue pointer, long ttl, RedisValue mode, CancellationToken cancellationToken)
     {
-        var previous = await RedisClusterScripts.PutPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, ttl, stamp, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+        var previous = await RedisClusterScripts.PutPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, ttl, mode, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
         if (!previous.IsNull && (string)previous! is { } owner && owner != primary)
         {
             await EvictOnClusterAsync(database, owner, alternate, cancellationToken).ConfigureAwait(false);
@@ -289,8 +305,29 @@ public sealed partial class RedisStore
         return (int)parts[0];
     }
 
-    private static async Task UnlinkAsync(IDatabase database, string alternate, RedisValue pointer, CancellationToken cancellationToken) =>
-        await RedisClusterScripts.UnlinkPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Removes an alternate key's pointer to an object (if it still points there), and puts it back if the object lists
+    /// the key after all. The step that decided to remove it (an eviction, a put's old keys) ran in the object's slot
+    /// before this one: a put of the same object in between wrote the object and this very pointer again, and removing
+    /// it for good would leave the object listing a key that no longer leads to it (issue 12: a look-up by SKU missed a
+    /// product its id found). Putting it back never replaces another object's pointer; a pointer put back to an object
+    /// that stopped listing the key meanwhile is harmless (a read follows a pointer only to an object holding the key).
+    /// </summary>
+    private static async Task UnlinkAsync(IDatabase database, string alternate, RedisValue pointer, CancellationToken cancellationToken)
+    {
+        var removed = (int)await RedisClusterScripts.UnlinkPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+        if (removed == 0)
+        {
+            return;
+        }
+
+        var primary = ((string)pointer!)[1..];
+        var ttl = await RedisClusterScripts.Lists.EvaluateAsync(database, [primary, primary + RedisKeyPatterns.SideRecordSuffix], [alternate], cancellationToken).ConfigureAwait(false);
+        if (!ttl.IsNull)
+        {
+            await RedisClusterScripts.RestorePointer.EvaluateAsync(database, [alternate], [pointer, (long)ttl], cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static RedisKey[] ObjectKeys(string primary) => [primary, primary + RedisKeyPatterns.SideRecordSuffix, primary + RedisKeyPatterns.FenceSuffix];
 }

@@ -5,7 +5,9 @@ namespace Stockpile.Redis.Internal;
 /// pointer, side record and fence, which share a hash slot), so none fails with CROSSSLOT. A put or delete runs
 /// several, slot by slot; what keeps them safe without one atomic step is that a pointer is trusted only while the
 /// object it points to still holds the key's value (checked on read) and lists the key (its side record), and that
-/// a back-fill checks the fences of all its keys again after writing.
+/// a back-fill checks the fences of all its keys again after writing (and, in the script that writes them, the fences
+/// of the object's own key and of each pointer's key). A pointer removed by a step that raced a put of the same object
+/// is put back when the object lists its key (see <c>RedisStore.Cluster.cs</c>).
 /// </summary>
 /// <remarks>Fences hold the server time in µs as a 16-digit string, as in <see cref="RedisScripts"/>.</remarks>
 internal static class RedisClusterScripts
@@ -19,16 +21,31 @@ internal static class RedisClusterScripts
         """;
 
     /// <summary>
-    /// Writes an object. KEYS: primary, side record, fence. ARGV: value, ttl in ms (<c>0</c> never, <c>-1</c> already
-    /// expired), <c>1</c> to fence the key (a put) or <c>0</c> (a back-fill), the fence lifetime, then the alternate
-    /// keys. Returns { status (1 written, 2 removed as expired), the old alternate keys }.
+    /// Tells, inside a back-fill's script, whether a fence was set at or after the back-fill's read (the mode argument,
+    /// the read's server time): then the back-fill is refused in the same step as it would have been written, so no
+    /// eviction that lands between the back-fill's first check of its fences and its write can be overtaken.
     /// </summary>
-    public static RedisScript PutObject { get; } = new(Stamp + """
+    private const string Fenced = """
+        local function fenced(fence, since)
+          local at = redis.call('GET', fence)
+          return at and tonumber(at) >= tonumber(since)
+        end
+
+        """;
+
+    /// <summary>
+    /// Writes an object. KEYS: primary, side record, fence. ARGV: value, ttl in ms (<c>0</c> never, <c>-1</c> already
+    /// expired), <c>1</c> to fence the key (a put) or the read's lease (a back-fill, refused when the key was fenced
+    /// since), the fence lifetime, then the alternate keys. Returns { status (1 written, 2 removed as expired, 0 a
+    /// back-fill refused, nothing changed), the old alternate keys }.
+    /// </summary>
+    public static RedisScript PutObject { get; } = new(Stamp + Fenced + """
         local primary, side, fence = KEYS[1], KEYS[2], KEYS[3]
-        local value, ttl = ARGV[1], ARGV[2]
+        local value, ttl, mode = ARGV[1], ARGV[2], ARGV[3]
+        if mode ~= '1' and fenced(fence, mode) then return {0, {}} end
         local old = redis.call('SMEMBERS', side)
         redis.call('DEL', side)
-        if ARGV[3] == '1' then stamp(fence, ARGV[4]) end
+        if mode == '1' then stamp(fence, ARGV[4]) end
         if ttl == '-1' then
           redis.call('DEL', primary)
           return {2, old}
@@ -41,10 +58,11 @@ internal static class RedisClusterScripts
 
     /// <summary>
     /// Points an alternate key at an object. KEYS: alternate key, its fence. ARGV: pointer, ttl in ms, <c>1</c> to fence
-    /// the key, the fence lifetime. Returns the primary key of the object that held the key before (to evict if it
-    /// still lists it), or nil.
+    /// the key (a put) or the read's lease (a back-fill: nothing is written when the key was fenced since), the fence
+    /// lifetime. Returns the primary key of the object that held the key before (to evict if it still lists it), or nil.
     /// </summary>
-    public static RedisScript PutPointer { get; } = new(Stamp + """
+    public static RedisScript PutPointer { get; } = new(Stamp + Fenced + """
+        if ARGV[3] ~= '1' and fenced(KEYS[2], ARGV[3]) then return false end
         local held = redis.call('GET', KEYS[1])
         if ARGV[3] == '1' then stamp(KEYS[2], ARGV[4]) end
         if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1]) else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
@@ -66,11 +84,37 @@ internal static class RedisClusterScripts
         return {removed, members}
         """);
 
-    /// <summary>Removes an alternate key's pointer if it still points where given, and fences the key. KEYS: alternate key, its fence. ARGV: the pointer, the fence lifetime.</summary>
+    /// <summary>
+    /// Removes an alternate key's pointer if it still points where given, and fences the key. KEYS: alternate key, its
+    /// fence. ARGV: the pointer, the fence lifetime. Returns 1 when it removed the pointer, else 0.
+    /// </summary>
     public static RedisScript UnlinkPointer { get; } = new(Stamp + """
-        if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+        local removed = 0
+        if redis.call('GET', KEYS[1]) == ARGV[1] then removed = redis.call('DEL', KEYS[1]) end
         stamp(KEYS[2], ARGV[2])
-        return 0
+        return removed
+        """);
+
+    /// <summary>
+    /// Tells whether an object lists an alternate key, and for how long it lives. KEYS: primary, side record. ARGV: the
+    /// alternate key. Returns the object's time to live in ms (<c>-1</c> for none), or nil when it is absent or does not
+    /// list the key.
+    /// </summary>
+    public static RedisScript Lists { get; } = new("""
+        if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return false end
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl == -2 or ttl == 0 then return false end
+        return ttl
+        """);
+
+    /// <summary>
+    /// Points an alternate key at an object unless the key already holds something (never replaces another object's
+    /// pointer). KEYS: alternate key. ARGV: pointer, ttl in ms (<c>-1</c> for none). Returns 1 when it wrote.
+    /// </summary>
+    public static RedisScript RestorePointer { get; } = new("""
+        if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+        if ARGV[2] == '-1' then redis.call('SET', KEYS[1], ARGV[1]) else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
+        return 1
         """);
 
     /// <summary>Fences a look-up of a delete and returns what the key holds if it is a pointer (nil otherwise). KEYS: key, its fence. ARGV: the fence lifetime.</summary>

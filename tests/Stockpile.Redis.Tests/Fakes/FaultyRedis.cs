@@ -25,6 +25,13 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
     /// </summary>
     public Func<MethodInfo, object?[]?, bool>? Hold { get; set; }
 
+    /// <summary>
+    /// Gets or sets what every async call awaits before it is sent: given the method's name and arguments, a task
+    /// (completed to let the call through at once). Holds one step of a store's operation where the test needs another
+    /// operation to land; <see langword="null"/> for none.
+    /// </summary>
+    public Func<string, object?[], Task>? Before { get; set; }
+
     /// <summary>Gets how many async calls (round trips) were made since the last <see cref="Reset"/>.</summary>
     public int RoundTrips => Volatile.Read(ref _calls);
 
@@ -78,8 +85,19 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
                 {
                     return Faulted(targetMethod.ReturnType, fault());
                 }
+
+                if (Owner.Before?.Invoke(targetMethod.Name, args ?? []) is { IsCompleted: false } gate)
+                {
+                    return Gated(targetMethod, args, gate);
+                }
             }
 
+            return Forward(targetMethod, args);
+        }
+
+        /// <summary>Sends the call (and holds its reply when <see cref="Hold"/> says so).</summary>
+        private object? Forward(MethodInfo targetMethod, object?[]? args)
+        {
             try
             {
                 var result = targetMethod.Invoke(Inner, args);
@@ -89,6 +107,31 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
             {
                 throw ex.InnerException;
             }
+        }
+
+        /// <summary>Sends the call once <paramref name="gate"/> completes; returns a task of the method's own type.</summary>
+        private object Gated(MethodInfo targetMethod, object?[]? args, Task gate)
+        {
+            var taskType = targetMethod.ReturnType;
+            if (!taskType.IsGenericType)
+            {
+                return GatedAsync(gate, targetMethod, args);
+            }
+
+            var gated = typeof(Interceptor).GetMethod(nameof(GatedOfAsync), BindingFlags.NonPublic | BindingFlags.Instance)!.MakeGenericMethod(taskType.GetGenericArguments()[0]);
+            return gated.Invoke(this, [gate, targetMethod, args])!;
+        }
+
+        private async Task GatedAsync(Task gate, MethodInfo targetMethod, object?[]? args)
+        {
+            await gate;
+            await (Task)Forward(targetMethod, args)!;
+        }
+
+        private async Task<T> GatedOfAsync<T>(Task gate, MethodInfo targetMethod, object?[]? args)
+        {
+            await gate;
+            return await (Task<T>)Forward(targetMethod, args)!;
         }
 
         private static object Held(Type taskType, Task reply, Task released)
