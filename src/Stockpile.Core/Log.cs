@@ -14,6 +14,7 @@ internal static partial class Log
     public const int TierDeleteFailedId = 4;
     public const int MissDebugId = 5;
     public const int UnreadableEntryId = 6;
+    public const int SettleFailedId = 7;
     public const int CacheKeyRefusedId = 30; // 30–39: the cache beside the entities
     public const int TokenReadFailedId = 40; // 40–49: invalidation tokens and containers
     public const int TokensUnavailableId = 41;
@@ -32,6 +33,9 @@ internal static partial class Log
 
     [LoggerMessage(UnreadableEntryId, LogLevel.Warning, "Stockpile store '{Store}' held bytes it cannot read back; they were removed and the read is a miss.", EventName = "UnreadableEntry")]
     public static partial void UnreadableEntry(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(SettleFailedId, LogLevel.Warning, "Stockpile chain '{Chain}' could not finish a write's follow-up work (an outbox row's delete); the write itself succeeded, and the work is retried later.", EventName = "SettleFailed")]
+    public static partial void SettleFailed(ILogger logger, string chain, Exception exception);
 
     [LoggerMessage(CacheKeyRefusedId, LogLevel.Warning, "Stockpile cache did not cache a value: its key of {Length} characters is longer than MaximumKeyLength.", EventName = "CacheKeyRefused")]
     public static partial void CacheKeyRefused(ILogger logger, int length);

@@ -16,7 +16,10 @@ public sealed partial class EfCoreStore<TContext>
     /// <remarks>One query for the rows that exist, then one <c>SaveChanges</c> (one transaction) for the whole batch. When objects share a primary key, the last one wins.</remarks>
     /// <exception cref="DbUpdateException">The database refused the write (a constraint); nothing was written.</exception>
     /// <exception cref="StockpileMappingException">The context does not map an object's type.</exception>
-    protected override async ValueTask PutManyCoreAsync(IReadOnlyList<object> items, CancellationToken cancellationToken)
+    protected override ValueTask PutManyCoreAsync(IReadOnlyList<object> items, CancellationToken cancellationToken) =>
+        PutBatchAsync(items, null, cancellationToken);
+
+    private async ValueTask PutBatchAsync(IReadOnlyList<object> items, ChainWrite? write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
         var batch = new Dictionary<object[], object>(KeyValuesComparer.Instance);
@@ -50,7 +53,7 @@ public sealed partial class EfCoreStore<TContext>
 
                 try
                 {
-                    await StoreSaves.SaveAsync(context, cancellationToken).ConfigureAwait(false);
+                    Settled(await StoreSaves.SaveAsync(context, write, cancellationToken).ConfigureAwait(false));
                     return;
                 }
                 catch (DbUpdateException) when (attempt <= _options.MaxConflictRetries)
@@ -74,7 +77,10 @@ public sealed partial class EfCoreStore<TContext>
     /// <inheritdoc/>
     /// <remarks>One query per entity type for the rows, then one <c>SaveChanges</c> (one transaction) for the whole batch.</remarks>
     /// <exception cref="StockpileNonUniqueKeyException">More than one row matches a look-up; nothing was deleted.</exception>
-    protected override async ValueTask<int> DeleteManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    protected override ValueTask<int> DeleteManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) =>
+        DeleteBatchAsync(keys, null, cancellationToken);
+
+    private async ValueTask<int> DeleteBatchAsync(IReadOnlyList<EntityKey> keys, ChainWrite? write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
         for (var attempt = 1; ; attempt++)
@@ -97,7 +103,7 @@ public sealed partial class EfCoreStore<TContext>
                 context.RemoveRange(rows);
                 try
                 {
-                    await StoreSaves.SaveAsync(context, cancellationToken).ConfigureAwait(false);
+                    Settled(await StoreSaves.SaveAsync(context, write, cancellationToken).ConfigureAwait(false));
                     return rows.Count;
                 }
                 catch (DbUpdateConcurrencyException) when (attempt <= _options.MaxConflictRetries)

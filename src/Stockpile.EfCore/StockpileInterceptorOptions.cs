@@ -23,6 +23,22 @@ public sealed class StockpileInterceptorOptions
     public bool UseModelKeys { get; set; }
 
     /// <summary>
+    /// Gets or sets a value indicating whether the commits of the contexts this interceptor is added to write invalidation
+    /// outbox rows, as <c>AddOutbox&lt;TContext&gt;()</c> makes them do with dependency injection. It is how a set-up
+    /// built by hand (<c>AddStockpileInterceptor(chain, ...)</c>) turns the outbox on; drain the rows left behind with a
+    /// <see cref="StockpileOutboxDrainer{TContext}"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    /// <remarks>
+    /// Each such context's model needs the table (<see cref="StockpileOutboxModelBuilderExtensions.AddStockpileOutbox"/>):
+    /// a save through one without it throws <see cref="InvalidOperationException"/> naming the context type, before
+    /// anything is written. Set on the options of a container (<c>AddEfCoreStore(configureInterceptor: ...)</c>), it turns
+    /// the outbox on for every context that container's interceptor serves; prefer <c>AddOutbox&lt;TContext&gt;()</c> there,
+    /// which also registers the drainer and the health check.
+    /// </remarks>
+    public bool UseOutbox { get; set; }
+
+    /// <summary>
     /// Gets or sets the cache that keeps the results of <c>Cached()</c> queries when the interceptor is added with a
     /// chain (<c>AddStockpileInterceptor(chain, ...)</c>); added with a service provider, it uses the container's caches.
     /// </summary>

@@ -20,7 +20,7 @@ internal sealed partial class CommitCoordinator
     /// <summary>Gets the context types whose commits write outbox rows; <see langword="null"/> when none do.</summary>
     public OutboxRegistry? Outbox { get; init; }
 
-    private bool OutboxOn(DbContext context) => Outbox?.IsOn(context.GetType()) == true;
+    private bool OutboxOn(DbContext context) => Options.UseOutbox || Outbox?.IsOn(context.GetType()) == true;
 
     /// <summary>
     /// Before a save in no transaction: EF Core runs a single statement without one, and the outbox row must commit
@@ -113,7 +113,7 @@ internal sealed partial class CommitCoordinator
 
         foreach (var batch in batches)
         {
-            if (batch.OutboxRow is null && batch.ChangesTokens)
+            if (batch.OutboxRow is null && (batch.ChangesTokens || batch.StoreCapture is not null))
             {
                 rows.Add((OutboxTable.For(context), batch, Guid.NewGuid().ToString("N"), PayloadOf(batch)));
             }
@@ -126,7 +126,21 @@ internal sealed partial class CommitCoordinator
     private static string PayloadOf(CommitBatch batch)
     {
         var keys = new HashSet<EntityKey>(batch.Keys);
-        foreach (var change in batch.Changes)
+        var types = batch.Types;
+        AddKeys(keys, batch.Changes);
+        if (batch.StoreCapture is { } store)
+        {
+            keys.UnionWith(store.Keys);
+            AddKeys(keys, store.Changes);
+            types = [.. types, .. store.Types];
+        }
+
+        return OutboxPayload.Write(keys, types, batch.UntrackedTypes, batch.Tables);
+    }
+
+    private static void AddKeys(HashSet<EntityKey> keys, List<CapturedChange> changes)
+    {
+        foreach (var change in changes)
         {
             keys.UnionWith(change.OldKeys);
             keys.UnionWith(change.NewKeys);
@@ -135,45 +149,82 @@ internal sealed partial class CommitCoordinator
                 keys.UnionWith(CurrentKeys(change.EntityType, change.Entry.Entity));
             }
         }
-
-        return OutboxPayload.Write(keys, batch.Types, batch.UntrackedTypes, batch.Tables);
     }
 
-    /// <summary>After the batch was applied: deletes its outbox row when nothing failed and every cache tier took the evictions.</summary>
+    /// <summary>After the batch was applied: deletes its outbox rows when nothing failed and every cache tier took the evictions.</summary>
     private async ValueTask CompleteOutboxAsync(CommitBatch batch)
     {
-        if (batch.OutboxRow is not { } row)
+        if (batch.StoreSave is { } save)
+        {
+            // A chain's write: its row goes once the chain wrote every tier (the store deletes it then).
+            save.OutboxRow = batch.OutboxRow;
+            return;
+        }
+
+        if (batch.OutboxRow is null && batch.SavedOutboxRows is null)
         {
             return;
+        }
+
+        var rows = batch.SavedOutboxRows is { } saved ? [.. saved] : new List<OutboxRow>(1);
+        if (batch.OutboxRow is { } row)
+        {
+            rows.Add(row);
         }
 
         if (batch.Faulted || !await SettledAsync().ConfigureAwait(false))
         {
             Log.OutboxRowKept(_logger);
+            foreach (var kept in rows.Where(static r => r.OwnsConnection))
+            {
+                await kept.Connection.DisposeAsync().ConfigureAwait(false);
+            }
+
             return;
         }
 
+        var done = true;
+        foreach (var each in rows)
+        {
+            done &= await DeleteRowAsync(each).ConfigureAwait(false);
+        }
+
+        batch.OutboxDone = done;
+    }
+
+    private async ValueTask<bool> DeleteRowAsync(OutboxRow row)
+    {
         var connection = row.Connection;
         var opened = false;
         try
         {
             if (connection.State != ConnectionState.Open)
             {
-                await connection.OpenAsync().ConfigureAwait(false);
+                // A connection of the row's own is opened after its ambient transaction ended: it must enlist in none.
+                using (new System.Transactions.TransactionScope(System.Transactions.TransactionScopeOption.Suppress, System.Transactions.TransactionScopeAsyncFlowOption.Enabled))
+                {
+                    await connection.OpenAsync().ConfigureAwait(false);
+                }
+
                 opened = true;
             }
 
             await row.Table.DeleteAsync(connection, row.Id, CancellationToken.None).ConfigureAwait(false);
-            batch.OutboxDone = true;
+            return true;
         }
         catch (Exception ex)
         {
             // The row stays and is drained later: one eviction more, never one less.
             Log.OutboxDeleteFailed(_logger, ex);
+            return false;
         }
         finally
         {
-            if (opened)
+            if (row.OwnsConnection)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            else if (opened)
             {
                 await connection.CloseAsync().ConfigureAwait(false);
             }

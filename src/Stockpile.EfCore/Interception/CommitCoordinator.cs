@@ -40,7 +40,7 @@ internal sealed partial class CommitCoordinator
         {
             // A store's own save is a chain write: the chain updates the caches and tells other instances. The tables
             // it writes still drop the cached queries that read them.
-            HoldTablesOfStoreSave(context);
+            HoldStoreSave(context);
             return;
         }
 
@@ -112,8 +112,7 @@ internal sealed partial class CommitCoordinator
 
         if (System.Transactions.Transaction.Current is { } ambient)
         {
-            TransactionBuffer.For(ambient).Add(batch, claimNow: true);
-            return default;
+            return HoldForAmbientAsync(context, batch, ambient);
         }
 
         return ApplyAsync(batch);

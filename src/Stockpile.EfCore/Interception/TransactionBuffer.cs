@@ -59,6 +59,12 @@ internal sealed class TransactionBuffer
             batch.Keys.UnionWith(saved.Keys);
             batch.UntrackedTypes.UnionWith(saved.UntrackedTypes);
             batch.Tables.UnionWith(saved.Tables);
+            if (saved.OutboxRow is { } row)
+            {
+                // Written at the save (an ambient transaction): deleted once the transaction's batch is applied.
+                (batch.SavedOutboxRows ??= []).Add(row);
+            }
+
             if (claimNow)
             {
                 var stripes = saved.Stripes(keysFinal: true);

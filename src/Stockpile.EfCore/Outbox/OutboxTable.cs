@@ -71,6 +71,16 @@ internal sealed class OutboxTable
         }
     }
 
+    /// <summary>Writes a row on a connection enlisted in an ambient transaction (<c>TransactionScope</c>): it commits with it.</summary>
+    public async ValueTask InsertAsync(DbConnection connection, string id, long createdAt, string payload, CancellationToken cancellationToken)
+    {
+        var command = Command(connection, null, _insert, id, createdAt, payload);
+        await using (command.ConfigureAwait(false))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public ValueTask<int> DeleteAsync(DbConnection connection, string id, CancellationToken cancellationToken) =>
         ExecuteAsync(connection, _delete, cancellationToken, id);
 

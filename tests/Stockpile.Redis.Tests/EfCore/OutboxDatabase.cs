@@ -59,7 +59,10 @@ internal sealed class OutboxDatabase : IAsyncDisposable
     }
 
     /// <summary>A context without the interceptor: the database seen from outside the app.</summary>
-    public NoteDbContext CreateContext() => new((DbContextOptions<NoteDbContext>)OutboxApp.UseDatabase(new DbContextOptionsBuilder<NoteDbContext>(), Provider, ConnectionString).Options);
+    public NoteDbContext CreateContext() => new(ContextOptions());
+
+    /// <summary>The options of a context over this database, without the interceptor.</summary>
+    public DbContextOptions<NoteDbContext> ContextOptions() => (DbContextOptions<NoteDbContext>)OutboxApp.UseDatabase(new DbContextOptionsBuilder<NoteDbContext>(), Provider, ConnectionString).Options;
 
     /// <summary>Builds one app instance (its hosted services not started: the test starts them, as a host would).</summary>
     public ServiceProvider Instance(string redis, string prefix, Action<StockpileOutboxOptions>? outbox = null, Action<RedisStoreOptions>? configureRedis = null, Stockpile.Testing.Logging.CapturingLoggerProvider? logs = null)

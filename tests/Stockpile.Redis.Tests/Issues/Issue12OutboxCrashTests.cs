@@ -10,18 +10,33 @@ namespace Stockpile.Redis.Tests.Issues;
 /// Redis through the chain, renames it with SaveChanges and is killed (SIGKILL) by its own interceptor, registered
 /// before Stockpile's, right after COMMIT and before the eviction. Redis then still holds the old text, on every
 /// instance; once any instance starts (its start-up drain), no tier serves it. On SQLite (a file) and PostgreSQL.
+/// Also (lane outbox5) a commit of a <c>TransactionScope</c> (PostgreSQL), killed once the scope's transaction has
+/// committed, and a chain's own write through the EF Core store, killed once the store's save has committed and before
+/// the chain writes Redis.
 /// </summary>
 [NonParallelizable]
 public sealed class Issue12OutboxCrashTests
 {
     [TestCase("sqlite")]
     [TestCase("postgres")]
-    public async Task SaveChanges_ProcessKilledAfterCommitBeforeEviction_StartupDrainLeavesNoTierWithTheOldState(string provider)
+    public Task SaveChanges_ProcessKilledAfterCommitBeforeEviction_StartupDrainLeavesNoTierWithTheOldState(string provider) =>
+        KilledThenStartedAsync("crash", provider);
+
+    [Test]
+    public Task TransactionScope_ProcessKilledAfterCommitBeforeEviction_StartupDrainLeavesNoTierWithTheOldState() =>
+        KilledThenStartedAsync("crash-scope", "postgres");
+
+    [TestCase("sqlite")]
+    [TestCase("postgres")]
+    public Task ChainPut_ProcessKilledAfterDatabaseWriteBeforeRedis_StartupDrainLeavesNoTierWithTheOldState(string provider) =>
+        KilledThenStartedAsync("crash-put", provider);
+
+    private static async Task KilledThenStartedAsync(string mode, string provider)
     {
         await using var database = await OutboxDatabase.CreateAsync(notes: 1, await OutboxPostgres.ForAsync(provider));
         var prefix = TestStores.UniquePrefix();
 
-        var child = await RunCrashAppAsync(provider, database.ConnectionString, RedisTestEnvironment.ConnectionString, prefix, id: 1, text: "new");
+        var child = await RunCrashAppAsync(mode, provider, database.ConnectionString, RedisTestEnvironment.ConnectionString, prefix, id: 1, text: "new");
 
         Assert.That(child.Output, Does.Contain("cached: old").And.Contain("committed; killing").And.Not.Contain("not killed"), child.Errors);
         Assert.That(child.ExitCode, Is.Not.Zero, "the child was killed");
@@ -44,11 +59,12 @@ public sealed class Issue12OutboxCrashTests
         await OutboxDatabase.StopHostedAsync(instance);
     }
 
-    private static async Task<(int ExitCode, string Output, string Errors)> RunCrashAppAsync(string provider, string database, string redis, string prefix, int id, string text)
+    /// <summary>Runs the crash app in <paramref name="mode"/> (<c>crash</c>, <c>crash-scope</c>, <c>crash-put</c>: see its Program.cs) and waits for it to end.</summary>
+    private static async Task<(int ExitCode, string Output, string Errors)> RunCrashAppAsync(string mode, string provider, string database, string redis, string prefix, int id, string text)
     {
         var app = Path.Combine(AppContext.BaseDirectory, "Stockpile.Testing.CrashApp.dll");
         Assert.That(app, Does.Exist, "the crash app is built beside the tests");
-        var start = new ProcessStartInfo("dotnet", ["exec", app, "crash", provider, database, redis, prefix, id.ToString(System.Globalization.CultureInfo.InvariantCulture), text])
+        var start = new ProcessStartInfo("dotnet", ["exec", app, mode, provider, database, redis, prefix, id.ToString(System.Globalization.CultureInfo.InvariantCulture), text])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -31,7 +31,7 @@ public sealed partial class ChainedStore
     private ValueTask WriteAsync(IReadOnlyList<StockpileEntityType> types, IReadOnlyList<object> items, CancellationToken cancellationToken) =>
         _metrics.IsObserved ? ObservedWriteAsync(types, items, cancellationToken) : WriteTiersAsync(types, items, cancellationToken);
 
-    private ValueTask<bool> DeleteThroughAsync(IReadOnlyList<EntityKey> keys, Func<ObjectStore, IReadOnlyList<EntityKey>, CancellationToken, ValueTask<bool>> delete, CancellationToken cancellationToken) =>
+    private ValueTask<bool> DeleteThroughAsync(IReadOnlyList<EntityKey> keys, Func<ObjectStore, IReadOnlyList<EntityKey>, ChainWrite, CancellationToken, ValueTask<bool>> delete, CancellationToken cancellationToken) =>
         _metrics.IsObserved ? ObservedDeleteAsync(keys, delete, cancellationToken) : DeleteTiersAsync(keys, delete, cancellationToken);
 
     private async ValueTask<T?> ObservedGetAsync<T, TKey>(TKey primaryKey, CancellationToken cancellationToken)
@@ -113,7 +113,7 @@ public sealed partial class ChainedStore
         }
     }
 
-    private async ValueTask<bool> ObservedDeleteAsync(IReadOnlyList<EntityKey> keys, Func<ObjectStore, IReadOnlyList<EntityKey>, CancellationToken, ValueTask<bool>> delete, CancellationToken cancellationToken)
+    private async ValueTask<bool> ObservedDeleteAsync(IReadOnlyList<EntityKey> keys, Func<ObjectStore, IReadOnlyList<EntityKey>, ChainWrite, CancellationToken, ValueTask<bool>> delete, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         using var activity = StockpileTracing.Start("delete", this, SingleType(keys.Select(static k => k.EntityType)));

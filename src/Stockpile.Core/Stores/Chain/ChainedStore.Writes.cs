@@ -15,15 +15,15 @@ public sealed partial class ChainedStore
 
     /// <inheritdoc/>
     protected override ValueTask<bool> DeleteCoreAsync(EntityKey key, CancellationToken cancellationToken) =>
-        DeleteThroughAsync([key], static (tier, keys, ct) => Single(tier.DeleteUntypedAsync(keys[0], ct)), cancellationToken);
+        DeleteThroughAsync([key], static (tier, keys, write, ct) => Single(tier.DeleteForChainAsync(keys[0], write, ct)), cancellationToken);
 
     /// <inheritdoc/>
     protected override async ValueTask<int> DeleteManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
         var deleted = 0;
-        await DeleteThroughAsync(keys, async (tier, batch, ct) =>
+        await DeleteThroughAsync(keys, async (tier, batch, write, ct) =>
         {
-            var count = await tier.DeleteManyUntypedAsync(batch, ct).ConfigureAwait(false);
+            var count = await tier.DeleteManyForChainAsync(batch, write, ct).ConfigureAwait(false);
             deleted = Math.Max(deleted, count);
             return count > 0;
         }, cancellationToken).ConfigureAwait(false);
@@ -48,6 +48,7 @@ public sealed partial class ChainedStore
         var keys = items.Select(EntityKey.FromEntity).ToArray();
         var written = false;
         var evictOnly = StockpileCaching.IsDisabled;
+        var write = new ChainWrite();
         await PublishingAsync(keys, () => GuardedAsync(types.Select(EpochOf).Distinct().ToArray(), async overlapped =>
         {
             for (var tier = _tiers.Length - 1; tier >= 0; tier--)
@@ -62,7 +63,7 @@ public sealed partial class ChainedStore
                     }
                     else
                     {
-                        await _tiers[tier].PutManyUntypedAsync(items, cancellationToken).ConfigureAwait(false);
+                        await _tiers[tier].PutForChainAsync(items, write, cancellationToken).ConfigureAwait(false);
                     }
 
                     written = true;
@@ -105,12 +106,14 @@ public sealed partial class ChainedStore
 
             return true;
         }), () => written, cancellationToken).ConfigureAwait(false);
+        await SettleAsync(write).ConfigureAwait(false);
     }
 
     /// <summary>Deletes from every tier, unobserved (see <c>ChainedStore.Diagnostics.cs</c>).</summary>
-    private async ValueTask<bool> DeleteTiersAsync(IReadOnlyList<EntityKey> keys, Func<ObjectStore, IReadOnlyList<EntityKey>, CancellationToken, ValueTask<bool>> delete, CancellationToken cancellationToken)
+    private async ValueTask<bool> DeleteTiersAsync(IReadOnlyList<EntityKey> keys, Func<ObjectStore, IReadOnlyList<EntityKey>, ChainWrite, CancellationToken, ValueTask<bool>> delete, CancellationToken cancellationToken)
     {
-        return await PublishingAsync(keys, () => GuardedAsync(keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
+        var write = new ChainWrite();
+        var deleted = await PublishingAsync(keys, () => GuardedAsync(keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
         {
             var any = false;
             var errors = new List<Exception>();
@@ -120,7 +123,7 @@ public sealed partial class ChainedStore
             {
                 try
                 {
-                    any |= await delete(_tiers[tier], keys, token).ConfigureAwait(false);
+                    any |= await delete(_tiers[tier], keys, write, token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException ex) when (token.IsCancellationRequested)
                 {
@@ -145,6 +148,8 @@ public sealed partial class ChainedStore
             ThrowIfAny(errors);
             return any;
         }), static () => true, cancellationToken).ConfigureAwait(false);
+        await SettleAsync(write).ConfigureAwait(false);
+        return deleted;
     }
 
     /// <summary>
