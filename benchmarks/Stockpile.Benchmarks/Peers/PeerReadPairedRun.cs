@@ -65,6 +65,7 @@ internal static class PeerReadPairedRun
             [
                 new("`MemoryCache.TryGetValue`, string key", Calls(hits.MemoryCacheByKey), Side.Floor),
                 new("Stockpile `IStockpileCache.GetOrCreateAsync` (copied)", Calls(hits.StockpileCacheHit), Side.Stockpile),
+                new("Stockpile `StockpileCache.GetOrCreateAsync` (copied; sealed class)", Calls(hits.StockpileSealedHit), Side.Stockpile),
                 new("FusionCache `GetOrSetAsync` (not copied)", Calls(hits.FusionHit), Side.Peer),
                 new("HybridCache `GetOrCreateAsync` (copied)", Calls(hits.HybridHit), Side.Peer),
             ]);
@@ -72,6 +73,7 @@ internal static class PeerReadPairedRun
             [
                 new("`MemoryCache.TryGetValue`, string key", Calls(hits.MemoryCacheFrozen), Side.Floor),
                 new("Stockpile `IStockpileCache.GetOrCreateAsync`", Calls(hits.StockpileCacheFrozenHit), Side.Stockpile),
+                new("Stockpile `StockpileCache.GetOrCreateAsync` (sealed class)", Calls(hits.StockpileSealedFrozenHit), Side.Stockpile),
                 new("FusionCache `GetOrSetAsync`", Calls(hits.FusionFrozenHit), Side.Peer),
                 new("HybridCache `GetOrCreateAsync`", Calls(hits.HybridFrozenHit), Side.Peer),
             ]);
