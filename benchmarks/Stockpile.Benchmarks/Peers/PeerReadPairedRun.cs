@@ -12,8 +12,8 @@ namespace Stockpile.Benchmarks.Peers;
 /// clean-up run around each comparison, so the same checks apply (a read served from Redis runs no query, a miss one).
 /// Reports each side's median and P90 per operation, and Stockpile's ratio to each peer: the ratio of the medians and
 /// the median of the ratios measured within one round. Run with
-/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-peers [rounds] [hits|redis|database|batch …]</c>
-/// (60 rounds and all four by default; a memory hit is timed over blocks of <see cref="HitsPerBlock"/> calls, its
+/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-peers [rounds] [hits|redis|database|batch|parts …]</c>
+/// (60 rounds and the first four by default; <c>parts</c> takes a string-key hit apart (<see cref="CacheHitPartsBenchmarks"/>); a memory hit is timed over blocks of <see cref="HitsPerBlock"/> calls, its
 /// allocations come from BenchmarkDotNet's run of <see cref="PeerReadHitBenchmarks"/>).
 /// </summary>
 internal static class PeerReadPairedRun
@@ -25,6 +25,11 @@ internal static class PeerReadPairedRun
         if (only.Count == 0 || only.Contains("hits"))
         {
             await CompareHitsAsync(rounds);
+        }
+
+        if (only.Contains("parts"))
+        {
+            await CompareHitPartsAsync(rounds);
         }
 
         if (only.Count == 0 || only.Contains("redis"))
@@ -60,6 +65,7 @@ internal static class PeerReadPairedRun
             [
                 new("`MemoryCache.TryGetValue`, string key", Calls(hits.MemoryCacheByKey), Side.Floor),
                 new("Stockpile `IStockpileCache.GetOrCreateAsync` (copied)", Calls(hits.StockpileCacheHit), Side.Stockpile),
+                new("Stockpile `StockpileCache.GetOrCreateAsync` (copied; sealed class)", Calls(hits.StockpileSealedHit), Side.Stockpile),
                 new("FusionCache `GetOrSetAsync` (not copied)", Calls(hits.FusionHit), Side.Peer),
                 new("HybridCache `GetOrCreateAsync` (copied)", Calls(hits.HybridHit), Side.Peer),
             ]);
@@ -67,11 +73,56 @@ internal static class PeerReadPairedRun
             [
                 new("`MemoryCache.TryGetValue`, string key", Calls(hits.MemoryCacheFrozen), Side.Floor),
                 new("Stockpile `IStockpileCache.GetOrCreateAsync`", Calls(hits.StockpileCacheFrozenHit), Side.Stockpile),
+                new("Stockpile `StockpileCache.GetOrCreateAsync` (sealed class)", Calls(hits.StockpileSealedFrozenHit), Side.Stockpile),
                 new("FusionCache `GetOrSetAsync`", Calls(hits.FusionFrozenHit), Side.Peer),
                 new("HybridCache `GetOrCreateAsync`", Calls(hits.HybridFrozenHit), Side.Peer),
             ]);
         });
     }
+
+    /// <summary>The parts of a string-key hit (<see cref="CacheHitPartsBenchmarks"/>) beside <c>MemoryCache.TryGetValue</c>, in turn: asked for by name only (<c>parts</c>).</summary>
+    private static async Task CompareHitPartsAsync(int rounds)
+    {
+        var parts = new CacheHitPartsBenchmarks();
+        parts.Setup();
+        try
+        {
+            await CompareAsync("Item 1, the string-key hit part by part (per call, blocks of 10,000)", HitsPerBlock, rounds,
+            [
+                new("`MemoryCache.TryGetValue`, string key", Calls(parts.MemoryCacheHit), Side.Floor),
+                new("`ConcurrentDictionary<string, object>.TryGetValue`, default comparer", Calls(parts.DefaultComparer), Side.Stockpile),
+                new("the same, `StringComparer.Ordinal`", Calls(parts.OrdinalComparerProbe), Side.Stockpile),
+                new("`Environment.TickCount64`", Ticks(parts.TickCount), Side.Stockpile),
+                new("`DateTimeOffset.UtcNow`", Ticks(() => parts.UtcNow().UtcTicks), Side.Stockpile),
+                new("the emitted copy of `Product`", Calls(parts.Copy), Side.Stockpile),
+                new("hand-written `new Product { ... }`", Calls(parts.HandWrittenCopy), Side.Stockpile),
+                new("`RuntimeHelpers.GetUninitializedObject(typeof(Product))`", Calls(parts.Uninitialized), Side.Stockpile),
+                new("`MemoryCacheTier.Get`", Calls(parts.TierGet), Side.Stockpile),
+                new("`StockpileCache` (memory) hit, `Product` (copied)", Calls(parts.MemoryProduct), Side.Stockpile),
+                new("`StockpileCache` (memory) hit, immutable", Calls(parts.MemoryFrozen), Side.Stockpile),
+                new("`StockpileCache` (memory over a shared tier) hit, `Product` (copied)", Calls(parts.LayeredProduct), Side.Stockpile),
+                new("`StockpileCache` (memory over a shared tier) hit, immutable", Calls(parts.LayeredFrozen), Side.Stockpile),
+                new("the same through `IStockpileCache`", Calls(parts.InterfaceFrozen), Side.Stockpile),
+                new("`IStockpileCache.GetAsync` (memory over a shared tier) hit, immutable", Calls(parts.InterfaceGetFrozen), Side.Stockpile),
+            ]);
+        }
+        finally
+        {
+            parts.Cleanup();
+        }
+    }
+
+    /// <summary>A block of <see cref="HitsPerBlock"/> reads of a number (a clock), summed so that none is left out.</summary>
+    private static Func<Task> Ticks(Func<long> read) => () =>
+    {
+        var sum = 0L;
+        for (var i = 0; i < HitsPerBlock; i++)
+        {
+            sum += read();
+        }
+
+        return sum == 42 ? Task.FromException(new InvalidOperationException("unreachable")) : Task.CompletedTask;
+    };
 
     /// <summary>Runs a comparison between a benchmark class's own set-up and clean-up (and so under its checks).</summary>
     private static async Task WithSetUpAsync(Func<Task> setup, Func<Task> cleanup, Func<Task> compare)

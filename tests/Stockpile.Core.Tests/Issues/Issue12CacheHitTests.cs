@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Stockpile.Internal.Caching;
 using Stockpile.Testing.Caching;
@@ -12,7 +13,8 @@ namespace Stockpile.Tests.Issues;
 /// value without the tier's <see cref="ValueTask"/>, the answer's generic plumbing or the serializer's try/catch. What a
 /// hit promises is unchanged, on both layouts: a flat mutable value is copied for every caller, an immutable one handed
 /// out as stored without allocating, an expired or tag-removed value is a miss, another type is a clear error, a stored
-/// <see langword="null"/> is a hit, and a hit over a shared tier never reads it.
+/// <see langword="null"/> is a hit, and a hit over a shared tier never reads it. The sealed class, which spares a call
+/// the interface's generic dispatch, is registered as the same cache as the interface.
 /// </summary>
 [TestFixture]
 public sealed class Issue12CacheHitTests
@@ -166,6 +168,21 @@ public sealed class Issue12CacheHitTests
         }
 
         Assert.That(await cache.GetAsync<string>("k"), Is.EqualTo("stored"));
+    }
+
+    [Test]
+    public async Task AddCache_RegistersTheSealedClass_TheSameCacheAsTheInterface()
+    {
+        // The docs point hot code at the sealed class (no interface dispatch per call): it must be the same cache.
+        var services = new ServiceCollection();
+        services.AddStockpile().AddMemoryStore().AddCache();
+        await using var provider = services.BuildServiceProvider();
+
+        var sealedCache = provider.GetRequiredService<StockpileCache>();
+        await provider.GetRequiredService<IStockpileCache>().SetAsync("k", "through the interface");
+
+        Assert.That(sealedCache, Is.SameAs(provider.GetRequiredService<IStockpileCache>()));
+        Assert.That(await sealedCache.GetOrCreateAsync("k", 0, static (_, _) => new ValueTask<string>("made")), Is.EqualTo("through the interface"));
     }
 
     private static (StockpileCache Cache, FakeTimeProvider Time, HeldReadCacheTier? Shared) Create(Layout layout)
