@@ -25,7 +25,7 @@ public sealed partial class ChainedStore
     private Task<object?> ReadCoalescedAsync(EntityKey key, int fromTier, CancellationToken cancellationToken)
     {
         var id = key.Encode();
-        var (flight, group) = JoinOrStart(id, key);
+        var (flight, group) = JoinOrStart(id, key, cancellable: cancellationToken.CanBeCanceled);
         var read = group is null ? flight.WaitAsync(CancellationToken.None) : ReadOneAsync(group, id, flight, key, fromTier);
         return cancellationToken.CanBeCanceled ? WaitOrLeaveAsync(read, flight.Group, cancellationToken) : read;
     }
@@ -137,9 +137,10 @@ public sealed partial class ChainedStore
 
     /// <summary>
     /// Joins the read of <paramref name="id"/> under way, or registers a new one in <paramref name="group"/> (a new
-    /// group when null); returns the group when the caller must start the read.
+    /// group when null, <paramref name="cancellable"/> when its caller may cancel); returns the group when the caller
+    /// must start the read.
     /// </summary>
-    private (MissFlight Flight, FlightGroup? Started) JoinOrStart(string id, EntityKey key, FlightGroup? group = null)
+    private (MissFlight Flight, FlightGroup? Started) JoinOrStart(string id, EntityKey key, FlightGroup? group = null, bool cancellable = true)
     {
         while (true)
         {
@@ -149,7 +150,7 @@ public sealed partial class ChainedStore
                 return (existing, null);
             }
 
-            var starting = group ?? new FlightGroup();
+            var starting = group ?? new FlightGroup(cancellable);
             if (group is null && !starting.TryEnter())
             {
                 throw new InvalidOperationException("A new flight group refused its first waiter.");
