@@ -11,10 +11,11 @@ namespace Stockpile;
 /// waits for the clock, whose reply StackExchange.Redis would complete as a second thread-pool work item (the general
 /// path's <c>Task.WhenAll</c> of the two made every hit wait for whichever of two work items ran last: on a busy machine
 /// that wait, not Redis, was most of the read). A miss then takes the time, which the server sent right behind the
-/// <c>GET</c>. While the circuit is closed the call goes to the database directly, as the store's own get does (see
-/// <c>RedisStore.PrimaryKeyReads.cs</c> on how the breaker is told), the value is read from a pooled lease, and no
-/// array is made for one key. Alternate keys (which may point), a cluster (whose lease is a script on the key's node),
-/// and bytes that are not a readable object (logged and removed there) take the general path.
+/// <c>GET</c>. As the store's own get does (<c>RedisStore.PrimaryKeyReads.cs</c>), the Redis key is written straight
+/// from the value, the call goes to the database directly while the circuit is closed (its outcome reported to the
+/// breaker), and the value is read from a pooled lease. Alternate keys (which may point), key values that path does not
+/// write, a cluster (whose lease is a script on the key's node), and bytes that are not a readable object (logged and
+/// removed there) take the general path.
 /// </content>
 public sealed partial class RedisStore
 {
@@ -25,9 +26,28 @@ public sealed partial class RedisStore
     protected override ValueTask<TierRead<object?>> ReadForChainCoreAsync(EntityKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return key.Key.IsPrimary && TryEnterDirect(out var database) && !IsCluster(database)
-            ? ReadForChainDirectAsync(database, key, cancellationToken)
+        return key.Key.IsPrimary && TryWriteLookupKey(key, stackalloc byte[DirectKeyBufferBytes], out var redisKey) && TryEnterDirect(out var database) && !IsCluster(database)
+            ? ReadForChainDirectAsync(database, redisKey, key, cancellationToken)
             : base.ReadForChainCoreAsync(key, cancellationToken);
+    }
+
+    /// <summary>Writes the Redis key of a look-up by primary key as the store's own get does (see <see cref="TryWriteObjectKey"/>); <see langword="false"/> for a value it does not write.</summary>
+    private bool TryWriteLookupKey(EntityKey key, Span<byte> buffer, out RedisKey redisKey)
+    {
+        switch (key.FirstValue)
+        {
+            case int value:
+                return TryWriteObjectKey(key.Key, value, buffer, out redisKey);
+            case long value:
+                return TryWriteObjectKey(key.Key, value, buffer, out redisKey);
+            case Guid value:
+                return TryWriteObjectKey(key.Key, value, buffer, out redisKey);
+            case string value:
+                return TryWriteObjectKey(key.Key, value, buffer, out redisKey);
+            default:
+                redisKey = default;
+                return false;
+        }
     }
 
     /// <summary>The lease of a read on one server: its <c>TIME</c> reply, as <see cref="RedisScripts.Read"/> formats it (microseconds, no separator).</summary>
@@ -37,9 +57,8 @@ public sealed partial class RedisStore
         return (string)parts[0]! + ((string)parts[1]!).PadLeft(6, '0');
     }
 
-    private async ValueTask<TierRead<object?>> ReadForChainDirectAsync(IDatabase database, EntityKey key, CancellationToken cancellationToken)
+    private async ValueTask<TierRead<object?>> ReadForChainDirectAsync(IDatabase database, RedisKey redisKey, EntityKey key, CancellationToken cancellationToken)
     {
-        RedisKey redisKey = StorageKey(key);
         var read = database.StringGetLeaseAsync(redisKey);
         var clock = database.ExecuteAsync(Time, [], CommandFlags.DemandMaster);
         Lease<byte>? value;

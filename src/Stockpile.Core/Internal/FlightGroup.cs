@@ -7,13 +7,18 @@ namespace Stockpile.Internal;
 internal sealed class FlightGroup : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly CancellationTokenSource _cancellation = new();
+    private readonly CancellationTokenSource? _cancellation;
     private int _waiters;
     private bool _closed;
 
-    public FlightGroup()
+    /// <param name="cancellable">
+    /// Whether every waiter may leave; <see langword="false"/> when the first waiter cannot cancel (it never leaves, so
+    /// the read is never cancelled and needs no token source of its own).
+    /// </param>
+    public FlightGroup(bool cancellable = true)
     {
-        Token = _cancellation.Token;
+        _cancellation = cancellable ? new CancellationTokenSource() : null;
+        Token = _cancellation?.Token ?? CancellationToken.None;
     }
 
     /// <summary>Gets the token the shared read runs with.</summary>
@@ -45,7 +50,7 @@ internal sealed class FlightGroup : IDisposable
             }
 
             _closed = true;
-            _cancellation.Cancel();
+            _cancellation?.Cancel();
         }
     }
 
@@ -55,7 +60,7 @@ internal sealed class FlightGroup : IDisposable
         lock (_lock)
         {
             _closed = true;
-            _cancellation.Dispose();
+            _cancellation?.Dispose();
         }
     }
 }

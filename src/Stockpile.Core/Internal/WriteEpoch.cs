@@ -32,4 +32,32 @@ internal sealed class WriteEpoch
     public bool RanAlone(long ticket) => ticket > 0 && Volatile.Read(ref _started) == ticket;
 
     public void End() => Interlocked.Increment(ref _completed);
+
+    /// <summary>Whether any of the captures was taken while a write was under way (a plain loop: this runs on every back-fill).</summary>
+    public static bool AnyUnsafe(IReadOnlyList<(WriteEpoch Epoch, long Captured)> captures)
+    {
+        for (var i = 0; i < captures.Count; i++)
+        {
+            if (captures[i].Captured < 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether no write started since any of the captures, nor is under way.</summary>
+    public static bool AllUnchanged(IReadOnlyList<(WriteEpoch Epoch, long Captured)> captures)
+    {
+        for (var i = 0; i < captures.Count; i++)
+        {
+            if (!captures[i].Epoch.Unchanged(captures[i].Captured))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -53,6 +53,36 @@ public sealed class Issue12ChainRedisHitTests
     }
 
     [Test]
+    public async Task GetAsync_EachKeyTypeServedFromRedis_FindsWhatPutWrote()
+    {
+        // The direct read writes the Redis key from the value: it must be the key the store's put wrote, for every key type.
+        var faulty = new FaultyRedis(_connection);
+        await using var redis = TestStores.Create(faulty);
+        var memory = new MemoryStore();
+        var chain = new ChainedStore([memory, redis, new MemoryStore()]);
+        var product = TestStores.NewProduct();
+        var longKeyed = new Issue9PrimaryKeyReadTests.LongKeyed { Id = (1L << 40) + TestStores.NextId(), Name = "long" };
+        var guidKeyed = new Issue9PrimaryKeyReadTests.GuidKeyed { Id = Guid.NewGuid(), Name = "guid" };
+        string[] codes = ["C-" + TestStores.NextId(), "é中-" + TestStores.NextId(), @"a|b\c-" + TestStores.NextId(), "\uD83D\uDE00-" + TestStores.NextId()];
+        await chain.PutAsync(product);
+        await chain.PutAsync(longKeyed);
+        await chain.PutAsync(guidKeyed);
+        await chain.PutManyAsync(codes.Select(c => new Customer { Code = c, Name = "named " + c }));
+        await memory.ClearAsync();
+        faulty.Reset();
+
+        Assert.That((await chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo(product.Name));
+        Assert.That((await chain.GetAsync<Issue9PrimaryKeyReadTests.LongKeyed, long>(longKeyed.Id))?.Name, Is.EqualTo("long"));
+        Assert.That((await chain.GetAsync<Issue9PrimaryKeyReadTests.GuidKeyed, Guid>(guidKeyed.Id))?.Name, Is.EqualTo("guid"));
+        foreach (var code in codes)
+        {
+            Assert.That((await chain.GetAsync<Customer, string>(code))?.Name, Is.EqualTo("named " + code), code);
+        }
+
+        Assert.That(faulty.Commands, Has.None.EqualTo(nameof(IDatabase.ScriptEvaluateAsync)), "every read hit Redis: nothing was back-filled into it");
+    }
+
+    [Test]
     public async Task GetAsync_RedisMissWhileTheClockReplyIsHeld_WaitsForTheLeaseThenBackfillsRedis()
     {
         var faulty = new FaultyRedis(_connection);

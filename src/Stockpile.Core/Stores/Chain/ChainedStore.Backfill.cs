@@ -13,7 +13,7 @@ public sealed partial class ChainedStore
     /// </summary>
     private async ValueTask BackfillAsync(object[] found, int hitTier, object?[] leases, IReadOnlyList<(WriteEpoch Epoch, long Captured)> epochs, CancellationToken cancellationToken)
     {
-        if (epochs.Any(static e => e.Captured < 0))
+        if (WriteEpoch.AnyUnsafe(epochs))
         {
             return;
         }
@@ -36,7 +36,7 @@ public sealed partial class ChainedStore
             }
         }
 
-        if (epochs.All(static e => e.Epoch.Unchanged(e.Captured)))
+        if (WriteEpoch.AllUnchanged(epochs))
         {
             return;
         }

@@ -16,28 +16,55 @@ public sealed partial class ChainedStore
     private readonly ConcurrentDictionary<string, MissFlight> _flights = new(StringComparer.Ordinal);
 
     /// <summary>Reads one look-up from <paramref name="fromTier"/> down, joining a read of it under way if it can.</summary>
-    private async Task<object?> ReadCoalescedAsync(EntityKey key, int fromTier, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The caller that starts the read awaits the read itself, so it goes on where the read completed; the flight
+    /// completes its waiters on the thread pool (for the joined callers' sake), a hop that costs a read served from
+    /// Redis more than Redis on a busy machine. A caller that cannot cancel gets the read's own task, with no frame of
+    /// this method's around it.
+    /// </remarks>
+    private Task<object?> ReadCoalescedAsync(EntityKey key, int fromTier, CancellationToken cancellationToken)
     {
         var id = key.Encode();
-        var (flight, group) = JoinOrStart(id, key);
+        var (flight, group) = JoinOrStart(id, key, cancellable: cancellationToken.CanBeCanceled);
+        var read = group is null ? flight.WaitAsync(CancellationToken.None) : ReadOneAsync(group, id, flight, key, fromTier);
+        return cancellationToken.CanBeCanceled ? WaitOrLeaveAsync(read, flight.Group, cancellationToken) : read;
+    }
+
+    /// <summary>Waits for a read; a caller that cancels leaves its group (the last to leave cancels the read).</summary>
+    private static async Task<object?> WaitOrLeaveAsync(Task<object?> read, FlightGroup group, CancellationToken cancellationToken)
+    {
         try
         {
-            if (group is not null)
-            {
-                // The caller that starts the read awaits the read itself, so it goes on where the read completed; the
-                // flight completes its waiters on the thread pool (for the joined callers' sake), a hop that costs a
-                // read served from Redis more than Redis on a busy machine. The read never throws: it fails the flight.
-                await RunAsync(group, [(id, flight)], async ct => [await ReadTiersAsync(key, fromTier, ct).ConfigureAwait(false)])
-                    .WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            return await flight.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await read.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            flight.Group.Leave();
+            group.Leave();
+
+            // Nobody may wait for the read any more: its failure, if it fails, must not go unobserved.
+            _ = read.ContinueWith(static r => _ = r.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             throw;
         }
+    }
+
+    /// <summary>Runs one look-up's read and settles its flight; the starting caller gets the value, or the exception, directly.</summary>
+    private async Task<object?> ReadOneAsync(FlightGroup group, string id, MissFlight flight, EntityKey key, int fromTier)
+    {
+        object? value;
+        try
+        {
+            value = await ReadTiersAsync(key, fromTier, group.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Settle(id, flight, null, ex);
+            group.Dispose();
+            throw;
+        }
+
+        Settle(id, flight, value, null);
+        group.Dispose();
+        return value;
     }
 
     /// <summary>Reads many look-ups from <paramref name="fromTier"/> down: joins the reads under way, and reads the rest in one batch.</summary>
@@ -110,9 +137,10 @@ public sealed partial class ChainedStore
 
     /// <summary>
     /// Joins the read of <paramref name="id"/> under way, or registers a new one in <paramref name="group"/> (a new
-    /// group when null); returns the group when the caller must start the read.
+    /// group when null, <paramref name="cancellable"/> when its caller may cancel); returns the group when the caller
+    /// must start the read.
     /// </summary>
-    private (MissFlight Flight, FlightGroup? Started) JoinOrStart(string id, EntityKey key, FlightGroup? group = null)
+    private (MissFlight Flight, FlightGroup? Started) JoinOrStart(string id, EntityKey key, FlightGroup? group = null, bool cancellable = true)
     {
         while (true)
         {
@@ -122,7 +150,7 @@ public sealed partial class ChainedStore
                 return (existing, null);
             }
 
-            var starting = group ?? new FlightGroup();
+            var starting = group ?? new FlightGroup(cancellable);
             if (group is null && !starting.TryEnter())
             {
                 throw new InvalidOperationException("A new flight group refused its first waiter.");
@@ -158,17 +186,23 @@ public sealed partial class ChainedStore
         for (var i = 0; i < flights.Count; i++)
         {
             var (id, flight) = flights[i];
-            _flights.TryRemove(new KeyValuePair<string, MissFlight>(id, flight));
-            if (failure is null)
-            {
-                flight.Complete(values![i]);
-            }
-            else
-            {
-                flight.Fail(failure);
-            }
+            Settle(id, flight, failure is null ? values![i] : null, failure);
         }
 
         group.Dispose();
+    }
+
+    /// <summary>Takes a flight out of the registry, then hands it its result: an ended read is never joined.</summary>
+    private void Settle(string id, MissFlight flight, object? value, Exception? failure)
+    {
+        _flights.TryRemove(new KeyValuePair<string, MissFlight>(id, flight));
+        if (failure is null)
+        {
+            flight.Complete(value);
+        }
+        else
+        {
+            flight.Fail(failure);
+        }
     }
 }
