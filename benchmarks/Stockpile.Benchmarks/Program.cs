@@ -44,6 +44,12 @@ if (args is ["--peer-save", ..] save)
     return;
 }
 
+if (args is ["--outbox-save", ..] outboxSave)
+{
+    await OutboxSaveRun.RunAsync(outboxSave.Length > 1 ? int.Parse(outboxSave[1], System.Globalization.CultureInfo.InvariantCulture) : 200);
+    return;
+}
+
 if (args is ["--paired-peers", ..])
 {
     await PeerReadPairedRun.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60, args.Length > 2 ? args[2..] : []);
