@@ -12,7 +12,7 @@ namespace Stockpile.Redis.Internal;
 /// they live on one server, which is why these scripts serve a single Redis server; on a cluster the store runs
 /// <see cref="RedisClusterScripts"/>, slot by slot.
 /// </remarks>
-internal static class RedisScripts
+internal static partial class RedisScripts
 {
     /// <summary>
     /// Appended to a primary key to name its side record (see <see cref="RedisKeyPatterns"/>).
@@ -40,22 +40,34 @@ internal static class RedisScripts
     // twenty seconds before, which no lease can need any more (UNLINK frees a large hash in the background, where an
     // expiry would free it on the server's main thread). Numbers given to redis.call are strings: Lua formats a
     // number on every call. The suffixes, the bucket's name and the fence lifetime are written into the script's text.
-    private static readonly string Functions = $$"""
-        local suffix, fences, life = '{{SideRecordSuffix}}', prefix .. '{{RedisKeyPatterns.FenceBucketInfix}}', {{FenceMilliseconds}}
+    private const string Clock = $$"""
+        local suffix, fences = '{{SideRecordSuffix}}', prefix .. '{{RedisKeyPatterns.FenceBucketInfix}}'
         local clock = redis.call('TIME')
         local micros = clock[2]
         local now = clock[1] .. string.rep('0', 6 - #micros) .. micros
         local bucket = string.sub(clock[1], 1, -2)
+
+        """;
+
+    // After the HSET of fences `added` new fields into the bucket `key`: the call that starts a bucket gives it its
+    // lifetime and unlinks the bucket of twenty seconds before.
+    private const string StartBucket = """
+        if added > 0 and redis.call('TTL', key) == -1 then
+          redis.call('EXPIRE', key, '30')
+          redis.call('UNLINK', fences .. tostring(tonumber(bucket) - 2))
+        end
+        """;
+
+    // The helpers of the put and delete scripts: Lua makes a closure of each every time the script's body runs past
+    // them, so a put that needs none of them (see PutFastPath) returns before reaching them.
+    private const string Functions = $$"""
         local stamps, stamped = {}, 0
         local function flush()
           if stamped > 0 then
             local key = fences .. bucket
             local added = redis.call('HSET', key, unpack(stamps, 1, stamped))
             stamped = 0
-            if added > 0 and redis.call('TTL', key) == -1 then
-              redis.call('EXPIRE', key, '30')
-              redis.call('UNLINK', fences .. tostring(tonumber(bucket) - 2))
-            end
+        {{StartBucket}}
           end
         end
         local function stamp(key)
@@ -107,117 +119,6 @@ internal static class RedisScripts
         """);
 
     /// <summary>
-    /// Puts objects, or back-fills them. KEYS: per object, its primary key then its alternate keys. ARGV: the lease
-    /// (empty for a put a caller asked for: it is written and fences every key it touches; for a back-fill, the time of
-    /// the read it follows, or <c>!</c> when there was no good read), the store's key prefix; then per object its
-    /// alternate key count, its value and its time to live in ms (<c>0</c> never expires, <c>-1</c> already expired:
-    /// remove it). A back-fill is refused, and the object evicted, when its lease is <c>!</c> or older than the fence
-    /// lifetime, when the store was cleared since, or when any key of the object (the one read, or any other: an
-    /// invalidation may have known only that one) was fenced since. Returns how many objects were refused.
-    /// </summary>
-    /// <remarks>
-    /// Written for few server calls (each costs about a microsecond inside a script, and allocates its reply): the
-    /// fences of the call are one <c>HSET</c>; a pointer is set and its previous holder read in one <c>SET … GET</c>;
-    /// the side record is changed only where the object's alternate keys changed (kept members stay; its lifetime is
-    /// renewed); a put that keeps its alternate keys makes no Lua table of its own. An object that held one of the new
-    /// alternate keys, and still lists it, is evicted right after the pointer is taken from it; its clean-up leaves
-    /// the new pointer alone (a pointer is removed only while it points at the object evicted).
-    /// </remarks>
-    public static RedisScript Put { get; } = new("local prefix = ARGV[2]\n" + Functions + $$"""
-        local lease = ARGV[1]
-        local backfill, since = lease ~= '', tonumber(lease)
-        if since then
-          local clear = prefix .. '{{RedisKeyPatterns.ClearFenceInfix}}'
-          local cleared = redis.call('GET', clear)
-          if not cleared then
-            -- No clear fence: the server restarted (or was flushed) and lost every fence; no older read may back-fill.
-            redis.call('SET', clear, now)
-            cleared = now
-          end
-          if tonumber(now) - since >= life * 1000 or tonumber(cleared) >= since then since = nil end
-        end
-        -- Removes from an object's side record the alternate keys it no longer has, with their pointers (where still
-        -- its own), fenced.
-        local function drop(primary, side, k, n)
-          for _, alt in ipairs(redis.call('SMEMBERS', side)) do
-            local kept = false
-            for j = 1, n do
-              if KEYS[k + j] == alt then kept = true end
-            end
-            if not kept then
-              unlink(alt, primary)
-              stamp(alt)
-              redis.call('SREM', side, alt)
-            end
-          end
-        end
-        local k, a, refused = 1, 3, 0
-        while a <= #ARGV do
-          local primary, n, value, ttl = KEYS[k], tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2]
-          local side, pointer = primary .. suffix, 'P' .. primary
-          local granted = not backfill or since ~= nil
-          if backfill and since then
-            -- Fenced in this bucket (by this call too: an object before this one may have evicted a key of it) or the one before.
-            flush()
-            for _, b in ipairs({ bucket, tostring(tonumber(bucket) - 1) }) do
-              for _, fence in ipairs(redis.call('HMGET', fences .. b, unpack(KEYS, k, k + n))) do
-                if fence and tonumber(fence) >= since then granted = false end
-              end
-            end
-          end
-          if not granted then
-            refused = refused + 1
-            evict(primary)
-            for j = 1, n do
-              unlink(KEYS[k + j], primary)
-              stamp(KEYS[k + j])
-            end
-          else
-            if not backfill then
-              for j = 0, n do stamp(KEYS[k + j]) end
-            end
-            if ttl == '-1' then
-              drop(primary, side, k, n)
-              redis.call('DEL', side)
-              for j = 1, n do claimed(KEYS[k + j], redis.call('GET', KEYS[k + j]), pointer) end
-              for j = 1, n do unlink(KEYS[k + j], primary) end
-              redis.call('DEL', primary)
-            else
-              -- Whether an alternate key of the object pointed elsewhere (or nowhere) before.
-              local moved = false
-              if ttl == '0' then
-                redis.call('SET', primary, value)
-                for j = 1, n do
-                  local held = redis.call('SET', KEYS[k + j], pointer, 'GET')
-                  if held ~= pointer then moved = true claimed(KEYS[k + j], held, pointer) end
-                end
-              else
-                redis.call('SET', primary, value, 'PX', ttl)
-                for j = 1, n do
-                  local held = redis.call('SET', KEYS[k + j], pointer, 'PX', ttl, 'GET')
-                  if held ~= pointer then moved = true claimed(KEYS[k + j], held, pointer) end
-                end
-              end
-              -- Every pointer to the object is listed in its side record: when each alternate key pointed to it and
-              -- the record has as many members, it lists exactly them and stays; otherwise old members go and new
-              -- ones join (SADD adds only the missing ones).
-              if moved or redis.call('SCARD', side) ~= n then
-                drop(primary, side, k, n)
-                if n > 0 then redis.call('SADD', side, unpack(KEYS, k + 1, k + n)) end
-              end
-              if n > 0 then
-                if ttl == '0' then redis.call('PERSIST', side) else redis.call('PEXPIRE', side, ttl) end
-              end
-            end
-          end
-          k = k + n + 1
-          a = a + 3
-        end
-        flush()
-        return refused
-        """);
-
-    /// <summary>
     /// Starts the clear fence of a server that has none (a new one, or one restarted or flushed, which lost its fences):
     /// the server time. KEYS: the clear fence key. A store runs it before its first call and after every reconnect, so
     /// the leases it takes afterwards are younger than the fence, and a back-fill read before a restart is refused.
@@ -244,7 +145,7 @@ internal static class RedisScripts
     /// look-up is fenced, found or not, and so is every key of an object removed: a back-fill that read any of them
     /// before this delete is refused. Returns how many objects were removed.
     /// </summary>
-    public static RedisScript Delete { get; } = new("local prefix = ARGV[1]\n" + Functions + """
+    public static RedisScript Delete { get; } = new("local prefix = ARGV[1]\n" + Clock + Functions + """
         local removed = 0
         for i = 1, #KEYS do
           local key = KEYS[i]
