@@ -22,7 +22,7 @@ internal static class RedisBatchBreakdownRun
                 ("one round trip (PING)", parts.RoundTrip),
                 ("MGET of 100, decoded to RedisValue[]", parts.MultiGetDecoded),
                 ("MGET of 100, reply left undecoded (ExecuteRespAsync)", parts.MultiGetUndecoded),
-                ("MGET of 100, values without the type name, undecoded", parts.MultiGetSlimValuesUndecoded),
+                ("MGET of 100, values in the earlier named form, undecoded", parts.MultiGetNamedValuesUndecoded),
                 ("MGET of 100 short keys, the store's values, undecoded", parts.MultiGetShortKeysUndecoded),
                 ("write 100 keys", () => { parts.WriteKeys(); return Task.CompletedTask; }),
                 ("deserialize 100, JsonSerializer.Deserialize<T>", () => { parts.DeserializeOnly(); return Task.CompletedTask; }),
