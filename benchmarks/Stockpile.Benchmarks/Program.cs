@@ -14,6 +14,12 @@ if (args is ["--redis-batch-breakdown"])
     return;
 }
 
+if (args is ["--redis-batch-profile", ..] profile)
+{
+    await RedisBatchBreakdownRun.ProfileAsync(profile.Length > 1 ? int.Parse(profile[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
 if (args is ["--peer-backplane", ..] backplane)
 {
     await Stockpile.Benchmarks.Peers.PeerBackplaneRun.RunAsync(backplane.Length > 1 ? int.Parse(backplane[1], System.Globalization.CultureInfo.InvariantCulture) : 300);

@@ -22,6 +22,8 @@ internal static class RedisBatchBreakdownRun
                 ("one round trip (PING)", parts.RoundTrip),
                 ("MGET of 100, decoded to RedisValue[]", parts.MultiGetDecoded),
                 ("MGET of 100, reply left undecoded (ExecuteRespAsync)", parts.MultiGetUndecoded),
+                ("MGET of 100, values in the earlier named form, undecoded", parts.MultiGetNamedValuesUndecoded),
+                ("MGET of 100 short keys, the store's values, undecoded", parts.MultiGetShortKeysUndecoded),
                 ("write 100 keys", () => { parts.WriteKeys(); return Task.CompletedTask; }),
                 ("deserialize 100, JsonSerializer.Deserialize<T>", () => { parts.DeserializeOnly(); return Task.CompletedTask; }),
                 ("deserialize 100, cached JsonTypeInfo<T>", () => { parts.DeserializeTypeInfo(); return Task.CompletedTask; }),
@@ -30,6 +32,35 @@ internal static class RedisBatchBreakdownRun
                 ("RedisStore.GetManyAsync of 100", parts.StoreBatch),
             ];
             await MeasureInTurnAsync(sides, rounds: 40, block: 10);
+        }
+        finally
+        {
+            await parts.CleanupAsync();
+        }
+    }
+
+    /// <summary>
+    /// Calls <c>RedisStore.GetManyAsync</c> of 100 for <paramref name="seconds"/> seconds, nothing else, for a sampling
+    /// profiler to attach to (<c>DOTNET_PerfMapEnabled=1</c>, then <c>perf record -g -p</c> the process id it prints).
+    /// Run with <c>-- --redis-batch-profile [seconds]</c>.
+    /// </summary>
+    public static async Task ProfileAsync(int seconds)
+    {
+        var parts = new RedisStoreBenchmarks();
+        await parts.SetupAsync();
+        try
+        {
+            await RedisPairedRun.MeasureAsync(parts.StoreBatch, 2_000, null);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profiling process {Environment.ProcessId}: {seconds} s of batches"));
+            var calls = 0;
+            var end = System.Diagnostics.Stopwatch.GetTimestamp() + (seconds * System.Diagnostics.Stopwatch.Frequency);
+            while (System.Diagnostics.Stopwatch.GetTimestamp() < end)
+            {
+                await parts.StoreBatch();
+                calls++;
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{calls} batches, {seconds * 1e6 / calls:N1} us each"));
         }
         finally
         {

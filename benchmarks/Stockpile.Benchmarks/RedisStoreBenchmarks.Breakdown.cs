@@ -20,6 +20,8 @@ public partial class RedisStoreBenchmarks
 
     private RedisKeyOrValue[] _storeKeyArguments = null!;
     private byte[] _objectKeyStart = null!;
+    private RedisKeyOrValue[] _namedValueKeyArguments = null!;
+    private RedisKeyOrValue[] _shortKeyArguments = null!;
     private KeyDefinition _primaryKey = null!;
 
     [Benchmark(Description = "one round trip (PING)")]
@@ -44,6 +46,14 @@ public partial class RedisStoreBenchmarks
 
         return found;
     }
+
+    [Benchmark(Description = "MGET of 100 keys as long as the store's, values in the named form (before issue 9's short form), undecoded")]
+    [BenchmarkCategory("breakdown")]
+    public Task<int> MultiGetNamedValuesUndecoded() => CountValuesAsync(_namedValueKeyArguments);
+
+    [Benchmark(Description = "MGET of 100 short keys (bare:{id}), values as the store's, undecoded")]
+    [BenchmarkCategory("breakdown")]
+    public Task<int> MultiGetShortKeysUndecoded() => CountValuesAsync(_shortKeyArguments);
 
     [Benchmark(Description = "write 100 keys (the store's short path)")]
     [BenchmarkCategory("breakdown")]
@@ -71,9 +81,30 @@ public partial class RedisStoreBenchmarks
     [BenchmarkCategory("breakdown")]
     public object?[] DeserializeSerializer() => Array.ConvertAll(_bareValues, static v => SystemTextJsonStockpileSerializer.Default.Deserialize(v, typeof(Product)));
 
+    private async Task<int> CountValuesAsync(RedisKeyOrValue[] keys)
+    {
+        using var reply = await _database.ExecuteRespAsync("MGET", keys);
+        var values = reply.Read().AggregateChildren();
+        var found = 0;
+        while (values.MoveNext())
+        {
+            found += values.Value.TryGetSpan(out _) ? 1 : 0;
+        }
+
+        return found;
+    }
+
     /// <summary>Makes what the parts above read, once the store has written the products.</summary>
     private void SetupBreakdown()
     {
+        // The same key lengths as the store's ("named" for "bench:"), each value with the type's canonical name in it.
+        var name = Stockpile.Internal.TypeNames.CanonicalUtf8(typeof(Product));
+        var namedKeys = _storeKeys.Select(k => (RedisKey)("named" + k.ToString()[5..])).ToArray();
+        _database.StringSet([.. namedKeys.Select((k, i) => new KeyValuePair<RedisKey, RedisValue>(k, (byte[])[(byte)'V', (byte)(name.Length >> 8), (byte)name.Length, .. name, .. _bareValues[i]]))]);
+        _namedValueKeyArguments = [.. namedKeys.Select(k => (RedisKeyOrValue)k)];
+        var shortKeys = Enumerable.Range(0, Batch).Select(i => (RedisKey)("short:" + i)).ToArray();
+        _database.StringSet([.. shortKeys.Select((k, i) => new KeyValuePair<RedisKey, RedisValue>(k, _storedValues[i]))]);
+        _shortKeyArguments = [.. shortKeys.Select(k => (RedisKeyOrValue)k)];
         _storeKeyArguments = [.. _storeKeys.Select(k => (RedisKeyOrValue)k)];
         _objectKeyStart = RedisKeyPatterns.ObjectKeyStartUtf8("bench:");
         _primaryKey = StockpileEntityType.For<Product>().PrimaryKey;

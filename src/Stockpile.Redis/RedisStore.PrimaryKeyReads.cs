@@ -79,7 +79,7 @@ public sealed partial class RedisStore
 
         using (lease)
         {
-            if (TryReadObject(lease.Span, key, primaryKey, out T? item))
+            if (TryReadObject(lease.Span, key, ReadsShortForm<T>(key), primaryKey, out T? item))
             {
                 return item;
             }
@@ -93,6 +93,7 @@ public sealed partial class RedisStore
         where TKey : notnull
     {
         var results = new T?[redisKeys.Length];
+        var shortForm = ReadsShortForm<T>(key);
         var unreadable = false;
         Task<RespResult>? pending = null;
         try
@@ -102,14 +103,14 @@ public sealed partial class RedisStore
                 // Each slot's values are read as its reply comes in, while the other slots' replies are on their way.
                 await foreach (var (index, value) in MultiGetBySlotAsync(database, redisKeys, cancellationToken).ConfigureAwait(false))
                 {
-                    unreadable |= !TryReadValue(value, key, primaryKeys[index], out results[index]);
+                    unreadable |= !TryReadValue(value, key, shortForm, primaryKeys[index], out results[index]);
                 }
             }
             else
             {
                 pending = SendMultiGet(database, redisKeys);
                 using var reply = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-                unreadable = !TryReadReply(reply, key, primaryKeys, results);
+                unreadable = !TryReadReply(reply, key, shortForm, primaryKeys, results);
             }
         }
         catch (Exception ex)
@@ -161,15 +162,23 @@ public sealed partial class RedisStore
     }
 
     /// <summary>Reads an object from a value read under a primary key: <see langword="null"/> for a miss; <see langword="false"/> for bytes that are not a readable object.</summary>
-    private bool TryReadValue<T, TKey>(RedisValue value, KeyDefinition key, TKey primaryKey, out T? item)
+    private bool TryReadValue<T, TKey>(RedisValue value, KeyDefinition key, bool shortForm, TKey primaryKey, out T? item)
         where T : class
     {
         item = null;
-        return (byte[]?)value is not { } payload || TryReadObject(payload, key, primaryKey, out item);
+        return (byte[]?)value is not { } payload || TryReadObject(payload, key, shortForm, primaryKey, out item);
     }
 
+    /// <summary>
+    /// Whether objects read under <paramref name="key"/> as <typeparamref name="T"/> may be stored in the short form
+    /// (<see cref="StoredPayload.OwnTypeMarker"/>, then the serializer's bytes): decided once per call, so that each
+    /// value in that form is deserialized with no look-up of its type.
+    /// </summary>
+    private bool ReadsShortForm<T>(KeyDefinition key) =>
+        OwnerOf(key) is var owner && typeof(T).IsAssignableFrom(owner) && StoredPayload.IsFiledByOwnType(owner);
+
     /// <summary>Reads an object under a primary key; <see langword="false"/> for bytes that are not a readable object (left to the general path).</summary>
-    private bool TryReadObject<T, TKey>(ReadOnlySpan<byte> payload, KeyDefinition key, TKey primaryKey, out T? item)
+    private bool TryReadObject<T, TKey>(ReadOnlySpan<byte> payload, KeyDefinition key, bool shortForm, TKey primaryKey, out T? item)
         where T : class
     {
         item = null;
@@ -180,7 +189,9 @@ public sealed partial class RedisStore
 
         try
         {
-            item = StoredPayload.ReadValue(payload, OwnerOf(key), typeof(T), IsPolymorphic, Serializer) as T;
+            item = (shortForm && payload.Length > 0 && payload[0] == StoredPayload.OwnTypeMarker
+                ? Serializer.Deserialize(payload[1..], OwnerOf(key))
+                : StoredPayload.ReadValue(payload, OwnerOf(key), typeof(T), IsPolymorphic, Serializer)) as T;
         }
         catch (StockpileSerializationException)
         {
@@ -188,7 +199,11 @@ public sealed partial class RedisStore
         }
 
         // Bytes this store did not write may hold another object, or JSON of another shape read with default values.
-        // The hot path takes only a one-value key of exactly TKey's type (see KeyDefinition.TryWriteCanonicalUtf8).
-        return item is null || (key.Accessors[0].Read(item) is TKey held && EqualityComparer<TKey>.Default.Equals(held, primaryKey));
+        // The hot path takes only a one-value key of exactly TKey's type (see KeyDefinition.TryWriteCanonicalUtf8),
+        // read without boxing when the property is of that type too.
+        var accessor = key.Accessors[0];
+        return item is null || (accessor.TypedRead<TKey>() is { } read
+            ? EqualityComparer<TKey>.Default.Equals(read(item), primaryKey)
+            : accessor.Read(item) is TKey held && EqualityComparer<TKey>.Default.Equals(held, primaryKey));
     }
 }

@@ -43,7 +43,7 @@ public sealed partial class RedisStore
     /// <see langword="false"/> when a value is not a readable object (left to the general path, which logs and removes it).
     /// </summary>
     /// <exception cref="RedisException">The reply is not an array of one value per key.</exception>
-    private bool TryReadReply<T, TKey>(RespResult reply, KeyDefinition key, IReadOnlyList<TKey> primaryKeys, T?[] results)
+    private bool TryReadReply<T, TKey>(RespResult reply, KeyDefinition key, bool shortForm, IReadOnlyList<TKey> primaryKeys, T?[] results)
         where T : class
     {
         var reader = reply.Read();
@@ -64,8 +64,8 @@ public sealed partial class RedisStore
 
             // A value split over two of the reply's segments is copied out; one in a single segment is read in place.
             readable &= value.TryGetSpan(out var payload)
-                ? TryReadObject(payload, key, primaryKeys[i], out results[i])
-                : TryReadObject(value.ReadByteArray(), key, primaryKeys[i], out results[i]);
+                ? TryReadObject(payload, key, shortForm, primaryKeys[i], out results[i])
+                : TryReadObject(value.ReadByteArray(), key, shortForm, primaryKeys[i], out results[i]);
         }
 
         return readable;

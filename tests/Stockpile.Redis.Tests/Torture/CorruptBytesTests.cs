@@ -107,18 +107,22 @@ public sealed class CorruptBytesTests(bool cluster)
     private async Task<List<(string Name, byte[] Bytes)>> PayloadsAsync(RedisStore redis, string prefix)
     {
         var random = new Random(12);
-        var valid = StoredPayload.Value(new Product { Id = 1, Sku = "S1", Name = "one" }, SystemTextJsonStockpileSerializer.Default);
+        // The named form (every object's before issue 9's short form, a derived type's still), built by hand.
+        var valid = Named(typeof(Product), """{"Id":1,"Sku":"S1","Name":"one","Price":0}"""u8);
         var nameLength = (valid[1] << 8) | valid[2];
         var header = valid.AsSpan(0, 3 + nameLength).ToArray();
 
         // A payload naming a type with a side-effecting constructor, as a foreign writer (or an older program) would leave it.
         var trap = new SideEffect { Id = TestStores.NextId() };
         await redis.PutAsync(trap);
-        var trapBytes = (byte[])(await _connection.GetDatabase().StringGetAsync(TestStores.KeyOf(prefix, EntityKey.For<SideEffect>(trap.Id))))!;
+        var trapStored = (byte[])(await _connection.GetDatabase().StringGetAsync(TestStores.KeyOf(prefix, EntityKey.For<SideEffect>(trap.Id))))!;
+        Assert.That(trapStored[0], Is.EqualTo((byte)'O'), "a type declaring its own key is stored in the short form");
+        var trapBytes = Named(typeof(SideEffect), trapStored.AsSpan(1));
 
         var other = TestStores.NewProduct("someone else");
         await redis.PutAsync(other);
         var otherKey = TestStores.KeyOf(prefix, EntityKey.For<Product>(other.Id));
+        var otherShort = StoredPayload.Value(other, SystemTextJsonStockpileSerializer.Default);
 
         var list = new List<(string, byte[])>
         {
@@ -132,7 +136,14 @@ public sealed class CorruptBytesTests(bool cluster)
             ("a JSON array", [.. header, .. "[1,2]"u8]),
             ("JSON null", [.. header, .. "null"u8]),
             ("JSON with a wrong field type", [.. header, .. """{"Id":"nine","Sku":5}"""u8]),
-            ("another product's object", StoredPayload.Value(other, SystemTextJsonStockpileSerializer.Default)),
+            ("another product's object", otherShort),
+            ("another product's object in the named form", Named(typeof(Product), otherShort.AsSpan(1))),
+            ("one byte O", "O"u8.ToArray()),
+            ("the short form, JSON of another shape", [(byte)'O', .. """{"Unrelated":[1,2,3]}"""u8]),
+            ("the short form, a JSON array", [(byte)'O', .. "[1,2]"u8]),
+            ("the short form, JSON null", [(byte)'O', .. "null"u8]),
+            ("the short form, truncated", otherShort[..^3]),
+            ("the short form of a type with a side-effecting constructor", trapStored),
             ("a type with a side-effecting constructor", trapBytes),
             ("an unknown type name", [(byte)'V', 0, 13, .. "No.Such.Type!"u8, .. "{}"u8]),
             ("a pointer under an object's key", Encoding.UTF8.GetBytes("P" + otherKey)),
@@ -147,13 +158,20 @@ public sealed class CorruptBytesTests(bool cluster)
             random.NextBytes(bytes);
             if (i % 3 == 0 && bytes.Length > 0)
             {
-                bytes[0] = (byte)(i % 2 == 0 ? 'V' : 'P');
+                bytes[0] = (byte)(i % 2 == 0 ? 'V' : i % 4 == 1 ? 'P' : 'O');
             }
 
             list.Add(($"random bytes #{i}", bytes));
         }
 
         return list;
+    }
+
+    /// <summary>An object in the named form: <c>'V'</c>, the name's length (2 bytes, big-endian), the type's canonical name, the JSON.</summary>
+    private static byte[] Named(Type type, ReadOnlySpan<byte> json)
+    {
+        var name = Stockpile.Internal.TypeNames.CanonicalUtf8(type);
+        return [(byte)'V', (byte)(name.Length >> 8), (byte)name.Length, .. name, .. json];
     }
 
     /// <summary>Strings no cache set writes under an entry's key.</summary>

@@ -1,16 +1,29 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text;
 
 namespace Stockpile.Internal.KeyValue;
 
 /// <summary>
-/// The bytes a key-value store keeps. An object: <c>'V'</c>, the length of its type name (2 bytes, big-endian), the
-/// type's canonical name (see <see cref="TypeNames"/>), then the serializer's bytes. A pointer from an alternate key: <c>'P'</c>, then the primary key.
+/// The bytes a key-value store keeps. An object of a type that declares its own primary key: <c>'O'</c>, then the
+/// serializer's bytes (every key it is filed under names its type: see <see cref="IsFiledByOwnType"/>). Any other
+/// object (a type whose primary key is declared on a base type, stored under that base type's keys in a polymorphic
+/// store): <c>'V'</c>, the length of its type name (2 bytes, big-endian), the type's canonical name (see
+/// <see cref="TypeNames"/>), then the serializer's bytes. A pointer from an alternate key: <c>'P'</c>, then the primary key.
 /// </summary>
+/// <remarks>
+/// The <c>'V'</c> form was once written for every object; an own type's object in that form still reads the same.
+/// </remarks>
 internal static class StoredPayload
 {
     public const byte ValueMarker = (byte)'V';
+    public const byte OwnTypeMarker = (byte)'O';
     public const byte PointerMarker = (byte)'P';
+
+    private static readonly byte[] s_ownTypeHeader = [OwnTypeMarker];
+
+    // One entry per type the program writes or reads objects of (key owners): bounded by the program's own types.
+    private static readonly ConcurrentDictionary<Type, byte[]> s_headers = new();
 
     public static byte[] Value(object item, IStockpileSerializer serializer)
     {
@@ -23,11 +36,16 @@ internal static class StoredPayload
     public static void WriteValue(IBufferWriter<byte> buffer, object item, IStockpileSerializer serializer)
     {
         var type = StockpileEntityType.EntityClrType(item.GetType()); // a proxy is stored as its entity type
-        var typeName = TypeNames.CanonicalUtf8(type);
-        buffer.Write([ValueMarker, (byte)(typeName.Length >> 8), (byte)typeName.Length]);
-        buffer.Write(typeName);
+        buffer.Write(HeaderOf(type));
         serializer.Serialize(buffer, item, type);
     }
+
+    /// <summary>
+    /// Whether objects of <paramref name="type"/> are stored without their type name: when the type declares its own
+    /// primary key, every key an object of it is filed under names the type itself (in a polymorphic store too, where
+    /// keys name the type that declares them), so the name in the value would only repeat the key's.
+    /// </summary>
+    public static bool IsFiledByOwnType(Type type) => ReferenceEquals(HeaderOf(type), s_ownTypeHeader);
 
     public static byte[] Pointer(string primaryKey)
     {
@@ -45,12 +63,25 @@ internal static class StoredPayload
     /// Reads an object filed under a key of <paramref name="keyOwner"/>; <see langword="null"/> when it is a valid
     /// object of another type than <paramref name="wanted"/> (a <c>Truck</c> where a <c>Car</c> was asked for).
     /// Only <paramref name="keyOwner"/> itself, or in a <paramref name="polymorphic"/> store a type derived from it, is
-    /// ever instantiated: bytes naming any other type are refused before the serializer sees them.
+    /// ever instantiated: bytes naming any other type are refused before the serializer sees them, and bytes naming no
+    /// type are <paramref name="keyOwner"/>'s only when it is a type whose objects are stored that way (<see cref="IsFiledByOwnType"/>).
     /// </summary>
     /// <exception cref="StockpileSerializationException">The bytes are not an object that key could file.</exception>
     public static object? ReadValue(ReadOnlySpan<byte> payload, Type keyOwner, Type wanted, bool polymorphic, IStockpileSerializer serializer)
     {
         var expected = keyOwner;
+        if (payload.Length >= 1 && payload[0] == OwnTypeMarker)
+        {
+            // Under an alternate key declared on a derived type (a Car's Vin), the object filed is of the type that
+            // declares the primary key (an Automobile): the key's owner never files one without its name.
+            if (!IsFiledByOwnType(expected))
+            {
+                throw new StockpileSerializationException(expected, "deserialize", $"the stored object names no type, and a '{expected.Name}' key only files objects that name theirs.");
+            }
+
+            return wanted.IsAssignableFrom(expected) ? serializer.Deserialize(payload[1..], expected) : null;
+        }
+
         if (payload.Length < 3 || payload[0] != ValueMarker)
         {
             throw new StockpileSerializationException(expected, "deserialize", "the stored bytes are not a Stockpile object.");
@@ -75,5 +106,30 @@ internal static class StoredPayload
         }
 
         return wanted.IsAssignableFrom(type) ? serializer.Deserialize(payload[(3 + nameLength)..], type) : null;
+    }
+
+    /// <summary>The bytes before the serializer's for objects of a type, made once per type.</summary>
+    private static byte[] HeaderOf(Type type) =>
+        s_headers.TryGetValue(type, out var header) ? header : s_headers.GetOrAdd(type, MakeHeader(type));
+
+    private static byte[] MakeHeader(Type type)
+    {
+        bool ownPrimaryKey;
+        try
+        {
+            ownPrimaryKey = StockpileEntityType.For(type).PrimaryKey.DeclaringType == type;
+        }
+        catch (StockpileKeyException)
+        {
+            ownPrimaryKey = false; // not an entity type: its objects keep their name
+        }
+
+        if (ownPrimaryKey)
+        {
+            return s_ownTypeHeader;
+        }
+
+        var name = TypeNames.CanonicalUtf8(type);
+        return [ValueMarker, (byte)(name.Length >> 8), (byte)name.Length, .. name];
     }
 }

@@ -10,10 +10,13 @@ internal sealed class KeyPropertyAccessor
 {
     private readonly Func<object, object?> _read;
     private readonly Func<object, bool>? _isNull;
+    private readonly Type _entityType;
+    private Delegate? _typedRead;
 
     public KeyPropertyAccessor(Type entityType, PropertyInfo property, KeyValueConverter? converter = null)
     {
         Property = property;
+        _entityType = entityType;
         ValueType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         Converter = converter;
         _read = Compile(entityType, property);
@@ -31,6 +34,30 @@ internal sealed class KeyPropertyAccessor
     public KeyValueConverter? Converter { get; }
 
     public object? Read(object entity) => _read(entity);
+
+    /// <summary>
+    /// A delegate that reads the property as <typeparamref name="TValue"/> without boxing, compiled on first use;
+    /// <see langword="null"/> unless <typeparamref name="TValue"/> is exactly the property's type.
+    /// </summary>
+    public Func<object, TValue>? TypedRead<TValue>()
+    {
+        if (_typedRead is Func<object, TValue> read)
+        {
+            return read;
+        }
+
+        if (Property.PropertyType != typeof(TValue))
+        {
+            return null;
+        }
+
+        // (object e) => ((TEntity)e).Property; a race compiles it twice, harmlessly.
+        var parameter = Expression.Parameter(typeof(object), "entity");
+        var typed = Expression.Convert(parameter, Property.DeclaringType ?? _entityType);
+        read = Expression.Lambda<Func<object, TValue>>(Expression.Property(typed, Property), parameter).Compile();
+        _typedRead = read;
+        return read;
+    }
 
     /// <summary>Whether the property is null, without boxing its value (a plain value type never is).</summary>
     public bool IsNull(object entity) => _isNull is not null && _isNull(entity);
