@@ -45,14 +45,14 @@ public sealed class Issue9PutFastPathTests
         var item = NewItem(alternates);
         await _store.PutAsync(item);
         var read = await _store.ReadForChainAsync(KeyOf(item, 1), default);
-        var before = await ServerMicrosecondsAsync();
+        var before = await FenceBuckets.ServerMicrosecondsAsync(_database);
 
         // The same keys: the fast path, to its end.
         await _store.PutAsync(Renamed(item, "again"));
 
-        var after = await ServerMicrosecondsAsync();
+        var after = await FenceBuckets.ServerMicrosecondsAsync(_database);
         var keys = Keys(item);
-        Assert.That(await FencesAsync(keys, Bucket(before), Bucket(after)), Has.All.InRange(before, after), "every key is fenced with the put's time");
+        Assert.That(await FenceBuckets.FencesAsync(_database, _prefix, keys, FenceBuckets.Bucket(before), FenceBuckets.Bucket(after)), Has.All.InRange(before, after), "every key is fenced with the put's time");
         Assert.That(await SideRecordAsync(item), Is.EquivalentTo(keys.Skip(1)));
         foreach (var key in keys.Append(keys[0] + RedisKeyPatterns.SideRecordSuffix))
         {
@@ -184,33 +184,6 @@ public sealed class Issue9PutFastPathTests
 
     private async Task<string[]> SideRecordAsync(IItem item) =>
         [.. (await _database.SetMembersAsync(Keys(item)[0] + RedisKeyPatterns.SideRecordSuffix)).Select(m => (string)m!)];
-
-    private static long Bucket(long microseconds) => microseconds / 10_000_000;
-
-    private async Task<long> ServerMicrosecondsAsync()
-    {
-        var time = (RedisResult[])(await _database.ExecuteAsync("TIME"))!;
-        return (long)time[0] * 1_000_000 + (long)time[1];
-    }
-
-    /// <summary>Reads the fence of each key from the buckets of the given range (the put's time lies in one of them).</summary>
-    private async Task<long[]> FencesAsync(string[] keys, long firstBucket, long lastBucket)
-    {
-        var fences = new long[keys.Length];
-        for (var bucket = firstBucket; bucket <= lastBucket; bucket++)
-        {
-            var values = await _database.HashGetAsync(RedisKeyPatterns.FenceBucketKey(_prefix, bucket), [.. keys.Select(k => (RedisValue)k)]);
-            for (var i = 0; i < keys.Length; i++)
-            {
-                if (!values[i].IsNull)
-                {
-                    fences[i] = Math.Max(fences[i], (long)values[i]);
-                }
-            }
-        }
-
-        return fences;
-    }
 
     /// <summary>What the tests read of either item type (the keys are declared on each type, which share no base class).</summary>
     public interface IItem

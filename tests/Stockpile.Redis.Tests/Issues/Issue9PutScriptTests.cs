@@ -45,16 +45,16 @@ public sealed class Issue9PutScriptTests
     public async Task PutAsync_OnOneServer_FencesEveryKeyInOneBucketThatExpires()
     {
         var product = TestStores.NewProduct();
-        var before = await ServerMicrosecondsAsync();
+        var before = await FenceBuckets.ServerMicrosecondsAsync(_database);
 
         await _a.PutAsync(product);
 
-        var after = await ServerMicrosecondsAsync();
+        var after = await FenceBuckets.ServerMicrosecondsAsync(_database);
         Assert.That(await TestStores.KeysUnderAsync(_connection, _prefix, withLeases: true), Has.None.EndsWith(RedisKeyPatterns.FenceSuffix), "no fence key per key on one server");
         string[] keys = [TestStores.KeyOf(_prefix, EntityKey.For<Product>(product.Id)), TestStores.KeyOf(_prefix, EntityKey.Of<Product>(nameof(Product.Sku), product.Sku))];
-        var found = await FencesAsync(keys, Bucket(before), Bucket(after));
+        var found = await FenceBuckets.FencesAsync(_database, _prefix, keys, FenceBuckets.Bucket(before), FenceBuckets.Bucket(after));
         Assert.That(found, Has.All.InRange(before, after), "each key is fenced with the server time of the put");
-        var ttl = await _database.KeyTimeToLiveAsync(RedisKeyPatterns.FenceBucketKey(_prefix, Bucket(after)));
+        var ttl = await _database.KeyTimeToLiveAsync(RedisKeyPatterns.FenceBucketKey(_prefix, FenceBuckets.Bucket(after)));
         Assert.That(ttl, Is.Not.Null.And.GreaterThan(TimeSpan.FromSeconds(10)).And.LessThanOrEqualTo(TimeSpan.FromSeconds(30)), "a bucket lives at least 10 s past its last fence, then expires");
     }
 
@@ -67,7 +67,7 @@ public sealed class Issue9PutScriptTests
 
         // A write the back-fill raced, whose fence sits in the bucket before the current one (as when the ten
         // seconds turn between the write and the back-fill).
-        var previous = RedisKeyPatterns.FenceBucketKey(_prefix, Bucket(await ServerMicrosecondsAsync()) - 1);
+        var previous = RedisKeyPatterns.FenceBucketKey(_prefix, FenceBuckets.Bucket(await FenceBuckets.ServerMicrosecondsAsync(_database)) - 1);
         await _database.HashSetAsync(previous, TestStores.KeyOf(_prefix, EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)), (lease + 1).ToString(CultureInfo.InvariantCulture));
         await _database.KeyExpireAsync(previous, TimeSpan.FromSeconds(30));
         await _b.BackfillUntypedAsync([product], read.Lease, default);
@@ -80,13 +80,13 @@ public sealed class Issue9PutScriptTests
     {
         for (var attempt = 0; ; attempt++)
         {
-            var bucket = Bucket(await ServerMicrosecondsAsync());
+            var bucket = FenceBuckets.Bucket(await FenceBuckets.ServerMicrosecondsAsync(_database));
             var old = RedisKeyPatterns.FenceBucketKey(_prefix, bucket - 2);
             await _database.HashSetAsync(old, "stale", "1");
 
             await _a.PutAsync(TestStores.NewProduct());
 
-            if (Bucket(await ServerMicrosecondsAsync()) != bucket && attempt < 3)
+            if (FenceBuckets.Bucket(await FenceBuckets.ServerMicrosecondsAsync(_database)) != bucket && attempt < 3)
             {
                 // The ten seconds turned during the put: it started the next bucket, which unlinks another.
                 await _database.KeyDeleteAsync(old);
@@ -111,7 +111,7 @@ public sealed class Issue9PutScriptTests
         await _b.BackfillUntypedAsync([new Product { Id = last.Id, Sku = last.Sku, Name = "older" }], read.Lease, default);
 
         Assert.That(await _a.GetAsync<Product, int>(last.Id), Is.Null, "the back-fill read before the put was refused");
-        var bucket = Bucket(await ServerMicrosecondsAsync());
+        var bucket = FenceBuckets.Bucket(await FenceBuckets.ServerMicrosecondsAsync(_database));
         var fields = await _database.HashLengthAsync(RedisKeyPatterns.FenceBucketKey(_prefix, bucket)) + await _database.HashLengthAsync(RedisKeyPatterns.FenceBucketKey(_prefix, bucket - 1));
         Assert.That(fields, Is.GreaterThanOrEqualTo(1_200));
 
@@ -167,31 +167,4 @@ public sealed class Issue9PutScriptTests
     private string EmailKey(string email) => TestStores.KeyOf(_prefix, ByEmail(email));
 
     private string SideRecord(string code) => TestStores.KeyOf(_prefix, EntityKey.For<Customer>(code)) + RedisKeyPatterns.SideRecordSuffix;
-
-    private static long Bucket(long microseconds) => microseconds / 10_000_000;
-
-    private async Task<long> ServerMicrosecondsAsync()
-    {
-        var time = (RedisResult[])(await _database.ExecuteAsync("TIME"))!;
-        return (long)time[0] * 1_000_000 + (long)time[1];
-    }
-
-    /// <summary>Reads the fence of each key from the buckets of the given range (the put's time lies in one of them).</summary>
-    private async Task<long[]> FencesAsync(string[] keys, long firstBucket, long lastBucket)
-    {
-        var fences = new long[keys.Length];
-        for (var bucket = firstBucket; bucket <= lastBucket; bucket++)
-        {
-            var values = await _database.HashGetAsync(RedisKeyPatterns.FenceBucketKey(_prefix, bucket), [.. keys.Select(k => (RedisValue)k)]);
-            for (var i = 0; i < keys.Length; i++)
-            {
-                if (!values[i].IsNull)
-                {
-                    fences[i] = Math.Max(fences[i], (long)values[i]);
-                }
-            }
-        }
-
-        return fences;
-    }
 }
