@@ -92,6 +92,7 @@ internal static class PeerReadPairedRun
                 new("`MemoryCache.TryGetValue`, string key", Calls(parts.MemoryCacheHit), Side.Floor),
                 new("`ConcurrentDictionary<string, object>.TryGetValue`, default comparer", Calls(parts.DefaultComparer), Side.Stockpile),
                 new("the same, `StringComparer.Ordinal`", Calls(parts.OrdinalComparerProbe), Side.Stockpile),
+                new("the same, a custom ordinal comparer (randomized hashing)", Calls(parts.CustomComparer), Side.Stockpile),
                 new("`Environment.TickCount64`", Ticks(parts.TickCount), Side.Stockpile),
                 new("`DateTimeOffset.UtcNow`", Ticks(() => parts.UtcNow().UtcTicks), Side.Stockpile),
                 new("the emitted copy of `Product`", Calls(parts.Copy), Side.Stockpile),
