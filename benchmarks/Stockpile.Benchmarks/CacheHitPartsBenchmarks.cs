@@ -21,6 +21,7 @@ public class CacheHitPartsBenchmarks
 {
     private const string Key = "product:421";
     private const string FrozenKey = "frozen:421";
+    private const string ForeverKey = "forever:421";
     private static readonly Product s_product = new() { Id = 421, Sku = "SKU-000421", Name = "Product 421", Price = 42.1m };
     private static readonly FrozenProduct s_frozen = new() { Id = 421, Sku = "SKU-000421", Name = "Product 421", Price = 42.1m };
 
@@ -31,6 +32,7 @@ public class CacheHitPartsBenchmarks
     private readonly CacheClock _clock = new(TimeProvider.System);
     private readonly string _key = string.Concat("product:", "421");
     private readonly string _frozenKey = string.Concat("frozen:", "421");
+    private readonly string _foreverKey = string.Concat("forever:", "421");
     private MemoryCache _memoryCache = null!;
     private MemoryCacheTier _tier = null!;
     private StockpileCache _memory = null!;
@@ -58,6 +60,7 @@ public class CacheHitPartsBenchmarks
         {
             cache.SetAsync(Key, s_product).AsTask().GetAwaiter().GetResult();
             cache.SetAsync(FrozenKey, s_frozen).AsTask().GetAwaiter().GetResult();
+            cache.SetForeverAsync(ForeverKey, s_frozen).AsTask().GetAwaiter().GetResult();
         }
     }
 
@@ -111,6 +114,9 @@ public class CacheHitPartsBenchmarks
 
     [Benchmark(Description = "StockpileCache (layered) GetOrCreateAsync, immutable")]
     public object? LayeredFrozen() => Result(_layered.GetOrCreateAsync(_frozenKey, 0, static (_, _) => new ValueTask<FrozenProduct>(new FrozenProduct())));
+
+    [Benchmark(Description = "StockpileCache (layered) GetOrCreateAsync, immutable, never expires")]
+    public object? LayeredForever() => Result(_layered.GetOrCreateAsync(_foreverKey, 0, static (_, _) => new ValueTask<FrozenProduct>(new FrozenProduct())));
 
     [Benchmark(Description = "IStockpileCache (layered) GetOrCreateAsync, immutable")]
     public object? InterfaceFrozen() => Result(_layeredInterface.GetOrCreateAsync(_frozenKey, 0, static (_, _) => new ValueTask<FrozenProduct>(new FrozenProduct())));

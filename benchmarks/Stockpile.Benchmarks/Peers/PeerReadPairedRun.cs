@@ -103,7 +103,8 @@ internal static class PeerReadPairedRun
                 new("`StockpileCache` (memory) hit, immutable", Calls(parts.MemoryFrozen), Side.Stockpile),
                 new("`StockpileCache` (memory over a shared tier) hit, `Product` (copied)", Calls(parts.LayeredProduct), Side.Stockpile),
                 new("`StockpileCache` (memory over a shared tier) hit, immutable", Calls(parts.LayeredFrozen), Side.Stockpile),
-                new("the same through `IStockpileCache`", Calls(parts.InterfaceFrozen), Side.Stockpile),
+                new("the same, a value that never expires (no clock read)", Calls(parts.LayeredForever), Side.Stockpile),
+                new("the immutable hit through `IStockpileCache`", Calls(parts.InterfaceFrozen), Side.Stockpile),
                 new("`IStockpileCache.GetAsync` (memory over a shared tier) hit, immutable", Calls(parts.InterfaceGetFrozen), Side.Stockpile),
             ]);
         }
