@@ -100,7 +100,7 @@ public sealed class Issue12CacheHitTests
     [Test]
     public async Task GetOrCreateAsync_HitOfAValueThatNeverExpires_ReadsNoClock_AnExpiringOneDoes([Values] Layout layout)
     {
-        // The clock is a third of a hit: a value stored forever has no deadline to check it against.
+        // A value stored forever has no deadline to check the clock against: its hit skips the read.
         var time = new CountingTimeProvider();
         var (cache, _, _) = Create(layout, time);
         await cache.SetForeverAsync("forever", "kept");

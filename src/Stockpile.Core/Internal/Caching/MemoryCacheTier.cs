@@ -133,8 +133,8 @@ internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
 
     /// <summary>The entry under a key unless it expired (an expired one is dropped on the way).</summary>
     /// <remarks>
-    /// Inlined into the cache's hit path: one dictionary probe and one clock read (none for a value that never expires:
-    /// the clock is a third of a hit); the removal is out of line.
+    /// Inlined into the cache's hit path: one dictionary probe and one clock read (none for a value that never expires,
+    /// which has no deadline to check); the removal is out of line.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private CacheEntry? Live(string key) =>
