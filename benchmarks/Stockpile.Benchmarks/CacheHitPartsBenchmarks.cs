@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Caching.Memory;
 using Stockpile.Internal.Caching;
+using FrozenProduct = Stockpile.Benchmarks.Peers.PeerReadHitBenchmarks.FrozenProduct;
 
 namespace Stockpile.Benchmarks;
 
@@ -21,8 +21,9 @@ public class CacheHitPartsBenchmarks
 {
     private const string Key = "product:421";
     private const string FrozenKey = "frozen:421";
+    private const string ForeverKey = "forever:421";
     private static readonly Product s_product = new() { Id = 421, Sku = "SKU-000421", Name = "Product 421", Price = 42.1m };
-    private static readonly Frozen s_frozen = new() { Id = 421, Sku = "SKU-000421", Name = "Product 421", Price = 42.1m };
+    private static readonly FrozenProduct s_frozen = new() { Id = 421, Sku = "SKU-000421", Name = "Product 421", Price = 42.1m };
 
     private readonly ConcurrentDictionary<string, object> _default = new();
     private readonly ConcurrentDictionary<string, object> _ordinal = new(StringComparer.Ordinal);
@@ -31,6 +32,7 @@ public class CacheHitPartsBenchmarks
     private readonly CacheClock _clock = new(TimeProvider.System);
     private readonly string _key = string.Concat("product:", "421");
     private readonly string _frozenKey = string.Concat("frozen:", "421");
+    private readonly string _foreverKey = string.Concat("forever:", "421");
     private MemoryCache _memoryCache = null!;
     private MemoryCacheTier _tier = null!;
     private StockpileCache _memory = null!;
@@ -58,6 +60,7 @@ public class CacheHitPartsBenchmarks
         {
             cache.SetAsync(Key, s_product).AsTask().GetAwaiter().GetResult();
             cache.SetAsync(FrozenKey, s_frozen).AsTask().GetAwaiter().GetResult();
+            cache.SetForeverAsync(ForeverKey, s_frozen).AsTask().GetAwaiter().GetResult();
         }
     }
 
@@ -68,7 +71,7 @@ public class CacheHitPartsBenchmarks
     public object? MemoryCacheHit() => _memoryCache.TryGetValue(_key, out Product? product) ? product : null;
 
     [Benchmark(Description = "MemoryCache.TryGetValue (string key), immutable")]
-    public object? MemoryCacheFrozenHit() => _memoryCache.TryGetValue(_frozenKey, out Frozen? product) ? product : null;
+    public object? MemoryCacheFrozenHit() => _memoryCache.TryGetValue(_frozenKey, out FrozenProduct? product) ? product : null;
 
     [Benchmark(Description = "ConcurrentDictionary<string>, default comparer")]
     public object? DefaultComparer() => _default.TryGetValue(_key, out var value) ? value : null;
@@ -104,34 +107,24 @@ public class CacheHitPartsBenchmarks
     public object? MemoryProduct() => Result(_memory.GetOrCreateAsync(_key, 0, static (_, _) => new ValueTask<Product>(new Product())));
 
     [Benchmark(Description = "StockpileCache (memory) GetOrCreateAsync, immutable")]
-    public object? MemoryFrozen() => Result(_memory.GetOrCreateAsync(_frozenKey, 0, static (_, _) => new ValueTask<Frozen>(new Frozen())));
+    public object? MemoryFrozen() => Result(_memory.GetOrCreateAsync(_frozenKey, 0, static (_, _) => new ValueTask<FrozenProduct>(new FrozenProduct())));
 
     [Benchmark(Description = "StockpileCache (layered) GetOrCreateAsync, Product (copied)")]
     public object? LayeredProduct() => Result(_layered.GetOrCreateAsync(_key, 0, static (_, _) => new ValueTask<Product>(new Product())));
 
     [Benchmark(Description = "StockpileCache (layered) GetOrCreateAsync, immutable")]
-    public object? LayeredFrozen() => Result(_layered.GetOrCreateAsync(_frozenKey, 0, static (_, _) => new ValueTask<Frozen>(new Frozen())));
+    public object? LayeredFrozen() => Result(_layered.GetOrCreateAsync(_frozenKey, 0, static (_, _) => new ValueTask<FrozenProduct>(new FrozenProduct())));
+
+    [Benchmark(Description = "StockpileCache (layered) GetOrCreateAsync, immutable, never expires")]
+    public object? LayeredForever() => Result(_layered.GetOrCreateAsync(_foreverKey, 0, static (_, _) => new ValueTask<FrozenProduct>(new FrozenProduct())));
 
     [Benchmark(Description = "IStockpileCache (layered) GetOrCreateAsync, immutable")]
-    public object? InterfaceFrozen() => Result(_layeredInterface.GetOrCreateAsync(_frozenKey, 0, static (_, _) => new ValueTask<Frozen>(new Frozen())));
+    public object? InterfaceFrozen() => Result(_layeredInterface.GetOrCreateAsync(_frozenKey, 0, static (_, _) => new ValueTask<FrozenProduct>(new FrozenProduct())));
 
     [Benchmark(Description = "IStockpileCache (layered) GetAsync, immutable")]
-    public object? InterfaceGetFrozen() => Result(_layeredInterface.GetAsync<Frozen>(_frozenKey));
+    public object? InterfaceGetFrozen() => Result(_layeredInterface.GetAsync<FrozenProduct>(_frozenKey));
 
     private static T Result<T>(ValueTask<T> pending) => pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
-
-    /// <summary>An immutable product (sealed, <see cref="ImmutableObjectAttribute"/>): kept and handed out by reference.</summary>
-    [ImmutableObject(true)]
-    public sealed class Frozen
-    {
-        public int Id { get; init; }
-
-        public string Sku { get; init; } = "";
-
-        public string Name { get; init; } = "";
-
-        public decimal Price { get; init; }
-    }
 
     private sealed class CustomOrdinalComparer : IEqualityComparer<string>
     {

@@ -92,6 +92,7 @@ internal static class PeerReadPairedRun
                 new("`MemoryCache.TryGetValue`, string key", Calls(parts.MemoryCacheHit), Side.Floor),
                 new("`ConcurrentDictionary<string, object>.TryGetValue`, default comparer", Calls(parts.DefaultComparer), Side.Stockpile),
                 new("the same, `StringComparer.Ordinal`", Calls(parts.OrdinalComparerProbe), Side.Stockpile),
+                new("the same, a custom ordinal comparer (randomized hashing)", Calls(parts.CustomComparer), Side.Stockpile),
                 new("`Environment.TickCount64`", Ticks(parts.TickCount), Side.Stockpile),
                 new("`DateTimeOffset.UtcNow`", Ticks(() => parts.UtcNow().UtcTicks), Side.Stockpile),
                 new("the emitted copy of `Product`", Calls(parts.Copy), Side.Stockpile),
@@ -102,7 +103,8 @@ internal static class PeerReadPairedRun
                 new("`StockpileCache` (memory) hit, immutable", Calls(parts.MemoryFrozen), Side.Stockpile),
                 new("`StockpileCache` (memory over a shared tier) hit, `Product` (copied)", Calls(parts.LayeredProduct), Side.Stockpile),
                 new("`StockpileCache` (memory over a shared tier) hit, immutable", Calls(parts.LayeredFrozen), Side.Stockpile),
-                new("the same through `IStockpileCache`", Calls(parts.InterfaceFrozen), Side.Stockpile),
+                new("the same, a value that never expires (no clock read)", Calls(parts.LayeredForever), Side.Stockpile),
+                new("the immutable hit through `IStockpileCache`", Calls(parts.InterfaceFrozen), Side.Stockpile),
                 new("`IStockpileCache.GetAsync` (memory over a shared tier) hit, immutable", Calls(parts.InterfaceGetFrozen), Side.Stockpile),
             ]);
         }

@@ -98,6 +98,27 @@ public sealed class Issue12CacheHitTests
     }
 
     [Test]
+    public async Task GetOrCreateAsync_HitOfAValueThatNeverExpires_ReadsNoClock_AnExpiringOneDoes([Values] Layout layout)
+    {
+        // A value stored forever has no deadline to check the clock against: its hit skips the read.
+        var time = new CountingTimeProvider();
+        var (cache, _, _) = Create(layout, time);
+        await cache.SetForeverAsync("forever", "kept");
+        await cache.SetAsync("expiring", "until later", new StockpileCacheEntryOptions { Expiration = TimeSpan.FromSeconds(10) });
+
+        var before = time.Timestamps;
+        Assert.That(await cache.GetOrCreateAsync("forever", 0, static (_, _) => new ValueTask<string>("made")), Is.EqualTo("kept"));
+        Assert.That(await cache.GetAsync<string>("forever"), Is.EqualTo("kept"));
+        Assert.That(time.Timestamps - before, Is.Zero, "a hit of a value that never expires reads no clock");
+
+        Assert.That(await cache.GetAsync<string>("expiring"), Is.EqualTo("until later"));
+        Assert.That(time.Timestamps - before, Is.EqualTo(1), "a hit of an expiring value reads the clock once");
+        time.Advance(TimeSpan.FromDays(365));
+        Assert.That(await cache.GetAsync<string>("forever"), Is.EqualTo("kept"));
+        Assert.That(await cache.GetAsync<string>("expiring"), Is.Null);
+    }
+
+    [Test]
     public async Task GetOrCreateAsync_TaggedHitAfterItsTagIsRemoved_RunsTheFactory([Values] Layout layout)
     {
         var (cache, _, _) = Create(layout);
@@ -185,9 +206,9 @@ public sealed class Issue12CacheHitTests
         Assert.That(await sealedCache.GetOrCreateAsync("k", 0, static (_, _) => new ValueTask<string>("made")), Is.EqualTo("through the interface"));
     }
 
-    private static (StockpileCache Cache, FakeTimeProvider Time, HeldReadCacheTier? Shared) Create(Layout layout)
+    private static (StockpileCache Cache, FakeTimeProvider Time, HeldReadCacheTier? Shared) Create(Layout layout, FakeTimeProvider? time = null)
     {
-        var time = new FakeTimeProvider();
+        time ??= new FakeTimeProvider();
         var options = new StockpileCacheOptions { TimeProvider = time, DefaultExpiration = TimeSpan.FromMinutes(5) };
         if (layout == Layout.Memory)
         {
@@ -198,5 +219,19 @@ public sealed class Issue12CacheHitTests
         var cache = new StockpileCache(options, (clock, _, _) =>
             new LayeredCacheTier(new MemoryCacheTier(clock), shared = new HeldReadCacheTier(new MemoryCacheTier(clock))));
         return (cache, time, shared);
+    }
+
+    /// <summary>A fake clock that counts its timestamp reads (the cache's expiry checks, with a provider other than the system one).</summary>
+    private sealed class CountingTimeProvider : FakeTimeProvider
+    {
+        private int _timestamps;
+
+        public int Timestamps => Volatile.Read(ref _timestamps);
+
+        public override long GetTimestamp()
+        {
+            Interlocked.Increment(ref _timestamps);
+            return base.GetTimestamp();
+        }
     }
 }

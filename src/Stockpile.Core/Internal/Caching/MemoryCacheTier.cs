@@ -132,10 +132,13 @@ internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
     }
 
     /// <summary>The entry under a key unless it expired (an expired one is dropped on the way).</summary>
-    /// <remarks>Inlined into the cache's hit path: one dictionary probe and one clock read; the removal is out of line.</remarks>
+    /// <remarks>
+    /// Inlined into the cache's hit path: one dictionary probe and one clock read (none for a value that never expires,
+    /// which has no deadline to check); the removal is out of line.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private CacheEntry? Live(string key) =>
-        _entries.TryGetValue(key, out var entry) && (!entry.IsExpired(clock.Now()) || Drop(key, entry)) ? entry : null;
+        _entries.TryGetValue(key, out var entry) && (entry.Deadline == long.MaxValue || !entry.IsExpired(clock.Now()) || Drop(key, entry)) ? entry : null;
 
     /// <summary>Drops an expired entry (unless another write replaced it meanwhile); always <see langword="false"/>, for <see cref="Live"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
