@@ -164,13 +164,14 @@ internal sealed partial class CommitCoordinator
         }
     }
 
-    /// <summary>After the batch was applied: deletes its outbox rows when nothing failed and every cache tier took the evictions.</summary>
+    /// <summary>After the batch was applied: marks its outbox rows done (or deletes them) when nothing failed and every cache tier took the evictions.</summary>
     private async ValueTask CompleteOutboxAsync(CommitBatch batch)
     {
         if (batch.StoreSave is { } save)
         {
-            // A chain's write: its row goes once the chain wrote every tier (the store deletes it then).
-            save.OutboxRow = batch.OutboxRow;
+            // A chain's write: its row is marked done once the chain wrote every tier (the store asks the chain for
+            // that); when this save's own part (its tables' cached queries) failed, it stays for the drain.
+            save.OutboxRow = batch.Faulted ? null : batch.OutboxRow;
             return;
         }
 
