@@ -1,11 +1,10 @@
-using Microsoft.EntityFrameworkCore;
 using Stockpile.Internal;
 
 namespace Stockpile;
 
 /// <summary>
 /// A chain's write through this store, with the invalidation outbox on for the context: the interceptor writes the
-/// outbox row in the store's save transaction (naming the keys the write changes), and the store deletes it once the
+/// outbox row in the store's save transaction (naming the keys the write changes), and the store marks it done once the
 /// chain's write settled (every cache tier took it, and it was published). A process that dies between the database
 /// write and the cache writes leaves the row, and a drain evicts what it names.
 /// </summary>
@@ -20,30 +19,19 @@ public sealed partial class EfCoreStore<TContext>
     internal override ValueTask<int> DeleteManyForChainAsync(IReadOnlyList<EntityKey> keys, ChainWrite write, CancellationToken cancellationToken) =>
         DeleteBatchAsync(keys, write, cancellationToken);
 
-    /// <summary>The save committed: its outbox row, if it wrote one, goes once the chain's write settled.</summary>
-    private void Settled(StoreSave save)
+    /// <summary>
+    /// The save committed: its outbox row, if it wrote one, is marked done once the chain's write settled (deleted with
+    /// the next commit's row or by the next drain pass, as a commit's is).
+    /// </summary>
+    private static void Settled(StoreSave save)
     {
         if (save is { OutboxRow: { } row, Write: { } write })
         {
-            write.OnSettled(() => DeleteOutboxRowAsync(row));
-        }
-    }
-
-    /// <summary>Deletes the row on a context of its own (the save's is gone by then). Never throws: a row left is drained later.</summary>
-    private async ValueTask DeleteOutboxRowAsync(OutboxRow row)
-    {
-        try
-        {
-            var context = CreateContext();
-            await using (context.ConfigureAwait(false))
+            write.OnSettled(() =>
             {
-                await context.Database.OpenConnectionAsync().ConfigureAwait(false);
-                await row.Table.DeleteAsync(context.Database.GetDbConnection(), row.Id, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex)
-        {
-            Internal.Log.OutboxDeleteFailed(_logger, ex);
+                row.Table.MarkDone(row.Connection, row.Id);
+                return default;
+            });
         }
     }
 }

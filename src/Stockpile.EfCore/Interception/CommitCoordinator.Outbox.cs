@@ -56,10 +56,16 @@ internal sealed partial class CommitCoordinator
     public void OnCommitting(DbTransaction transaction, DbContext? context)
     {
         Committing(transaction);
-        foreach (var (table, batch, id, payload) in OutboxRows(transaction, context))
+        var rows = OutboxRows(transaction, context);
+        foreach (var (table, batch, id, payload) in rows)
         {
             table.Insert(transaction, id, Now(), payload);
             batch.OutboxRow = new OutboxRow(table, id, transaction.Connection!);
+        }
+
+        if (rows.Count > 0)
+        {
+            rows[0].Table.DeleteDone(transaction.Connection!, transaction);
         }
     }
 
@@ -67,10 +73,17 @@ internal sealed partial class CommitCoordinator
     public async ValueTask OnCommittingAsync(DbTransaction transaction, DbContext? context, CancellationToken cancellationToken)
     {
         Committing(transaction);
-        foreach (var (table, batch, id, payload) in OutboxRows(transaction, context))
+        var rows = OutboxRows(transaction, context);
+        foreach (var (table, batch, id, payload) in rows)
         {
             await table.InsertAsync(transaction, id, Now(), payload, cancellationToken).ConfigureAwait(false);
             batch.OutboxRow = new OutboxRow(table, id, transaction.Connection!);
+        }
+
+        if (rows.Count > 0)
+        {
+            // The rows earlier commits marked done go in this transaction: no statement of their own.
+            await rows[0].Table.DeleteDoneAsync(transaction.Connection!, transaction, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -151,13 +164,14 @@ internal sealed partial class CommitCoordinator
         }
     }
 
-    /// <summary>After the batch was applied: deletes its outbox rows when nothing failed and every cache tier took the evictions.</summary>
+    /// <summary>After the batch was applied: marks its outbox rows done (or deletes them) when nothing failed and every cache tier took the evictions.</summary>
     private async ValueTask CompleteOutboxAsync(CommitBatch batch)
     {
         if (batch.StoreSave is { } save)
         {
-            // A chain's write: its row goes once the chain wrote every tier (the store deletes it then).
-            save.OutboxRow = batch.OutboxRow;
+            // A chain's write: its row is marked done once the chain wrote every tier (the store asks the chain for
+            // that); when this save's own part (its tables' cached queries) failed, it stays for the drain.
+            save.OutboxRow = batch.Faulted ? null : batch.OutboxRow;
             return;
         }
 
@@ -186,7 +200,15 @@ internal sealed partial class CommitCoordinator
         var done = true;
         foreach (var each in rows)
         {
-            done &= await DeleteRowAsync(each).ConfigureAwait(false);
+            if (each.DeleteAtOnce || each.OwnsConnection)
+            {
+                done &= await DeleteRowAsync(each).ConfigureAwait(false);
+            }
+            else
+            {
+                // A commit's row: deleted with the next commit's row, or by the next drain pass (OutboxTable.Done.cs).
+                each.Table.MarkDone(each.Connection, each.Id);
+            }
         }
 
         batch.OutboxDone = done;
@@ -288,6 +310,7 @@ internal sealed partial class CommitCoordinator
                     var table = OutboxTable.For(context);
                     var id = Guid.NewGuid().ToString("N");
                     await table.InsertAsync(transaction, id, Now(), PayloadOf(batch), CancellationToken.None).ConfigureAwait(false);
+                    await table.DeleteDoneAsync(command.Connection!, transaction, CancellationToken.None).ConfigureAwait(false);
                     batch.OutboxRow = new OutboxRow(table, id, command.Connection!);
                 }
 

@@ -57,6 +57,9 @@ internal sealed class OutboxDrainer<TContext>
             try
             {
                 var connection = context.Database.GetDbConnection();
+
+                // Rows whose evictions this process completed: deleted, not applied again.
+                await table.DeleteDoneAsync(connection, null, cancellationToken).ConfigureAwait(false);
                 var drained = 0;
                 bool more;
                 do
@@ -112,7 +115,7 @@ internal sealed class OutboxDrainer<TContext>
             batch = new CommitBatch(_coordinator, []) { InvalidateAll = true };
         }
 
-        batch.OutboxRow = new OutboxRow(table, id, connection);
+        batch.OutboxRow = new OutboxRow(table, id, connection, DeleteAtOnce: true);
         await _coordinator.ReplayAsync(batch).ConfigureAwait(false);
         if (!batch.OutboxDone)
         {

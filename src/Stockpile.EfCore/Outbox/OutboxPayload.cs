@@ -12,6 +12,8 @@ namespace Stockpile.Internal;
 /// </remarks>
 internal static class OutboxPayload
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, string> s_names = new();
+
     public static string Write(IEnumerable<EntityKey> keys, IEnumerable<Type> types, IEnumerable<Type> untracked, IEnumerable<string> tables)
     {
         using var buffer = new MemoryStream();
@@ -110,7 +112,8 @@ internal static class OutboxPayload
         json.WriteEndArray();
     }
 
-    private static string NameOf(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+    // Once per type: a commit's path names a type per key, and Assembly.GetName() builds a new AssemblyName each time.
+    private static string NameOf(Type type) => s_names.GetOrAdd(type, static t => $"{t.FullName}, {t.Assembly.GetName().Name}");
 
     // Reflection, but only when a row is drained: never on a commit's path.
     private static Type? TypeOf(string name) => Type.GetType(name, throwOnError: false);

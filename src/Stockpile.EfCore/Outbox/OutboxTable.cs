@@ -12,7 +12,7 @@ namespace Stockpile.Internal;
 /// written inside the commit's transaction, and neither its writes nor its reads go through EF Core's interceptors.
 /// Names come from the model (the user's naming conventions apply) and the provider's SQL helper.
 /// </summary>
-internal sealed class OutboxTable
+internal sealed partial class OutboxTable
 {
     public const string EntityName = "Stockpile.Outbox";
     public const string IdColumn = "Id";
@@ -24,6 +24,7 @@ internal sealed class OutboxTable
 
     private readonly string _insert;
     private readonly string _delete;
+    private readonly string _deleteMany;
     private readonly string _claim;
     private readonly string _release;
     private readonly string _pending;
@@ -39,6 +40,7 @@ internal sealed class OutboxTable
         string P(int i) => sql.GenerateParameterNamePlaceholder("p" + i);
         _insert = $"INSERT INTO {table} ({id}, {created}, {payload}, {locked}) VALUES ({P(0)}, {P(1)}, {P(2)}, NULL)";
         _delete = $"DELETE FROM {table} WHERE {id} = {P(0)}";
+        _deleteMany = $"DELETE FROM {table} WHERE {id} IN (";
         _claim = $"UPDATE {table} SET {locked} = {P(1)} WHERE {id} = {P(0)} AND ({locked} IS NULL OR {locked} < {P(2)})";
         _release = $"UPDATE {table} SET {locked} = NULL WHERE {id} = {P(0)} AND {locked} = {P(1)}";
         _pending = $"SELECT {id}, {payload} FROM {table} WHERE ({locked} IS NULL OR {locked} < {P(0)}) AND {created} <= {P(1)} ORDER BY {created}";

@@ -27,8 +27,11 @@ public static class StockpileOutboxBuilderExtensions
     /// The context must be registered with <c>AddDbContextFactory</c> and have the interceptor added with
     /// <c>AddStockpileInterceptor(serviceProvider)</c>. Host start-up fails when its model has no outbox table. A save
     /// outside a transaction runs in one (EF Core otherwise runs a single statement without one) unless the context's
-    /// <c>AutoTransactionBehavior</c> is <c>Never</c>; so does an <c>ExecuteUpdate</c>/<c>ExecuteDelete</c>. Not covered:
-    /// <see cref="System.Transactions.TransactionScope"/>.
+    /// <c>AutoTransactionBehavior</c> is <c>Never</c>; so does an <c>ExecuteUpdate</c>/<c>ExecuteDelete</c>. In a
+    /// <see cref="System.Transactions.TransactionScope"/> each save writes its row on the enlisted connection. A chain's
+    /// own put or delete through the context's <see cref="EfCoreStore{TContext}"/> writes its row in the store's save.
+    /// Without dependency injection: <see cref="StockpileInterceptorOptions.UseOutbox"/> and
+    /// <see cref="StockpileOutboxDrainer{TContext}"/>.
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
     public static IStockpileBuilder AddOutbox<TContext>(this IStockpileBuilder builder, Action<StockpileOutboxOptions>? configure = null)

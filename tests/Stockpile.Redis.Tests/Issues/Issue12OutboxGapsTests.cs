@@ -52,7 +52,7 @@ public sealed class Issue12OutboxGapsTests
 
     [TestCase("sqlite")]
     [TestCase("postgres")]
-    public async Task ChainPutAndDelete_RedisReachable_RowDeletedOnceEveryTierTookTheWrite(string provider)
+    public async Task ChainPutAndDelete_RedisReachable_RowMarkedDoneOnceEveryTierTookTheWrite(string provider)
     {
         await using var database = await OutboxDatabase.CreateAsync(notes: 2, await OutboxPostgres.ForAsync(provider));
         await using var app = database.Instance(RedisTestEnvironment.ConnectionString, TestStores.UniquePrefix());
@@ -60,13 +60,19 @@ public sealed class Issue12OutboxGapsTests
         var redis = (RedisStore)chain.Tiers[1];
         Assert.That((await chain.GetAsync<Note, int>(1))?.Text, Is.EqualTo("old"));
 
+        var drainer = app.GetRequiredService<Stockpile.Internal.OutboxDrainer<NoteDbContext>>();
+
         await chain.PutAsync(new Note { Id = 1, Code = "N1", Text = "put" });
-        Assert.That(await database.OutboxRowsAsync(), Is.Zero, "the put's row is deleted once Redis and memory took it");
         Assert.That(await database.TextAsync(1), Is.EqualTo("put"));
-        Assert.That((await redis.GetAsync<Note, int>(1))?.Text, Is.EqualTo("put"), "written through, not evicted");
+        Assert.That(await database.OutboxRowsAsync(), Is.EqualTo(1), "the put wrote its row with the data");
+        Assert.That(await drainer.DrainAsync(everything: true, CancellationToken.None), Is.Zero, "the row was marked done once Redis and memory took the put: the pass deletes it, applying nothing");
+        Assert.That(await database.OutboxRowsAsync(), Is.Zero);
+        Assert.That((await redis.GetAsync<Note, int>(1))?.Text, Is.EqualTo("put"), "written through, never evicted");
 
         Assert.That(await chain.DeleteAsync(EntityKey.For<Note>(2)), Is.True);
-        Assert.That(await database.OutboxRowsAsync(), Is.Zero, "the delete's row too");
+        Assert.That(await database.OutboxRowsAsync(), Is.EqualTo(1), "the delete wrote its row");
+        Assert.That(await drainer.DrainAsync(everything: true, CancellationToken.None), Is.Zero, "and marked it done");
+        Assert.That(await database.OutboxRowsAsync(), Is.Zero);
         Assert.That(await chain.GetAsync<Note, int>(2), Is.Null);
     }
 

@@ -9,7 +9,7 @@ public sealed partial class ChainedStore
     /// write), runs what the tiers asked for once the write settled (see <see cref="ChainWrite"/>). Never throws: the
     /// write is done, and work left undone is the asking tier's to retry (an outbox row is drained later).
     /// </summary>
-    private async ValueTask SettleAsync(ChainWrite write)
+    private async ValueTask SettleWriteAsync(ChainWrite write)
     {
         if (!write.HasWork)
         {

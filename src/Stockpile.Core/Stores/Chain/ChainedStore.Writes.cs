@@ -106,7 +106,7 @@ public sealed partial class ChainedStore
 
             return true;
         }), () => written, cancellationToken).ConfigureAwait(false);
-        await SettleAsync(write).ConfigureAwait(false);
+        await SettleWriteAsync(write).ConfigureAwait(false);
     }
 
     /// <summary>Deletes from every tier, unobserved (see <c>ChainedStore.Diagnostics.cs</c>).</summary>
@@ -148,7 +148,7 @@ public sealed partial class ChainedStore
             ThrowIfAny(errors);
             return any;
         }), static () => true, cancellationToken).ConfigureAwait(false);
-        await SettleAsync(write).ConfigureAwait(false);
+        await SettleWriteAsync(write).ConfigureAwait(false);
         return deleted;
     }
 
