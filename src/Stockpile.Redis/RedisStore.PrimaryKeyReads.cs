@@ -28,8 +28,9 @@ public sealed partial class RedisStore
         where T : class
     {
         var key = StockpileEntityType.For<T>().PrimaryKey;
-        return TryWriteObjectKey(key, primaryKey, stackalloc byte[DirectKeyBufferBytes], out var redisKey) && TryEnterDirect(out var database)
-            ? GetDirectAsync<T, TKey>(database, redisKey, key, primaryKey, cancellationToken)
+        Span<byte> buffer = stackalloc byte[DirectKeyBufferBytes];
+        return TryWriteObjectKey(key, primaryKey, buffer, out var length) && TryEnterDirect(out var database)
+            ? GetDirectAsync<T, TKey>(database, buffer[..length].ToArray(), key, primaryKey, cancellationToken)
             : base.GetByPrimaryKeyCoreAsync<T, TKey>(primaryKey, cancellationToken);
     }
 
@@ -40,20 +41,26 @@ public sealed partial class RedisStore
     {
         ArgumentNullException.ThrowIfNull(primaryKeys);
         var key = StockpileEntityType.For<T>().PrimaryKey;
-        var redisKeys = new RedisKey[primaryKeys.Count];
-        Span<byte> buffer = stackalloc byte[DirectKeyBufferBytes];
-        for (var i = 0; i < redisKeys.Length; i++)
+        var keys = new PooledKeyBytes(primaryKeys.Count, bytesPerKey: 96); // a prefix, a type's full name, a key name and a value
+        for (var i = 0; i < primaryKeys.Count; i++)
         {
             // A null value is refused by the general path, with the key's name.
-            if (primaryKeys[i] is not { } value || !TryWriteObjectKey(key, value, buffer, out redisKeys[i]))
+            if (primaryKeys[i] is not { } value || !TryWriteObjectKey(key, value, keys.Room(DirectKeyBufferBytes), out var length))
             {
+                keys.Dispose();
                 return base.GetManyByPrimaryKeyCoreAsync<T, TKey>(primaryKeys, cancellationToken);
             }
+
+            keys.Add(length);
         }
 
-        return TryEnterDirect(out var database)
-            ? GetManyDirectAsync<T, TKey>(database, redisKeys, key, primaryKeys, cancellationToken)
-            : base.GetManyByPrimaryKeyCoreAsync<T, TKey>(primaryKeys, cancellationToken);
+        if (TryEnterDirect(out var database))
+        {
+            return GetManyDirectAsync<T, TKey>(database, keys, key, primaryKeys, cancellationToken);
+        }
+
+        keys.Dispose();
+        return base.GetManyByPrimaryKeyCoreAsync<T, TKey>(primaryKeys, cancellationToken);
     }
 
     private async ValueTask<T?> GetDirectAsync<T, TKey>(IDatabase database, RedisKey redisKey, KeyDefinition key, TKey primaryKey, CancellationToken cancellationToken)
@@ -88,11 +95,11 @@ public sealed partial class RedisStore
         return await base.GetByPrimaryKeyCoreAsync<T, TKey>(primaryKey, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<IReadOnlyList<T?>> GetManyDirectAsync<T, TKey>(IDatabase database, RedisKey[] redisKeys, KeyDefinition key, IReadOnlyList<TKey> primaryKeys, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<T?>> GetManyDirectAsync<T, TKey>(IDatabase database, PooledKeyBytes keys, KeyDefinition key, IReadOnlyList<TKey> primaryKeys, CancellationToken cancellationToken)
         where T : class
         where TKey : notnull
     {
-        var results = new T?[redisKeys.Length];
+        var results = new T?[keys.Count];
         var shortForm = ReadsShortForm<T>(key);
         var unreadable = false;
         Task<RespResult>? pending = null;
@@ -100,6 +107,14 @@ public sealed partial class RedisStore
         {
             if (IsCluster(database))
             {
+                var redisKeys = new RedisKey[keys.Count];
+                for (var i = 0; i < redisKeys.Length; i++)
+                {
+                    redisKeys[i] = keys.KeyAt(i);
+                }
+
+                keys.Dispose();
+
                 // Each slot's values are read as its reply comes in, while the other slots' replies are on their way.
                 await foreach (var (index, value) in MultiGetBySlotAsync(database, redisKeys, cancellationToken).ConfigureAwait(false))
                 {
@@ -108,7 +123,15 @@ public sealed partial class RedisStore
             }
             else
             {
-                pending = SendMultiGet(database, redisKeys);
+                try
+                {
+                    pending = SendMultiGet(database, keys);
+                }
+                finally
+                {
+                    keys.Dispose();
+                }
+
                 using var reply = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
                 unreadable = !TryReadReply(reply, key, shortForm, primaryKeys, results);
             }
@@ -130,19 +153,19 @@ public sealed partial class RedisStore
             : results;
     }
 
-    /// <summary>Writes the Redis key of a look-up by primary key value, as <see cref="StorageKey"/> does, in UTF-8; <see langword="false"/> when the value is not one the hot path writes.</summary>
-    private bool TryWriteObjectKey<TKey>(KeyDefinition key, TKey value, Span<byte> buffer, out RedisKey redisKey)
+    /// <summary>Writes the Redis key of a look-up by primary key value, as <see cref="StorageKey"/> does, in UTF-8 at the start of <paramref name="buffer"/>; <see langword="false"/> when the value is not one the hot path writes.</summary>
+    private bool TryWriteObjectKey<TKey>(KeyDefinition key, TKey value, Span<byte> buffer, out int length)
     {
         var start = _objectKeyStartUtf8 ??= RedisKeyPatterns.ObjectKeyStartUtf8(KeyPrefix);
         if (start.AsSpan().TryCopyTo(buffer) && key.TryWriteCanonicalUtf8(value, IsPolymorphic, buffer[start.Length..^1], out var written))
         {
             var end = start.Length + written;
             buffer[end] = RedisKeyPatterns.ObjectKeyEndUtf8;
-            redisKey = buffer[..(end + 1)].ToArray();
+            length = end + 1;
             return true;
         }
 
-        redisKey = default;
+        length = 0;
         return false;
     }
 

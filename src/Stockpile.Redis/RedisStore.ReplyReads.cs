@@ -1,5 +1,6 @@
 using System.Buffers;
 using StackExchange.Redis;
+using Stockpile.Redis.Internal;
 
 namespace Stockpile;
 
@@ -14,19 +15,21 @@ public sealed partial class RedisStore
 
     /// <summary>
     /// Sends one <c>MGET</c> of <paramref name="keys"/>; the task's reply must be disposed. The arguments are written
-    /// before the call returns (see <see cref="IDatabaseAsync.ExecuteRespAsync"/>), so their array goes back to the pool at once.
+    /// before the call returns (see <see cref="IDatabaseAsync.ExecuteRespAsync"/>), so their array, and the keys'
+    /// buffer, may go back to the pool at once. They go as values over the keys' bytes (no array per key): one server
+    /// serves every key, so no key needs to pick it (a cluster reads by slot, with keys).
     /// </summary>
-    private static Task<RespResult> SendMultiGet(IDatabase database, ReadOnlySpan<RedisKey> keys)
+    private static Task<RespResult> SendMultiGet(IDatabase database, PooledKeyBytes keys)
     {
-        var arguments = ArrayPool<RedisKeyOrValue>.Shared.Rent(keys.Length);
+        var arguments = ArrayPool<RedisKeyOrValue>.Shared.Rent(keys.Count);
         try
         {
-            for (var i = 0; i < keys.Length; i++)
+            for (var i = 0; i < keys.Count; i++)
             {
-                arguments[i] = keys[i];
+                arguments[i] = (RedisValue)keys[i];
             }
 
-            return database.ExecuteRespAsync(MultiGet, arguments.AsMemory(0, keys.Length));
+            return database.ExecuteRespAsync(MultiGet, arguments.AsMemory(0, keys.Count));
         }
         finally
         {

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Stockpile.Internal;
 using Stockpile.Internal.KeyValue;
 using Stockpile.Testing.Entities;
+using Stockpile.Testing.KeyValue;
 using Stockpile.Tests.Fakes;
 
 namespace Stockpile.Tests.Issues;
@@ -67,7 +68,7 @@ public sealed class Issue9StoredFormTests
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(new Product { Id = 8, Sku = "S8", Name = "eight" });
 
-        var item = StoredPayload.ReadValue(Named(typeof(Product), json), typeof(Product), typeof(Product), polymorphic: false, s_serializer);
+        var item = StoredPayload.ReadValue(NamedPayload.Of(typeof(Product), json), typeof(Product), typeof(Product), polymorphic: false, s_serializer);
 
         Assert.That(item, Is.TypeOf<Product>().With.Property(nameof(Product.Name)).EqualTo("eight"));
     }
@@ -87,18 +88,11 @@ public sealed class Issue9StoredFormTests
         var store = new DictionaryKeyValueStore();
         await store.PutAsync(new Product { Id = 10, Sku = "S10", Name = "ten" });
         var key = "stockpile:" + EntityKey.For<Product>(11).Encode();
-        store.Entries[key] = Named(typeof(Product), JsonSerializer.SerializeToUtf8Bytes(new Product { Id = 11, Sku = "S11", Name = "eleven" }));
+        store.Entries[key] = NamedPayload.Of(typeof(Product), JsonSerializer.SerializeToUtf8Bytes(new Product { Id = 11, Sku = "S11", Name = "eleven" }));
 
         Assert.That(store.Entries["stockpile:" + EntityKey.For<Product>(10).Encode()][0], Is.EqualTo((byte)'O'));
         Assert.That((await store.GetAsync<Product, int>(10))?.Name, Is.EqualTo("ten"));
         Assert.That((await store.GetAsync<Product, int>(11))?.Name, Is.EqualTo("eleven"));
         Assert.That((await store.GetAsync<Product>(EntityKey.Of<Product>("Sku", "S10")))?.Name, Is.EqualTo("ten"));
-    }
-
-    /// <summary>The form every object was stored in before: <c>'V'</c>, the name's length, the canonical name, the JSON.</summary>
-    private static byte[] Named(Type type, byte[] json)
-    {
-        var name = TypeNames.CanonicalUtf8(type);
-        return [(byte)'V', (byte)(name.Length >> 8), (byte)name.Length, .. name, .. json];
     }
 }

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using StackExchange.Redis;
-using Stockpile.Internal;
-using Stockpile.Internal.KeyValue;
 using Stockpile.Testing.Entities;
+using Stockpile.Testing.KeyValue;
 
 namespace Stockpile.Redis.Tests.Issues;
 
@@ -50,7 +49,7 @@ public sealed class Issue9StoredFormTests(bool cluster)
         var database = _connection.GetDatabase();
         foreach (var product in products)
         {
-            await database.StringSetAsync(TestStores.KeyOf(store.KeyPrefixForTests, EntityKey.For<Product>(product.Id)), Named(typeof(Product), JsonSerializer.SerializeToUtf8Bytes(product)));
+            await database.StringSetAsync(TestStores.KeyOf(store.KeyPrefixForTests, EntityKey.For<Product>(product.Id)), NamedPayload.Of(typeof(Product), JsonSerializer.SerializeToUtf8Bytes(product)));
         }
 
         // Twice: the first call of a store connects through the general path, the next ones take the short one.
@@ -86,11 +85,5 @@ public sealed class Issue9StoredFormTests(bool cluster)
             Assert.That(await store.GetAsync<Car, int>(plain.Id), Is.Null, "an Automobile is not a Car");
             Assert.That((await store.GetAsync<Car>(EntityKey.Of<Car>(nameof(Car.Vin), car.Vin)))?.Make, Is.EqualTo("car"));
         }
-    }
-
-    private static byte[] Named(Type type, byte[] json)
-    {
-        var name = TypeNames.CanonicalUtf8(type);
-        return [StoredPayload.ValueMarker, (byte)(name.Length >> 8), (byte)name.Length, .. name, .. json];
     }
 }

@@ -5,6 +5,7 @@ using Stockpile.Redis.Caching;
 using Stockpile.Redis.Tests.Caching;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Entities;
+using Stockpile.Testing.KeyValue;
 
 namespace Stockpile.Redis.Tests.Torture;
 
@@ -108,7 +109,7 @@ public sealed class CorruptBytesTests(bool cluster)
     {
         var random = new Random(12);
         // The named form (every object's before issue 9's short form, a derived type's still), built by hand.
-        var valid = Named(typeof(Product), """{"Id":1,"Sku":"S1","Name":"one","Price":0}"""u8);
+        var valid = NamedPayload.Of(typeof(Product), """{"Id":1,"Sku":"S1","Name":"one","Price":0}"""u8);
         var nameLength = (valid[1] << 8) | valid[2];
         var header = valid.AsSpan(0, 3 + nameLength).ToArray();
 
@@ -117,7 +118,7 @@ public sealed class CorruptBytesTests(bool cluster)
         await redis.PutAsync(trap);
         var trapStored = (byte[])(await _connection.GetDatabase().StringGetAsync(TestStores.KeyOf(prefix, EntityKey.For<SideEffect>(trap.Id))))!;
         Assert.That(trapStored[0], Is.EqualTo((byte)'O'), "a type declaring its own key is stored in the short form");
-        var trapBytes = Named(typeof(SideEffect), trapStored.AsSpan(1));
+        var trapBytes = NamedPayload.Of(typeof(SideEffect), trapStored.AsSpan(1));
 
         var other = TestStores.NewProduct("someone else");
         await redis.PutAsync(other);
@@ -137,7 +138,7 @@ public sealed class CorruptBytesTests(bool cluster)
             ("JSON null", [.. header, .. "null"u8]),
             ("JSON with a wrong field type", [.. header, .. """{"Id":"nine","Sku":5}"""u8]),
             ("another product's object", otherShort),
-            ("another product's object in the named form", Named(typeof(Product), otherShort.AsSpan(1))),
+            ("another product's object in the named form", NamedPayload.Of(typeof(Product), otherShort.AsSpan(1))),
             ("one byte O", "O"u8.ToArray()),
             ("the short form, JSON of another shape", [(byte)'O', .. """{"Unrelated":[1,2,3]}"""u8]),
             ("the short form, a JSON array", [(byte)'O', .. "[1,2]"u8]),
@@ -165,13 +166,6 @@ public sealed class CorruptBytesTests(bool cluster)
         }
 
         return list;
-    }
-
-    /// <summary>An object in the named form: <c>'V'</c>, the name's length (2 bytes, big-endian), the type's canonical name, the JSON.</summary>
-    private static byte[] Named(Type type, ReadOnlySpan<byte> json)
-    {
-        var name = Stockpile.Internal.TypeNames.CanonicalUtf8(type);
-        return [(byte)'V', (byte)(name.Length >> 8), (byte)name.Length, .. name, .. json];
     }
 
     /// <summary>Strings no cache set writes under an entry's key.</summary>
