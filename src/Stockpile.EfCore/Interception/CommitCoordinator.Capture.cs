@@ -130,9 +130,13 @@ internal sealed partial class CommitCoordinator
         return change;
     }
 
-    /// <summary>After the save: the final keys (store-generated values are in), and a detached copy of what was written.</summary>
-    private static void Complete(CommitBatch batch)
+    /// <summary>
+    /// After the save: the final keys (store-generated values are in), and, for a chain with no source of truth to read
+    /// the committed rows back from, a detached copy of what was written.
+    /// </summary>
+    private void Complete(CommitBatch batch)
     {
+        bool? copy = null;
         foreach (var change in batch.Changes)
         {
             if (change.State == EntityState.Deleted)
@@ -141,7 +145,7 @@ internal sealed partial class CommitCoordinator
             }
 
             change.NewKeys = CurrentKeys(change.EntityType, change.Entry.Entity, change.NewKeys);
-            if (change.WriteThrough && change.WroteWholeRow && change.Entry.State != EntityState.Detached)
+            if (change.WriteThrough && change.WroteWholeRow && change.Entry.State != EntityState.Detached && (copy ??= !Chain.IsSourceOfTruth))
             {
                 change.Snapshot = change.Entry.CurrentValues.ToObject();
             }
