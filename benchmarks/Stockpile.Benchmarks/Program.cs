@@ -56,6 +56,12 @@ if (args is ["--outbox-save", ..] outboxSave)
     return;
 }
 
+if (args is ["--peer-save-breakdown", ..] breakdown)
+{
+    await Stockpile.Benchmarks.Peers.PeerSaveBreakdownRun.RunAsync(breakdown.Length > 1 ? int.Parse(breakdown[1], System.Globalization.CultureInfo.InvariantCulture) : 200, breakdown.Length > 2 ? breakdown[2..] : []);
+    return;
+}
+
 if (args is ["--paired-peers", ..])
 {
     await PeerReadPairedRun.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 60, args.Length > 2 ? args[2..] : []);

@@ -27,7 +27,8 @@ internal sealed class PeerBStockpile : IAsyncDisposable
     public IStockpileCache Cache => Services.GetRequiredService<IStockpileCache>();
 
     /// <summary>Builds an instance; instances made with the same <paramref name="prefix"/> share Redis keys and the backplane channel.</summary>
-    public static PeerBStockpile Create(PeerBServers servers, string prefix, StockpileCommitPolicy policy, bool backplane, bool cache, PeerBQueryCounter? counter = null)
+    /// <remarks><paramref name="counter"/> (a query counter, or save marks) runs after Stockpile's interceptors.</remarks>
+    public static PeerBStockpile Create(PeerBServers servers, string prefix, StockpileCommitPolicy policy, bool backplane, bool cache, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? counter = null)
     {
         var services = new ServiceCollection();
         services.AddPooledDbContextFactory<BenchDbContext>((sp, o) =>

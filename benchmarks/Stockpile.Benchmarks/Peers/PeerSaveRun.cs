@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Stockpile.Benchmarks.Peers;
 
 /// <summary>
-/// The <see cref="PeerSaveBenchmarks"/> saves measured save by save, the sides taking turns round by round (the order
-/// shifting every round), so that a shared machine's load swings hit every side alike: BenchmarkDotNet runs one method
+/// The <see cref="PeerSaveBenchmarks"/> saves measured save by save, the sides taking turns round by round (in a new
+/// random order every round), so that a shared machine's load swings hit every side alike: BenchmarkDotNet runs one method
 /// after the other, and on this machine the load moved between them by more than the interceptor costs. Reports each
 /// side's median, P99 and mean, and its ratio to the plain save. Run with
 /// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-save [rounds]</c>.
@@ -26,12 +26,18 @@ internal static class PeerSaveRun
                 (new("FusionCache: SaveChanges, then RemoveAsync of the 100 keys"), benchmarks.FusionRemove),
                 (new("HybridCache: SaveChanges, then RemoveAsync of the 100 keys"), benchmarks.HybridRemove),
             ];
-            const int warmup = 5;
+            // Warm-up long enough for tiered compilation to promote the save paths (a save runs each once): after 5
+            // rounds EF Core's and Stockpile's per-save code still ran unoptimized. A new random order every round: a
+            // rotation always put the same side after the same side, which then met what that one left behind (a
+            // backplane message, JIT work).
+            var warmup = Math.Max(rounds / 3, 20);
+            var random = new Random(8);
+            var order = sides.ToArray();
             for (var round = 0; round < rounds + warmup; round++)
             {
-                for (var i = 0; i < sides.Length; i++)
+                random.Shuffle(order);
+                foreach (var (samples, save) in order)
                 {
-                    var (samples, save) = sides[(i + round) % sides.Length];
                     var start = Stopwatch.GetTimestamp();
                     if (await save() != 100)
                     {
@@ -45,7 +51,7 @@ internal static class PeerSaveRun
                 }
             }
 
-            Console.WriteLine($"peer save: SaveChanges of 100 modified rows ({rounds} saves per side after {warmup} warm-up rounds; sides in turn):");
+            Console.WriteLine($"peer save: SaveChanges of 100 modified rows ({rounds} saves per side after {warmup} warm-up rounds; sides in a random order each round):");
             foreach (var (samples, _) in sides)
             {
                 Console.WriteLine($"  {samples}");

@@ -99,44 +99,31 @@ internal sealed partial class CommitCoordinator
 
     private async ValueTask WriteThroughAsync(IEnumerable<CapturedChange> changes, CommitTicket ticket)
     {
-        var committed = new List<object>();
-        var reread = new List<EntityKey>();
-        foreach (var change in changes)
+        var written = changes.ToArray();
+        var keys = Array.ConvertAll(written, static c => c.PrimaryKey!);
+        if (Chain.IsSourceOfTruth)
         {
-            if (change.Snapshot is { } snapshot)
+            // The chain reads the rows back as committed (a partial update left the other columns as the database has
+            // them; a later commit must win): reading them here first would read them twice.
+            await Chain.RefreshFromSourceAsync(keys, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            // No source to read from: what was saved whole is put, the rest evicted.
+            var unknown = written.Where(static c => c.Snapshot is null).Select(static c => c.PrimaryKey!).ToArray();
+            if (unknown.Length > 0)
             {
-                committed.Add(snapshot);
+                await Chain.InvalidateAsync(unknown, CancellationToken.None).ConfigureAwait(false);
             }
-            else
-            {
-                reread.Add(change.PrimaryKey!);
-            }
+
+            await Chain.RefreshAsync(written.Select(static c => c.Snapshot).OfType<object>(), CancellationToken.None).ConfigureAwait(false);
         }
 
-        if (reread.Count > 0)
-        {
-            // Only some columns were written: read the rows as committed rather than trust the tracked values.
-            var source = Chain.Tiers[^1];
-            var found = source.IsSourceOfTruth ? await source.GetManyUntypedAsync(reread, CancellationToken.None).ConfigureAwait(false) : new object?[reread.Count];
-            committed.AddRange(found.OfType<object>());
-            var gone = reread.Where((_, i) => found[i] is null).ToArray();
-            if (gone.Length > 0)
-            {
-                await Chain.InvalidateAsync(gone, CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-
-        if (committed.Count == 0)
-        {
-            return;
-        }
-
-        await Chain.RefreshAsync(committed, CancellationToken.None).ConfigureAwait(false);
         if (!Tracker.IsClean(ticket))
         {
             // Another commit of these rows began meanwhile; what was just written may be the older state.
-            Log.WriteThroughDowngraded(_logger, committed.Count);
-            await Chain.InvalidateAsync(committed.Select(EntityKey.FromEntity).ToArray(), CancellationToken.None).ConfigureAwait(false);
+            Log.WriteThroughDowngraded(_logger, keys.Length);
+            await Chain.InvalidateAsync(keys, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -10,7 +10,6 @@ internal sealed partial class CommitCoordinator
     private CommitBatch? Capture(DbContext context, ModelKeyResolver resolver)
     {
         var batch = new CommitBatch(this, []);
-        var captured = new HashSet<object>(ReferenceEqualityComparer.Instance);
         List<EntityEntry>? owned = null;
         foreach (var entry in context.ChangeTracker.Entries())
         {
@@ -32,12 +31,11 @@ internal sealed partial class CommitCoordinator
             }
 
             batch.Changes.Add(CaptureEntry(entityType, entry, entry.State));
-            captured.Add(entry.Entity);
         }
 
         if (owned is not null)
         {
-            CaptureRoots(context, resolver, owned, batch, captured);
+            CaptureRoots(context, resolver, owned, batch, new HashSet<object>(batch.Changes.Select(static c => c.Entry.Entity), ReferenceEqualityComparer.Instance));
         }
 
         return batch.ChangesTokens ? batch : null;
@@ -112,26 +110,33 @@ internal sealed partial class CommitCoordinator
 
     private CapturedChange CaptureEntry(StockpileEntityType entityType, EntityEntry entry, EntityState state)
     {
+        var plan = CapturePlan.For(entry.Metadata, entityType);
         var change = new CapturedChange(entityType, entry, state);
-        if (state != EntityState.Added)
-        {
-            change.OldKeys = OriginalKeys(entityType, entry);
-        }
-
         if (state != EntityState.Deleted)
         {
-            change.KeyKnownBeforeSave = !entry.Metadata.FindPrimaryKey()!.Properties.Any(p => entry.Property(p.Name).IsTemporary);
+            change.KeyKnownBeforeSave = entry.State != EntityState.Added || !HasTemporaryKey(plan, entry);
             change.NewKeys = change.KeyKnownBeforeSave ? CurrentKeys(entityType, entry.Entity) : [];
             change.WriteThrough = Options.PolicyFor(entityType.ClrType) == StockpileCommitPolicy.WriteThrough;
-            change.WroteWholeRow = WritesWholeRow(entry);
+
+            // Only a write-through needs to know whether the tracked values are the committed row.
+            change.WroteWholeRow = change.WriteThrough && WritesWholeRow(plan, entry, state);
+        }
+
+        if (state != EntityState.Added)
+        {
+            change.OldKeys = OriginalKeys(plan, entry, change.NewKeys);
         }
 
         return change;
     }
 
-    /// <summary>After the save: the final keys (store-generated values are in), and a detached copy of what was written.</summary>
-    private static void Complete(CommitBatch batch)
+    /// <summary>
+    /// After the save: the final keys (store-generated values are in), and, for a chain with no source of truth to read
+    /// the committed rows back from, a detached copy of what was written.
+    /// </summary>
+    private void Complete(CommitBatch batch)
     {
+        bool? copy = null;
         foreach (var change in batch.Changes)
         {
             if (change.State == EntityState.Deleted)
@@ -139,46 +144,122 @@ internal sealed partial class CommitCoordinator
                 continue;
             }
 
-            change.NewKeys = CurrentKeys(change.EntityType, change.Entry.Entity);
-            if (change.WriteThrough && change.WroteWholeRow && change.Entry.State != EntityState.Detached)
+            change.NewKeys = CurrentKeys(change.EntityType, change.Entry.Entity, change.NewKeys);
+            if (change.WriteThrough && change.WroteWholeRow && change.Entry.State != EntityState.Detached && (copy ??= !Chain.IsSourceOfTruth))
             {
                 change.Snapshot = change.Entry.CurrentValues.ToObject();
             }
         }
     }
 
-    private static EntityKey[] OriginalKeys(StockpileEntityType entityType, EntityEntry entry)
+    private static bool HasTemporaryKey(CapturePlan plan, EntityEntry entry)
     {
-        var keys = new List<EntityKey>(entityType.Keys.Count);
-        foreach (var key in entityType.Keys)
+        foreach (var property in plan.PrimaryKey)
         {
-            var values = new object[key.Properties.Count];
+            if (entry.Property(property).IsTemporary)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The keys from the original values: where the caches may hold the entity now. A key whose values did not change
+    /// is the look-up already made from the current values (most saves change no key).
+    /// </summary>
+    private static EntityKey[] OriginalKeys(CapturePlan plan, EntityEntry entry, EntityKey[] current)
+    {
+        var entityType = plan.EntityType;
+        var original = entry.OriginalValues;
+        var keys = new EntityKey[entityType.Keys.Count];
+        var count = 0;
+        for (var k = 0; k < keys.Length; k++)
+        {
+            var properties = plan.KeyProperties[k];
+            var values = new object[properties.Length];
             var complete = true;
             for (var i = 0; i < values.Length && complete; i++)
             {
-                complete = (values[i] = entry.OriginalValues[key.Properties[i].Name]!) is not null;
+                complete = (values[i] = original[properties[i]]!) is not null;
             }
 
             if (complete)
             {
-                keys.Add(EntityKey.Of(entityType.ClrType, key.Name, values));
+                keys[count++] = Unchanged(current, entityType.Keys[k], values) ?? EntityKey.Of(entityType.ClrType, entityType.Keys[k].Name, values);
             }
         }
 
-        return [.. keys];
+        return count == keys.Length ? keys : keys[..count];
     }
 
-    private static EntityKey[] CurrentKeys(StockpileEntityType entityType, object entity) =>
-        entityType.Keys.Select(k => EntityKey.FromEntity(entityType, k, entity)).OfType<EntityKey>().ToArray();
+    private static EntityKey? Unchanged(EntityKey[] current, KeyDefinition key, object[] values)
+    {
+        foreach (var candidate in current)
+        {
+            if (ReferenceEquals(candidate.Key, key))
+            {
+                return candidate.ValueSpan.SequenceEqual(values) ? candidate : null;
+            }
+        }
+
+        return null;
+    }
+
+    internal static EntityKey[] CurrentKeys(StockpileEntityType entityType, object entity) => CurrentKeys(entityType, entity, []);
+
+    /// <summary>The keys from the current values; a look-up of <paramref name="previous"/> whose values the entity still holds is kept.</summary>
+    private static EntityKey[] CurrentKeys(StockpileEntityType entityType, object entity, EntityKey[] previous)
+    {
+        var keys = new EntityKey[entityType.Keys.Count];
+        var count = 0;
+        var same = previous.Length == keys.Length;
+        for (var k = 0; k < keys.Length; k++)
+        {
+            var key = entityType.Keys[k];
+            if (same && ReferenceEquals(previous[k].Key, key) && previous[k].IsHeldBy(entity))
+            {
+                keys[count++] = previous[k];
+                continue;
+            }
+
+            same = false;
+            if (EntityKey.FromEntity(entityType, key, entity) is { } made)
+            {
+                keys[count++] = made;
+            }
+        }
+
+        return same ? previous : count == keys.Length ? keys : keys[..count];
+    }
 
     /// <summary>
     /// Whether the save writes every mapped value, so the tracked values are exactly the committed row. An update of some
     /// columns leaves the others as the database has them, which may be newer than what this context loaded.
     /// </summary>
-    private static bool WritesWholeRow(EntityEntry entry) =>
-        !entry.Metadata.GetNavigations().Any(static n => n.TargetEntityType.IsOwned())
-        && (entry.State == EntityState.Added
-            || entry.Properties.All(static p => p.IsModified || p.Metadata.IsPrimaryKey() || p.Metadata.IsShadowProperty() || p.Metadata.IsConcurrencyToken));
+    private static bool WritesWholeRow(CapturePlan plan, EntityEntry entry, EntityState state)
+    {
+        if (plan.OwnsEntities)
+        {
+            return false;
+        }
+
+        if (state == EntityState.Added)
+        {
+            return true;
+        }
+
+        foreach (var property in plan.RowProperties)
+        {
+            if (!entry.Property(property).IsModified)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>Checks once per model that every type given a policy is mapped: a typo must not silently fall back to the default.</summary>
     private void CheckPolicies(ModelKeyResolver resolver)

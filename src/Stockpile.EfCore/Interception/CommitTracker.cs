@@ -29,7 +29,18 @@ internal sealed class CommitTracker
 
     public static CommitTracker For(ChainedStore chain) => s_trackers.GetValue(chain, static _ => new CommitTracker());
 
-    public static int StripeOf(EntityKey primaryKey) => (primaryKey.Encode(polymorphic: true).GetHashCode() & int.MaxValue) % Stripes;
+    /// <summary>The stripe of a row: from the type that declares its primary key (a row of a derived type is a row of its base type too) and the key's values.</summary>
+    public static int StripeOf(EntityKey primaryKey)
+    {
+        var hash = new HashCode();
+        hash.Add(primaryKey.Key.DeclaringType);
+        foreach (var value in primaryKey.ValueSpan)
+        {
+            hash.Add(value);
+        }
+
+        return (hash.ToHashCode() & int.MaxValue) % Stripes;
+    }
 
     /// <summary>Claims the stripes of some rows (or, with <see langword="null"/>, every row) for a new commit.</summary>
     public CommitTicket Begin(IEnumerable<int>? stripes)

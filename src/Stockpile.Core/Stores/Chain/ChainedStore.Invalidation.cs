@@ -80,6 +80,15 @@ public sealed partial class ChainedStore
             return;
         }
 
+        await RefreshFromSourceAsync(keys, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="RefreshAsync"/> by look-up, for a chain with a source of truth: evicts the objects, then reads them back
+    /// from the source and back-fills the tiers above it (an object the source no longer has stays evicted).
+    /// </summary>
+    internal async ValueTask RefreshFromSourceAsync(EntityKey[] keys, CancellationToken cancellationToken)
+    {
         await InvalidateAsync(keys, cancellationToken).ConfigureAwait(false);
         _ = await GetManyCoreAsync(keys, cancellationToken).ConfigureAwait(false);
     }
