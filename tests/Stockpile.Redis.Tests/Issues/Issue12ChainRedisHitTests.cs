@@ -53,6 +53,31 @@ public sealed class Issue12ChainRedisHitTests
     }
 
     [Test]
+    public async Task GetAsync_ByAlternateKeyRedisHitWhileTheClockReplyIsHeld_AnswersWithoutIt()
+    {
+        // A look-up by alternate key takes the general path (the pointer, then the object): its hits must not wait either.
+        var faulty = new FaultyRedis(_connection);
+        await using var redis = TestStores.Create(faulty);
+        var memory = new MemoryStore();
+        var chain = new ChainedStore([memory, redis, new MemoryStore()]);
+        var product = TestStores.NewProduct();
+        await chain.PutAsync(product);
+        await memory.ClearAsync();
+        faulty.Hold = static (method, args) => IsClock(method.Name, args);
+        try
+        {
+            var read = chain.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)).AsTask();
+
+            Assert.That(await Task.WhenAny(read, Task.Delay(s_patience)), Is.SameAs(read), "a hit waited for the lease's TIME reply");
+            Assert.That((await read)?.Name, Is.EqualTo(product.Name));
+        }
+        finally
+        {
+            faulty.ReleaseHeld();
+        }
+    }
+
+    [Test]
     public async Task GetAsync_EachKeyTypeServedFromRedis_FindsWhatPutWrote()
     {
         // The direct read writes the Redis key from the value: it must be the key the store's put wrote, for every key type.
