@@ -95,7 +95,7 @@ public sealed partial class RedisStore
     private static async ValueTask<TierRead<byte[]?[]>> ReadWithClockAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         var read = ReadPlainAsync(database, keys, cluster: false, cancellationToken);
-        var clock = database.ExecuteAsync(Time, [], CommandFlags.DemandMaster);
+        var clock = database.ExecuteAsync(Time, NoArguments, CommandFlags.DemandMaster);
 
         // Only a miss waits for the clock: see RedisStore.ChainReads.cs for why a hit must not.
         var values = await read.ConfigureAwait(false);
