@@ -21,6 +21,9 @@ public sealed partial class RedisStore
 {
     private const string Time = "TIME";
 
+    // ExecuteAsync takes a collection: a shared empty one, not a new list per read.
+    private static readonly object[] NoArguments = [];
+
     /// <inheritdoc/>
     /// <remarks>One <c>GET</c> with <c>TIME</c> pipelined behind it; only a miss waits for the time (its lease).</remarks>
     protected override ValueTask<TierRead<object?>> ReadForChainCoreAsync(EntityKey key, CancellationToken cancellationToken)
@@ -60,7 +63,7 @@ public sealed partial class RedisStore
     private async ValueTask<TierRead<object?>> ReadForChainDirectAsync(IDatabase database, RedisKey redisKey, EntityKey key, CancellationToken cancellationToken)
     {
         var read = database.StringGetLeaseAsync(redisKey);
-        var clock = database.ExecuteAsync(Time, [], CommandFlags.DemandMaster);
+        var clock = database.ExecuteAsync(Time, NoArguments, CommandFlags.DemandMaster);
         Lease<byte>? value;
         string? lease = null;
         try

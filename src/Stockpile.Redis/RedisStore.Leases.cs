@@ -89,20 +89,22 @@ public sealed partial class RedisStore
 
     /// <summary>
     /// The read and <c>TIME</c> sent together on one connection (the server runs them in order, so the time follows
-    /// the read); the time, as the <see cref="RedisScripts.Read"/> script formats it, is the lease when a key missed.
+    /// the read); the time, as the <see cref="RedisScripts.Read"/> script formats it, is the lease when a key missed,
+    /// and only then is its reply waited for.
     /// </summary>
     private static async ValueTask<TierRead<byte[]?[]>> ReadWithClockAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        var read = ReadPlainAsync(database, keys, cluster: false, cancellationToken).AsTask();
-        var clock = database.ExecuteAsync("TIME", [], CommandFlags.DemandMaster);
-        await Task.WhenAll(read, clock).ConfigureAwait(false);
-        var values = read.Result;
+        var read = ReadPlainAsync(database, keys, cluster: false, cancellationToken);
+        var clock = database.ExecuteAsync(Time, NoArguments, CommandFlags.DemandMaster);
+
+        // Only a miss waits for the clock: see RedisStore.ChainReads.cs for why a hit must not.
+        var values = await read.ConfigureAwait(false);
         if (Array.IndexOf(values, null) < 0)
         {
             return new TierRead<byte[]?[]>(values, null);
         }
 
-        return new TierRead<byte[]?[]>(values, ClockLease(clock.Result));
+        return new TierRead<byte[]?[]>(values, ClockLease(await clock.WaitAsync(cancellationToken).ConfigureAwait(false)));
     }
 
     /// <inheritdoc/>

@@ -87,20 +87,14 @@ internal static class PeerChainReadBreakdownRun
 
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine(string.Create(inv, $"Item 2, the chain's read served from Redis, part by part: {rounds} rounds, in turn, load average {LoadAverage()}"));
+        Console.WriteLine(string.Create(inv, $"Item 2, the chain's read served from Redis, part by part: {rounds} rounds, in turn, load average {PeerReadPairedRun.LoadAverage()}"));
         Console.WriteLine();
         Console.WriteLine("| part | median | P90 | thread-pool items per read (median) | bytes allocated per read, whole process (median) |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
         for (var p = 0; p < parts.Length; p++)
         {
             var sorted = times[p].Order().ToArray();
-            Console.WriteLine(string.Create(inv, $"| {parts[p].Name} | {Percentile(sorted, 50):N1} µs | {Percentile(sorted, 90):N1} µs | {Percentile([.. hops[p].Order()], 50):N2} | {Percentile([.. bytes[p].Order()], 50):N0} |"));
+            Console.WriteLine(string.Create(inv, $"| {parts[p].Name} | {PeerReadPairedRun.Percentile(sorted, 50):N1} µs | {PeerReadPairedRun.Percentile(sorted, 90):N1} µs | {PeerReadPairedRun.Percentile([.. hops[p].Order()], 50):N2} | {PeerReadPairedRun.Percentile([.. bytes[p].Order()], 50):N0} |"));
         }
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-
-    private static double Percentile(double[] sorted, int percentile) =>
-        sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

@@ -268,10 +268,10 @@ internal static class PeerReadPairedRun
         }
     }
 
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
-    private static double Percentile(double[] sorted, int percentile) =>
+    internal static double Percentile(double[] sorted, int percentile) =>
         sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     private enum Side

@@ -19,19 +19,26 @@ public sealed partial class ChainedStore
     /// <remarks>
     /// The caller that starts the read awaits the read itself, so it goes on where the read completed; the flight
     /// completes its waiters on the thread pool (for the joined callers' sake), a hop that costs a read served from
-    /// Redis more than Redis on a busy machine. A caller that cannot cancel gets the read's own task, with no frame of
-    /// this method's around it.
+    /// Redis more than Redis on a busy machine. A caller that cannot cancel gets the read's own task, typed, with no
+    /// frame of this method's or a cast's around it.
     /// </remarks>
-    private Task<object?> ReadCoalescedAsync(EntityKey key, int fromTier, CancellationToken cancellationToken)
+    private Task<T?> ReadCoalescedAsync<T>(EntityKey key, int fromTier, CancellationToken cancellationToken)
+        where T : class
     {
         var id = key.Encode();
         var (flight, group) = JoinOrStart(id, key, cancellable: cancellationToken.CanBeCanceled);
-        var read = group is null ? flight.WaitAsync(CancellationToken.None) : ReadOneAsync(group, id, flight, key, fromTier);
+        var read = group is null ? JoinedAsync<T>(flight) : ReadOneAsync<T>(group, id, flight, key, fromTier);
         return cancellationToken.CanBeCanceled ? WaitOrLeaveAsync(read, flight.Group, cancellationToken) : read;
     }
 
+    /// <summary>Waits for a read this caller joined.</summary>
+    private static async Task<T?> JoinedAsync<T>(MissFlight flight)
+        where T : class =>
+        await flight.WaitAsync(CancellationToken.None).ConfigureAwait(false) as T;
+
     /// <summary>Waits for a read; a caller that cancels leaves its group (the last to leave cancels the read).</summary>
-    private static async Task<object?> WaitOrLeaveAsync(Task<object?> read, FlightGroup group, CancellationToken cancellationToken)
+    private static async Task<T?> WaitOrLeaveAsync<T>(Task<T?> read, FlightGroup group, CancellationToken cancellationToken)
+        where T : class
     {
         try
         {
@@ -48,7 +55,8 @@ public sealed partial class ChainedStore
     }
 
     /// <summary>Runs one look-up's read and settles its flight; the starting caller gets the value, or the exception, directly.</summary>
-    private async Task<object?> ReadOneAsync(FlightGroup group, string id, MissFlight flight, EntityKey key, int fromTier)
+    private async Task<T?> ReadOneAsync<T>(FlightGroup group, string id, MissFlight flight, EntityKey key, int fromTier)
+        where T : class
     {
         object? value;
         try
@@ -64,7 +72,7 @@ public sealed partial class ChainedStore
 
         Settle(id, flight, value, null);
         group.Dispose();
-        return value;
+        return value as T;
     }
 
     /// <summary>Reads many look-ups from <paramref name="fromTier"/> down: joins the reads under way, and reads the rest in one batch.</summary>

@@ -203,9 +203,9 @@ public sealed partial class ChainedStore
         return value.GetType() == type || type.IsInstanceOfType(value);
     }
 
-    private async ValueTask<T?> ReadThroughAsync<T>(EntityKey key, int fromTier, CancellationToken cancellationToken)
+    private ValueTask<T?> ReadThroughAsync<T>(EntityKey key, int fromTier, CancellationToken cancellationToken)
         where T : class =>
-        await ReadCoalescedAsync(key, fromTier, cancellationToken).ConfigureAwait(false) as T;
+        new(ReadCoalescedAsync<T>(key, fromTier, cancellationToken));
 
     /// <summary>
     /// Reads the tiers from <paramref name="fromTier"/> down until one hits, and back-fills the tiers above it, each with
