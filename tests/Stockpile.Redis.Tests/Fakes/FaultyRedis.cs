@@ -11,6 +11,7 @@ namespace Stockpile.Redis.Tests.Fakes;
 /// </summary>
 internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
 {
+    private readonly ConcurrentQueue<Hold> _holds = new();
     private int _calls;
 
     public IConnectionMultiplexer Multiplexer { get; } = multiplexer;
@@ -27,6 +28,18 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
     public static Exception Down() => new RedisConnectionException(ConnectionFailureType.SocketFailure, CommandFlags.None, "Redis is down (injected).", null, CommandStatus.Unknown);
 
     public static Exception Slow() => new RedisTimeoutException(CommandFlags.None, "Redis did not answer in time (injected).", CommandStatus.Unknown);
+
+    /// <summary>
+    /// Holds the next async call named <paramref name="method"/> (<c>ScriptEvaluateAsync</c>, <c>StringSetAsync</c>, …)
+    /// before it reaches Redis, until the returned source is completed; a fault set by then fails it as any call.
+    /// </summary>
+    /// <returns>A task that completes when the held call arrives, and the source that lets it go on.</returns>
+    public (Task Reached, TaskCompletionSource Release) HoldNext(string method)
+    {
+        var hold = new Hold(method);
+        _holds.Enqueue(hold);
+        return (hold.Reached.Task, hold.Release);
+    }
 
     public void Reset()
     {
@@ -68,6 +81,12 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
                 {
                     return Faulted(targetMethod.ReturnType, fault());
                 }
+
+                if (Owner._holds.TryPeek(out var hold) && hold.Method == targetMethod.Name && Owner._holds.TryDequeue(out hold))
+                {
+                    hold.Reached.TrySetResult();
+                    return Held(targetMethod, hold.Release.Task.ContinueWith(_ => Owner.Fault is { } late ? Faulted(targetMethod.ReturnType, late()) : targetMethod.Invoke(Inner, args), TaskScheduler.Default));
+                }
             }
 
             try
@@ -80,6 +99,22 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
             }
         }
 
+        /// <summary>The call's own task type over the task the call, once let go, returns.</summary>
+        private static object Held(MethodInfo method, Task<object?> later)
+        {
+            if (!method.ReturnType.IsGenericType)
+            {
+                return Run(later);
+            }
+
+            var unwrap = typeof(Interceptor).GetMethod(nameof(Unwrap), BindingFlags.NonPublic | BindingFlags.Static)!;
+            return unwrap.MakeGenericMethod(method.ReturnType.GetGenericArguments()[0]).Invoke(null, [later])!;
+        }
+
+        private static async Task Run(Task<object?> later) => await (Task)(await later)!;
+
+        private static async Task<T> Unwrap<T>(Task<object?> later) => await (Task<T>)(await later)!;
+
         private static object Faulted(Type taskType, Exception exception)
         {
             if (!taskType.IsGenericType)
@@ -90,5 +125,12 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
             var fromException = typeof(Task).GetMethods().Single(m => m.Name == nameof(Task.FromException) && m.IsGenericMethod);
             return fromException.MakeGenericMethod(taskType.GetGenericArguments()[0]).Invoke(null, [exception])!;
         }
+    }
+
+    private sealed record Hold(string Method)
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
