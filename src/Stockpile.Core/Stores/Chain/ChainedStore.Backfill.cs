@@ -19,15 +19,24 @@ public sealed partial class ChainedStore
             return;
         }
 
-        using var activity = StockpileTracing.Start("backfill", this);
-        activity?.SetTag(StockpileTracing.BackfillSourceTag, _tiers[hitTier].Name);
-        activity?.SetTag(StockpileTracing.CountTag, found.Length);
-        var deferred = false;
         for (var tier = hitTier - 1; tier >= 0; tier--)
         {
             if (IsDeferred(tier, leases))
             {
-                deferred = true;
+                // Sent first, nearest first as before: only the caller no longer waits for it. Its span is a sibling of
+                // the span below, both children of the read's.
+                BackfillInBackground(found, hitTier, leases, epochs);
+                break;
+            }
+        }
+
+        using var activity = StockpileTracing.Start("backfill", this);
+        activity?.SetTag(StockpileTracing.BackfillSourceTag, _tiers[hitTier].Name);
+        activity?.SetTag(StockpileTracing.CountTag, found.Length);
+        for (var tier = hitTier - 1; tier >= 0; tier--)
+        {
+            if (IsDeferred(tier, leases))
+            {
                 continue;
             }
 
@@ -42,14 +51,7 @@ public sealed partial class ChainedStore
             }
         }
 
-        var raced = !epochs.All(static e => e.Epoch.Unchanged(e.Captured));
-        if (deferred)
-        {
-            // Decided now, as for the tiers above: a deferred tier undoes its back-fill once that has been written.
-            BackfillInBackground(found, hitTier, leases, raced ? epochs : null);
-        }
-
-        if (raced)
+        if (!epochs.All(static e => e.Epoch.Unchanged(e.Captured)))
         {
             await UndoBackfillAsync(found, hitTier, tier => !IsDeferred(tier, leases), epochs).ConfigureAwait(false);
         }
@@ -66,11 +68,13 @@ public sealed partial class ChainedStore
 
     /// <summary>
     /// Back-fills the deferred tiers (<see cref="IsDeferred"/>) in the background, nearest first, then undoes that
-    /// back-fill when <paramref name="undo"/> says a write raced the read. Counted in <see cref="_background"/> (which
+    /// back-fill when a write of one of the types began since the read (checked once it has landed, as the tiers above
+    /// are checked once theirs has: a removal by tag, which cannot fence an object the tier does not hold yet, is a
+    /// write of the tagged types). Counted in <see cref="_background"/> (which
     /// <see cref="SettleAsync"/> waits for) and in <c>stockpile.background.pending</c>; a failure is logged and counted
     /// as any failed back-fill, never thrown (nobody waits for it).
     /// </summary>
-    private void BackfillInBackground(object[] found, int hitTier, object?[] leases, IReadOnlyList<(WriteEpoch Epoch, long Captured)>? undo)
+    private void BackfillInBackground(object[] found, int hitTier, object?[] leases, IReadOnlyList<(WriteEpoch Epoch, long Captured)> epochs)
     {
         _background.Begin();
         _metrics.Background(Name, 1);
@@ -101,9 +105,9 @@ public sealed partial class ChainedStore
                     }
                 }
 
-                if (undo is not null)
+                if (!epochs.All(static e => e.Epoch.Unchanged(e.Captured)))
                 {
-                    await UndoBackfillAsync(found, hitTier, tier => IsDeferred(tier, leases), undo).ConfigureAwait(false);
+                    await UndoBackfillAsync(found, hitTier, tier => IsDeferred(tier, leases), epochs).ConfigureAwait(false);
                 }
             }
             catch (Exception ex)
