@@ -23,8 +23,8 @@ public sealed partial class ChainedStore
         {
             if (IsDeferred(tier, leases))
             {
-                // Sent first, nearest first as before: only the caller no longer waits for it. Its span is a sibling of
-                // the span below, both children of the read's.
+                // Started first, nearest first as before; the caller does not wait for it. Its span is a sibling of the
+                // span below, both children of the read's.
                 BackfillInBackground(found, hitTier, leases, epochs);
                 break;
             }
@@ -78,6 +78,9 @@ public sealed partial class ChainedStore
     {
         _background.Begin();
         _metrics.Background(Name, 1);
+
+        // Started here, not on the thread pool: the script call is sent before the caller goes on (so before its next
+        // command), and a thread-pool hop measured no faster on a busy machine (docs/benchmarks.md, item 3).
         _ = RunAsync();
 
         async Task RunAsync()
