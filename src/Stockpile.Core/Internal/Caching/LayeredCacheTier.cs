@@ -163,6 +163,8 @@ internal sealed partial class LayeredCacheTier(MemoryCacheTier memory, CacheTier
 
     public override async ValueTask DisposeAsync()
     {
+        // The made values on their way to Redis land (and are announced) before the subscription goes.
+        await _madeWrites.WhenDrainedAsync().ConfigureAwait(false);
         if (evictions is not null)
         {
             await evictions.DisposeAsync().ConfigureAwait(false);
