@@ -16,6 +16,7 @@ internal static partial class Log
     public const int UnreadableEntryId = 6;
     public const int SettleFailedId = 7;
     public const int CacheKeyRefusedId = 30; // 30–39: the cache beside the entities
+    public const int CacheMadeWriteFailedId = 31;
     public const int TokenReadFailedId = 40; // 40–49: invalidation tokens and containers
     public const int TokensUnavailableId = 41;
 
@@ -39,6 +40,9 @@ internal static partial class Log
 
     [LoggerMessage(CacheKeyRefusedId, LogLevel.Warning, "Stockpile cache did not cache a value: its key of {Length} characters is longer than MaximumKeyLength.", EventName = "CacheKeyRefused")]
     public static partial void CacheKeyRefused(ILogger logger, int length);
+
+    [LoggerMessage(CacheMadeWriteFailedId, LogLevel.Warning, "Stockpile cache '{Cache}' could not write a value it made to its shared tier after answering; the value is dropped from memory too and made again on the next miss.", EventName = "CacheMadeWriteFailed")]
+    public static partial void CacheMadeWriteFailed(ILogger logger, string cache, Exception exception);
 
     [LoggerMessage(MissDebugId, LogLevel.Debug, "Stockpile miss on every tier for '{Key}'.", EventName = "Miss")]
     public static partial void Miss(ILogger logger, string key);

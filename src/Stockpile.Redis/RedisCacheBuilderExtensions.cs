@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Stockpile.Redis.Caching;
+using Stockpile.Internal;
 using Stockpile.Redis.Internal;
 
 namespace Stockpile;
@@ -44,6 +45,6 @@ public static class RedisCacheBuilderExtensions
     {
         var link = services.GetRequiredService<RedisLink>();
         var storePrefix = RedisStockpileBuilderExtensions.Options(services).KeyPrefix;
-        return RedisCacheFactory.Create(options, async ct => await link.GetMultiplexerAsync(ct).ConfigureAwait(false), storePrefix, layout, out _, services.GetService<ILoggerFactory>()?.CreateLogger<RedisCacheBackplane>());
+        return RedisCacheFactory.Create(options, async ct => await link.GetMultiplexerAsync(ct).ConfigureAwait(false), storePrefix, layout, out _, services.GetService<ILoggerFactory>()?.CreateLogger<RedisCacheBackplane>(), services.GetService<StockpileMetrics>());
     }
 }

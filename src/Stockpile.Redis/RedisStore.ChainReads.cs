@@ -37,20 +37,16 @@ public sealed partial class RedisStore
     /// <summary>Writes the Redis key of a look-up by primary key as the store's own get does (see <see cref="TryWriteObjectKey"/>); <see langword="false"/> for a value it does not write.</summary>
     private bool TryWriteLookupKey(EntityKey key, Span<byte> buffer, out RedisKey redisKey)
     {
-        switch (key.FirstValue)
+        var written = key.FirstValue switch
         {
-            case int value:
-                return TryWriteObjectKey(key.Key, value, buffer, out redisKey);
-            case long value:
-                return TryWriteObjectKey(key.Key, value, buffer, out redisKey);
-            case Guid value:
-                return TryWriteObjectKey(key.Key, value, buffer, out redisKey);
-            case string value:
-                return TryWriteObjectKey(key.Key, value, buffer, out redisKey);
-            default:
-                redisKey = default;
-                return false;
-        }
+            int value => TryWriteObjectKey(key.Key, value, buffer, out var length) ? length : -1,
+            long value => TryWriteObjectKey(key.Key, value, buffer, out var length) ? length : -1,
+            Guid value => TryWriteObjectKey(key.Key, value, buffer, out var length) ? length : -1,
+            string value => TryWriteObjectKey(key.Key, value, buffer, out var length) ? length : -1,
+            _ => -1,
+        };
+        redisKey = written < 0 ? default : (RedisKey)buffer[..written].ToArray();
+        return written >= 0;
     }
 
     /// <summary>The lease of a read on one server: its <c>TIME</c> reply, as <see cref="RedisScripts.Read"/> formats it (microseconds, no separator).</summary>

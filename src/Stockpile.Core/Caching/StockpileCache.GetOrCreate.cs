@@ -111,7 +111,7 @@ public sealed partial class StockpileCache
 
             var made = _stampedeLock is { } locks
                 ? await MakeUnderLockAsync(key, locks, state, factory, options, token).ConfigureAwait(false)
-                : await MakeAndStoreAsync(key, state, factory, options, token).ConfigureAwait(false);
+                : await MakeAndStoreAsync(key, state, factory, options, token, inBackground: true).ConfigureAwait(false);
             End(key, flight);
             flight.Completion.TrySetResult((true, made));
         }
@@ -121,13 +121,17 @@ public sealed partial class StockpileCache
         }
     }
 
-    /// <summary>Runs the factory and stores its value; returns what the flight hands its waiters (see <see cref="ForWaiters"/>).</summary>
-    private async ValueTask<object?> MakeAndStoreAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the factory and stores its value; returns what the flight hands its waiters (see <see cref="ForWaiters"/>).
+    /// <paramref name="inBackground"/>: the value may reach a shared level after this returns (the flight's process
+    /// memory has it at once); not under the stampede lock, whose waiters in other processes look for it there.
+    /// </summary>
+    private async ValueTask<object?> MakeAndStoreAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken, bool inBackground = false)
     {
         // The tags' versions are read before the factory reads the data: a tag removed while it runs makes its value unreachable.
         var stamps = await StampsAsync(options?.Tags, cancellationToken).ConfigureAwait(false);
         var value = await factory(state, cancellationToken).ConfigureAwait(false);
-        return ForWaiters(value, await StoreStampedAsync(key, value, ExpiryOf(options), stamps, cancellationToken).ConfigureAwait(false));
+        return ForWaiters(value, await StoreStampedAsync(key, value, ExpiryOf(options), stamps, cancellationToken, made: inBackground).ConfigureAwait(false));
     }
 
     /// <summary>Ends a flight whose factory (or store) failed: nothing was stored, every waiter gets the exception, and the next call runs the factory again.</summary>

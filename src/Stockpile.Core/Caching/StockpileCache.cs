@@ -226,9 +226,10 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
     /// <summary>
     /// Stores a value under tag versions read before it was made (<see cref="StampsAsync"/>): a value made while one of
     /// its tags is removed keeps the old version and is never served. Returns the entry stored, or
-    /// <see langword="null"/> when nothing was (a disabled flow, an expiry in the past).
+    /// <see langword="null"/> when nothing was (a disabled flow, an expiry in the past). A value a flight
+    /// <paramref name="made"/> may reach a shared level after this returns (<see cref="CacheTier.SetMadeAsync"/>).
     /// </summary>
-    private async ValueTask<CacheEntry?> StoreStampedAsync<T>(string key, T value, DateTimeOffset? expiresAt, TagStamp[]? stamps, CancellationToken cancellationToken)
+    private async ValueTask<CacheEntry?> StoreStampedAsync<T>(string key, T value, DateTimeOffset? expiresAt, TagStamp[]? stamps, CancellationToken cancellationToken, bool made = false)
     {
         if (StockpileCaching.IsDisabled)
         {
@@ -243,7 +244,14 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         }
 
         var entry = EntryOf(value, expiresAt, stamps);
-        await _tier.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        if (made)
+        {
+            await _tier.SetMadeAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _tier.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        }
         return entry;
     }
 

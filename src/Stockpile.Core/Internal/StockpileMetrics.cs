@@ -31,6 +31,7 @@ internal sealed class StockpileMetrics
         Backfills = Meter.CreateCounter<long>("stockpile.store.backfills", unit: "{object}", description: "Objects written into a tier because a lower tier answered.");
         Errors = Meter.CreateCounter<long>("stockpile.store.errors", unit: "{error}", description: "Failures of a tier, by operation.");
         Duration = Meter.CreateHistogram<double>("stockpile.store.operation.duration", unit: "s", description: "Duration of chained store operations (get, get_many, put, delete).");
+        BackgroundWrites = Meter.CreateUpDownCounter<long>("stockpile.background.pending", unit: "{write}", description: "Writes under way after their caller was answered: a chain's back-fill of a shared tier, a cache's shared write of a value it made.");
         Invalidations = Meter.CreateCounter<long>("stockpile.invalidations", unit: "{invalidation}", description: "Invalidations a chain handed to its backplane (sent) or took from it (received), by kind: evict (one per key) or clear.");
         Meter.CreateObservableGauge("stockpile.memory.entries", ObserveEntries, unit: "{object}", description: "Objects a memory tier holds (expired ones until they are swept).");
         Meter.CreateObservableCounter("stockpile.memory.evictions", ObserveEvictions, unit: "{object}", description: "Objects a memory tier removed by itself, by reason: size (to make room) or expired.");
@@ -54,6 +55,8 @@ internal sealed class StockpileMetrics
     public Histogram<double> Duration { get; }
 
     public Counter<long> Invalidations { get; }
+
+    public UpDownCounter<long> BackgroundWrites { get; }
 
     /// <summary>Gets a value indicating whether an operation's duration or span is wanted; when not, operations take their plain path.</summary>
     public bool IsObserved => Duration.Enabled || StockpileTracing.Source.HasListeners();
@@ -91,6 +94,15 @@ internal sealed class StockpileMetrics
         if (Backfills.Enabled && count > 0)
         {
             Backfills.Add(count, new KeyValuePair<string, object?>(TierTag, tier));
+        }
+    }
+
+    /// <summary>Counts a background write in (<paramref name="delta"/> 1) or out (-1), whatever its outcome (failures count in <see cref="Errors"/> too).</summary>
+    public void Background(string tier, long delta)
+    {
+        if (BackgroundWrites.Enabled)
+        {
+            BackgroundWrites.Add(delta, new KeyValuePair<string, object?>(TierTag, tier));
         }
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
+using Stockpile.Internal;
 using Stockpile.Internal.Caching;
 
 namespace Stockpile.Redis.Caching;
@@ -10,7 +11,7 @@ internal static class RedisCacheFactory
 {
     /// <summary>Creates a cache; <paramref name="backplane"/> is the memory level's backplane (<see langword="null"/> for Redis alone).</summary>
     /// <exception cref="ArgumentException">A prefix holds a brace.</exception>
-    public static StockpileCache Create(StockpileCacheOptions options, Func<CancellationToken, ValueTask<IConnectionMultiplexer>> connect, string storePrefix, RedisCacheLayout layout, out RedisCacheBackplane? backplane, ILogger? logger = null)
+    public static StockpileCache Create(StockpileCacheOptions options, Func<CancellationToken, ValueTask<IConnectionMultiplexer>> connect, string storePrefix, RedisCacheLayout layout, out RedisCacheBackplane? backplane, ILogger? logger = null, StockpileMetrics? metrics = null)
     {
         RedisCacheBackplane? made = null;
         var cache = new StockpileCache(options, (clock, serializer, o) =>
@@ -23,7 +24,7 @@ internal static class RedisCacheFactory
 
             var memory = new MemoryCacheTier(clock);
             made = new RedisCacheBackplane(connect, storePrefix + "__cache:" + o.KeyPrefix, memory, logger ?? NullLogger.Instance);
-            return new LayeredCacheTier(memory, redis, made);
+            return new LayeredCacheTier(memory, redis, made, logger, metrics, "cache:" + o.KeyPrefix);
         });
         backplane = made;
         return cache;

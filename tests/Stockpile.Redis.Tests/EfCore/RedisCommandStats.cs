@@ -9,6 +9,18 @@ internal static class RedisCommandStats
 {
     public static async Task ResetAsync(int port) => _ = await SendAsync(port, "CONFIG RESETSTAT");
 
+    /// <summary>
+    /// Pauses every client's writes (<c>CLIENT PAUSE … WRITE</c>: sets, scripts and <c>PUBLISH</c> wait; reads and
+    /// <c>TIME</c> are served) until <see cref="UnpauseAsync"/>, or a minute.
+    /// </summary>
+    public static async Task PauseWritesAsync(int port) => _ = await SendAsync(port, "CLIENT PAUSE 60000 WRITE");
+
+    public static async Task UnpauseAsync(int port) => _ = await SendAsync(port, "CLIENT UNPAUSE");
+
+    /// <summary>Gets the calls of each command since the last reset, 0 for one never called.</summary>
+    public static long Calls(Dictionary<string, long> stats, params string[] commands) =>
+        commands.Sum(c => stats.TryGetValue(c, out var calls) ? calls : 0);
+
     /// <summary>Gets the calls per command (lower case) since the last reset.</summary>
     public static async Task<Dictionary<string, long>> ReadAsync(int port)
     {

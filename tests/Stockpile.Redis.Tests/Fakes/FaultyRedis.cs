@@ -12,6 +12,7 @@ namespace Stockpile.Redis.Tests.Fakes;
 internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
 {
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentQueue<NextHold> _holds = new();
     private int _calls;
 
     public IConnectionMultiplexer Multiplexer { get; } = multiplexer;
@@ -44,6 +45,18 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
 
     /// <summary>Lets the replies of the calls <see cref="Hold"/> kept back (and of any held later) reach their callers.</summary>
     public void ReleaseHeld() => _released.TrySetResult();
+
+    /// <summary>
+    /// Holds the next async call named <paramref name="method"/> (<c>ScriptEvaluateAsync</c>, <c>StringSetAsync</c>, …)
+    /// before it reaches Redis, until the returned source is completed; a fault set by then fails it as any call.
+    /// </summary>
+    /// <returns>A task that completes when the held call arrives, and the source that lets it go on.</returns>
+    public (Task Reached, TaskCompletionSource Release) HoldNext(string method)
+    {
+        var hold = new NextHold(method);
+        _holds.Enqueue(hold);
+        return (hold.Reached.Task, hold.Release);
+    }
 
     public void Reset()
     {
@@ -86,9 +99,15 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
                     return Faulted(targetMethod.ReturnType, fault());
                 }
 
+                if (Owner._holds.TryPeek(out var next) && next.Method == targetMethod.Name && Owner._holds.TryDequeue(out next))
+                {
+                    next.Reached.TrySetResult();
+                    return Gated(targetMethod, args, next.Release.Task, faultWhenLetGo: true);
+                }
+
                 if (Owner.Before?.Invoke(targetMethod.Name, args ?? []) is { IsCompleted: false } gate)
                 {
-                    return Gated(targetMethod, args, gate);
+                    return Gated(targetMethod, args, gate, faultWhenLetGo: false);
                 }
             }
 
@@ -109,28 +128,41 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
             }
         }
 
-        /// <summary>Sends the call once <paramref name="gate"/> completes; returns a task of the method's own type.</summary>
-        private object Gated(MethodInfo targetMethod, object?[]? args, Task gate)
+        /// <summary>
+        /// Sends the call once <paramref name="gate"/> completes (failed instead when <paramref name="faultWhenLetGo"/> and a
+        /// fault is set by then); returns a task of the method's own type.
+        /// </summary>
+        private object Gated(MethodInfo targetMethod, object?[]? args, Task gate, bool faultWhenLetGo)
         {
             var taskType = targetMethod.ReturnType;
             if (!taskType.IsGenericType)
             {
-                return GatedAsync(gate, targetMethod, args);
+                return GatedAsync(gate, targetMethod, args, faultWhenLetGo);
             }
 
             var gated = typeof(Interceptor).GetMethod(nameof(GatedOfAsync), BindingFlags.NonPublic | BindingFlags.Instance)!.MakeGenericMethod(taskType.GetGenericArguments()[0]);
-            return gated.Invoke(this, [gate, targetMethod, args])!;
+            return gated.Invoke(this, [gate, targetMethod, args, faultWhenLetGo])!;
         }
 
-        private async Task GatedAsync(Task gate, MethodInfo targetMethod, object?[]? args)
+        private async Task GatedAsync(Task gate, MethodInfo targetMethod, object?[]? args, bool faultWhenLetGo)
         {
             await gate;
+            if (faultWhenLetGo && Owner.Fault is { } fault)
+            {
+                throw fault();
+            }
+
             await (Task)Forward(targetMethod, args)!;
         }
 
-        private async Task<T> GatedOfAsync<T>(Task gate, MethodInfo targetMethod, object?[]? args)
+        private async Task<T> GatedOfAsync<T>(Task gate, MethodInfo targetMethod, object?[]? args, bool faultWhenLetGo)
         {
             await gate;
+            if (faultWhenLetGo && Owner.Fault is { } fault)
+            {
+                throw fault();
+            }
+
             return await (Task<T>)Forward(targetMethod, args)!;
         }
 
@@ -167,5 +199,12 @@ internal sealed class FaultyRedis(IConnectionMultiplexer multiplexer)
             var fromException = typeof(Task).GetMethods().Single(m => m.Name == nameof(Task.FromException) && m.IsGenericMethod);
             return fromException.MakeGenericMethod(taskType.GetGenericArguments()[0]).Invoke(null, [exception])!;
         }
+    }
+
+    private sealed record NextHold(string Method)
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

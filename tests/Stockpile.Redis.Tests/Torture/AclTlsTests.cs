@@ -150,6 +150,7 @@ public sealed class AclTlsTests(bool tls)
         var product = TestStores.NewProduct();
         await database.PutAsync(product);
         Assert.That((await b.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo(product.Name), "read from the database");
+        Assert.That(await b.Chain.SettleAsync(default), Is.True, "the Redis back-fill follows the answer");
         Assert.That(await b.Redis.GetAsync<Product, int>(product.Id), Is.Not.Null, "back-filled into Redis under its lease");
 
         await a.Chain.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "changed" });

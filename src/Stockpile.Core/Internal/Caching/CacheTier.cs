@@ -14,6 +14,12 @@ internal abstract class CacheTier
     public abstract ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Stores a value the cache made after every level missed (a get-or-create's factory ran); the default is
+    /// <see cref="SetAsync"/>. A tier may answer before a shared level has it (see <see cref="LayeredCacheTier"/>).
+    /// </summary>
+    public virtual ValueTask SetMadeAsync(string key, CacheEntry entry, CancellationToken cancellationToken) => SetAsync(key, entry, cancellationToken);
+
+    /// <summary>
     /// Stores several entries (a batch's made values); the default starts every <see cref="SetAsync"/> before awaiting
     /// any, so a Redis tier sends them pipelined in one round trip. When one fails, the call fails once all have ended.
     /// </summary>

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Stockpile.Internal.Caching;
 
 /// <summary>
@@ -8,7 +10,11 @@ namespace Stockpile.Internal.Caching;
 /// evict the key from their memory (a publishing failure is the backplane's to keep and send again: the shared tier
 /// holds the new value). The shared tier's locks are the layered tier's (the process memory needs none).
 /// </summary>
-internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared, CacheEvictions? evictions = null) : CacheTier
+/// <remarks>
+/// A value the cache made after every level missed (<see cref="SetMadeAsync"/>) goes to memory at once and reaches the
+/// shared tier, then the other instances, in the background (see <c>LayeredCacheTier.Background.cs</c>).
+/// </remarks>
+internal sealed partial class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared, CacheEvictions? evictions = null, ILogger? logger = null, StockpileMetrics? metrics = null, string name = "cache") : CacheTier
 {
     /// <summary>Gets the process level, which other instances' writes evict through the backplane.</summary>
     public MemoryCacheTier Memory => memory;
@@ -66,6 +72,7 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
 
     public override async ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
     {
+        await AfterMadeWriteAsync(key).ConfigureAwait(false);
         await shared.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
         await memory.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
         await PublishAsync(key, cancellationToken).ConfigureAwait(false);
@@ -74,6 +81,11 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
     /// <summary>Stores the batch in the shared tier, then in memory, then tells the other instances in one message.</summary>
     public override async ValueTask SetManyAsync(IReadOnlyList<KeyValuePair<string, CacheEntry>> entries, CancellationToken cancellationToken)
     {
+        foreach (var entry in entries)
+        {
+            await AfterMadeWriteAsync(entry.Key).ConfigureAwait(false);
+        }
+
         await shared.SetManyAsync(entries, cancellationToken).ConfigureAwait(false);
         var keys = new string[entries.Count];
         for (var i = 0; i < keys.Length; i++)
@@ -90,6 +102,7 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
 
     public override async ValueTask<bool> AddAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
     {
+        await AfterMadeWriteAsync(key).ConfigureAwait(false);
         var added = await shared.AddAsync(key, entry, cancellationToken).ConfigureAwait(false);
         if (added)
         {
@@ -106,6 +119,7 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
 
     public override async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken)
     {
+        await AfterMadeWriteAsync(key).ConfigureAwait(false);
         var removed = await shared.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
         await memory.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
         await PublishAsync(key, cancellationToken).ConfigureAwait(false);
@@ -114,6 +128,7 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
 
     public override async ValueTask<CacheEntry?> TakeAsync(string key, CancellationToken cancellationToken)
     {
+        await AfterMadeWriteAsync(key).ConfigureAwait(false);
         await memory.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
         var taken = await shared.TakeAsync(key, cancellationToken).ConfigureAwait(false);
         await PublishAsync(key, cancellationToken).ConfigureAwait(false);
@@ -122,6 +137,7 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
 
     public override async ValueTask<long> IncrementAsync(string key, long delta, CancellationToken cancellationToken)
     {
+        await AfterMadeWriteAsync(key).ConfigureAwait(false);
         var value = await shared.IncrementAsync(key, delta, cancellationToken).ConfigureAwait(false);
         await memory.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
         await PublishAsync(key, cancellationToken).ConfigureAwait(false);
@@ -130,6 +146,7 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
 
     public override async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
+        await _madeWrites.WhenDrainedAsync().ConfigureAwait(false);
         await shared.FlushAsync(cancellationToken).ConfigureAwait(false);
         await memory.FlushAsync(cancellationToken).ConfigureAwait(false);
         await PublishAsync(null, cancellationToken).ConfigureAwait(false);
@@ -146,6 +163,8 @@ internal sealed class LayeredCacheTier(MemoryCacheTier memory, CacheTier shared,
 
     public override async ValueTask DisposeAsync()
     {
+        // The made values on their way to Redis land (and are announced) before the subscription goes.
+        await _madeWrites.WhenDrainedAsync().ConfigureAwait(false);
         if (evictions is not null)
         {
             await evictions.DisposeAsync().ConfigureAwait(false);

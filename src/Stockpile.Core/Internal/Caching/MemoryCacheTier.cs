@@ -30,12 +30,17 @@ internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
 
     public override ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
     {
+        Set(key, entry);
+        return default;
+    }
+
+    /// <summary>Stores an entry, synchronously.</summary>
+    public void Set(string key, CacheEntry entry)
+    {
         lock (_writeLock)
         {
             _entries[key] = entry;
         }
-
-        return default;
     }
 
     public override ValueTask<bool> AddAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
@@ -49,6 +54,15 @@ internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
 
             _entries[key] = entry;
             return new(true);
+        }
+    }
+
+    /// <summary>Removes the entry under a key only if it is still <paramref name="entry"/> (not one written since).</summary>
+    public void RemoveIfHolding(string key, CacheEntry entry)
+    {
+        lock (_writeLock)
+        {
+            _entries.TryRemove(new KeyValuePair<string, CacheEntry>(key, entry));
         }
     }
 

@@ -10,6 +10,7 @@ public sealed partial class ChainedStore
     /// one of their types ran while they were read, the back-fill is skipped or undone: what was read may be older than
     /// what that write left, and a cache must not keep it. Each tier gets back the lease its own read returned
     /// (<paramref name="leases"/>, by tier): what guards it against other instances' writes is the tier's business.
+    /// A shared tier whose read returned a lease (Redis) is back-filled after this returns (<see cref="IsDeferred"/>).
     /// </summary>
     private async ValueTask BackfillAsync(object[] found, int hitTier, object?[] leases, IReadOnlyList<(WriteEpoch Epoch, long Captured)> epochs, CancellationToken cancellationToken)
     {
@@ -18,11 +19,27 @@ public sealed partial class ChainedStore
             return;
         }
 
+        for (var tier = hitTier - 1; tier >= 0; tier--)
+        {
+            if (IsDeferred(tier, leases))
+            {
+                // Started first, nearest first as before; the caller does not wait for it. Its span is a sibling of the
+                // span below, both children of the read's.
+                BackfillInBackground(found, hitTier, leases, epochs);
+                break;
+            }
+        }
+
         using var activity = StockpileTracing.Start("backfill", this);
         activity?.SetTag(StockpileTracing.BackfillSourceTag, _tiers[hitTier].Name);
         activity?.SetTag(StockpileTracing.CountTag, found.Length);
         for (var tier = hitTier - 1; tier >= 0; tier--)
         {
+            if (IsDeferred(tier, leases))
+            {
+                continue;
+            }
+
             try
             {
                 await _tiers[tier].BackfillUntypedAsync(found, leases[tier], cancellationToken).ConfigureAwait(false);
@@ -30,17 +47,90 @@ public sealed partial class ChainedStore
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                _metrics.Error(_tiers[tier].Name, "backfill");
-                StockpileTracing.Failed(activity, ex);
-                Log.BackfillFailed(_logger, _tiers[tier].Name, ex);
+                BackfillFailed(tier, activity, ex);
             }
         }
 
-        if (WriteEpoch.AllUnchanged(epochs))
+        if (!WriteEpoch.AllUnchanged(epochs))
         {
-            return;
+            await UndoBackfillAsync(found, hitTier, tier => !IsDeferred(tier, leases), epochs).ConfigureAwait(false);
         }
+    }
 
+    /// <summary>
+    /// Whether a tier is back-filled after the caller has its answer: a tier shared with other instances whose read
+    /// returned a lease, which its back-fill is checked against. Every write of any instance fences the keys it touches
+    /// in that tier, so a back-fill that lands after a write (of this process or another) is refused there, however
+    /// late it runs; a process-local tier (memory) has no lease and is back-filled before the caller is answered.
+    /// </summary>
+    private bool IsDeferred(int tier, object?[] leases) =>
+        _options.BackfillSharedTiersInBackground && leases[tier] is not null && !_tiers[tier].IsProcessLocal;
+
+    /// <summary>
+    /// Back-fills the deferred tiers (<see cref="IsDeferred"/>) in the background, nearest first, then undoes that
+    /// back-fill when a write of one of the types began since the read (checked once it has landed, as the tiers above
+    /// are checked once theirs has: a removal by tag, which cannot fence an object the tier does not hold yet, is a
+    /// write of the tagged types). Counted in <see cref="_background"/> (which
+    /// <see cref="SettleAsync"/> waits for) and in <c>stockpile.background.pending</c>; a failure is logged and counted
+    /// as any failed back-fill, never thrown (nobody waits for it).
+    /// </summary>
+    private void BackfillInBackground(object[] found, int hitTier, object?[] leases, IReadOnlyList<(WriteEpoch Epoch, long Captured)> epochs)
+    {
+        _background.Begin();
+        _metrics.Background(Name, 1);
+
+        // Started here, not on the thread pool: the script call is sent before the caller goes on (so before its next
+        // command), and a thread-pool hop measured no faster on a busy machine (docs/benchmarks.md, item 3).
+        _ = RunAsync();
+
+        async Task RunAsync()
+        {
+            try
+            {
+                using var activity = StockpileTracing.Start("backfill", this);
+                activity?.SetTag(StockpileTracing.BackfillSourceTag, _tiers[hitTier].Name);
+                activity?.SetTag(StockpileTracing.CountTag, found.Length);
+                for (var tier = hitTier - 1; tier >= 0; tier--)
+                {
+                    if (!IsDeferred(tier, leases))
+                    {
+                        continue;
+                    }
+
+                    try
+                    {
+                        await _tiers[tier].BackfillUntypedAsync(found, leases[tier], CancellationToken.None).ConfigureAwait(false);
+                        _metrics.Backfilled(_tiers[tier].Name, found.Length);
+                    }
+                    catch (Exception ex)
+                    {
+                        BackfillFailed(tier, activity, ex);
+                    }
+                }
+
+                if (!WriteEpoch.AllUnchanged(epochs))
+                {
+                    await UndoBackfillAsync(found, hitTier, tier => IsDeferred(tier, leases), epochs).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex)
+            {
+                // Nothing above throws by design; should something, it is still logged, never lost.
+                Log.BackfillFailed(_logger, Name, ex);
+            }
+            finally
+            {
+                _metrics.Background(Name, -1);
+                _background.End();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Undoes a back-fill that a write raced, in the tiers above <paramref name="hitTier"/> that <paramref name="undone"/> names, top first.
+    /// </summary>
+    private async ValueTask UndoBackfillAsync(object[] found, int hitTier, Func<int, bool> undone, IReadOnlyList<(WriteEpoch Epoch, long Captured)> epochs)
+    {
         var keys = found.Select(EntityKey.FromEntity).ToArray();
         if (_logger.IsEnabled(LogLevel.Debug))
         {
@@ -56,6 +146,11 @@ public sealed partial class ChainedStore
         {
             for (var tier = 0; tier < hitTier; tier++)
             {
+                if (!undone(tier))
+                {
+                    continue;
+                }
+
                 try
                 {
                     await _tiers[tier].DeleteManyUntypedAsync(keys, CancellationToken.None).ConfigureAwait(false);
@@ -69,5 +164,12 @@ public sealed partial class ChainedStore
 
             return true;
         }).ConfigureAwait(false);
+    }
+
+    private void BackfillFailed(int tier, System.Diagnostics.Activity? activity, Exception exception)
+    {
+        _metrics.Error(_tiers[tier].Name, "backfill");
+        StockpileTracing.Failed(activity, exception);
+        Log.BackfillFailed(_logger, _tiers[tier].Name, exception);
     }
 }

@@ -17,6 +17,8 @@ public sealed partial class ChainedStore
     /// </remarks>
     protected override async ValueTask RemoveByTagCoreAsync(string tag, CancellationToken cancellationToken)
     {
+        // A removal finds in a shared tier only what is there: the back-fills under way in the background land first.
+        await _background.WhenDrainedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await GuardedAsync(TaggedEpochs(), async () =>

@@ -14,4 +14,17 @@ public sealed class ChainedStoreOptions
     /// truth) always surfaces its failures.
     /// </value>
     public bool ThrowOnCacheReadFailure { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a shared tier whose read returned a lease (Redis) is back-filled after
+    /// the caller has its answer, rather than before.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="true"/>: a read answered by a lower tier (the database) waits for the
+    /// process-local back-fill (memory) only; the shared tier's back-fill follows in the background, still checked
+    /// against its read's lease, so a write that reaches that tier first is never overwritten by the older object.
+    /// Meanwhile another instance may miss that tier and read the lower one. <see langword="false"/> makes the caller
+    /// wait for every back-fill (one more round trip to Redis per miss).
+    /// </value>
+    public bool BackfillSharedTiersInBackground { get; set; } = true;
 }
