@@ -39,8 +39,8 @@ internal sealed partial class CommitCoordinator
         if (context is null || StoreSaves.IsStoreSave(context))
         {
             // A store's own save is a chain write: the chain updates the caches and tells other instances. The tables
-            // it writes still drop the cached queries that read them.
-            HoldTablesOfStoreSave(context);
+            // it writes still drop the cached queries that read them, and the tokens of its rows still change.
+            HoldStoreSave(context);
             return;
         }
 
