@@ -23,14 +23,7 @@ public sealed class Issue12ChainWriteTokenTests
     [SetUp]
     public void SetUp()
     {
-        var services = new ServiceCollection();
-        services.AddDbContextFactory<TestDbContext>((sp, o) =>
-        {
-            TestDatabase.Current.Configure(o);
-            o.AddStockpileInterceptor(sp);
-        });
-        services.AddStockpile().AddMemoryStore().AddEfCoreStore<TestDbContext>().AddCache().AddInvalidationTokens();
-        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        _services = Issue11InvalidationTokenTests.CreateServices();
         _keys = _services.GetRequiredService<IStockpileKeyBuilder>();
         _chain = _services.GetRequiredService<ChainedStore>();
     }
