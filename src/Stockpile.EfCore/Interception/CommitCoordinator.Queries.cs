@@ -50,12 +50,19 @@ internal sealed partial class CommitCoordinator
         return batch;
     }
 
-    /// <summary>A store's own save: only the tables it writes, applied after it (or held for its transaction).</summary>
+    /// <summary>A store's own save: only the tables it writes and the tokens of its rows, applied after it (or held for its transaction).</summary>
     private void HoldTablesOfStoreSave(DbContext? context)
     {
-        if (context is not null && WithTables(context, new CommitBatch(this, [])) is { Tables.Count: > 0 } batch)
+        if (context is null)
         {
-            _contexts.GetValue(context, static _ => new ContextState()).Pending = batch;
+            return;
+        }
+
+        var batch = new CommitBatch(this, []);
+        NoteStoreSaveTokens(context, batch);
+        if (WithTables(context, batch) is { ChangesTokens: true } held)
+        {
+            _contexts.GetValue(context, static _ => new ContextState()).Pending = held;
         }
     }
 

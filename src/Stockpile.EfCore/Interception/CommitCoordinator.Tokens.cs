@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Stockpile.Internal.Tokens;
 
 namespace Stockpile.Internal;
@@ -59,7 +60,8 @@ internal sealed partial class CommitCoordinator
         }
 
         AddInstances(names, batch.Keys);
-        foreach (var key in batch.Keys)
+        AddInstances(names, batch.TokenKeys);
+        foreach (var key in batch.Keys.Concat(batch.TokenKeys))
         {
             names.UnionWith(TokenNames.TypeAndBases(key.EntityType.ClrType));
         }
@@ -70,6 +72,41 @@ internal sealed partial class CommitCoordinator
         }
 
         return names;
+    }
+
+    /// <summary>
+    /// Notes the rows a store's own save (a chain write) changes, for their tokens only: the chain updates the caches
+    /// and tells other instances itself, but a value kept under a key built from those rows' tokens (or their type's)
+    /// must change at this commit too (issue 12: only the global token did, so such values kept the old state).
+    /// </summary>
+    private void NoteStoreSaveTokens(DbContext context, CommitBatch batch)
+    {
+        if (Tokens is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (Capture(context, ModelKeyResolver.For(context, Options.UseModelKeys)) is not { } captured)
+            {
+                return;
+            }
+
+            foreach (var change in captured.Changes)
+            {
+                batch.TokenKeys.UnionWith(change.OldKeys);
+                batch.TokenKeys.UnionWith(change.NewKeys);
+            }
+
+            batch.UntrackedTypes.UnionWith(captured.UntrackedTypes);
+            batch.UntrackedTypes.UnionWith(captured.Types);
+        }
+        catch (Exception ex)
+        {
+            // Never fails the save: the global token still changes, and so do the types named so far.
+            Log.CaptureFailed(_logger, "(a store's own save)", ex);
+        }
     }
 
     /// <summary>Records a changed type no cache holds by key, when there are tokens to change (otherwise such a save costs nothing, as before).</summary>

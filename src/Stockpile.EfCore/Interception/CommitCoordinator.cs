@@ -39,7 +39,7 @@ internal sealed partial class CommitCoordinator
         if (context is null || StoreSaves.IsStoreSave(context))
         {
             // A store's own save is a chain write: the chain updates the caches and tells other instances. The tables
-            // it writes still drop the cached queries that read them.
+            // it writes still drop the cached queries that read them, and the tokens of its rows still change.
             HoldStoreSave(context);
             return;
         }

@@ -19,11 +19,15 @@ internal sealed class AppPair : IAsyncDisposable
         StartAsync(redis, redis, addBottom, configure, configureRedis);
 
     /// <summary>Starts A connected through <paramref name="redisA"/> and B through <paramref name="redisB"/> (two nodes of one cluster, say).</summary>
-    public static async Task<AppPair> StartAsync(string redisA, string redisB, Action<IStockpileBuilder> addBottom, Action<IServiceCollection>? configure = null, Action<RedisStoreOptions>? configureRedis = null)
+    public static Task<AppPair> StartAsync(string redisA, string redisB, Action<IStockpileBuilder> addBottom, Action<IServiceCollection>? configure = null, Action<RedisStoreOptions>? configureRedis = null) =>
+        StartAsync(redisA, redisB, addBottom, configure, configureRedis, configureRedis);
+
+    /// <summary>Starts A and B with Redis options of their own (A's connections through a tunnel a test cuts, say).</summary>
+    public static async Task<AppPair> StartAsync(string redisA, string redisB, Action<IStockpileBuilder> addBottom, Action<IServiceCollection>? configure, Action<RedisStoreOptions>? configureRedisA, Action<RedisStoreOptions>? configureRedisB)
     {
         var prefix = TestStores.UniquePrefix();
-        var a = await AppInstance.StartAsync(redisA, prefix, addBottom, configure, configureRedis);
-        return new AppPair(a, await AppInstance.StartAsync(redisB, prefix, addBottom, configure, configureRedis));
+        var a = await AppInstance.StartAsync(redisA, prefix, addBottom, configure, configureRedisA);
+        return new AppPair(a, await AppInstance.StartAsync(redisB, prefix, addBottom, configure, configureRedisB));
     }
 
     /// <summary>Starts A and B on the shared server, or on two different nodes of the shared cluster.</summary>

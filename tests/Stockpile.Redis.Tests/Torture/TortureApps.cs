@@ -4,7 +4,10 @@ using Stockpile.Redis.Tests.EfCore;
 
 namespace Stockpile.Redis.Tests.Torture;
 
-/// <summary>Two app instances as an application registers them (memory → Redis → EF Core, the backplane, the interceptor), over one torture database.</summary>
+/// <summary>
+/// Two app instances as an application registers them (memory → Redis → EF Core, the backplane, the interceptor, a
+/// cache on memory over Redis for cached queries, invalidation tokens on Redis), over one torture database.
+/// </summary>
 internal static class TortureApps
 {
     /// <summary>Starts A on <paramref name="redisA"/> and B on <paramref name="redisB"/> (one server, or two nodes of a cluster).</summary>
@@ -14,15 +17,36 @@ internal static class TortureApps
     /// <param name="window">Added to both instances' contexts, after the Stockpile interceptor.</param>
     /// <param name="failFast">Quick timeouts, reconnects and breaker, for the cases that take Redis away.</param>
     /// <param name="policy">What the interceptor does after a commit: evict, or write the committed state through.</param>
-    public static Task<AppPair> StartAsync(string redisA, string redisB, TortureDatabase database, CommitWindow window, bool failFast, StockpileCommitPolicy policy = StockpileCommitPolicy.Evict)
+    /// <param name="tunnelA">A's connections go through it (a <see cref="ClusterCut"/>), B's do not.</param>
+    /// <param name="cachedQueries">Whether the instances have a query cache (on memory over Redis).</param>
+    public static Task<AppPair> StartAsync(string redisA, string redisB, TortureDatabase database, CommitWindow window, bool failFast, StockpileCommitPolicy policy = StockpileCommitPolicy.Evict, StackExchange.Redis.Configuration.Tunnel? tunnelA = null, bool cachedQueries = true)
     {
+        Action<RedisStoreOptions>? redis = failFast ? TestStores.FailFast : null;
+        Action<RedisStoreOptions>? redisOfA = tunnelA is null ? redis : o =>
+        {
+            redis?.Invoke(o);
+            o.ConfigurationOptions ??= RedisTestEnvironment.CreateOptions(o.Configuration!);
+            o.ConfigurationOptions.Tunnel = tunnelA;
+            o.Configuration = null;
+        };
         var addDatabase = EfCoreApps.Database(database.Configure, window);
-        return AppPair.StartAsync(redisA, redisB, EfCoreApps.AddDatabaseTier, services =>
+        return AppPair.StartAsync(redisA, redisB, cachedQueries ? static b => AddTiers(b.AddRedisCache()) : AddTiers, services =>
         {
             addDatabase(services);
             services.Configure<StockpileInterceptorOptions>(o => o.DefaultPolicy = policy);
-        }, failFast ? TestStores.FailFast : null);
+        }, redisOfA, redis);
     }
+
+    /// <summary>The name of each instance's process-memory cache for values under token keys (<see cref="TortureWorkload"/>).</summary>
+    public const string TokenCache = "torture-tokens";
+
+    /// <summary>
+    /// The database tier; invalidation tokens on Redis, and a cache in process memory alone for the values kept under
+    /// token keys, so that nothing but the key built from the tokens keeps another instance's commit from being missed.
+    /// (The query cache, when wanted, is the default cache, on memory over Redis.)
+    /// </summary>
+    private static void AddTiers(IStockpileBuilder builder) =>
+        EfCoreApps.AddDatabaseTier(builder.AddCache(TokenCache).AddRedisInvalidationTokens());
 
     public static int[] Ids() => [.. Enumerable.Range(1, TortureSettings.Rows)];
 

@@ -65,6 +65,10 @@ internal sealed partial class TortureWorkload
             {
                 var floor = _ledger.Floor(id, instance);
                 Check("chain get in a transaction's window", instance, id, (await _instances[instance].Chain.GetAsync<Row, int>(id))?.Name, floor, mayMiss: false);
+                if (CachedQueries)
+                {
+                    Check("cached query in a transaction's window", instance, id, await CachedQueryNameAsync(instance, id), floor, mayMiss: false);
+                }
             }
         }
     }

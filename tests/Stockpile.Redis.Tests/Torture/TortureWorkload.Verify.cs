@@ -11,8 +11,8 @@ internal sealed partial class TortureWorkload
 
     /// <summary>
     /// Compares the database with the writes that returned (none lost: it holds the last one, or one that failed after it), then, once each instance's chain reads the
-    /// database's state (bounded wait), every tier of it: the chain by primary and alternate key equals the database,
-    /// memory and Redis hold the database's state or nothing.
+    /// database's state (bounded wait), every tier of it: the chain by primary and alternate key, each cached query and
+    /// each value under a token key equal the database, memory and Redis hold the database's state or nothing.
     /// </summary>
     public async Task<string> VerifyAsync()
     {
@@ -39,6 +39,13 @@ internal sealed partial class TortureWorkload
                 Compare("chain by code", instance, id, (await app.Chain.GetAsync<Row>(CodeKey(id)))?.Name, names[id], mayMiss: false);
                 Compare("memory tier", instance, id, (await app.Memory.GetAsync<Row, int>(id))?.Name, names[id], mayMiss: true);
                 Compare("Redis tier", instance, id, (await app.Redis.GetAsync<Row, int>(id))?.Name, names[id], mayMiss: true);
+                if (CachedQueries)
+                {
+                    Compare("cached query", instance, id, await CachedQueryNameAsync(instance, id), names[id], mayMiss: false);
+                    Compare("compiled cached query", instance, id, await CompiledQueryNameAsync(instance, id), names[id], mayMiss: false);
+                }
+
+                Compare("value under a token key", instance, id, await TokenKeyedNameAsync(instance, id), names[id], mayMiss: false);
             }
         }
 
@@ -86,7 +93,7 @@ internal sealed partial class TortureWorkload
         Interlocked.Increment(ref _checked);
         if (name != expected && !(mayMiss && name is null))
         {
-            Stale.Enqueue($"at the end, {what} on instance {instance}, row {id}: {name ?? "null"}, the database holds {expected}");
+            Stale.Enqueue($"at the end, {what} on instance {instance}, row {id}: {name ?? "null"}, the database holds {expected} (last write: {_ledger.LastWrite(id)})");
         }
     }
 }

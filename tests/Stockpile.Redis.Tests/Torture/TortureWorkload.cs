@@ -8,7 +8,7 @@ namespace Stockpile.Redis.Tests.Torture;
 
 /// <summary>
 /// The torture suite's one workload engine: workers on every app instance read (through the chain, by primary and
-/// alternate key, in batches, and each tier alone) and write (SaveChanges, explicit and ambient transactions committed
+/// alternate key, in batches, and each tier alone; a cached query, its compiled form, a value under a token key) and write (SaveChanges, explicit and ambient transactions committed
 /// or rolled back, savepoints, bulk updates, chain puts) random rows of one database. Every read is checked against
 /// what had been committed when it began (<see cref="RowLedger"/>); at the end, once quiet, every tier of every
 /// instance is compared with the database. It counts what it tried and keeps every failure, stale read and lost write.
@@ -49,6 +49,11 @@ internal sealed partial class TortureWorkload
     /// Redis (another instance's missed evictions are cleaned up by that instance, when it next reaches Redis).
     /// </summary>
     public bool SharedRedisFloor { get; set; } = true;
+
+    /// <summary>
+    /// Gets a value indicating whether the workers read cached queries (the instances must have a query cache).
+    /// </summary>
+    public bool CachedQueries { get; init; } = true;
 
     public ConcurrentQueue<Exception> Failures { get; } = new();
 
@@ -117,15 +122,18 @@ internal sealed partial class TortureWorkload
 
     private Task<string> RunOneAsync(Random random, int instance, int id) => random.Next(100) switch
     {
-        < 22 => ReadByIdAsync(instance, id),
-        < 30 => ReadByCodeAsync(instance, id),
-        < 38 => ReadManyAsync(instance, [.. _ids.Where(_ => random.Next(3) == 0)]),
-        < 43 => ReadMemoryAsync(instance, id),
-        < 48 => ReadRedisAsync(instance, id),
-        < 62 => CommitAsync(instance, id, ownTransaction: random.Next(2) == 0),
-        < 67 => PutAsync(instance, id),
-        < 72 => BulkUpdateAsync(instance, id),
-        < 78 => TwoRowsAsync(instance, id, _ids[random.Next(_ids.Length)]),
+        < 20 => ReadByIdAsync(instance, id),
+        < 27 => ReadByCodeAsync(instance, id),
+        < 34 => ReadManyAsync(instance, [.. _ids.Where(_ => random.Next(3) == 0)]),
+        < 38 => ReadMemoryAsync(instance, id),
+        < 42 => ReadRedisAsync(instance, id),
+        < 45 => CachedQueries ? ReadCachedQueryAsync(instance, id) : ReadByIdAsync(instance, id),
+        < 48 => CachedQueries ? ReadCompiledQueryAsync(instance, id) : ReadByIdAsync(instance, id),
+        < 51 => ReadTokenKeyedAsync(instance, id),
+        < 64 => CommitAsync(instance, id, ownTransaction: random.Next(2) == 0),
+        < 69 => PutAsync(instance, id),
+        < 74 => BulkUpdateAsync(instance, id),
+        < 79 => TwoRowsAsync(instance, id, _ids[random.Next(_ids.Length)]),
         < 86 => RollbackAsync(instance, id),
         < 92 => SavepointAsync(instance, id),
         _ => _database.SupportsTransactionScope ? ScopeAsync(instance, id, complete: random.Next(2) == 0) : RollbackAsync(instance, id),

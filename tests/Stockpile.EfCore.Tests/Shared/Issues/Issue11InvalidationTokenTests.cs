@@ -20,6 +20,13 @@ public sealed class Issue11InvalidationTokenTests
     [SetUp]
     public void SetUp()
     {
+        _services = CreateServices();
+        _keys = _services.GetRequiredService<IStockpileKeyBuilder>();
+    }
+
+    /// <summary>An app with memory → EF Core, the interceptor, a cache and invalidation tokens in process memory.</summary>
+    internal static ServiceProvider CreateServices()
+    {
         var services = new ServiceCollection();
         services.AddDbContextFactory<TestDbContext>((sp, o) =>
         {
@@ -27,8 +34,7 @@ public sealed class Issue11InvalidationTokenTests
             o.AddStockpileInterceptor(sp);
         });
         services.AddStockpile().AddMemoryStore().AddEfCoreStore<TestDbContext>().AddCache().AddInvalidationTokens();
-        _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-        _keys = _services.GetRequiredService<IStockpileKeyBuilder>();
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
     [TearDown]
