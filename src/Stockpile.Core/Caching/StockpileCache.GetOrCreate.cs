@@ -6,6 +6,7 @@ public sealed partial class StockpileCache
 {
     private readonly Dictionary<string, Flight> _flights = new(StringComparer.Ordinal);
     private readonly Lock _flightsLock = new();
+    private readonly bool _writeMadeValuesInBackground;
 
     /// <inheritdoc/>
     public ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
@@ -111,7 +112,7 @@ public sealed partial class StockpileCache
 
             var made = _stampedeLock is { } locks
                 ? await MakeUnderLockAsync(key, locks, state, factory, options, token).ConfigureAwait(false)
-                : await MakeAndStoreAsync(key, state, factory, options, token, inBackground: true).ConfigureAwait(false);
+                : await MakeAndStoreAsync(key, state, factory, options, token, inBackground: _writeMadeValuesInBackground).ConfigureAwait(false);
             End(key, flight);
             flight.Completion.TrySetResult((true, made));
         }

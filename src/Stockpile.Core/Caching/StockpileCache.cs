@@ -52,6 +52,7 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         _stampedeLock = options.DistributedStampedeLock ? _tier.Locks : null;
         _stampedeLockExpiration = options.StampedeLockExpiration;
         _stampedeLockTimeout = options.StampedeLockTimeout;
+        _writeMadeValuesInBackground = options.WriteMadeValuesInBackground;
     }
 
     /// <inheritdoc/>

@@ -46,4 +46,15 @@ public sealed class StockpileCacheOptions
     /// <summary>Gets or sets how long a caller waits for another process's value before it runs the factory itself.</summary>
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan StampedeLockTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Gets or sets whether a value made on a miss reaches the shared level (Redis) and the backplane after its caller
+    /// has it, as HybridCache and FusionCache do: the caller waits for the read alone, not for the write and the
+    /// publish. The process's memory level has the value at once, and a later write of the key in this process waits for
+    /// it. What is given up: until the write lands, another instance misses too (and may make the value again), and a
+    /// remove or set of the key by another instance in that window can be overtaken by the made value, which then stays
+    /// until it expires (docs/consistency.md).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: a get-or-create returns once the made value is in every level and announced.</value>
+    public bool WriteMadeValuesInBackground { get; set; }
 }

@@ -11,6 +11,10 @@ public sealed class StockpileOptions
     /// <value>The default value is <see langword="false"/>: failures are logged and the read falls through.</value>
     public bool ThrowOnCacheReadFailure { get; set; }
 
+    /// <summary>Gets or sets whether the chain back-fills Redis after a read's caller has its answer (see <see cref="ChainedStoreOptions.BackfillSharedTiersInBackground"/>).</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool BackfillSharedTiersInBackground { get; set; }
+
     /// <summary>Gets the options of the memory tier that <c>AddMemoryStore</c> registers.</summary>
     public MemoryStoreOptions Memory { get; } = new();
 

@@ -74,4 +74,35 @@ internal static class RedisCacheScripts
 
     /// <summary>Deletes a stampede lock only if ARGV[1], its holder's token, still holds it; 1 when deleted.</summary>
     public const string Release = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+
+    /// <summary>
+    /// Moves a tag's version forward (a removal by tag): to one past the current version, or to the server's time in
+    /// microseconds when that is later. Versions of a tag never repeat, even when the key was lost (a master back
+    /// empty, an eviction): counted from zero they would meet the stamps of values made before the loss. Answers the
+    /// new version.
+    /// </summary>
+    public const string BumpTag = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local v = (tonumber(redis.call('GET', KEYS[1]) or '0') or 0) + 1
+        if v < now then v = now end
+        redis.call('SET', KEYS[1], string.format('%.0f', v))
+        return v
+        """;
+
+    /// <summary>
+    /// Gives each tag in KEYS that has no version one born at the server's time in microseconds (set only if still
+    /// missing), and answers every tag's version as text, in order. A tag that was never removed, or was lost, never
+    /// reads as a version a value made before could hold. KEYS share one slot (the tag keys' hash tag).
+    /// </summary>
+    public const string BornTags = """
+        local t = redis.call('TIME')
+        local now = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
+        local out = {}
+        for i, k in ipairs(KEYS) do
+          redis.call('SET', k, now, 'NX')
+          out[i] = redis.call('GET', k)
+        end
+        return out
+        """;
 }

@@ -128,6 +128,11 @@ internal sealed partial class RedisCacheTier : CacheTier
         }
     }
 
+    /// <remarks>
+    /// One <c>MGET</c>; a tag without a version (never removed, or its key lost) is then given one born at the server's
+    /// time (<see cref="RedisCacheScripts.BornTags"/>), so a version once lost never reads as one a value made before
+    /// holds.
+    /// </remarks>
     public override async ValueTask<long[]> GetTagVersionsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
         var keys = new RedisKey[tags.Count];
@@ -138,13 +143,20 @@ internal sealed partial class RedisCacheTier : CacheTier
 
         var database = await _database(cancellationToken).ConfigureAwait(false);
         var values = await database.StringGetAsync(keys).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Array.ConvertAll(values, static v => v.IsNull ? 0L : (long)v);
+        if (Array.Exists(values, static v => v.IsNull))
+        {
+            var born = (RedisValue[])(await database.ScriptEvaluateAsync(RedisCacheScripts.BornTags, keys).WaitAsync(cancellationToken).ConfigureAwait(false))!;
+            values = born;
+        }
+
+        return Array.ConvertAll(values, static v => (long)v);
     }
 
+    /// <remarks>Moves the version to one past the current one, or to the server's time when later (<see cref="RedisCacheScripts.BumpTag"/>).</remarks>
     public override async ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken)
     {
         var database = await _database(cancellationToken).ConfigureAwait(false);
-        await database.StringIncrementAsync(_tagPrefix + tag).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await database.ScriptEvaluateAsync(RedisCacheScripts.BumpTag, [_tagPrefix + tag]).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken)

@@ -31,7 +31,7 @@ public sealed class Issue12CacheMissFromDatabaseTests
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
         var prefix = TestStores.UniquePrefix();
-        await using var cache = RedisCacheFactory.Create(new StockpileCacheOptions(), _ => new(connection), prefix, RedisCacheLayout.MemoryThenRedis, out var backplane);
+        await using var cache = RedisCacheFactory.Create(new StockpileCacheOptions { WriteMadeValuesInBackground = true }, _ => new(connection), prefix, RedisCacheLayout.MemoryThenRedis, out var backplane);
         await using var other = RedisCacheFactory.Create(new StockpileCacheOptions(), _ => new(connection), prefix, RedisCacheLayout.RedisOnly, out _);
         await backplane!.Subscribed;
         var layered = (LayeredCacheTier)cache.Tier;
@@ -114,7 +114,7 @@ public sealed class Issue12CacheMissFromDatabaseTests
         var faulty = new FaultyRedis(connection);
         var prefix = TestStores.UniquePrefix();
         var database = faulty.Database(connection);
-        var cache = new StockpileCache(new StockpileCacheOptions(), (clock, serializer, o) =>
+        var cache = new StockpileCache(new StockpileCacheOptions { WriteMadeValuesInBackground = true }, (clock, serializer, o) =>
             new LayeredCacheTier(new MemoryCacheTier(clock), new RedisCacheTier(_ => new(database), prefix, o.KeyPrefix, clock, serializer), null, logger));
         var other = RedisCacheFactory.Create(new StockpileCacheOptions(), _ => new(connection), prefix, RedisCacheLayout.RedisOnly, out _);
         return (cache, faulty, other);

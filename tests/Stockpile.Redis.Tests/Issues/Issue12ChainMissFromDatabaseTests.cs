@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Stockpile.Redis.Tests.Backplane;
 using Stockpile.Redis.Tests.EfCore;
 using Stockpile.Redis.Tests.Fakes;
@@ -30,7 +31,11 @@ public sealed class Issue12ChainMissFromDatabaseTests
     {
         await using var database = await SqliteFileDatabase.CreateAsync();
         await EfCoreApps.SeedAsync(database, [1, 2]);
-        await using var app = await AppInstance.StartAsync(_redis.ConnectionString, TestStores.UniquePrefix(), EfCoreApps.AddDatabaseTier, EfCoreApps.Database(database));
+        await using var app = await AppInstance.StartAsync(_redis.ConnectionString, TestStores.UniquePrefix(), EfCoreApps.AddDatabaseTier, services =>
+        {
+            EfCoreApps.Database(database)(services);
+            services.AddOptions<StockpileOptions>().Configure(o => o.BackfillSharedTiersInBackground = true);
+        });
 
         // Warm up: the put script is loaded, so what is counted is the steady state.
         Assert.That((await app.Chain.GetAsync<Row, int>(2))?.Name, Is.EqualTo("v0"));
@@ -74,7 +79,7 @@ public sealed class Issue12ChainMissFromDatabaseTests
         await using var redis = TestStores.Create(faulty, o => o.KeyPrefix = prefix);
         var database = new FakeDatabase();
         var memory = new MemoryStore();
-        var chain = new ChainedStore([memory, redis, database]);
+        var chain = new ChainedStore([memory, redis, database], new ChainedStoreOptions { BackfillSharedTiersInBackground = true });
         var old = TestStores.NewProduct("old");
         await database.PutAsync(old);
 
@@ -115,7 +120,7 @@ public sealed class Issue12ChainMissFromDatabaseTests
         using var loggerFactory = logs.CreateFactory();
         await using var redis = TestStores.Create(faulty, loggerFactory: loggerFactory);
         var database = new FakeDatabase();
-        var chain = new ChainedStore([new MemoryStore(), redis, database]);
+        var chain = new ChainedStore([new MemoryStore(), redis, database], new ChainedStoreOptions { BackfillSharedTiersInBackground = true });
         var row = TestStores.NewProduct("row");
         await database.PutAsync(row);
 

@@ -99,9 +99,7 @@ public sealed class Issue12HealthAndTelemetryTests
         Assert.That((sqlite.GetTagItem("db.system"), sqlite.GetTagItem("stockpile.store.request.type")), Is.EqualTo(("sqlite", "hit")));
         Assert.That(new[] { redis.ParentSpanId, sqlite.ParentSpanId }, Is.All.EqualTo(get.SpanId));
         Assert.That(await chain.SettleAsync(default), Is.True, "the Redis back-fill follows the answer");
-        var backfills = telemetry.SpansOf(chain.Name, "backfill").ToList();
-        Assert.That(backfills, Has.Count.EqualTo(2), "memory's, before the answer, and Redis's, after it");
-        Assert.That(backfills.Select(s => s.ParentSpanId), Is.All.EqualTo(get.SpanId));
+        Assert.That(telemetry.SpansOf(chain.Name, "backfill").Single().ParentSpanId, Is.EqualTo(get.SpanId), "one back-fill, memory then Redis, before the answer (the default)");
     }
 
     [Test]
