@@ -88,6 +88,19 @@ internal static class RedisKeyPatterns
         return true;
     }
 
+    /// <summary>
+    /// Returns whether a key read from Redis itself (a side record's member, the owner a pointer names, a tag's member)
+    /// is of the shape of the store's object keys: <c>prefix{…}</c> with a non-empty hash tag, so that it lies under the
+    /// prefix and shares its slot with its side record and fence. The write scripts check the same in Lua
+    /// (<see cref="RedisScripts"/>): a corrupt or foreign record naming any other key never makes the store touch it.
+    /// </summary>
+    public static bool IsObjectKey(string prefix, string key) =>
+        key.Length > prefix.Length + 2
+        && key.StartsWith(prefix, StringComparison.Ordinal)
+        && key[prefix.Length] == TagOpen
+        && key[prefix.Length + 1] != TagClose
+        && key[^1] == TagClose;
+
     /// <summary>Returns whether a prefix can be one: it must not hold a brace, which ends it in every key.</summary>
     public static bool IsValidPrefix(string prefix) => prefix.AsSpan().IndexOfAny(TagOpen, TagClose) < 0;
 
