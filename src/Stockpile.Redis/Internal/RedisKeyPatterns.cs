@@ -70,23 +70,7 @@ internal static class RedisKeyPatterns
     /// Returns whether text is well-formed UTF-16 (no lone surrogate), so that its UTF-8 bytes, the key Redis holds,
     /// stand for it alone: a lone surrogate would become U+FFFD, the key of another value.
     /// </summary>
-    public static bool IsWellFormed(string text)
-    {
-        var span = text.AsSpan();
-        var index = span.IndexOfAnyInRange('\uD800', '\uDFFF');
-        while (index >= 0)
-        {
-            if (!char.IsHighSurrogate(span[index]) || index + 1 >= span.Length || !char.IsLowSurrogate(span[index + 1]))
-            {
-                return false;
-            }
-
-            span = span[(index + 2)..];
-            index = span.IndexOfAnyInRange('\uD800', '\uDFFF');
-        }
-
-        return true;
-    }
+    public static bool IsWellFormed(string text) => Stockpile.Internal.Utf16Text.IsWellFormed(text);
 
     /// <summary>
     /// Returns whether a key read from Redis itself (a side record's member, the owner a pointer names, a tag's member)
