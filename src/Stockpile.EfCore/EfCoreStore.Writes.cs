@@ -9,6 +9,7 @@ public sealed partial class EfCoreStore<TContext>
     /// <inheritdoc/>
     /// <exception cref="DbUpdateException">The database refused the write (a constraint); nothing was written.</exception>
     /// <exception cref="StockpileMappingException">The context does not map the object's type.</exception>
+    /// <exception cref="StockpileSerializationException">A text property holds a lone UTF-16 surrogate or a NUL character; nothing was written.</exception>
     protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken) =>
         PutManyCoreAsync([item], cancellationToken);
 
@@ -25,6 +26,7 @@ public sealed partial class EfCoreStore<TContext>
         var batch = new Dictionary<object[], object>(KeyValuesComparer.Instance);
         foreach (var item in items)
         {
+            _textColumns.Check(item);
             batch[StockpileEntityType.For(item.GetType()).PrimaryKey.ReadValues(item)!] = item;
         }
 

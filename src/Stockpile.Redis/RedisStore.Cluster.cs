@@ -215,7 +215,7 @@ public sealed partial class RedisStore
         return (await Task.WhenAll(checks).ConfigureAwait(false)).All(allowed => (int)allowed == 1);
     }
 
-    private static async Task EvictWithPointersOnClusterAsync(IDatabase database, string primary, string[] alternates, CancellationToken cancellationToken)
+    private async Task EvictWithPointersOnClusterAsync(IDatabase database, string primary, string[] alternates, CancellationToken cancellationToken)
     {
         var pointer = (RedisValue)("P" + primary);
         await EvictOnClusterAsync(database, primary, null, cancellationToken).ConfigureAwait(false);
@@ -228,7 +228,7 @@ public sealed partial class RedisStore
     /// script refuses a key fenced since). Returns <see langword="false"/> when the object's script refused a back-fill
     /// (nothing was changed).
     /// </summary>
-    private static async Task<bool> WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue mode, CancellationToken cancellationToken)
+    private async Task<bool> WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue mode, CancellationToken cancellationToken)
     {
         RedisValue[] objectArguments = [value, ttl, mode, RedisScripts.FenceMilliseconds, .. alternates.Select(a => (RedisValue)a)];
         var reply = (RedisResult[])(await RedisClusterScripts.PutObject.EvaluateAsync(database, ObjectKeys(primary), objectArguments, cancellationToken).ConfigureAwait(false))!;
@@ -239,7 +239,8 @@ public sealed partial class RedisStore
         }
 
         var written = status == 1;
-        var old = ((RedisResult[])reply[1]!).Select(r => (string)r!).ToArray();
+        // The old alternate keys come from the side record: one not of the store's shape (corrupt, foreign) is never touched.
+        var old = ((RedisResult[])reply[1]!).Select(r => (string)r!).Where(IsObjectKey).ToArray();
         var pointer = (RedisValue)("P" + primary);
         var work = new List<Task>();
         if (written)
@@ -257,17 +258,17 @@ public sealed partial class RedisStore
     }
 
     /// <summary>Points an alternate key at an object; evicts the object that held the key before, if it still lists it.</summary>
-    private static async Task PointAsync(IDatabase database, string alternate, string primary, RedisValue pointer, long ttl, RedisValue mode, CancellationToken cancellationToken)
+    private async Task PointAsync(IDatabase database, string alternate, string primary, RedisValue pointer, long ttl, RedisValue mode, CancellationToken cancellationToken)
     {
         var previous = await RedisClusterScripts.PutPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, ttl, mode, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
-        if (!previous.IsNull && (string)previous! is { } owner && owner != primary)
+        if (!previous.IsNull && (string)previous! is { } owner && owner != primary && IsObjectKey(owner))
         {
             await EvictOnClusterAsync(database, owner, alternate, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Deletes objects by look-ups, slot by slot; returns how many were there.</summary>
-    private static async ValueTask<int> DeleteOnClusterAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    private async ValueTask<int> DeleteOnClusterAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         var removed = await Task.WhenAll(keys.Select(async key =>
         {
@@ -278,6 +279,13 @@ public sealed partial class RedisStore
             }
 
             var owner = ((string)held!)[1..];
+            if (!IsObjectKey(owner))
+            {
+                // A pointer naming a key not of the store's shape (corrupt, foreign): remove it, never touch that key.
+                await RedisClusterScripts.UnlinkPointer.EvaluateAsync(database, [key, key + RedisKeyPatterns.FenceSuffix], [(string)held!, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+
             var evicted = await EvictOnClusterAsync(database, owner, key, cancellationToken).ConfigureAwait(false);
             if (evicted < 0)
             {
@@ -291,7 +299,7 @@ public sealed partial class RedisStore
     }
 
     /// <summary>Evicts an object (only if it lists <paramref name="listing"/>, when given) and its pointers; 1 if removed, 0 if absent, -1 if it no longer lists the key.</summary>
-    private static async Task<int> EvictOnClusterAsync(IDatabase database, string primary, string? listing, CancellationToken cancellationToken)
+    private async Task<int> EvictOnClusterAsync(IDatabase database, string primary, string? listing, CancellationToken cancellationToken)
     {
         var reply = await RedisClusterScripts.EvictObject.EvaluateAsync(database, ObjectKeys(primary), listing is null ? [RedisScripts.FenceMilliseconds] : [RedisScripts.FenceMilliseconds, listing], cancellationToken).ConfigureAwait(false);
         if (reply.IsNull)
@@ -301,7 +309,7 @@ public sealed partial class RedisStore
 
         var parts = (RedisResult[])reply!;
         var pointer = (RedisValue)("P" + primary);
-        await Task.WhenAll(((RedisResult[])parts[1]!).Select(member => UnlinkAsync(database, (string)member!, pointer, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(((RedisResult[])parts[1]!).Select(member => (string)member!).Where(IsObjectKey).Select(member => UnlinkAsync(database, member, pointer, cancellationToken))).ConfigureAwait(false);
         return (int)parts[0];
     }
 
@@ -328,6 +336,9 @@ public sealed partial class RedisStore
             await RedisClusterScripts.RestorePointer.EvaluateAsync(database, [alternate], [pointer, (long)ttl], cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Returns whether a key read from Redis (a side record's member, a pointer's owner) is of the store's object shape, under its prefix (see <see cref="RedisKeyPatterns.IsObjectKey"/>).</summary>
+    private bool IsObjectKey(string key) => RedisKeyPatterns.IsObjectKey(KeyPrefix, key);
 
     private static RedisKey[] ObjectKeys(string primary) => [primary, primary + RedisKeyPatterns.SideRecordSuffix, primary + RedisKeyPatterns.FenceSuffix];
 }

@@ -35,7 +35,13 @@ public sealed partial class RedisStore
                 return;
             }
 
-            await DeleteStorageKeysAsync(Array.ConvertAll(popped, static m => (string)m!), cancellationToken).ConfigureAwait(false);
+            // A member not of the store's object shape (corrupt, foreign) is dropped, never deleted.
+            var members = popped.Select(static m => (string)m!).Where(IsObjectKey).ToArray();
+            if (members.Length > 0)
+            {
+                await DeleteStorageKeysAsync(members, cancellationToken).ConfigureAwait(false);
+            }
+
             if (popped.Length < TagRemovalBatchSize)
             {
                 return;

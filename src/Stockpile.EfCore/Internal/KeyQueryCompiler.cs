@@ -5,10 +5,16 @@ using Microsoft.EntityFrameworkCore;
 namespace Stockpile.Internal;
 
 /// <summary>
-/// Compiles, once per key, <c>ctx.Set&lt;T&gt;().AsNoTracking().Where(e =&gt; e.K1 == p1 &amp;&amp; …).OrderBy(e =&gt; e.K1).Take(2)</c> with
+/// Compiles, once per key, <c>ctx.Set&lt;T&gt;().AsNoTracking().Where(e =&gt; e.K1 == p1 &amp;&amp; …)</c> with
 /// <see cref="EF.CompileAsyncQuery{TContext, TParam1, TResult}(Expression{Func{TContext, TParam1, IQueryable{TResult}}})"/>,
-/// and wraps it so callers pass the key's values as a list. Two rows are read so a non-unique key is noticed.
+/// and wraps it so callers pass the key's values as a list. The rows are streamed; the caller stops at the second exact
+/// match (a non-unique key).
 /// </summary>
+/// <remarks>
+/// Neither ordered nor limited: an <c>ORDER BY</c> on the key fails on SQLite for key types it cannot order
+/// (<see cref="DateTimeOffset"/>, <see cref="ulong"/>; issue 12), and a <c>LIMIT 2</c> could cut off the exact match
+/// behind two rows a case-insensitive collation also matches.
+/// </remarks>
 internal static class KeyQueryCompiler
 {
     private static readonly MethodInfo s_set = typeof(DbContext).GetMethods()
@@ -37,11 +43,6 @@ internal static class KeyQueryCompiler
         Expression query = Expression.Call(context, s_set.MakeGenericMethod(typeof(TEntity)));
         query = Expression.Call(s_asNoTracking.MakeGenericMethod(typeof(TEntity)), query);
         query = Expression.Call(typeof(Queryable), nameof(Queryable.Where), [typeof(TEntity)], query, Expression.Quote(Expression.Lambda<Func<TEntity, bool>>(match, entity)));
-
-        // Ordered by the key (a no-op on a unique index) so EF Core does not warn of a row limit without an order.
-        var order = Expression.Lambda(Expression.Property(entity, key.Properties[0]), entity);
-        query = Expression.Call(typeof(Queryable), nameof(Queryable.OrderBy), [typeof(TEntity), key.Properties[0].PropertyType], query, Expression.Quote(order));
-        query = Expression.Call(typeof(Queryable), nameof(Queryable.Take), [typeof(TEntity)], query, Expression.Constant(2));
 
         var types = new[] { typeof(TContext) }.Concat(parameters.Select(static p => p.Type)).Append(typeof(IQueryable<TEntity>)).ToArray();
         var lambda = Expression.Lambda(Expression.GetFuncType(types), query, [context, .. parameters]);

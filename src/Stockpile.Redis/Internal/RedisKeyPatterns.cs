@@ -70,23 +70,20 @@ internal static class RedisKeyPatterns
     /// Returns whether text is well-formed UTF-16 (no lone surrogate), so that its UTF-8 bytes, the key Redis holds,
     /// stand for it alone: a lone surrogate would become U+FFFD, the key of another value.
     /// </summary>
-    public static bool IsWellFormed(string text)
-    {
-        var span = text.AsSpan();
-        var index = span.IndexOfAnyInRange('\uD800', '\uDFFF');
-        while (index >= 0)
-        {
-            if (!char.IsHighSurrogate(span[index]) || index + 1 >= span.Length || !char.IsLowSurrogate(span[index + 1]))
-            {
-                return false;
-            }
+    public static bool IsWellFormed(string text) => Stockpile.Internal.Utf16Text.IsWellFormed(text);
 
-            span = span[(index + 2)..];
-            index = span.IndexOfAnyInRange('\uD800', '\uDFFF');
-        }
-
-        return true;
-    }
+    /// <summary>
+    /// Returns whether a key read from Redis itself (a side record's member, the owner a pointer names, a tag's member)
+    /// is of the shape of the store's object keys: <c>prefix{…}</c> with a non-empty hash tag, so that it lies under the
+    /// prefix and shares its slot with its side record and fence. The write scripts check the same in Lua
+    /// (<see cref="RedisScripts"/>): a corrupt or foreign record naming any other key never makes the store touch it.
+    /// </summary>
+    public static bool IsObjectKey(string prefix, string key) =>
+        key.Length > prefix.Length + 2
+        && key.StartsWith(prefix, StringComparison.Ordinal)
+        && key[prefix.Length] == TagOpen
+        && key[prefix.Length + 1] != TagClose
+        && key[^1] == TagClose;
 
     /// <summary>Returns whether a prefix can be one: it must not hold a brace, which ends it in every key.</summary>
     public static bool IsValidPrefix(string prefix) => prefix.AsSpan().IndexOfAny(TagOpen, TagClose) < 0;

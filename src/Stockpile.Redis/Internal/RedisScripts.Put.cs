@@ -93,8 +93,10 @@ internal static partial class RedisScripts
               if KEYS[k + j] == alt then kept = true end
             end
             if not kept then
-              unlink(alt, primary)
-              stamp(alt)
+              if ours(alt) then
+                unlink(alt, primary)
+                stamp(alt)
+              end
               redis.call('SREM', side, alt)
             end
           end

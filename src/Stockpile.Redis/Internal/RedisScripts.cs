@@ -76,6 +76,14 @@ internal static partial class RedisScripts
           stamped = stamped + 2
           if stamped >= 1000 then flush() end
         end
+        -- Whether a key read from Redis itself (a side record's member, a pointer's owner) is of the store's object
+        -- shape: prefix, '{', a non-empty hash tag, '}' at the end (see RedisKeyPatterns.IsObjectKey). A corrupt or
+        -- foreign record naming any other key never makes a script touch it.
+        local opening = prefix .. '{'
+        local function ours(key)
+          return #key > #opening + 1 and string.sub(key, 1, #opening) == opening
+            and string.byte(key, #opening + 1) ~= 125 and string.byte(key, -1) == 125
+        end
         local function unlink(alt, primary)
           if redis.call('GET', alt) == 'P' .. primary then
             redis.call('DEL', alt)
@@ -84,8 +92,10 @@ internal static partial class RedisScripts
         local function evict(primary)
           local side = primary .. suffix
           for _, alt in ipairs(redis.call('SMEMBERS', side)) do
-            unlink(alt, primary)
-            stamp(alt)
+            if ours(alt) then
+              unlink(alt, primary)
+              stamp(alt)
+            end
           end
           redis.call('DEL', side)
           stamp(primary)
@@ -94,7 +104,7 @@ internal static partial class RedisScripts
         local function claimed(alt, held, pointer)
           if held and held ~= pointer and string.byte(held, 1) == 80 then
             local owner = string.sub(held, 2)
-            if redis.call('SISMEMBER', owner .. suffix, alt) == 1 then evict(owner) end
+            if ours(owner) and redis.call('SISMEMBER', owner .. suffix, alt) == 1 then evict(owner) end
           end
         end
 
@@ -141,7 +151,7 @@ internal static partial class RedisScripts
         """);
 
     /// <summary>
-    /// Deletes objects by look-ups. KEYS: primary or alternate keys. ARGV: the store's key prefix. A pointer the object no longer lists is stale: it is removed and the object stays. Every
+    /// Deletes objects by look-ups. KEYS: primary or alternate keys. ARGV: the store's key prefix. A pointer the object no longer lists is stale: it is removed and the object stays (so is a pointer naming an owner not of the store's object shape). Every
     /// look-up is fenced, found or not, and so is every key of an object removed: a back-fill that read any of them
     /// before this delete is refused. Returns how many objects were removed.
     /// </summary>
@@ -156,7 +166,7 @@ internal static partial class RedisScripts
               removed = removed + evict(key)
             else
               local owner = string.sub(held, 2)
-              if redis.call('SISMEMBER', owner .. suffix, key) == 1 then
+              if ours(owner) and redis.call('SISMEMBER', owner .. suffix, key) == 1 then
                 removed = removed + evict(owner)
               else
                 redis.call('DEL', key)

@@ -17,14 +17,18 @@ namespace Stockpile.Redis.Tests.Torture;
 /// leases, entity tags, clears, the cache tier with its stampede lock and backplane, and the invalidation tokens all
 /// work under that user, for every way of naming the server (URL, configuration string, ConfigurationOptions); the
 /// server's <c>ACL LOG</c> records no refused key, channel or command; and no password appears in any log line or
-/// exception text, on success or with a wrong password.
+/// exception text, on success or with a wrong password. On a Redis Cluster of its own (three masters, the default user
+/// behind a password, so a failed login never falls back to it) every node has the user, and every node's
+/// <c>ACL LOG</c> must stay empty.
 /// </summary>
 /// <param name="tls">Whether the server listens with TLS only.</param>
-[TestFixture(false)]
-[TestFixture(true)]
+/// <param name="cluster">Whether the tests run on a three-master cluster instead of one server.</param>
+[TestFixture(false, false)]
+[TestFixture(true, false)]
+[TestFixture(false, true)]
 [Category("Torture")]
 [NonParallelizable]
-public sealed class AclTlsTests(bool tls)
+public sealed class AclTlsTests(bool tls, bool cluster)
 {
     private const string User = "app";
     private const string Password = "Acl-S3cret-7f3c9e";
@@ -32,9 +36,12 @@ public sealed class AclTlsTests(bool tls)
     private const string WrongPassword = "Wrong-S3cret-0b6e5d";
     private const string AllowedPrefix = "app:";
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
+    private static readonly string[] s_rules = ["~" + AllowedPrefix + "*", "&" + AllowedPrefix + "*", "+@all"];
 
-    private RedisServer _server = null!;
+    private RedisServer? _server;
+    private RedisCluster? _cluster;
     private ConnectionMultiplexer _admin = null!;
+    private int _port;
 
     /// <summary>How a test names the server.</summary>
     public enum Form
@@ -47,14 +54,24 @@ public sealed class AclTlsTests(bool tls)
     [OneTimeSetUp]
     public async Task StartAsync()
     {
-        _server = await RedisServer.StartAsync(new RedisServerOptions
+        var security = new RedisServerOptions
         {
             Tls = tls,
             Password = AdminPassword,
             AclUser = User,
             AclPassword = Password,
-            AclRules = ["~" + AllowedPrefix + "*", "&" + AllowedPrefix + "*", "+@all"],
-        });
+            AclRules = s_rules,
+        };
+        if (cluster)
+        {
+            _cluster = await RedisCluster.StartAsync(TimeSpan.FromSeconds(5), security);
+            _port = _cluster.Nodes[0].Port;
+            _admin = await ConnectionMultiplexer.ConnectAsync(_cluster.ConnectionString + ",allowAdmin=true,password=" + AdminPassword);
+            return;
+        }
+
+        _server = await RedisServer.StartAsync(security);
+        _port = _server.Port;
         var admin = RedisConfiguration.Parse(_server.ConnectionString);
         admin.AllowAdmin = true;
         admin.CertificateValidation += _server.IsOwnCertificate;
@@ -65,11 +82,26 @@ public sealed class AclTlsTests(bool tls)
     public async Task StopAsync()
     {
         await _admin.DisposeAsync();
-        await _server.DisposeAsync();
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
     }
 
+    /// <summary>Empties the ACL log of the server (of every cluster node).</summary>
     [SetUp]
-    public async Task ResetAclLogAsync() => await _admin.GetDatabase().ExecuteAsync("ACL", "LOG", "RESET");
+    public async Task ResetAclLogAsync()
+    {
+        foreach (var node in Nodes())
+        {
+            await node.ExecuteAsync("ACL", "LOG", "RESET");
+        }
+    }
 
     [Test]
     public async Task RestrictedUser_KeyOrChannelOutsideItsPattern_IsRefused()
@@ -256,7 +288,7 @@ public sealed class AclTlsTests(bool tls)
         ConfigurationOptions options;
         if (form == Form.ConfigurationOptions)
         {
-            options = new ConfigurationOptions { EndPoints = { { RedisServer.Host, _server.Port } }, User = User, Password = password, Ssl = tls };
+            options = new ConfigurationOptions { EndPoints = { { RedisServer.Host, _port } }, User = User, Password = password, Ssl = tls };
         }
         else
         {
@@ -266,27 +298,45 @@ public sealed class AclTlsTests(bool tls)
         options.ConnectTimeout = 1000;
         options.AsyncTimeout = 1000;
         options.SyncTimeout = 1000;
-        options.CertificateValidation += _server.IsOwnCertificate;
+        if (_server is not null)
+        {
+            options.CertificateValidation += _server.IsOwnCertificate;
+        }
+
         return options;
     }
 
     private string Text(Form form, string password) => form switch
     {
-        Form.Url => string.Create(CultureInfo.InvariantCulture, $"{(tls ? "rediss" : "redis")}://{User}:{Uri.EscapeDataString(password)}@{RedisServer.Host}:{_server.Port}"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{RedisServer.Host}:{_server.Port},user={User},password={password},ssl={(tls ? "true" : "false")},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000"),
+        Form.Url => string.Create(CultureInfo.InvariantCulture, $"{(tls ? "rediss" : "redis")}://{User}:{Uri.EscapeDataString(password)}@{RedisServer.Host}:{_port}"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{RedisServer.Host}:{_port},user={User},password={password},ssl={(tls ? "true" : "false")},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000"),
     };
+
+    /// <summary>The server, or every cluster master (each keeps its own users, ACL log and subscribers).</summary>
+    private IEnumerable<IServer> Nodes() => _admin.GetServers().Where(static s => !s.IsReplica);
 
     private async Task<long> SubscribersAsync(string channel)
     {
-        var result = await _admin.GetDatabase().ExecuteAsync("PUBSUB", "NUMSUB", channel);
-        return (long)((RedisResult[])result!)[1];
+        var count = 0L;
+        foreach (var node in Nodes())
+        {
+            count += (long)((RedisResult[])(await node.ExecuteAsync("PUBSUB", "NUMSUB", channel))!)[1];
+        }
+
+        return count;
     }
 
-    /// <summary>The server's refusals since the test started, as "reason object" (<c>key other:probe</c>).</summary>
+    /// <summary>The refusals of the server (every node of the cluster) since the test started, as "reason object" (<c>key other:probe</c>).</summary>
     private async Task<List<string>> AclLogAsync()
     {
-        var entries = (RedisResult[])(await _admin.GetDatabase().ExecuteAsync("ACL", "LOG"))!;
-        return [.. entries.Select(static entry => ((RedisResult[])entry!).Select(static field => field.ToString()).ToArray()).Select(static fields => $"{Field(fields, "reason")} {Field(fields, "object")}")];
+        var log = new List<string>();
+        foreach (var node in Nodes())
+        {
+            var entries = (RedisResult[])(await node.ExecuteAsync("ACL", "LOG"))!;
+            log.AddRange(entries.Select(static entry => ((RedisResult[])entry!).Select(static field => field.ToString()).ToArray()).Select(static fields => $"{Field(fields, "reason")} {Field(fields, "object")}"));
+        }
+
+        return log;
     }
 
     private static string Field(string[] fields, string name) => fields[Array.IndexOf(fields, name) + 1];

@@ -38,7 +38,19 @@ public sealed class RedisCluster : IAsyncDisposable
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The running cluster.</returns>
     /// <exception cref="InvalidOperationException">redis-server or redis-cli is missing (the message says how to install it), or the cluster did not form.</exception>
-    public static async Task<RedisCluster> StartAsync(TimeSpan nodeTimeout, CancellationToken cancellationToken = default)
+    public static Task<RedisCluster> StartAsync(TimeSpan nodeTimeout, CancellationToken cancellationToken = default) => StartAsync(nodeTimeout, null, cancellationToken);
+
+    /// <summary>
+    /// Starts the cluster with <paramref name="nodeTimeout"/>, each node with the default user's password and the ACL
+    /// user of <paramref name="security"/> (its <see cref="RedisServerOptions.ExtraArguments"/> and TLS are not used).
+    /// redis-cli is given the password in <c>REDISCLI_AUTH</c>, never on its command line.
+    /// </summary>
+    /// <param name="nodeTimeout">The node timeout.</param>
+    /// <param name="security">The password and ACL user of every node; <see langword="null"/> for an open default user.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The running cluster.</returns>
+    /// <exception cref="InvalidOperationException">redis-server or redis-cli is missing (the message says how to install it), or the cluster did not form.</exception>
+    public static async Task<RedisCluster> StartAsync(TimeSpan nodeTimeout, RedisServerOptions? security, CancellationToken cancellationToken = default)
     {
         var cli = FindCli();
         var nodes = new List<RedisServer>(Masters);
@@ -48,14 +60,21 @@ public sealed class RedisCluster : IAsyncDisposable
             for (var i = 0; i < Masters; i++)
             {
                 nodes.Add(await RedisServer.StartAsync(
-                    new RedisServerOptions { ExtraArguments = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", ((int)nodeTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)] },
+                    new RedisServerOptions
+                    {
+                        Password = security?.Password,
+                        AclUser = security?.AclUser,
+                        AclPassword = security?.AclPassword,
+                        AclRules = security?.AclRules ?? ["~*", "&*", "+@all"],
+                        ExtraArguments = ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", ((int)nodeTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)],
+                    },
                     cancellationToken).ConfigureAwait(false));
             }
 
             var create = new List<string> { "--cluster", "create" };
             create.AddRange(nodes.Select(n => string.Create(CultureInfo.InvariantCulture, $"{RedisServer.Host}:{n.Port}")));
             create.AddRange(["--cluster-replicas", "0", "--cluster-yes"]);
-            var (code, output) = await RunAsync(cli, create, cancellationToken).ConfigureAwait(false);
+            var (code, output) = await RunAsync(cli, create, security?.Password, cancellationToken).ConfigureAwait(false);
             if (code != 0)
             {
                 throw new InvalidOperationException("redis-cli --cluster create failed:\n" + output);
@@ -91,7 +110,7 @@ public sealed class RedisCluster : IAsyncDisposable
         {
             while (true)
             {
-                var (_, info) = await RunAsync(cli, ["-h", RedisServer.Host, "-p", node.Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"], cancellationToken).ConfigureAwait(false);
+                var (_, info) = await RunAsync(cli, ["-h", RedisServer.Host, "-p", node.Port.ToString(CultureInfo.InvariantCulture), "cluster", "info"], node.Password, cancellationToken).ConfigureAwait(false);
                 if (info.Contains("cluster_state:" + state, StringComparison.Ordinal))
                 {
                     break;
@@ -127,9 +146,14 @@ public sealed class RedisCluster : IAsyncDisposable
             ?? throw new InvalidOperationException(CliInstallHint);
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string executable, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    private static async Task<(int ExitCode, string Output)> RunAsync(string executable, IEnumerable<string> arguments, string? password, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (password is not null)
+        {
+            start.Environment["REDISCLI_AUTH"] = password;
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

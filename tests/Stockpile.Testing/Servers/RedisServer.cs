@@ -62,6 +62,9 @@ public sealed partial class RedisServer : IAsyncDisposable
         + (_options.Password is { } password ? ":" + Uri.EscapeDataString(password) + "@" : string.Empty)
         + string.Create(CultureInfo.InvariantCulture, $"{Host}:{Port}");
 
+    /// <summary>Gets the default user's password (<see cref="RedisServerOptions.Password"/>), or <see langword="null"/>.</summary>
+    public string? Password => _options.Password;
+
     /// <summary>Gets a value indicating whether the server process is running.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
