@@ -12,7 +12,7 @@ namespace Stockpile.Benchmarks.Peers;
 /// clean-up run around each comparison, so the same checks apply (a read served from Redis runs no query, a miss one).
 /// Reports each side's median and P90 per operation, and Stockpile's ratio to each peer: the ratio of the medians and
 /// the median of the ratios measured within one round. Run with
-/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-peers [rounds] [hits|redis|database|batch|parts …]</c>
+/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-peers [rounds] [hits|redis|database|batch|parts …] [background]</c>
 /// (60 rounds and the first four by default; <c>parts</c> takes a string-key hit apart (<see cref="CacheHitPartsBenchmarks"/>); a memory hit is timed over blocks of <see cref="HitsPerBlock"/> calls, its
 /// allocations come from BenchmarkDotNet's run of <see cref="PeerReadHitBenchmarks"/>).
 /// </summary>
@@ -22,6 +22,9 @@ internal static class PeerReadPairedRun
 
     public static async Task RunAsync(int rounds, IReadOnlyCollection<string> only)
     {
+        // `background`: Stockpile's opt-in writes after the answer (chain back-fill of Redis, the cache's made value).
+        PeerSetup.BackgroundWrites = only.Contains("background");
+        only = [.. only.Where(static o => o != "background")];
         if (only.Count == 0 || only.Contains("hits"))
         {
             await CompareHitsAsync(rounds);

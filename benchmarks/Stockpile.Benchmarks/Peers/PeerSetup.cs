@@ -46,6 +46,13 @@ public sealed class PeerSetup : IAsyncDisposable
     /// <summary>Every entry's lifetime, on every level of every library.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Gets or sets whether Stockpile's shared-tier writes after a miss follow the answer (the opt-in
+    /// <see cref="StockpileOptions.BackfillSharedTiersInBackground"/> and <see cref="StockpileCacheOptions.WriteMadeValuesInBackground"/>);
+    /// set by <c>--paired-peers … background</c> for set-ups started afterwards.
+    /// </summary>
+    public static bool BackgroundWrites { get; set; }
+
     private static readonly Func<BenchDbContext, int, Task<Product?>> s_byId =
         EF.CompileAsyncQuery((BenchDbContext context, int id) => context.Products.AsNoTracking().FirstOrDefault(p => p.Id == id));
 
@@ -182,7 +189,7 @@ public sealed class PeerSetup : IAsyncDisposable
 
         var stockpile = new ServiceCollection();
         stockpile.AddPooledDbContextFactory<BenchDbContext>((sp, o) => o.UseSqlite(Database.ConnectionString).AddInterceptors(_queries).AddStockpileInterceptor(sp));
-        stockpile.AddStockpile()
+        stockpile.AddStockpile(o => o.BackfillSharedTiersInBackground = BackgroundWrites)
             .AddMemoryStore(o => o.DefaultLifetime = Lifetime)
             .AddRedisStore(o =>
             {
@@ -196,6 +203,7 @@ public sealed class PeerSetup : IAsyncDisposable
             {
                 o.KeyPrefix = "peers";
                 o.DefaultExpiration = Lifetime;
+                o.WriteMadeValuesInBackground = BackgroundWrites;
             });
         _stockpile = stockpile.BuildServiceProvider();
         Chain = _stockpile.GetRequiredService<ChainedStore>();
