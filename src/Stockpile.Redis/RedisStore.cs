@@ -187,7 +187,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     {
         ArgumentNullException.ThrowIfNull(key);
         var encoded = key.Encode(IsPolymorphic);
-        if (!RedisKeyPatterns.IsWellFormed(encoded))
+        if (!Stockpile.Internal.Utf16Text.IsWellFormed(encoded))
         {
             throw new StockpileKeyException(key.EntityType.ClrType, key.Key.Name, Redis.ExceptionMessages.KeyNotEncodable(Name));
         }

@@ -67,12 +67,6 @@ internal static class RedisKeyPatterns
     public static string ScanPattern(string prefix) => EscapeGlob(prefix) + "{*";
 
     /// <summary>
-    /// Returns whether text is well-formed UTF-16 (no lone surrogate), so that its UTF-8 bytes, the key Redis holds,
-    /// stand for it alone: a lone surrogate would become U+FFFD, the key of another value.
-    /// </summary>
-    public static bool IsWellFormed(string text) => Stockpile.Internal.Utf16Text.IsWellFormed(text);
-
-    /// <summary>
     /// Returns whether a key read from Redis itself (a side record's member, the owner a pointer names, a tag's member)
     /// is of the shape of the store's object keys: <c>prefix{…}</c> with a non-empty hash tag, so that it lies under the
     /// prefix and shares its slot with its side record and fence. The write scripts check the same in Lua

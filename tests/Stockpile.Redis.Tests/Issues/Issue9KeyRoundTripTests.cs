@@ -66,7 +66,7 @@ public sealed class Issue9KeyRoundTripTests
             else
             {
                 // A lone surrogate may not survive the serializer (JSON writes U+FFFD): the object no longer holds the key, a miss.
-                Assert.That(Stockpile.Redis.Internal.RedisKeyPatterns.IsWellFormed(sku), Is.False, $"the well-formed key {name} finds its object");
+                Assert.That(Stockpile.Internal.Utf16Text.IsWellFormed(sku), Is.False, $"the well-formed key {name} finds its object");
             }
         }
     }

@@ -24,24 +24,5 @@ internal sealed class WellFormedTextConverter : JsonConverter<string>
 
     /// <exception cref="JsonException">The text holds a lone surrogate.</exception>
     internal static string Checked(string value) =>
-        value.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF') < 0 || !HasLoneSurrogate(value)
-            ? value
-            : throw new JsonException(ExceptionMessages.LoneSurrogate);
-
-    private static bool HasLoneSurrogate(ReadOnlySpan<char> text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+        Utf16Text.IsWellFormed(value) ? value : throw new JsonException(ExceptionMessages.LoneSurrogate);
 }
