@@ -8,7 +8,7 @@ using FrozenProduct = Stockpile.Benchmarks.Peers.PeerReadHitBenchmarks.FrozenPro
 namespace Stockpile.Benchmarks;
 
 /// <summary>
-/// Issue 12, item 1, taken apart: what a memory hit of <see cref="IStockpileCache.GetOrCreateAsync{TState, T}"/> by
+/// Issue 12, item 1, taken apart: what a memory hit of <see cref="StockpileCacheExtensions.GetOrCreateAsync{TState, T}"/> by
 /// string key costs, part by part, beside <c>MemoryCache.TryGetValue</c> (the floor it is held to). The parts: a
 /// string-keyed <see cref="ConcurrentDictionary{TKey, TValue}"/> probe (default comparer and
 /// <see cref="StringComparer.Ordinal"/>, which keep .NET's non-randomized fast path, against a custom comparer, which

@@ -10,7 +10,7 @@ namespace Stockpile.Benchmarks.Peers;
 /// all set up with Redis below them (<see cref="PeerSetup"/>; a hit never reaches it). By id: Stockpile's entity chain
 /// <c>GetAsync&lt;Product, int&gt;</c> against the peers' get-or-create under a prebuilt string key (a caller would
 /// usually build <c>"product:" + id</c> per call: the peers are spared that). By string key: Stockpile's
-/// <see cref="IStockpileCache.GetOrCreateAsync{TState, T}"/> against the same calls, for the mutable <see cref="Product"/>
+/// <see cref="StockpileCacheExtensions.GetOrCreateAsync{TState, T}"/> against the same calls, for the mutable <see cref="Product"/>
 /// (Stockpile and HybridCache hand out a copy, FusionCache the stored instance) and for an immutable type
 /// (<see cref="FrozenProduct"/>, which every library hands out as stored); Stockpile's call is measured through the
 /// interface, as most callers make it, and on the sealed <see cref="StockpileCache"/> (registered too), which spares the

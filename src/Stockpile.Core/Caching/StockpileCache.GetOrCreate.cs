@@ -9,6 +9,11 @@ public sealed partial class StockpileCache
     private readonly bool _writeMadeValuesInBackground;
 
     /// <inheritdoc/>
+    ValueTask<T> IStockpileCache.GetOrCreateCoreAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken) =>
+        GetOrCreateAsync(key, state, factory, options, cancellationToken);
+
+    /// <inheritdoc cref="IStockpileCache.GetOrCreateCoreAsync{TState, T}"/>
+    /// <remarks>Called on the sealed class, this is the hit path itself: no interface dispatch, no non-generic detour.</remarks>
     public ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);

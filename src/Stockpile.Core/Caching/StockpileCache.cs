@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Stockpile.Internal.Caching;
 
@@ -56,6 +57,26 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
     }
 
     /// <inheritdoc/>
+    public bool TryGetLocal(string key, out object? value)
+    {
+        // The interface's hit path (StockpileCacheExtensions): one probe of the process memory, the clock only for a value
+        // with a deadline, and a flat mutable value's copy; whatever needs more (tags, bytes, a shared tier) answers false.
+        CheckKey(key);
+        if (_memory is { } memory && !StockpileCaching.IsDisabled && memory.Get(key) is { Tags: null, Bytes: null } entry)
+        {
+            value = entry.Copier is { } copy ? copy(entry.Instance!) : entry.Instance;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <inheritdoc/>
+    ValueTask<T?> IStockpileCache.GetCoreAsync<T>(string key, CancellationToken cancellationToken) where T : default => GetAsync<T>(key, cancellationToken);
+
+    /// <inheritdoc cref="IStockpileCache.GetCoreAsync{T}"/>
+    /// <remarks>Called on the sealed class, this is the hit path itself: no interface dispatch, no non-generic detour.</remarks>
     public ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
     {
         if (StockpileCaching.IsDisabled)
@@ -207,11 +228,17 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         ArgumentNullException.ThrowIfNull(key);
         if (key.Length > _maximumKeyLength)
         {
-            throw new ArgumentException($"Stockpile cache key of {key.Length} characters is longer than MaximumKeyLength ({_maximumKeyLength}).", nameof(key));
+            ThrowKeyTooLong(key);
         }
 
         return key;
     }
+
+    /// <summary>Out of line, so that <see cref="CheckKey"/> stays small enough to inline into every hit path.</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowKeyTooLong(string key) =>
+        throw new ArgumentException($"Stockpile cache key of {key.Length} characters is longer than MaximumKeyLength ({_maximumKeyLength}).", nameof(key));
 
     private async ValueTask StoreAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken) =>
         await StoreEntryAsync(key, value, expiresAt, tags, cancellationToken).ConfigureAwait(false);
