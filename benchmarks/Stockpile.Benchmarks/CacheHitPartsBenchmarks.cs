@@ -121,6 +121,12 @@ public class CacheHitPartsBenchmarks
     [Benchmark(Description = "IStockpileCache (layered) GetOrCreateAsync, immutable")]
     public object? InterfaceFrozen() => Result(_layeredInterface.GetOrCreateAsync(_frozenKey, 0, static (_, _) => new ValueTask<FrozenProduct>(new FrozenProduct())));
 
+    [Benchmark(Description = "IStockpileCache (layered) GetOrCreateAsync, immutable, never expires")]
+    public object? InterfaceForever() => Result(_layeredInterface.GetOrCreateAsync(_foreverKey, 0, static (_, _) => new ValueTask<FrozenProduct>(new FrozenProduct())));
+
+    [Benchmark(Description = "IStockpileCache (layered) TryGetLocal, immutable")]
+    public object? InterfaceTryGetLocal() => _layeredInterface.TryGetLocal(_frozenKey, out var value) ? value : null;
+
     [Benchmark(Description = "IStockpileCache (layered) GetAsync, immutable")]
     public object? InterfaceGetFrozen() => Result(_layeredInterface.GetAsync<FrozenProduct>(_frozenKey));
 
