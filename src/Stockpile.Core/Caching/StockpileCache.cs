@@ -75,8 +75,12 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
     /// <inheritdoc/>
     ValueTask<T?> IStockpileCache.GetCoreAsync<T>(string key, CancellationToken cancellationToken) where T : default => GetAsync<T>(key, cancellationToken);
 
-    /// <inheritdoc cref="IStockpileCache.GetCoreAsync{T}"/>
-    /// <remarks>Called on the sealed class, this is the hit path itself: no interface dispatch, no non-generic detour.</remarks>
+    /// <summary>Gets a value; <see langword="default"/> on a miss.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The value, or <see langword="default"/>.</returns>
+    /// <remarks>The same read as <see cref="StockpileCacheExtensions.GetAsync{T}"/> through the interface; on the sealed class the hit path is this method itself.</remarks>
     public ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
     {
         if (StockpileCaching.IsDisabled)
