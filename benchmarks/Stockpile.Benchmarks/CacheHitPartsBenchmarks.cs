@@ -103,6 +103,9 @@ public class CacheHitPartsBenchmarks
     [Benchmark(Description = "MemoryCacheTier.Get")]
     public object? TierGet() => _tier.Get(_key);
 
+    [Benchmark(Description = "MemoryCacheTier.Get, a value that never expires (no clock read)")]
+    public object? TierGetForever() => _tier.Get(_foreverKey);
+
     [Benchmark(Description = "StockpileCache (memory) GetOrCreateAsync, Product (copied)")]
     public object? MemoryProduct() => Result(_memory.GetOrCreateAsync(_key, 0, static (_, _) => new ValueTask<Product>(new Product())));
 

@@ -106,6 +106,7 @@ internal static class PeerReadPairedRun
                 new("hand-written `new Product { ... }`", Calls(parts.HandWrittenCopy), Side.Stockpile),
                 new("`RuntimeHelpers.GetUninitializedObject(typeof(Product))`", Calls(parts.Uninitialized), Side.Stockpile),
                 new("`MemoryCacheTier.Get`", Calls(parts.TierGet), Side.Stockpile),
+                new("`MemoryCacheTier.Get`, a value that never expires", Calls(parts.TierGetForever), Side.Stockpile),
                 new("`StockpileCache` (memory) hit, `Product` (copied)", Calls(parts.MemoryProduct), Side.Stockpile),
                 new("`StockpileCache` (memory) hit, immutable", Calls(parts.MemoryFrozen), Side.Stockpile),
                 new("`StockpileCache` (memory over a shared tier) hit, `Product` (copied)", Calls(parts.LayeredProduct), Side.Stockpile),
