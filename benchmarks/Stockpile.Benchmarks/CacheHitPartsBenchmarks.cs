@@ -8,7 +8,7 @@ using FrozenProduct = Stockpile.Benchmarks.Peers.PeerReadHitBenchmarks.FrozenPro
 namespace Stockpile.Benchmarks;
 
 /// <summary>
-/// Issue 12, item 1, taken apart: what a memory hit of <see cref="IStockpileCache.GetOrCreateAsync{TState, T}"/> by
+/// Issue 12, item 1, taken apart: what a memory hit of <see cref="StockpileCacheExtensions.GetOrCreateAsync{TState, T}"/> by
 /// string key costs, part by part, beside <c>MemoryCache.TryGetValue</c> (the floor it is held to). The parts: a
 /// string-keyed <see cref="ConcurrentDictionary{TKey, TValue}"/> probe (default comparer and
 /// <see cref="StringComparer.Ordinal"/>, which keep .NET's non-randomized fast path, against a custom comparer, which
@@ -103,6 +103,9 @@ public class CacheHitPartsBenchmarks
     [Benchmark(Description = "MemoryCacheTier.Get")]
     public object? TierGet() => _tier.Get(_key);
 
+    [Benchmark(Description = "MemoryCacheTier.Get, a value that never expires (no clock read)")]
+    public object? TierGetForever() => _tier.Get(_foreverKey);
+
     [Benchmark(Description = "StockpileCache (memory) GetOrCreateAsync, Product (copied)")]
     public object? MemoryProduct() => Result(_memory.GetOrCreateAsync(_key, 0, static (_, _) => new ValueTask<Product>(new Product())));
 
@@ -120,6 +123,12 @@ public class CacheHitPartsBenchmarks
 
     [Benchmark(Description = "IStockpileCache (layered) GetOrCreateAsync, immutable")]
     public object? InterfaceFrozen() => Result(_layeredInterface.GetOrCreateAsync(_frozenKey, 0, static (_, _) => new ValueTask<FrozenProduct>(new FrozenProduct())));
+
+    [Benchmark(Description = "IStockpileCache (layered) GetOrCreateAsync, immutable, never expires")]
+    public object? InterfaceForever() => Result(_layeredInterface.GetOrCreateAsync(_foreverKey, 0, static (_, _) => new ValueTask<FrozenProduct>(new FrozenProduct())));
+
+    [Benchmark(Description = "IStockpileCache (layered) TryGetLocal, immutable")]
+    public object? InterfaceTryGetLocal() => _layeredInterface.TryGetLocal(_frozenKey, out var value) ? value : null;
 
     [Benchmark(Description = "IStockpileCache (layered) GetAsync, immutable")]
     public object? InterfaceGetFrozen() => Result(_layeredInterface.GetAsync<FrozenProduct>(_frozenKey));

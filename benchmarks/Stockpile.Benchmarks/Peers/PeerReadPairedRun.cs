@@ -77,6 +77,10 @@ internal static class PeerReadPairedRun
                 new("`MemoryCache.TryGetValue`, string key", Calls(hits.MemoryCacheFrozen), Side.Floor),
                 new("Stockpile `IStockpileCache.GetOrCreateAsync`", Calls(hits.StockpileCacheFrozenHit), Side.Stockpile),
                 new("Stockpile `StockpileCache.GetOrCreateAsync` (sealed class)", Calls(hits.StockpileSealedFrozenHit), Side.Stockpile),
+                new("Stockpile `IStockpileCache.GetOrCreateAsync`, stored forever (no clock read)", Calls(hits.StockpileCacheForeverHit), Side.Stockpile),
+                new("Stockpile `StockpileCache.GetOrCreateAsync`, stored forever (sealed class)", Calls(hits.StockpileSealedForeverHit), Side.Stockpile),
+                new("Stockpile `IStockpileCache.TryGetLocal` (the non-generic core alone)", Calls(hits.StockpileTryGetLocalHit), Side.Stockpile),
+                new("floor: `ConcurrentDictionary<string, object>.TryGetValue` alone", Calls(hits.DictionaryProbe), Side.Stockpile),
                 new("FusionCache `GetOrSetAsync`", Calls(hits.FusionFrozenHit), Side.Peer),
                 new("HybridCache `GetOrCreateAsync`", Calls(hits.HybridFrozenHit), Side.Peer),
             ]);
@@ -102,12 +106,15 @@ internal static class PeerReadPairedRun
                 new("hand-written `new Product { ... }`", Calls(parts.HandWrittenCopy), Side.Stockpile),
                 new("`RuntimeHelpers.GetUninitializedObject(typeof(Product))`", Calls(parts.Uninitialized), Side.Stockpile),
                 new("`MemoryCacheTier.Get`", Calls(parts.TierGet), Side.Stockpile),
+                new("`MemoryCacheTier.Get`, a value that never expires", Calls(parts.TierGetForever), Side.Stockpile),
                 new("`StockpileCache` (memory) hit, `Product` (copied)", Calls(parts.MemoryProduct), Side.Stockpile),
                 new("`StockpileCache` (memory) hit, immutable", Calls(parts.MemoryFrozen), Side.Stockpile),
                 new("`StockpileCache` (memory over a shared tier) hit, `Product` (copied)", Calls(parts.LayeredProduct), Side.Stockpile),
                 new("`StockpileCache` (memory over a shared tier) hit, immutable", Calls(parts.LayeredFrozen), Side.Stockpile),
                 new("the same, a value that never expires (no clock read)", Calls(parts.LayeredForever), Side.Stockpile),
                 new("the immutable hit through `IStockpileCache`", Calls(parts.InterfaceFrozen), Side.Stockpile),
+                new("the same, a value that never expires, through `IStockpileCache`", Calls(parts.InterfaceForever), Side.Stockpile),
+                new("`IStockpileCache.TryGetLocal` (memory over a shared tier) hit, immutable", Calls(parts.InterfaceTryGetLocal), Side.Stockpile),
                 new("`IStockpileCache.GetAsync` (memory over a shared tier) hit, immutable", Calls(parts.InterfaceGetFrozen), Side.Stockpile),
             ]);
         }

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Stockpile;
 
 /// <summary>
@@ -9,19 +11,54 @@ namespace Stockpile;
 /// <see cref="System.ComponentModel.ImmutableObjectAttribute"/>) are kept by reference; a flat mutable class (every field
 /// an immutable value) is kept as a private copy and copied field by field on every read; other values are copied
 /// through the serializer on the way in and out. Either way a caller changing its copy never changes the cache.</para>
-/// <para>A hit is answered synchronously from the process memory. <see cref="StockpileCache"/>, the implementation, is
-/// registered beside this interface: code on the hottest paths can take the sealed class and spare each call the
-/// run-time dispatch of an interface's generic method (about 7 ns of a 25–35 ns hit; docs/benchmarks.md).</para>
+/// <para>A hit is answered synchronously from the process memory. The interface is shaped like
+/// <c>IMemoryCache</c>: its hot core, <see cref="TryGetLocal"/>, is not generic, and the reads callers make,
+/// <see cref="StockpileCacheExtensions.GetAsync{T}"/> and
+/// <see cref="StockpileCacheExtensions.GetOrCreateAsync{TState, T}"/>, are extension methods that try it first and reach
+/// the interface's generic members (<see cref="GetCoreAsync{T}"/>, <see cref="GetOrCreateCoreAsync{TState, T}"/>) only
+/// when memory cannot answer. A hit through the interface so costs no run-time dispatch of a generic method (about 7 ns
+/// of a 25–35 ns hit; docs/benchmarks.md). <see cref="StockpileCache"/>, the implementation, is registered beside the
+/// interface and has the same reads as instance methods.</para>
+/// <para>Implementing or mocking the interface: the extensions are not virtual, so a mock sets up
+/// <see cref="GetCoreAsync{T}"/> and <see cref="GetOrCreateCoreAsync{TState, T}"/>; <see cref="TryGetLocal"/>'s default
+/// answers <see langword="false"/> (no process memory), which sends every read to them.</para>
 /// <para>Expirations in the past store nothing and keep the old value. A missing key reads as <see langword="default"/>.</para>
 /// </remarks>
 public interface IStockpileCache
 {
-    /// <summary>Gets a value; <see langword="default"/> on a miss.</summary>
+    /// <summary>
+    /// Reads the value this process's memory holds under a key, synchronously and without reaching a shared tier: the
+    /// non-generic core every read through the interface tries first.
+    /// </summary>
+    /// <param name="key">The key.</param>
+    /// <param name="value">When this returns <see langword="true"/>, the value: the stored instance of an immutable type, a
+    /// copy of its own for the caller of a flat mutable one, or <see langword="null"/> for a stored <see langword="null"/>;
+    /// otherwise <see langword="null"/>.</param>
+    /// <returns>
+    /// <see langword="true"/> when memory answered; <see langword="false"/> when only <see cref="GetCoreAsync{T}"/> can: a
+    /// miss in memory (the value may be in a shared tier), a value kept serialized, a value with tags (their versions
+    /// are checked asynchronously), a flow where caching is disabled (<see cref="StockpileCaching"/>), or a cache without a
+    /// process memory level. The default implementation always answers <see langword="false"/>.
+    /// </returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="key"/> is longer than <see cref="StockpileCacheOptions.MaximumKeyLength"/>.</exception>
+    bool TryGetLocal(string key, out object? value)
+    {
+        value = null;
+        return false;
+    }
+
+    /// <summary>
+    /// Gets a value; <see langword="default"/> on a miss: the whole read, every level included. Callers use
+    /// <see cref="StockpileCacheExtensions.GetAsync{T}"/>, which answers a memory hit through <see cref="TryGetLocal"/>
+    /// first and calls this otherwise.
+    /// </summary>
     /// <typeparam name="T">The value's type.</typeparam>
     /// <param name="key">The key.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The value, or <see langword="default"/>.</returns>
-    ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default);
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    ValueTask<T?> GetCoreAsync<T>(string key, CancellationToken cancellationToken = default);
 
     /// <summary>Gets a value, or <paramref name="defaultValue"/> on a miss (nothing is stored).</summary>
     /// <typeparam name="T">The value's type.</typeparam>
@@ -116,9 +153,11 @@ public interface IStockpileCache
     ValueTask RemoveByTagAsync(string tag, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Gets a value, or makes and stores it on a miss. Concurrent misses of one key in this process run the factory
-    /// once and share its result; a caller that cancels stops waiting without cancelling the others (the factory is
-    /// cancelled only when every caller has gone); a factory exception reaches every waiter and nothing is stored.
+    /// Gets a value, or makes and stores it on a miss: the whole get-or-create, every level included (see
+    /// <see cref="StockpileCacheExtensions.GetOrCreateAsync{TState, T}"/>, which callers use: it answers a memory hit
+    /// through <see cref="TryGetLocal"/> first and calls this otherwise). Concurrent misses of one key in this process
+    /// run the factory once and share its result; a caller that cancels stops waiting without cancelling the others (the
+    /// factory is cancelled only when every caller has gone); a factory exception reaches every waiter and nothing is stored.
     /// </summary>
     /// <typeparam name="TState">The state passed to the factory, so it can be a static lambda.</typeparam>
     /// <typeparam name="T">The value's type.</typeparam>
@@ -128,7 +167,8 @@ public interface IStockpileCache
     /// <param name="options">Expiration and tags of a made value; <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">A token to cancel the operation.</param>
     /// <returns>The value.</returns>
-    ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default);
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    ValueTask<T> GetOrCreateCoreAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Gets many values, making all the missing ones with one call of <paramref name="factory"/>, which receives only

@@ -9,6 +9,23 @@ public sealed partial class StockpileCache
     private readonly bool _writeMadeValuesInBackground;
 
     /// <inheritdoc/>
+    ValueTask<T> IStockpileCache.GetOrCreateCoreAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken) =>
+        GetOrCreateAsync(key, state, factory, options, cancellationToken);
+
+    /// <summary>
+    /// Gets a value, or makes and stores it on a miss. Concurrent misses of one key in this process run the factory
+    /// once and share its result; a caller that cancels stops waiting without cancelling the others (the factory is
+    /// cancelled only when every caller has gone); a factory exception reaches every waiter and nothing is stored.
+    /// </summary>
+    /// <typeparam name="TState">The state passed to the factory, so it can be a static lambda.</typeparam>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="key">The key.</param>
+    /// <param name="state">The factory's state.</param>
+    /// <param name="factory">Makes the value on a miss.</param>
+    /// <param name="options">Expiration and tags of a made value; <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The value.</returns>
+    /// <remarks>The same get-or-create as <see cref="StockpileCacheExtensions.GetOrCreateAsync{TState, T}"/> through the interface; on the sealed class the hit path is this method itself.</remarks>
     public ValueTask<T> GetOrCreateAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(factory);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Stockpile.Internal.Caching;
 
@@ -56,6 +57,30 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
     }
 
     /// <inheritdoc/>
+    public bool TryGetLocal(string key, out object? value)
+    {
+        // The interface's hit path (StockpileCacheExtensions): one probe of the process memory, the clock only for a value
+        // with a deadline, and a flat mutable value's copy; whatever needs more (tags, bytes, a shared tier) answers false.
+        CheckKey(key);
+        if (_memory is { } memory && !StockpileCaching.IsDisabled && memory.Get(key) is { Tags: null, Bytes: null } entry)
+        {
+            value = entry.Copier is { } copy ? copy(entry.Instance!) : entry.Instance;
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <inheritdoc/>
+    ValueTask<T?> IStockpileCache.GetCoreAsync<T>(string key, CancellationToken cancellationToken) where T : default => GetAsync<T>(key, cancellationToken);
+
+    /// <summary>Gets a value; <see langword="default"/> on a miss.</summary>
+    /// <typeparam name="T">The value's type.</typeparam>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    /// <returns>The value, or <see langword="default"/>.</returns>
+    /// <remarks>The same read as <see cref="StockpileCacheExtensions.GetAsync{T}"/> through the interface; on the sealed class the hit path is this method itself.</remarks>
     public ValueTask<T?> GetAsync<T>(string key, CancellationToken cancellationToken = default)
     {
         if (StockpileCaching.IsDisabled)
@@ -207,11 +232,17 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         ArgumentNullException.ThrowIfNull(key);
         if (key.Length > _maximumKeyLength)
         {
-            throw new ArgumentException($"Stockpile cache key of {key.Length} characters is longer than MaximumKeyLength ({_maximumKeyLength}).", nameof(key));
+            ThrowKeyTooLong(key);
         }
 
         return key;
     }
+
+    /// <summary>Out of line, so that <see cref="CheckKey"/> stays small enough to inline into every hit path.</summary>
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowKeyTooLong(string key) =>
+        throw new ArgumentException($"Stockpile cache key of {key.Length} characters is longer than MaximumKeyLength ({_maximumKeyLength}).", nameof(key));
 
     private async ValueTask StoreAsync<T>(string key, T value, DateTimeOffset? expiresAt, IReadOnlyCollection<string>? tags, CancellationToken cancellationToken) =>
         await StoreEntryAsync(key, value, expiresAt, tags, cancellationToken).ConfigureAwait(false);

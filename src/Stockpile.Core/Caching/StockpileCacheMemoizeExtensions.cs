@@ -11,7 +11,7 @@ namespace Stockpile;
 /// Arguments must be of the types a key may hold (integers, string, <see cref="Guid"/>, enums, bool, char, decimal,
 /// dates and times) and not null; any other argument throws an <see cref="ArgumentException"/> naming the function and
 /// the argument. Concurrent calls with equal arguments run the function once (see
-/// <see cref="IStockpileCache.GetOrCreateAsync{TState, T}"/>).
+/// <see cref="StockpileCacheExtensions.GetOrCreateAsync{TState, T}"/>).
 /// </remarks>
 public static class StockpileCacheMemoizeExtensions
 {

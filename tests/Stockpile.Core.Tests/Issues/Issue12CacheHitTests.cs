@@ -17,7 +17,7 @@ namespace Stockpile.Tests.Issues;
 /// the interface's generic dispatch, is registered as the same cache as the interface.
 /// </summary>
 [TestFixture]
-public sealed class Issue12CacheHitTests
+public sealed partial class Issue12CacheHitTests
 {
     public enum Layout
     {

@@ -1,0 +1,11 @@
+using Stockpile.Testing.Caching;
+
+namespace Stockpile.Tests.Caching;
+
+/// <summary>Reads through <see cref="IStockpileCache"/> on the memory tier.</summary>
+[TestFixture]
+public sealed class StockpileCacheInterfaceTests : StockpileCacheInterfaceContractTests
+{
+    /// <inheritdoc/>
+    protected override StockpileCache CreateCache(StockpileCacheOptions options) => new(options);
+}
