@@ -10,7 +10,9 @@ public sealed partial class RedisStore
     /// <remarks>
     /// One script call: old pointers, the object that held a new alternate key, value, pointers and side record change
     /// together, and every key it touches is fenced (a back-fill that read before it is refused; see the remarks on
-    /// leases). A put is always written: only a chain's back-fill can be refused.
+    /// leases). A put carries the server time it is sent at (<see cref="RedisWriteClock"/>): one that reached the server
+    /// more than <see cref="RedisScripts.LatePutMilliseconds"/> later (its bytes sat on a socket given up on) evicts its
+    /// object instead when a key of it was fenced, or the store cleared, since it was sent.
     /// </remarks>
     protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken)
     {
