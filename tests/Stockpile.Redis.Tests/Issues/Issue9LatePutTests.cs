@@ -44,44 +44,18 @@ public sealed class Issue9LatePutTests
     [TestCase(false, false, TestName = "LatePut_AfterAnotherInstancePut_IsNotWritten(server, one)")]
     [TestCase(false, true, TestName = "LatePut_AfterAnotherInstancePut_IsNotWritten(server, batch)")]
     [TestCase(true, false, TestName = "LatePut_AfterAnotherInstancePut_IsNotWritten(cluster, one)")]
-    public async Task LatePut_AfterAnotherInstancePut_IsNotWritten(bool cluster, bool batch)
-    {
-        await using var redis = await CuttableRedis.StartAsync(cluster);
-        var prefix = TestStores.UniquePrefix();
-        var a = await ConnectAsync(redis.ForA, prefix, redis.Tunnel);
-        await using var b = await ConnectAsync(redis.ForB, prefix, null);
-        var product = TestStores.NewProduct("v0");
-        await a.PutAsync(product);
-
-        var late = await HoldPutAsync(redis, a, product, batch);
-        await LoseAsync(redis, a);
-        await b.PutAsync(Named(product, "v2"));
-        Assert.That((await b.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("v2"));
-
-        await redis.ReleaseAsync();
-
-        await AssertNotWrittenAsync(b, late);
-    }
+    public Task LatePut_AfterAnotherInstancePut_IsNotWritten(bool cluster, bool batch) =>
+        OvertakenByAnotherInstanceAsync(cluster, batch, objectInRedis: true, async (b, product) =>
+        {
+            await b.PutAsync(Named(product, "v2"));
+            Assert.That((await b.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("v2"));
+        });
 
     [TestCase(false, TestName = "LatePut_AfterAnotherInstanceDeleted_DoesNotResurrect(server)")]
     [TestCase(true, TestName = "LatePut_AfterAnotherInstanceDeleted_DoesNotResurrect(cluster)")]
-    public async Task LatePut_AfterAnotherInstanceDeleted_DoesNotResurrect(bool cluster)
-    {
-        await using var redis = await CuttableRedis.StartAsync(cluster);
-        var prefix = TestStores.UniquePrefix();
-        var a = await ConnectAsync(redis.ForA, prefix, redis.Tunnel);
-        await using var b = await ConnectAsync(redis.ForB, prefix, null);
-        var product = TestStores.NewProduct("v0");
-        await a.PutAsync(product);
-
-        var late = await HoldPutAsync(redis, a, product, batch: false);
-        await LoseAsync(redis, a);
-        Assert.That(await b.DeleteAsync(product), Is.True);
-
-        await redis.ReleaseAsync();
-
-        await AssertNotWrittenAsync(b, late);
-    }
+    public Task LatePut_AfterAnotherInstanceDeleted_DoesNotResurrect(bool cluster) =>
+        OvertakenByAnotherInstanceAsync(cluster, batch: false, objectInRedis: true, async (b, product) =>
+            Assert.That(await b.DeleteAsync(product), Is.True));
 
     /// <summary>
     /// The invalidation knew only the alternate key, and Redis held nothing of the object: the delete fences that key
@@ -89,39 +63,36 @@ public sealed class Issue9LatePutTests
     /// its own slot's fence (docs/redis.md, "Fail-safe").
     /// </summary>
     [Test]
-    public async Task LatePut_AfterADeleteByAnAlternateKeyOnly_IsNotWritten()
-    {
-        await using var redis = await CuttableRedis.StartAsync(cluster: false);
-        var prefix = TestStores.UniquePrefix();
-        var a = await ConnectAsync(redis.ForA, prefix, redis.Tunnel);
-        await using var b = await ConnectAsync(redis.ForB, prefix, null);
-        var product = TestStores.NewProduct("v0");
-        await a.PutAsync(TestStores.NewProduct()); // the server knows the put script: the late EVALSHA will run
-        Assert.That(await b.GetAsync<Product, int>(product.Id), Is.Null, "Redis holds nothing of the object");
-
-        var late = await HoldPutAsync(redis, a, product, batch: false);
-        await LoseAsync(redis, a);
-        Assert.That(await b.DeleteAsync(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)), Is.False);
-
-        await redis.ReleaseAsync();
-
-        await AssertNotWrittenAsync(b, late);
-    }
+    public Task LatePut_AfterADeleteByAnAlternateKeyOnly_IsNotWritten() =>
+        OvertakenByAnotherInstanceAsync(cluster: false, batch: false, objectInRedis: false, async (b, product) =>
+            Assert.That(await b.DeleteAsync(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)), Is.False));
 
     /// <summary>A clear fences the whole prefix, not each key: a late put finds the clear newer than its stamp.</summary>
     [Test]
-    public async Task LatePut_AfterAnotherInstanceCleared_IsNotWritten()
+    public Task LatePut_AfterAnotherInstanceCleared_IsNotWritten() =>
+        OvertakenByAnotherInstanceAsync(cluster: false, batch: false, objectInRedis: true, async (b, _) =>
+            await b.ClearAsync(typeof(Product)));
+
+    /// <summary>
+    /// A's put of the late value is held, A loses its connection and stops (nothing of A's, such as the clean-up of
+    /// its skipped write, removes the late put), B overtakes it with <paramref name="overtake"/>, then the held bytes
+    /// land: nothing may read the late value.
+    /// </summary>
+    private static async Task OvertakenByAnotherInstanceAsync(bool cluster, bool batch, bool objectInRedis, Func<RedisStore, Product, Task> overtake)
     {
-        await using var redis = await CuttableRedis.StartAsync(cluster: false);
+        await using var redis = await CuttableRedis.StartAsync(cluster);
         var prefix = TestStores.UniquePrefix();
         var a = await ConnectAsync(redis.ForA, prefix, redis.Tunnel);
         await using var b = await ConnectAsync(redis.ForB, prefix, null);
         var product = TestStores.NewProduct("v0");
-        await a.PutAsync(product);
 
-        var late = await HoldPutAsync(redis, a, product, batch: false);
+        // Either way the server knows the put script: the late EVALSHA runs.
+        await a.PutAsync(objectInRedis ? product : TestStores.NewProduct());
+        Assert.That(await b.GetAsync<Product, int>(product.Id), objectInRedis ? Is.Not.Null : Is.Null);
+
+        var late = await HoldPutAsync(redis, a, product, batch);
         await LoseAsync(redis, a);
-        await b.ClearAsync(typeof(Product));
+        await overtake(b, product);
 
         await redis.ReleaseAsync();
 
