@@ -81,7 +81,9 @@ public partial class RedisStoreBenchmarks
             RedisKeyPatterns.ObjectKey("bare:", EntityKey.Of<Product2>(nameof(Product2.Sku), p.Sku).Encode()),
             RedisKeyPatterns.ObjectKey("bare:", EntityKey.Of<Product2>(nameof(Product2.Ean), "EAN-" + p.Id).Encode()),
         })];
-        _putScriptArguments = [.. _products.Select(p => new RedisValue[] { "", "bare:", 2, StoredPayload.Value(NewProduct2(p.Id), SystemTextJsonStockpileSerializer.Default), 3_600_000 })];
+        // The stamp (the server time the store's put is sent at, RedisWriteClock) made once too: one far ahead of the
+        // server's clock is never late, as the store's fresh stamp is not, so the script does the same work.
+        _putScriptArguments = [.. _products.Select(p => new RedisValue[] { "", "bare:", 4_000_000_000_000_000, 2, StoredPayload.Value(NewProduct2(p.Id), SystemTextJsonStockpileSerializer.Default), 3_600_000 })];
     }
 
     [GlobalCleanup]

@@ -17,7 +17,7 @@ public sealed partial class RedisStore
 {
     private static readonly RedisResult s_putDone = RedisResult.Create(RedisValue.Null);
 
-    /// <summary>The mode argument of the object and pointer scripts for a put (a back-fill passes its lease instead).</summary>
+    /// <summary>The mode argument of the pointer script for a put (a back-fill passes its lease instead; the object script gets the put's stamp).</summary>
     private static readonly RedisValue s_putMode = "1";
 
     private readonly RedisTopology _topology = new();
@@ -149,14 +149,16 @@ public sealed partial class RedisStore
 
     /// <summary>
     /// Puts or back-fills objects slot by slot. Takes the same keys and arguments as <see cref="RedisScripts.Put"/>:
-    /// per object its primary key then alternate keys; after the lease and key prefix, per object its alternate
-    /// key count, value and time to live.
+    /// per object its primary key then alternate keys; after the lease, key prefix and stamp, per object its alternate
+    /// key count, value and time to live. Each object's script checks a put's stamp against its own key's fence (the
+    /// fences of its alternate keys live in other slots).
     /// </summary>
     private async ValueTask<RedisResult> PutOnClusterAsync(IDatabase database, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken)
     {
         var lease = (string)arguments[0]!;
+        var stamped = (RedisValue)("=" + (string)arguments[2]!);
         var puts = new List<Task>();
-        for (int k = 0, a = 2; a < arguments.Length;)
+        for (int k = 0, a = 3; a < arguments.Length;)
         {
             var count = (int)arguments[a];
             var primary = (string)keys[k]!;
@@ -167,7 +169,7 @@ public sealed partial class RedisStore
             }
 
             puts.Add(lease.Length == 0
-                ? WriteObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], s_putMode, cancellationToken)
+                ? WriteObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], stamped, s_putMode, cancellationToken)
                 : BackfillObjectOnClusterAsync(database, primary, alternates, arguments[a + 1], (long)arguments[a + 2], lease, cancellationToken));
             k += count + 1;
             a += 3;
@@ -194,7 +196,7 @@ public sealed partial class RedisStore
             return;
         }
 
-        if (!await WriteObjectOnClusterAsync(database, primary, alternates, value, ttl, lease, cancellationToken).ConfigureAwait(false)
+        if (!await WriteObjectOnClusterAsync(database, primary, alternates, value, ttl, lease, lease, cancellationToken).ConfigureAwait(false)
             || !await FencesAllowAsync(database, primary, alternates, lease, cancellationToken).ConfigureAwait(false))
         {
             await EvictWithPointersOnClusterAsync(database, primary, alternates, cancellationToken).ConfigureAwait(false);
@@ -224,13 +226,14 @@ public sealed partial class RedisStore
 
     /// <summary>
     /// Writes an object, then its pointers (evicting the objects that held them before), then removes its old pointers.
-    /// <paramref name="mode"/> is <see cref="s_putMode"/> for a put (every key fenced), or a back-fill's lease (each
-    /// script refuses a key fenced since). Returns <see langword="false"/> when the object's script refused a back-fill
-    /// (nothing was changed).
+    /// For a put, <paramref name="objectMode"/> is <c>=</c> and its stamp (a late put is refused, its object evicted)
+    /// and <paramref name="pointerMode"/> is <see cref="s_putMode"/> (every key fenced); for a back-fill both are its
+    /// lease (each script refuses a key fenced since). Returns <see langword="false"/> when the object's script refused
+    /// a back-fill (nothing was changed).
     /// </summary>
-    private async Task<bool> WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue mode, CancellationToken cancellationToken)
+    private async Task<bool> WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue objectMode, RedisValue pointerMode, CancellationToken cancellationToken)
     {
-        RedisValue[] objectArguments = [value, ttl, mode, RedisScripts.FenceMilliseconds, .. alternates.Select(a => (RedisValue)a)];
+        RedisValue[] objectArguments = [value, ttl, objectMode, RedisScripts.FenceMilliseconds, .. alternates.Select(a => (RedisValue)a)];
         var reply = (RedisResult[])(await RedisClusterScripts.PutObject.EvaluateAsync(database, ObjectKeys(primary), objectArguments, cancellationToken).ConfigureAwait(false))!;
         var status = (int)reply[0];
         if (status == 0)
@@ -238,6 +241,7 @@ public sealed partial class RedisStore
             return false;
         }
 
+        _writeClock.Observe((string?)reply[2]);
         var written = status == 1;
         // The old alternate keys come from the side record: one not of the store's shape (corrupt, foreign) is never touched.
         var old = ((RedisResult[])reply[1]!).Select(r => (string)r!).Where(IsObjectKey).ToArray();
@@ -245,7 +249,7 @@ public sealed partial class RedisStore
         var work = new List<Task>();
         if (written)
         {
-            work.AddRange(alternates.Select(alternate => PointAsync(database, alternate, primary, pointer, ttl, mode, cancellationToken)));
+            work.AddRange(alternates.Select(alternate => PointAsync(database, alternate, primary, pointer, ttl, pointerMode, cancellationToken)));
             work.AddRange(old.Except(alternates, StringComparer.Ordinal).Select(stale => UnlinkAsync(database, stale, pointer, cancellationToken)));
         }
         else
@@ -272,7 +276,9 @@ public sealed partial class RedisStore
     {
         var removed = await Task.WhenAll(keys.Select(async key =>
         {
-            var held = await RedisClusterScripts.Lookup.EvaluateAsync(database, [key, key + RedisKeyPatterns.FenceSuffix], [RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+            var lookup = (RedisResult[])(await RedisClusterScripts.Lookup.EvaluateAsync(database, [key, key + RedisKeyPatterns.FenceSuffix], [RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false))!;
+            _writeClock.Observe((string?)lookup[1]);
+            var held = lookup[0];
             if (held.IsNull)
             {
                 return await EvictOnClusterAsync(database, key, null, cancellationToken).ConfigureAwait(false);
@@ -308,6 +314,7 @@ public sealed partial class RedisStore
         }
 
         var parts = (RedisResult[])reply!;
+        _writeClock.Observe((string?)parts[2]);
         var pointer = (RedisValue)("P" + primary);
         await Task.WhenAll(((RedisResult[])parts[1]!).Select(member => (string)member!).Where(IsObjectKey).Select(member => UnlinkAsync(database, member, pointer, cancellationToken))).ConfigureAwait(false);
         return (int)parts[0];

@@ -56,7 +56,7 @@ public sealed partial class RedisStore
             return false;
         }
 
-        RedisValue[] arguments = [string.Empty, KeyPrefix, keys.Length - 1, value.WrittenMemory, TimeToLiveArgument(item)];
+        RedisValue[] arguments = [string.Empty, KeyPrefix, _writeClock.Stamp(), keys.Length - 1, value.WrittenMemory, TimeToLiveArgument(item)];
         put = PutDirectAsync(database, keys, arguments, value, item, cancellationToken);
         return true;
     }
@@ -66,7 +66,7 @@ public sealed partial class RedisStore
     {
         try
         {
-            await RedisScripts.Put.EvaluateAsync(database, keys, arguments, cancellationToken).ConfigureAwait(false);
+            _writeClock.Observe((long)await RedisScripts.Put.EvaluateAsync(database, keys, arguments, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex)
         {

@@ -14,6 +14,9 @@ public sealed partial class RedisStore
     // 0 until the clear fence is known to exist on the server (see RedisScripts.StartClearFence); 0 again after a reconnect.
     private int _clearFenceStarted;
 
+    /// <summary>Stamps puts with the server time they are sent at (a lower bound), from the server times the scripts return.</summary>
+    private readonly RedisWriteClock _writeClock = new();
+
     /// <summary>Runs a call through the breaker, after the link's <see cref="RedisLink.BeforeCall"/> (<see cref="BeforeCallAsync"/>).</summary>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>
     private ValueTask<T> RunAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
@@ -28,7 +31,7 @@ public sealed partial class RedisStore
     {
         if (Volatile.Read(ref _clearFenceStarted) == 0)
         {
-            await RedisScripts.StartClearFence.EvaluateAsync(database, [ClearFenceKey], [], cancellationToken).ConfigureAwait(false);
+            _writeClock.Observe((string?)await RedisScripts.StartClearFence.EvaluateAsync(database, [ClearFenceKey], [], cancellationToken).ConfigureAwait(false));
             Volatile.Write(ref _clearFenceStarted, 1);
         }
 

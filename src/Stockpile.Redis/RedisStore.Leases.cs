@@ -12,7 +12,8 @@ namespace Stockpile;
 /// A back-fill is refused, and its object evicted, when any key of the object was fenced at or after the lease: by
 /// whichever key the write knew the object, which need not be the key B read by (an invalidation by <c>Sku</c> while
 /// Redis does not hold the object cannot know its <c>Id</c>; the back-fill knows both). A put a caller asks for is
-/// never a back-fill: it is always written.
+/// never a back-fill: it is written, unless it reached the server late and was overtaken (see
+/// <see cref="RedisWriteClock"/> and <see cref="RedisScripts.Put"/>).
 /// </content>
 /// <remarks>
 /// The lease is a value the chain carries from the read to its own back-fill, never ambient state: several reads of one

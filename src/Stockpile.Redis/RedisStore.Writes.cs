@@ -10,7 +10,9 @@ public sealed partial class RedisStore
     /// <remarks>
     /// One script call: old pointers, the object that held a new alternate key, value, pointers and side record change
     /// together, and every key it touches is fenced (a back-fill that read before it is refused; see the remarks on
-    /// leases). A put is always written: only a chain's back-fill can be refused.
+    /// leases). A put carries the server time it is sent at (<see cref="RedisWriteClock"/>): one that reached the server
+    /// more than <see cref="RedisScripts.LatePutMilliseconds"/> later (its bytes sat on a socket given up on) evicts its
+    /// object instead when a key of it was fenced, or the store cleared, since it was sent.
     /// </remarks>
     protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken)
     {
@@ -55,11 +57,7 @@ public sealed partial class RedisStore
         var tagged = CollectTags(items, put.Primaries);
         try
         {
-            await RunAsync(put, static (database, put, ct) =>
-                put.Store.IsCluster(database)
-                    ? put.Store.PutOnClusterAsync(database, put.Keys, put.Arguments, ct)
-                    : RedisScripts.Put.EvaluateAsync(database, put.Keys, put.Arguments, ct),
-                cancellationToken).ConfigureAwait(false);
+            await RunAsync(put, static (database, put, ct) => put.Store.SendPutAsync(database, put, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -78,7 +76,30 @@ public sealed partial class RedisStore
         }
     }
 
-    /// <summary>Builds the keys and arguments of <see cref="RedisScripts.Put"/> for objects: per object its primary key then its alternate keys; the lease, the key prefix, then per object its alternate key count, value and time to live.</summary>
+    /// <summary>
+    /// Sends a prepared put or back-fill: a put is stamped now, once the call is through the breaker and the clean-up
+    /// (see <see cref="RedisWriteClock"/>), and the server time the script returns is taken in.
+    /// </summary>
+    private async ValueTask<bool> SendPutAsync(IDatabase database, PreparedPut put, CancellationToken cancellationToken)
+    {
+        if (put.Stamped)
+        {
+            put.Arguments[2] = _writeClock.Stamp();
+        }
+
+        if (IsCluster(database))
+        {
+            await PutOnClusterAsync(database, put.Keys, put.Arguments, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            _writeClock.Observe((long)await RedisScripts.Put.EvaluateAsync(database, put.Keys, put.Arguments, cancellationToken).ConfigureAwait(false));
+        }
+
+        return true;
+    }
+
+    /// <summary>Builds the keys and arguments of <see cref="RedisScripts.Put"/> for objects: per object its primary key then its alternate keys; the lease, the key prefix, the stamp (set when sent), then per object its alternate key count, value and time to live.</summary>
     private PreparedPut PreparePut(IReadOnlyList<object> items, string lease)
     {
         var keyCount = 0;
@@ -88,9 +109,10 @@ public sealed partial class RedisStore
         }
 
         var keys = new RedisKey[keyCount];
-        var arguments = new RedisValue[2 + (items.Count * 3)];
+        var arguments = new RedisValue[3 + (items.Count * 3)];
         arguments[0] = lease;
         arguments[1] = KeyPrefix;
+        arguments[2] = string.Empty;
         var primaries = new string[items.Count];
         var k = 0;
         for (var i = 0; i < items.Count; i++)
@@ -115,7 +137,7 @@ public sealed partial class RedisStore
                 }
             }
 
-            var arg = 2 + (i * 3);
+            var arg = 3 + (i * 3);
             arguments[arg] = k - before;
             arguments[arg + 1] = value;
             arguments[arg + 2] = TimeToLiveArgument(item);
@@ -127,11 +149,11 @@ public sealed partial class RedisStore
             Array.Resize(ref keys, k);
         }
 
-        return new PreparedPut(this, primaries, keys, arguments);
+        return new PreparedPut(this, primaries, keys, arguments, Stamped: lease.Length == 0);
     }
 
-    /// <summary>A put's script call, ready to send (see <see cref="PreparePut"/>).</summary>
-    private sealed record PreparedPut(RedisStore Store, string[] Primaries, RedisKey[] Keys, RedisValue[] Arguments);
+    /// <summary>A put's script call, ready to send (see <see cref="PreparePut"/>); a put (not a back-fill) is <paramref name="Stamped"/> when sent.</summary>
+    private sealed record PreparedPut(RedisStore Store, string[] Primaries, RedisKey[] Keys, RedisValue[] Arguments, bool Stamped);
 
     /// <summary>Logs and builds the refusal of a value Redis would choke on (or close the shared connection over).</summary>
     private RedisValueTooLargeException ValueTooLarge(StockpileEntityType entityType, EntityKey key, long size)
@@ -148,7 +170,14 @@ public sealed partial class RedisStore
     private async ValueTask<int> DeleteAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
         IsCluster(database)
             ? await DeleteOnClusterAsync(database, keys, cancellationToken).ConfigureAwait(false)
-            : (int)await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), [KeyPrefix], cancellationToken).ConfigureAwait(false);
+            : ObserveDelete((RedisResult[])(await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), [KeyPrefix], cancellationToken).ConfigureAwait(false))!);
+
+    /// <summary>Takes in the fences' time a delete script returned; returns how many objects it removed.</summary>
+    private int ObserveDelete(RedisResult[] reply)
+    {
+        _writeClock.Observe((string?)reply[1]);
+        return (int)reply[0];
+    }
 
     /// <summary>The storage keys as Redis keys: their UTF-8 bytes (well-formed, see <see cref="StorageKey"/>).</summary>
     private static RedisKey[] Keys(IReadOnlyList<string> keys)

@@ -12,10 +12,14 @@ namespace Stockpile.Redis.Internal;
 /// <remarks>Fences hold the server time in µs as a 16-digit string, as in <see cref="RedisScripts"/>.</remarks>
 internal static class RedisClusterScripts
 {
+
+    // Fences a key with the node's time, and returns the time (µs, as a string: the store's RedisWriteClock takes it in).
     private const string Stamp = """
         local function stamp(key, life)
           local clock = redis.call('TIME')
-          redis.call('SET', key, clock[1] .. string.format('%06d', tonumber(clock[2])), 'PX', life)
+          local now = clock[1] .. string.format('%06d', tonumber(clock[2]))
+          redis.call('SET', key, now, 'PX', life)
+          return now
         end
 
         """;
@@ -35,25 +39,37 @@ internal static class RedisClusterScripts
 
     /// <summary>
     /// Writes an object. KEYS: primary, side record, fence. ARGV: value, ttl in ms (<c>0</c> never, <c>-1</c> already
-    /// expired), <c>1</c> to fence the key (a put) or the read's lease (a back-fill, refused when the key was fenced
-    /// since), the fence lifetime, then the alternate keys. Returns { status (1 written, 2 removed as expired, 0 a
-    /// back-fill refused, nothing changed), the old alternate keys }.
+    /// expired), <c>=</c> and the put's stamp (a put: the key is fenced; see <see cref="RedisScripts.Put"/>) or the
+    /// read's lease (a back-fill, refused when the key was fenced since), the fence lifetime, then the alternate keys.
+    /// A put that arrives more than <see cref="RedisScripts.LatePutMilliseconds"/> after its stamp is refused, and the
+    /// object evicted, when its stamp is older than the fence lifetime or the key was fenced after it. Returns { status
+    /// (1 written, 2 removed as expired, 3 a late put refused: the object evicted, 0 a back-fill refused, nothing
+    /// changed), the old alternate keys, the fence's time (µs) when the key was fenced }.
     /// </summary>
-    public static RedisScript PutObject { get; } = new(Stamp + Fenced + """
+    public static RedisScript PutObject { get; } = new(Stamp + Fenced + $$"""
         local primary, side, fence = KEYS[1], KEYS[2], KEYS[3]
         local value, ttl, mode = ARGV[1], ARGV[2], ARGV[3]
-        if mode ~= '1' and fenced(fence, mode) then return {0, {}} end
+        local put = string.byte(mode, 1) == 61
+        if not put and fenced(fence, mode) then return {0, {} } end
         local old = redis.call('SMEMBERS', side)
         redis.call('DEL', side)
-        if mode == '1' then stamp(fence, ARGV[4]) end
+        if put then
+          local sent, clock = tonumber(string.sub(mode, 2)), redis.call('TIME')
+          local age = sent and tonumber(clock[1] .. string.format('%06d', tonumber(clock[2]))) - sent
+          if not age or (age > {{RedisScripts.LatePutMicroseconds}} and (age >= tonumber(ARGV[4]) * 1000 or fenced(fence, sent + 1))) then
+            redis.call('DEL', primary)
+            return {3, old, stamp(fence, ARGV[4])}
+          end
+        end
+        local now = put and stamp(fence, ARGV[4]) or false
         if ttl == '-1' then
           redis.call('DEL', primary)
-          return {2, old}
+          return {2, old, now}
         end
         if ttl == '0' then redis.call('SET', primary, value) else redis.call('SET', primary, value, 'PX', ttl) end
         for i = 5, #ARGV do redis.call('SADD', side, ARGV[i]) end
         if #ARGV >= 5 and ttl ~= '0' then redis.call('PEXPIRE', side, ttl) end
-        return {1, old}
+        return {1, old, now}
         """);
 
     /// <summary>
@@ -73,15 +89,14 @@ internal static class RedisClusterScripts
     /// <summary>
     /// Evicts an object and fences its key. KEYS: primary, side record, fence. ARGV: the fence lifetime, optionally an
     /// alternate key the object must still list (otherwise nothing happens, and nil is returned). Returns { removed
-    /// (0 or 1), the alternate keys it listed }.
+    /// (0 or 1), the alternate keys it listed, the fence's time (µs) }.
     /// </summary>
     public static RedisScript EvictObject { get; } = new(Stamp + """
         if ARGV[2] and redis.call('SISMEMBER', KEYS[2], ARGV[2]) == 0 then return false end
         local members = redis.call('SMEMBERS', KEYS[2])
         local removed = redis.call('DEL', KEYS[1])
         redis.call('DEL', KEYS[2])
-        stamp(KEYS[3], ARGV[1])
-        return {removed, members}
+        return {removed, members, stamp(KEYS[3], ARGV[1])}
         """);
 
     /// <summary>
@@ -117,12 +132,15 @@ internal static class RedisClusterScripts
         return 1
         """);
 
-    /// <summary>Fences a look-up of a delete and returns what the key holds if it is a pointer (nil otherwise). KEYS: key, its fence. ARGV: the fence lifetime.</summary>
+    /// <summary>
+    /// Fences a look-up of a delete. KEYS: key, its fence. ARGV: the fence lifetime. Returns { what the key holds if it
+    /// is a pointer (nil otherwise), the fence's time (µs) }.
+    /// </summary>
     public static RedisScript Lookup { get; } = new(Stamp + """
-        stamp(KEYS[2], ARGV[1])
+        local now = stamp(KEYS[2], ARGV[1])
         local held = redis.call('GET', KEYS[1])
-        if held and string.byte(held, 1) == 80 then return held end
-        return false
+        if held and string.byte(held, 1) == 80 then return {held, now} end
+        return {false, now}
         """);
 
     /// <summary>

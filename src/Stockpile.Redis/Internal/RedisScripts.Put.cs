@@ -13,8 +13,9 @@ internal static partial class RedisScripts
     // record, as it would have after writing the pointers itself.
     private const string PutFastPath = $$"""
         local written, taken
-        if ARGV[1] == '' and #ARGV == 5 and ARGV[5] ~= '-1' then
-          local primary, n, value, ttl = KEYS[1], #KEYS - 1, ARGV[4], ARGV[5]
+        local sent, micros = tonumber(ARGV[3]), tonumber(now)
+        if ARGV[1] == '' and #ARGV == 6 and ARGV[6] ~= '-1' and sent and micros - sent <= {{LatePutMicroseconds}} then
+          local primary, n, value, ttl = KEYS[1], #KEYS - 1, ARGV[5], ARGV[6]
           local pointer = 'P' .. primary
           if ttl == '0' then redis.call('SET', primary, value) else redis.call('SET', primary, value, 'PX', ttl) end
           for j = 2, n + 1 do
@@ -47,7 +48,7 @@ internal static partial class RedisScripts
               added = redis.call('HSET', unpack(stamps))
             end
         {{StartBucket}}
-            return 0
+            return micros
           end
           written = true
         end
@@ -56,12 +57,17 @@ internal static partial class RedisScripts
 
     /// <summary>
     /// Puts objects, or back-fills them. KEYS: per object, its primary key then its alternate keys. ARGV: the lease
-    /// (empty for a put a caller asked for: it is written and fences every key it touches; for a back-fill, the time of
-    /// the read it follows, or <c>!</c> when there was no good read), the store's key prefix; then per object its
-    /// alternate key count, its value and its time to live in ms (<c>0</c> never expires, <c>-1</c> already expired:
-    /// remove it). A back-fill is refused, and the object evicted, when its lease is <c>!</c> or older than the fence
-    /// lifetime, when the store was cleared since, or when any key of the object (the one read, or any other: an
-    /// invalidation may have known only that one) was fenced since. Returns how many objects were refused.
+    /// (empty for a put a caller asked for: it fences every key it touches; for a back-fill, the time of the read it
+    /// follows, or <c>!</c> when there was no good read), the store's key prefix, the put's stamp (the server time it
+    /// was sent, see <see cref="RedisWriteClock"/>; empty for a back-fill); then per object its alternate key count,
+    /// its value and its time to live in ms (<c>0</c> never expires, <c>-1</c> already expired: remove it). A back-fill
+    /// is refused, and the object evicted, when its lease is <c>!</c> or older than the fence lifetime, when the store
+    /// was cleared since, or when any key of the object (the one read, or any other: an invalidation may have known
+    /// only that one) was fenced since. A put that arrives more than <see cref="LatePutMilliseconds"/> after its stamp
+    /// is late (its bytes sat on a socket its sender gave up on): it is refused the same way, and its object evicted,
+    /// when the stamp is older than the fence lifetime, when the store was cleared after the stamp, or when any key of
+    /// the object was fenced after the stamp (a newer write, or the clean-up of the skipped write itself). Returns the
+    /// server time of the call (µs), which the store's <see cref="RedisWriteClock"/> takes in.
     /// </summary>
     /// <remarks>
     /// Written for few server calls (each costs about a microsecond inside a script, and allocates its reply): the
@@ -84,6 +90,25 @@ internal static partial class RedisScripts
           end
           if tonumber(now) - since >= life * 1000 or tonumber(cleared) >= since then since = nil end
         end
+        -- A put that arrived late: written only if no key of its object was fenced (nor the store cleared) after its
+        -- stamp, which must be younger than the fences' lifetime; `sent` is nil when the whole put is refused.
+        local late = not backfill and not (sent and micros - sent <= {{LatePutMicroseconds}})
+        if late and sent then
+          local cleared = redis.call('GET', prefix .. '{{RedisKeyPatterns.ClearFenceInfix}}')
+          if micros - sent >= life * 1000 or (cleared and tonumber(cleared) > sent) then sent = nil end
+        end
+        -- Whether a key of the object whose keys start at k was fenced after the stamp: in the stamp's bucket and on.
+        -- Fences this call set itself (the time `now`, an object before this one may have taken a key of it) do not count.
+        local function fenced(k, n)
+          local buckets = { bucket }
+          if sent < tonumber(bucket) * 10000000 then buckets[2] = tostring(tonumber(bucket) - 1) end
+          for _, b in ipairs(buckets) do
+            for _, fence in ipairs(redis.call('HMGET', fences .. b, unpack(KEYS, k, k + n))) do
+              if fence and fence ~= now and tonumber(fence) > sent then return true end
+            end
+          end
+          return false
+        end
         -- Removes from an object's side record the alternate keys it no longer has, with their pointers (where still
         -- its own), fenced.
         local function drop(primary, side, k, n)
@@ -101,11 +126,12 @@ internal static partial class RedisScripts
             end
           end
         end
-        local k, a, refused = 1, 3, 0
+        local k, a = 1, 4
         while a <= #ARGV do
           local primary, n, value, ttl = KEYS[k], tonumber(ARGV[a]), ARGV[a + 1], ARGV[a + 2]
           local side, pointer = primary .. suffix, 'P' .. primary
           local granted = not backfill or since ~= nil
+          if late then granted = sent ~= nil and not fenced(k, n) end
           if backfill and since then
             -- Fenced in this bucket (by this call too: an object before this one may have evicted a key of it) or the one before.
             flush()
@@ -116,7 +142,6 @@ internal static partial class RedisScripts
             end
           end
           if not granted then
-            refused = refused + 1
             evict(primary)
             for j = 1, n do
               unlink(KEYS[k + j], primary)
@@ -169,6 +194,6 @@ internal static partial class RedisScripts
           a = a + 3
         end
         flush()
-        return refused
+        return micros
         """);
 }

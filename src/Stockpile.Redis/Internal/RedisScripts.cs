@@ -26,6 +26,16 @@ internal static partial class RedisScripts
     /// </summary>
     public const string FenceSuffix = RedisKeyPatterns.FenceSuffix;
 
+    /// <summary>
+    /// How long after its stamp a put may arrive and still be written without looking at fences: no caller gives up on
+    /// a put this soon (a timeout is far longer), so a newer write that overtook it cannot be one made after its caller
+    /// gave up. A put that arrives later is checked (see <see cref="Put"/>).
+    /// </summary>
+    public const int LatePutMilliseconds = 10;
+
+    // LatePutMilliseconds in µs, as the scripts compare it (a constant string: the fast path is a constant).
+    internal const string LatePutMicroseconds = "10000";
+
     /// <summary>How long a fence is kept, and how long a read's lease is good for: a back-fill after that is refused.</summary>
     /// <remarks>The scripts take a fence bucket's number from the server time's seconds without their last digit: this is 10 s.</remarks>
     public const int FenceMilliseconds = 10_000;
@@ -133,27 +143,32 @@ internal static partial class RedisScripts
     /// the server time. KEYS: the clear fence key. A store runs it before its first call and after every reconnect, so
     /// the leases it takes afterwards are younger than the fence, and a back-fill read before a restart is refused.
     /// </summary>
+    /// <remarks>Returns the server time (µs, as a string), which the store's <see cref="RedisWriteClock"/> takes in.</remarks>
     public static RedisScript StartClearFence { get; } = new("""
+        local clock = redis.call('TIME')
+        local now = clock[1] .. string.format('%06d', tonumber(clock[2]))
         if redis.call('EXISTS', KEYS[1]) == 0 then
-          local clock = redis.call('TIME')
-          redis.call('SET', KEYS[1], clock[1] .. string.format('%06d', tonumber(clock[2])))
+          redis.call('SET', KEYS[1], now)
         end
-        return 1
+        return now
         """);
 
     /// <summary>
     /// Fences a clear: the server time under the clear fence key. KEYS: the clear fence key. ARGV: the fence lifetime in ms.
     /// </summary>
+    /// <remarks>Returns the fence (µs, as a string), which the store's <see cref="RedisWriteClock"/> takes in.</remarks>
     public static RedisScript FenceClear { get; } = new("""
         local clock = redis.call('TIME')
-        redis.call('SET', KEYS[1], clock[1] .. string.format('%06d', tonumber(clock[2])))
-        return 1
+        local now = clock[1] .. string.format('%06d', tonumber(clock[2]))
+        redis.call('SET', KEYS[1], now)
+        return now
         """);
 
     /// <summary>
     /// Deletes objects by look-ups. KEYS: primary or alternate keys. ARGV: the store's key prefix. A pointer the object no longer lists is stale: it is removed and the object stays (so is a pointer naming an owner not of the store's object shape). Every
     /// look-up is fenced, found or not, and so is every key of an object removed: a back-fill that read any of them
-    /// before this delete is refused. Returns how many objects were removed.
+    /// before this delete is refused, and so is a put sent before it that arrives after it. Returns how many objects
+    /// were removed, and the fences' time (µs, as a string) for the store's <see cref="RedisWriteClock"/>.
     /// </summary>
     public static RedisScript Delete { get; } = new("local prefix = ARGV[1]\n" + Clock + Functions + """
         local removed = 0
@@ -175,6 +190,6 @@ internal static partial class RedisScripts
           end
         end
         flush()
-        return removed
+        return { removed, now }
         """);
 }

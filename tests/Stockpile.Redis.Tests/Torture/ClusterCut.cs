@@ -34,6 +34,47 @@ internal sealed class ClusterCut : Tunnel, IAsyncDisposable
         }
     }
 
+    /// <summary>Holds what the client sends on its open connections to every node (see <see cref="TcpProxy.Hold"/>).</summary>
+    public void Hold()
+    {
+        foreach (var proxy in _proxies.Values)
+        {
+            proxy.Hold();
+        }
+    }
+
+    /// <summary>Drops the client's ends of the held connections, keeping the nodes' ends (see <see cref="TcpProxy.Sever"/>).</summary>
+    public void Sever()
+    {
+        foreach (var proxy in _proxies.Values)
+        {
+            proxy.Sever();
+        }
+    }
+
+    /// <summary>Gets whether any node's proxy holds these bytes.</summary>
+    public bool Holds(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var proxy in _proxies.Values)
+        {
+            if (proxy.Holds(bytes))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Delivers what every node's proxy held (see <see cref="TcpProxy.ReleaseAsync"/>).</summary>
+    public async Task ReleaseAsync(ReadOnlyMemory<byte> probe, Func<ReadOnlyMemory<byte>, bool> answered, CancellationToken cancellationToken)
+    {
+        foreach (var proxy in _proxies.Values)
+        {
+            await proxy.ReleaseAsync(probe, answered, cancellationToken);
+        }
+    }
+
     public override ValueTask<EndPoint?> GetSocketConnectEndpointAsync(EndPoint endpoint, CancellationToken cancellationToken)
     {
         var port = endpoint switch

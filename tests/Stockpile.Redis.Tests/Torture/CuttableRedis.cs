@@ -53,6 +53,46 @@ internal sealed class CuttableRedis : IAsyncDisposable
         _cut?.Restore();
     }
 
+    /// <summary>Holds what A sends on its open connections (see <see cref="TcpProxy.Hold"/>).</summary>
+    public void Hold()
+    {
+        _proxy?.Hold();
+        _cut?.Hold();
+    }
+
+    /// <summary>Drops A's ends of the held connections, keeping the servers' ends (see <see cref="TcpProxy.Sever"/>): A reconnects.</summary>
+    public void Sever()
+    {
+        _proxy?.Sever();
+        _cut?.Sever();
+    }
+
+    /// <summary>Gets whether A's held bytes contain <paramref name="bytes"/>.</summary>
+    public bool Holds(ReadOnlySpan<byte> bytes) => (_proxy?.Holds(bytes) ?? false) || (_cut?.Holds(bytes) ?? false);
+
+    /// <summary>
+    /// Delivers what A's connections held, each followed by a <c>PING</c>, and returns once every server answered it:
+    /// the held commands have run (a server runs a connection's commands in order).
+    /// </summary>
+    public async Task ReleaseAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var probe = "PING\r\n"u8.ToArray();
+        if (_proxy is not null)
+        {
+            await _proxy.ReleaseAsync(probe, Ponged, timeout.Token);
+        }
+
+        if (_cut is not null)
+        {
+            await _cut.ReleaseAsync(probe, Ponged, timeout.Token);
+        }
+    }
+
+    // +PONG, or a subscriber connection's ["pong", ""].
+    private static bool Ponged(ReadOnlyMemory<byte> answers) =>
+        System.Text.Encoding.ASCII.GetString(answers.Span).Contains("pong", StringComparison.OrdinalIgnoreCase);
+
     public async ValueTask DisposeAsync()
     {
         if (_cut is not null)

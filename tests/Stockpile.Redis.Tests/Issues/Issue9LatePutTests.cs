@@ -1,0 +1,145 @@
+using System.Text;
+using StackExchange.Redis.Configuration;
+using Stockpile.Redis.Tests.Torture;
+using Stockpile.Testing.Entities;
+
+namespace Stockpile.Redis.Tests.Issues;
+
+/// <summary>
+/// Issue 9 (fail-safe, consistency): a put's script written to a socket that StackExchange.Redis then abandons (a
+/// timeout, a reconnect) can still reach the server later: the bytes were on their way. By then its caller has given
+/// up (the write was skipped and its keys cleaned up), and a newer put or a delete has landed. The late put must never
+/// overwrite that: it carries the (server) time it was sent, and a put that finds a key of its object fenced after
+/// that, or the store cleared since, evicts the object instead of writing it (a miss is always safe). Instance A
+/// reaches Redis through a proxy that holds A's bytes, drops A's end of the connection and delivers the bytes later.
+/// </summary>
+[NonParallelizable]
+public sealed class Issue9LatePutTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    [TestCase(false, false, TestName = "LatePut_AfterTheSameInstanceReconnectedAndPutAgain_IsNotWritten(server, one)")]
+    [TestCase(false, true, TestName = "LatePut_AfterTheSameInstanceReconnectedAndPutAgain_IsNotWritten(server, batch)")]
+    [TestCase(true, false, TestName = "LatePut_AfterTheSameInstanceReconnectedAndPutAgain_IsNotWritten(cluster, one)")]
+    public async Task LatePut_AfterTheSameInstanceReconnectedAndPutAgain_IsNotWritten(bool cluster, bool batch)
+    {
+        await using var redis = await CuttableRedis.StartAsync(cluster);
+        var prefix = TestStores.UniquePrefix();
+        await using var a = await ConnectAsync(redis.ForA, prefix, redis.Tunnel);
+        await using var b = await ConnectAsync(redis.ForB, prefix, null);
+        var product = TestStores.NewProduct("v0");
+        await a.PutAsync(product);
+
+        var late = await HoldPutAsync(redis, a, product, batch);
+        redis.Sever();
+        await TortureWaits.UntilAsync(() => Task.FromResult(a.MissedKeyCount == 0), Bound, "A reconnected and removed the key of its skipped put");
+        await PutAsync(a, Named(product, "v2"), batch);
+        Assert.That((await b.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("v2"));
+
+        await redis.ReleaseAsync();
+
+        await AssertNotWrittenAsync(b, late);
+    }
+
+    [TestCase(false, false, TestName = "LatePut_AfterAnotherInstancePut_IsNotWritten(server, one)")]
+    [TestCase(false, true, TestName = "LatePut_AfterAnotherInstancePut_IsNotWritten(server, batch)")]
+    [TestCase(true, false, TestName = "LatePut_AfterAnotherInstancePut_IsNotWritten(cluster, one)")]
+    public Task LatePut_AfterAnotherInstancePut_IsNotWritten(bool cluster, bool batch) =>
+        OvertakenByAnotherInstanceAsync(cluster, batch, objectInRedis: true, async (b, product) =>
+        {
+            await b.PutAsync(Named(product, "v2"));
+            Assert.That((await b.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("v2"));
+        });
+
+    [TestCase(false, TestName = "LatePut_AfterAnotherInstanceDeleted_DoesNotResurrect(server)")]
+    [TestCase(true, TestName = "LatePut_AfterAnotherInstanceDeleted_DoesNotResurrect(cluster)")]
+    public Task LatePut_AfterAnotherInstanceDeleted_DoesNotResurrect(bool cluster) =>
+        OvertakenByAnotherInstanceAsync(cluster, batch: false, objectInRedis: true, async (b, product) =>
+            Assert.That(await b.DeleteAsync(product), Is.True));
+
+    /// <summary>
+    /// The invalidation knew only the alternate key, and Redis held nothing of the object: the delete fences that key
+    /// alone. One server checks the fences of every key of the put's object; on a cluster the object's script sees only
+    /// its own slot's fence (docs/redis.md, "Fail-safe").
+    /// </summary>
+    [Test]
+    public Task LatePut_AfterADeleteByAnAlternateKeyOnly_IsNotWritten() =>
+        OvertakenByAnotherInstanceAsync(cluster: false, batch: false, objectInRedis: false, async (b, product) =>
+            Assert.That(await b.DeleteAsync(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)), Is.False));
+
+    /// <summary>A clear fences the whole prefix, not each key: a late put finds the clear newer than its stamp.</summary>
+    [Test]
+    public Task LatePut_AfterAnotherInstanceCleared_IsNotWritten() =>
+        OvertakenByAnotherInstanceAsync(cluster: false, batch: false, objectInRedis: true, async (b, _) =>
+            await b.ClearAsync(typeof(Product)));
+
+    /// <summary>
+    /// A's put of the late value is held, A loses its connection and stops (nothing of A's, such as the clean-up of
+    /// its skipped write, removes the late put), B overtakes it with <paramref name="overtake"/>, then the held bytes
+    /// land: nothing may read the late value.
+    /// </summary>
+    private static async Task OvertakenByAnotherInstanceAsync(bool cluster, bool batch, bool objectInRedis, Func<RedisStore, Product, Task> overtake)
+    {
+        await using var redis = await CuttableRedis.StartAsync(cluster);
+        var prefix = TestStores.UniquePrefix();
+        var a = await ConnectAsync(redis.ForA, prefix, redis.Tunnel);
+        await using var b = await ConnectAsync(redis.ForB, prefix, null);
+        var product = TestStores.NewProduct("v0");
+
+        // Either way the server knows the put script: the late EVALSHA runs.
+        await a.PutAsync(objectInRedis ? product : TestStores.NewProduct());
+        Assert.That(await b.GetAsync<Product, int>(product.Id), objectInRedis ? Is.Not.Null : Is.Null);
+
+        var late = await HoldPutAsync(redis, a, product, batch);
+        await LoseAsync(redis, a);
+        await overtake(b, product);
+
+        await redis.ReleaseAsync();
+
+        await AssertNotWrittenAsync(b, late);
+    }
+
+    /// <summary>A put through A whose bytes the proxy holds: A's caller gives up (a timeout: the write is skipped).</summary>
+    private static async Task<Product> HoldPutAsync(CuttableRedis redis, RedisStore a, Product product, bool batch)
+    {
+        var late = Named(product, $"late-{product.Id}");
+        redis.Hold();
+        await PutAsync(a, late, batch);
+        Assert.That(redis.Holds(Encoding.UTF8.GetBytes(late.Name)), Is.True, "the put's bytes are held on their way to Redis");
+        Assert.That(a.MissedKeyCount, Is.Positive, "A gave up on the put and recorded its key");
+        return late;
+    }
+
+    /// <summary>A's end of the connection drops and A cannot reconnect, then A stops: nothing of A's removes the late put.</summary>
+    private static async Task LoseAsync(CuttableRedis redis, RedisStore a)
+    {
+        redis.Sever();
+        redis.Cut();
+        await a.DisposeAsync();
+    }
+
+    private static async Task AssertNotWrittenAsync(RedisStore b, Product late)
+    {
+        var byId = await b.GetAsync<Product, int>(late.Id);
+        var bySku = await b.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), late.Sku));
+        Assert.Multiple(() =>
+        {
+            Assert.That(byId?.Name, Is.Not.EqualTo(late.Name), "by id: the late put overwrote a newer write");
+            Assert.That(bySku?.Name, Is.Not.EqualTo(late.Name), "by SKU: the late put overwrote a newer write");
+            Assert.That(byId, Is.Null, "the late put evicts the object (it cannot tell which write is newer)");
+        });
+    }
+
+    private static ValueTask PutAsync(RedisStore store, Product product, bool batch) =>
+        batch ? store.PutManyAsync([product]) : store.PutAsync(product);
+
+    private static Product Named(Product product, string name) => new() { Id = product.Id, Sku = product.Sku, Name = name, Price = product.Price };
+
+    private static async Task<RedisStore> ConnectAsync(string configuration, string prefix, Tunnel? tunnel)
+    {
+        var options = new RedisStoreOptions { Configuration = configuration, KeyPrefix = prefix };
+        TestStores.FailFast(options);
+        options.ConfigurationOptions!.Tunnel = tunnel;
+        return await RedisStore.ConnectAsync(options);
+    }
+}
