@@ -20,6 +20,7 @@ public sealed class EntityKey : IEquatable<EntityKey>
     private object[]? _values;
     private string? _encoded;
     private string? _encodedPolymorphic;
+    private string? _encodedCompact;
 
     // The entity type is the key's owner, not a field: a look-up is then 56 bytes.
     private EntityKey(StockpileEntityType entityType, KeyDefinition key, object[] values)
@@ -151,6 +152,15 @@ public sealed class EntityKey : IEquatable<EntityKey>
 
         return _encoded ??= CanonicalKeyEncoder.Encode(EntityType.CanonicalName, Key.Name, CanonicalValues());
     }
+
+    /// <summary>
+    /// Gets the canonical string of this look-up with the type's short token (<see cref="StockpileEntityType.KeyToken"/>)
+    /// in place of its canonical name: what a store that keeps its keys short files the object under. Distinct
+    /// look-ups of the types one process knows still encode differently (tokens are claimed like names).
+    /// </summary>
+    internal string EncodeCompact(bool polymorphic) => polymorphic
+        ? CanonicalKeyEncoder.Encode(Internal.TypeNames.Token(Key.DeclaringType), Key.Name, CanonicalValues())
+        : _encodedCompact ??= CanonicalKeyEncoder.Encode(EntityType.KeyToken, Key.Name, CanonicalValues());
 
     /// <summary>The values as encoded: a converted key property (a strongly typed id) contributes its converted value.</summary>
     private ReadOnlySpan<object> CanonicalValues()
