@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Stockpile.Internal;
 using Stockpile.Redis.Tests.Backplane;
@@ -296,6 +299,33 @@ public sealed class Issue9ShortKeyTests(bool cluster)
 
         Assert.That(await b.Redis.GetAsync<Row, int>(1), Is.Null, "the commit's eviction removed B's layout's copy before SaveChanges returned");
         await RedisBackplaneTests.WaitUntilAsync(async () => (await b.Chain.GetAsync<Row, int>(1))?.Name == "v1");
+    }
+
+    [Test]
+    public async Task Options_BoundFromConfiguration_AndAnUndefinedLayoutRefused()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Stockpile:Redis:Configuration"] = RedisTestEnvironment.ConnectionString,
+            ["Stockpile:Redis:KeyLayout"] = "FullTypeNames",
+            ["Stockpile:Redis:EvictOtherKeyLayout"] = "false",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddStockpile().AddMemoryStore().AddRedisStore(configuration.GetSection("Stockpile:Redis"));
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var options = provider.GetRequiredService<IOptions<RedisStoreOptions>>().Value;
+
+        var refused = Assert.Throws<ArgumentException>(() => RedisStore.Create(_connection, new RedisStoreOptions { KeyLayout = (RedisKeyLayout)7 }));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.KeyLayout, Is.EqualTo(RedisKeyLayout.FullTypeNames));
+            Assert.That(options.EvictOtherKeyLayout, Is.False);
+            Assert.That(new RedisStoreOptions().KeyLayout, Is.EqualTo(RedisKeyLayout.Compact), "the default");
+            Assert.That(new RedisStoreOptions().EvictOtherKeyLayout, Is.True, "the default for this release");
+            Assert.That(refused!.Message, Does.Contain("KeyLayout").And.Contain("7"));
+        });
     }
 
     private static Action<RedisStoreOptions> Earlier(string prefix) => o =>
