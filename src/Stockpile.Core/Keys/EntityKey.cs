@@ -20,7 +20,6 @@ public sealed class EntityKey : IEquatable<EntityKey>
     private object[]? _values;
     private string? _encoded;
     private string? _encodedPolymorphic;
-    private string? _encodedCompact;
 
     // The entity type is the key's owner, not a field: a look-up is then 56 bytes.
     private EntityKey(StockpileEntityType entityType, KeyDefinition key, object[] values)
@@ -158,9 +157,9 @@ public sealed class EntityKey : IEquatable<EntityKey>
     /// in place of its canonical name: what a store that keeps its keys short files the object under. Distinct
     /// look-ups of the types one process knows still encode differently (tokens are claimed like names).
     /// </summary>
-    internal string EncodeCompact(bool polymorphic) => polymorphic
-        ? CanonicalKeyEncoder.Encode(Internal.TypeNames.Token(Key.DeclaringType), Key.Name, CanonicalValues())
-        : _encodedCompact ??= CanonicalKeyEncoder.Encode(EntityType.KeyToken, Key.Name, CanonicalValues());
+    /// <remarks>Not cached, unlike <see cref="Encode"/>: a field for it would grow every look-up of every store by 8 bytes.</remarks>
+    internal string EncodeCompact(bool polymorphic) =>
+        CanonicalKeyEncoder.Encode(polymorphic ? Internal.TypeNames.Token(Key.DeclaringType) : EntityType.KeyToken, Key.Name, CanonicalValues());
 
     /// <summary>The values as encoded: a converted key property (a strongly typed id) contributes its converted value.</summary>
     private ReadOnlySpan<object> CanonicalValues()
