@@ -39,7 +39,7 @@ public class RedisClusterStoreBenchmarks
         _bareKeys = [.. products.Select(p => (RedisKey)("bare:" + p.Id))];
         await Task.WhenAll(products.Select(p => _database.StringSetAsync(_bareKeys[p.Id], JsonSerializer.SerializeToUtf8Bytes(p))));
         _batchIds = [.. Enumerable.Range(0, Batch)];
-        _storeKeys = [.. _batchIds.Select(id => (RedisKey)RedisKeyPatterns.ObjectKey("bench:", EntityKey.For<Product>(id).Encode()))];
+        _storeKeys = [.. _batchIds.Select(id => (RedisKey)RedisKeyPatterns.ObjectKey("bench:", EntityKey.For<Product>(id).EncodeCompact(polymorphic: false)))];
         if (await _store.GetAsync<Product, int>(0) is null || (await BareBatch()).Any(p => p is null) || (await BareBatchOfStoreKeys()).Any(p => p is null))
         {
             throw new InvalidOperationException("The set-up did not store the products.");

@@ -23,6 +23,8 @@ internal static class RedisPairedRun
             await CompareAsync("batch of 100, the store's keys", "MGET of the store's keys + deserialize", benchmarks.BareBatchOfStoreKeys, "RedisStore.GetManyAsync", benchmarks.StoreBatch, rounds: 60, block: 20);
             await CompareAsync("100 gets", "100 sequential RedisStore.GetAsync", benchmarks.StoreSequential100, "RedisStore.GetManyAsync of 100", benchmarks.StoreBatch, rounds: 30, block: 3);
             await CompareAsync("100 gets, the hand-written floor", "100 sequential RedisStore.GetAsync", benchmarks.StoreSequential100, "MGET of the store's keys + deserialize", benchmarks.BareBatchOfStoreKeys, rounds: 30, block: 3);
+            await CompareAsync("batch of 100, full type names in keys against compact", "RedisStore.GetManyAsync, full type names", benchmarks.FullNameStoreBatch, "RedisStore.GetManyAsync, compact", benchmarks.StoreBatch, rounds: 60, block: 20);
+            await CompareAsync("100 gets, full type names in keys", "100 sequential RedisStore.GetAsync, full type names", benchmarks.FullNameStoreSequential100, "RedisStore.GetManyAsync of 100, full type names", benchmarks.FullNameStoreBatch, rounds: 30, block: 3);
             await CompareThroughputAsync(benchmarks, rounds: 5);
         }
         finally
@@ -61,6 +63,8 @@ internal static class RedisPairedRun
             {
                 await benchmarks.StorePut();
                 await benchmarks.BarePutScript();
+                await benchmarks.CompactOnlyStorePut();
+                await benchmarks.FullNameStorePut();
             }
 
             const string Script = "the put script by EVALSHA, the store's keys and arguments made once";
@@ -68,6 +72,11 @@ internal static class RedisPairedRun
             await CompareAsync("put script alone", "one EVALSHA (return 1)", benchmarks.BareEvalSha, Script, benchmarks.BarePutScript, rounds: 100, block: 50);
             await CompareAsync("put: the client's share", Script, benchmarks.BarePutScript, "RedisStore.PutAsync", benchmarks.StorePut, rounds: 100, block: 50);
             await CompareAsync("put with two alternate keys", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "RedisStore.PutAsync", benchmarks.StorePut, rounds: 100, block: 50);
+            await CompareAsync("put, without removing the other layout's keys", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "RedisStore.PutAsync, EvictOtherKeyLayout off", benchmarks.CompactOnlyStorePut, rounds: 100, block: 50);
+            await CompareAsync("put, full type names in keys (the layout before)", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "RedisStore.PutAsync, full type names", benchmarks.FullNameStorePut, rounds: 100, block: 50);
+            await CompareAsync("put: removing the other layout's keys", "RedisStore.PutAsync, EvictOtherKeyLayout off", benchmarks.CompactOnlyStorePut, "RedisStore.PutAsync (default: on)", benchmarks.StorePut, rounds: 100, block: 50);
+            await CompareAsync("delete (absent object): removing the other layout's key", "RedisStore.DeleteAsync, EvictOtherKeyLayout off", benchmarks.CompactOnlyStoreDelete, "RedisStore.DeleteAsync (default: on)", benchmarks.StoreDelete, rounds: 100, block: 50);
+            await CompareAsync("delete (absent object) against one EVALSHA", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "RedisStore.DeleteAsync (default)", benchmarks.StoreDelete, rounds: 100, block: 50);
         }
         finally
         {

@@ -54,7 +54,7 @@ public partial class RedisStoreBenchmarks
         {
             var room = keys.Room(512);
             _objectKeyStart.CopyTo(room);
-            _primaryKey.TryWriteCanonicalUtf8(_batchIds[i], false, room[_objectKeyStart.Length..], out var written);
+            _primaryKey.TryWriteCanonicalUtf8(_batchIds[i], false, compact: true, room[_objectKeyStart.Length..], out var written);
             var end = _objectKeyStart.Length + written;
             room[end] = RedisKeyPatterns.ObjectKeyEndUtf8;
             keys.Add(end + 1);

@@ -41,6 +41,11 @@ public partial class RedisStoreBenchmarks
     private ConnectionMultiplexer _multiplexer = null!;
     private IDatabase _database = null!;
     private RedisStore _store = null!;
+
+    // The key layout of versions before the compact one (the type's full name in every key), under a prefix of the
+    // same length; and the compact layout without removing the other layout's keys on a write.
+    private RedisStore _fullNameStore = null!;
+    private RedisStore _compactOnlyStore = null!;
     private Product[] _products = null!;
     private RedisKey[] _bareKeys = null!;
     private RedisKey[] _storeKeys = null!;
@@ -61,10 +66,13 @@ public partial class RedisStoreBenchmarks
         _store = RedisStore.Create(_multiplexer, new RedisStoreOptions { KeyPrefix = "bench:", DefaultLifetime = TimeSpan.FromHours(1) });
         _products = [.. Enumerable.Range(0, Count).Select(i => new Product { Id = i, Sku = $"SKU-{i:D6}", Name = $"Product {i}", Price = i })];
         await _store.PutManyAsync(_products);
+        _fullNameStore = RedisStore.Create(_multiplexer, new RedisStoreOptions { KeyPrefix = "named:", DefaultLifetime = TimeSpan.FromHours(1), KeyLayout = RedisKeyLayout.FullTypeNames, EvictOtherKeyLayout = false });
+        _compactOnlyStore = RedisStore.Create(_multiplexer, new RedisStoreOptions { KeyPrefix = "cmpct:", DefaultLifetime = TimeSpan.FromHours(1), EvictOtherKeyLayout = false });
+        await _fullNameStore.PutManyAsync(_products);
         _bareKeys = [.. _products.Select(p => (RedisKey)("bare:" + p.Id))];
         await _database.StringSetAsync([.. _products.Select(p => new KeyValuePair<RedisKey, RedisValue>(_bareKeys[p.Id], JsonSerializer.SerializeToUtf8Bytes(p)))]);
         _batchIds = [.. Enumerable.Range(0, Batch)];
-        _storeKeys = [.. _batchIds.Select(id => (RedisKey)RedisKeyPatterns.ObjectKey("bench:", EntityKey.For<Product>(id).Encode()))];
+        _storeKeys = [.. _batchIds.Select(id => (RedisKey)RedisKeyPatterns.ObjectKey("bench:", EntityKey.For<Product>(id).EncodeCompact(polymorphic: false)))];
         _bareValues = [.. _products.Take(Batch).Select(p => JsonSerializer.SerializeToUtf8Bytes(p))];
         _storedValues = [.. _products.Take(Batch).Select(p => StoredPayload.Value(p, SystemTextJsonStockpileSerializer.Default))];
         SetupBreakdown();
@@ -77,9 +85,9 @@ public partial class RedisStoreBenchmarks
         await server.ScriptLoadAsync(RedisScripts.Put.Text);
         _putScriptKeys = [.. _products.Select(p => new RedisKey[]
         {
-            RedisKeyPatterns.ObjectKey("bare:", EntityKey.For<Product2>(p.Id).Encode()),
-            RedisKeyPatterns.ObjectKey("bare:", EntityKey.Of<Product2>(nameof(Product2.Sku), p.Sku).Encode()),
-            RedisKeyPatterns.ObjectKey("bare:", EntityKey.Of<Product2>(nameof(Product2.Ean), "EAN-" + p.Id).Encode()),
+            RedisKeyPatterns.ObjectKey("bare:", EntityKey.For<Product2>(p.Id).EncodeCompact(polymorphic: false)),
+            RedisKeyPatterns.ObjectKey("bare:", EntityKey.Of<Product2>(nameof(Product2.Sku), p.Sku).EncodeCompact(polymorphic: false)),
+            RedisKeyPatterns.ObjectKey("bare:", EntityKey.Of<Product2>(nameof(Product2.Ean), "EAN-" + p.Id).EncodeCompact(polymorphic: false)),
         })];
         // The stamp (the server time the store's put is sent at, RedisWriteClock) made once too: one far ahead of the
         // server's clock is never late, as the store's fresh stamp is not, so the script does the same work.
@@ -90,6 +98,8 @@ public partial class RedisStoreBenchmarks
     public async Task CleanupAsync()
     {
         await _store.DisposeAsync();
+        await _fullNameStore.DisposeAsync();
+        await _compactOnlyStore.DisposeAsync();
         await _multiplexer.DisposeAsync();
         await _server.DisposeAsync();
     }
@@ -142,12 +152,22 @@ public partial class RedisStoreBenchmarks
 
     [Benchmark(Description = "100 sequential RedisStore.GetAsync")]
     [BenchmarkCategory("batch")]
-    public async Task<Product?> StoreSequential100()
+    public Task<Product?> StoreSequential100() => SequentialAsync(_store);
+
+    [Benchmark(Description = "RedisStore.GetManyAsync of 100, full type names in keys")]
+    [BenchmarkCategory("batch")]
+    public async Task<IReadOnlyList<Product?>> FullNameStoreBatch() => await _fullNameStore.GetManyAsync<Product, int>(_batchIds);
+
+    [Benchmark(Description = "100 sequential RedisStore.GetAsync, full type names in keys")]
+    [BenchmarkCategory("batch")]
+    public Task<Product?> FullNameStoreSequential100() => SequentialAsync(_fullNameStore);
+
+    private async Task<Product?> SequentialAsync(RedisStore store)
     {
         Product? last = null;
         foreach (var id in _batchIds)
         {
-            last = await _store.GetAsync<Product, int>(id);
+            last = await store.GetAsync<Product, int>(id);
         }
 
         return last;
@@ -181,6 +201,23 @@ public partial class RedisStoreBenchmarks
         var id = Next();
         await _store.PutAsync(NewProduct2(id));
     }
+
+    [Benchmark(Description = "RedisStore.PutAsync, without removing the other layout's keys")]
+    [BenchmarkCategory("put")]
+    public async Task CompactOnlyStorePut() => await _compactOnlyStore.PutAsync(NewProduct2(Next()));
+
+    [Benchmark(Description = "RedisStore.PutAsync, full type names in keys")]
+    [BenchmarkCategory("put")]
+    public async Task FullNameStorePut() => await _fullNameStore.PutAsync(NewProduct2(Next()));
+
+    /// <summary>A delete of an object Redis does not hold, as a commit's eviction mostly is: its primary key and, by default, its key in the other layout.</summary>
+    [Benchmark(Description = "RedisStore.DeleteAsync (absent), with the other layout's key")]
+    [BenchmarkCategory("delete")]
+    public async Task<bool> StoreDelete() => await _store.DeleteAsync(EntityKey.For<Product2>(Count + Next()));
+
+    [Benchmark(Description = "RedisStore.DeleteAsync (absent), without the other layout's key")]
+    [BenchmarkCategory("delete")]
+    public async Task<bool> CompactOnlyStoreDelete() => await _compactOnlyStore.DeleteAsync(EntityKey.For<Product2>(Count + Next()));
 
     private Product2 NewProduct2(int id) => new() { Id = id, Sku = _products[id].Sku, Ean = "EAN-" + id, Name = "n" };
 

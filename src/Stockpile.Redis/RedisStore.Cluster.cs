@@ -271,8 +271,8 @@ public sealed partial class RedisStore
         }
     }
 
-    /// <summary>Deletes objects by look-ups, slot by slot; returns how many were there.</summary>
-    private async ValueTask<int> DeleteOnClusterAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    /// <summary>Deletes objects by look-ups, slot by slot; returns how many the first <paramref name="counted"/> look-ups removed.</summary>
+    private async ValueTask<int> DeleteOnClusterAsync(IDatabase database, IReadOnlyList<string> keys, int counted, CancellationToken cancellationToken)
     {
         var removed = await Task.WhenAll(keys.Select(async key =>
         {
@@ -301,7 +301,7 @@ public sealed partial class RedisStore
 
             return evicted;
         })).ConfigureAwait(false);
-        return removed.Count(r => r > 0);
+        return removed.Take(counted).Count(r => r > 0);
     }
 
     /// <summary>Evicts an object (only if it lists <paramref name="listing"/>, when given) and its pointers; 1 if removed, 0 if absent, -1 if it no longer lists the key.</summary>

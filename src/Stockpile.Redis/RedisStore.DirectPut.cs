@@ -31,7 +31,8 @@ public sealed partial class RedisStore
     {
         put = default;
         if (entityType.TagSelector is not null || !TryEnterDirect(out var database) || IsCluster(database)
-            || !TryWriteObjectKeys(entityType, item, out var keys))
+            || !TryWriteObjectKeys(entityType, item, _compactKeys, out var keys)
+            || !TryWriteOtherLayoutKeys(entityType, item, keys, out var others))
         {
             return false;
         }
@@ -57,21 +58,34 @@ public sealed partial class RedisStore
         }
 
         RedisValue[] arguments = [string.Empty, KeyPrefix, _writeClock.Stamp(), keys.Length - 1, value.WrittenMemory, TimeToLiveArgument(item)];
-        put = PutDirectAsync(database, keys, arguments, value, item, cancellationToken);
+        put = PutDirectAsync(database, keys, arguments, value, item, others, cancellationToken);
         return true;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask PutDirectAsync(IDatabase database, RedisKey[] keys, RedisValue[] arguments, ArrayBufferWriter<byte> value, object item, CancellationToken cancellationToken)
+    private async ValueTask PutDirectAsync(IDatabase database, RedisKey[] keys, RedisValue[] arguments, ArrayBufferWriter<byte> value, object item, RedisKey[]? others, CancellationToken cancellationToken)
     {
         try
         {
-            _writeClock.Observe((long)await RedisScripts.Put.EvaluateAsync(database, keys, arguments, cancellationToken).ConfigureAwait(false));
+            // The other layout's keys are removed by a delete script sent right behind the put: one round trip.
+            var put = RedisScripts.Put.EvaluateAsync(database, keys, arguments, cancellationToken);
+            var evict = others is null ? default : RedisScripts.Delete.EvaluateAsync(database, others, [KeyPrefix, 0], cancellationToken);
+            try
+            {
+                _writeClock.Observe((long)await put.ConfigureAwait(false));
+            }
+            finally
+            {
+                if (others is not null)
+                {
+                    await evict.ConfigureAwait(false);
+                }
+            }
         }
         catch (Exception ex)
         {
             await _link.Breaker.ReportDirectAsync(ex).ConfigureAwait(false);
-            if (!SkipsFailedWrite([StorageKey(EntityKey.FromEntity(item))], ex))
+            if (!SkipsFailedWrite(OtherLayoutKeys([item]) is { } otherKeys ? [StorageKey(EntityKey.FromEntity(item)), .. otherKeys] : [StorageKey(EntityKey.FromEntity(item))], ex))
             {
                 throw;
             }
@@ -94,9 +108,10 @@ public sealed partial class RedisStore
 
     /// <summary>
     /// Writes the Redis keys of an object, its primary key first, then the alternate keys it has a value for, as
-    /// <see cref="StorageKey"/> does, in UTF-8; <see langword="false"/> when a key is not one the hot path writes.
+    /// <see cref="StorageKey"/> does (in the compact layout or the full-name one), in UTF-8; <see langword="false"/>
+    /// when a key is not one the hot path writes.
     /// </summary>
-    private bool TryWriteObjectKeys(StockpileEntityType entityType, object item, out RedisKey[] keys)
+    private bool TryWriteObjectKeys(StockpileEntityType entityType, object item, bool compact, out RedisKey[] keys)
     {
         var start = _objectKeyStartUtf8 ??= RedisKeyPatterns.ObjectKeyStartUtf8(KeyPrefix);
         Span<byte> buffer = stackalloc byte[DirectKeyBufferBytes];
@@ -109,7 +124,7 @@ public sealed partial class RedisStore
 
         foreach (var key in entityType.Keys)
         {
-            if (!key.TryWriteCanonicalUtf8(item, IsPolymorphic, buffer[start.Length..^1], out var written))
+            if (!key.TryWriteCanonicalUtf8(item, IsPolymorphic, compact, buffer[start.Length..^1], out var written))
             {
                 return false;
             }

@@ -168,7 +168,7 @@ public sealed partial class RedisStore
                 {
                     foreach (var chunk in pending.Keys.Chunk(CleanupBatchSize))
                     {
-                        await DeleteAsync(database, chunk, cancellationToken).ConfigureAwait(false);
+                        await DeleteAsync(database, chunk, chunk.Length, cancellationToken).ConfigureAwait(false);
                     }
 
                     Redis.Log.MissedKeysRemoved(Logger, Name, pending.Keys.Count);

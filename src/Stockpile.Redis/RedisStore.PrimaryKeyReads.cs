@@ -41,7 +41,7 @@ public sealed partial class RedisStore
     {
         ArgumentNullException.ThrowIfNull(primaryKeys);
         var key = StockpileEntityType.For<T>().PrimaryKey;
-        var keys = new PooledKeyBytes(primaryKeys.Count, bytesPerKey: 96); // a prefix, a type's full name, a key name and a value
+        var keys = new PooledKeyBytes(primaryKeys.Count, bytesPerKey: 96); // a prefix, a type's token (or full name), a key name and a value
         for (var i = 0; i < primaryKeys.Count; i++)
         {
             // A null value is refused by the general path, with the key's name.
@@ -157,7 +157,7 @@ public sealed partial class RedisStore
     private bool TryWriteObjectKey<TKey>(KeyDefinition key, TKey value, Span<byte> buffer, out int length)
     {
         var start = _objectKeyStartUtf8 ??= RedisKeyPatterns.ObjectKeyStartUtf8(KeyPrefix);
-        if (start.AsSpan().TryCopyTo(buffer) && key.TryWriteCanonicalUtf8(value, IsPolymorphic, buffer[start.Length..^1], out var written))
+        if (start.AsSpan().TryCopyTo(buffer) && key.TryWriteCanonicalUtf8(value, IsPolymorphic, _compactKeys, buffer[start.Length..^1], out var written))
         {
             var end = start.Length + written;
             buffer[end] = RedisKeyPatterns.ObjectKeyEndUtf8;

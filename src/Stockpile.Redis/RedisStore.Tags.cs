@@ -39,7 +39,7 @@ public sealed partial class RedisStore
             var members = popped.Select(static m => (string)m!).Where(IsObjectKey).ToArray();
             if (members.Length > 0)
             {
-                await DeleteStorageKeysAsync(members, cancellationToken).ConfigureAwait(false);
+                await DeleteStorageKeysAsync(members, members.Length, cancellationToken).ConfigureAwait(false);
             }
 
             if (popped.Length < TagRemovalBatchSize)

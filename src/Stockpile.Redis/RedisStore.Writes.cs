@@ -30,19 +30,24 @@ public sealed partial class RedisStore
     }
 
     /// <inheritdoc/>
-    /// <remarks>One script call; a look-up by an alternate key the object no longer holds removes only the stale pointer.</remarks>
+    /// <remarks>
+    /// One script call; a look-up by an alternate key the object no longer holds removes only the stale pointer. With
+    /// <see cref="RedisStoreOptions.EvictOtherKeyLayout"/>, the look-up's key in the other layout goes in the same call.
+    /// </remarks>
     protected override async ValueTask<bool> DeleteCoreAsync(EntityKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
-        return await DeleteStorageKeysAsync([StorageKey(key)], cancellationToken).ConfigureAwait(false) > 0;
+        var keys = EvictionKeys([key], out var counted);
+        return await DeleteStorageKeysAsync(keys, counted, cancellationToken).ConfigureAwait(false) > 0;
     }
 
     /// <inheritdoc/>
-    /// <remarks>One script call for the whole batch.</remarks>
+    /// <remarks>One script call for the whole batch (with the other layout's keys, as for one).</remarks>
     protected override ValueTask<int> DeleteManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        return DeleteStorageKeysAsync(keys.Select(StorageKey).ToArray(), cancellationToken);
+        var storageKeys = EvictionKeys(keys, out var counted);
+        return DeleteStorageKeysAsync(storageKeys, counted, cancellationToken);
     }
 
     /// <summary>Puts objects (<paramref name="lease"/> empty), or back-fills them with the lease of the read they follow.</summary>
@@ -55,14 +60,33 @@ public sealed partial class RedisStore
         ThrowIfDisposed();
         var put = PreparePut(items, lease);
         var tagged = CollectTags(items, put.Primaries);
+
+        // A put a caller asks for removes the objects' keys in the other layout too; a back-fill never does (see RedisStore.KeyLayout.cs).
+        var others = lease.Length == 0 ? OtherLayoutKeys(items) : null;
         try
         {
-            await RunAsync(put, static (database, put, ct) => put.Store.SendPutAsync(database, put, ct), cancellationToken).ConfigureAwait(false);
+            await RunAsync((Put: put, Others: others), static async (database, s, ct) =>
+            {
+                // The other layout's keys are removed by a delete script sent right behind the put: one round trip on one server.
+                var write = s.Put.Store.SendPutAsync(database, s.Put, ct);
+                var evict = s.Others is null ? default : s.Put.Store.DeleteAsync(database, s.Others, 0, ct);
+                try
+                {
+                    return await write.ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (s.Others is not null)
+                    {
+                        await evict.ConfigureAwait(false);
+                    }
+                }
+            }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             // Redis unavailable: skipped, its keys recorded for the clean-up (which removes them, so nothing to index).
-            if (!SkipsFailedWrite(put.Primaries, ex))
+            if (!SkipsFailedWrite(others is null ? put.Primaries : [.. put.Primaries, .. others], ex))
             {
                 throw;
             }
@@ -162,15 +186,15 @@ public sealed partial class RedisStore
         return new RedisValueTooLargeException(Name, entityType.ClrType, key, size, _maximumValueBytes);
     }
 
-    /// <summary>Deletes objects by look-ups (full keys), with their pointers and side records; returns how many were there.</summary>
-    private ValueTask<int> DeleteStorageKeysAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
-        WriteGuardedAsync(keys, (Store: this, Keys: keys), static async (database, s, ct) => await s.Store.DeleteAsync(database, s.Keys, ct).ConfigureAwait(false), 0, cancellationToken);
+    /// <summary>Deletes objects by look-ups (full keys), with their pointers and side records; returns how many the first <paramref name="counted"/> look-ups removed.</summary>
+    private ValueTask<int> DeleteStorageKeysAsync(IReadOnlyList<string> keys, int counted, CancellationToken cancellationToken) =>
+        WriteGuardedAsync(keys, (Store: this, Keys: keys, Counted: counted), static async (database, s, ct) => await s.Store.DeleteAsync(database, s.Keys, s.Counted, ct).ConfigureAwait(false), 0, cancellationToken);
 
-    /// <summary>Deletes objects by look-ups in one script, or slot by slot on a cluster; returns how many were there.</summary>
-    private async ValueTask<int> DeleteAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
+    /// <summary>Deletes objects by look-ups in one script, or slot by slot on a cluster; returns how many the first <paramref name="counted"/> look-ups removed.</summary>
+    private async ValueTask<int> DeleteAsync(IDatabase database, IReadOnlyList<string> keys, int counted, CancellationToken cancellationToken) =>
         IsCluster(database)
-            ? await DeleteOnClusterAsync(database, keys, cancellationToken).ConfigureAwait(false)
-            : ObserveDelete((RedisResult[])(await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), [KeyPrefix], cancellationToken).ConfigureAwait(false))!);
+            ? await DeleteOnClusterAsync(database, keys, counted, cancellationToken).ConfigureAwait(false)
+            : ObserveDelete((RedisResult[])(await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), [KeyPrefix, counted], cancellationToken).ConfigureAwait(false))!);
 
     /// <summary>Takes in the fences' time a delete script returned; returns how many objects it removed.</summary>
     private int ObserveDelete(RedisResult[] reply)

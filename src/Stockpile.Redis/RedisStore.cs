@@ -55,6 +55,8 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
         _metrics = metrics ?? RedisMetrics.Shared;
         _breakDuration = options.CircuitBreaker.BreakDuration;
         _maximumValueBytes = options.MaximumValueBytes;
+        _compactKeys = options.KeyLayout == RedisKeyLayout.Compact;
+        _evictOtherLayout = options.EvictOtherKeyLayout;
         _link.Reconnected += OnReconnected;
         _link.BeforeCall = BeforeCallAsync;
     }
@@ -178,15 +180,15 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     /// <inheritdoc/>
     /// <remarks>The base class removes bytes it cannot read back: the object is removed with its pointers, by script.</remarks>
     protected override async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken) =>
-        await DeleteStorageKeysAsync([key], cancellationToken).ConfigureAwait(false) > 0;
+        await DeleteStorageKeysAsync([key], 1, cancellationToken).ConfigureAwait(false) > 0;
 
     /// <inheritdoc/>
-    /// <remarks>The layout is <see cref="RedisKeyPatterns.ObjectKey"/>'s.</remarks>
+    /// <remarks>The layout is <see cref="RedisKeyPatterns.ObjectKey"/>'s, with the type named as <see cref="RedisStoreOptions.KeyLayout"/> says.</remarks>
     /// <exception cref="StockpileKeyException">The key holds a lone UTF-16 surrogate, which has no UTF-8 bytes of its own.</exception>
     protected override string StorageKey(EntityKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var encoded = key.Encode(IsPolymorphic);
+        var encoded = Encode(key, _compactKeys);
         if (!Stockpile.Internal.Utf16Text.IsWellFormed(encoded))
         {
             throw new StockpileKeyException(key.EntityType.ClrType, key.Key.Name, Redis.ExceptionMessages.KeyNotEncodable(Name));

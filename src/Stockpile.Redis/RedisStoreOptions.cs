@@ -66,6 +66,28 @@ public sealed class RedisStoreOptions : KeyValueObjectStoreOptions
     /// </value>
     public long MaximumValueBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>Gets or sets how the type is named in every key the store writes.</summary>
+    /// <value>
+    /// The default value is <see cref="RedisKeyLayout.Compact"/>: the type's short token (a pinned
+    /// <see cref="StockpileTypeAttribute"/> name, or 11 characters of a hash of its full name). An instance reads only
+    /// the keys of its own layout: one that switches starts cold (a miss is read from the database). Choose
+    /// <see cref="RedisKeyLayout.FullTypeNames"/> to keep reading what earlier versions, which wrote full names, cached.
+    /// </value>
+    public RedisKeyLayout KeyLayout { get; set; } = RedisKeyLayout.Compact;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether every put a caller asks for, delete and eviction also removes the
+    /// object's keys in the other <see cref="RedisKeyLayout"/>, so an instance reading that layout (an earlier version,
+    /// during a rolling deployment) never keeps serving what this one changed.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="true"/>, for the release that introduced <see cref="RedisKeyLayout.Compact"/>;
+    /// it costs a put one more script call, pipelined with it, and a delete one more key per look-up. Turn it off once
+    /// no instance reads the other layout. Keys of a type whose pinned name is its token are the same in both layouts,
+    /// and are never sent twice.
+    /// </value>
+    public bool EvictOtherKeyLayout { get; set; } = true;
+
     /// <summary>Gets or sets the pub/sub channel of the backplane.</summary>
     /// <value>The default value is <see langword="null"/>: <see cref="KeyValueObjectStoreOptions.KeyPrefix"/> followed by <c>__invalidate</c>, so applications with different prefixes do not hear each other.</value>
     public string? BackplaneChannel { get; set; }

@@ -47,8 +47,9 @@ internal static class TestStores
     public static RedisStore Create(FaultyRedis faulty, Action<RedisStoreOptions>? configure = null, ILoggerFactory? loggerFactory = null, TimeProvider? breakerTime = null) =>
         Create(faulty.Multiplexer, faulty, configure, loggerFactory, breakerTime);
 
-    /// <summary>Gets the full key an object is kept under in a store with <paramref name="prefix"/>.</summary>
-    public static string KeyOf(string prefix, EntityKey key, bool polymorphic = false) => RedisKeyPatterns.ObjectKey(prefix, key.Encode(polymorphic));
+    /// <summary>Gets the full key an object is kept under in a store with <paramref name="prefix"/> (in the default layout, <see cref="RedisKeyLayout.Compact"/>, unless <paramref name="layout"/> says otherwise).</summary>
+    public static string KeyOf(string prefix, EntityKey key, bool polymorphic = false, RedisKeyLayout layout = RedisKeyLayout.Compact) =>
+        RedisKeyPatterns.ObjectKey(prefix, layout == RedisKeyLayout.Compact ? key.EncodeCompact(polymorphic) : key.Encode(polymorphic));
 
     /// <summary>Lists the keys of objects under a prefix: values, pointers and side records, and with <paramref name="withLeases"/> their fences (never the store-wide clear fence).</summary>
     public static async Task<List<string>> KeysUnderAsync(IConnectionMultiplexer multiplexer, string prefix, bool withLeases = false)

@@ -1,5 +1,7 @@
+using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Security.Cryptography;
 using System.Text;
 
 namespace Stockpile.Internal;
@@ -14,6 +16,9 @@ namespace Stockpile.Internal;
 /// library's own types, such as <c>System.Int32</c>). Each name is claimed by the first type that asks for it; a second
 /// type asking for a claimed name is refused, so within a process a name always means one type. Only types the program
 /// itself uses are ever remembered: names read from outside are looked up, never added.
+/// <para>A type's <see cref="Token"/> is its short name for stores that keep keys short (the Redis store): the pinned
+/// name of a type that pins one, otherwise 11 characters of base64url, the first 64 bits of the SHA-256 of its
+/// canonical name. Tokens are claimed like names: a second type with a token already taken is refused.</para>
 /// </remarks>
 internal static class TypeNames
 {
@@ -23,6 +28,8 @@ internal static class TypeNames
     private static readonly ConcurrentDictionary<Type, string> s_canonical = new();
     private static readonly ConcurrentDictionary<string, Type> s_owners = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<Type, byte[]> s_canonicalUtf8 = new();
+    private static readonly ConcurrentDictionary<Type, string> s_tokens = new();
+    private static readonly ConcurrentDictionary<string, Type> s_tokenOwners = new(StringComparer.Ordinal);
 
     /// <summary>The name used in canonical key encodings and payloads; claims it for <paramref name="type"/>.</summary>
     /// <exception cref="StockpileKeyException">Another type already has the name, or the pinned name is invalid.</exception>
@@ -40,6 +47,45 @@ internal static class TypeNames
     /// <summary>Finds the type that has claimed a canonical name in this process; never remembers the name asked for.</summary>
     public static bool TryFind(string canonicalName, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Type type) =>
         s_owners.TryGetValue(canonicalName, out type);
+
+    /// <summary>
+    /// The type's short name in keys (the Redis store's compact layout): its pinned name when it pins one (a
+    /// non-generic type with <see cref="StockpileTypeAttribute"/>), otherwise the first 64 bits of the SHA-256 of its
+    /// <see cref="Canonical"/> name in base64url (11 characters of <c>A–Z a–z 0–9 - _</c>). The same in every process
+    /// and on every machine; claims the token (and the canonical name) for <paramref name="type"/>.
+    /// </summary>
+    /// <exception cref="StockpileKeyException">Another type already has the token or the name, or the pinned name is invalid.</exception>
+    public static string Token(Type type) =>
+        s_tokens.TryGetValue(type, out var token) ? token : s_tokens.GetOrAdd(type, ClaimToken(type, TokenOf(type)));
+
+    /// <summary>Finds the type that has claimed a token in this process; never remembers the token asked for.</summary>
+    public static bool TryFindByToken(string token, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out Type type) =>
+        s_tokenOwners.TryGetValue(token, out type);
+
+    /// <summary>The token of a canonical name, as <see cref="Token"/> makes it for a type that pins none.</summary>
+    public static string HashToken(string canonicalName)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(canonicalName), hash);
+        return Base64Url.EncodeToString(hash[..8]);
+    }
+
+    private static string TokenOf(Type type)
+    {
+        var name = Canonical(type);
+        return !type.IsGenericType && type.GetCustomAttribute<StockpileTypeAttribute>(inherit: false) is not null ? name : HashToken(name);
+    }
+
+    private static string ClaimToken(Type type, string token)
+    {
+        var owner = s_tokenOwners.GetOrAdd(token, type);
+        if (owner != type)
+        {
+            throw new StockpileKeyException(type, null, $"its short name in cache keys, '{token}', is already used by type '{owner.FullName}' from assembly '{owner.Assembly.GetName().Name}' (this one, '{type.FullName}', is from '{type.Assembly.GetName().Name}'). Two types must never share cache keys: give one of them another name with [StockpileType(\"…\")].");
+        }
+
+        return token;
+    }
 
     /// <summary>The canonical name a type would have, without claiming it (for types found by a scan, not used).</summary>
     public static string NameOf(Type type)

@@ -152,6 +152,15 @@ public sealed class EntityKey : IEquatable<EntityKey>
         return _encoded ??= CanonicalKeyEncoder.Encode(EntityType.CanonicalName, Key.Name, CanonicalValues());
     }
 
+    /// <summary>
+    /// Gets the canonical string of this look-up with the type's short token (<see cref="StockpileEntityType.KeyToken"/>)
+    /// in place of its canonical name: what a store that keeps its keys short files the object under. Distinct
+    /// look-ups of the types one process knows still encode differently (tokens are claimed like names).
+    /// </summary>
+    /// <remarks>Not cached, unlike <see cref="Encode"/>: a field for it would grow every look-up of every store by 8 bytes.</remarks>
+    internal string EncodeCompact(bool polymorphic) =>
+        CanonicalKeyEncoder.Encode(polymorphic ? Internal.TypeNames.Token(Key.DeclaringType) : EntityType.KeyToken, Key.Name, CanonicalValues());
+
     /// <summary>The values as encoded: a converted key property (a strongly typed id) contributes its converted value.</summary>
     private ReadOnlySpan<object> CanonicalValues()
     {

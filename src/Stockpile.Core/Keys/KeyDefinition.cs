@@ -7,8 +7,8 @@ namespace Stockpile;
 public sealed class KeyDefinition
 {
     private readonly KeyPropertyAccessor[] _accessors;
-    private byte[]? _canonicalHeadUtf8;
-    private byte[]? _polymorphicCanonicalHeadUtf8;
+    // The encoded type and key names every encoding of this key starts with, per layout: [polymorphic + 2 * compact].
+    private readonly byte[]?[] _headsUtf8 = new byte[4][];
 
     internal KeyDefinition(string name, Type entityType, Type declaringType, bool isPrimary, int index, KeyPropertyAccessor[] accessors)
     {
@@ -61,7 +61,15 @@ public sealed class KeyDefinition
     /// look-up (a key-value store's hot path); <see langword="false"/> when the key or value is not one this short path
     /// takes (composite, converted, another value type, a string that needs escapes) or the destination is too short.
     /// </summary>
-    internal bool TryWriteCanonicalUtf8<TValue>(TValue value, bool polymorphic, Span<byte> destination, out int written)
+    internal bool TryWriteCanonicalUtf8<TValue>(TValue value, bool polymorphic, Span<byte> destination, out int written) =>
+        TryWriteCanonicalUtf8(value, polymorphic, compact: false, destination, out written);
+
+    /// <summary>
+    /// As <see cref="TryWriteCanonicalUtf8{TValue}(TValue, bool, Span{byte}, out int)"/>, for
+    /// <see cref="EntityKey.EncodeCompact"/> when <paramref name="compact"/> is <see langword="true"/> (the type's
+    /// short token in place of its canonical name).
+    /// </summary>
+    internal bool TryWriteCanonicalUtf8<TValue>(TValue value, bool polymorphic, bool compact, Span<byte> destination, out int written)
     {
         written = 0;
         if (IsComposite || HasConverters || _accessors[0].ValueType != typeof(TValue))
@@ -69,10 +77,7 @@ public sealed class KeyDefinition
             return false;
         }
 
-        // The same names EntityKey.Encode writes: the key's declaring type for a polymorphic store, else the entity type.
-        var head = polymorphic
-            ? _polymorphicCanonicalHeadUtf8 ??= CanonicalKeyEncoder.HeadUtf8(Internal.TypeNames.Canonical(DeclaringType), Name)
-            : _canonicalHeadUtf8 ??= CanonicalKeyEncoder.HeadUtf8(Owner.CanonicalName, Name);
+        var head = _headsUtf8[(polymorphic ? 1 : 0) + (compact ? 2 : 0)] ??= MakeHead(polymorphic, compact);
         if (!head.AsSpan().TryCopyTo(destination) || !CanonicalKeyEncoder.TryWriteValueUtf8(value, destination[head.Length..], out var valueLength))
         {
             return false;
@@ -82,13 +87,27 @@ public sealed class KeyDefinition
         return true;
     }
 
+    // The same names EntityKey.Encode (or EncodeCompact) writes: the key's declaring type for a polymorphic store, else the entity type.
+    private byte[] MakeHead(bool polymorphic, bool compact)
+    {
+        var type = polymorphic ? DeclaringType : Owner.ClrType;
+        var name = compact
+            ? polymorphic ? Internal.TypeNames.Token(type) : Owner.KeyToken
+            : polymorphic ? Internal.TypeNames.Canonical(type) : Owner.CanonicalName;
+        return CanonicalKeyEncoder.HeadUtf8(name, Name);
+    }
+
     /// <summary>
     /// Writes the UTF-8 bytes of <see cref="EntityKey.Encode"/> for this key of an object (a key-value store's put),
-    /// as <see cref="TryWriteCanonicalUtf8{TValue}"/> does for a value; <see langword="false"/> when the key or the
+    /// as <see cref="TryWriteCanonicalUtf8{TValue}(TValue, bool, Span{byte}, out int)"/> does for a value; <see langword="false"/> when the key or the
     /// object's value is not one that path takes. An object whose value is null is not filed under the key: the call
     /// returns <see langword="true"/> with <paramref name="written"/> 0.
     /// </summary>
-    internal bool TryWriteCanonicalUtf8(object entity, bool polymorphic, Span<byte> destination, out int written)
+    internal bool TryWriteCanonicalUtf8(object entity, bool polymorphic, Span<byte> destination, out int written) =>
+        TryWriteCanonicalUtf8(entity, polymorphic, compact: false, destination, out written);
+
+    /// <summary>As <see cref="TryWriteCanonicalUtf8(object, bool, Span{byte}, out int)"/>, for <see cref="EntityKey.EncodeCompact"/> when <paramref name="compact"/> is <see langword="true"/>.</summary>
+    internal bool TryWriteCanonicalUtf8(object entity, bool polymorphic, bool compact, Span<byte> destination, out int written)
     {
         written = 0;
         if (IsComposite || HasConverters)
@@ -99,10 +118,10 @@ public sealed class KeyDefinition
         return _accessors[0].Read(entity) switch
         {
             null => true,
-            int value => TryWriteCanonicalUtf8(value, polymorphic, destination, out written),
-            long value => TryWriteCanonicalUtf8(value, polymorphic, destination, out written),
-            Guid value => TryWriteCanonicalUtf8(value, polymorphic, destination, out written),
-            string value => TryWriteCanonicalUtf8(value, polymorphic, destination, out written),
+            int value => TryWriteCanonicalUtf8(value, polymorphic, compact, destination, out written),
+            long value => TryWriteCanonicalUtf8(value, polymorphic, compact, destination, out written),
+            Guid value => TryWriteCanonicalUtf8(value, polymorphic, compact, destination, out written),
+            string value => TryWriteCanonicalUtf8(value, polymorphic, compact, destination, out written),
             _ => false,
         };
     }

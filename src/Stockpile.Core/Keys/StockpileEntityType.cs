@@ -27,6 +27,7 @@ public sealed partial class StockpileEntityType
 
         _byName = keys.ToDictionary(static k => k.Name, StringComparer.Ordinal);
         CanonicalName = Internal.TypeNames.Canonical(clrType);
+        KeyToken = Internal.TypeNames.Token(clrType);
         Slot = Internal.Memory.TypeSlot.Of(clrType);
     }
 
@@ -44,6 +45,12 @@ public sealed partial class StockpileEntityType
 
     /// <summary>Gets the type's name in canonical key encodings: stable across processes and machines.</summary>
     public string CanonicalName { get; }
+
+    /// <summary>
+    /// The type's short name in keys of stores that keep them short (see <see cref="Internal.TypeNames.Token"/>): claimed
+    /// when the type is first used, so two types of one process never share it.
+    /// </summary>
+    internal string KeyToken { get; }
 
     /// <summary>Gets the keys of <paramref name="type"/>, reading its attributes on first use.</summary>
     /// <remarks>A type generated at run time (a proxy) gets the keys of the type it derives from.</remarks>

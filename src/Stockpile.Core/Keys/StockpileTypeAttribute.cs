@@ -14,6 +14,8 @@ namespace Stockpile;
 /// uses: a second type with a name already taken is refused with a <see cref="StockpileKeyException"/> when it is
 /// first used (at start-up for types of an EF Core model). The attribute is not inherited: a derived type has a name of
 /// its own.</para>
+/// <para>Stores that keep keys short (the Redis store) name an unpinned type by a token, a hash of its derived name;
+/// a pinned type by its pinned name itself, which is then claimed as a token too.</para>
 /// </remarks>
 /// <example>
 /// <code>

@@ -53,7 +53,8 @@ internal sealed class MissedKeySet<T>
                 if (_keys.Count > _capacity)
                 {
                     _keys.Clear();
-                    overflowed = _overflowedAt < 0;
+                    // A second overflow within one call must not hide the first's report.
+                    overflowed |= _overflowedAt < 0;
                     _overflowedAt = _sequence;
                 }
             }

@@ -165,29 +165,32 @@ internal static partial class RedisScripts
         """);
 
     /// <summary>
-    /// Deletes objects by look-ups. KEYS: primary or alternate keys. ARGV: the store's key prefix. A pointer the object no longer lists is stale: it is removed and the object stays (so is a pointer naming an owner not of the store's object shape). Every
+    /// Deletes objects by look-ups. KEYS: primary or alternate keys. ARGV: the store's key prefix, and how many of the
+    /// first keys count towards the result (all when absent; the keys after them are the other key layout's, removed
+    /// alike but not counted: see <see cref="RedisStoreOptions.EvictOtherKeyLayout"/>). A pointer the object no longer lists is stale: it is removed and the object stays (so is a pointer naming an owner not of the store's object shape). Every
     /// look-up is fenced, found or not, and so is every key of an object removed: a back-fill that read any of them
     /// before this delete is refused, and so is a put sent before it that arrives after it. Returns how many objects
     /// were removed, and the fences' time (µs, as a string) for the store's <see cref="RedisWriteClock"/>.
     /// </summary>
     public static RedisScript Delete { get; } = new("local prefix = ARGV[1]\n" + Clock + Functions + """
-        local removed = 0
+        local removed, counted = 0, tonumber(ARGV[2]) or #KEYS
         for i = 1, #KEYS do
-          local key = KEYS[i]
+          local key, gone = KEYS[i], 0
           stamp(key)
           local held = redis.call('GET', key)
           if held then
             if string.byte(held, 1) ~= 80 then
-              removed = removed + evict(key)
+              gone = evict(key)
             else
               local owner = string.sub(held, 2)
               if ours(owner) and redis.call('SISMEMBER', owner .. suffix, key) == 1 then
-                removed = removed + evict(owner)
+                gone = evict(owner)
               else
                 redis.call('DEL', key)
               end
             end
           end
+          if i <= counted then removed = removed + gone end
         end
         flush()
         return { removed, now }

@@ -50,6 +50,11 @@ internal sealed class RedisStoreOptionsValidator(IServiceProviderIsService? serv
             failures.Add($"RedisStoreOptions.KeyPrefix must not contain '{{' or '}}': the store wraps every key in braces after the prefix, so that a prefix is a namespace of its own and each object keeps its Redis Cluster hash slot; it is '{options.KeyPrefix}'.");
         }
 
+        if (!Enum.IsDefined(options.KeyLayout))
+        {
+            failures.Add($"RedisStoreOptions.KeyLayout must be {nameof(RedisKeyLayout.Compact)} or {nameof(RedisKeyLayout.FullTypeNames)}; it is {(int)options.KeyLayout}.");
+        }
+
         if (options.MaximumValueBytes < 1)
         {
             failures.Add($"RedisStoreOptions.MaximumValueBytes must be at least 1; it is {options.MaximumValueBytes}.");

@@ -32,6 +32,33 @@ public sealed class TypeNamesTests
     }
 
     [Test]
+    public void Token_UnpinnedType_IsElevenBase64UrlCharactersOfItsNamesHash()
+    {
+        // Written out: a change of the hash would turn every deployed Redis cache cold.
+        Assert.That(TypeNames.HashToken("Stockpile.Testing.Entities.Product@Stockpile.Testing"), Is.EqualTo("D8OSJnkGn-o"));
+        Assert.That(TypeNames.Token(typeof(Product)), Is.EqualTo("D8OSJnkGn-o"));
+        Assert.That(StockpileEntityType.For<Product>().KeyToken, Is.EqualTo("D8OSJnkGn-o"));
+        Assert.That(EntityKey.For<Product>(42).EncodeCompact(polymorphic: false), Is.EqualTo("D8OSJnkGn-o|Id|i:42"));
+        Assert.That(TypeNames.Token(typeof(TypeNamesTests)), Has.Length.EqualTo(11).And.Match("^[A-Za-z0-9_-]{11}$"));
+    }
+
+    [Test]
+    public void Token_PinnedType_IsThePinnedName_AndAPinnedGenericIsHashed()
+    {
+        Assert.That(TypeNames.Token(typeof(Pinned)), Is.EqualTo("tests.pinned"));
+        Assert.That(EntityKey.For<Pinned>(3).EncodeCompact(polymorphic: false), Is.EqualTo("tests.pinned|Id|i:3"));
+        Assert.That(TypeNames.Token(typeof(PinnedHolder<int>)), Is.EqualTo(TypeNames.HashToken("tests.holder<System.Int32>")));
+    }
+
+    [Test]
+    public void Token_PolymorphicLookUp_NamesTheKeysDeclaringType()
+    {
+        Assert.That(EntityKey.For<Car>(5).EncodeCompact(polymorphic: true), Is.EqualTo(TypeNames.Token(typeof(Automobile)) + "|Id|i:5"));
+        Assert.That(EntityKey.For<Car>(5).EncodeCompact(polymorphic: false), Is.EqualTo(TypeNames.Token(typeof(Car)) + "|Id|i:5"));
+        Assert.That(TypeNames.Token(typeof(Car)), Is.Not.EqualTo(TypeNames.Token(typeof(Automobile))));
+    }
+
+    [Test]
     public void Canonical_DerivedFromPinnedType_HasItsOwnName()
     {
         Assert.That(TypeNames.Canonical(typeof(DerivedFromPinned)), Is.EqualTo("Stockpile.Tests.Internal.TypeNamesTests+DerivedFromPinned@Stockpile.Core.Tests"));

@@ -35,7 +35,7 @@ public sealed class Issue8OneWritePerWriteTests
             database.Configure(o);
             o.AddInterceptors(saves);
             o.AddStockpileInterceptor(sp);
-        }));
+        }), o => o.EvictOtherKeyLayout = false); // one script per write: the other layout's eviction (one more, pipelined with a put) is Issue9ShortKeyTests' subject
         var (a, b) = (pair.A, pair.B);
 
         // Warm up: the scripts are loaded (EVAL once), so what is counted is the steady state.

@@ -5,7 +5,8 @@ namespace Stockpile.Tests.Internal.Keys;
 
 /// <summary>
 /// The short path that writes a look-up by one primary key value straight to UTF-8 (the Redis store's hot path) must
-/// write exactly the bytes of <see cref="EntityKey.Encode"/>, or decline: another byte would be another Redis key.
+/// write exactly the bytes of <see cref="EntityKey.Encode"/> (or, in the compact layout, of
+/// <see cref="EntityKey.EncodeCompact"/>), or decline: another byte would be another Redis key.
 /// </summary>
 [TestFixture]
 public sealed class CanonicalKeyUtf8Tests
@@ -16,29 +17,29 @@ public sealed class CanonicalKeyUtf8Tests
     private static readonly string[] s_plainStrings = ["", "a", "C-001", "é中文", "with space", "{braces}", "slash/colon:"];
 
     [Test]
-    public void TryWriteCanonicalUtf8_IntLongGuidAndPlainStrings_WritesEncodeAsUtf8([Values] bool polymorphic)
+    public void TryWriteCanonicalUtf8_IntLongGuidAndPlainStrings_WritesEncodeAsUtf8([Values] bool polymorphic, [Values] bool compact)
     {
         Assert.Multiple(() =>
         {
             foreach (var value in s_ints)
             {
-                AssertSameAsEncode<Product, int>(value, polymorphic);
-                AssertSameAsEncode<Car, int>(value, polymorphic);
+                AssertSameAsEncode<Product, int>(value, polymorphic, compact);
+                AssertSameAsEncode<Car, int>(value, polymorphic, compact);
             }
 
             foreach (var value in s_longs)
             {
-                AssertSameAsEncode<LongKeyed, long>(value, polymorphic);
+                AssertSameAsEncode<LongKeyed, long>(value, polymorphic, compact);
             }
 
             foreach (var value in s_guids)
             {
-                AssertSameAsEncode<GuidKeyed, Guid>(value, polymorphic);
+                AssertSameAsEncode<GuidKeyed, Guid>(value, polymorphic, compact);
             }
 
             foreach (var value in s_plainStrings)
             {
-                AssertSameAsEncode<Customer, string>(value, polymorphic);
+                AssertSameAsEncode<Customer, string>(value, polymorphic, compact);
             }
         });
     }
@@ -78,12 +79,13 @@ public sealed class CanonicalKeyUtf8Tests
         });
     }
 
-    private static void AssertSameAsEncode<T, TKey>(TKey value, bool polymorphic)
+    private static void AssertSameAsEncode<T, TKey>(TKey value, bool polymorphic, bool compact)
         where TKey : notnull
     {
-        var expected = Encoding.UTF8.GetBytes(EntityKey.For<T>(value).Encode(polymorphic));
+        var lookup = EntityKey.For<T>(value);
+        var expected = Encoding.UTF8.GetBytes(compact ? lookup.EncodeCompact(polymorphic) : lookup.Encode(polymorphic));
         var buffer = new byte[512];
-        var done = StockpileEntityType.For<T>().PrimaryKey.TryWriteCanonicalUtf8(value, polymorphic, buffer, out var written);
+        var done = StockpileEntityType.For<T>().PrimaryKey.TryWriteCanonicalUtf8(value, polymorphic, compact, buffer, out var written);
 
         Assert.That(done, Is.True, $"{typeof(T).Name} {value}");
         Assert.That(Encoding.UTF8.GetString(buffer, 0, written), Is.EqualTo(Encoding.UTF8.GetString(expected)), $"{typeof(T).Name} {value}");
