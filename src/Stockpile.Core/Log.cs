@@ -36,7 +36,7 @@ internal static partial class Log
     [LoggerMessage(UnreadableEntryId, LogLevel.Warning, "Stockpile store '{Store}' held bytes it cannot read back; they were removed and the read is a miss.", EventName = "UnreadableEntry")]
     public static partial void UnreadableEntry(ILogger logger, string store, Exception exception);
 
-    [LoggerMessage(ForeignEntryId, LogLevel.Warning, "Stockpile store '{Store}' held, under a key, an object that does not have that key (bytes another program wrote, or damaged); they were removed and the read is a miss.", EventName = "ForeignEntry")]
+    [LoggerMessage(ForeignEntryId, LogLevel.Warning, "Stockpile store '{Store}' held, under a key, what none of its puts writes there (an object without that key, or a pointer where none is followed): another program's bytes, or damaged ones; they were removed and the read is a miss.", EventName = "ForeignEntry")]
     public static partial void ForeignEntry(ILogger logger, string store);
 
     [LoggerMessage(SettleFailedId, LogLevel.Warning, "Stockpile chain '{Chain}' could not finish a write's follow-up work (an outbox row's delete); the write itself succeeded, and the work is retried later.", EventName = "SettleFailed")]

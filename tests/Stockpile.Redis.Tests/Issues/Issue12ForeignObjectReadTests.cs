@@ -16,15 +16,9 @@ namespace Stockpile.Redis.Tests.Issues;
 /// </summary>
 [TestFixture(false, TestName = "Issue12ForeignObjectReadTests(server)")]
 [TestFixture(true, TestName = "Issue12ForeignObjectReadTests(cluster)")]
-public sealed class Issue12ForeignObjectReadTests(bool cluster)
+public sealed class Issue12ForeignObjectReadTests(bool cluster) : RedisFixture
 {
-    private ConnectionMultiplexer _connection = null!;
-
-    [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync(cluster);
-
-    [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
+    private protected override bool RunsOnCluster => cluster;
 
     /// <summary>What no put writes under a primary key, though each reads as an object or a pointer.</summary>
     public enum Foreign
@@ -42,24 +36,15 @@ public sealed class Issue12ForeignObjectReadTests(bool cluster)
     [TestCase(Foreign.AnotherObject)]
     [TestCase(Foreign.OtherShape)]
     [TestCase(Foreign.PointerElsewhere)]
-    public async Task GetAsyncByPrimaryKey_ObjectNotHoldingTheKey_MissRemovedAndLoggedOnce(Foreign foreign)
-    {
-        using var logs = new CapturingLoggerProvider();
-        using var factory = logs.CreateFactory();
-        await using var store = TestStores.Create(_connection, loggerFactory: factory);
-        var (product, key) = await PlantForeignObjectAsync(store, foreign);
+    public Task GetAsyncByPrimaryKey_ObjectNotHoldingTheKey_MissRemovedAndLoggedOnce(Foreign foreign) =>
+        AssertMissedRemovedAndLoggedOnceAsync(foreign, static redis => redis);
 
-        var first = await store.GetAsync<Product, int>(product.Id);
-        var second = await store.GetAsync<Product, int>(product.Id);
-
-        Assert.Multiple(async () =>
-        {
-            Assert.That(first, Is.Null, "never another object");
-            Assert.That(second, Is.Null);
-            Assert.That(await _connection.GetDatabase().KeyExistsAsync(key), Is.False, "the foreign value is removed");
-            Assert.That(ForeignEntries(logs), Is.EqualTo(1), "logged once: the second read finds nothing");
-        });
-    }
+    [TestCase(Foreign.AnotherObject)]
+    [TestCase(Foreign.OtherShape)]
+    [TestCase(Foreign.PointerElsewhere)]
+    public Task ChainGetAsync_ObjectNotHoldingTheKey_NothingBelow_MissRemovedAndLoggedOnce(Foreign foreign) =>
+        // Nothing below to back-fill from: the foreign value used to stay, and cost every read of the chain.
+        AssertMissedRemovedAndLoggedOnceAsync(foreign, static redis => new ChainedStore([redis, new FakeDatabase()]));
 
     [TestCase(Foreign.AnotherObject)]
     [TestCase(Foreign.OtherShape)]
@@ -86,30 +71,6 @@ public sealed class Issue12ForeignObjectReadTests(bool cluster)
     [TestCase(Foreign.AnotherObject)]
     [TestCase(Foreign.OtherShape)]
     [TestCase(Foreign.PointerElsewhere)]
-    public async Task ChainGetAsync_ObjectNotHoldingTheKey_NothingBelow_MissRemovedAndLoggedOnce(Foreign foreign)
-    {
-        // Nothing below to back-fill from: the foreign value used to stay, and cost every read of the chain.
-        using var logs = new CapturingLoggerProvider();
-        using var factory = logs.CreateFactory();
-        await using var redis = TestStores.Create(_connection, loggerFactory: factory);
-        var chain = new ChainedStore([redis, new FakeDatabase()]);
-        var (product, key) = await PlantForeignObjectAsync(redis, foreign);
-
-        var first = await chain.GetAsync<Product, int>(product.Id);
-        var second = await chain.GetAsync<Product, int>(product.Id);
-
-        Assert.Multiple(async () =>
-        {
-            Assert.That(first, Is.Null, "never another object");
-            Assert.That(second, Is.Null);
-            Assert.That(await _connection.GetDatabase().KeyExistsAsync(key), Is.False, "the foreign value is removed");
-            Assert.That(ForeignEntries(logs), Is.EqualTo(1), "logged once: the second read finds nothing");
-        });
-    }
-
-    [TestCase(Foreign.AnotherObject)]
-    [TestCase(Foreign.OtherShape)]
-    [TestCase(Foreign.PointerElsewhere)]
     public async Task ChainGetAsync_ObjectNotHoldingTheKey_ObjectBelow_FindsItAndLogsOnce(Foreign foreign)
     {
         using var logs = new CapturingLoggerProvider();
@@ -130,6 +91,27 @@ public sealed class Issue12ForeignObjectReadTests(bool cluster)
             Assert.That(second?.Name, Is.EqualTo(product.Name));
             Assert.That((await redis.GetAsync<Product, int>(product.Id))?.Name, Is.Null.Or.EqualTo(product.Name), "Redis holds nothing, or the object back-filled");
             Assert.That(ForeignEntries(logs), Is.EqualTo(1));
+        });
+    }
+
+    /// <summary>Reads the foreign value's key twice through <paramref name="readerOver"/> (the store itself, or a chain over it): a miss both times, removed and logged once.</summary>
+    private async Task AssertMissedRemovedAndLoggedOnceAsync(Foreign foreign, Func<RedisStore, ObjectStore> readerOver)
+    {
+        using var logs = new CapturingLoggerProvider();
+        using var factory = logs.CreateFactory();
+        await using var redis = TestStores.Create(_connection, loggerFactory: factory);
+        var reader = readerOver(redis);
+        var (product, key) = await PlantForeignObjectAsync(redis, foreign);
+
+        var first = await reader.GetAsync<Product, int>(product.Id);
+        var second = await reader.GetAsync<Product, int>(product.Id);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(first, Is.Null, "never another object");
+            Assert.That(second, Is.Null);
+            Assert.That(await _connection.GetDatabase().KeyExistsAsync(key), Is.False, "the foreign value is removed");
+            Assert.That(ForeignEntries(logs), Is.EqualTo(1), "logged once: the second read finds nothing");
         });
     }
 
