@@ -41,7 +41,8 @@ public sealed class AclTlsTests(bool tls, bool cluster)
     private const int CallTimeoutMs = 1000;
 
     // With a wrong password nothing ever connects, so each call waits in StackExchange.Redis's backlog for the whole
-    // asyncTimeout before it fails (five of them per test): a short wait changes nothing but the time.
+    // timeout before it fails (five of them per test; syncTimeout bounds the backlog of async calls too): a short wait
+    // changes nothing but the time.
     private const int WrongPasswordCallTimeoutMs = 200;
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
     private static readonly string[] s_rules = ["~" + AllowedPrefix + "*", "&" + AllowedPrefix + "*", "+@all"];
