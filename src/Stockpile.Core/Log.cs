@@ -15,6 +15,7 @@ internal static partial class Log
     public const int MissDebugId = 5;
     public const int UnreadableEntryId = 6;
     public const int SettleFailedId = 7;
+    public const int ForeignEntryId = 8;
     public const int CacheKeyRefusedId = 30; // 30–39: the cache beside the entities
     public const int CacheMadeWriteFailedId = 31;
     public const int TokenReadFailedId = 40; // 40–49: invalidation tokens and containers
@@ -34,6 +35,9 @@ internal static partial class Log
 
     [LoggerMessage(UnreadableEntryId, LogLevel.Warning, "Stockpile store '{Store}' held bytes it cannot read back; they were removed and the read is a miss.", EventName = "UnreadableEntry")]
     public static partial void UnreadableEntry(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(ForeignEntryId, LogLevel.Warning, "Stockpile store '{Store}' held, under a key, what none of its puts writes there (an object without that key, or a pointer where none is followed): another program's bytes, or damaged ones; they were removed and the read is a miss.", EventName = "ForeignEntry")]
+    public static partial void ForeignEntry(ILogger logger, string store);
 
     [LoggerMessage(SettleFailedId, LogLevel.Warning, "Stockpile chain '{Chain}' could not finish a write's follow-up work (an outbox row's delete); the write itself succeeded, and the work is retried later.", EventName = "SettleFailed")]
     public static partial void SettleFailed(ILogger logger, string chain, Exception exception);

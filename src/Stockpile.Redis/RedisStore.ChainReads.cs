@@ -1,5 +1,4 @@
 using StackExchange.Redis;
-using Stockpile.Internal.KeyValue;
 using Stockpile.Redis.Internal;
 
 namespace Stockpile;
@@ -13,9 +12,9 @@ namespace Stockpile;
 /// that wait, not Redis, was most of the read). A miss then takes the time, which the server sent right behind the
 /// <c>GET</c>. As the store's own get does (<c>RedisStore.PrimaryKeyReads.cs</c>), the Redis key is written straight
 /// from the value, the call goes to the database directly while the circuit is closed (its outcome reported to the
-/// breaker), and the value is read from a pooled lease. Alternate keys (which may point), key values that path does not
-/// write, a cluster (whose lease is a script on the key's node), and bytes that are not a readable object (logged and
-/// removed there) take the general path.
+/// breaker), and the value is read from a pooled lease by the store's own reader (<see cref="TryReadObject{TKey}"/>).
+/// Alternate keys (which may point), key values that path does not write, a cluster (whose lease is a script on the
+/// key's node), and bytes that are not an object holding the key (logged and removed there) take the general path.
 /// </content>
 public sealed partial class RedisStore
 {
@@ -93,30 +92,20 @@ public sealed partial class RedisStore
         return await base.ReadForChainCoreAsync(key, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Reads the object of a look-up; <see langword="false"/> for bytes that are not a readable object (left to the general path).</summary>
+    /// <summary>Reads the object of a look-up with the store's own reader; <see langword="false"/> for bytes that are not an object holding the key (left to the general path).</summary>
     private bool TryReadObject(ReadOnlySpan<byte> payload, EntityKey key, out object? item)
     {
+        // The key values TryWriteLookupKey writes.
+        var wanted = key.EntityType.ClrType;
+        var shortForm = ReadsShortForm(wanted, key.Key);
         item = null;
-        if (StoredPayload.IsPointer(payload))
+        return key.FirstValue switch
         {
-            return false;
-        }
-
-        try
-        {
-            item = StoredPayload.ReadValue(payload, OwnerOf(key.Key), key.EntityType.ClrType, IsPolymorphic, Serializer);
-        }
-        catch (StockpileSerializationException)
-        {
-            return false;
-        }
-
-        // As on the general path: bytes this store did not write may hold another object, or another shape.
-        if (item is not null && !key.IsHeldBy(item))
-        {
-            item = null;
-        }
-
-        return true;
+            int value => TryReadObject(payload, key.Key, wanted, shortForm, value, out item),
+            long value => TryReadObject(payload, key.Key, wanted, shortForm, value, out item),
+            Guid value => TryReadObject(payload, key.Key, wanted, shortForm, value, out item),
+            string value => TryReadObject(payload, key.Key, wanted, shortForm, value, out item),
+            _ => false,
+        };
     }
 }

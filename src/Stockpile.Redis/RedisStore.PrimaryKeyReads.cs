@@ -12,8 +12,9 @@ namespace Stockpile;
 /// bytes read and the breaker's accounting are the same as the general path's (<see cref="KeyValueObjectStore"/>
 /// through <see cref="RedisLink.ExecuteAsync"/>), which takes over whenever the hot path does not apply: a key type it
 /// does not write (composite, converted, a string that needs escapes), a link not connected yet or with work to do
-/// before the call (the clear fence, missed keys), a refused breaker, or bytes that are not a readable object (the
-/// general path reads them again, logs and removes them).
+/// before the call (the clear fence, missed keys), a refused breaker, or bytes that are not an object holding its key
+/// (the general path reads them again, logs and removes them). <see cref="TryReadObject{TKey}"/> is the one reader of
+/// an object under a primary key: the store's get and batch get here, and the chain's read (<c>RedisStore.ChainReads.cs</c>).
 /// </content>
 public sealed partial class RedisStore
 {
@@ -86,7 +87,7 @@ public sealed partial class RedisStore
 
         using (lease)
         {
-            if (TryReadObject(lease.Span, key, ReadsShortForm<T>(key), primaryKey, out T? item))
+            if (TryReadObject(lease.Span, key, ReadsShortForm(typeof(T), key), primaryKey, out T? item))
             {
                 return item;
             }
@@ -100,7 +101,7 @@ public sealed partial class RedisStore
         where TKey : notnull
     {
         var results = new T?[keys.Count];
-        var shortForm = ReadsShortForm<T>(key);
+        var shortForm = ReadsShortForm(typeof(T), key);
         var unreadable = false;
         Task<RespResult>? pending = null;
         try
@@ -193,16 +194,29 @@ public sealed partial class RedisStore
     }
 
     /// <summary>
-    /// Whether objects read under <paramref name="key"/> as <typeparamref name="T"/> may be stored in the short form
+    /// Whether objects read under <paramref name="key"/> as <paramref name="wanted"/> may be stored in the short form
     /// (<see cref="StoredPayload.OwnTypeMarker"/>, then the serializer's bytes): decided once per call, so that each
     /// value in that form is deserialized with no look-up of its type.
     /// </summary>
-    private bool ReadsShortForm<T>(KeyDefinition key) =>
-        OwnerOf(key) is var owner && typeof(T).IsAssignableFrom(owner) && StoredPayload.IsFiledByOwnType(owner);
+    private bool ReadsShortForm(Type wanted, KeyDefinition key) =>
+        OwnerOf(key) is var owner && wanted.IsAssignableFrom(owner) && StoredPayload.IsFiledByOwnType(owner);
 
-    /// <summary>Reads an object under a primary key; <see langword="false"/> for bytes that are not a readable object (left to the general path).</summary>
+    /// <summary>Reads an object under a primary key as <typeparamref name="T"/> with <see cref="TryReadObject{TKey}"/>.</summary>
     private bool TryReadObject<T, TKey>(ReadOnlySpan<byte> payload, KeyDefinition key, bool shortForm, TKey primaryKey, out T? item)
         where T : class
+    {
+        var read = TryReadObject(payload, key, typeof(T), shortForm, primaryKey, out var value);
+        item = value as T;
+        return read;
+    }
+
+    /// <summary>
+    /// Reads an object of <paramref name="wanted"/> under a primary key: <see langword="null"/> for a good object of
+    /// another type (a <c>Truck</c> where a <c>Car</c> was asked for); <see langword="false"/> for anything no put of
+    /// this store writes there (a pointer, bytes that cannot be read, an object that does not hold the key), which the
+    /// general path reads again, logs and removes (<see cref="KeyValueObjectStore"/>).
+    /// </summary>
+    private bool TryReadObject<TKey>(ReadOnlySpan<byte> payload, KeyDefinition key, Type wanted, bool shortForm, TKey primaryKey, out object? item)
     {
         item = null;
         if (StoredPayload.IsPointer(payload))
@@ -212,9 +226,9 @@ public sealed partial class RedisStore
 
         try
         {
-            item = (shortForm && payload.Length > 0 && payload[0] == StoredPayload.OwnTypeMarker
+            item = shortForm && payload.Length > 0 && payload[0] == StoredPayload.OwnTypeMarker
                 ? Serializer.Deserialize(payload[1..], OwnerOf(key))
-                : StoredPayload.ReadValue(payload, OwnerOf(key), typeof(T), IsPolymorphic, Serializer)) as T;
+                : StoredPayload.ReadValue(payload, OwnerOf(key), wanted, IsPolymorphic, Serializer);
         }
         catch (StockpileSerializationException)
         {
@@ -225,8 +239,14 @@ public sealed partial class RedisStore
         // The hot path takes only a one-value key of exactly TKey's type (see KeyDefinition.TryWriteCanonicalUtf8),
         // read without boxing when the property is of that type too.
         var accessor = key.Accessors[0];
-        return item is null || (accessor.TypedRead<TKey>() is { } read
+        if (item is null || (accessor.TypedRead<TKey>() is { } read
             ? EqualityComparer<TKey>.Default.Equals(read(item), primaryKey)
-            : accessor.Read(item) is TKey held && EqualityComparer<TKey>.Default.Equals(held, primaryKey));
+            : accessor.Read(item) is TKey held && EqualityComparer<TKey>.Default.Equals(held, primaryKey)))
+        {
+            return true;
+        }
+
+        item = null;
+        return false;
     }
 }

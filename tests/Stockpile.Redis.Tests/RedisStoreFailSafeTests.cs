@@ -14,20 +14,15 @@ namespace Stockpile.Redis.Tests;
 /// <param name="cluster">Whether to run against the three-master cluster (the clean-up then runs slot by slot).</param>
 [TestFixture(false, TestName = "RedisStoreFailSafeTests(server)")]
 [TestFixture(true, TestName = "RedisStoreFailSafeTests(cluster)")]
-public sealed class RedisStoreFailSafeTests(bool cluster)
+public sealed class RedisStoreFailSafeTests(bool cluster) : RedisFixture
 {
     private static readonly TimeSpan Break = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Sampling = TimeSpan.FromSeconds(5);
-    private ConnectionMultiplexer _connection = null!;
     private FaultyRedis _faulty = null!;
     private FakeTimeProvider _time = null!;
     private CapturingLoggerProvider _logs = null!;
 
-    [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync(cluster);
-
-    [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
+    private protected override bool RunsOnCluster => cluster;
 
     [SetUp]
     public void SetUp()

@@ -9,8 +9,6 @@ using StackExchange.Redis;
 using Stockpile.Internal.Caching;
 using Stockpile.Testing.Servers;
 using ZiggyCreatures.Caching.Fusion;
-using ZiggyCreatures.Caching.Fusion.Backplane.StackExchangeRedis;
-using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
 
 namespace Stockpile.Benchmarks.Peers;
 
@@ -25,6 +23,8 @@ namespace Stockpile.Benchmarks.Peers;
 /// <item>HybridCache 10.11.0 (<c>AddHybridCache</c>): its own <see cref="MemoryCache"/> as L1 and <see cref="RedisCache"/>
 /// (<c>AddStackExchangeRedisCache</c>) as its <c>IDistributedCache</c>; Redis database <see cref="HybridDatabase"/>.</item>
 /// </list>
+/// FusionCache and HybridCache are made by <see cref="PeerBFusion"/> and <see cref="PeerBHybrid"/>, as in the other peer
+/// benchmarks, given their database and memory level.
 /// Each library keeps its Redis entries in a database of its own, so that a benchmark can empty one library's second
 /// level (<c>FLUSHDB</c>) without touching the others; each is given its own <see cref="MemoryCache"/> (or, for Stockpile,
 /// its memory tiers are reached directly) so that its first level can be emptied without going through the library.
@@ -212,21 +212,8 @@ public sealed class PeerSetup : IAsyncDisposable
         CacheMemory = ((LayeredCacheTier)((StockpileCache)Cache).Tier).Memory;
         _ = _stockpile.GetRequiredService<IStockpileBackplane>();
 
-        Fusion = new FusionCache(new FusionCacheOptions { CacheName = "peers", DefaultEntryOptions = new FusionCacheEntryOptions { Duration = Lifetime } }, FusionMemory);
-        Fusion.SetupDistributedCache(
-            new RedisCache(new RedisCacheOptions { Configuration = server + ",defaultDatabase=" + FusionDatabase, InstanceName = "fc:" }),
-            new FusionCacheSystemTextJsonSerializer());
-        Fusion.SetupBackplane(new RedisBackplane(new RedisBackplaneOptions { Configuration = server }));
-
-        var hybrid = new ServiceCollection();
-        hybrid.AddSingleton<IMemoryCache>(HybridMemory);
-        hybrid.AddStackExchangeRedisCache(o =>
-        {
-            o.Configuration = server + ",defaultDatabase=" + HybridDatabase;
-            o.InstanceName = "hc:";
-        });
-        hybrid.AddHybridCache(o => o.DefaultEntryOptions = new HybridCacheEntryOptions { Expiration = Lifetime, LocalCacheExpiration = Lifetime });
-        _hybridServices = hybrid.BuildServiceProvider();
+        Fusion = PeerBFusion.Create(server + ",defaultDatabase=" + FusionDatabase, "fc", Lifetime, FusionMemory);
+        _hybridServices = PeerBHybrid.Create(server + ",defaultDatabase=" + HybridDatabase, "hc", Lifetime, HybridMemory);
         Hybrid = _hybridServices.GetRequiredService<HybridCache>();
     }
 

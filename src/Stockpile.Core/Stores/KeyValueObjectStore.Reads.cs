@@ -11,13 +11,14 @@ public abstract partial class KeyValueObjectStore
         ThrowIfDisposed();
         var storageKey = StorageKey(key);
         var payload = await ReadAsync(storageKey, cancellationToken).ConfigureAwait(false);
-        if (payload is not null && IsPointerToFollow(key, payload))
+        var followed = payload is not null && IsPointerToFollow(key, payload);
+        if (followed)
         {
-            storageKey = StoredPayload.PointerTarget(payload);
+            storageKey = StoredPayload.PointerTarget(payload!);
             payload = await ReadAsync(storageKey, cancellationToken).ConfigureAwait(false);
         }
 
-        return await DecodeAsync(key, storageKey, payload, cancellationToken).ConfigureAwait(false);
+        return await DecodeAsync(key, storageKey, followed, payload, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -90,36 +91,64 @@ public abstract partial class KeyValueObjectStore
         var results = new object?[keys.Count];
         for (var i = 0; i < results.Length; i++)
         {
-            results[i] = await DecodeAsync(keys[i], storageKeys[i], payloads[i], cancellationToken).ConfigureAwait(false);
+            // follow holds indexes in ascending order.
+            var followed = follow is not null && follow.BinarySearch(i) >= 0;
+            results[i] = await DecodeAsync(keys[i], storageKeys[i], followed, payloads[i], cancellationToken).ConfigureAwait(false);
         }
 
         return new(results, lease);
     }
 
-    /// <summary>Reads an object for a look-up; bytes that cannot be read, or an object that no longer has the looked-up key, are a miss.</summary>
-    private async ValueTask<object?> DecodeAsync(EntityKey key, string storageKey, byte[]? payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads an object for a look-up: anything but an object that has the looked-up key is a miss. What no put of this
+    /// store writes there (bytes that cannot be read, a pointer where none is followed, an object under the look-up's
+    /// own key that does not have it) is another program's, or damaged: it is logged and removed, so that it costs one
+    /// read, not every read. An object reached through a pointer that no longer has the key is good, and the pointer
+    /// stale (a crash between writes): the next put of the key overwrites the pointer.
+    /// </summary>
+    /// <param name="key">The look-up.</param>
+    /// <param name="storageKey">The key <paramref name="payload"/> was read under: the look-up's, or its pointer's target.</param>
+    /// <param name="followed">Whether <paramref name="payload"/> was read through an alternate key's pointer.</param>
+    /// <param name="payload">The bytes read, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">A token to cancel the operation.</param>
+    private async ValueTask<object?> DecodeAsync(EntityKey key, string storageKey, bool followed, byte[]? payload, CancellationToken cancellationToken)
     {
-        if (payload is null || StoredPayload.IsPointer(payload))
+        if (payload is null)
         {
             return null;
         }
 
-        object? item;
-        try
+        if (!StoredPayload.IsPointer(payload))
         {
-            item = StoredPayload.ReadValue(payload, OwnerOf(key.Key), key.EntityType.ClrType, IsPolymorphic, Serializer);
-        }
-        catch (StockpileSerializationException ex)
-        {
-            Log.UnreadableEntry(Logger, Name, ex);
-            await RemoveAsync(storageKey, cancellationToken).ConfigureAwait(false);
-            return null;
+            object? item;
+            try
+            {
+                item = StoredPayload.ReadValue(payload, OwnerOf(key.Key), key.EntityType.ClrType, IsPolymorphic, Serializer);
+            }
+            catch (StockpileSerializationException ex)
+            {
+                Log.UnreadableEntry(Logger, Name, ex);
+                await RemoveAsync(storageKey, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
+            // Null: nothing, or a good object of another type than the one asked for (a Truck where a Car was). Bytes
+            // this store did not write may hold another object (or JSON of another shape, read as an object with default
+            // values): check the object has the looked-up key, the primary one included.
+            if (item is null || key.IsHeldBy(item))
+            {
+                return item;
+            }
+
+            if (followed)
+            {
+                return null;
+            }
         }
 
-        // A pointer may outlive the object's claim on the key (a crash between writes), and bytes this store did not
-        // write may hold another object (or JSON of another shape, read as an object with default values): check the
-        // object has the looked-up key, the primary one included.
-        return item is not null && key.IsHeldBy(item) ? item : null;
+        Log.ForeignEntry(Logger, Name);
+        await RemoveAsync(storageKey, cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
     /// <summary>

@@ -6,15 +6,11 @@ namespace Stockpile.Redis.Tests.Caching;
 /// <param name="cluster">Whether to run against the cluster.</param>
 [TestFixture(false)]
 [TestFixture(true)]
-public sealed class RedisCacheCounterTests(bool cluster)
+public sealed class RedisCacheCounterTests(bool cluster) : RedisCacheFixture
 {
-    private readonly RedisCacheConnection _redis = new(RedisCacheLayout.MemoryThenRedis, cluster);
+    private protected override RedisCacheLayout Layout => RedisCacheLayout.MemoryThenRedis;
 
-    [OneTimeSetUp]
-    public Task ConnectAsync() => _redis.ConnectAsync();
-
-    [OneTimeTearDown]
-    public ValueTask DisconnectAsync() => _redis.DisposeAsync();
+    private protected override bool RunsOnCluster => cluster;
 
     [Test]
     public async Task IncrementAsync_100ParallelFromTwoMultiplexers_LoseNothing()

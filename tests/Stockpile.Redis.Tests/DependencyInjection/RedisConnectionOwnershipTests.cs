@@ -115,7 +115,10 @@ public sealed class RedisConnectionOwnershipTests
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
         services.AddStockpile(o => o.ThrowOnCacheReadFailure = true).AddMemoryStore().AddRedisStore(o =>
         {
-            o.Configuration = configuration + (configuration.StartsWith("redis", StringComparison.Ordinal) ? string.Empty : ",connectTimeout=200");
+            // Nothing ever connects: until the breaker opens, each call waits in StackExchange.Redis's backlog for the
+            // whole syncTimeout (5 s by default; it bounds the backlog of async calls too) before it fails. A URL
+            // cannot carry timeouts.
+            o.Configuration = configuration + (configuration.StartsWith("redis", StringComparison.Ordinal) ? string.Empty : ",connectTimeout=200,syncTimeout=200");
             o.ThrowOnUnavailableWrites = true;
             o.CircuitBreaker.FailureThreshold = 2;
         }).AddRedisBackplane();

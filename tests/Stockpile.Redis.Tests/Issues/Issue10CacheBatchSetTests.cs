@@ -11,16 +11,12 @@ namespace Stockpile.Redis.Tests.Issues;
 /// <param name="cluster">Whether to run against the cluster.</param>
 [TestFixture(false, TestName = "Issue10CacheBatchSetTests(server)")]
 [TestFixture(true, TestName = "Issue10CacheBatchSetTests(cluster)")]
-public sealed class Issue10CacheBatchSetTests(bool cluster)
+public sealed class Issue10CacheBatchSetTests(bool cluster) : RedisCacheFixture
 {
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
-    private readonly RedisCacheConnection _redis = new(RedisCacheLayout.MemoryThenRedis, cluster);
+    private protected override RedisCacheLayout Layout => RedisCacheLayout.MemoryThenRedis;
 
-    [OneTimeSetUp]
-    public Task ConnectAsync() => _redis.ConnectAsync();
-
-    [OneTimeTearDown]
-    public ValueTask DisconnectAsync() => _redis.DisposeAsync();
+    private protected override bool RunsOnCluster => cluster;
 
     [Test]
     public async Task GetOrCreateManyAsync_50Misses_OneBackplaneMessage_EvictsEveryKeyOnTheOtherInstance()

@@ -9,17 +9,11 @@ namespace Stockpile.Redis.Tests.Issues;
 /// <c>GET</c>s for one factory call (the cache took about twice HybridCache's time to serve them all). A miss in memory
 /// now joins the flight at once, and the flight reads Redis once for all its callers.
 /// </summary>
-public sealed class Issue12CacheStampedeReadTests
+public sealed class Issue12CacheStampedeReadTests : RedisCacheFixture
 {
     private const int Callers = 1_000;
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
-    private readonly RedisCacheConnection _redis = new(RedisCacheLayout.MemoryThenRedis, cluster: false);
-
-    [OneTimeSetUp]
-    public Task ConnectAsync() => _redis.ConnectAsync();
-
-    [OneTimeTearDown]
-    public ValueTask DisconnectAsync() => _redis.DisposeAsync();
+    private protected override RedisCacheLayout Layout => RedisCacheLayout.MemoryThenRedis;
 
     [Test]
     public async Task GetOrCreateAsync_1000CallersMissOneKey_RedisReadOnceForAll_FactoryRunsOnce()

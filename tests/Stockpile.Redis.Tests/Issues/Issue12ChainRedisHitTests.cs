@@ -14,17 +14,9 @@ namespace Stockpile.Redis.Tests.Issues;
 /// <c>TIME</c> reply back (it is sent, and reaches the client, but not the caller) to show which reads wait for it.
 /// </summary>
 [TestFixture]
-public sealed class Issue12ChainRedisHitTests
+public sealed class Issue12ChainRedisHitTests : RedisFixture
 {
     private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(10);
-
-    private ConnectionMultiplexer _connection = null!;
-
-    [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync();
-
-    [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
 
     [Test]
     public Task GetAsync_RedisHitWhileTheClockReplyIsHeld_AnswersWithoutIt() =>

@@ -14,17 +14,11 @@ namespace Stockpile.Redis.Tests.Issues;
 /// <param name="cluster">Whether to run against the cluster.</param>
 [TestFixture(false, TestName = "Issue12TagVersionLossTests(server)")]
 [TestFixture(true, TestName = "Issue12TagVersionLossTests(cluster)")]
-public sealed class Issue12TagVersionLossTests(bool cluster)
+public sealed class Issue12TagVersionLossTests(bool cluster) : RedisCacheFixture
 {
-    private readonly RedisCacheConnection _redis = new(RedisCacheLayout.RedisOnly, cluster);
+    private protected override RedisCacheLayout Layout => RedisCacheLayout.RedisOnly;
 
-    [OneTimeSetUp]
-    public Task ConnectAsync() => _redis.ConnectAsync();
-
-    [OneTimeTearDown]
-    public ValueTask DisconnectAsync() => _redis.DisposeAsync();
-
-    private IDatabase Database => _redis.Connection.GetDatabase();
+    private protected override bool RunsOnCluster => cluster;
 
     private RedisKey TagKeyOf(string tag)
     {

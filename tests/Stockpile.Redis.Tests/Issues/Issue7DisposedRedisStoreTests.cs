@@ -1,4 +1,3 @@
-using StackExchange.Redis;
 using Stockpile.Testing.Entities;
 
 namespace Stockpile.Redis.Tests.Issues;
@@ -7,16 +6,8 @@ namespace Stockpile.Redis.Tests.Issues;
 /// Issue 7, item 12: after a Redis store was disposed, a read failed as an outage (an open circuit or a connection
 /// error, depending on timing) and a put was silently skipped. Every call now throws <see cref="ObjectDisposedException"/>.
 /// </summary>
-public sealed class Issue7DisposedRedisStoreTests
+public sealed class Issue7DisposedRedisStoreTests : RedisFixture
 {
-    private ConnectionMultiplexer _connection = null!;
-
-    [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync();
-
-    [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
-
     [Test]
     public async Task EveryCall_AfterDisposeAsync_ThrowsObjectDisposedException([Values] bool ownsConnection)
     {

@@ -13,16 +13,8 @@ namespace Stockpile.Redis.Tests.Issues;
 /// unknown type name a clear read from Redis stayed in a process-wide dictionary.
 /// </summary>
 [NonParallelizable]
-public sealed class Issue7RedisClearTests
+public sealed class Issue7RedisClearTests : RedisFixture
 {
-    private ConnectionMultiplexer _connection = null!;
-
-    [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync();
-
-    [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
-
     [Test]
     public async Task ClearAsync_Type_PrefixStartsAnotherPrefix_KeepsTheOtherPrefixAndForeignKeys()
     {

@@ -55,7 +55,8 @@ public sealed class Issue9CommaPasswordTests
         Assert.That(ex.ToString(), Does.Not.Contain("Zr9x").And.Not.Contain("Wm2j"));
     }
 
-    [TestCase("127.0.0.1:1,password=\"Kq7v,Zr9x,\"\"Wm2j\",connectTimeout=200,asyncTimeout=300")]
+    // syncTimeout bounds the backlog of async calls too: each put waits that long for a connection that never comes.
+    [TestCase("127.0.0.1:1,password=\"Kq7v,Zr9x,\"\"Wm2j\",connectTimeout=200,asyncTimeout=300,syncTimeout=300")]
     [TestCase("127.0.0.1:1,password=\"Kq7v,Zr9x,\"\"Wm2j")]
     public async Task WrongOrUnreachable_NoLogOrExceptionHoldsAnyPartOfThePassword(string configuration)
     {

@@ -7,16 +7,8 @@ namespace Stockpile.Redis.Tests.Issues;
 /// <c>"\uD800"</c>, <c>"\uDC00"</c> and <c>"\uFFFD"</c> found the same object. Every distinct key value must be a
 /// distinct Redis key, or be refused with a clear error; never another value's key.
 /// </summary>
-public sealed class Issue9KeyRoundTripTests
+public sealed class Issue9KeyRoundTripTests : RedisFixture
 {
-    private StackExchange.Redis.ConnectionMultiplexer _connection = null!;
-
-    [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync();
-
-    [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
-
     [Test]
     public async Task LoneSurrogateKeys_AreDistinctObjectsOrRefused_NeverAnotherValuesObject()
     {

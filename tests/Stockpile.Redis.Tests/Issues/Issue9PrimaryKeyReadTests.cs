@@ -1,5 +1,4 @@
 using System.Text;
-using StackExchange.Redis;
 using Stockpile.Testing.Entities;
 using Stockpile.Testing.Logging;
 
@@ -12,15 +11,10 @@ namespace Stockpile.Redis.Tests.Issues;
 /// </summary>
 [TestFixture(false, TestName = "Issue9PrimaryKeyReadTests(server)")]
 [TestFixture(true, TestName = "Issue9PrimaryKeyReadTests(cluster)")]
-public sealed class Issue9PrimaryKeyReadTests(bool cluster)
+public sealed class Issue9PrimaryKeyReadTests(bool cluster) : RedisFixture
 {
-    private ConnectionMultiplexer _connection = null!;
+    private protected override bool RunsOnCluster => cluster;
 
-    [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync(cluster);
-
-    [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
 
     [Test]
     public async Task GetAsyncByPrimaryKey_EachKeyType_FindsWhatPutWrote()

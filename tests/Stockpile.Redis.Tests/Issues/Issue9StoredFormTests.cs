@@ -1,5 +1,4 @@
 using System.Text.Json;
-using StackExchange.Redis;
 using Stockpile.Testing.Entities;
 using Stockpile.Testing.KeyValue;
 
@@ -13,15 +12,10 @@ namespace Stockpile.Redis.Tests.Issues;
 /// </summary>
 [TestFixture(false, TestName = "Issue9StoredFormTests(server)")]
 [TestFixture(true, TestName = "Issue9StoredFormTests(cluster)")]
-public sealed class Issue9StoredFormTests(bool cluster)
+public sealed class Issue9StoredFormTests(bool cluster) : RedisFixture
 {
-    private ConnectionMultiplexer _connection = null!;
+    private protected override bool RunsOnCluster => cluster;
 
-    [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync(cluster);
-
-    [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
 
     [Test]
     public async Task Puts_ObjectOfATypeDeclaringItsPrimaryKey_AreStoredAsItsJsonWithoutTypeName()

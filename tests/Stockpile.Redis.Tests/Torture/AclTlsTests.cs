@@ -35,6 +35,15 @@ public sealed class AclTlsTests(bool tls, bool cluster)
     private const string AdminPassword = "Admin-S3cret-41d2a8";
     private const string WrongPassword = "Wrong-S3cret-0b6e5d";
     private const string AllowedPrefix = "app:";
+
+    // A connect waits for the server's answer to the login (refused or not) for up to this long.
+    private const int ConnectTimeoutMs = 1000;
+    private const int CallTimeoutMs = 1000;
+
+    // With a wrong password nothing ever connects, so each call waits in StackExchange.Redis's backlog for the whole
+    // timeout before it fails (five of them per test; syncTimeout bounds the backlog of async calls too): a short wait
+    // changes nothing but the time.
+    private const int WrongPasswordCallTimeoutMs = 200;
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
     private static readonly string[] s_rules = ["~" + AllowedPrefix + "*", "&" + AllowedPrefix + "*", "+@all"];
 
@@ -106,7 +115,7 @@ public sealed class AclTlsTests(bool tls, bool cluster)
     [Test]
     public async Task RestrictedUser_KeyOrChannelOutsideItsPattern_IsRefused()
     {
-        var options = Options(Form.ConfigurationOptions, Password);
+        var options = Options(Form.ConfigurationOptions, Password, CallTimeoutMs);
         options.TieBreaker = string.Empty; // the package's own key and channel are not the point here
         options.ConfigurationChannel = string.Empty;
         await using var connection = await ConnectionMultiplexer.ConnectAsync(options);
@@ -156,7 +165,7 @@ public sealed class AclTlsTests(bool tls, bool cluster)
         await using var app = await StartAppAsync(
             o =>
             {
-                Connect(o, form, WrongPassword);
+                Connect(o, form, WrongPassword, WrongPasswordCallTimeoutMs);
                 o.ThrowOnUnavailableWrites = true;
             },
             prefix,
@@ -270,20 +279,21 @@ public sealed class AclTlsTests(bool tls, bool cluster)
 
     private static IStockpileKeyBuilder Keys(AppInstance app) => app.Services.GetRequiredService<IStockpileKeyBuilder>();
 
-    private void Connect(RedisStoreOptions options, Form form, string password)
+    private void Connect(RedisStoreOptions options, Form form, string password, int callTimeoutMs = CallTimeoutMs)
     {
-        if (tls || form == Form.ConfigurationOptions)
+        if (tls || form == Form.ConfigurationOptions || (form == Form.Url && callTimeoutMs != CallTimeoutMs))
         {
-            // A string cannot carry the callback that trusts the test's certificate: with TLS, each form is parsed the
-            // way the store parses it, then given with the callback.
-            options.ConfigurationOptions = Options(form, password);
+            // A string cannot carry the callback that trusts the test's certificate, and a URL no timeouts: with TLS,
+            // or a URL with other timeouts than the package's defaults, each form is parsed the way the store parses
+            // it, then given with the callback and the timeouts.
+            options.ConfigurationOptions = Options(form, password, callTimeoutMs);
             return;
         }
 
-        options.Configuration = Text(form, password);
+        options.Configuration = Text(form, password, callTimeoutMs);
     }
 
-    private ConfigurationOptions Options(Form form, string password)
+    private ConfigurationOptions Options(Form form, string password, int callTimeoutMs)
     {
         ConfigurationOptions options;
         if (form == Form.ConfigurationOptions)
@@ -292,12 +302,12 @@ public sealed class AclTlsTests(bool tls, bool cluster)
         }
         else
         {
-            options = RedisConfiguration.Parse(Text(form, password));
+            options = RedisConfiguration.Parse(Text(form, password, callTimeoutMs));
         }
 
-        options.ConnectTimeout = 1000;
-        options.AsyncTimeout = 1000;
-        options.SyncTimeout = 1000;
+        options.ConnectTimeout = ConnectTimeoutMs;
+        options.AsyncTimeout = callTimeoutMs;
+        options.SyncTimeout = callTimeoutMs;
         if (_server is not null)
         {
             options.CertificateValidation += _server.IsOwnCertificate;
@@ -306,10 +316,10 @@ public sealed class AclTlsTests(bool tls, bool cluster)
         return options;
     }
 
-    private string Text(Form form, string password) => form switch
+    private string Text(Form form, string password, int callTimeoutMs) => form switch
     {
         Form.Url => string.Create(CultureInfo.InvariantCulture, $"{(tls ? "rediss" : "redis")}://{User}:{Uri.EscapeDataString(password)}@{RedisServer.Host}:{_port}"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{RedisServer.Host}:{_port},user={User},password={password},ssl={(tls ? "true" : "false")},connectTimeout=1000,asyncTimeout=1000,syncTimeout=1000"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{RedisServer.Host}:{_port},user={User},password={password},ssl={(tls ? "true" : "false")},connectTimeout={ConnectTimeoutMs},asyncTimeout={callTimeoutMs},syncTimeout={callTimeoutMs}"),
     };
 
     /// <summary>The server, or every cluster master (each keeps its own users, ACL log and subscribers).</summary>

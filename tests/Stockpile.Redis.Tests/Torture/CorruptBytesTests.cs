@@ -21,15 +21,9 @@ namespace Stockpile.Redis.Tests.Torture;
 [TestFixture(true)]
 [Category("Torture")]
 [NonParallelizable]
-public sealed class CorruptBytesTests(bool cluster)
+public sealed class CorruptBytesTests(bool cluster) : RedisFixture
 {
-    private ConnectionMultiplexer _connection = null!;
-
-    [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync(cluster);
-
-    [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
+    private protected override bool RunsOnCluster => cluster;
 
     [SetUp]
     public void ResetTrap() => SideEffect.Constructed = 0;

@@ -1,4 +1,3 @@
-using StackExchange.Redis;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Fuzz;
 
@@ -15,16 +14,11 @@ namespace Stockpile.Redis.Tests.Torture;
 [TestFixture(false)]
 [TestFixture(true)]
 [Category("Torture")]
-public sealed class RoundTripPropertyTests(bool cluster)
+public sealed class RoundTripPropertyTests(bool cluster) : RedisFixture
 {
     private const int LargeBlobBytes = 192 * 1024;
-    private ConnectionMultiplexer _connection = null!;
 
-    [OneTimeSetUp]
-    public async Task ConnectAsync() => _connection = await RedisTestEnvironment.ConnectAsync(cluster);
-
-    [OneTimeTearDown]
-    public async Task DisconnectAsync() => await _connection.DisposeAsync();
+    private protected override bool RunsOnCluster => cluster;
 
     [TestCase(false)]
     [TestCase(true)]
