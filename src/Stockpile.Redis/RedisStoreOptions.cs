@@ -81,12 +81,12 @@ public sealed class RedisStoreOptions : KeyValueObjectStoreOptions
     /// during a rolling deployment) never keeps serving what this one changed.
     /// </summary>
     /// <value>
-    /// The default value is <see langword="true"/>, for the release that introduced <see cref="RedisKeyLayout.Compact"/>;
-    /// it costs a put one more script call, pipelined with it, and a delete one more key per look-up. Turn it off once
-    /// no instance reads the other layout. Keys of a type whose pinned name is its token are the same in both layouts,
-    /// and are never sent twice.
+    /// The default value is <see langword="false"/>: a fleet whose instances all use one layout has nothing in the other.
+    /// Turn it on for the time a fleet moves from one <see cref="RedisKeyLayout"/> to the other (docs/redis.md, "The
+    /// type in a key"); it costs a put one more script call, pipelined with it, and a delete one more key per look-up.
+    /// Keys of a type whose pinned name is its token are the same in both layouts, and are never sent twice.
     /// </value>
-    public bool EvictOtherKeyLayout { get; set; } = true;
+    public bool EvictOtherKeyLayout { get; set; }
 
     /// <summary>Gets or sets the pub/sub channel of the backplane.</summary>
     /// <value>The default value is <see langword="null"/>: <see cref="KeyValueObjectStoreOptions.KeyPrefix"/> followed by <c>__invalidate</c>, so applications with different prefixes do not hear each other.</value>

@@ -136,7 +136,7 @@ public sealed class Issue9ShortKeyTests(bool cluster)
     {
         var prefix = TestStores.UniquePrefix();
         await using var earlier = TestStores.Create(_connection, Earlier(prefix));
-        await using var store = TestStores.Create(_connection, o => o.KeyPrefix = prefix);
+        await using var store = TestStores.Create(_connection, Moving(prefix));
         var product = TestStores.NewProduct();
         await earlier.PutAsync(product);
 
@@ -153,7 +153,7 @@ public sealed class Issue9ShortKeyTests(bool cluster)
     {
         var prefix = TestStores.UniquePrefix();
         await using var earlier = TestStores.Create(_connection, Earlier(prefix));
-        await using var store = TestStores.Create(_connection, o => o.KeyPrefix = prefix);
+        await using var store = TestStores.Create(_connection, Moving(prefix));
         var product = TestStores.NewProduct();
         await store.PutAsync(product); // first: its put would remove what the earlier layout holds
         await earlier.PutAsync(product);
@@ -175,7 +175,7 @@ public sealed class Issue9ShortKeyTests(bool cluster)
     {
         var prefix = TestStores.UniquePrefix();
         await using var earlier = TestStores.Create(_connection, Earlier(prefix));
-        await using var store = TestStores.Create(_connection, o => o.KeyPrefix = prefix);
+        await using var store = TestStores.Create(_connection, Moving(prefix));
         var products = Enumerable.Range(0, 30).Select(_ => TestStores.NewProduct()).ToList();
         await earlier.PutManyAsync(products);
         await store.PutManyAsync(products.Take(10).ToList());
@@ -191,7 +191,7 @@ public sealed class Issue9ShortKeyTests(bool cluster)
     {
         var prefix = TestStores.UniquePrefix();
         await using var earlier = TestStores.Create(_connection, Earlier(prefix));
-        await using var store = TestStores.Create(_connection, o => o.KeyPrefix = prefix);
+        await using var store = TestStores.Create(_connection, Moving(prefix));
         var product = TestStores.NewProduct("v1");
         await earlier.PutAsync(product);
 
@@ -245,6 +245,7 @@ public sealed class Issue9ShortKeyTests(bool cluster)
         await using var store = TestStores.Create(_connection, o =>
         {
             o.KeyPrefix = prefix;
+            o.EvictOtherKeyLayout = true;
             o.KeyLayout = RedisKeyLayout.FullTypeNames;
         });
         var product = TestStores.NewProduct();
@@ -260,7 +261,7 @@ public sealed class Issue9ShortKeyTests(bool cluster)
     {
         var prefix = TestStores.UniquePrefix();
         await using var earlier = TestStores.Create(_connection, Earlier(prefix));
-        await using var store = TestStores.Create(_connection, o => o.KeyPrefix = prefix);
+        await using var store = TestStores.Create(_connection, Moving(prefix));
         var product = TestStores.NewProduct();
         var item = new PinnedItem { Id = TestStores.NextId() };
         await store.PutAsync(product);
@@ -286,7 +287,7 @@ public sealed class Issue9ShortKeyTests(bool cluster)
         }
 
         // A runs this version; B stands for an instance of an earlier one, reading and writing full type names.
-        await using var pair = await AppPair.StartAsync(redisA, redisB, EfCoreApps.AddDatabaseTier, EfCoreApps.Database(database), null, o =>
+        await using var pair = await AppPair.StartAsync(redisA, redisB, EfCoreApps.AddDatabaseTier, EfCoreApps.Database(database), o => o.EvictOtherKeyLayout = true, o =>
         {
             o.KeyLayout = RedisKeyLayout.FullTypeNames;
             o.EvictOtherKeyLayout = false;
@@ -308,7 +309,7 @@ public sealed class Issue9ShortKeyTests(bool cluster)
         {
             ["Stockpile:Redis:Configuration"] = RedisTestEnvironment.ConnectionString,
             ["Stockpile:Redis:KeyLayout"] = "FullTypeNames",
-            ["Stockpile:Redis:EvictOtherKeyLayout"] = "false",
+            ["Stockpile:Redis:EvictOtherKeyLayout"] = "true",
         }).Build();
         var services = new ServiceCollection();
         services.AddStockpile().AddMemoryStore().AddRedisStore(configuration.GetSection("Stockpile:Redis"));
@@ -321,12 +322,19 @@ public sealed class Issue9ShortKeyTests(bool cluster)
         Assert.Multiple(() =>
         {
             Assert.That(options.KeyLayout, Is.EqualTo(RedisKeyLayout.FullTypeNames));
-            Assert.That(options.EvictOtherKeyLayout, Is.False);
+            Assert.That(options.EvictOtherKeyLayout, Is.True);
             Assert.That(new RedisStoreOptions().KeyLayout, Is.EqualTo(RedisKeyLayout.Compact), "the default");
-            Assert.That(new RedisStoreOptions().EvictOtherKeyLayout, Is.True, "the default for this release");
+            Assert.That(new RedisStoreOptions().EvictOtherKeyLayout, Is.False, "the default: on only while a fleet moves between layouts");
             Assert.That(refused!.Message, Does.Contain("KeyLayout").And.Contain("7"));
         });
     }
+
+    /// <summary>This version's instance while its fleet moves from the earlier layout: it evicts the other layout too.</summary>
+    private static Action<RedisStoreOptions> Moving(string prefix) => o =>
+    {
+        o.KeyPrefix = prefix;
+        o.EvictOtherKeyLayout = true;
+    };
 
     private static Action<RedisStoreOptions> Earlier(string prefix) => o =>
     {
