@@ -35,7 +35,7 @@ public sealed partial class EfCoreStore<TContext> : ObjectStore
     private readonly ModelKeyResolver _resolver;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Type, EntityQueries<TContext>> _queries = new();
-    private readonly TextColumns _textColumns;
+    private readonly ColumnLimits _columns;
 
     /// <summary>Initializes a new instance of the <see cref="EfCoreStore{TContext}"/> class, and checks the model's keys.</summary>
     /// <param name="contextFactory">Makes the short-lived contexts the store works with.</param>
@@ -55,7 +55,7 @@ public sealed partial class EfCoreStore<TContext> : ObjectStore
         _logger = logger ?? NullLogger<EfCoreStore<TContext>>.Instance;
         using var context = contextFactory.CreateDbContext();
         _resolver = ModelKeyResolver.For(context, options.UseModelKeys);
-        _textColumns = new TextColumns(_resolver);
+        _columns = new ColumnLimits(_resolver, context.Database.ProviderName);
         _resolver.ValidateAll();
         _resolver.Report(_logger, resolveAll: false);
         foreach (var entityType in _resolver.Model.GetEntityTypes())
