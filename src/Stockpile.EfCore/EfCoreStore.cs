@@ -27,7 +27,7 @@ namespace Stockpile;
 /// whose key is exactly (ordinally) the value asked for, whatever the column's collation.</para>
 /// <para>The store's saves are marked as its own: the Stockpile interceptor leaves their cache updates to the chain.</para>
 /// </remarks>
-public sealed partial class EfCoreStore<TContext> : ObjectStore
+public sealed partial class EfCoreStore<TContext> : ObjectStore, IOutboxStore
     where TContext : DbContext
 {
     private readonly IDbContextFactory<TContext> _contextFactory;
@@ -56,6 +56,7 @@ public sealed partial class EfCoreStore<TContext> : ObjectStore
         using var context = contextFactory.CreateDbContext();
         _resolver = ModelKeyResolver.For(context, options.UseModelKeys);
         _columns = new ColumnLimits(_resolver, context.Database.ProviderName);
+        SavesWriteOutboxRows = CommitCoordinator.WritesOutboxRows(context);
         _resolver.ValidateAll();
         _resolver.Report(_logger, resolveAll: false);
         foreach (var entityType in _resolver.Model.GetEntityTypes())

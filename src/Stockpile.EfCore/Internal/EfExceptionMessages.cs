@@ -51,4 +51,8 @@ internal static class EfExceptionMessages
     public static string OutboxNotInModel(Type contextType) =>
         $"Stockpile's invalidation outbox is on, but DbContext '{TypeNames.Display(contextType)}' has no outbox table in its model. "
         + "Call modelBuilder.AddStockpileOutbox() in its OnModelCreating and add a migration that creates the table, or turn the outbox off.";
+
+    public static string OutboxStoreWithoutInterceptor(Type contextType) =>
+        $"Stockpile's invalidation outbox is on, but the chain's EfCoreStore<{TypeNames.Display(contextType)}> makes its contexts without the Stockpile interceptor, so the chain's own writes through it would get no outbox row. "
+        + "Give the store contexts made from options with AddStockpileInterceptor(() => chain, o => o.UseOutbox = true) (the chain is asked for at the first save, so it may be made after them), or turn the outbox off.";
 }
