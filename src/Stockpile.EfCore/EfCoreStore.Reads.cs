@@ -17,6 +17,7 @@ public sealed partial class EfCoreStore<TContext>
             return null;
         }
 
+        using var outside = OutsideAmbientTransaction();
         var context = CreateContext();
         await using (context.ConfigureAwait(false))
         {
@@ -31,6 +32,7 @@ public sealed partial class EfCoreStore<TContext>
     protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        using var outside = OutsideAmbientTransaction();
         var lookups = _columns.ForLookups(keys);
         if (!ReferenceEquals(lookups, keys))
         {

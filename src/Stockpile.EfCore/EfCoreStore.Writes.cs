@@ -30,6 +30,8 @@ public sealed partial class EfCoreStore<TContext>
             batch[StockpileEntityType.For(item.GetType()).PrimaryKey.ReadValues(item)!] = item;
         }
 
+        using var outside = OutsideAmbientTransaction();
+
         for (var attempt = 1; ; attempt++)
         {
             var context = CreateContext();
@@ -88,6 +90,7 @@ public sealed partial class EfCoreStore<TContext>
 
         // A key no row can hold deletes nothing; the others are asked in the form the provider takes.
         keys = [.. _columns.ForLookups(keys).OfType<EntityKey>()];
+        using var outside = OutsideAmbientTransaction();
         for (var attempt = 1; ; attempt++)
         {
             var context = CreateContext();

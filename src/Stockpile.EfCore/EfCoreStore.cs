@@ -72,6 +72,19 @@ public sealed partial class EfCoreStore<TContext> : ObjectStore, IOutboxStore
     /// <value>Always <see langword="true"/>: the database is the source of truth.</value>
     public override bool IsSourceOfTruth => true;
 
+    /// <summary>
+    /// Keeps the operation's contexts out of an ambient transaction (<see cref="System.Transactions.TransactionScope"/>):
+    /// <see langword="null"/> when there is none. A store operation is a chain's, and the chain writes and back-fills the
+    /// cache tiers at once: enlisted, a read would cache the scope's uncommitted rows and a write would stay in every
+    /// tier after the scope rolled it back (and, with the outbox, its row would pass no commit the interceptor sees). So,
+    /// as beside an explicit transaction of the app's context, the store reads what is committed and commits its own
+    /// writes at once, whatever the scope does.
+    /// </summary>
+    private static System.Transactions.TransactionScope? OutsideAmbientTransaction() =>
+        System.Transactions.Transaction.Current is null
+            ? null
+            : new System.Transactions.TransactionScope(System.Transactions.TransactionScopeOption.Suppress, System.Transactions.TransactionScopeAsyncFlowOption.Enabled);
+
     /// <summary>A context for one operation. Lazy loading is off: what the store returns outlives the context, and a proxy must not load (or serialize) its navigations.</summary>
     private TContext CreateContext()
     {

@@ -50,6 +50,33 @@ public sealed class Issue12OutboxGapsTests
         Assert.That((await chain.GetManyAsync<Note, int>([1, 2])).Select(n => n!.Text), Is.All.EqualTo("new"));
     }
 
+    /// <summary>
+    /// Lane pg6: a chain's own write inside a <see cref="TransactionScope"/> enlisted its save in the ambient
+    /// transaction, where no commit passes through EF Core's interceptors, so it got no outbox row (and the cache tiers,
+    /// written at once, could not follow the scope's rollback). The store's writes run outside the ambient transaction
+    /// now: committed at once with their row, whatever the scope does; with Redis unreachable the row stays.
+    /// </summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task ChainPut_InsideTransactionScope_CommitsOnItsOwnWithItsRow(bool complete)
+    {
+        await using var database = await OutboxDatabase.CreateAsync(notes: 1, await OutboxPostgres.GetAsync());
+        await using var app = database.Instance(Unreachable, TestStores.UniquePrefix());
+        var chain = app.GetRequiredService<ChainedStore>();
+
+        using (var scope = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        {
+            await chain.PutAsync(new Note { Id = 1, Code = "N1", Text = "put" });
+            if (complete)
+            {
+                scope.Complete();
+            }
+        }
+
+        Assert.That(await database.TextAsync(1), Is.EqualTo("put"), "the chain's write is its own unit of work");
+        Assert.That(await database.OutboxRowsAsync(), Is.EqualTo(1), "its row was written with it, and stays while Redis is unreachable");
+    }
+
     [TestCase("sqlite")]
     [TestCase("postgres")]
     public async Task ChainPutAndDelete_RedisReachable_RowMarkedDoneOnceEveryTierTookTheWrite(string provider)
