@@ -86,4 +86,22 @@ public sealed class Issue12KeyTypeRoundTripTests
         Assert.That(await store.DeleteAsync(byId), Is.False);
         Assert.That(await store.DeleteManyAsync([byAlt, EntityKey.FromEntity(kept)]), Is.EqualTo(1), "the batch deletes what can exist");
     }
+
+    /// <summary>PostgreSQL maps a <see cref="char"/> to <c>character(1)</c>, which pads with spaces: a space, or any char, must still come back as itself.</summary>
+    [TestCase(' ')]
+    [TestCase('x')]
+    [TestCase('\u00e9')]
+    public async Task PutGetDelete_CharKey_RoundTrips(char id)
+    {
+        await TestDatabase.Current.EnsureTablesAsync<FuzzDbContext>();
+        var store = new EfCoreStore<FuzzDbContext>(TestDatabase.Current.Factory<FuzzDbContext>());
+        var item = new Keyed<char> { Id = id, Alt = Guid.NewGuid().ToString("N"), Text = "c", Blob = [1] };
+        await store.DeleteAsync(item);
+
+        await store.PutAsync(item);
+
+        Assert.That((await store.GetAsync<Keyed<char>, char>(id))?.Alt, Is.EqualTo(item.Alt));
+        Assert.That((await store.GetAsync<Keyed<char>>(EntityKey.Of<Keyed<char>>(nameof(item.Alt), item.Alt)))?.Id, Is.EqualTo(id));
+        Assert.That(await store.DeleteAsync(item), Is.True);
+    }
 }
