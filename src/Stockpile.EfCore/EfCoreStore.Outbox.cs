@@ -10,6 +10,15 @@ namespace Stockpile;
 /// </summary>
 public sealed partial class EfCoreStore<TContext>
 {
+    /// <inheritdoc/>
+    Type IOutboxStore.ContextType => typeof(TContext);
+
+    /// <summary>Gets a value indicating whether the store's contexts carry a Stockpile interceptor that writes outbox rows for them (read when the store is built).</summary>
+    internal bool SavesWriteOutboxRows { get; }
+
+    /// <inheritdoc/>
+    bool IOutboxStore.SavesWriteOutboxRows => SavesWriteOutboxRows;
+
     internal override ValueTask PutForChainAsync(IReadOnlyList<object> items, ChainWrite write, CancellationToken cancellationToken) =>
         PutBatchAsync(items, write, cancellationToken);
 

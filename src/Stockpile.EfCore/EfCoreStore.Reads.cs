@@ -11,10 +11,17 @@ public sealed partial class EfCoreStore<TContext>
     {
         ArgumentNullException.ThrowIfNull(key);
         var queries = QueriesFor(key.EntityType.ClrType);
+        if (_columns.ForLookup(key) is not { } lookup)
+        {
+            // No row can hold the key (text the database cannot store, a time finer than its columns keep): a miss.
+            return null;
+        }
+
+        using var outside = OutsideAmbientTransaction();
         var context = CreateContext();
         await using (context.ConfigureAwait(false))
         {
-            return await queries.FindAsync(context, key, cancellationToken).ConfigureAwait(false);
+            return await queries.FindAsync(context, lookup, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -25,6 +32,27 @@ public sealed partial class EfCoreStore<TContext>
     protected override async ValueTask<object?[]> GetManyCoreAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
+        using var outside = OutsideAmbientTransaction();
+        var lookups = _columns.ForLookups(keys);
+        if (!ReferenceEquals(lookups, keys))
+        {
+            // Some look-ups are asked in another form, or miss without asking: the others run as a batch of their own.
+            var asked = Enumerable.Range(0, keys.Count).Where(i => lookups[i] is not null).ToArray();
+            var found = asked.Length == 0 ? [] : await GetManyAskedAsync([.. asked.Select(i => lookups[i]!)], cancellationToken).ConfigureAwait(false);
+            var answers = new object?[keys.Count];
+            for (var j = 0; j < asked.Length; j++)
+            {
+                answers[asked[j]] = found[j];
+            }
+
+            return answers;
+        }
+
+        return await GetManyAskedAsync(keys, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<object?[]> GetManyAskedAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken)
+    {
         if (IsOneSingleColumnKey(keys))
         {
             return await GetManyBySingleColumnAsync(keys, cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,7 @@ public sealed partial class EfCoreStore<TContext>
     /// <inheritdoc/>
     /// <exception cref="DbUpdateException">The database refused the write (a constraint); nothing was written.</exception>
     /// <exception cref="StockpileMappingException">The context does not map the object's type.</exception>
-    /// <exception cref="StockpileSerializationException">A text property holds a lone UTF-16 surrogate or a NUL character; nothing was written.</exception>
+    /// <exception cref="StockpileSerializationException">A property holds a value its column cannot store as given (text with a lone UTF-16 surrogate or a NUL; on PostgreSQL a time finer than a microsecond, a <see cref="DateTimeOffset"/> with an offset, a <see cref="DateTime"/> of a kind its column refuses); nothing was written.</exception>
     protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken) =>
         PutManyCoreAsync([item], cancellationToken);
 
@@ -26,9 +26,11 @@ public sealed partial class EfCoreStore<TContext>
         var batch = new Dictionary<object[], object>(KeyValuesComparer.Instance);
         foreach (var item in items)
         {
-            _textColumns.Check(item);
+            _columns.Check(item);
             batch[StockpileEntityType.For(item.GetType()).PrimaryKey.ReadValues(item)!] = item;
         }
+
+        using var outside = OutsideAmbientTransaction();
 
         for (var attempt = 1; ; attempt++)
         {
@@ -85,6 +87,10 @@ public sealed partial class EfCoreStore<TContext>
     private async ValueTask<int> DeleteBatchAsync(IReadOnlyList<EntityKey> keys, ChainWrite? write, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(keys);
+
+        // A key no row can hold deletes nothing; the others are asked in the form the provider takes.
+        keys = [.. _columns.ForLookups(keys).OfType<EntityKey>()];
+        using var outside = OutsideAmbientTransaction();
         for (var attempt = 1; ; attempt++)
         {
             var context = CreateContext();

@@ -27,7 +27,7 @@ namespace Stockpile;
 /// whose key is exactly (ordinally) the value asked for, whatever the column's collation.</para>
 /// <para>The store's saves are marked as its own: the Stockpile interceptor leaves their cache updates to the chain.</para>
 /// </remarks>
-public sealed partial class EfCoreStore<TContext> : ObjectStore
+public sealed partial class EfCoreStore<TContext> : ObjectStore, IOutboxStore
     where TContext : DbContext
 {
     private readonly IDbContextFactory<TContext> _contextFactory;
@@ -35,7 +35,7 @@ public sealed partial class EfCoreStore<TContext> : ObjectStore
     private readonly ModelKeyResolver _resolver;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<Type, EntityQueries<TContext>> _queries = new();
-    private readonly TextColumns _textColumns;
+    private readonly ColumnLimits _columns;
 
     /// <summary>Initializes a new instance of the <see cref="EfCoreStore{TContext}"/> class, and checks the model's keys.</summary>
     /// <param name="contextFactory">Makes the short-lived contexts the store works with.</param>
@@ -55,7 +55,8 @@ public sealed partial class EfCoreStore<TContext> : ObjectStore
         _logger = logger ?? NullLogger<EfCoreStore<TContext>>.Instance;
         using var context = contextFactory.CreateDbContext();
         _resolver = ModelKeyResolver.For(context, options.UseModelKeys);
-        _textColumns = new TextColumns(_resolver);
+        _columns = new ColumnLimits(_resolver, context.Database.ProviderName);
+        SavesWriteOutboxRows = CommitCoordinator.WritesOutboxRows(context);
         _resolver.ValidateAll();
         _resolver.Report(_logger, resolveAll: false);
         foreach (var entityType in _resolver.Model.GetEntityTypes())
@@ -70,6 +71,19 @@ public sealed partial class EfCoreStore<TContext> : ObjectStore
     /// <inheritdoc/>
     /// <value>Always <see langword="true"/>: the database is the source of truth.</value>
     public override bool IsSourceOfTruth => true;
+
+    /// <summary>
+    /// Keeps the operation's contexts out of an ambient transaction (<see cref="System.Transactions.TransactionScope"/>):
+    /// <see langword="null"/> when there is none. A store operation is a chain's, and the chain writes and back-fills the
+    /// cache tiers at once: enlisted, a read would cache the scope's uncommitted rows and a write would stay in every
+    /// tier after the scope rolled it back (and, with the outbox, its row would pass no commit the interceptor sees). So,
+    /// as beside an explicit transaction of the app's context, the store reads what is committed and commits its own
+    /// writes at once, whatever the scope does.
+    /// </summary>
+    private static System.Transactions.TransactionScope? OutsideAmbientTransaction() =>
+        System.Transactions.Transaction.Current is null
+            ? null
+            : new System.Transactions.TransactionScope(System.Transactions.TransactionScopeOption.Suppress, System.Transactions.TransactionScopeAsyncFlowOption.Enabled);
 
     /// <summary>A context for one operation. Lazy loading is off: what the store returns outlives the context, and a proxy must not load (or serialize) its navigations.</summary>
     private TContext CreateContext()

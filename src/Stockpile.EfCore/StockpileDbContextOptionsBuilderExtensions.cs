@@ -17,6 +17,11 @@ public static class StockpileDbContextOptionsBuilderExtensions
     /// <param name="configure">Sets the policies; <see langword="null"/> evicts every type.</param>
     /// <param name="loggerFactory">The logger factory; <see langword="null"/> for none.</param>
     /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// <see cref="StockpileInterceptorOptions.UseOutbox"/> is on, and an <see cref="EfCoreStore{TContext}"/> of
+    /// <paramref name="chain"/> makes its contexts without the interceptor (its writes would get no outbox row): use the
+    /// overload taking a <see cref="Func{TResult}"/> of the chain, and give the store contexts made from these options.
+    /// </exception>
     /// <remarks>
     /// <para>Caches are touched only once the data is committed: after <c>SaveChanges</c> when it ran its own
     /// transaction, at the commit of an explicit transaction or of a <see cref="System.Transactions.TransactionScope"/>.
@@ -34,7 +39,46 @@ public static class StockpileDbContextOptionsBuilderExtensions
         ArgumentNullException.ThrowIfNull(chain);
         var options = new StockpileInterceptorOptions();
         configure?.Invoke(options);
+        if (options.UseOutbox)
+        {
+            OutboxSetUp.CheckStores(chain, contextType: null);
+        }
+
         return Add(builder, new CommitCoordinator(() => chain, options, loggerFactory?.CreateLogger("Stockpile.EfCore"), null));
+    }
+
+    /// <summary>
+    /// Keeps the chain <paramref name="chain"/> returns in sync with what this context commits, as
+    /// <see cref="AddStockpileInterceptor{TBuilder}(TBuilder, ChainedStore, Action{StockpileInterceptorOptions}?, ILoggerFactory?)"/>
+    /// does; the chain is asked for at the first save, so it may be made after these options, and hold an
+    /// <see cref="EfCoreStore{TContext}"/> over contexts made from them.
+    /// </summary>
+    /// <typeparam name="TBuilder">The options builder type.</typeparam>
+    /// <param name="builder">The context's options builder.</param>
+    /// <param name="chain">Returns the chain whose cache tiers to keep in sync (called once, at the first save).</param>
+    /// <param name="configure">Sets the policies; <see langword="null"/> evicts every type.</param>
+    /// <param name="loggerFactory">The logger factory; <see langword="null"/> for none.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <remarks>
+    /// <para>A set-up built by hand with the invalidation outbox (<see cref="StockpileInterceptorOptions.UseOutbox"/>)
+    /// needs it: a chain's own writes through its EF Core store get their outbox rows only when the store's contexts
+    /// carry the interceptor.</para>
+    /// <code>
+    /// ChainedStore? chain = null;
+    /// var options = new DbContextOptionsBuilder&lt;ShopContext&gt;().UseNpgsql(connectionString)
+    ///     .AddStockpileInterceptor(() =&gt; chain!, o =&gt; o.UseOutbox = true).Options;
+    /// var contexts = new PooledDbContextFactory&lt;ShopContext&gt;(options);
+    /// chain = new ChainedStore([new MemoryStore(), redisStore, new EfCoreStore&lt;ShopContext&gt;(contexts)]);
+    /// </code>
+    /// </remarks>
+    public static TBuilder AddStockpileInterceptor<TBuilder>(this TBuilder builder, Func<ChainedStore> chain, Action<StockpileInterceptorOptions>? configure = null, ILoggerFactory? loggerFactory = null)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(chain);
+        var options = new StockpileInterceptorOptions();
+        configure?.Invoke(options);
+        return Add(builder, new CommitCoordinator(chain, options, loggerFactory?.CreateLogger("Stockpile.EfCore"), null));
     }
 
     /// <summary>

@@ -10,27 +10,30 @@ using Stockpile.Testing.CrashApp;
 //   crash        SaveChanges, killed by a transaction interceptor after its commit
 //   crash-scope  SaveChanges inside a TransactionScope, killed when the scope's transaction has committed
 //   crash-put    the chain's PutAsync through the EF Core store, killed once the store's save has committed
+//   crash-scope-put  the same PutAsync made inside a TransactionScope (the store's save commits on its own)
 // Exits 0 only if it was not killed (a failure of the test's premise).
-if (args.Length != 7 || args[0] is not ("crash" or "crash-scope" or "crash-put"))
+if (args.Length != 7 || args[0] is not ("crash" or "crash-scope" or "crash-put" or "crash-scope-put"))
 {
-    Console.Error.WriteLine("usage: <crash|crash-scope|crash-put> <sqlite|postgres> <database> <redis> <prefix> <id> <text>");
+    Console.Error.WriteLine("usage: <crash|crash-scope|crash-put|crash-scope-put> <sqlite|postgres> <database> <redis> <prefix> <id> <text>");
     return 2;
 }
 
 var mode = args[0];
 var killer = new KillAfterCommit();
 var saveKiller = new KillAfterSave();
-var services = OutboxApp.Add(new ServiceCollection(), args[1], args[2], args[3], args[4], mode == "crash-put" ? saveKiller : killer);
+var services = OutboxApp.Add(new ServiceCollection(), args[1], args[2], args[3], args[4], mode is "crash-put" or "crash-scope-put" ? saveKiller : killer);
 await using var provider = services.BuildServiceProvider();
 var id = int.Parse(args[5], System.Globalization.CultureInfo.InvariantCulture);
 var chain = provider.GetRequiredService<ChainedStore>();
 var cached = await chain.GetAsync<Note, int>(id);
 Console.Out.WriteLine($"cached: {cached?.Text}");
 
-if (mode == "crash-put")
+if (mode is "crash-put" or "crash-scope-put")
 {
+    using var ambient = mode == "crash-scope-put" ? new TransactionScope(TransactionScopeAsyncFlowOption.Enabled) : null;
     saveKiller.Armed = true;
     await chain.PutAsync(new Note { Id = id, Code = cached!.Code, Text = args[6] });
+    ambient?.Complete();
     Console.Out.WriteLine("not killed");
     return 0;
 }

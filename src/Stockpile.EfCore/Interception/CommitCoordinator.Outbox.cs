@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace Stockpile.Internal;
 
@@ -21,6 +22,12 @@ internal sealed partial class CommitCoordinator
     public OutboxRegistry? Outbox { get; init; }
 
     private bool OutboxOn(DbContext context) => Options.UseOutbox || Outbox?.IsOn(context.GetType()) == true;
+
+    /// <summary>Whether a Stockpile interceptor on <paramref name="context"/>'s options writes outbox rows for its saves.</summary>
+    public static bool WritesOutboxRows(DbContext context) =>
+        context.GetService<IDbContextOptions>()
+            .FindExtension<CoreOptionsExtension>()?.Interceptors?
+            .OfType<StockpileSaveChangesInterceptor>().Any(i => i.Coordinator.OutboxOn(context)) == true;
 
     /// <summary>
     /// Before a save in no transaction: EF Core runs a single statement without one, and the outbox row must commit

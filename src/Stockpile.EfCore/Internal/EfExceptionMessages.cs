@@ -8,8 +8,8 @@ internal static class EfExceptionMessages
             ? $"Stockpile cannot use entity type '{TypeNames.Display(entityType)}' with DbContext '{TypeNames.Display(contextType)}': {reason}"
             : $"Stockpile cannot use entity type '{TypeNames.Display(entityType)}' with DbContext '{TypeNames.Display(contextType)}', key '{keyName}': {reason}";
 
-    public static string TextNotStorable(EntityKey key, string property) =>
-        $"key {key}: property '{property}' holds a lone UTF-16 surrogate or a NUL character, which the database cannot store as given (a surrogate's UTF-8 text reads back as U+FFFD, a NUL ends SQLite's text and PostgreSQL refuses it). Nothing was written.";
+    public static string ValueNotStorable(EntityKey key, string property, string reason) =>
+        $"key {key}: property '{property}' {reason}. Nothing was written.";
 
     public static string NotMapped => "the type is not mapped in the context's model. Add it to the model (a DbSet property or modelBuilder.Entity<T>()), or keep it out of this store.";
 
@@ -51,4 +51,8 @@ internal static class EfExceptionMessages
     public static string OutboxNotInModel(Type contextType) =>
         $"Stockpile's invalidation outbox is on, but DbContext '{TypeNames.Display(contextType)}' has no outbox table in its model. "
         + "Call modelBuilder.AddStockpileOutbox() in its OnModelCreating and add a migration that creates the table, or turn the outbox off.";
+
+    public static string OutboxStoreWithoutInterceptor(Type contextType) =>
+        $"Stockpile's invalidation outbox is on, but the chain's EfCoreStore<{TypeNames.Display(contextType)}> makes its contexts without the Stockpile interceptor, so the chain's own writes through it would get no outbox row. "
+        + "Give the store contexts made from options with AddStockpileInterceptor(() => chain, o => o.UseOutbox = true) (the chain is asked for at the first save, so it may be made after them), or turn the outbox off.";
 }

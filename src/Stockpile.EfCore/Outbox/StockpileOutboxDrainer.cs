@@ -34,6 +34,7 @@ public sealed class StockpileOutboxDrainer<TContext> : IAsyncDisposable
     /// <param name="loggerFactory">The logger factory; <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="contextFactory"/> or <paramref name="chain"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">An option is out of range; the message says which.</exception>
+    /// <exception cref="InvalidOperationException">An <see cref="EfCoreStore{TContext}"/> of <paramref name="chain"/> makes its contexts without an interceptor that writes outbox rows, so the chain's own writes would get none; the message names the context type.</exception>
     public StockpileOutboxDrainer(IDbContextFactory<TContext> contextFactory, ChainedStore chain, StockpileOutboxOptions? options = null, StockpileInterceptorOptions? interceptorOptions = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(contextFactory);
@@ -44,6 +45,7 @@ public sealed class StockpileOutboxDrainer<TContext> : IAsyncDisposable
             throw new ArgumentException($"The Stockpile outbox options of '{typeof(TContext).Name}' are not valid: {invalid}", nameof(options));
         }
 
+        OutboxSetUp.CheckStores(chain, typeof(TContext));
         var logger = loggerFactory?.CreateLogger("Stockpile.EfCore") ?? NullLogger.Instance;
         var coordinator = new CommitCoordinator(() => chain, interceptorOptions ?? new StockpileInterceptorOptions(), logger, null);
         _drainer = new OutboxDrainer<TContext>(contextFactory, coordinator, options, StockpileMetrics.Shared, logger);

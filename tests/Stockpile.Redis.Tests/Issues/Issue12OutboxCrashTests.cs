@@ -31,6 +31,14 @@ public sealed class Issue12OutboxCrashTests
     public Task ChainPut_ProcessKilledAfterDatabaseWriteBeforeRedis_StartupDrainLeavesNoTierWithTheOldState(string provider) =>
         KilledThenStartedAsync("crash-put", provider);
 
+    /// <summary>
+    /// Lane pg6: the same chain put made inside a <c>TransactionScope</c>. Its save used to enlist in the scope, where no
+    /// commit passes EF Core's interceptors (no row); it commits on its own now, with its row.
+    /// </summary>
+    [Test]
+    public Task ChainPutInsideTransactionScope_ProcessKilledAfterDatabaseWriteBeforeRedis_StartupDrainLeavesNoTierWithTheOldState() =>
+        KilledThenStartedAsync("crash-scope-put", "postgres");
+
     private static async Task KilledThenStartedAsync(string mode, string provider)
     {
         await using var database = await OutboxDatabase.CreateAsync(notes: 1, await OutboxPostgres.ForAsync(provider));
@@ -59,7 +67,7 @@ public sealed class Issue12OutboxCrashTests
         await OutboxDatabase.StopHostedAsync(instance);
     }
 
-    /// <summary>Runs the crash app in <paramref name="mode"/> (<c>crash</c>, <c>crash-scope</c>, <c>crash-put</c>: see its Program.cs) and waits for it to end.</summary>
+    /// <summary>Runs the crash app in <paramref name="mode"/> (<c>crash</c>, <c>crash-scope</c>, <c>crash-put</c>, <c>crash-scope-put</c>: see its Program.cs) and waits for it to end.</summary>
     private static async Task<(int ExitCode, string Output, string Errors)> RunCrashAppAsync(string mode, string provider, string database, string redis, string prefix, int id, string text)
     {
         var app = Path.Combine(AppContext.BaseDirectory, "Stockpile.Testing.CrashApp.dll");

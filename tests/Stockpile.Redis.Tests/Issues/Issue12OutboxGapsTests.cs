@@ -50,6 +50,33 @@ public sealed class Issue12OutboxGapsTests
         Assert.That((await chain.GetManyAsync<Note, int>([1, 2])).Select(n => n!.Text), Is.All.EqualTo("new"));
     }
 
+    /// <summary>
+    /// Lane pg6: a chain's own write inside a <see cref="TransactionScope"/> enlisted its save in the ambient
+    /// transaction, where no commit passes through EF Core's interceptors, so it got no outbox row (and the cache tiers,
+    /// written at once, could not follow the scope's rollback). The store's writes run outside the ambient transaction
+    /// now: committed at once with their row, whatever the scope does; with Redis unreachable the row stays.
+    /// </summary>
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task ChainPut_InsideTransactionScope_CommitsOnItsOwnWithItsRow(bool complete)
+    {
+        await using var database = await OutboxDatabase.CreateAsync(notes: 1, await OutboxPostgres.GetAsync());
+        await using var app = database.Instance(Unreachable, TestStores.UniquePrefix());
+        var chain = app.GetRequiredService<ChainedStore>();
+
+        using (var scope = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        {
+            await chain.PutAsync(new Note { Id = 1, Code = "N1", Text = "put" });
+            if (complete)
+            {
+                scope.Complete();
+            }
+        }
+
+        Assert.That(await database.TextAsync(1), Is.EqualTo("put"), "the chain's write is its own unit of work");
+        Assert.That(await database.OutboxRowsAsync(), Is.EqualTo(1), "its row was written with it, and stays while Redis is unreachable");
+    }
+
     [TestCase("sqlite")]
     [TestCase("postgres")]
     public async Task ChainPutAndDelete_RedisReachable_RowMarkedDoneOnceEveryTierTookTheWrite(string provider)
@@ -134,6 +161,56 @@ public sealed class Issue12OutboxGapsTests
         await drainer.StopAsync();
     }
 
+    /// <summary>
+    /// Without DI (lane pg6): a chain whose EF Core store makes its contexts without the interceptor would write the
+    /// database with no outbox row; the set-up fails at once, naming the store's context and the way out.
+    /// </summary>
+    [Test]
+    public async Task ManualSetup_ChainStoreContextsWithoutTheInterceptor_FailsAtSetUpNamingTheContext()
+    {
+        await using var database = await OutboxDatabase.CreateAsync(notes: 1);
+        var chain = new ChainedStore([new MemoryStore(), new EfCoreStore<NoteDbContext>(new PooledDbContextFactory<NoteDbContext>(database.ContextOptions()))]);
+
+        var interceptor = Assert.Throws<InvalidOperationException>(() => new DbContextOptionsBuilder<NoteDbContext>(database.ContextOptions()).AddStockpileInterceptor(chain, o => o.UseOutbox = true));
+        var drainer = Assert.Throws<InvalidOperationException>(() => _ = new StockpileOutboxDrainer<NoteDbContext>(new PooledDbContextFactory<NoteDbContext>(database.ContextOptions()), chain));
+
+        foreach (var refused in new[] { interceptor!, drainer! })
+        {
+            Assert.That(refused.Message, Does.Contain(nameof(NoteDbContext)).And.Contain("EfCoreStore").And.Contain("AddStockpileInterceptor(() => chain"));
+        }
+
+        Assert.That(() => new DbContextOptionsBuilder<NoteDbContext>(database.ContextOptions()).AddStockpileInterceptor(chain), Throws.Nothing, "without the outbox the chain's writes need no row");
+    }
+
+    /// <summary>
+    /// Without DI, the way out (lane pg6): the store's contexts carry the interceptor, given the chain made after them.
+    /// A chain put writes its row with the data; with Redis reachable it is marked done, with Redis unreachable it
+    /// stays, and a drain on another instance evicts the pre-put state from Redis.
+    /// </summary>
+    [Test]
+    public async Task ManualSetup_StoreContextsWithTheInterceptor_ChainPutWritesItsRow()
+    {
+        await using var database = await OutboxDatabase.CreateAsync(notes: 1);
+        var prefix = TestStores.UniquePrefix();
+        await using var b = await ManualInstance.CreateAsync(database, RedisTestEnvironment.ConnectionString, prefix);
+        Assert.That((await b.Chain.GetAsync<Note, int>(1))?.Text, Is.EqualTo("old"));
+        await using var drainer = new StockpileOutboxDrainer<NoteDbContext>(b.Contexts, b.Chain);
+
+        await b.Chain.PutAsync(new Note { Id = 1, Code = "N1", Text = "put" });
+        Assert.That(await database.OutboxRowsAsync(), Is.EqualTo(1), "the put wrote its row with the data");
+        Assert.That(await drainer.DrainAsync(), Is.Zero, "marked done once every tier took the put: deleted, nothing applied");
+        Assert.That(await database.OutboxRowsAsync(), Is.Zero);
+
+        await using var a = await ManualInstance.CreateAsync(database, Unreachable, prefix);
+        await a.Chain.PutAsync(new Note { Id = 1, Code = "N1", Text = "put again" });
+        Assert.That(await database.OutboxRowsAsync(), Is.EqualTo(1), "Redis was unreachable: the row stays");
+        Assert.That((await b.Redis.GetAsync<Note, int>(1))?.Text, Is.EqualTo("put"), "Redis kept the pre-put state");
+
+        Assert.That(await drainer.DrainAsync(), Is.EqualTo(1));
+        Assert.That(await b.Redis.GetAsync<Note, int>(1), Is.Null);
+        Assert.That((await b.Chain.GetAsync<Note, int>(1))?.Text, Is.EqualTo("put again"));
+    }
+
     [Test]
     public async Task ManualSetup_UseOutboxWithoutTheTable_SaveAndDrainerFailNamingTheContext()
     {
@@ -207,11 +284,12 @@ public sealed class Issue12OutboxGapsTests
             TestStores.FailFast(redisOptions);
             var redis = await RedisStore.ConnectAsync(redisOptions);
 
-            // The store's own contexts need no interceptor (the chain updates the caches after its writes).
-            var store = new EfCoreStore<NoteDbContext>(new PooledDbContextFactory<NoteDbContext>(database.ContextOptions()));
-            var chain = new ChainedStore([new MemoryStore(), redis, store]);
-            var app = new DbContextOptionsBuilder<NoteDbContext>(database.ContextOptions()).AddStockpileInterceptor(chain, o => o.UseOutbox = true);
-            return new ManualInstance(chain, redis, new PooledDbContextFactory<NoteDbContext>(app.Options));
+            // The store's contexts carry the interceptor too (its outbox rows), given the chain made after them.
+            ChainedStore? chain = null;
+            var app = new DbContextOptionsBuilder<NoteDbContext>(database.ContextOptions()).AddStockpileInterceptor(() => chain!, o => o.UseOutbox = true);
+            var contexts = new PooledDbContextFactory<NoteDbContext>(app.Options);
+            chain = new ChainedStore([new MemoryStore(), redis, new EfCoreStore<NoteDbContext>(contexts)]);
+            return new ManualInstance(chain, redis, contexts);
         }
 
         public ValueTask DisposeAsync() => Redis.DisposeAsync();

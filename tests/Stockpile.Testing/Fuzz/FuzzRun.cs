@@ -28,7 +28,8 @@ public static class FuzzRun
             : (ulong)Random.Shared.NextInt64(long.MaxValue);
         var count = Soak ? shortCount * 10 : shortCount;
         TestContext.Progress.WriteLine($"{name}: {count} cases, {SeedVariable}={seed}");
-        var cases = generator.Sample(50, new Rnd(seed), count);
+        // FsCheck's Sample takes the number of values first and their size last (size 50, as FsCheck's own default).
+        var cases = generator.Sample(count, new Rnd(seed), 50);
         for (var i = 0; i < cases.Length; i++)
         {
             try

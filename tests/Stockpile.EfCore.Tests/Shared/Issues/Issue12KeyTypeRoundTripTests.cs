@@ -9,7 +9,10 @@ namespace Stockpile.EfCore.Tests.Issues;
 /// support expressions of type … in ORDER BY clauses" (the compiled key query ordered by the key before <c>Take(2)</c>;
 /// it reads the matching rows unordered now, and stops at the second exact match); and text with a lone surrogate or a
 /// NUL was stored changed (U+FFFD, or cut at the NUL) without a word: such a put is refused now, before anything is
-/// written.
+/// written. On PostgreSQL (lane pg6) a look-up by such text threw Npgsql's error (22021 for a NUL, an
+/// <see cref="System.Text.EncoderFallbackException"/> for a lone surrogate) instead of missing: no row can hold that key,
+/// so the store answers a miss without asking the database (the PostgreSQL-only limits are in
+/// <c>Issue12PostgresColumnLimitsTests</c>).
 /// </summary>
 public sealed class Issue12KeyTypeRoundTripTests
 {
@@ -59,5 +62,46 @@ public sealed class Issue12KeyTypeRoundTripTests
         Assert.ThrowsAsync<StockpileSerializationException>(async () => await store.PutAsync(item));
 
         Assert.That(await store.GetAsync<Keyed<char>>(EntityKey.Of<Keyed<char>>(nameof(item.Alt), item.Alt)), Is.Null, "nothing was written");
+    }
+
+    [TestCase("a{S}b")]
+    [TestCase("tail\0")]
+    public async Task GetGetManyDelete_KeyNoRowCanHold_MissWithoutError(string text)
+    {
+        text = text.Replace("{S}", "\uD800", StringComparison.Ordinal);
+        await TestDatabase.Current.EnsureTablesAsync<FuzzDbContext>();
+        var store = new EfCoreStore<FuzzDbContext>(TestDatabase.Current.Factory<FuzzDbContext>());
+        var kept = new Keyed<string> { Id = Guid.NewGuid().ToString("N"), Alt = Guid.NewGuid().ToString("N"), Text = "kept", Blob = [1] };
+        await store.PutAsync(kept);
+        var byId = EntityKey.Of<Keyed<string>>(nameof(kept.Id), text);
+        var byAlt = EntityKey.Of<Keyed<string>>(nameof(kept.Alt), text);
+
+        Assert.That(await store.GetAsync<Keyed<string>, string>(text), Is.Null, "get by the primary key's value");
+        Assert.That(await store.GetAsync<Keyed<string>>(byAlt), Is.Null, "get by the alternate key");
+        var batch = await store.GetManyAsync<Keyed<string>>([byId, EntityKey.FromEntity(kept), byAlt]);
+        Assert.That(batch[0], Is.Null);
+        Assert.That(batch[1]?.Text, Is.EqualTo("kept"), "the other look-ups of the batch are answered");
+        Assert.That(batch[2], Is.Null);
+        Assert.That((await store.GetManyAsync<Keyed<string>, string>([text, kept.Id])).Select(k => k?.Text), Is.EqualTo(new[] { null, "kept" }));
+        Assert.That(await store.DeleteAsync(byId), Is.False);
+        Assert.That(await store.DeleteManyAsync([byAlt, EntityKey.FromEntity(kept)]), Is.EqualTo(1), "the batch deletes what can exist");
+    }
+
+    /// <summary>PostgreSQL maps a <see cref="char"/> to <c>character(1)</c>, which pads with spaces: a space, or any char, must still come back as itself.</summary>
+    [TestCase(' ')]
+    [TestCase('x')]
+    [TestCase('\u00e9')]
+    public async Task PutGetDelete_CharKey_RoundTrips(char id)
+    {
+        await TestDatabase.Current.EnsureTablesAsync<FuzzDbContext>();
+        var store = new EfCoreStore<FuzzDbContext>(TestDatabase.Current.Factory<FuzzDbContext>());
+        var item = new Keyed<char> { Id = id, Alt = Guid.NewGuid().ToString("N"), Text = "c", Blob = [1] };
+        await store.DeleteAsync(item);
+
+        await store.PutAsync(item);
+
+        Assert.That((await store.GetAsync<Keyed<char>, char>(id))?.Alt, Is.EqualTo(item.Alt));
+        Assert.That((await store.GetAsync<Keyed<char>>(EntityKey.Of<Keyed<char>>(nameof(item.Alt), item.Alt)))?.Id, Is.EqualTo(id));
+        Assert.That(await store.DeleteAsync(item), Is.True);
     }
 }

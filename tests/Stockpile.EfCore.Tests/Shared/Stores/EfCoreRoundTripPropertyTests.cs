@@ -1,17 +1,19 @@
 using Stockpile.EfCore.Tests.Infrastructure;
 using Stockpile.Testing.Fuzz;
 
-namespace Stockpile.EfCore.Tests.Sqlite;
+namespace Stockpile.EfCore.Tests.Stores;
 
 /// <summary>
-/// Issue 12, torture case 6 (the EF Core store, on SQLite): randomized objects of every supported key
-/// type (separators, escapes, braces, lone surrogates, empty and long texts, blobs up to 256 KiB) round-trip through
-/// <see cref="EfCoreStore{TContext}"/> alone and under a memory tier, or are refused with an exception naming the type,
-/// key and reason, leaving nothing in any tier. FsCheck makes the cases from a seed printed before the run;
-/// <c>STOCKPILE_FSCHECK_SEED</c> replays it, <c>STOCKPILE_SOAK=1</c> runs ten times as many.
-/// <para>SQLite only for now: on PostgreSQL the same cases still meet provider limits Stockpile does not yet turn into
-/// its own refusal (a look-up by a key holding a lone surrogate or a NUL throws Npgsql's error instead of missing; a
-/// <see cref="DateTimeOffset"/> with an offset, or ticks finer than a microsecond, cannot be stored as given).</para>
+/// Issue 12, torture case 6 (the EF Core store, on SQLite and on PostgreSQL): randomized objects of every supported key
+/// type (separators, escapes, braces, lone surrogates, empty and long texts, blobs up to 256 KiB, dates and times of
+/// any tick, offset and kind) round-trip through <see cref="EfCoreStore{TContext}"/> alone and under a memory tier, or
+/// are refused with an exception naming the type, key and reason, leaving nothing in any tier. FsCheck makes the cases
+/// from a seed printed before the run; <c>STOCKPILE_FSCHECK_SEED</c> replays it, <c>STOCKPILE_SOAK=1</c> runs ten times
+/// as many.
+/// <para>On PostgreSQL (lane pg6) the provider's limits are Stockpile's refusals: text with a NUL or a lone surrogate,
+/// a time finer than a microsecond, a <see cref="DateTimeOffset"/> with an offset or a <see cref="DateTime"/> of a
+/// kind its column refuses are refused before anything is written, and a look-up by a key no row can hold misses
+/// (see <c>Issue12PostgresColumnLimitsTests</c>).</para>
 /// </summary>
 [Category("Torture")]
 public sealed class EfCoreRoundTripPropertyTests
