@@ -14,6 +14,7 @@ internal sealed partial class RedisBackplane
         try
         {
             var subscriber = await _link.GetSubscriberAsync(cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _plainChannel, HasNoChannelPrefix(await _link.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)));
             _link.SubscriptionRestored += OnSubscriptionRestored;
             _link.Reconnected += OnReconnected;
             _subscriber = subscriber;
@@ -32,6 +33,10 @@ internal sealed partial class RedisBackplane
             Log.BackplaneSubscribeFailed(_logger, ChannelName, ex);
         }
     }
+
+    /// <summary>Whether the connection publishes and subscribes to channels under their own names (StackExchange.Redis prepends its <c>ChannelPrefix</c> otherwise).</summary>
+    private static bool HasNoChannelPrefix(IConnectionMultiplexer multiplexer) =>
+        string.IsNullOrEmpty(ConfigurationOptions.Parse(multiplexer.Configuration).ChannelPrefix);
 
     private async ValueTask UnsubscribeAsync()
     {

@@ -31,6 +31,7 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Task _processing;
     private int _disposed;
+    private bool _plainChannel;
 
     public RedisBackplane(RedisLink link, string channel, int unsentCapacity, Func<ChainedStore> chain, ILogger logger, RedisMetrics metrics)
     {
@@ -78,6 +79,19 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
         ArgumentException.ThrowIfNullOrWhiteSpace(tag);
         return PublishAsync(BackplaneMessage.EncodeRemoveTag(InstanceId, tag), [], clear: true, cancellationToken);
     }
+
+    /// <summary>
+    /// Returns whether a store on <paramref name="link"/> may send this backplane's eviction message itself, in the
+    /// script of its delete (<see cref="RedisStore"/>): the same connection, no channel prefix on it (the script names
+    /// the channel as is), and no kept message waiting to be sent first (the usual path republishes it).
+    /// </summary>
+    internal bool PublishesThrough(RedisLink link) => link == _link && Volatile.Read(ref _plainChannel) && !_unsent.IsPending && Volatile.Read(ref _disposed) == 0;
+
+    /// <summary>Encodes an eviction message from this instance (for a store that sends it, see <see cref="PublishesThrough"/>).</summary>
+    internal byte[] EncodeEvict(IReadOnlyList<EntityKey> keys) => BackplaneMessage.EncodeEvict(InstanceId, keys);
+
+    /// <summary>Counts a message a store sent for this backplane.</summary>
+    internal void Sent() => _metrics.Message("published");
 
     /// <summary>Starts unsubscribing without waiting (for containers disposed synchronously).</summary>
     public void Dispose() => _ = DisposeAsync().AsTask();

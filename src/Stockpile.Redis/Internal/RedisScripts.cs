@@ -155,7 +155,26 @@ internal static partial class RedisScripts
     /// look-up is fenced, found or not, and so is every key of an object removed: a back-fill that read any of them
     /// before this delete is refused. Returns how many objects were removed.
     /// </summary>
-    public static RedisScript Delete { get; } = new("local prefix = ARGV[1]\n" + Clock + Functions + """
+    public static RedisScript Delete { get; } = new("local prefix = ARGV[1]\n" + Clock + Functions + DeleteBody + """
+        return removed
+        """);
+
+    /// <summary>
+    /// <see cref="Delete"/>, then a message published on a channel, in the same script: the message leaves only once
+    /// every look-up is gone, whatever the order the server took other clients' commands in. KEYS: as for
+    /// <see cref="Delete"/>. ARGV: the store's key prefix, the channel, the message. Returns how many objects were
+    /// removed, and how many clients received the message, or -1 if the server refused the publish (an ACL without
+    /// the channel, say: the deletes stand, and the caller publishes as usual).
+    /// </summary>
+    public static RedisScript DeleteAndPublish { get; } = new("local prefix = ARGV[1]\n" + Clock + Functions + DeleteBody + """
+        local received = redis.pcall('PUBLISH', ARGV[2], ARGV[3])
+        if type(received) ~= 'number' then received = -1 end
+        return { removed, received }
+        """);
+
+    // The body of the delete scripts: every look-up fenced, found objects evicted, stale pointers removed; leaves the
+    // count in `removed` with the fences written.
+    private const string DeleteBody = """
         local removed = 0
         for i = 1, #KEYS do
           local key = KEYS[i]
@@ -175,6 +194,6 @@ internal static partial class RedisScripts
           end
         end
         flush()
-        return removed
-        """);
+
+        """;
 }
