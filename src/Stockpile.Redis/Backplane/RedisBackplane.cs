@@ -27,7 +27,7 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
     private readonly RedisMetrics _metrics;
     private readonly MissedKeySet<EntityKey> _unsent;
     private readonly SemaphoreSlim _republishGate = new(1, 1);
-    private readonly Channel<Work> _inbox = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<WorkKind> _inbox = Channel.CreateUnbounded<WorkKind>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Task _processing;
     private int _disposed;
@@ -48,7 +48,6 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
 
     private enum WorkKind
     {
-        Message,
         ClearAfterReconnect,
         Republish,
     }
@@ -187,7 +186,5 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
         }
     }
 
-    private void OnCircuitClosed() => _inbox.Writer.TryWrite(new Work(WorkKind.Republish, default));
-
-    private readonly record struct Work(WorkKind Kind, ReadOnlyMemory<byte> Message);
+    private void OnCircuitClosed() => _inbox.Writer.TryWrite(WorkKind.Republish);
 }
