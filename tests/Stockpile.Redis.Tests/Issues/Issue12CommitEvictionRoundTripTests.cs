@@ -30,15 +30,7 @@ public sealed class Issue12CommitEvictionRoundTripTests
         await source.PutAsync(product);
         Assert.That((await b.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("v1"), "B holds v1 in memory and Redis");
 
-        // Warm up A: its clear fence and the script are on the server, so what is counted is the steady state.
-        await WarmUpAsync(pair);
-        var recorder = new CommandRecorder(await a.Services.GetRequiredService<RedisLink>().GetMultiplexerAsync(default));
-        await source.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "v2", Price = product.Price });
-        var evicted = b.Count("BackplaneEvicted");
-
-        recorder.Start();
-        await a.Chain.InvalidateAsync([EntityKey.FromEntity(product), EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)]);
-        var sent = recorder.Stop();
+        var (sent, evicted) = await CommitRecordedAsync(pair, source, product);
 
         Assert.That(sent, Is.EqualTo(new[] { "EVALSHA" }), $"one script deletes and publishes: {string.Join(", ", sent)}");
         await RedisBackplaneTests.WaitUntilAsync(() => Task.FromResult(b.Count("BackplaneEvicted") > evicted));
@@ -73,9 +65,9 @@ public sealed class Issue12CommitEvictionRoundTripTests
             Assert.That((await a.Redis.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo(old), $"round {round}: so does Redis");
 
             // The commit, then the chain's invalidation (as the SaveChanges interceptor runs it).
-            await source.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = $"v{round}", Price = product.Price });
+            await source.PutAsync(Renamed(product, $"v{round}"));
             var evicted = b.Count("BackplaneEvicted");
-            await a.Chain.InvalidateAsync([EntityKey.FromEntity(product), EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)]);
+            await a.Chain.InvalidateAsync(KeysOf(product));
             await RedisBackplaneTests.WaitUntilAsync(() => Task.FromResult(b.Count("BackplaneEvicted") > evicted && seenInRedis.Count >= round));
 
             Assert.That((await b.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo($"v{round}"), $"round {round}: B's first read after the message is the committed state");
@@ -95,14 +87,7 @@ public sealed class Issue12CommitEvictionRoundTripTests
         var product = TestStores.NewProduct("v1");
         await source.PutAsync(product);
         Assert.That((await b.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("v1"));
-        await WarmUpAsync(pair);
-        var recorder = new CommandRecorder(await a.Services.GetRequiredService<RedisLink>().GetMultiplexerAsync(default));
-        await source.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "v2", Price = product.Price });
-        var evicted = b.Count("BackplaneEvicted");
-
-        recorder.Start();
-        await a.Chain.InvalidateAsync([EntityKey.FromEntity(product), EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)]);
-        var sent = recorder.Stop();
+        var (sent, evicted) = await CommitRecordedAsync(pair, source, product);
 
         // The deletes go slot by slot to several nodes: the message cannot ride on one of them, and follows them all.
         Assert.That(sent.Count(c => c == "PUBLISH"), Is.EqualTo(1), string.Join(", ", sent));
@@ -126,8 +111,8 @@ public sealed class Issue12CommitEvictionRoundTripTests
         Assert.That((await a.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("v1"));
         Assert.That(await a.Redis.GetAsync<Product, int>(product.Id), Is.Not.Null, "Redis holds v1");
 
-        await source.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "v2", Price = product.Price });
-        await a.Chain.InvalidateAsync([EntityKey.FromEntity(product), EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)]);
+        await source.PutAsync(Renamed(product, "v2"));
+        await a.Chain.InvalidateAsync(KeysOf(product));
 
         Assert.Multiple(async () =>
         {
@@ -138,11 +123,27 @@ public sealed class Issue12CommitEvictionRoundTripTests
         });
     }
 
-    /// <summary>A's first invalidation, once B has applied its message (so B's count of evictions is settled).</summary>
-    private static async Task WarmUpAsync(AppPair pair)
+    /// <summary>
+    /// Warms A up (its clear fence and the script are on the server, so what is counted is the steady state, and B has
+    /// applied that first message), commits v2 to the source, then records the commands A sends for the invalidation.
+    /// </summary>
+    /// <returns>The commands, and B's count of evictions before the invalidation.</returns>
+    private static async Task<(string[] Sent, int Evicted)> CommitRecordedAsync(AppPair pair, FakeDatabase source, Product product)
     {
-        var evicted = pair.B.Count("BackplaneEvicted");
-        await pair.A.Chain.InvalidateAsync([EntityKey.For<Product>(TestStores.NextId())]);
-        await RedisBackplaneTests.WaitUntilAsync(() => Task.FromResult(pair.B.Count("BackplaneEvicted") > evicted));
+        var (a, b) = (pair.A, pair.B);
+        var warmed = b.Count("BackplaneEvicted");
+        await a.Chain.InvalidateAsync([EntityKey.For<Product>(TestStores.NextId())]);
+        await RedisBackplaneTests.WaitUntilAsync(() => Task.FromResult(b.Count("BackplaneEvicted") > warmed));
+        var recorder = new CommandRecorder(await a.Services.GetRequiredService<RedisLink>().GetMultiplexerAsync(default));
+        await source.PutAsync(Renamed(product, "v2"));
+        var evicted = b.Count("BackplaneEvicted");
+
+        recorder.Start();
+        await a.Chain.InvalidateAsync(KeysOf(product));
+        return (recorder.Stop(), evicted);
     }
+
+    private static EntityKey[] KeysOf(Product product) => [EntityKey.FromEntity(product), EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)];
+
+    private static Product Renamed(Product product, string name) => new() { Id = product.Id, Sku = product.Sku, Name = name, Price = product.Price };
 }
