@@ -18,13 +18,13 @@ internal sealed partial class RedisBackplane
         try
         {
             var subscriber = await _link.GetSubscriberAsync(cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref _plainChannel, HasNoChannelPrefix(await _link.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)));
             _link.SubscriptionRestored += OnSubscriptionRestored;
             _link.Reconnected += OnReconnected;
             _subscriber = subscriber;
             var queue = await subscriber.SubscribeAsync(RedisChannel.Literal(ChannelName)).WaitAsync(cancellationToken).ConfigureAwait(false);
             queue.OnMessage(OnMessageAsync);
             _queue = queue;
+            Volatile.Write(ref _plainChannel, HasNoChannelPrefix(await _link.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)));
             Log.BackplaneSubscribed(_logger, ChannelName);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -38,9 +38,22 @@ internal sealed partial class RedisBackplane
         }
     }
 
-    /// <summary>Whether the connection publishes and subscribes to channels under their own names (StackExchange.Redis prepends its <c>ChannelPrefix</c> otherwise).</summary>
-    private static bool HasNoChannelPrefix(IConnectionMultiplexer multiplexer) =>
-        string.IsNullOrEmpty(ConfigurationOptions.Parse(multiplexer.Configuration).ChannelPrefix);
+    /// <summary>
+    /// Whether the connection publishes and subscribes to channels under their own names (StackExchange.Redis prepends
+    /// its <c>ChannelPrefix</c> otherwise); when its configuration cannot be read back, the answer is no (the chain then
+    /// publishes through the subscriber, as always).
+    /// </summary>
+    private static bool HasNoChannelPrefix(IConnectionMultiplexer multiplexer)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(ConfigurationOptions.Parse(multiplexer.Configuration, ignoreUnknown: true).ChannelPrefix);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     private async ValueTask UnsubscribeAsync()
     {

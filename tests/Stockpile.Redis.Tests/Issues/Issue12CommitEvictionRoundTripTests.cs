@@ -97,6 +97,24 @@ public sealed class Issue12CommitEvictionRoundTripTests
     }
 
     [Test]
+    public async Task InvalidateAsync_ConnectionWithAChannelPrefix_PublishesSeparately_BStillHearsIt()
+    {
+        // The script would name the channel without the prefix StackExchange.Redis puts on the subscription.
+        var source = new FakeDatabase();
+        await using var pair = await AppPair.StartAsync(RedisTestEnvironment.ConnectionString + ",channelPrefix=save6:", b => b.AddTier(_ => source));
+        var (a, b) = (pair.A, pair.B);
+        var product = TestStores.NewProduct("v1");
+        await source.PutAsync(product);
+        Assert.That((await b.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("v1"));
+
+        var (sent, evicted) = await CommitRecordedAsync(pair, source, product);
+
+        Assert.That(sent, Is.EqualTo(new[] { "EVALSHA", "PUBLISH" }), string.Join(", ", sent));
+        await RedisBackplaneTests.WaitUntilAsync(() => Task.FromResult(b.Count("BackplaneEvicted") > evicted));
+        Assert.That((await b.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("v2"));
+    }
+
+    [Test]
     public async Task InvalidateAsync_ServerRefusesTheChannel_DeletesStand_NoException()
     {
         // An ACL user with the keys and no channel: the script's publish is refused after its deletes.
