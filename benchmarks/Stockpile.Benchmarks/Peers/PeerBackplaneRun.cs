@@ -13,7 +13,8 @@ namespace Stockpile.Benchmarks.Peers;
 /// chain is kept in sync by the interceptor), while B, which holds the old value in memory, reads the key in a loop
 /// (yielding the thread between reads) until it sees the new name. Two delays per round: from A calling
 /// <c>SaveChangesAsync</c>, and from A's last call returning. Sides take turns round by round, so the machine's load
-/// swings hit them alike. Run with <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-backplane [rounds]</c>.
+/// swings hit them alike. One more Stockpile side sends A's backplane message after the delete in a round trip of its
+/// own (<see cref="PeerBSeparatePublish"/>: as before session 6). Run with <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-backplane [rounds]</c>.
 /// </summary>
 internal static class PeerBackplaneRun
 {
@@ -24,6 +25,8 @@ internal static class PeerBackplaneRun
         await using var servers = await PeerBServers.StartAsync();
         await using var evictA = PeerBStockpile.Create(servers, "sp-evict:", StockpileCommitPolicy.Evict, backplane: true, cache: false);
         await using var evictB = PeerBStockpile.Create(servers, "sp-evict:", StockpileCommitPolicy.Evict, backplane: true, cache: false);
+        await using var separateA = PeerBSeparatePublish.Apply(PeerBStockpile.Create(servers, "sp-separate:", StockpileCommitPolicy.Evict, backplane: true, cache: false));
+        await using var separateB = PeerBStockpile.Create(servers, "sp-separate:", StockpileCommitPolicy.Evict, backplane: true, cache: false);
         await using var writeA = PeerBStockpile.Create(servers, "sp-write:", StockpileCommitPolicy.WriteThrough, backplane: true, cache: false);
         await using var writeB = PeerBStockpile.Create(servers, "sp-write:", StockpileCommitPolicy.WriteThrough, backplane: true, cache: false);
         await using var cacheA = PeerBStockpile.Create(servers, "sp-cache:", StockpileCommitPolicy.Evict, backplane: true, cache: true);
@@ -47,6 +50,8 @@ internal static class PeerBackplaneRun
                 async id => (await CacheReadAsync(cacheB.Cache, plainB, id))?.Name),
             new("Stockpile cache, SaveChanges + SetAsync", 6, (id, name) => SaveAsync(plainA, id, name, (row, key) => cacheA.Cache.SetAsync(key, row).AsTask()),
                 async id => (await CacheReadAsync(cacheB.Cache, plainB, id))?.Name),
+            new("Stockpile entity chain, interceptor Evict, publish after the delete", 7, (id, name) => SaveAsync(separateA.Contexts, id, name, static (_, _) => Task.CompletedTask),
+                async id => (await separateB.Chain.GetAsync<Product, int>(id))?.Name),
         ];
 
         var warmup = Math.Max(rounds / 10, 20);
@@ -76,6 +81,10 @@ internal static class PeerBackplaneRun
         Console.WriteLine($"  {sides[4].FromReturn.RatioTo(sides[2].FromReturn)}");
         Console.WriteLine($"  {sides[5].FromCall.RatioTo(sides[3].FromCall)}");
         Console.WriteLine($"  {sides[5].FromReturn.RatioTo(sides[3].FromReturn)}");
+        Console.WriteLine($"  {sides[6].FromCall.RatioTo(sides[2].FromCall)}");
+        Console.WriteLine($"  {sides[6].FromReturn.RatioTo(sides[2].FromReturn)}");
+        Console.WriteLine($"  {sides[0].FromCall.RatioTo(sides[6].FromCall)}");
+        Console.WriteLine($"  {sides[0].FromReturn.RatioTo(sides[6].FromReturn)}");
     }
 
     /// <summary>A's commit: the row loaded tracked and renamed, then timed: <c>SaveChangesAsync</c> and what the library's user calls after it.</summary>

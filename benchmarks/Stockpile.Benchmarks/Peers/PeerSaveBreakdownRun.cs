@@ -10,7 +10,8 @@ namespace Stockpile.Benchmarks.Peers;
 /// (<c>Evict</c>, <c>WriteThrough</c>) and the by-hand eviction: loading the 100 rows tracked and changing them; from
 /// <c>SaveChangesAsync</c> called to the save's interceptors run (Stockpile's capture); to the commit (change detection,
 /// the statements, the commit); to the saved-changes interceptors run (Stockpile's cache update); to the call
-/// returning; and, by hand, the chain's <c>InvalidateAsync</c>. Medians per step, the bytes allocated and the process's
+/// returning; and, by hand, the chain's <c>InvalidateAsync</c>. One more side runs <c>Evict</c> with the backplane's
+/// message sent after the delete in a round trip of its own (<see cref="PeerBSeparatePublish"/>: as before session 6). Medians per step, the bytes allocated and the process's
 /// CPU time per save (all threads: on a loaded machine the wall times mostly measure the scheduler, the CPU time does
 /// not). Sides go in a new random order every round; name sides (exactly) to run only those, one process per side
 /// gives the cleanest CPU figures. Run with
@@ -26,8 +27,10 @@ internal static class PeerSaveBreakdownRun
         var plainMarks = new PeerSaveMarks();
         var evictMarks = new PeerSaveMarks();
         var writeMarks = new PeerSaveMarks();
+        var separateMarks = new PeerSaveMarks();
         var plain = new PooledDbContextFactory<BenchDbContext>(servers.Database.Options(o => o.AddInterceptors(plainMarks)));
         await using var evict = PeerBStockpile.Create(servers, "breakdown-evict:", StockpileCommitPolicy.Evict, backplane: true, cache: false, evictMarks);
+        await using var separate = PeerBSeparatePublish.Apply(PeerBStockpile.Create(servers, "breakdown-separate:", StockpileCommitPolicy.Evict, backplane: true, cache: false, separateMarks));
         await using var write = PeerBStockpile.Create(servers, "breakdown-write:", StockpileCommitPolicy.WriteThrough, backplane: true, cache: false, writeMarks);
         var products = await plain.CreateDbContext().Products.AsNoTracking().Where(p => p.Id < Rows).ToListAsync();
         EntityKey[] keys = [.. products.SelectMany(static p => new[] { EntityKey.For<Product>(p.Id), EntityKey.Of<Product>(nameof(Product.Sku), p.Sku) })];
@@ -38,6 +41,7 @@ internal static class PeerSaveBreakdownRun
             new(1, "interceptor, Evict", evict.Contexts, evictMarks, null),
             new(2, "interceptor, WriteThrough", write.Contexts, writeMarks, null),
             new(3, "plain SaveChanges + chain InvalidateAsync by hand", plain, plainMarks, () => evict.Chain.InvalidateAsync(keys)),
+            new(4, "interceptor, Evict, publish after the delete", separate.Contexts, separateMarks, null),
         ];
 
         if (only.Length > 0)

@@ -3,7 +3,11 @@ using Stockpile.Redis.Internal;
 
 namespace Stockpile.Redis.Backplane;
 
-/// <content>Receiving: the subscription (StackExchange.Redis resubscribes after a reconnect), and applying messages one at a time.</content>
+/// <content>
+/// Receiving: the subscription (StackExchange.Redis resubscribes after a reconnect), and applying messages one at a
+/// time, on the subscription queue's own loop (no second hand-over before a message reaches the chain); the clears
+/// after a reconnect and the republishes go through the inbox.
+/// </content>
 internal sealed partial class RedisBackplane
 {
     private ISubscriber? _subscriber;
@@ -18,8 +22,9 @@ internal sealed partial class RedisBackplane
             _link.Reconnected += OnReconnected;
             _subscriber = subscriber;
             var queue = await subscriber.SubscribeAsync(RedisChannel.Literal(ChannelName)).WaitAsync(cancellationToken).ConfigureAwait(false);
-            queue.OnMessage(OnMessage);
+            queue.OnMessage(OnMessageAsync);
             _queue = queue;
+            Volatile.Write(ref _plainChannel, HasNoChannelPrefix(await _link.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)));
             Log.BackplaneSubscribed(_logger, ChannelName);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -30,6 +35,23 @@ internal sealed partial class RedisBackplane
         {
             // The package keeps the subscription and makes it when the connection is up.
             Log.BackplaneSubscribeFailed(_logger, ChannelName, ex);
+        }
+    }
+
+    /// <summary>
+    /// Whether the connection publishes and subscribes to channels under their own names (StackExchange.Redis prepends
+    /// its <c>ChannelPrefix</c> otherwise); when its configuration cannot be read back, the answer is no (the chain then
+    /// publishes through the subscriber, as always).
+    /// </summary>
+    private static bool HasNoChannelPrefix(IConnectionMultiplexer multiplexer)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(ConfigurationOptions.Parse(multiplexer.Configuration, ignoreUnknown: true).ChannelPrefix);
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 
@@ -51,12 +73,29 @@ internal sealed partial class RedisBackplane
         }
     }
 
-    // All three run on the multiplexer's threads: hand over and return.
-    private void OnMessage(ChannelMessage message) => _inbox.Writer.TryWrite(new Work(WorkKind.Message, (byte[])message.Message!));
+    // StackExchange.Redis awaits each call before it hands over the next message: the order is kept.
+    private async Task OnMessageAsync(ChannelMessage message)
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            // Unsubscribing: the chain may be gone with its container.
+            return;
+        }
 
-    private void OnSubscriptionRestored() => _inbox.Writer.TryWrite(new Work(WorkKind.ClearAfterReconnect, default));
+        try
+        {
+            await ApplyAsync((byte[])message.Message!).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.BackplaneHandlerFailed(_logger, ex);
+        }
+    }
 
-    private void OnReconnected() => _inbox.Writer.TryWrite(new Work(WorkKind.Republish, default));
+    // Both run on the multiplexer's threads: hand over and return.
+    private void OnSubscriptionRestored() => _inbox.Writer.TryWrite(WorkKind.ClearAfterReconnect);
+
+    private void OnReconnected() => _inbox.Writer.TryWrite(WorkKind.Republish);
 
     private async Task ProcessAsync()
     {
@@ -64,25 +103,21 @@ internal sealed partial class RedisBackplane
         {
             try
             {
-                switch (work.Kind)
+                if (work == WorkKind.ClearAfterReconnect)
                 {
-                    case WorkKind.Message:
-                        await ApplyAsync(work.Message).ConfigureAwait(false);
-                        break;
-                    case WorkKind.ClearAfterReconnect:
-                        await _chain().ClearLocalAsync(null).ConfigureAwait(false);
-                        Log.BackplaneClearedAfterReconnect(_logger);
-                        break;
-                    default:
-                        await RepublishAsync(_lifetime.Token).ConfigureAwait(false);
-                        break;
+                    await _chain().ClearLocalAsync(null).ConfigureAwait(false);
+                    Log.BackplaneClearedAfterReconnect(_logger);
+                }
+                else
+                {
+                    await RepublishAsync(_lifetime.Token).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
             {
                 // Disposing.
             }
-            catch (Exception ex) when (work.Kind == WorkKind.Republish && RedisLink.IsUnavailable(ex))
+            catch (Exception ex) when (work == WorkKind.Republish && RedisLink.IsUnavailable(ex))
             {
                 // Still away: the next publish or recovery tries again.
             }

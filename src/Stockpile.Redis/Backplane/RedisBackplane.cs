@@ -27,10 +27,11 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
     private readonly RedisMetrics _metrics;
     private readonly MissedKeySet<EntityKey> _unsent;
     private readonly SemaphoreSlim _republishGate = new(1, 1);
-    private readonly Channel<Work> _inbox = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<WorkKind> _inbox = Channel.CreateUnbounded<WorkKind>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Task _processing;
     private int _disposed;
+    private bool _plainChannel;
 
     public RedisBackplane(RedisLink link, string channel, int unsentCapacity, Func<ChainedStore> chain, ILogger logger, RedisMetrics metrics)
     {
@@ -47,7 +48,6 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
 
     private enum WorkKind
     {
-        Message,
         ClearAfterReconnect,
         Republish,
     }
@@ -78,6 +78,19 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
         ArgumentException.ThrowIfNullOrWhiteSpace(tag);
         return PublishAsync(BackplaneMessage.EncodeRemoveTag(InstanceId, tag), [], clear: true, cancellationToken);
     }
+
+    /// <summary>
+    /// Returns whether a store on <paramref name="link"/> may send this backplane's eviction message itself, in the
+    /// script of its delete (<see cref="RedisStore"/>): the same connection, no channel prefix on it (the script names
+    /// the channel as is), and no kept message waiting to be sent first (the usual path republishes it).
+    /// </summary>
+    internal bool PublishesThrough(RedisLink link) => link == _link && Volatile.Read(ref _plainChannel) && !_unsent.IsPending && Volatile.Read(ref _disposed) == 0;
+
+    /// <summary>Encodes an eviction message from this instance (for a store that sends it, see <see cref="PublishesThrough"/>).</summary>
+    internal byte[] EncodeEvict(IReadOnlyList<EntityKey> keys) => BackplaneMessage.EncodeEvict(InstanceId, keys);
+
+    /// <summary>Counts a message a store sent for this backplane.</summary>
+    internal void Sent() => _metrics.Message("published");
 
     /// <summary>Starts unsubscribing without waiting (for containers disposed synchronously).</summary>
     public void Dispose() => _ = DisposeAsync().AsTask();
@@ -173,7 +186,5 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
         }
     }
 
-    private void OnCircuitClosed() => _inbox.Writer.TryWrite(new Work(WorkKind.Republish, default));
-
-    private readonly record struct Work(WorkKind Kind, ReadOnlyMemory<byte> Message);
+    private void OnCircuitClosed() => _inbox.Writer.TryWrite(WorkKind.Republish);
 }

@@ -174,6 +174,29 @@ internal static partial class RedisScripts
     /// </summary>
     public static RedisScript Delete { get; } = new("local prefix = ARGV[1]\n" + Clock + Functions + """
         local removed, counted = 0, tonumber(ARGV[2]) or #KEYS
+        """ + "\n" + DeleteBody + """
+        return { removed, now }
+        """);
+
+    /// <summary>
+    /// <see cref="Delete"/>, then a message published on a channel, in the same script: the message leaves only once
+    /// every look-up is gone, whatever the order the server took other clients' commands in. KEYS: as for
+    /// <see cref="Delete"/>. ARGV: the store's key prefix, the channel, the message, and how many of the first keys
+    /// count (as <see cref="Delete"/>'s second). Returns how many objects were removed, how many clients received the
+    /// message, or -1 if the server refused the publish (an ACL without the channel, say: the deletes stand, and the
+    /// caller publishes as usual), and the fences' time.
+    /// </summary>
+    public static RedisScript DeleteAndPublish { get; } = new("local prefix = ARGV[1]\n" + Clock + Functions + """
+        local removed, counted = 0, tonumber(ARGV[4]) or #KEYS
+        """ + "\n" + DeleteBody + """
+        local received = redis.pcall('PUBLISH', ARGV[2], ARGV[3])
+        if type(received) ~= 'number' then received = -1 end
+        return { removed, received, now }
+        """);
+
+    // The body of the delete scripts: every look-up fenced, found objects evicted, stale pointers removed; counts in
+    // `removed` the objects the first `counted` look-ups removed, with the fences written.
+    private const string DeleteBody = """
         for i = 1, #KEYS do
           local key, gone = KEYS[i], 0
           stamp(key)
@@ -193,6 +216,6 @@ internal static partial class RedisScripts
           if i <= counted then removed = removed + gone end
         end
         flush()
-        return { removed, now }
-        """);
+
+        """;
 }

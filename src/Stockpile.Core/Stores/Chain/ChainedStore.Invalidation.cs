@@ -23,11 +23,18 @@ public sealed partial class ChainedStore
             return;
         }
 
+        // The last shared tier to delete may send the backplane's message with its delete (one round trip instead of
+        // two, still after the delete on the server); the tiers after it are this process's own.
+        var backplane = Backplane;
+        var carrier = backplane is null ? null : LastSharedCacheTier();
+        var carried = false;
         await PublishingAsync(list, () => GuardedAsync(list.Select(k => EpochOf(k.EntityType)).Distinct().ToArray(), async () =>
         {
-            await ForEachCacheTierAsync(tier => Ignore(tier.DeleteManyUntypedAsync(list, cancellationToken))).ConfigureAwait(false);
+            await ForEachCacheTierAsync(tier => tier == carrier ? Carry(tier.DeleteManyAndPublishForChainAsync(list, backplane!, cancellationToken)) : Ignore(tier.DeleteManyUntypedAsync(list, cancellationToken))).ConfigureAwait(false);
             return true;
-        }), static () => true, cancellationToken).ConfigureAwait(false);
+        }), static () => true, cancellationToken, () => carried).ConfigureAwait(false);
+
+        async ValueTask Carry(ValueTask<bool> pending) => carried = await pending.ConfigureAwait(false);
     }
 
     /// <summary>Evicts every object of a type (or every object) from every cache tier, and tells other instances.</summary>
@@ -131,8 +138,22 @@ public sealed partial class ChainedStore
         }).ConfigureAwait(false);
     }
 
-    private ValueTask PublishEvictAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken) =>
-        Backplane is { } backplane && _metrics.Invalidated(Name, "sent", "evict", keys.Count) ? backplane.PublishEvictAsync(keys, cancellationToken) : default;
+    private ValueTask PublishEvictAsync(IReadOnlyList<EntityKey> keys, CancellationToken cancellationToken, bool sent = false) =>
+        Backplane is { } backplane && _metrics.Invalidated(Name, "sent", "evict", keys.Count) && !sent ? backplane.PublishEvictAsync(keys, cancellationToken) : default;
+
+    /// <summary>The cache tier other instances read that deletes last (tiers delete bottom first), or <see langword="null"/> for none.</summary>
+    private ObjectStore? LastSharedCacheTier()
+    {
+        for (var tier = 0; tier < _tiers.Length; tier++)
+        {
+            if (IsCache(tier) && !_tiers[tier].IsProcessLocal)
+            {
+                return _tiers[tier];
+            }
+        }
+
+        return null;
+    }
 
     private ValueTask PublishClearAsync(Type? entityType, CancellationToken cancellationToken) =>
         Backplane is { } backplane && _metrics.Invalidated(Name, "sent", "clear", 1) ? backplane.PublishClearAsync(entityType, cancellationToken) : default;

@@ -153,10 +153,11 @@ public sealed partial class ChainedStore
     }
 
     /// <summary>
-    /// Makes a change, then tells other instances to evict the keys. A change that failed part-way is published too
-    /// when <paramref name="changedAnything"/> says some tier took it: other instances' local copies are stale all the same.
+    /// Makes a change, then tells other instances to evict the keys, unless <paramref name="published"/> says a tier
+    /// already sent the message with its part of the change. A change that failed part-way is published too when
+    /// <paramref name="changedAnything"/> says some tier took it: other instances' local copies are stale all the same.
     /// </summary>
-    private async ValueTask<T> PublishingAsync<T>(IReadOnlyList<EntityKey> keys, Func<ValueTask<T>> change, Func<bool> changedAnything, CancellationToken cancellationToken)
+    private async ValueTask<T> PublishingAsync<T>(IReadOnlyList<EntityKey> keys, Func<ValueTask<T>> change, Func<bool> changedAnything, CancellationToken cancellationToken, Func<bool>? published = null)
     {
         T result;
         try
@@ -169,7 +170,7 @@ public sealed partial class ChainedStore
             throw;
         }
 
-        await PublishEvictAsync(keys, cancellationToken).ConfigureAwait(false);
+        await PublishEvictAsync(keys, cancellationToken, published?.Invoke() == true).ConfigureAwait(false);
         return result;
     }
 
