@@ -52,7 +52,8 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         _stampedeLock = options.DistributedStampedeLock ? _tier.Locks : null;
         _stampedeLockExpiration = options.StampedeLockExpiration;
         _stampedeLockTimeout = options.StampedeLockTimeout;
-        _writeMadeValuesInBackground = options.WriteMadeValuesInBackground;
+        // Only memory over a shared tier writes a made value after the answer (and reads the key's mark for it).
+        _writeMadeValuesInBackground = options.WriteMadeValuesInBackground && _tier is LayeredCacheTier;
     }
 
     /// <inheritdoc/>

@@ -90,6 +90,27 @@ public sealed class Issue12BackgroundWriteCacheTests
         Assert.That(await a.GetAsync<string>("k"), Is.EqualTo("made by B"));
     }
 
+    [Test]
+    public async Task GetOrCreateAsync_TagRemovedByAnotherInstance_ValueMadeInPlaceOfTheStaleOneReachesRedis()
+    {
+        await using var connection = await RedisTestEnvironment.ConnectAsync();
+        var prefix = TestStores.UniquePrefix();
+        await using var b = BackgroundCache(new FaultyRedis(connection), prefix);
+        await using var a = RedisOnly(connection, prefix);
+        var made = 0;
+        ValueTask<string> Factory(int _, CancellationToken __) => new($"made {Interlocked.Increment(ref made)}");
+        var tagged = new StockpileCacheEntryOptions { Tags = ["tenant:1"] };
+        Assert.That(await b.GetOrCreateAsync("k", 0, Factory, tagged), Is.EqualTo("made 1"));
+        await ((LayeredCacheTier)b.Tier).SettledAsync().WaitAsync(s_bound);
+
+        // B's memory and Redis both hold the value under the tag's old version: the flight reads what Redis holds,
+        // and its write replaces exactly that stale entry.
+        await a.RemoveByTagAsync("tenant:1");
+        Assert.That(await b.GetOrCreateAsync("k", 0, Factory, tagged), Is.EqualTo("made 2"));
+        await ((LayeredCacheTier)b.Tier).SettledAsync().WaitAsync(s_bound);
+        Assert.That(await a.GetAsync<string>("k"), Is.EqualTo("made 2"), "the value made in place of the stale one reached Redis");
+    }
+
     /// <summary>The first call of a cache loads its scripts and connects; what the tests hold is the steady state.</summary>
     private static async Task WarmUpAsync(StockpileCache cache)
     {

@@ -27,7 +27,7 @@ public sealed class Issue12BackgroundWriteChainTests
         var chain = new ChainedStore([new MemoryStore(), redis, database], new ChainedStoreOptions { BackfillSharedTiersInBackground = true });
         var old = TestStores.NewProduct("old");
         await database.PutAsync(old);
-        await WarmUpAsync(chain, database);
+        await Issue12ChainMissFromDatabaseTests.WarmUpAsync(chain, database);
 
         var held = 0;
         faulty.Hold = (method, _) => method.Name == "ScriptEvaluateAsync" && Interlocked.Exchange(ref held, 1) == 0;
@@ -63,7 +63,7 @@ public sealed class Issue12BackgroundWriteChainTests
         await using var redis = TestStores.Create(connection, o => o.KeyPrefix = prefix);
         var database = new FakeDatabase();
         var chain = new ChainedStore([new MemoryStore(), redis, database], new ChainedStoreOptions { BackfillSharedTiersInBackground = true });
-        await WarmUpAsync(chain, database);
+        await Issue12ChainMissFromDatabaseTests.WarmUpAsync(chain, database);
         var tenant = TestStores.NextId();
         var order = new TenantOrder { Id = TestStores.NextId(), Number = $"N-{TestStores.NextId()}", TenantId = tenant, Note = "v1" };
         await database.PutAsync(order);
@@ -86,14 +86,5 @@ public sealed class Issue12BackgroundWriteChainTests
 
         // Redis cannot refuse it (the removal found no object to fence): the back-fill is undone once it has landed.
         Assert.That(await other.GetAsync<TenantOrder, int>(order.Id), Is.Null, "no tier keeps what the removal by tag came after");
-    }
-
-    /// <summary>A first miss and back-fill: the store's first call does its own work first (a script), and the put script is loaded.</summary>
-    private static async Task WarmUpAsync(ChainedStore chain, FakeDatabase database)
-    {
-        var warm = TestStores.NewProduct("warm");
-        await database.PutAsync(warm);
-        Assert.That((await chain.GetAsync<Product, int>(warm.Id))?.Name, Is.EqualTo("warm"));
-        Assert.That(await chain.SettleAsync(default), Is.True);
     }
 }

@@ -40,10 +40,14 @@ internal sealed partial class LayeredCacheTier(MemoryCacheTier memory, CacheTier
         return entry;
     }
 
-    /// <summary>Reads memory, then the shared tier with its mark (back-filling memory as <see cref="GetAsync"/> does).</summary>
+    /// <summary>
+    /// Reads memory, then the shared tier with its mark (back-filling memory as <see cref="GetAsync"/> does). A tagged
+    /// entry in memory may be one a removed tag made stale: the shared tier is read then, so that a value made in its
+    /// place carries the mark of what the shared tier holds.
+    /// </summary>
     public override async ValueTask<CacheRead> ReadForMakeAsync(string key, CancellationToken cancellationToken)
     {
-        if (memory.Get(key) is { } hit)
+        if (memory.Get(key) is { Tags: null } hit)
         {
             return new CacheRead(hit, null);
         }
