@@ -74,6 +74,12 @@ if (args is ["--peer-chain-read", ..] chainRead)
     return;
 }
 
+if (args is ["--peer-chain-miss", ..] chainMiss)
+{
+    await PeerChainMissBreakdownRun.RunAsync(chainMiss.Length > 1 ? int.Parse(chainMiss[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
+    return;
+}
+
 if (args is ["--paired-redis-put"])
 {
     await RedisPairedRun.RunPutAsync();

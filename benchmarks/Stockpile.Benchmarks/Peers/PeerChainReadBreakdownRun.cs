@@ -44,7 +44,7 @@ internal static class PeerChainReadBreakdownRun
                 ("FusionCache `GetOrSetAsync`", redis.FusionCache),
                 ("HybridCache `GetOrCreateAsync`", redis.HybridCache),
             ];
-            await MeasureInTurnAsync(parts, rounds);
+            await MeasureInTurnAsync("Item 2, the chain's read served from Redis", parts, rounds);
         }
         finally
         {
@@ -52,7 +52,8 @@ internal static class PeerChainReadBreakdownRun
         }
     }
 
-    private static async Task MeasureInTurnAsync((string Name, Func<Task> Run)[] parts, int rounds)
+    /// <summary>Runs the parts in turn, one block each per round, the order rotating; prints a table under <paramref name="title"/>.</summary>
+    internal static async Task MeasureInTurnAsync(string title, (string Name, Func<Task> Run)[] parts, int rounds)
     {
         for (var warmup = 0; warmup < 2; warmup++)
         {
@@ -87,7 +88,7 @@ internal static class PeerChainReadBreakdownRun
 
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine();
-        Console.WriteLine(string.Create(inv, $"Item 2, the chain's read served from Redis, part by part: {rounds} rounds, in turn, load average {PeerReadPairedRun.LoadAverage()}"));
+        Console.WriteLine(string.Create(inv, $"{title}, part by part: {rounds} rounds, in turn, load average {PeerReadPairedRun.LoadAverage()}"));
         Console.WriteLine();
         Console.WriteLine("| part | median | P90 | thread-pool items per read (median) | bytes allocated per read, whole process (median) |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");

@@ -26,6 +26,12 @@ public class PeerReadDatabaseBenchmarks
     private long _reads;
     private int _invocation;
 
+    /// <summary>Gets the set-up (for <see cref="PeerChainMissBreakdownRun"/>).</summary>
+    internal PeerSetup Setup => _setup;
+
+    /// <summary>Counts reads made outside these benchmarks that each ran one query (checked in <see cref="CleanupAsync"/>).</summary>
+    internal void CountReads(int reads) => _reads += reads;
+
     [GlobalSetup]
     public async Task SetupAsync()
     {

@@ -12,7 +12,7 @@ namespace Stockpile.Benchmarks.Peers;
 /// clean-up run around each comparison, so the same checks apply (a read served from Redis runs no query, a miss one).
 /// Reports each side's median and P90 per operation, and Stockpile's ratio to each peer: the ratio of the medians and
 /// the median of the ratios measured within one round. Run with
-/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-peers [rounds] [hits|redis|database|batch|parts …] [background]</c>
+/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --paired-peers [rounds] [hits|redis|database|batch|parts …] [awaited]</c>
 /// (60 rounds and the first four by default; <c>parts</c> takes a string-key hit apart (<see cref="CacheHitPartsBenchmarks"/>); a memory hit is timed over blocks of <see cref="HitsPerBlock"/> calls, its
 /// allocations come from BenchmarkDotNet's run of <see cref="PeerReadHitBenchmarks"/>).
 /// </summary>
@@ -22,9 +22,10 @@ internal static class PeerReadPairedRun
 
     public static async Task RunAsync(int rounds, IReadOnlyCollection<string> only)
     {
-        // `background`: Stockpile's opt-in writes after the answer (chain back-fill of Redis, the cache's made value).
-        PeerSetup.BackgroundWrites = only.Contains("background");
-        only = [.. only.Where(static o => o != "background")];
+        // `awaited`: Stockpile's shared-tier writes after a miss awaited before the answer (both options off); the
+        // default follows the answer, as the library does. `background` (the former opt-in) is the default now.
+        PeerSetup.BackgroundWrites = !only.Contains("awaited");
+        only = [.. only.Where(static o => o is not ("background" or "awaited"))];
         if (only.Count == 0 || only.Contains("hits"))
         {
             await CompareHitsAsync(rounds);

@@ -47,11 +47,11 @@ public sealed class PeerSetup : IAsyncDisposable
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Gets or sets whether Stockpile's shared-tier writes after a miss follow the answer (the opt-in
-    /// <see cref="StockpileOptions.BackfillSharedTiersInBackground"/> and <see cref="StockpileCacheOptions.WriteMadeValuesInBackground"/>);
-    /// set by <c>--paired-peers … background</c> for set-ups started afterwards.
+    /// Gets or sets whether Stockpile's shared-tier writes after a miss follow the answer
+    /// (<see cref="StockpileOptions.BackfillSharedTiersInBackground"/> and <see cref="StockpileCacheOptions.WriteMadeValuesInBackground"/>,
+    /// both on by default); <c>--paired-peers … awaited</c> turns them off for set-ups started afterwards.
     /// </summary>
-    public static bool BackgroundWrites { get; set; }
+    public static bool BackgroundWrites { get; set; } = true;
 
     private static readonly Func<BenchDbContext, int, Task<Product?>> s_byId =
         EF.CompileAsyncQuery((BenchDbContext context, int id) => context.Products.AsNoTracking().FirstOrDefault(p => p.Id == id));

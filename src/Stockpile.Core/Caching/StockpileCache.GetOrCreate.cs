@@ -120,7 +120,13 @@ public sealed partial class StockpileCache
             // Read again before making: a caller whose miss was read before another flight stored the key may arrive
             // here after that flight ended, and must take the stored value instead of running the factory twice. On a
             // tier with a memory level, callers joined after missing memory alone: this is the flight's one shared read.
-            if (Readable<T>(key, await LiveAsync(await _tier.GetAsync(key, token).ConfigureAwait(false), token).ConfigureAwait(false)) is { } stored)
+            // A value made for the background write is fenced by the mark of this read (another instance's write of
+            // the key after it wins); under the stampede lock the write is awaited, as any set.
+            var background = _writeMadeValuesInBackground && _stampedeLock is null;
+            var read = background
+                ? await _tier.ReadForMakeAsync(key, token).ConfigureAwait(false)
+                : new CacheRead(await _tier.GetAsync(key, token).ConfigureAwait(false), null);
+            if (Readable<T>(key, await LiveAsync(read.Entry, token).ConfigureAwait(false)) is { } stored)
             {
                 End(key, flight);
                 flight.Completion.TrySetResult((true, stored));
@@ -129,7 +135,7 @@ public sealed partial class StockpileCache
 
             var made = _stampedeLock is { } locks
                 ? await MakeUnderLockAsync(key, locks, state, factory, options, token).ConfigureAwait(false)
-                : await MakeAndStoreAsync(key, state, factory, options, token, inBackground: _writeMadeValuesInBackground).ConfigureAwait(false);
+                : await MakeAndStoreAsync(key, state, factory, options, token, inBackground: background, mark: read.Mark).ConfigureAwait(false);
             End(key, flight);
             flight.Completion.TrySetResult((true, made));
         }
@@ -142,14 +148,15 @@ public sealed partial class StockpileCache
     /// <summary>
     /// Runs the factory and stores its value; returns what the flight hands its waiters (see <see cref="ForWaiters"/>).
     /// <paramref name="inBackground"/>: the value may reach a shared level after this returns (the flight's process
-    /// memory has it at once); not under the stampede lock, whose waiters in other processes look for it there.
+    /// memory has it at once), fenced by the <paramref name="mark"/> of the flight's read; not under the stampede lock,
+    /// whose waiters in other processes look for it there.
     /// </summary>
-    private async ValueTask<object?> MakeAndStoreAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken, bool inBackground = false)
+    private async ValueTask<object?> MakeAndStoreAsync<TState, T>(string key, TState state, Func<TState, CancellationToken, ValueTask<T>> factory, StockpileCacheEntryOptions? options, CancellationToken cancellationToken, bool inBackground = false, object? mark = null)
     {
         // The tags' versions are read before the factory reads the data: a tag removed while it runs makes its value unreachable.
         var stamps = await StampsAsync(options?.Tags, cancellationToken).ConfigureAwait(false);
         var value = await factory(state, cancellationToken).ConfigureAwait(false);
-        return ForWaiters(value, await StoreStampedAsync(key, value, ExpiryOf(options), stamps, cancellationToken, made: inBackground).ConfigureAwait(false));
+        return ForWaiters(value, await StoreStampedAsync(key, value, ExpiryOf(options), stamps, cancellationToken, made: inBackground, mark).ConfigureAwait(false));
     }
 
     /// <summary>Ends a flight whose factory (or store) failed: nothing was stored, every waiter gets the exception, and the next call runs the factory again.</summary>

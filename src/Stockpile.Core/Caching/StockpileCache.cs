@@ -53,7 +53,8 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         _stampedeLock = options.DistributedStampedeLock ? _tier.Locks : null;
         _stampedeLockExpiration = options.StampedeLockExpiration;
         _stampedeLockTimeout = options.StampedeLockTimeout;
-        _writeMadeValuesInBackground = options.WriteMadeValuesInBackground;
+        // Only memory over a shared tier writes a made value after the answer (and reads the key's mark for it).
+        _writeMadeValuesInBackground = options.WriteMadeValuesInBackground && _tier is LayeredCacheTier;
     }
 
     /// <inheritdoc/>
@@ -259,9 +260,10 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
     /// Stores a value under tag versions read before it was made (<see cref="StampsAsync"/>): a value made while one of
     /// its tags is removed keeps the old version and is never served. Returns the entry stored, or
     /// <see langword="null"/> when nothing was (a disabled flow, an expiry in the past). A value a flight
-    /// <paramref name="made"/> may reach a shared level after this returns (<see cref="CacheTier.SetMadeAsync"/>).
+    /// <paramref name="made"/> may reach a shared level after this returns (<see cref="CacheTier.SetMadeAsync"/>), fenced
+    /// by the <paramref name="mark"/> of the flight's read.
     /// </summary>
-    private async ValueTask<CacheEntry?> StoreStampedAsync<T>(string key, T value, DateTimeOffset? expiresAt, TagStamp[]? stamps, CancellationToken cancellationToken, bool made = false)
+    private async ValueTask<CacheEntry?> StoreStampedAsync<T>(string key, T value, DateTimeOffset? expiresAt, TagStamp[]? stamps, CancellationToken cancellationToken, bool made = false, object? mark = null)
     {
         if (StockpileCaching.IsDisabled)
         {
@@ -278,7 +280,7 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         var entry = EntryOf(value, expiresAt, stamps);
         if (made)
         {
-            await _tier.SetMadeAsync(key, entry, cancellationToken).ConfigureAwait(false);
+            await _tier.SetMadeAsync(key, entry, mark, cancellationToken).ConfigureAwait(false);
         }
         else
         {

@@ -51,10 +51,10 @@ public sealed class StockpileCacheOptions
     /// Gets or sets whether a value made on a miss reaches the shared level (Redis) and the backplane after its caller
     /// has it, as HybridCache and FusionCache do: the caller waits for the read alone, not for the write and the
     /// publish. The process's memory level has the value at once, and a later write of the key in this process waits for
-    /// it. What is given up: until the write lands, another instance misses too (and may make the value again), and a
-    /// remove or set of the key by another instance in that window can be overtaken by the made value, which then stays
-    /// until it expires (docs/consistency.md).
+    /// it. The write is fenced: it lands only if no instance set, removed, pulled or flushed the key since the read
+    /// before the value was made (that later write stands, and memory drops the made value). What is given up: until the
+    /// write lands, another instance misses too and may make the value again (docs/consistency.md).
     /// </summary>
-    /// <value>The default value is <see langword="false"/>: a get-or-create returns once the made value is in every level and announced.</value>
-    public bool WriteMadeValuesInBackground { get; set; }
+    /// <value>The default value is <see langword="true"/>; <see langword="false"/>: a get-or-create returns once the made value is in every level and announced.</value>
+    public bool WriteMadeValuesInBackground { get; set; } = true;
 }

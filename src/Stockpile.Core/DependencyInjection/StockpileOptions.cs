@@ -12,8 +12,8 @@ public sealed class StockpileOptions
     public bool ThrowOnCacheReadFailure { get; set; }
 
     /// <summary>Gets or sets whether the chain back-fills Redis after a read's caller has its answer (see <see cref="ChainedStoreOptions.BackfillSharedTiersInBackground"/>).</summary>
-    /// <value>The default value is <see langword="false"/>.</value>
-    public bool BackfillSharedTiersInBackground { get; set; }
+    /// <value>The default value is <see langword="true"/>; <see langword="false"/> makes a read wait for every back-fill.</value>
+    public bool BackfillSharedTiersInBackground { get; set; } = true;
 
     /// <summary>Gets the options of the memory tier that <c>AddMemoryStore</c> registers.</summary>
     public MemoryStoreOptions Memory { get; } = new();

@@ -2,12 +2,15 @@ namespace Stockpile.Internal;
 
 /// <summary>
 /// Counts the writes to one type that started and that completed, so a reader can tell whether a write ran while it
-/// read a lower tier, and then not trust what it read enough to back-fill a cache with it.
+/// read a lower tier, and then not trust what it read enough to back-fill a cache with it. Also remembers when the
+/// latest write that names no keys (a removal by tag) began: a shared tier's lease fences every key a put, delete or
+/// clear touches, but not the objects a removal by tag would have found there had they been written already.
 /// </summary>
 internal sealed class WriteEpoch
 {
     private long _started;
     private long _completed;
+    private long _lastUnkeyed;
 
     /// <summary>The value to compare later, or -1 when a write is under way now (a back-fill would be unsafe).</summary>
     public long Capture()
@@ -28,6 +31,29 @@ internal sealed class WriteEpoch
         return completed == mine - 1 ? mine : -mine;
     }
 
+    /// <summary>Starts a write that names no keys (<see cref="UnkeyedSince"/>); the ticket is as <see cref="Begin"/>'s.</summary>
+    public long BeginUnkeyed()
+    {
+        var ticket = Begin();
+        var mine = Math.Abs(ticket);
+        var last = Volatile.Read(ref _lastUnkeyed);
+        while (last < mine)
+        {
+            var seen = Interlocked.CompareExchange(ref _lastUnkeyed, mine, last);
+            if (seen == last)
+            {
+                break;
+            }
+
+            last = seen;
+        }
+
+        return ticket;
+    }
+
+    /// <summary>Whether a write that names no keys began since <paramref name="captured"/> (or one was under way then).</summary>
+    public bool UnkeyedSince(long captured) => captured < 0 || Volatile.Read(ref _lastUnkeyed) > captured;
+
     /// <summary>Whether the write holding <paramref name="ticket"/> ran alone: none under way when it began, none begun since.</summary>
     public bool RanAlone(long ticket) => ticket > 0 && Volatile.Read(ref _started) == ticket;
 
@@ -39,6 +65,20 @@ internal sealed class WriteEpoch
         for (var i = 0; i < captures.Count; i++)
         {
             if (captures[i].Captured < 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a write that names no keys began since any of the captures (see <see cref="UnkeyedSince"/>).</summary>
+    public static bool AnyUnkeyedSince(IReadOnlyList<(WriteEpoch Epoch, long Captured)> captures)
+    {
+        for (var i = 0; i < captures.Count; i++)
+        {
+            if (captures[i].Epoch.UnkeyedSince(captures[i].Captured))
             {
                 return true;
             }

@@ -30,16 +30,55 @@ internal static class RedisCacheScripts
         return 1
         """;
 
-    /// <summary>Removes the entry; 1 when a live one existed. ARGV[1]: now.</summary>
-    public const string Remove = Functions + "local l = read(KEYS[1], tonumber(ARGV[1])) redis.call('DEL', KEYS[1]) if l then return 1 end return 0";
+    /// <summary>How long a key's write fence is kept, in ms (a minute): a made value's write that lands later than this after its read may overtake a removal; it is sent at once, and lands within milliseconds.</summary>
+    private const string FenceLife = "60000";
 
-    /// <summary>Reads and removes a live entry (the whole string), or nil. ARGV[1]: now.</summary>
-    public const string Take = Functions + """
+    // A fence: a value the key never held before (the server time in µs, or one past the previous value when later),
+    // so a made value's write can tell that a removal or flush came after the read that saw the fence as it was.
+    private const string FenceFunction = """
+        local function fence(k, life)
+          local t = redis.call('TIME')
+          local v = (tonumber(redis.call('GET', k) or '0') or 0) + 1
+          local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+          if v < now then v = now end
+          if life then redis.call('SET', k, string.format('%.0f', v), 'PX', life) else redis.call('SET', k, string.format('%.0f', v)) end
+        end
+
+        """;
+
+    private const string FenceKey = "fence(KEYS[2], " + FenceLife + ")";
+
+    /// <summary>Removes the entry and fences it (KEYS[2], see <see cref="SetMade"/>); 1 when a live one existed. ARGV[1]: now.</summary>
+    public const string Remove = Functions + FenceFunction + "local l = read(KEYS[1], tonumber(ARGV[1])) redis.call('DEL', KEYS[1]) " + FenceKey + " if l then return 1 end return 0";
+
+    /// <summary>Reads and removes a live entry (the whole string), or nil; fences the key (KEYS[2]) when it removed one. ARGV[1]: now.</summary>
+    public const string Take = Functions + FenceFunction + """
         local v = read(KEYS[1], tonumber(ARGV[1]))
         if not v then return false end
         redis.call('DEL', KEYS[1])
-        return v
+        """ + "\n" + FenceKey + "\nreturn v";
+
+    /// <summary>Fences a flush (KEYS[1], the namespace's flush fence, kept for ever): set before the scan starts.</summary>
+    public const string FenceFlush = FenceFunction + "fence(KEYS[1], nil)";
+
+    /// <summary>
+    /// Stores a value made after a read found none, unless the key was written since that read (by any instance):
+    /// its fence (KEYS[2]: a remove or pull) or the namespace's flush fence (KEYS[3], on one server; a cluster checks it
+    /// after) differs from what the read saw (ARGV[4], ARGV[5]; empty for none), or the key holds a live entry other
+    /// than what the read found (ARGV[6], empty for none: a set, add or increment since). ARGV[1..3]: the entry, its TTL
+    /// in ms (0 for none), now. 1 when stored, 0 when refused.
+    /// </summary>
+    public const string SetMade = Functions + """
+        if (redis.call('GET', KEYS[2]) or '') ~= ARGV[4] then return 0 end
+        if KEYS[3] and (redis.call('GET', KEYS[3]) or '') ~= ARGV[5] then return 0 end
+        local held = redis.pcall('GET', KEYS[1])
+        if type(held) == 'string' and held ~= ARGV[6] and read(KEYS[1], tonumber(ARGV[3])) then return 0 end
+        if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1]) end
+        return 1
         """;
+
+    /// <summary>Deletes the entry only if it still holds exactly ARGV[1] (a made value a later flush must not keep); 1 when deleted.</summary>
+    public const string Unset = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
     /// <summary>
     /// Adds ARGV[1] to the integer value, keeping the header (expiry, tags) and the TTL; a missing (or expired) key

@@ -5,10 +5,15 @@ namespace Stockpile.Redis.Caching;
 
 internal sealed partial class RedisCacheTier
 {
-    /// <summary>Scans every primary for this cache's entry keys (never its tags, never another namespace) and unlinks them, one <c>UNLINK</c> per slot.</summary>
+    /// <summary>
+    /// Scans every primary for this cache's entry keys (never its tags, never another namespace) and unlinks them, one
+    /// <c>UNLINK</c> per slot. The flush fence is moved first, so a value another instance made before the flush and
+    /// writes after it (<see cref="SetUnlessWrittenSinceAsync"/>) is refused, whether the scan passed its key or not.
+    /// </summary>
     public override async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         var database = await _database(cancellationToken).ConfigureAwait(false);
+        await database.ScriptEvaluateAsync(RedisCacheScripts.FenceFlush, [_flushFenceKey]).WaitAsync(cancellationToken).ConfigureAwait(false);
         var pattern = RedisKeyPatterns.EscapeGlob(_namespace) + "{*";
         foreach (var server in database.Multiplexer.GetServers())
         {

@@ -24,6 +24,7 @@ internal sealed partial class RedisCacheTier : CacheTier
     private readonly IStockpileSerializer _serializer;
     private readonly string _namespace;
     private readonly string _tagPrefix;
+    private readonly RedisKey _flushFenceKey;
     private readonly RedisTopology _topology = new();
 
     /// <exception cref="ArgumentException">A prefix holds a brace.</exception>
@@ -44,6 +45,7 @@ internal sealed partial class RedisCacheTier : CacheTier
         _serializer = serializer;
         _namespace = storePrefix + "#cache:" + cachePrefix + ":";
         _tagPrefix = _namespace + "#tags:{" + _namespace + "}:";
+        _flushFenceKey = _namespace + "#flushed";
     }
 
     /// <summary>Gets the Redis key of a cache key.</summary>
@@ -103,12 +105,14 @@ internal sealed partial class RedisCacheTier : CacheTier
         return (long)await EvaluateAsync(RedisCacheScripts.Add, [KeyOf(key)], [value, ttl, NowMilliseconds()], cancellationToken).ConfigureAwait(false) == 1;
     }
 
+    /// <remarks>Fences the key (<see cref="FenceKeyOf"/>): a value another instance made before, still on its way, is refused.</remarks>
     public override async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken) =>
-        (long)await EvaluateAsync(RedisCacheScripts.Remove, [KeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false) == 1;
+        (long)await EvaluateAsync(RedisCacheScripts.Remove, [KeyOf(key), FenceKeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false) == 1;
 
+    /// <remarks>Fences the key when it took an entry, as <see cref="RemoveAsync"/> does.</remarks>
     public override async ValueTask<CacheEntry?> TakeAsync(string key, CancellationToken cancellationToken)
     {
-        var result = await EvaluateAsync(RedisCacheScripts.Take, [KeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false);
+        var result = await EvaluateAsync(RedisCacheScripts.Take, [KeyOf(key), FenceKeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false);
         return result.IsNull ? null : Decode((RedisValue)result);
     }
 

@@ -12,8 +12,17 @@ internal sealed class FakeDatabase() : KeyValueObjectStore(new KeyValueObjectSto
 
     public override bool IsSourceOfTruth => true;
 
+    /// <summary>Gets or sets what every read awaits before it answers (a test holding a read while a write lands); <see langword="null"/> for none.</summary>
+    public Func<Task>? BeforeRead { get; set; }
+
     protected override ValueTask<byte[]?> ReadAsync(string key, CancellationToken cancellationToken) =>
-        new(_rows.TryGetValue(key, out var value) ? value : null);
+        BeforeRead is { } before ? ReadAfterAsync(before(), key) : new(_rows.TryGetValue(key, out var value) ? value : null);
+
+    private async ValueTask<byte[]?> ReadAfterAsync(Task before, string key)
+    {
+        await before;
+        return _rows.TryGetValue(key, out var value) ? value : null;
+    }
 
     protected override ValueTask WriteAsync(KeyValueWrite write, CancellationToken cancellationToken)
     {

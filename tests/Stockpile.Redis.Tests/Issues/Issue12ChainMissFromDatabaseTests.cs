@@ -144,7 +144,7 @@ public sealed class Issue12ChainMissFromDatabaseTests
     }
 
     /// <summary>A first miss and back-fill: the store's first call does its own work first (a script), and the put script is loaded.</summary>
-    private static async Task WarmUpAsync(ChainedStore chain, FakeDatabase database)
+    internal static async Task WarmUpAsync(ChainedStore chain, FakeDatabase database)
     {
         var warm = TestStores.NewProduct("warm");
         await database.PutAsync(warm);

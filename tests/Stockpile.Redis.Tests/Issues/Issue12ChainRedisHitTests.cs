@@ -75,6 +75,7 @@ public sealed class Issue12ChainRedisHitTests : RedisFixture
         faulty.ReleaseHeld();
 
         Assert.That((await read.WaitAsync(s_patience))?.Name, Is.EqualTo(product.Name));
+        Assert.That(await chain.SettleAsync(default), Is.True, "the Redis back-fill follows the answer (the default)");
         Assert.That((await redis.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo(product.Name), "the back-fill carried the lease and was written");
     }
 

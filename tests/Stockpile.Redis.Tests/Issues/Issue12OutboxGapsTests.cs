@@ -86,6 +86,7 @@ public sealed class Issue12OutboxGapsTests
         var chain = app.GetRequiredService<ChainedStore>();
         var redis = (RedisStore)chain.Tiers[1];
         Assert.That((await chain.GetAsync<Note, int>(1))?.Text, Is.EqualTo("old"));
+        Assert.That(await chain.SettleAsync(default), Is.True, "the Redis back-fill follows the answer (the default)");
 
         var drainer = app.GetRequiredService<Stockpile.Internal.OutboxDrainer<NoteDbContext>>();
 
@@ -115,6 +116,7 @@ public sealed class Issue12OutboxGapsTests
         await using var healthy = database.Instance(RedisTestEnvironment.ConnectionString, prefix);
         var redis = (RedisStore)healthy.GetRequiredService<ChainedStore>().Tiers[1];
         Assert.That((await healthy.GetRequiredService<ChainedStore>().GetAsync<Note, int>(1))?.Text, Is.EqualTo("old"));
+        Assert.That(await healthy.GetRequiredService<ChainedStore>().SettleAsync(default), Is.True, "the Redis back-fill follows the answer (the default)");
         await using var cutOff = database.Instance(Unreachable, prefix);
 
         // Redis's fail-safe: the write it could not make is remembered as skipped, not thrown; the tier is unsettled.
@@ -140,6 +142,7 @@ public sealed class Issue12OutboxGapsTests
         var prefix = TestStores.UniquePrefix();
         await using var b = await ManualInstance.CreateAsync(database, RedisTestEnvironment.ConnectionString, prefix);
         Assert.That((await b.Chain.GetAsync<Note, int>(1))?.Text, Is.EqualTo("old"));
+        Assert.That(await b.Chain.SettleAsync(default), Is.True, "the Redis back-fill follows the answer (the default)");
         await using var a = await ManualInstance.CreateAsync(database, Unreachable, prefix);
 
         await using (var context = a.Contexts.CreateDbContext())

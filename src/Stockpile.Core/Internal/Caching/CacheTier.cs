@@ -14,10 +14,29 @@ internal abstract class CacheTier
     public abstract ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores a value the cache made after every level missed (a get-or-create's factory ran); the default is
+    /// Reads a key whose value is about to be made (a get-or-create's flight), with a mark of the key's state that
+    /// <see cref="SetUnlessWrittenSinceAsync"/> takes back; the default is <see cref="GetAsync"/> and no mark.
+    /// </summary>
+    public virtual async ValueTask<CacheRead> ReadForMakeAsync(string key, CancellationToken cancellationToken) =>
+        new(await GetAsync(key, cancellationToken).ConfigureAwait(false), null);
+
+    /// <summary>
+    /// Stores a value the cache made after every level missed (a get-or-create's factory ran), with the
+    /// <paramref name="mark"/> of the read before it (<see cref="ReadForMakeAsync"/>); the default is
     /// <see cref="SetAsync"/>. A tier may answer before a shared level has it (see <see cref="LayeredCacheTier"/>).
     /// </summary>
-    public virtual ValueTask SetMadeAsync(string key, CacheEntry entry, CancellationToken cancellationToken) => SetAsync(key, entry, cancellationToken);
+    public virtual ValueTask SetMadeAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken) => SetAsync(key, entry, cancellationToken);
+
+    /// <summary>
+    /// Stores a made value unless the key was written since the read that gave <paramref name="mark"/> (a write of
+    /// another instance that must not be overtaken by this older value); <see langword="false"/> when refused. The
+    /// default, for a tier no other instance writes, is <see cref="SetAsync"/>.
+    /// </summary>
+    public virtual async ValueTask<bool> SetUnlessWrittenSinceAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken)
+    {
+        await SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>
     /// Stores several entries (a batch's made values); the default starts every <see cref="SetAsync"/> before awaiting

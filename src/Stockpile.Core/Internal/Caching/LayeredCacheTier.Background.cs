@@ -10,6 +10,9 @@ namespace Stockpile.Internal.Caching;
 /// <item>Order: a later write of the same key through this tier (set, add, remove, take, increment) waits until the
 /// background write of that key has ended, and a flush until all have, so an earlier value never lands over a later
 /// write of this process. Two made values of one key are written in the order they were made.</item>
+/// <item>Other instances: the write is fenced (<see cref="CacheTier.SetUnlessWrittenSinceAsync"/>) by the mark of the
+/// flight's read: it lands only if no instance set, removed, pulled or flushed the key since that read; otherwise
+/// the later write stands and memory drops the made value (unless written over since).</item>
 /// <item>The backplane message still follows the shared write: the shared read missed, but another instance may have
 /// stored the key since (a set), and this write replaces its value there; the message makes the instances that
 /// hold that value in memory drop it, so every instance converges on what the shared tier holds.</item>
@@ -29,7 +32,7 @@ internal sealed partial class LayeredCacheTier
     public int PendingMadeWrites => _madeWrites.Count;
 
     /// <summary>Stores the value in memory now, and in the shared tier (then tells the other instances) in the background.</summary>
-    public override ValueTask SetMadeAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
+    public override ValueTask SetMadeAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken)
     {
         memory.Set(key, entry);
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -42,7 +45,7 @@ internal sealed partial class LayeredCacheTier
 
         _madeWrites.Begin();
         (metrics ?? StockpileMetrics.Shared).Background(name, 1);
-        _ = WriteMadeAsync(key, entry, before, done);
+        _ = WriteMadeAsync(key, entry, mark, before, done);
         return default;
     }
 
@@ -64,7 +67,7 @@ internal sealed partial class LayeredCacheTier
         return new ValueTask(pending);
     }
 
-    private async Task WriteMadeAsync(string key, CacheEntry entry, Task? before, TaskCompletionSource done)
+    private async Task WriteMadeAsync(string key, CacheEntry entry, object? mark, Task? before, TaskCompletionSource done)
     {
         try
         {
@@ -74,8 +77,16 @@ internal sealed partial class LayeredCacheTier
                 await before.ConfigureAwait(false);
             }
 
-            await shared.SetAsync(key, entry, CancellationToken.None).ConfigureAwait(false);
-            await PublishAsync(key, CancellationToken.None).ConfigureAwait(false);
+            if (await shared.SetUnlessWrittenSinceAsync(key, entry, mark, CancellationToken.None).ConfigureAwait(false))
+            {
+                await PublishAsync(key, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                // Another instance wrote the key after the flight's read (a set, remove, pull or flush): its write
+                // stands, and announced itself. Memory drops the older made value, unless written over since.
+                memory.RemoveIfHolding(key, entry);
+            }
         }
         catch (Exception ex)
         {

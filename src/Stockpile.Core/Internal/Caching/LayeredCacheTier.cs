@@ -40,6 +40,27 @@ internal sealed partial class LayeredCacheTier(MemoryCacheTier memory, CacheTier
         return entry;
     }
 
+    /// <summary>
+    /// Reads memory, then the shared tier with its mark (back-filling memory as <see cref="GetAsync"/> does). A tagged
+    /// entry in memory may be one a removed tag made stale: the shared tier is read then, so that a value made in its
+    /// place carries the mark of what the shared tier holds.
+    /// </summary>
+    public override async ValueTask<CacheRead> ReadForMakeAsync(string key, CancellationToken cancellationToken)
+    {
+        if (memory.Get(key) is { Tags: null } hit)
+        {
+            return new CacheRead(hit, null);
+        }
+
+        var read = await shared.ReadForMakeAsync(key, cancellationToken).ConfigureAwait(false);
+        if (read.Entry is { } entry)
+        {
+            await memory.SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
+        }
+
+        return read;
+    }
+
     public override async ValueTask<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         var entries = await memory.GetManyAsync(keys, cancellationToken).ConfigureAwait(false);

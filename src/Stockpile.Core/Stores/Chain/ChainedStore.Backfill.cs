@@ -68,9 +68,10 @@ public sealed partial class ChainedStore
 
     /// <summary>
     /// Back-fills the deferred tiers (<see cref="IsDeferred"/>) in the background, nearest first, then undoes that
-    /// back-fill when a write of one of the types began since the read (checked once it has landed, as the tiers above
-    /// are checked once theirs has: a removal by tag, which cannot fence an object the tier does not hold yet, is a
-    /// write of the tagged types). Counted in <see cref="_background"/> (which
+    /// back-fill when a removal by tag of one of the types began since the read (checked once it has landed): the
+    /// removal cannot fence an object the tier does not hold yet. Any other write is one the lease already guards (it
+    /// fenced every key it touched, so a back-fill read before it was refused), and is not undone for: a write of the
+    /// row right after the read would otherwise lose its newer value from the tier. Counted in <see cref="_background"/> (which
     /// <see cref="SettleAsync"/> waits for) and in <c>stockpile.background.pending</c>; a failure is logged and counted
     /// as any failed back-fill, never thrown (nobody waits for it).
     /// </summary>
@@ -108,7 +109,9 @@ public sealed partial class ChainedStore
                     }
                 }
 
-                if (!WriteEpoch.AllUnchanged(epochs))
+                // Only a removal by tag: a put, delete or clear of the object (this process's or another's) fenced its
+                // keys after the lease, so the back-fill was refused; undoing it would evict that write's newer value.
+                if (WriteEpoch.AnyUnkeyedSince(epochs))
                 {
                     await UndoBackfillAsync(found, hitTier, tier => IsDeferred(tier, leases), epochs).ConfigureAwait(false);
                 }

@@ -25,7 +25,7 @@ public sealed partial class ChainedStore
             {
                 await ForEachCacheTierAsync(tier => tier.RemoveByTagUntypedAsync(tag, cancellationToken)).ConfigureAwait(false);
                 return true;
-            }).ConfigureAwait(false);
+            }, unkeyed: true).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -51,7 +51,7 @@ public sealed partial class ChainedStore
             }
 
             return true;
-        }).ConfigureAwait(false);
+        }, unkeyed: true).ConfigureAwait(false);
     }
 
     /// <summary>The write epochs of every type with tags: a removal is a write of each, so racing back-fills are undone.</summary>

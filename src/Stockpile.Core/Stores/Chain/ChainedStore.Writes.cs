@@ -199,16 +199,20 @@ public sealed partial class ChainedStore
         ThrowIfAny(errors);
     }
 
-    private static ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<ValueTask<bool>> write) =>
-        GuardedAsync(epochs, _ => write());
+    private static ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<ValueTask<bool>> write, bool unkeyed = false) =>
+        GuardedAsync(epochs, _ => write(), unkeyed);
 
-    /// <summary>Runs a write with its types' epochs begun, so racing reads do not back-fill; tells the write whether another overlapped it.</summary>
-    private static async ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<Func<bool>, ValueTask<bool>> write)
+    /// <summary>
+    /// Runs a write with its types' epochs begun, so racing reads do not back-fill; tells the write whether another
+    /// overlapped it. <paramref name="unkeyed"/>: the write names no keys (a removal by tag), so a shared tier's lease
+    /// cannot refuse a back-fill it raced, which is then undone there too (see <c>ChainedStore.Backfill.cs</c>).
+    /// </summary>
+    private static async ValueTask<bool> GuardedAsync(IReadOnlyList<WriteEpoch> epochs, Func<Func<bool>, ValueTask<bool>> write, bool unkeyed = false)
     {
         var tickets = new long[epochs.Count];
         for (var i = 0; i < tickets.Length; i++)
         {
-            tickets[i] = epochs[i].Begin();
+            tickets[i] = unkeyed ? epochs[i].BeginUnkeyed() : epochs[i].Begin();
         }
 
         try

@@ -20,13 +20,13 @@ public sealed class ChainedStoreOptions
     /// the caller has its answer, rather than before.
     /// </summary>
     /// <value>
-    /// The default value is <see langword="false"/>: the caller waits for every back-fill (memory, then Redis), so when a
-    /// read returns, the object is in every tier. <see langword="true"/> makes a read answered by a lower tier (the
-    /// database) wait for the process-local back-fill (memory) only; the shared tier's back-fill follows in the
-    /// background, still checked against its read's lease, so a write that reaches that tier first is never overwritten
-    /// by the older object (one Redis round trip less per miss). What it gives up: until the back-fill lands another
-    /// instance may miss that tier and read the lower one, and a write of the same type in this process meanwhile makes
-    /// the back-fill undo itself (an eviction: one more miss, never an older object).
+    /// The default value is <see langword="true"/>: a read answered by a lower tier (the database) waits for the
+    /// process-local back-fill (memory) only; the shared tier's back-fill follows in the background (one Redis round
+    /// trip less per miss), still checked against its read's lease, so a put, delete or clear of any instance that
+    /// reaches that tier first is never overwritten by the older object, and undone after a removal by tag of its type
+    /// in this process (which cannot fence an object the tier does not hold yet). What it gives up: until the back-fill
+    /// lands another instance may miss that tier and read the lower one. <see langword="false"/>: the caller waits for
+    /// every back-fill (memory, then Redis), so when a read returns, the object is in every tier.
     /// </value>
-    public bool BackfillSharedTiersInBackground { get; set; }
+    public bool BackfillSharedTiersInBackground { get; set; } = true;
 }

@@ -1,0 +1,68 @@
+using StackExchange.Redis;
+using Stockpile.Internal.Caching;
+
+namespace Stockpile.Redis.Caching;
+
+/// <content>
+/// A value a get-or-create made reaches Redis after its caller has it (<see cref="StockpileCacheOptions.WriteMadeValuesInBackground"/>),
+/// so another instance may write the key in between; that later write must stand. The flight's read takes a mark
+/// (<see cref="RedisCacheMark"/>) in the same round trip, and the write is one script that stores the value only while
+/// the key is as the read saw it: no live entry written since (a set, add or increment), the key's fence unchanged (a
+/// remove or pull writes it), the flush fence unchanged (a flush writes it before its scan). On a cluster the flush
+/// fence lives in another slot: it is read after the write, and a value written after a flush began is deleted again
+/// (only if still exactly that value).
+/// </content>
+internal sealed partial class RedisCacheTier
+{
+    /// <summary>Gets the key of a cache key's write fence: in the entry's slot, and never of the shape a flush scans for.</summary>
+    private RedisKey FenceKeyOf(string key) => string.Concat(_namespace, "#fence:{", key, "}");
+
+    /// <summary>Reads the entry, its fence and the flush fence: one <c>MGET</c> on one server; on a cluster the flush fence's <c>GET</c> is sent alongside.</summary>
+    public override async ValueTask<CacheRead> ReadForMakeAsync(string key, CancellationToken cancellationToken)
+    {
+        var database = await _database(cancellationToken).ConfigureAwait(false);
+        RedisValue[] values;
+        RedisValue flush;
+        if (_topology.IsCluster(database))
+        {
+            var flushRead = database.StringGetAsync(_flushFenceKey);
+            values = await database.StringGetAsync([KeyOf(key), FenceKeyOf(key)]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            flush = await flushRead.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            values = await database.StringGetAsync([KeyOf(key), FenceKeyOf(key), _flushFenceKey]).WaitAsync(cancellationToken).ConfigureAwait(false);
+            flush = values[2];
+        }
+
+        return new CacheRead(Decode(values[0]), new RedisCacheMark(values[0], values[1], flush));
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<bool> SetUnlessWrittenSinceAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken)
+    {
+        // Without a mark (no read of this tier before), nothing may have been seen: any fence refuses.
+        var seen = mark as RedisCacheMark ?? new RedisCacheMark(RedisValue.Null, RedisValue.Null, RedisValue.Null);
+        var (value, ttl) = Encode(entry);
+        var database = await _database(cancellationToken).ConfigureAwait(false);
+        var cluster = _topology.IsCluster(database);
+        RedisKey[] keys = cluster ? [KeyOf(key), FenceKeyOf(key)] : [KeyOf(key), FenceKeyOf(key), _flushFenceKey];
+        RedisValue[] arguments = [value, ttl, NowMilliseconds(), Text(seen.Fence), Text(seen.FlushFence), Text(seen.Held)];
+        var stored = (long)await database.ScriptEvaluateAsync(RedisCacheScripts.SetMade, keys, arguments).WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
+        if (!stored || !cluster)
+        {
+            return stored;
+        }
+
+        if (await database.StringGetAsync(_flushFenceKey).WaitAsync(cancellationToken).ConfigureAwait(false) == seen.FlushFence)
+        {
+            return true;
+        }
+
+        await database.ScriptEvaluateAsync(RedisCacheScripts.Unset, [KeyOf(key)], [value]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>A value as a script argument: empty for none (no fence or entry is ever empty).</summary>
+    private static RedisValue Text(RedisValue value) => value.IsNull ? RedisValue.EmptyString : value;
+}
