@@ -66,25 +66,7 @@ internal sealed partial class RedisCacheTier
     }
 
     /// <summary>Whether a failed read is an outage, answered as a miss (logged and counted); any other failure is thrown.</summary>
-    private bool ReadFailed(Exception exception, string operation)
-    {
-        if (!RedisLink.IsUnavailable(exception))
-        {
-            return false;
-        }
-
-        _metrics.Error(_name, operation);
-        if (exception is RedisCircuitOpenException)
-        {
-            Log.CacheReadSkippedCircuitOpen(_logger, _name, operation);
-        }
-        else
-        {
-            Log.CacheReadFailed(_logger, _name, operation, exception);
-        }
-
-        return true;
-    }
+    private bool ReadFailed(Exception exception, string operation) => RedisLink.IsUnavailable(exception) && Skipped(exception, operation, read: true);
 
     /// <summary>
     /// Remembers the Redis key of a write that failed in any way (<see langword="null"/>: the whole namespace), for it
@@ -102,19 +84,28 @@ internal sealed partial class RedisCacheTier
             _catchUp.Add([redisKey]);
         }
 
-        if (!RedisLink.IsUnavailable(exception))
-        {
-            return false;
-        }
+        return RedisLink.IsUnavailable(exception) && Skipped(exception, operation, read: false);
+    }
 
+    /// <summary>Logs and counts a call Redis could not take; at Debug when the open circuit refused it (one per call during an outage).</summary>
+    private bool Skipped(Exception exception, string operation, bool read)
+    {
         _metrics.Error(_name, operation);
-        if (exception is RedisCircuitOpenException)
+        var refused = exception is RedisCircuitOpenException;
+        switch (read)
         {
-            Log.CacheWriteSkippedCircuitOpen(_logger, _name, operation);
-        }
-        else
-        {
-            Log.CacheWriteSkipped(_logger, _name, operation, exception);
+            case true when refused:
+                Log.CacheReadSkippedCircuitOpen(_logger, _name, operation);
+                break;
+            case true:
+                Log.CacheReadFailed(_logger, _name, operation, exception);
+                break;
+            case false when refused:
+                Log.CacheWriteSkippedCircuitOpen(_logger, _name, operation);
+                break;
+            default:
+                Log.CacheWriteSkipped(_logger, _name, operation, exception);
+                break;
         }
 
         return true;

@@ -63,7 +63,7 @@ public sealed class Issue11QueryInvalidationOutageTests
     /// Waits until A's own cache calls reach Redis again (a counter's increment: no cached query, no commit; a set would
     /// not tell, since a set Redis cannot take is skipped, not failed).
     /// </summary>
-    private static async Task WaitUntilConnectedAsync(AppInstance instance)
+    internal static async Task WaitUntilConnectedAsync(AppInstance instance)
     {
         var cache = instance.Services.GetRequiredService<StockpileCache>();
         await RedisBackplaneTests.WaitUntilAsync(

@@ -123,24 +123,7 @@ public sealed class Issue12CacheFailSafeTests
     /// Waits until a counter's increment goes through A's cache: an increment is never skipped (only Redis can answer
     /// it), and the clean-up of what was skipped runs before any call, so once one succeeds the clean-up is done.
     /// </summary>
-    private static async Task UntilCleanAsync(AppInstance instance)
-    {
-        var cache = instance.Services.GetRequiredService<IStockpileCache>();
-        await RedisBackplaneTests.WaitUntilAsync(
-            async () =>
-            {
-                try
-                {
-                    await cache.IncrementAsync("probe");
-                    return true;
-                }
-                catch (Exception ex) when (ex is RedisException or TimeoutException or IOException)
-                {
-                    return false;
-                }
-            },
-            TimeSpan.FromSeconds(30));
-    }
+    private static Task UntilCleanAsync(AppInstance instance) => Issue11QueryInvalidationOutageTests.WaitUntilConnectedAsync(instance);
 
     private static async Task<string[]> NamesAsync(AppInstance instance)
     {
