@@ -52,6 +52,7 @@ public static class RedisCacheBuilderExtensions
             redis.KeyPrefix,
             layout,
             redis.MissedKeyCapacity,
+            redis.ThrowOnUnavailableWrites,
             out _,
             loggers?.CreateLogger<RedisCacheTier>(),
             loggers?.CreateLogger<RedisCacheBackplane>(),

@@ -18,17 +18,18 @@ internal static class RedisCacheFactory
     public static StockpileCache Create(StockpileCacheOptions options, Func<CancellationToken, ValueTask<IConnectionMultiplexer>> connect, string storePrefix, RedisCacheLayout layout, out RedisCacheBackplane? backplane, ILogger? logger = null, StockpileMetrics? metrics = null, Func<IConnectionMultiplexer, IDatabase>? database = null)
     {
         var link = new RedisLink(connect(CancellationToken.None).AsTask(), ownsMultiplexer: false, "cache", new RedisCircuitBreakerOptions(), TimeProvider.System, logger ?? NullLogger.Instance, RedisMetrics.Shared, database);
-        return Create(options, link, ownsLink: true, storePrefix, layout, new RedisStoreOptions().MissedKeyCapacity, out backplane, logger, logger, metrics, RedisMetrics.Shared);
+        var defaults = new RedisStoreOptions();
+        return Create(options, link, ownsLink: true, storePrefix, layout, defaults.MissedKeyCapacity, defaults.ThrowOnUnavailableWrites, out backplane, logger, logger, metrics, RedisMetrics.Shared);
     }
 
     /// <summary>Creates a cache over <paramref name="link"/> (the Redis store's, in a container): its calls share the store's breaker.</summary>
     /// <exception cref="ArgumentException">A prefix holds a brace.</exception>
-    public static StockpileCache Create(StockpileCacheOptions options, RedisLink link, bool ownsLink, string storePrefix, RedisCacheLayout layout, int missedKeyCapacity, out RedisCacheBackplane? backplane, ILogger? tierLogger, ILogger? backplaneLogger, StockpileMetrics? metrics, RedisMetrics redisMetrics)
+    public static StockpileCache Create(StockpileCacheOptions options, RedisLink link, bool ownsLink, string storePrefix, RedisCacheLayout layout, int missedKeyCapacity, bool throwOnUnavailableWrites, out RedisCacheBackplane? backplane, ILogger? tierLogger, ILogger? backplaneLogger, StockpileMetrics? metrics, RedisMetrics redisMetrics)
     {
         RedisCacheBackplane? made = null;
         var cache = new StockpileCache(options, (clock, serializer, o) =>
         {
-            var redis = new RedisCacheTier(link, ownsLink, storePrefix, o.KeyPrefix, clock, serializer, missedKeyCapacity, tierLogger ?? NullLogger.Instance, metrics ?? StockpileMetrics.Shared, redisMetrics);
+            var redis = new RedisCacheTier(link, ownsLink, storePrefix, o.KeyPrefix, clock, serializer, missedKeyCapacity, throwOnUnavailableWrites, tierLogger ?? NullLogger.Instance, metrics ?? StockpileMetrics.Shared, redisMetrics);
             if (layout == RedisCacheLayout.RedisOnly)
             {
                 return redis;

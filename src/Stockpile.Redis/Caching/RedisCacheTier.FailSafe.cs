@@ -16,7 +16,8 @@ namespace Stockpile.Redis.Caching;
 /// <item>a set, add, remove, take and removal by tag is skipped (logged, counted in <c>stockpile.redis.writes.missed</c>)
 /// and its Redis key remembered: the entry's key, or the tag's version key; a flush remembers the whole namespace. A
 /// write that failed otherwise is remembered too (it may have landed) and throws. An increment throws: only Redis can
-/// answer it;</item>
+/// answer it. With <see cref="RedisStoreOptions.ThrowOnUnavailableWrites"/> those writes throw instead (their keys
+/// are still remembered);</item>
 /// <item>before the cache's next call reaches Redis, in the same call (and in the background as soon as Redis answers,
 /// <see cref="RedisCatchUp"/>), the remembered keys are deleted: an entry is then a miss, and a tag's next read gives it
 /// a version born at the server's time, which no value made before holds. If that fails the call fails (a miss).</item>
@@ -30,6 +31,7 @@ internal sealed partial class RedisCacheTier
     private const int CleanupBatchSize = 500;
 
     private readonly string _name;
+    private readonly bool _throwOnUnavailableWrites;
     private readonly ILogger _logger;
     private readonly StockpileMetrics _metrics;
     private readonly RedisMetrics _redisMetrics;
@@ -84,7 +86,7 @@ internal sealed partial class RedisCacheTier
             _catchUp.Add([redisKey]);
         }
 
-        return RedisLink.IsUnavailable(exception) && Skipped(exception, operation, read: false);
+        return RedisLink.IsUnavailable(exception) && !_throwOnUnavailableWrites && Skipped(exception, operation, read: false);
     }
 
     /// <summary>Logs and counts a call Redis could not take; at Debug when the open circuit refused it (one per call during an outage).</summary>

@@ -39,10 +39,11 @@ internal sealed partial class RedisCacheTier : CacheTier
     /// <param name="clock">The cache's clock, which expiry is measured by.</param>
     /// <param name="serializer">Turns values the cache keeps by reference into bytes.</param>
     /// <param name="missedKeyCapacity">How many skipped writes are remembered by key before the whole namespace is (<see cref="RedisStoreOptions.MissedKeyCapacity"/>).</param>
+    /// <param name="throwOnUnavailableWrites">Whether a write Redis cannot take throws instead of being skipped (<see cref="RedisStoreOptions.ThrowOnUnavailableWrites"/>; its key is cleaned up either way).</param>
     /// <param name="logger">Where failures are logged.</param>
     /// <param name="metrics">Where failed calls are counted (<c>stockpile.store.errors</c>).</param>
     /// <param name="redisMetrics">Where skipped writes and clean-ups are counted.</param>
-    public RedisCacheTier(RedisLink link, bool ownsLink, string storePrefix, string cachePrefix, CacheClock clock, IStockpileSerializer serializer, int missedKeyCapacity, ILogger logger, StockpileMetrics metrics, RedisMetrics redisMetrics)
+    public RedisCacheTier(RedisLink link, bool ownsLink, string storePrefix, string cachePrefix, CacheClock clock, IStockpileSerializer serializer, int missedKeyCapacity, bool throwOnUnavailableWrites, ILogger logger, StockpileMetrics metrics, RedisMetrics redisMetrics)
     {
         if (!RedisKeyPatterns.IsValidPrefix(storePrefix) || !RedisKeyPatterns.IsValidPrefix(cachePrefix))
         {
@@ -56,10 +57,11 @@ internal sealed partial class RedisCacheTier : CacheTier
         _namespace = storePrefix + "#cache:" + cachePrefix + ":";
         _tagPrefix = _namespace + "#tags:{" + _namespace + "}:";
         _name = "cache:" + cachePrefix;
+        _throwOnUnavailableWrites = throwOnUnavailableWrites;
         _logger = logger;
         _metrics = metrics;
         _redisMetrics = redisMetrics;
-        _catchUp = new RedisCatchUp(missedKeyCapacity, link.Breaker, clock.Time, _name, logger, RemoveMissedAsync, ProbeAsync);
+        _catchUp = new RedisCatchUp(missedKeyCapacity, link.Breaker, link.Breaker.Time, _name, logger, RemoveMissedAsync, ProbeAsync);
         _link.Reconnected += OnReconnected;
     }
 

@@ -85,6 +85,9 @@ internal sealed class RedisCircuit
     /// <summary>Gets how long the circuit stays open before a call probes.</summary>
     public TimeSpan BreakDuration { get; }
 
+    /// <summary>Gets the breaker's clock.</summary>
+    public TimeProvider Time => _time;
+
     /// <summary>Gets the pipeline every call to Redis runs through.</summary>
     public ResiliencePipeline Pipeline { get; }
 

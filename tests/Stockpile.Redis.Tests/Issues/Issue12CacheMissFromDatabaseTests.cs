@@ -123,7 +123,7 @@ public sealed class Issue12CacheMissFromDatabaseTests
         var cache = new StockpileCache(new StockpileCacheOptions { WriteMadeValuesInBackground = true }, (clock, serializer, o) =>
         {
             var link = new RedisLink(Task.FromResult<IConnectionMultiplexer>(connection), ownsMultiplexer: false, "test", new RedisCircuitBreakerOptions(), TimeProvider.System, NullLogger.Instance, RedisMetrics.Shared, _ => database);
-            var redis = new RedisCacheTier(link, ownsLink: true, prefix, o.KeyPrefix, clock, serializer, 1_000, logger ?? NullLogger.Instance, StockpileMetrics.Shared, RedisMetrics.Shared);
+            var redis = new RedisCacheTier(link, ownsLink: true, prefix, o.KeyPrefix, clock, serializer, 1_000, throwOnUnavailableWrites: false, logger ?? NullLogger.Instance, StockpileMetrics.Shared, RedisMetrics.Shared);
             return new LayeredCacheTier(new MemoryCacheTier(clock), redis, null, logger);
         });
         var other = RedisCacheFactory.Create(new StockpileCacheOptions(), _ => new(connection), prefix, RedisCacheLayout.RedisOnly, out _);
