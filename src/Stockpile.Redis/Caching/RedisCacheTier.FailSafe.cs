@@ -10,9 +10,9 @@ namespace Stockpile.Redis.Caching;
 /// the link's circuit breaker, shared with the store, so an unreachable or frozen Redis costs a timeout only until the
 /// circuit opens, then nothing. While Redis is unavailable:
 /// <list type="bullet">
-/// <item>a read is a miss (logged, counted in <c>stockpile.store.errors</c>); tag versions read as
-/// <see cref="UnknownVersion"/>, so a tagged value is never served and a value made meanwhile is stored under stamps no
-/// check finds current;</item>
+/// <item>a read is a miss (logged, counted in <c>stockpile.store.errors</c>); tag versions read as unknown
+/// (<see cref="NextUnknownVersion"/>), so a tagged value is never served and a value made meanwhile is stored under
+/// stamps no check finds current;</item>
 /// <item>a set, add, remove, take and removal by tag is skipped (logged, counted in <c>stockpile.redis.writes.missed</c>)
 /// and its Redis key remembered: the entry's key, or the tag's version key; a flush remembers the whole namespace. A
 /// write that failed otherwise is remembered too (it may have landed) and throws. An increment throws: only Redis can
@@ -25,8 +25,8 @@ namespace Stockpile.Redis.Caching;
 /// </content>
 internal sealed partial class RedisCacheTier
 {
-    /// <summary>The version of a tag whose version could not be read: a stamp holding it is never current.</summary>
-    internal const long UnknownVersion = long.MinValue;
+    // The last unknown version handed out; they count down from -1.
+    private static long s_lastUnknownVersion;
 
     private const int CleanupBatchSize = 500;
 
@@ -36,6 +36,14 @@ internal sealed partial class RedisCacheTier
     private readonly StockpileMetrics _metrics;
     private readonly RedisMetrics _redisMetrics;
     private readonly RedisCatchUp _catchUp;
+
+    /// <summary>
+    /// A version for a tag whose version could not be read: negative (a real version never is), so a stamp holding
+    /// it is never current; and never handed out twice, so two reads made while Redis was unavailable never look
+    /// alike (a cached query joins a query under way only when their stamps match, which says no commit to its tables
+    /// was applied in between: with one constant, a query started before this instance's commit was joined after it).
+    /// </summary>
+    internal static long NextUnknownVersion() => Interlocked.Decrement(ref s_lastUnknownVersion);
 
     /// <summary>Gets how many Redis keys wait to be deleted because a write did not reach Redis (for tests).</summary>
     internal int MissedKeyCount => _catchUp.Keys.Count;

@@ -206,7 +206,7 @@ internal sealed partial class RedisCacheTier : CacheTier
     /// <remarks>
     /// One <c>MGET</c>; a tag without a version (never removed, or its key lost) is then given one born at the server's
     /// time (<see cref="RedisCacheScripts.BornTags"/>), so a version once lost never reads as one a value made before
-    /// holds. While Redis is unavailable every version is <see cref="UnknownVersion"/>, which no check finds current.
+    /// holds. While Redis is unavailable every version is unknown (<see cref="NextUnknownVersion"/>), which no check finds current.
     /// </remarks>
     public override async ValueTask<long[]> GetTagVersionsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
@@ -232,14 +232,18 @@ internal sealed partial class RedisCacheTier : CacheTier
         catch (Exception ex) when (ReadFailed(ex, "tag_versions"))
         {
             var unknown = new long[keys.Length];
-            Array.Fill(unknown, UnknownVersion);
+            for (var i = 0; i < unknown.Length; i++)
+            {
+                unknown[i] = NextUnknownVersion();
+            }
+
             return unknown;
         }
     }
 
-    /// <remarks>A stamp of <see cref="UnknownVersion"/> is never current; nor is any while Redis is unavailable.</remarks>
+    /// <remarks>An unknown version (negative: <see cref="NextUnknownVersion"/>) is never current; nor is any stamp while Redis is unavailable.</remarks>
     public override ValueTask<bool> AreCurrentAsync(TagStamp[] stamps, CancellationToken cancellationToken) =>
-        Array.Exists(stamps, static s => s.Version == UnknownVersion) ? new ValueTask<bool>(false) : base.AreCurrentAsync(stamps, cancellationToken);
+        Array.Exists(stamps, static s => s.Version < 0) ? new ValueTask<bool>(false) : base.AreCurrentAsync(stamps, cancellationToken);
 
     /// <remarks>
     /// Moves the version to one past the current one, or to the server's time when later (<see cref="RedisCacheScripts.BumpTag"/>).

@@ -46,6 +46,28 @@ public sealed class Issue12CacheFailSafeTests
         Assert.That(setup.Pair.A.Count("CacheReadSkippedCircuitOpen"), Is.GreaterThan(0), "while the circuit is open the cache's reads are refused, not sent");
     }
 
+    /// <summary>
+    /// Soak seed 173209 (backplane cut, cluster, PostgreSQL): A served a compiled cached query older than its own
+    /// returned commit. Every unknown tag version was one constant, so a cached query read after the commit (stamps
+    /// unknown) joined the run of the same query started before it (stamps unknown too): equal stamps are what says no
+    /// commit to the tables came in between. Each read Redis cannot answer now gets versions no other read gets.
+    /// </summary>
+    [Test]
+    public async Task StampAsync_RedisStopped_EachReadsVersionsAreUnknownAndUnlikeAnyOthers()
+    {
+        await using var setup = await Setup.StartAsync();
+        var cache = setup.Pair.A.Services.GetRequiredService<StockpileCache>();
+        var live = await cache.StampAsync(["t"], default);
+        await setup.Server.StopAsync();
+
+        var first = await cache.StampAsync(["t"], default);
+        var second = await cache.StampAsync(["t"], default);
+
+        Assert.That(first![0].Version, Is.Not.EqualTo(second![0].Version), "two reads while Redis is down never share a version");
+        Assert.That(new[] { first[0].Version, second[0].Version }, Has.None.EqualTo(live![0].Version));
+        Assert.That(await cache.Tier.AreCurrentAsync(first, default), Is.False, "an unknown version is never current");
+    }
+
     [Test]
     public async Task CachedQuery_RedisFrozen_AnsweredFromTheDatabaseAndRefusedByTheOpenCircuit()
     {
