@@ -35,6 +35,10 @@ internal static partial class Log
     public const int CacheBackplaneRepublishedId = 2035;
     public const int CacheBackplaneClearedAfterReconnectId = 2036;
     public const int BackplaneRemovedTagId = 2060; // 2060–2069: entity tags
+    public const int CacheReadFailedId = 2070; // 2070–2079: the cache's fail-safe
+    public const int CacheReadSkippedCircuitOpenId = 2071;
+    public const int CacheWriteSkippedId = 2072;
+    public const int CacheWriteSkippedCircuitOpenId = 2073;
 
     [LoggerMessage(ConnectFailedId, LogLevel.Warning, "Could not connect to Redis at {EndPoint}; Redis calls fail until it can.", EventName = "ConnectFailed")]
     public static partial void ConnectFailed(ILogger logger, string endPoint, Exception exception);
@@ -119,4 +123,16 @@ internal static partial class Log
 
     [LoggerMessage(CacheBackplaneClearedAfterReconnectId, LogLevel.Information, "The Stockpile cache backplane's subscription to Redis channel {Channel} is back; the cache's memory level was cleared, since messages may have been missed.", EventName = "CacheBackplaneClearedAfterReconnect")]
     public static partial void CacheBackplaneClearedAfterReconnect(ILogger logger, string channel);
+
+    [LoggerMessage(CacheReadFailedId, LogLevel.Warning, "The Stockpile cache '{Cache}' could not read Redis ({Operation}); the read is a miss (a tagged value is not served).", EventName = "CacheReadFailed")]
+    public static partial void CacheReadFailed(ILogger logger, string cache, string operation, Exception exception);
+
+    [LoggerMessage(CacheReadSkippedCircuitOpenId, LogLevel.Debug, "The Stockpile cache '{Cache}' did not read Redis ({Operation}): the Redis circuit is open; the read is a miss.", EventName = "CacheReadSkippedCircuitOpen")]
+    public static partial void CacheReadSkippedCircuitOpen(ILogger logger, string cache, string operation);
+
+    [LoggerMessage(CacheWriteSkippedId, LogLevel.Warning, "The Stockpile cache '{Cache}' could not write to Redis ({Operation}); the write is skipped and its key removed from Redis before the cache uses it again.", EventName = "CacheWriteSkipped")]
+    public static partial void CacheWriteSkipped(ILogger logger, string cache, string operation, Exception exception);
+
+    [LoggerMessage(CacheWriteSkippedCircuitOpenId, LogLevel.Debug, "The Stockpile cache '{Cache}' skipped a write to Redis ({Operation}): the Redis circuit is open; its key is removed from Redis before the cache uses it again.", EventName = "CacheWriteSkippedCircuitOpen")]
+    public static partial void CacheWriteSkippedCircuitOpen(ILogger logger, string cache, string operation);
 }

@@ -43,8 +43,20 @@ public static class RedisCacheBuilderExtensions
 
     private static StockpileCache Create(IServiceProvider services, StockpileCacheOptions options, RedisCacheLayout layout)
     {
-        var link = services.GetRequiredService<RedisLink>();
-        var storePrefix = RedisStockpileBuilderExtensions.Options(services).KeyPrefix;
-        return RedisCacheFactory.Create(options, async ct => await link.GetMultiplexerAsync(ct).ConfigureAwait(false), storePrefix, layout, out _, services.GetService<ILoggerFactory>()?.CreateLogger<RedisCacheBackplane>(), services.GetService<StockpileMetrics>());
+        var redis = RedisStockpileBuilderExtensions.Options(services);
+        var loggers = services.GetService<ILoggerFactory>();
+        return RedisCacheFactory.Create(
+            options,
+            services.GetRequiredService<RedisLink>(),
+            ownsLink: false,
+            redis.KeyPrefix,
+            layout,
+            redis.MissedKeyCapacity,
+            redis.ThrowOnUnavailableWrites,
+            out _,
+            loggers?.CreateLogger<RedisCacheTier>(),
+            loggers?.CreateLogger<RedisCacheBackplane>(),
+            services.GetService<StockpileMetrics>(),
+            services.GetRequiredService<RedisMetrics>());
     }
 }

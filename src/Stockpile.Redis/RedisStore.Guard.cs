@@ -37,7 +37,7 @@ public sealed partial class RedisStore
 
         if (_missed.IsPending)
         {
-            await RemoveMissedAsync(database, cancellationToken).ConfigureAwait(false);
+            await _catchUp.RunAsync(database, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -125,67 +125,35 @@ public sealed partial class RedisStore
     private void RecordMissed(IReadOnlyList<string> keys)
     {
         _metrics.Missed(Name, keys.Count);
-        if (_missed.Add(keys))
-        {
-            Redis.Log.MissedKeysOverflowed(Logger, Name, _missedCapacity);
-        }
-
-        StartRecovery(_breakDuration);
+        _catchUp.Add(keys);
     }
 
     private void RecordMissedClear()
     {
         _metrics.Missed(Name, 1);
-        _missed.MarkOverflow();
-        Redis.Log.MissedKeysOverflowed(Logger, Name, _missedCapacity);
-        StartRecovery(_breakDuration);
+        _catchUp.AddEverything();
     }
 
     /// <summary>
-    /// Removes from Redis what it may hold stale: the objects whose writes failed, or everything under the prefix
-    /// if more were missed than remembered. Concurrent callers wait for one clean-up; a failed one fails them all.
+    /// Removes from Redis what it may hold stale (<see cref="RedisCatchUp.RunAsync"/> calls it, one caller at a time):
+    /// the objects whose writes failed, or everything under the prefix if more were missed than remembered.
     /// </summary>
-    private async ValueTask RemoveMissedAsync(IDatabase database, CancellationToken cancellationToken)
+    private async ValueTask RemoveMissedAsync(IDatabase database, MissedKeys<string> pending, CancellationToken cancellationToken)
     {
-        await _cleanupGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        if (pending.Overflowed)
         {
-            if (!_missed.IsPending)
-            {
-                return;
-            }
-
-            var pending = _missed.Take();
-            try
-            {
-                if (pending.Overflowed)
-                {
-                    await RemoveKeysUnderPrefixAsync(database, null, cancellationToken).ConfigureAwait(false);
-                    Redis.Log.MissedKeysCleared(Logger, Name);
-                    _metrics.Recovered(Name, "clear");
-                }
-                else
-                {
-                    foreach (var chunk in pending.Keys.Chunk(CleanupBatchSize))
-                    {
-                        await DeleteAsync(database, chunk, chunk.Length, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    Redis.Log.MissedKeysRemoved(Logger, Name, pending.Keys.Count);
-                    _metrics.Recovered(Name, "keys");
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Redis.Log.MissedKeysCleanupFailed(Logger, Name, ex);
-                throw;
-            }
-
-            _missed.Complete(pending);
+            await RemoveKeysUnderPrefixAsync(database, null, cancellationToken).ConfigureAwait(false);
+            Redis.Log.MissedKeysCleared(Logger, Name);
+            _metrics.Recovered(Name, "clear");
+            return;
         }
-        finally
+
+        foreach (var chunk in pending.Keys.Chunk(CleanupBatchSize))
         {
-            _cleanupGate.Release();
+            await DeleteAsync(database, chunk, chunk.Length, cancellationToken).ConfigureAwait(false);
         }
+
+        Redis.Log.MissedKeysRemoved(Logger, Name, pending.Keys.Count);
+        _metrics.Recovered(Name, "keys");
     }
 }

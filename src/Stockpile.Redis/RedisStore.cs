@@ -37,11 +37,9 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     private readonly RedisLink _link;
     private readonly bool _ownsLink;
     private readonly bool _throwOnUnavailableWrites;
+    private readonly RedisCatchUp _catchUp;
     private readonly MissedKeySet<string> _missed;
-    private readonly int _missedCapacity;
     private readonly RedisMetrics _metrics;
-    private readonly SemaphoreSlim _cleanupGate = new(1, 1);
-    private readonly TimeSpan _breakDuration;
     private readonly long _maximumValueBytes;
 
     internal RedisStore(RedisStoreOptions options, RedisLink link, bool ownsLink, ILogger? logger, RedisMetrics? metrics)
@@ -50,10 +48,9 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
         _link = link;
         _ownsLink = ownsLink;
         _throwOnUnavailableWrites = options.ThrowOnUnavailableWrites;
-        _missedCapacity = options.MissedKeyCapacity;
-        _missed = new MissedKeySet<string>(options.MissedKeyCapacity, StringComparer.Ordinal);
+        _catchUp = new RedisCatchUp(options.MissedKeyCapacity, link.Breaker, TimeProvider, Name, Logger, RemoveMissedAsync, CatchUpProbeAsync);
+        _missed = _catchUp.Keys;
         _metrics = metrics ?? RedisMetrics.Shared;
-        _breakDuration = options.CircuitBreaker.BreakDuration;
         _maximumValueBytes = options.MaximumValueBytes;
         _compactKeys = options.KeyLayout == RedisKeyLayout.Compact;
         _evictOtherLayout = options.EvictOtherKeyLayout;
@@ -130,7 +127,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
         }
 
         _link.Reconnected -= OnReconnected;
-        await _disposing.CancelAsync().ConfigureAwait(false);
+        _catchUp.Dispose();
         if (_ownsLink)
         {
             await _link.DisposeAsync().ConfigureAwait(false);
@@ -147,7 +144,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
         }
 
         _link.Reconnected -= OnReconnected;
-        _disposing.Cancel();
+        _catchUp.Dispose();
         if (_ownsLink)
         {
             _ = _link.DisposeAsync().AsTask();

@@ -49,7 +49,8 @@ public sealed class RedisStoreOptions : KeyValueObjectStoreOptions
     /// The default value is <see langword="false"/>: the write is skipped, counted and logged, and its keys are
     /// removed from Redis before Redis is read again, which leaves Redis exactly as if it had evicted them. A chain's
     /// puts and deletes then succeed while Redis is down. With <see langword="true"/>, the exception reaches the
-    /// caller (the keys are still cleaned up later).
+    /// caller (the keys are still cleaned up later). The caches on Redis (<c>AddRedisCache</c>) follow it for their
+    /// sets, adds, removes, pulls, removals by tag and flushes.
     /// </value>
     public bool ThrowOnUnavailableWrites { get; set; }
 

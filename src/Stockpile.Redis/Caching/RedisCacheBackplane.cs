@@ -28,6 +28,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
     private const int UnsentCapacity = 10_000;
 
     private readonly Func<CancellationToken, ValueTask<IConnectionMultiplexer>> _connect;
+    private readonly Func<RedisChannel, byte[], CancellationToken, ValueTask> _publish;
     private readonly RedisChannel _channel;
     private readonly MemoryCacheTier _memory;
     private readonly ILogger _logger;
@@ -38,9 +39,15 @@ internal sealed class RedisCacheBackplane : CacheEvictions
     private int _disposed;
     private int _republishing;
 
-    public RedisCacheBackplane(Func<CancellationToken, ValueTask<IConnectionMultiplexer>> connect, string channel, MemoryCacheTier memory, ILogger logger)
+    /// <param name="connect">Gets the multiplexer the subscription is made on.</param>
+    /// <param name="publish">Publishes a message (through the Redis tier's breaker and clean-up: <see cref="RedisCacheTier.PublishAsync"/>).</param>
+    /// <param name="channel">The cache's channel.</param>
+    /// <param name="memory">The memory level other instances' messages evict.</param>
+    /// <param name="logger">Where failures are logged.</param>
+    public RedisCacheBackplane(Func<CancellationToken, ValueTask<IConnectionMultiplexer>> connect, Func<RedisChannel, byte[], CancellationToken, ValueTask> publish, string channel, MemoryCacheTier memory, ILogger logger)
     {
         _connect = connect;
+        _publish = publish;
         _channel = RedisChannel.Literal(channel);
         _memory = memory;
         _logger = logger;
@@ -159,8 +166,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
         }
 
         _origin.CopyTo(message, 0);
-        var multiplexer = await _connect(cancellationToken).ConfigureAwait(false);
-        await multiplexer.GetSubscriber().PublishAsync(_channel, message).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _publish(_channel, message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Publishes what could not be published before: the kept keys, or a flush if too much was lost (one caller at a time; the others go on).</summary>

@@ -10,16 +10,33 @@ internal sealed partial class RedisCacheTier
     /// <c>UNLINK</c> per slot. The flush fence is moved first, so a value another instance made before the flush and
     /// writes after it (<see cref="SetUnlessWrittenSinceAsync"/>) is refused, whether the scan passed its key or not.
     /// </summary>
+    /// <remarks>While Redis is unavailable the flush is skipped, and the whole namespace (tag versions included) is removed before the cache uses Redis again.</remarks>
     public override async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        var database = await _database(cancellationToken).ConfigureAwait(false);
-        await database.ScriptEvaluateAsync(RedisCacheScripts.FenceFlush, [_flushFenceKey]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var pattern = RedisKeyPatterns.EscapeGlob(_namespace) + "{*";
+        try
+        {
+            await RunAsync(this, static async (database, tier, ct) =>
+            {
+                await database.ScriptEvaluateAsync(RedisCacheScripts.FenceFlush, [tier._flushFenceKey]).WaitAsync(ct).ConfigureAwait(false);
+                await tier.SweepAsync(database, "{*", tier.IsEntryKey, ct).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WriteFailed(ex, null, "flush"))
+        {
+            // Skipped: the namespace is removed before the cache reads Redis again.
+        }
+    }
+
+    /// <summary>Unlinks the keys of this cache's namespace that match <paramref name="pattern"/> after it and pass <paramref name="isOurs"/>, on every primary.</summary>
+    private async ValueTask SweepAsync(IDatabase database, string pattern, Func<RedisKey, bool> isOurs, CancellationToken cancellationToken)
+    {
+        var glob = RedisKeyPatterns.EscapeGlob(_namespace) + pattern;
         foreach (var server in database.Multiplexer.GetServers())
         {
             if (!server.IsReplica)
             {
-                await RedisKeySweep.RemoveAsync(database, server, pattern, ScanPageSize, IsEntryKey, cancellationToken).ConfigureAwait(false);
+                await RedisKeySweep.RemoveAsync(database, server, glob, ScanPageSize, isOurs, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -31,4 +48,7 @@ internal sealed partial class RedisCacheTier
         return text is not null && text.Length > _namespace.Length + 1 && text.StartsWith(_namespace, StringComparison.Ordinal)
             && text[_namespace.Length] == '{' && text[^1] == '}';
     }
+
+    /// <summary>Whether a key the scan found is one of this cache's entries or tag versions.</summary>
+    private bool IsEntryOrTagKey(RedisKey key) => IsEntryKey(key) || ((string?)key)?.StartsWith(_tagPrefix, StringComparison.Ordinal) == true;
 }

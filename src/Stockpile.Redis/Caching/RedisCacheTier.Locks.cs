@@ -6,6 +6,7 @@ namespace Stockpile.Redis.Caching;
 /// <content>
 /// The stampede locks: <c>SET lock token NX PX expiration</c> to take one, a compare-and-delete script to release it.
 /// A lock lives under <c>…#lock:{key}</c>, whose hash tag is the entry's, so it sits in the value's cluster slot.
+/// While Redis is unavailable a lock is taken at once: every process makes its own value, as without the lock.
 /// </content>
 internal sealed partial class RedisCacheTier : ICacheLocks
 {
@@ -17,13 +18,17 @@ internal sealed partial class RedisCacheTier : ICacheLocks
 
     public async ValueTask<bool> TryAcquireAsync(string key, string token, TimeSpan expiration, CancellationToken cancellationToken)
     {
-        var database = await _database(cancellationToken).ConfigureAwait(false);
-        return await database.StringSetAsync(LockKeyOf(key), token, expiration, When.NotExists).WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RunAsync((Key: LockKeyOf(key), Token: token, Expiration: expiration), static async (database, s, ct) =>
+                await database.StringSetAsync(s.Key, s.Token, s.Expiration, When.NotExists).WaitAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ReadFailed(ex, "lock"))
+        {
+            return true;
+        }
     }
 
-    public async ValueTask ReleaseAsync(string key, string token, CancellationToken cancellationToken)
-    {
-        var database = await _database(cancellationToken).ConfigureAwait(false);
-        await database.ScriptEvaluateAsync(RedisCacheScripts.Release, [LockKeyOf(key)], [token]).WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public async ValueTask ReleaseAsync(string key, string token, CancellationToken cancellationToken) =>
+        await EvaluateAsync(RedisCacheScripts.Release, [LockKeyOf(key)], [token], cancellationToken).ConfigureAwait(false);
 }

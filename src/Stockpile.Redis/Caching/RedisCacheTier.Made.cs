@@ -18,9 +18,21 @@ internal sealed partial class RedisCacheTier
     private RedisKey FenceKeyOf(string key) => string.Concat(_namespace, "#fence:{", key, "}");
 
     /// <summary>Reads the entry, its fence and the flush fence: one <c>MGET</c> on one server; on a cluster the flush fence's <c>GET</c> is sent alongside.</summary>
+    /// <remarks>While Redis is unavailable the read is a miss with no mark (the fail-safe, as <see cref="GetAsync"/>).</remarks>
     public override async ValueTask<CacheRead> ReadForMakeAsync(string key, CancellationToken cancellationToken)
     {
-        var database = await _database(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RunAsync((Tier: this, Key: key), static (database, s, ct) => s.Tier.ReadMarkedAsync(database, s.Key, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ReadFailed(ex, "get"))
+        {
+            return new CacheRead(null, null);
+        }
+    }
+
+    private async ValueTask<CacheRead> ReadMarkedAsync(IDatabase database, string key, CancellationToken cancellationToken)
+    {
         RedisValue[] values;
         RedisValue flush;
         if (_topology.IsCluster(database))
@@ -39,12 +51,28 @@ internal sealed partial class RedisCacheTier
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// While Redis is unavailable the write is skipped like a set's (the key is removed from Redis before the cache reads
+    /// it again) and counts as written: memory keeps the value.
+    /// </remarks>
     public override async ValueTask<bool> SetUnlessWrittenSinceAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken)
+    {
+        var redisKey = KeyOf(key);
+        try
+        {
+            return await RunAsync((Tier: this, Key: key, Entry: entry, Mark: mark), static (database, s, ct) => s.Tier.SetMadeAsync(database, s.Key, s.Entry, s.Mark, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WriteFailed(ex, redisKey, "set"))
+        {
+            return true;
+        }
+    }
+
+    private async ValueTask<bool> SetMadeAsync(IDatabase database, string key, CacheEntry entry, object? mark, CancellationToken cancellationToken)
     {
         // Without a mark (no read of this tier before), nothing may have been seen: any fence refuses.
         var seen = mark as RedisCacheMark ?? new RedisCacheMark(RedisValue.Null, RedisValue.Null, RedisValue.Null);
         var (value, ttl) = Encode(entry);
-        var database = await _database(cancellationToken).ConfigureAwait(false);
         var cluster = _topology.IsCluster(database);
         RedisKey[] keys = cluster ? [KeyOf(key), FenceKeyOf(key)] : [KeyOf(key), FenceKeyOf(key), _flushFenceKey];
         RedisValue[] arguments = [value, ttl, NowMilliseconds(), Text(seen.Fence), Text(seen.FlushFence), Text(seen.Held)];

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
+using Stockpile.Internal;
 using Stockpile.Internal.Caching;
 using Stockpile.Redis.Internal;
 
@@ -14,12 +16,15 @@ namespace Stockpile.Redis.Caching;
 /// its own; the <c>#</c> keeps the store's scans and clears from ever taking one for an object), so a batch is one
 /// <c>MGET</c> (one per slot on a cluster, all sent together) and a set one <c>SET … PX</c>; tag versions live under
 /// <c>storePrefix#cache:cachePrefix:#tags:{…}:tag</c>, all in one slot so one <c>MGET</c> reads them on a cluster too.
+/// Every call goes through the link's circuit breaker, and fails safe (<c>RedisCacheTier.FailSafe.cs</c>).
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "A cache tier is disposed through CacheTier.DisposeAsync, which its cache calls.")]
 internal sealed partial class RedisCacheTier : CacheTier
 {
     private const int ScanPageSize = 250;
 
-    private readonly Func<CancellationToken, ValueTask<IDatabase>> _database;
+    private readonly RedisLink _link;
+    private readonly bool _ownsLink;
     private readonly CacheClock _clock;
     private readonly IStockpileSerializer _serializer;
     private readonly string _namespace;
@@ -28,24 +33,38 @@ internal sealed partial class RedisCacheTier : CacheTier
     private readonly RedisTopology _topology = new();
 
     /// <exception cref="ArgumentException">A prefix holds a brace.</exception>
-    /// <param name="database">Gets the database (the store's multiplexer, connected on first use).</param>
+    /// <param name="link">The multiplexer and its circuit breaker (the Redis store's, when there is one).</param>
+    /// <param name="ownsLink">Whether disposing the tier disposes the link.</param>
     /// <param name="storePrefix">The Redis store's key prefix.</param>
     /// <param name="cachePrefix">The cache's own prefix (<see cref="StockpileCacheOptions.KeyPrefix"/>).</param>
     /// <param name="clock">The cache's clock, which expiry is measured by.</param>
     /// <param name="serializer">Turns values the cache keeps by reference into bytes.</param>
-    public RedisCacheTier(Func<CancellationToken, ValueTask<IDatabase>> database, string storePrefix, string cachePrefix, CacheClock clock, IStockpileSerializer serializer)
+    /// <param name="missedKeyCapacity">How many skipped writes are remembered by key before the whole namespace is (<see cref="RedisStoreOptions.MissedKeyCapacity"/>).</param>
+    /// <param name="throwOnUnavailableWrites">Whether a write Redis cannot take throws instead of being skipped (<see cref="RedisStoreOptions.ThrowOnUnavailableWrites"/>; its key is cleaned up either way).</param>
+    /// <param name="logger">Where failures are logged.</param>
+    /// <param name="metrics">Where failed calls are counted (<c>stockpile.store.errors</c>).</param>
+    /// <param name="redisMetrics">Where skipped writes and clean-ups are counted.</param>
+    public RedisCacheTier(RedisLink link, bool ownsLink, string storePrefix, string cachePrefix, CacheClock clock, IStockpileSerializer serializer, int missedKeyCapacity, bool throwOnUnavailableWrites, ILogger logger, StockpileMetrics metrics, RedisMetrics redisMetrics)
     {
         if (!RedisKeyPatterns.IsValidPrefix(storePrefix) || !RedisKeyPatterns.IsValidPrefix(cachePrefix))
         {
             throw new ArgumentException(ExceptionMessages.CachePrefixHoldsBrace(cachePrefix), nameof(cachePrefix));
         }
 
-        _database = database;
+        _link = link;
+        _ownsLink = ownsLink;
         _clock = clock;
         _serializer = serializer;
         _namespace = storePrefix + "#cache:" + cachePrefix + ":";
         _tagPrefix = _namespace + "#tags:{" + _namespace + "}:";
         _flushFenceKey = _namespace + "#flushed";
+        _name = "cache:" + cachePrefix;
+        _throwOnUnavailableWrites = throwOnUnavailableWrites;
+        _logger = logger;
+        _metrics = metrics;
+        _redisMetrics = redisMetrics;
+        _catchUp = new RedisCatchUp(missedKeyCapacity, link.Breaker, link.Breaker.Time, _name, logger, RemoveMissedAsync, ProbeAsync);
+        _link.Reconnected += OnReconnected;
     }
 
     /// <summary>Gets the Redis key of a cache key.</summary>
@@ -56,15 +75,35 @@ internal sealed partial class RedisCacheTier : CacheTier
 
     public override async ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken)
     {
-        // An MGET of one key, not a GET: a key of another type (the former hash layout) answers nil, not WRONGTYPE.
-        var database = await _database(cancellationToken).ConfigureAwait(false);
-        var values = await database.StringGetAsync([KeyOf(key)]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Decode(values[0]);
+        try
+        {
+            return await RunAsync((Tier: this, Key: key), static async (database, s, ct) =>
+            {
+                // An MGET of one key, not a GET: a key of another type (the former hash layout) answers nil, not WRONGTYPE.
+                var values = await database.StringGetAsync([s.Tier.KeyOf(s.Key)]).WaitAsync(ct).ConfigureAwait(false);
+                return s.Tier.Decode(values[0]);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ReadFailed(ex, "get"))
+        {
+            return null;
+        }
     }
 
     public override async ValueTask<CacheEntry?[]> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
-        var database = await _database(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RunAsync((Tier: this, Keys: keys), static (database, s, ct) => s.Tier.GetManyAsync(database, s.Keys, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ReadFailed(ex, "get_many"))
+        {
+            return new CacheEntry?[keys.Count];
+        }
+    }
+
+    private async ValueTask<CacheEntry?[]> GetManyAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
         var redisKeys = new RedisKey[keys.Count];
         for (var i = 0; i < redisKeys.Length; i++)
         {
@@ -94,25 +133,61 @@ internal sealed partial class RedisCacheTier : CacheTier
     public override async ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
     {
         var (value, ttl) = Encode(entry);
-        var database = await _database(cancellationToken).ConfigureAwait(false);
-        await database.StringSetAsync(KeyOf(key), value, ttl > 0 ? TimeSpan.FromMilliseconds(ttl) : null, When.Always)
-            .WaitAsync(cancellationToken).ConfigureAwait(false);
+        var redisKey = KeyOf(key);
+        try
+        {
+            await RunAsync((Key: redisKey, Value: value, Ttl: ttl), static async (database, s, ct) =>
+                await database.StringSetAsync(s.Key, s.Value, s.Ttl > 0 ? TimeSpan.FromMilliseconds(s.Ttl) : null, When.Always).WaitAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WriteFailed(ex, redisKey, "set"))
+        {
+            // Skipped: Redis's value of the key is removed before the cache reads it again.
+        }
     }
 
+    /// <remarks>While Redis is unavailable nothing is added (<see langword="false"/>), and the key is removed from Redis before it is read again (the add may have landed).</remarks>
     public override async ValueTask<bool> AddAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
     {
         var (value, ttl) = Encode(entry);
-        return (long)await EvaluateAsync(RedisCacheScripts.Add, [KeyOf(key)], [value, ttl, NowMilliseconds()], cancellationToken).ConfigureAwait(false) == 1;
+        var redisKey = KeyOf(key);
+        try
+        {
+            return (long)await EvaluateAsync(RedisCacheScripts.Add, [redisKey], [value, ttl, NowMilliseconds()], cancellationToken).ConfigureAwait(false) == 1;
+        }
+        catch (Exception ex) when (WriteFailed(ex, redisKey, "add"))
+        {
+            return false;
+        }
     }
 
     /// <remarks>Fences the key (<see cref="FenceKeyOf"/>): a value another instance made before, still on its way, is refused.</remarks>
-    public override async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken) =>
-        (long)await EvaluateAsync(RedisCacheScripts.Remove, [KeyOf(key), FenceKeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false) == 1;
+    public override async ValueTask<bool> RemoveAsync(string key, CancellationToken cancellationToken)
+    {
+        var redisKey = KeyOf(key);
+        try
+        {
+            return (long)await EvaluateAsync(RedisCacheScripts.Remove, [redisKey, FenceKeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false) == 1;
+        }
+        catch (Exception ex) when (WriteFailed(ex, redisKey, "remove"))
+        {
+            return false;
+        }
+    }
 
     /// <remarks>Fences the key when it took an entry, as <see cref="RemoveAsync"/> does.</remarks>
     public override async ValueTask<CacheEntry?> TakeAsync(string key, CancellationToken cancellationToken)
     {
-        var result = await EvaluateAsync(RedisCacheScripts.Take, [KeyOf(key), FenceKeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false);
+        var redisKey = KeyOf(key);
+        RedisResult result;
+        try
+        {
+            result = await EvaluateAsync(RedisCacheScripts.Take, [redisKey, FenceKeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WriteFailed(ex, redisKey, "take"))
+        {
+            return null;
+        }
+
         return result.IsNull ? null : Decode((RedisValue)result);
     }
 
@@ -135,7 +210,7 @@ internal sealed partial class RedisCacheTier : CacheTier
     /// <remarks>
     /// One <c>MGET</c>; a tag without a version (never removed, or its key lost) is then given one born at the server's
     /// time (<see cref="RedisCacheScripts.BornTags"/>), so a version once lost never reads as one a value made before
-    /// holds.
+    /// holds. While Redis is unavailable every version is unknown (<see cref="NextUnknownVersion"/>), which no check finds current.
     /// </remarks>
     public override async ValueTask<long[]> GetTagVersionsAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
@@ -145,29 +220,57 @@ internal sealed partial class RedisCacheTier : CacheTier
             keys[i] = _tagPrefix + tags[i];
         }
 
-        var database = await _database(cancellationToken).ConfigureAwait(false);
-        var values = await database.StringGetAsync(keys).WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (Array.Exists(values, static v => v.IsNull))
+        try
         {
-            var born = (RedisValue[])(await database.ScriptEvaluateAsync(RedisCacheScripts.BornTags, keys).WaitAsync(cancellationToken).ConfigureAwait(false))!;
-            values = born;
-        }
+            return await RunAsync(keys, static async (database, keys, ct) =>
+            {
+                var values = await database.StringGetAsync(keys).WaitAsync(ct).ConfigureAwait(false);
+                if (Array.Exists(values, static v => v.IsNull))
+                {
+                    values = (RedisValue[])(await database.ScriptEvaluateAsync(RedisCacheScripts.BornTags, keys).WaitAsync(ct).ConfigureAwait(false))!;
+                }
 
-        return Array.ConvertAll(values, static v => (long)v);
+                return Array.ConvertAll(values, static v => (long)v);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ReadFailed(ex, "tag_versions"))
+        {
+            var unknown = new long[keys.Length];
+            for (var i = 0; i < unknown.Length; i++)
+            {
+                unknown[i] = NextUnknownVersion();
+            }
+
+            return unknown;
+        }
     }
 
-    /// <remarks>Moves the version to one past the current one, or to the server's time when later (<see cref="RedisCacheScripts.BumpTag"/>).</remarks>
+    /// <remarks>An unknown version (negative: <see cref="NextUnknownVersion"/>) is never current; nor is any stamp while Redis is unavailable.</remarks>
+    public override ValueTask<bool> AreCurrentAsync(TagStamp[] stamps, CancellationToken cancellationToken) =>
+        Array.Exists(stamps, static s => s.Version < 0) ? new ValueTask<bool>(false) : base.AreCurrentAsync(stamps, cancellationToken);
+
+    /// <remarks>
+    /// Moves the version to one past the current one, or to the server's time when later (<see cref="RedisCacheScripts.BumpTag"/>).
+    /// While Redis is unavailable the removal is skipped and the tag's version key is deleted before the cache uses
+    /// Redis again: the next read gives the tag a version born at the server's time, which no value made before holds.
+    /// </remarks>
     public override async ValueTask BumpTagAsync(string tag, CancellationToken cancellationToken)
     {
-        var database = await _database(cancellationToken).ConfigureAwait(false);
-        await database.ScriptEvaluateAsync(RedisCacheScripts.BumpTag, [_tagPrefix + tag]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var key = _tagPrefix + tag;
+        try
+        {
+            await RunAsync((RedisKey)key, static async (database, key, ct) =>
+                await database.ScriptEvaluateAsync(RedisCacheScripts.BumpTag, [key]).WaitAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WriteFailed(ex, key, "remove_by_tag"))
+        {
+            // Skipped: the tag's version key is removed before the cache reads Redis again.
+        }
     }
 
-    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken)
-    {
-        var database = await _database(cancellationToken).ConfigureAwait(false);
-        return await database.ScriptEvaluateAsync(script, keys, arguments).WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private async Task<RedisResult> EvaluateAsync(string script, RedisKey[] keys, RedisValue[] arguments, CancellationToken cancellationToken) =>
+        await RunAsync((Script: script, Keys: keys, Arguments: arguments), static async (database, s, ct) =>
+            await database.ScriptEvaluateAsync(s.Script, s.Keys, s.Arguments).WaitAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     private long NowMilliseconds() => _clock.Time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -26,6 +26,9 @@ internal sealed class MissedKeySet<T>
         _keys = new Dictionary<T, long>(comparer);
     }
 
+    /// <summary>Gets how many keys are remembered before only an overflow is.</summary>
+    public int Capacity => _capacity;
+
     /// <summary>Gets a value indicating whether anything waits for clean-up; cheap, for every call's fast path.</summary>
     public bool IsPending => _pending;
 

@@ -37,6 +37,7 @@ internal sealed class RedisCircuit
     {
         EndPoint = endPoint;
         _failureThreshold = options.FailureThreshold;
+        BreakDuration = options.BreakDuration;
         _samplingDuration = options.SamplingDuration;
         _time = time;
         _logger = logger;
@@ -80,6 +81,12 @@ internal sealed class RedisCircuit
     public event Action? Closed;
 
     public string EndPoint { get; }
+
+    /// <summary>Gets how long the circuit stays open before a call probes.</summary>
+    public TimeSpan BreakDuration { get; }
+
+    /// <summary>Gets the breaker's clock.</summary>
+    public TimeProvider Time => _time;
 
     /// <summary>Gets the pipeline every call to Redis runs through.</summary>
     public ResiliencePipeline Pipeline { get; }

@@ -25,7 +25,8 @@ internal static class RedisKeySweep
         await UnlinkAsync(database, page, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async ValueTask UnlinkAsync(IDatabase database, List<RedisKey> keys, CancellationToken cancellationToken)
+    /// <summary>Unlinks keys: one <c>UNLINK</c> per hash slot, sent together.</summary>
+    public static async ValueTask UnlinkAsync(IDatabase database, IReadOnlyCollection<RedisKey> keys, CancellationToken cancellationToken)
     {
         if (keys.Count == 0)
         {

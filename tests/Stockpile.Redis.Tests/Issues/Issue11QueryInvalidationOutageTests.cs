@@ -59,8 +59,11 @@ public sealed class Issue11QueryInvalidationOutageTests
         return [.. (await context.Rows.OrderBy(r => r.Id).Cached().ToListAsync()).Select(static r => r.Name)];
     }
 
-    /// <summary>Waits until A's own cache writes reach Redis again (a plain cache write: no cached query, no commit).</summary>
-    private static async Task WaitUntilConnectedAsync(AppInstance instance)
+    /// <summary>
+    /// Waits until A's own cache calls reach Redis again (a counter's increment: no cached query, no commit; a set would
+    /// not tell, since a set Redis cannot take is skipped, not failed).
+    /// </summary>
+    internal static async Task WaitUntilConnectedAsync(AppInstance instance)
     {
         var cache = instance.Services.GetRequiredService<StockpileCache>();
         await RedisBackplaneTests.WaitUntilAsync(
@@ -68,7 +71,7 @@ public sealed class Issue11QueryInvalidationOutageTests
             {
                 try
                 {
-                    await cache.SetAsync("probe", 1);
+                    await cache.IncrementAsync("probe");
                     return true;
                 }
                 catch (Exception)

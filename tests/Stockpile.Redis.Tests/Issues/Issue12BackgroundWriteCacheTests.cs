@@ -1,6 +1,9 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
+using Stockpile.Internal;
 using Stockpile.Internal.Caching;
 using Stockpile.Redis.Caching;
+using Stockpile.Redis.Internal;
 using Stockpile.Redis.Tests.Fakes;
 
 namespace Stockpile.Redis.Tests.Issues;
@@ -134,7 +137,11 @@ public sealed class Issue12BackgroundWriteCacheTests
     {
         var database = faulty.Database(faulty.Multiplexer);
         return new StockpileCache(new StockpileCacheOptions { WriteMadeValuesInBackground = true }, (clock, serializer, o) =>
-            new LayeredCacheTier(new MemoryCacheTier(clock), new RedisCacheTier(_ => new(database), prefix, o.KeyPrefix, clock, serializer)));
+        {
+            var link = new RedisLink(Task.FromResult<IConnectionMultiplexer>(faulty.Multiplexer), ownsMultiplexer: false, "test", new RedisCircuitBreakerOptions(), TimeProvider.System, NullLogger.Instance, RedisMetrics.Shared, _ => database);
+            var redis = new RedisCacheTier(link, ownsLink: true, prefix, o.KeyPrefix, clock, serializer, 1_000, throwOnUnavailableWrites: false, NullLogger.Instance, StockpileMetrics.Shared, RedisMetrics.Shared);
+            return new LayeredCacheTier(new MemoryCacheTier(clock), redis);
+        });
     }
 
     /// <summary>A: another instance, on the same namespace in Redis alone.</summary>

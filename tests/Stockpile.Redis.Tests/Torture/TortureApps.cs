@@ -6,7 +6,8 @@ namespace Stockpile.Redis.Tests.Torture;
 
 /// <summary>
 /// Two app instances as an application registers them (memory → Redis → EF Core, the backplane, the interceptor, a
-/// cache on memory over Redis for cached queries, invalidation tokens on Redis), over one torture database.
+/// cache on memory over Redis for cached queries, another for values under token keys, invalidation tokens on Redis),
+/// over one torture database.
 /// </summary>
 internal static class TortureApps
 {
@@ -41,12 +42,12 @@ internal static class TortureApps
     public const string TokenCache = "torture-tokens";
 
     /// <summary>
-    /// The database tier; invalidation tokens on Redis, and a cache in process memory alone for the values kept under
-    /// token keys, so that nothing but the key built from the tokens keeps another instance's commit from being missed.
-    /// (The query cache, when wanted, is the default cache, on memory over Redis.)
+    /// The database tier; invalidation tokens on Redis, and a cache on memory over Redis for the values kept under token
+    /// keys (a Redis-backed <see cref="IStockpileCache"/>, whose get-or-create must ride out the faults: its memory level
+    /// alone would not show a value stale in Redis). (The query cache, when wanted, is the default cache, on memory over Redis.)
     /// </summary>
     private static void AddTiers(IStockpileBuilder builder) =>
-        EfCoreApps.AddDatabaseTier(builder.AddCache(TokenCache).AddRedisInvalidationTokens());
+        EfCoreApps.AddDatabaseTier(builder.AddRedisCache(TokenCache).AddRedisInvalidationTokens());
 
     public static int[] Ids() => [.. Enumerable.Range(1, TortureSettings.Rows)];
 

@@ -6,7 +6,7 @@ namespace Stockpile.Redis.Tests.Torture;
 
 /// <content>
 /// Reads through what caches data beside the entities: a <c>Cached()</c> query and its compiled form (results kept in
-/// the query cache on memory over Redis under the table's tag), and a value cached in process memory under a key built
+/// the query cache on memory over Redis under the table's tag), and a value cached on memory over Redis under a key built
 /// from the row's invalidation token. Checked as the Redis tier is: while Redis is reachable by all, no older than any instance's returned write
 /// (the tags' versions and the tokens live in Redis); during and after a fault, no older than the reader's own.
 /// </content>
@@ -55,7 +55,7 @@ internal sealed partial class TortureWorkload
     }
 
     /// <summary>
-    /// A value cached in the instance's memory under a key built from the row's token; the factory reads the row's
+    /// A value cached on memory over Redis under a key built from the row's token; the factory reads the row's
     /// committed name. Only the token (on Redis) tells this instance that another one committed the row.
     /// </summary>
     private async Task<string?> TokenKeyedNameAsync(int instance, int id)
