@@ -62,6 +62,7 @@ public sealed class Issue12CommitEvictionRoundTripTests
         {
             var old = $"v{round - 1}";
             Assert.That((await b.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo(old), $"round {round}: B holds the state before the commit");
+            Assert.That(await b.Chain.SettleAsync(CancellationToken.None), Is.True, "the Redis back-fill follows the answer");
             Assert.That((await a.Redis.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo(old), $"round {round}: so does Redis");
 
             // The commit, then the chain's invalidation (as the SaveChanges interceptor runs it).
@@ -127,6 +128,7 @@ public sealed class Issue12CommitEvictionRoundTripTests
             $"app:{Guid.NewGuid():N}:",
             b => b.AddTier(_ => source));
         Assert.That((await a.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("v1"));
+        Assert.That(await a.Chain.SettleAsync(CancellationToken.None), Is.True, "the Redis back-fill follows the answer");
         Assert.That(await a.Redis.GetAsync<Product, int>(product.Id), Is.Not.Null, "Redis holds v1");
 
         await source.PutAsync(Renamed(product, "v2"));
