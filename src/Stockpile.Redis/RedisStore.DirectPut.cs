@@ -67,20 +67,11 @@ public sealed partial class RedisStore
     {
         try
         {
-            // The other layout's keys are removed by a delete script sent right behind the put: one round trip.
             var put = RedisScripts.Put.EvaluateAsync(database, keys, arguments, cancellationToken);
-            var evict = others is null ? default : RedisScripts.Delete.EvaluateAsync(database, others, [KeyPrefix, 0], cancellationToken);
-            try
-            {
-                _writeClock.Observe((long)await put.ConfigureAwait(false));
-            }
-            finally
-            {
-                if (others is not null)
-                {
-                    await evict.ConfigureAwait(false);
-                }
-            }
+            var serverTime = others is null
+                ? await put.ConfigureAwait(false)
+                : await WithEvictionBehindAsync(put, RedisScripts.Delete.EvaluateAsync(database, others, [KeyPrefix, 0], cancellationToken)).ConfigureAwait(false);
+            _writeClock.Observe((long)serverTime);
         }
         catch (Exception ex)
         {

@@ -80,6 +80,22 @@ public sealed partial class RedisStore
     }
 
     /// <summary>
+    /// Awaits a put whose object's keys in the other layout are removed by a delete script sent right behind it (one
+    /// round trip on one server); the delete is awaited even when the put fails, and its failure is the put's.
+    /// </summary>
+    private static async ValueTask<T> WithEvictionBehindAsync<T, TEvicted>(ValueTask<T> put, ValueTask<TEvicted> evict)
+    {
+        try
+        {
+            return await put.ConfigureAwait(false);
+        }
+        finally
+        {
+            await evict.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Writes the other layout's keys of an object a caller puts by the hot path, as <see cref="OtherLayoutKeys"/>
     /// makes them; <see langword="true"/> with <see langword="null"/> when there are none to remove (the option is off,
     /// or the type's keys are the same in both layouts); <see langword="false"/> when a key is not one the hot path

@@ -65,22 +65,10 @@ public sealed partial class RedisStore
         var others = lease.Length == 0 ? OtherLayoutKeys(items) : null;
         try
         {
-            await RunAsync((Put: put, Others: others), static async (database, s, ct) =>
+            await RunAsync((Put: put, Others: others), static (database, s, ct) =>
             {
-                // The other layout's keys are removed by a delete script sent right behind the put: one round trip on one server.
                 var write = s.Put.Store.SendPutAsync(database, s.Put, ct);
-                var evict = s.Others is null ? default : s.Put.Store.DeleteAsync(database, s.Others, 0, ct);
-                try
-                {
-                    return await write.ConfigureAwait(false);
-                }
-                finally
-                {
-                    if (s.Others is not null)
-                    {
-                        await evict.ConfigureAwait(false);
-                    }
-                }
+                return s.Others is null ? write : WithEvictionBehindAsync(write, s.Put.Store.DeleteAsync(database, s.Others, 0, ct));
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
