@@ -27,26 +27,25 @@ internal sealed class RedisCacheBackplane : CacheEvictions
     private const byte ManyKind = 2;
     private const int UnsentCapacity = 10_000;
 
-    private readonly Func<CancellationToken, ValueTask<IConnectionMultiplexer>> _connect;
+    private readonly RedisLink _link;
     private readonly Func<RedisChannel, byte[], CancellationToken, ValueTask> _publish;
     private readonly RedisChannel _channel;
     private readonly MemoryCacheTier _memory;
     private readonly ILogger _logger;
     private readonly byte[] _origin = Guid.NewGuid().ToByteArray();
     private readonly MissedKeySet<string> _unsent = new(UnsentCapacity, StringComparer.Ordinal);
-    private IConnectionMultiplexer? _multiplexer;
     private ChannelMessageQueue? _queue;
     private int _disposed;
     private int _republishing;
 
-    /// <param name="connect">Gets the multiplexer the subscription is made on.</param>
+    /// <param name="link">The link whose multiplexer the subscription is made on, and which tells when it was restored after a drop.</param>
     /// <param name="publish">Publishes a message (through the Redis tier's breaker and clean-up: <see cref="RedisCacheTier.PublishAsync"/>).</param>
     /// <param name="channel">The cache's channel.</param>
     /// <param name="memory">The memory level other instances' messages evict.</param>
     /// <param name="logger">Where failures are logged.</param>
-    public RedisCacheBackplane(Func<CancellationToken, ValueTask<IConnectionMultiplexer>> connect, Func<RedisChannel, byte[], CancellationToken, ValueTask> publish, string channel, MemoryCacheTier memory, ILogger logger)
+    public RedisCacheBackplane(RedisLink link, Func<RedisChannel, byte[], CancellationToken, ValueTask> publish, string channel, MemoryCacheTier memory, ILogger logger)
     {
-        _connect = connect;
+        _link = link;
         _publish = publish;
         _channel = RedisChannel.Literal(channel);
         _memory = memory;
@@ -117,10 +116,8 @@ internal sealed class RedisCacheBackplane : CacheEvictions
             // Never subscribed: nothing to drop.
         }
 
-        if (_multiplexer is { } multiplexer)
-        {
-            multiplexer.ConnectionRestored -= OnConnectionRestored;
-        }
+        _link.SubscriptionRestored -= OnSubscriptionRestored;
+        _link.Reconnected -= OnReconnected;
 
         if (_queue is { } queue)
         {
@@ -208,29 +205,31 @@ internal sealed class RedisCacheBackplane : CacheEvictions
 
     private async Task SubscribeAsync()
     {
-        var multiplexer = await _connect(CancellationToken.None).ConfigureAwait(false);
-        multiplexer.ConnectionRestored += OnConnectionRestored;
-        _multiplexer = multiplexer;
-        var queue = await multiplexer.GetSubscriber().SubscribeAsync(_channel).ConfigureAwait(false);
+        var subscriber = await _link.GetSubscriberAsync(CancellationToken.None).ConfigureAwait(false);
+        _link.SubscriptionRestored += OnSubscriptionRestored;
+        _link.Reconnected += OnReconnected;
+        var queue = await subscriber.SubscribeAsync(_channel).ConfigureAwait(false);
         queue.OnMessage(ReceiveAsync);
         _queue = queue;
     }
 
-    // Runs on the multiplexer's thread: clearing memory is quick; publishing is handed over.
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    // Both run on the multiplexer's thread: clearing memory is quick; publishing is handed over. The link raises the
+    // first only after a pub/sub connection dropped (never for a first connection, which missed nothing).
+    private void OnSubscriptionRestored()
     {
         if (Volatile.Read(ref _disposed) != 0)
         {
             return;
         }
 
-        if (e.ConnectionType == ConnectionType.Subscription)
-        {
-            _memory.Clear();
-            Log.CacheBackplaneClearedAfterReconnect(_logger, _channel.ToString());
-            ClearedAfterReconnect?.Invoke();
-        }
-        else if (_unsent.IsPending)
+        _memory.Clear();
+        Log.CacheBackplaneClearedAfterReconnect(_logger, _channel.ToString());
+        ClearedAfterReconnect?.Invoke();
+    }
+
+    private void OnReconnected()
+    {
+        if (Volatile.Read(ref _disposed) == 0 && _unsent.IsPending)
         {
             _ = Task.Run(RepublishInBackgroundAsync);
         }

@@ -36,7 +36,7 @@ internal static class RedisCacheFactory
             }
 
             var memory = new MemoryCacheTier(clock);
-            made = new RedisCacheBackplane(async ct => await link.GetMultiplexerAsync(ct).ConfigureAwait(false), redis.PublishAsync, storePrefix + "__cache:" + o.KeyPrefix, memory, backplaneLogger ?? NullLogger.Instance);
+            made = new RedisCacheBackplane(link, redis.PublishAsync, storePrefix + "__cache:" + o.KeyPrefix, memory, backplaneLogger ?? NullLogger.Instance);
             return new LayeredCacheTier(memory, redis, made, backplaneLogger, metrics, "cache:" + o.KeyPrefix);
         });
         backplane = made;

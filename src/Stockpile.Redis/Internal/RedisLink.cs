@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using System.Collections.Concurrent;
+using System.Net;
 using System.Runtime.CompilerServices;
 using Polly;
 using Polly.CircuitBreaker;
@@ -21,6 +23,8 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     private readonly Func<IConnectionMultiplexer, IDatabase> _database;
     private readonly Func<IConnectionMultiplexer, ISubscriber> _subscriber;
     private readonly RedisMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<EndPoint, bool> _droppedSubscriptions = new();
     private readonly Task _watching;
     private IDatabase? _cachedDatabase;
     private int _disposed;
@@ -50,6 +54,7 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
         _database = database ?? (static m => m.GetDatabase());
         _subscriber = subscriber ?? (static m => m.GetSubscriber());
         _metrics = metrics;
+        _logger = logger;
         EndPoint = endPoint;
         Breaker = new RedisCircuit(endPoint, options, time, logger, metrics);
         metrics.Track(Breaker);
@@ -66,7 +71,11 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     /// <summary>Raised (on the multiplexer's thread: be quick) when the command connection is back after a drop; the break, if any, is over.</summary>
     public event Action? Reconnected;
 
-    /// <summary>Raised (on the multiplexer's thread: be quick) when the pub/sub connection is back after a drop (the package has resubscribed).</summary>
+    /// <summary>
+    /// Raised (on the multiplexer's thread: be quick) when a pub/sub connection is back after a drop (the package has
+    /// resubscribed), or opens for the first time to a server that was down when the link began watching; never for the
+    /// first connection to a server that nothing dropped, through which no message can have been missed.
+    /// </summary>
     public event Action? SubscriptionRestored;
 
     public string EndPoint { get; }
@@ -107,9 +116,13 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     public Task<IConnectionMultiplexer> GetMultiplexerAsync(CancellationToken cancellationToken) =>
         _connecting.IsCompleted ? _connecting : _connecting.WaitAsync(cancellationToken);
 
-    /// <summary>Gets the subscriber the backplane uses.</summary>
-    public async Task<ISubscriber> GetSubscriberAsync(CancellationToken cancellationToken) =>
-        _subscriber(await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false));
+    /// <summary>Gets the subscriber the backplane uses, once the link watches the multiplexer's connections (so a subscription made on it is never dropped unseen).</summary>
+    public async Task<ISubscriber> GetSubscriberAsync(CancellationToken cancellationToken)
+    {
+        var multiplexer = await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
+        await _watching.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return _subscriber(multiplexer);
+    }
 
     /// <summary>Publishes on a channel through the subscriber (call inside <see cref="ExecuteAsync"/>, for the breaker).</summary>
     public async Task<long> PublishAsync(RedisChannel channel, byte[] message, CancellationToken cancellationToken) =>
@@ -192,6 +205,7 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
         }
 
         var multiplexer = _connecting.Result;
+        multiplexer.ConnectionFailed -= OnConnectionFailed;
         multiplexer.ConnectionRestored -= OnConnectionRestored;
         if (_ownsMultiplexer)
         {
@@ -203,7 +217,10 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     {
         try
         {
-            (await _connecting.ConfigureAwait(false)).ConnectionRestored += OnConnectionRestored;
+            var multiplexer = await _connecting.ConfigureAwait(false);
+            multiplexer.ConnectionFailed += OnConnectionFailed;
+            multiplexer.ConnectionRestored += OnConnectionRestored;
+            MarkDownServers(multiplexer);
         }
         catch (Exception ex) when (ex is ArgumentException or RedisException)
         {
@@ -211,11 +228,70 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Counts as dropped every server the multiplexer could not reach before the link watched it: its failure was
+    /// reported before then (StackExchange.Redis reports one failure per connection until it is established), and an
+    /// instance that ran while Redis was away may have missed messages. Its pub/sub connection is not known apart from
+    /// the command one; a server whose command connection is up and pub/sub connection still opening is not counted,
+    /// and if that opening fails, the failure is seen.
+    /// </summary>
+    private void MarkDownServers(IConnectionMultiplexer multiplexer)
+    {
+        if (!multiplexer.IsConnected)
+        {
+            foreach (var endPoint in multiplexer.GetEndPoints())
+            {
+                _droppedSubscriptions[endPoint] = true;
+            }
+
+            return;
+        }
+
+        foreach (var endPoint in multiplexer.GetEndPoints())
+        {
+            try
+            {
+                if (!multiplexer.GetServer(endPoint).IsConnected)
+                {
+                    _droppedSubscriptions[endPoint] = true;
+                }
+            }
+            catch (Exception ex) when (ex is NotSupportedException or ArgumentException)
+            {
+                // A proxy without the server API, or a server gone since: the events tell the rest.
+            }
+        }
+    }
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType == ConnectionType.Subscription && e.EndPoint is { } endPoint)
+        {
+            _droppedSubscriptions[endPoint] = true;
+            Log.SubscriptionDropped(_logger, endPoint.ToString() ?? string.Empty, e.FailureType);
+        }
+    }
+
+    /// <remarks>
+    /// StackExchange.Redis raises <c>ConnectionRestored</c> whenever a connection is established, the first one to a
+    /// server included (on a cluster, a node's pub/sub connection may open just after the connect returned, or when a
+    /// subscription first goes to a node). Only a pub/sub connection that dropped (or never was up while the
+    /// link watched) can have missed messages: the others are logged and ignored, or every start of an instance, and
+    /// every node a cluster gains, would empty the local tiers of the instances that see it.
+    /// </remarks>
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
         if (e.ConnectionType == ConnectionType.Subscription)
         {
-            SubscriptionRestored?.Invoke();
+            if (e.EndPoint is null || _droppedSubscriptions.TryRemove(e.EndPoint, out _))
+            {
+                SubscriptionRestored?.Invoke();
+            }
+            else
+            {
+                Log.SubscriptionConnected(_logger, e.EndPoint.ToString() ?? string.Empty);
+            }
+
             return;
         }
 
