@@ -8,12 +8,6 @@ if (args is ["--paired-redis"])
     return;
 }
 
-if (args is ["--redis-batch-parts", ..] batchParts)
-{
-    await RedisBatchPartsRun.RunAsync(batchParts.Length > 1 ? batchParts[1..] : ["2", "4"]);
-    return;
-}
-
 if (args is ["--redis-batch-probe"])
 {
     await RedisBatchProbeRun.RunAsync();

@@ -114,7 +114,7 @@ internal static class RedisPairedRun
         }
     }
 
-    internal static async Task CompareAsync(string name, string peerName, Func<Task> peer, string storeName, Func<Task> store, int rounds, int block)
+    private static async Task CompareAsync(string name, string peerName, Func<Task> peer, string storeName, Func<Task> store, int rounds, int block)
     {
         var peerTimes = new List<double>(rounds * block);
         var storeTimes = new List<double>(rounds * block);

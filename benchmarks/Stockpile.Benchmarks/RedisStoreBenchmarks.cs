@@ -52,7 +52,6 @@ public partial class RedisStoreBenchmarks
     private byte[][] _bareValues = null!;
     private byte[][] _storedValues = null!;
     private int[] _batchIds = null!;
-    private int[] _allIds = null!;
     private byte[] _noopSha1 = null!;
     private RedisKey[][] _putScriptKeys = null!;
     private RedisValue[][] _putScriptArguments = null!;
@@ -73,7 +72,6 @@ public partial class RedisStoreBenchmarks
         _bareKeys = [.. _products.Select(p => (RedisKey)("bare:" + p.Id))];
         await _database.StringSetAsync([.. _products.Select(p => new KeyValuePair<RedisKey, RedisValue>(_bareKeys[p.Id], JsonSerializer.SerializeToUtf8Bytes(p)))]);
         _batchIds = [.. Enumerable.Range(0, Batch)];
-        _allIds = [.. Enumerable.Range(0, Count)];
         _storeKeys = [.. _batchIds.Select(id => (RedisKey)RedisKeyPatterns.ObjectKey("bench:", EntityKey.For<Product>(id).EncodeCompact(polymorphic: false)))];
         _bareValues = [.. _products.Take(Batch).Select(p => JsonSerializer.SerializeToUtf8Bytes(p))];
         _storedValues = [.. _products.Take(Batch).Select(p => StoredPayload.Value(p, SystemTextJsonStockpileSerializer.Default))];
@@ -151,9 +149,6 @@ public partial class RedisStoreBenchmarks
     [Benchmark(Description = "RedisStore.GetManyAsync of 100")]
     [BenchmarkCategory("batch")]
     public async Task<IReadOnlyList<Product?>> StoreBatch() => await _store.GetManyAsync<Product, int>(_batchIds);
-
-    /// <summary>A batch of all 1,000 products (for the split of a large batch: <see cref="RedisBatchPartsRun"/>).</summary>
-    internal async Task<IReadOnlyList<Product?>> StoreBatchOf1000() => await _store.GetManyAsync<Product, int>(_allIds);
 
     [Benchmark(Description = "100 sequential RedisStore.GetAsync")]
     [BenchmarkCategory("batch")]

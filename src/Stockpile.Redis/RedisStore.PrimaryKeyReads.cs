@@ -122,15 +122,11 @@ public sealed partial class RedisStore
                     unreadable |= !TryReadValue(value, key, shortForm, primaryKeys[index], out results[index]);
                 }
             }
-            else if (BatchParts(keys.Count) is var parts && parts > 1)
-            {
-                unreadable = !await ReadInPartsAsync(database, keys, parts, key, shortForm, primaryKeys, results, cancellationToken).ConfigureAwait(false);
-            }
             else
             {
                 try
                 {
-                    pending = SendMultiGet(database, keys, 0, keys.Count);
+                    pending = SendMultiGet(database, keys);
                 }
                 finally
                 {
@@ -138,7 +134,7 @@ public sealed partial class RedisStore
                 }
 
                 using var reply = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-                unreadable = !TryReadReply(reply, key, shortForm, primaryKeys, results, 0, results.Length);
+                unreadable = !TryReadReply(reply, key, shortForm, primaryKeys, results);
             }
         }
         catch (Exception ex)

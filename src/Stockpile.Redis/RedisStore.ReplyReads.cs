@@ -19,17 +19,17 @@ public sealed partial class RedisStore
     /// buffer, may go back to the pool at once. They go as values over the keys' bytes (no array per key): one server
     /// serves every key, so no key needs to pick it (a cluster reads by slot, with keys).
     /// </summary>
-    private static Task<RespResult> SendMultiGet(IDatabase database, PooledKeyBytes keys, int start, int count)
+    private static Task<RespResult> SendMultiGet(IDatabase database, PooledKeyBytes keys)
     {
-        var arguments = ArrayPool<RedisKeyOrValue>.Shared.Rent(count);
+        var arguments = ArrayPool<RedisKeyOrValue>.Shared.Rent(keys.Count);
         try
         {
-            for (var i = 0; i < count; i++)
+            for (var i = 0; i < keys.Count; i++)
             {
-                arguments[i] = (RedisValue)keys[start + i];
+                arguments[i] = (RedisValue)keys[i];
             }
 
-            return database.ExecuteRespAsync(MultiGet, arguments.AsMemory(0, count));
+            return database.ExecuteRespAsync(MultiGet, arguments.AsMemory(0, keys.Count));
         }
         finally
         {
@@ -46,18 +46,18 @@ public sealed partial class RedisStore
     /// <see langword="false"/> when a value is not a readable object (left to the general path, which logs and removes it).
     /// </summary>
     /// <exception cref="RedisException">The reply is not an array of one value per key.</exception>
-    private bool TryReadReply<T, TKey>(RespResult reply, KeyDefinition key, bool shortForm, IReadOnlyList<TKey> primaryKeys, T?[] results, int start, int count)
+    private bool TryReadReply<T, TKey>(RespResult reply, KeyDefinition key, bool shortForm, IReadOnlyList<TKey> primaryKeys, T?[] results)
         where T : class
     {
         var reader = reply.Read();
-        if (!reader.IsAggregate || reader.AggregateLength() != count)
+        if (!reader.IsAggregate || reader.AggregateLength() != results.Length)
         {
-            throw new RedisException(Redis.ExceptionMessages.UnexpectedReply(MultiGet, count));
+            throw new RedisException(Redis.ExceptionMessages.UnexpectedReply(MultiGet, results.Length));
         }
 
         var readable = true;
         var values = reader.AggregateChildren();
-        for (var i = start; i < start + count && values.MoveNext(); i++)
+        for (var i = 0; i < results.Length && values.MoveNext(); i++)
         {
             var value = values.Value;
             if (value.IsNull)
