@@ -8,6 +8,12 @@ if (args is ["--paired-redis"])
     return;
 }
 
+if (args is ["--redis-batch-probe"])
+{
+    await RedisBatchProbeRun.RunAsync();
+    return;
+}
+
 if (args is ["--redis-batch-breakdown"])
 {
     await RedisBatchBreakdownRun.RunAsync();
