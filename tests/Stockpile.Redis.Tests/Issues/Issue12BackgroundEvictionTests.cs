@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using Stockpile.Redis.Tests.Backplane;
 using Stockpile.Redis.Tests.EfCore;
 using Stockpile.Redis.Tests.Fakes;
+using Stockpile.Testing.Entities;
 using Stockpile.Testing.Servers;
 
 namespace Stockpile.Redis.Tests.Issues;
@@ -153,6 +154,43 @@ public sealed class Issue12BackgroundEvictionTests
         Assert.That(await a.Chain.SettleAsync(CancellationToken.None), Is.True);
         Assert.That(await a.Redis.GetAsync<Row, int>(1), Is.Null, "the eviction reached Redis");
         await RedisBackplaneTests.WaitUntilAsync(async () => (await b.Chain.GetAsync<Row, int>(1))?.Name == "v1");
+    }
+
+    [Test]
+    public async Task GetManyAsync_TwoTypes_OnlyTheTypeBeingEvictedSkipsRedis()
+    {
+        await using var connection = await RedisTestEnvironment.ConnectAsync();
+        var faulty = new FaultyRedis(connection);
+        var prefix = TestStores.UniquePrefix();
+        await using var redis = TestStores.Create(faulty, o => o.KeyPrefix = prefix);
+        var database = new FakeDatabase();
+        var chain = new ChainedStore([new MemoryStore(), redis, database], new ChainedStoreOptions { EvictSharedTiersInBackground = true });
+        var product = TestStores.NewProduct("v0");
+        var customer = new Customer { Code = $"C{TestStores.NextId()}", Name = "v0" };
+        await database.PutAsync(product);
+        await database.PutAsync(customer);
+        EntityKey[] keys = [EntityKey.For<Customer>(customer.Code), EntityKey.For<Product>(product.Id)];
+        Assert.That((await chain.GetManyUntypedAsync(keys, CancellationToken.None)).Count(o => o is not null), Is.EqualTo(2));
+        Assert.That(await chain.SettleAsync(CancellationToken.None), Is.True, "both are in memory and Redis");
+
+        // Both rows change in the database; only the product is evicted (held before Redis). The customer leaves memory
+        // only (what another instance's message does), so the batch asks Redis for it, which still holds v0.
+        await database.PutAsync(new Product { Id = product.Id, Sku = product.Sku, Name = "v1", Price = product.Price });
+        await database.PutAsync(new Customer { Code = customer.Code, Name = "v1" });
+        var (reached, release) = faulty.HoldNext("ScriptEvaluateAsync");
+        _ = await chain.InvalidateBehindAsync([EntityKey.For<Product>(product.Id)], _ => default);
+        await reached.WaitAsync(TimeSpan.FromSeconds(30));
+        await chain.EvictLocalAsync([EntityKey.For<Customer>(customer.Code)]);
+
+        // A batch of two types, as the interceptor's write-through of a save of both reads them back.
+        var read = await chain.GetManyUntypedAsync(keys, CancellationToken.None);
+        release.SetResult();
+        Assert.Multiple(() =>
+        {
+            Assert.That((read[0] as Customer)?.Name, Is.EqualTo("v0"), "the customer, of a type not being evicted, is read from Redis");
+            Assert.That((read[1] as Product)?.Name, Is.EqualTo("v1"), "the product skips Redis and is read from the database");
+        });
+        Assert.That(await chain.SettleAsync(CancellationToken.None), Is.True);
     }
 
     /// <summary>Memory → Redis (through <see cref="FaultyRedis"/>) → EF Core on SQLite, and the interceptor on the app's contexts.</summary>
