@@ -27,10 +27,14 @@ internal sealed class PeerBStockpile : IAsyncDisposable
     public IStockpileCache Cache => Services.GetRequiredService<IStockpileCache>();
 
     /// <summary>Builds an instance; instances made with the same <paramref name="prefix"/> share Redis keys and the backplane channel.</summary>
-    /// <remarks><paramref name="counter"/> (a query counter, or save marks) runs after Stockpile's interceptors.</remarks>
-    public static PeerBStockpile Create(PeerBServers servers, string prefix, StockpileCommitPolicy policy, bool backplane, bool cache, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? counter = null)
+    /// <remarks>
+    /// <paramref name="counter"/> (a query counter, or save marks) runs after Stockpile's interceptors.
+    /// <paramref name="evictInBackground"/> sets <see cref="StockpileOptions.EvictSharedTiersInBackground"/>.
+    /// </remarks>
+    public static PeerBStockpile Create(PeerBServers servers, string prefix, StockpileCommitPolicy policy, bool backplane, bool cache, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? counter = null, bool evictInBackground = false)
     {
         var services = new ServiceCollection();
+        services.Configure<StockpileOptions>(o => o.EvictSharedTiersInBackground = evictInBackground);
         services.AddPooledDbContextFactory<BenchDbContext>((sp, o) =>
         {
             o.UseSqlite(servers.Database.ConnectionString).AddStockpileInterceptor(sp);

@@ -23,6 +23,7 @@ public class PeerSaveBenchmarks
     private PeerBServers _servers = null!;
     private PooledDbContextFactory<BenchDbContext> _plain = null!;
     private PeerBStockpile _evict = null!;
+    private PeerBStockpile _evictBehind = null!;
     private PeerBStockpile _writeThrough = null!;
     private FusionCache _fusion = null!;
     private ServiceProvider _hybridServices = null!;
@@ -37,6 +38,7 @@ public class PeerSaveBenchmarks
         _servers = await PeerBServers.StartAsync();
         _plain = new PooledDbContextFactory<BenchDbContext>(_servers.Database.Options());
         _evict = PeerBStockpile.Create(_servers, "save-evict:", StockpileCommitPolicy.Evict, backplane: true, cache: false);
+        _evictBehind = PeerBStockpile.Create(_servers, "save-behind:", StockpileCommitPolicy.Evict, backplane: true, cache: false, evictInBackground: true);
         _writeThrough = PeerBStockpile.Create(_servers, "save-write:", StockpileCommitPolicy.WriteThrough, backplane: true, cache: false);
         _fusion = PeerBFusion.Create(_servers, "fc-save");
         _hybridServices = PeerBHybrid.Create(_servers, "hc-save");
@@ -53,6 +55,7 @@ public class PeerSaveBenchmarks
         await _hybridServices.DisposeAsync();
         await _writeThrough.DisposeAsync();
         await _evict.DisposeAsync();
+        await _evictBehind.DisposeAsync();
         await _servers.DisposeAsync();
     }
 
@@ -67,6 +70,13 @@ public class PeerSaveBenchmarks
     public async Task<int> StockpileEvict()
     {
         await using var context = await _evict.Contexts.CreateDbContextAsync();
+        return await SaveAsync(context);
+    }
+
+    [Benchmark(Description = "Stockpile interceptor, memory + Redis chain + backplane, Evict, Redis evicted in the background")]
+    public async Task<int> StockpileEvictInBackground()
+    {
+        await using var context = await _evictBehind.Contexts.CreateDbContextAsync();
         return await SaveAsync(context);
     }
 

@@ -11,7 +11,8 @@ namespace Stockpile.Benchmarks.Peers;
 /// <c>SaveChangesAsync</c> called to the save's interceptors run (Stockpile's capture); to the commit (change detection,
 /// the statements, the commit); to the saved-changes interceptors run (Stockpile's cache update); to the call
 /// returning; and, by hand, the chain's <c>InvalidateAsync</c>. One more side runs <c>Evict</c> with the backplane's
-/// message sent after the delete in a round trip of its own (<see cref="PeerBSeparatePublish"/>: as before session 6). Medians per step, the bytes allocated and the process's
+/// message sent after the delete in a round trip of its own (<see cref="PeerBSeparatePublish"/>: as before session 6), and one
+/// with <see cref="StockpileOptions.EvictSharedTiersInBackground"/> (its bytes and CPU time include the eviction behind the save). Medians per step, the bytes allocated and the process's
 /// CPU time per save (all threads: on a loaded machine the wall times mostly measure the scheduler, the CPU time does
 /// not). Sides go in a new random order every round; name sides (exactly) to run only those, one process per side
 /// gives the cleanest CPU figures. Run with
@@ -28,9 +29,11 @@ internal static class PeerSaveBreakdownRun
         var evictMarks = new PeerSaveMarks();
         var writeMarks = new PeerSaveMarks();
         var separateMarks = new PeerSaveMarks();
+        var behindMarks = new PeerSaveMarks();
         var plain = new PooledDbContextFactory<BenchDbContext>(servers.Database.Options(o => o.AddInterceptors(plainMarks)));
         await using var evict = PeerBStockpile.Create(servers, "breakdown-evict:", StockpileCommitPolicy.Evict, backplane: true, cache: false, evictMarks);
         await using var separate = PeerBSeparatePublish.Apply(PeerBStockpile.Create(servers, "breakdown-separate:", StockpileCommitPolicy.Evict, backplane: true, cache: false, separateMarks));
+        await using var behind = PeerBStockpile.Create(servers, "breakdown-behind:", StockpileCommitPolicy.Evict, backplane: true, cache: false, behindMarks, evictInBackground: true);
         await using var write = PeerBStockpile.Create(servers, "breakdown-write:", StockpileCommitPolicy.WriteThrough, backplane: true, cache: false, writeMarks);
         var products = await plain.CreateDbContext().Products.AsNoTracking().Where(p => p.Id < Rows).ToListAsync();
         EntityKey[] keys = [.. products.SelectMany(static p => new[] { EntityKey.For<Product>(p.Id), EntityKey.Of<Product>(nameof(Product.Sku), p.Sku) })];
@@ -42,6 +45,7 @@ internal static class PeerSaveBreakdownRun
             new(2, "interceptor, WriteThrough", write.Contexts, writeMarks, null),
             new(3, "plain SaveChanges + chain InvalidateAsync by hand", plain, plainMarks, () => evict.Chain.InvalidateAsync(keys)),
             new(4, "interceptor, Evict, publish after the delete", separate.Contexts, separateMarks, null),
+            new(5, "interceptor, Evict, Redis evicted in the background", behind.Contexts, behindMarks, null, () => behind.Chain.SettleAsync(CancellationToken.None)),
         ];
 
         if (only.Length > 0)
@@ -71,7 +75,8 @@ internal static class PeerSaveBreakdownRun
         }
     }
 
-    private sealed class Side(int order, string name, IDbContextFactory<BenchDbContext> contexts, PeerSaveMarks marks, Func<ValueTask>? byHand)
+    /// <remarks><paramref name="settle"/>: waits for what the save left to the background, after its times were taken and before its CPU time is (so the CPU figure includes that work, and the next side does not meet it).</remarks>
+    private sealed class Side(int order, string name, IDbContextFactory<BenchDbContext> contexts, PeerSaveMarks marks, Func<ValueTask>? byHand, Func<ValueTask<bool>>? settle = null)
     {
         public int Order => order;
 
@@ -106,6 +111,11 @@ internal static class PeerSaveBreakdownRun
             }
 
             var end = Stopwatch.GetTimestamp();
+            if (settle is not null)
+            {
+                _ = await settle();
+            }
+
             if (measure)
             {
                 long[] times = [start, called, marks.Saving, marks.Committed, marks.Saved, returned, end];

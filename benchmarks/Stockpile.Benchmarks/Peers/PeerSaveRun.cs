@@ -21,6 +21,7 @@ internal static class PeerSaveRun
             [
                 (new("plain SaveChanges, 100 rows, no cache"), benchmarks.Plain),
                 (new("Stockpile interceptor, memory + Redis chain + backplane, Evict"), benchmarks.StockpileEvict),
+                (new("Stockpile interceptor, memory + Redis chain + backplane, Evict, Redis evicted in the background"), benchmarks.StockpileEvictInBackground),
                 (new("Stockpile interceptor, memory + Redis chain + backplane, WriteThrough"), benchmarks.StockpileWriteThrough),
                 (new("Stockpile without the interceptor: SaveChanges, then the chain's InvalidateAsync of the 200 keys"), benchmarks.StockpileInvalidateByHand),
                 (new("FusionCache: SaveChanges, then RemoveAsync of the 100 keys"), benchmarks.FusionRemove),

@@ -15,6 +15,10 @@ public sealed class StockpileOptions
     /// <value>The default value is <see langword="true"/>; <see langword="false"/> makes a read wait for every back-fill.</value>
     public bool BackfillSharedTiersInBackground { get; set; } = true;
 
+    /// <summary>Gets or sets whether the interceptor's eviction after a commit leaves Redis and the backplane's message to the background (see <see cref="ChainedStoreOptions.EvictSharedTiersInBackground"/>).</summary>
+    /// <value>The default value is <see langword="false"/>: <c>SaveChanges</c> returns once Redis evicted the objects.</value>
+    public bool EvictSharedTiersInBackground { get; set; }
+
     /// <summary>Gets the options of the memory tier that <c>AddMemoryStore</c> registers.</summary>
     public MemoryStoreOptions Memory { get; } = new();
 

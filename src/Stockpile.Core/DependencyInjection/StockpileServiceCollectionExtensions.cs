@@ -65,7 +65,7 @@ public static class StockpileServiceCollectionExtensions
             throw new InvalidOperationException("Stockpile has no tiers. Add them after AddStockpile(), fastest first, e.g. .AddMemoryStore().AddEfCoreStore<TContext>().");
         }
 
-        var chainOptions = new ChainedStoreOptions { Name = options.Name, ThrowOnCacheReadFailure = options.ThrowOnCacheReadFailure, BackfillSharedTiersInBackground = options.BackfillSharedTiersInBackground };
+        var chainOptions = new ChainedStoreOptions { Name = options.Name, ThrowOnCacheReadFailure = options.ThrowOnCacheReadFailure, BackfillSharedTiersInBackground = options.BackfillSharedTiersInBackground, EvictSharedTiersInBackground = options.EvictSharedTiersInBackground };
         var logger = services.GetService<ILoggerFactory>()?.CreateLogger<ChainedStore>();
         return new ChainedStore(tiers, chainOptions, logger, services.GetRequiredService<StockpileMetrics>())
         {

@@ -12,6 +12,13 @@ internal sealed class WriteEpoch
     private long _completed;
     private long _lastUnkeyed;
 
+    /// <summary>
+    /// Gets the evictions of this type from the shared tiers that run after their caller returned (see
+    /// <see cref="ChainedStoreOptions.EvictSharedTiersInBackground"/>): while one is under way, this process's reads of
+    /// the type skip the shared tiers, and its puts of the type wait for them.
+    /// </summary>
+    public PendingWrites SharedEvictions { get; } = new();
+
     /// <summary>The value to compare later, or -1 when a write is under way now (a back-fill would be unsafe).</summary>
     public long Capture()
     {

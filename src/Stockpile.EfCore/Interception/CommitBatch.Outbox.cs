@@ -11,6 +11,9 @@ internal sealed partial class CommitBatch
     /// <summary>Gets or sets the store's save this batch belongs to (a chain's write through the EF Core store), whose row the store deletes.</summary>
     public StoreSave? StoreSave { get; set; }
 
+    /// <summary>Gets a value indicating whether an outbox row waits on this batch's cache update (its eviction is then awaited, never left to the background).</summary>
+    public bool HasOutboxWork => OutboxRow is not null || SavedOutboxRows is not null || StoreSave is not null;
+
     /// <summary>Gets or sets what a store's save changes: named in its outbox row only, since the chain applies the write itself.</summary>
     public CommitBatch? StoreCapture { get; set; }
 

@@ -63,7 +63,18 @@ internal sealed partial class CommitCoordinator
                 evict.ExceptWith(change.NewKeys);
             }
 
-            if (evict.Count > 0)
+            if (evict.Count > 0 && refresh.Count == 0 && !batch.HasOutboxWork && Chain.EvictsSharedTiersInBackground)
+            {
+                // Memory now, Redis and the message behind (see ChainedStoreOptions.EvictSharedTiersInBackground); a
+                // failure there is handled as an awaited one is here below, while the keys still count as evicting.
+                var keys = evict.ToArray();
+                _ = await Chain.InvalidateBehindAsync(keys, async ex =>
+                {
+                    Failed(ex);
+                    await EvictQuietlyAsync(keys, []).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+            }
+            else if (evict.Count > 0)
             {
                 await Chain.InvalidateAsync(evict, CancellationToken.None).ConfigureAwait(false);
             }

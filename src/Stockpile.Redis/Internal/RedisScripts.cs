@@ -60,9 +60,14 @@ internal static partial class RedisScripts
         """;
 
     // After the HSET of fences `added` new fields into the bucket `key`: the call that starts a bucket gives it its
-    // lifetime and unlinks the bucket of twenty seconds before.
+    // lifetime and unlinks the bucket of twenty seconds before. It also makes the bucket a hash table: a small hash is
+    // a listpack, where each field set scans every field there, so 200 fences into a bucket of 200 (a save of 100 rows)
+    // cost the server ten times what a hash table costs; keys shorter than hash-max-listpack-value (64 bytes by default)
+    // never convert it until hash-max-listpack-entries (128, often 512). A value longer than any sensible
+    // hash-max-listpack-value converts it; its field, the empty string, is no key's name.
     private const string StartBucket = """
         if added > 0 and redis.call('TTL', key) == -1 then
+          redis.call('HSET', key, '', string.rep('0', 4096))
           redis.call('EXPIRE', key, '30')
           redis.call('UNLINK', fences .. tostring(tonumber(bucket) - 2))
         end

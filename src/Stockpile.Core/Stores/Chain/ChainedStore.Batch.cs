@@ -74,7 +74,26 @@ public sealed partial class ChainedStore
                 }
             }
 
-            var asked = pending.Select(i => keys[i]).ToArray();
+            // The look-ups whose types this process is evicting from a shared tier in the background skip that tier.
+            List<int>? skipped = null;
+            if (IsCache(tier) && !_tiers[tier].IsProcessLocal)
+            {
+                foreach (var index in pending)
+                {
+                    if (SkipsSharedTier(tier, EpochOf(keys[index].EntityType)))
+                    {
+                        (skipped ??= []).Add(index);
+                    }
+                }
+            }
+
+            var reading = skipped is null ? pending : pending.Except(skipped).ToList();
+            if (reading.Count == 0)
+            {
+                continue;
+            }
+
+            var asked = reading.Select(i => keys[i]).ToArray();
             object?[] found;
             using (var activity = StockpileTracing.Start("get_many", _tiers[tier]))
             {
@@ -96,16 +115,21 @@ public sealed partial class ChainedStore
 
             var hits = new List<object>();
             var stillMissing = new List<int>(pending.Count);
+            if (skipped is not null)
+            {
+                stillMissing.AddRange(skipped);
+            }
+
             for (var j = 0; j < asked.Length; j++)
             {
                 if (found[j] is { } value && asked[j].EntityType.ClrType.IsInstanceOfType(value))
                 {
-                    results[pending[j]] = value;
+                    results[reading[j]] = value;
                     hits.Add(value);
                 }
                 else
                 {
-                    stillMissing.Add(pending[j]);
+                    stillMissing.Add(reading[j]);
                 }
             }
 

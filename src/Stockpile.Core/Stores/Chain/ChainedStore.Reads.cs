@@ -224,6 +224,12 @@ public sealed partial class ChainedStore
                 captured = epoch.Capture();
             }
 
+            if (SkipsSharedTier(i, epoch))
+            {
+                // This process is evicting the type from this tier in the background: it may still hold the old state.
+                continue;
+            }
+
             var (value, lease) = await ReadTierAsync(i, key, cancellationToken).ConfigureAwait(false);
             if (value is not null && key.EntityType.ClrType.IsInstanceOfType(value))
             {

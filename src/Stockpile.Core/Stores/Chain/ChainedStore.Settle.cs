@@ -7,7 +7,7 @@ public sealed partial class ChainedStore
 {
     private readonly PendingWrites _background = new();
 
-    /// <summary>Gets how many back-fills run in the background now (for tests).</summary>
+    /// <summary>Gets how many back-fills (and evictions behind a save, see <c>ChainedStore.EvictionBehind.cs</c>) run in the background now (for tests).</summary>
     internal int BackgroundBackfills => _background.Count;
 
     /// <inheritdoc/>

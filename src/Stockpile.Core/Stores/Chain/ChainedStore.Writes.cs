@@ -49,7 +49,9 @@ public sealed partial class ChainedStore
         var written = false;
         var evictOnly = StockpileCaching.IsDisabled;
         var write = new ChainWrite();
-        await PublishingAsync(keys, () => GuardedAsync(types.Select(EpochOf).Distinct().ToArray(), async overlapped =>
+        var epochs = types.Select(EpochOf).Distinct().ToArray();
+        await WaitForSharedEvictionsAsync(epochs, cancellationToken).ConfigureAwait(false);
+        await PublishingAsync(keys, () => GuardedAsync(epochs, async overlapped =>
         {
             for (var tier = _tiers.Length - 1; tier >= 0; tier--)
             {

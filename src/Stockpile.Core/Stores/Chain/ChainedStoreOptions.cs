@@ -29,4 +29,23 @@ public sealed class ChainedStoreOptions
     /// every back-fill (memory, then Redis), so when a read returns, the object is in every tier.
     /// </value>
     public bool BackfillSharedTiersInBackground { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the SaveChanges interceptor's eviction after a commit returns once the
+    /// process-local tiers (memory) are evicted, while the shared tiers' eviction (Redis) and the backplane's message
+    /// follow in the background.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="false"/>: <c>SaveChanges</c> returns after Redis evicted the objects and the
+    /// message left. <see langword="true"/> saves that round trip (and the server's work on it) from the save: until the
+    /// eviction in the background has ended, this process's reads of the types it evicts skip the shared tiers (they
+    /// read the source of truth and back-fill nothing), and this process's puts of those types wait for it, so this
+    /// process never reads the old state after <c>SaveChanges</c> returned, nor has a later put overtaken by the older
+    /// eviction. A failure is handled as an awaited one is (the Redis store remembers the keys it may still hold and
+    /// removes them before its next call; the interceptor logs it and evicts again). Other instances see the change
+    /// when its message reaches them, as before; the message leaves up to a round trip later than it did. Commits
+    /// that write an outbox row, and write-through entities, are evicted as before (awaited).
+    /// <c>ChainedStore.SettleAsync</c> waits for the evictions under way.
+    /// </value>
+    public bool EvictSharedTiersInBackground { get; set; }
 }

@@ -1,0 +1,120 @@
+using System.Runtime.ExceptionServices;
+using Stockpile.Internal;
+
+namespace Stockpile;
+
+/// <content>
+/// An eviction whose shared part runs after its caller returned (<see cref="ChainedStoreOptions.EvictSharedTiersInBackground"/>):
+/// the process-local tiers are evicted before the caller goes on; the shared tiers and the backplane's message follow.
+/// Until they have, the evicted types' write epochs stay begun (racing back-fills are refused, as during any write),
+/// this process's reads of those types skip the shared tiers (<see cref="SkipsSharedTier"/>) and its puts of them wait
+/// (<see cref="WaitForSharedEvictionsAsync"/>); <see cref="SettleAsync"/> waits for them.
+/// </content>
+public sealed partial class ChainedStore
+{
+    /// <summary>Gets a value indicating whether the interceptor may leave the shared tiers' eviction to the background.</summary>
+    internal bool EvictsSharedTiersInBackground => _options.EvictSharedTiersInBackground;
+
+    /// <summary>
+    /// <see cref="InvalidateAsync(IEnumerable{EntityKey}, CancellationToken)"/> whose shared tiers and message follow in
+    /// the background. Returns once the process-local tiers have evicted the objects (their failures are thrown then,
+    /// after the background part was started); the background part's failure goes to <paramref name="failed"/>, which
+    /// runs while the objects still count as being evicted.
+    /// </summary>
+    /// <returns>The background part: it completes (never faults) once the shared tiers were tried and <paramref name="failed"/> ran.</returns>
+    internal async ValueTask<Task> InvalidateBehindAsync(IReadOnlyList<EntityKey> keys, Func<Exception, ValueTask> failed)
+    {
+        var epochs = keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray();
+        foreach (var epoch in epochs)
+        {
+            epoch.Begin();
+            epoch.SharedEvictions.Begin();
+        }
+
+        _background.Begin();
+        Exception? local = null;
+        foreach (var tier in _tiers)
+        {
+            if (!tier.IsProcessLocal || tier.IsSourceOfTruth)
+            {
+                continue;
+            }
+
+            try
+            {
+                await tier.DeleteManyUntypedAsync(keys, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _metrics.Error(tier.Name, "delete");
+                Log.TierDeleteFailed(_logger, tier.Name, ex);
+                local ??= ex;
+            }
+        }
+
+        // The shared part leaves the caller's thread: its encoding and sending are off the caller's path too.
+        var behind = Task.Run(() => EvictSharedAsync(keys, epochs, failed));
+        if (local is not null)
+        {
+            ExceptionDispatchInfo.Capture(local).Throw();
+        }
+
+        return behind;
+    }
+
+    /// <summary>Evicts the shared cache tiers and publishes (in the delete's script where the last shared tier can), then ends the eviction.</summary>
+    private async Task EvictSharedAsync(IReadOnlyList<EntityKey> keys, WriteEpoch[] epochs, Func<Exception, ValueTask> failed)
+    {
+        try
+        {
+            var backplane = Backplane;
+            var carrier = backplane is null ? null : LastSharedCacheTier();
+            var carried = false;
+            try
+            {
+                await PublishingAsync(keys, async () =>
+                {
+                    await ForEachCacheTierAsync(tier => tier.IsProcessLocal ? default : tier == carrier ? Carry(tier.DeleteManyAndPublishForChainAsync(keys, backplane!, CancellationToken.None)) : Ignore(tier.DeleteManyUntypedAsync(keys, CancellationToken.None))).ConfigureAwait(false);
+                    return true;
+                }, static () => true, CancellationToken.None, () => carried).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                await failed(ex).ConfigureAwait(false);
+            }
+
+            async ValueTask Carry(ValueTask<bool> pending) => carried = await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The failure handler itself failed: nothing is left to tell but the log.
+            Log.SettleFailed(_logger, Name, ex);
+        }
+        finally
+        {
+            foreach (var epoch in epochs)
+            {
+                epoch.End();
+                epoch.SharedEvictions.End();
+            }
+
+            _background.End();
+        }
+    }
+
+    /// <summary>Whether a read of <paramref name="epoch"/>'s type skips <paramref name="tier"/>: a shared cache tier this process is evicting that type from.</summary>
+    private bool SkipsSharedTier(int tier, WriteEpoch epoch) =>
+        epoch.SharedEvictions.Count > 0 && IsCache(tier) && !_tiers[tier].IsProcessLocal;
+
+    /// <summary>Waits until no eviction of <paramref name="epochs"/>' types runs in the background, so a put is never overtaken by an older eviction.</summary>
+    private static async ValueTask WaitForSharedEvictionsAsync(WriteEpoch[] epochs, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < epochs.Length; i++)
+        {
+            if (epochs[i].SharedEvictions.Count > 0)
+            {
+                await epochs[i].SharedEvictions.WhenDrainedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+}
