@@ -31,6 +31,26 @@ public sealed partial class RedisStore
             return false;
         }
 
+        if (SerializeForDirectCall(item, out var failed) is not { } value)
+        {
+            backfill = failed;
+            return failed.IsFaulted;
+        }
+
+        backfill = BackfillDirectAsync(database, keys, [lease, KeyPrefix, value.WrittenMemory, timeToLive], value, item, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Serializes an object for a direct call into the thread's pooled buffer (given back by <see cref="ReturnValueBuffer"/>
+    /// once Redis answered). <see langword="null"/> when the serializer failed (<paramref name="failed"/> then carries
+    /// its exception, which the general path would report through its task too) or the value is over
+    /// <see cref="RedisStoreOptions.MaximumValueBytes"/> (<paramref name="failed"/> completed: the general path
+    /// serializes it again and refuses it, logged).
+    /// </summary>
+    private ArrayBufferWriter<byte>? SerializeForDirectCall(object item, out ValueTask failed)
+    {
+        failed = default;
         var value = t_valueBuffer ?? new ArrayBufferWriter<byte>(256);
         t_valueBuffer = null;
         try
@@ -39,20 +59,17 @@ public sealed partial class RedisStore
         }
         catch (Exception ex)
         {
-            // As the general path reports it: through the task, not thrown by the call.
-            backfill = ValueTask.FromException(ex);
-            return true;
+            failed = ValueTask.FromException(ex);
+            return null;
         }
 
         if (value.WrittenCount > _maximumValueBytes)
         {
-            // The general path serializes it again and refuses it, logged.
             ReturnValueBuffer(value);
-            return false;
+            return null;
         }
 
-        backfill = BackfillDirectAsync(database, keys, [lease, KeyPrefix, value.WrittenMemory, timeToLive], value, item, cancellationToken);
-        return true;
+        return value;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
