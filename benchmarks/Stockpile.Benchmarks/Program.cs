@@ -82,7 +82,19 @@ if (args is ["--peer-chain-read", ..] chainRead)
 
 if (args is ["--peer-chain-miss", ..] chainMiss)
 {
-    await PeerChainMissBreakdownRun.RunAsync(chainMiss.Length > 1 ? int.Parse(chainMiss[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
+    await PeerChainMissBreakdownRun.RunAsync(chainMiss.Length > 1 ? int.Parse(chainMiss[1], System.Globalization.CultureInfo.InvariantCulture) : 60, chainMiss.Length > 2 ? chainMiss[2] : null);
+    return;
+}
+
+if (args is ["--peer-chain-miss-profile", var profiledSide, var profiledSeconds])
+{
+    await PeerChainMissBreakdownRun.ProfileAsync(profiledSide, int.Parse(profiledSeconds, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
+if (args is ["--peer-chain-miss-server", ..] server)
+{
+    await PeerChainMissBreakdownRun.ServerTimeAsync(server.Length > 1 ? int.Parse(server[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
     return;
 }
 

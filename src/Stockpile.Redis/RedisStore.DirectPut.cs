@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using StackExchange.Redis;
-using Stockpile.Internal.KeyValue;
 using Stockpile.Redis.Internal;
 
 namespace Stockpile;
@@ -37,24 +36,12 @@ public sealed partial class RedisStore
             return false;
         }
 
-        var value = t_valueBuffer ?? new ArrayBufferWriter<byte>(256);
-        t_valueBuffer = null;
-        try
+        if (SerializeForDirectCall(item, out var failed) is not { } value)
         {
-            StoredPayload.WriteValue(value, item, Serializer);
-        }
-        catch (Exception ex)
-        {
-            // As the general path reports it: through the task, not thrown by the call.
-            put = ValueTask.FromException(ex);
-            return true;
-        }
-
-        if (value.WrittenCount > _maximumValueBytes)
-        {
-            // The general path serializes it again and refuses it, logged.
-            ReturnValueBuffer(value);
-            return false;
+            // A serializer's failure goes through the task, as the general path reports it; a value too large goes to
+            // the general path, which refuses it, logged.
+            put = failed;
+            return failed.IsFaulted;
         }
 
         RedisValue[] arguments = [string.Empty, KeyPrefix, _writeClock.Stamp(), keys.Length - 1, value.WrittenMemory, TimeToLiveArgument(item)];

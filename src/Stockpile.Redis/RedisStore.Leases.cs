@@ -111,11 +111,15 @@ public sealed partial class RedisStore
     /// <inheritdoc/>
     /// <remarks>
     /// One script call, as a put, except that each object whose keys a put or delete fenced since the read (or that a
-    /// clear removed since) is evicted instead of written.
+    /// clear removed since) is evicted instead of written. One object on one server (a chain's miss) goes by the hot
+    /// path (<c>RedisStore.DirectBackfill.cs</c>): the lean <see cref="RedisScripts.Backfill"/>, and the put script only
+    /// when that one finds more to do than writing a new object or renewing one.
     /// </remarks>
     protected override ValueTask BackfillCoreAsync(IReadOnlyList<object> items, object? lease, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(items);
-        return PutObjectsAsync(items, lease as string ?? NoLease, cancellationToken);
+        return items.Count == 1 && lease is string leased && TryBackfillDirect(items[0], leased, cancellationToken, out var backfill)
+            ? backfill
+            : PutObjectsAsync(items, lease as string ?? NoLease, cancellationToken);
     }
 }

@@ -52,8 +52,13 @@ internal static class PeerChainReadBreakdownRun
         }
     }
 
-    /// <summary>Runs the parts in turn, one block each per round, the order rotating; prints a table under <paramref name="title"/>.</summary>
-    internal static async Task MeasureInTurnAsync(string title, (string Name, Func<Task> Run)[] parts, int rounds)
+    /// <summary>
+    /// Runs the parts in turn, one block each per round, the order rotating; prints a table under <paramref name="title"/>.
+    /// With <paramref name="serverCpu"/> (the redis-server's CPU seconds so far, read outside the timed block), the table
+    /// adds the CPU time per read of this process and of the server: what a part costs the machine's two cores,
+    /// whatever else runs on them.
+    /// </summary>
+    internal static async Task MeasureInTurnAsync(string title, (string Name, Func<Task> Run)[] parts, int rounds, Func<Task<double>>? serverCpu = null)
     {
         for (var warmup = 0; warmup < 2; warmup++)
         {
@@ -71,11 +76,17 @@ internal static class PeerChainReadBreakdownRun
         var times = parts.Select(_ => new double[rounds]).ToArray();
         var hops = parts.Select(_ => new double[rounds]).ToArray();
         var bytes = parts.Select(_ => new double[rounds]).ToArray();
+        var cpu = parts.Select(_ => new double[rounds]).ToArray();
+        var server = parts.Select(_ => new double[rounds]).ToArray();
+        using var process = Process.GetCurrentProcess();
         for (var round = 0; round < rounds; round++)
         {
             for (var i = 0; i < parts.Length; i++)
             {
                 var p = (i + round) % parts.Length;
+                var serverBefore = serverCpu is null ? 0 : await serverCpu();
+                process.Refresh();
+                var cpuBefore = process.TotalProcessorTime;
                 var items = ThreadPool.CompletedWorkItemCount;
                 var allocated = GC.GetTotalAllocatedBytes(precise: true);
                 var start = Stopwatch.GetTimestamp();
@@ -83,6 +94,9 @@ internal static class PeerChainReadBreakdownRun
                 times[p][round] = Stopwatch.GetElapsedTime(start).TotalMicroseconds / PeerReadRedisBenchmarks.Block;
                 hops[p][round] = (ThreadPool.CompletedWorkItemCount - items) / (double)PeerReadRedisBenchmarks.Block;
                 bytes[p][round] = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)PeerReadRedisBenchmarks.Block;
+                process.Refresh();
+                cpu[p][round] = (process.TotalProcessorTime - cpuBefore).TotalMicroseconds / PeerReadRedisBenchmarks.Block;
+                server[p][round] = serverCpu is null ? 0 : (await serverCpu() - serverBefore) * 1e6 / PeerReadRedisBenchmarks.Block;
             }
         }
 
@@ -90,12 +104,14 @@ internal static class PeerChainReadBreakdownRun
         Console.WriteLine();
         Console.WriteLine(string.Create(inv, $"{title}, part by part: {rounds} rounds, in turn, load average {PeerReadPairedRun.LoadAverage()}"));
         Console.WriteLine();
-        Console.WriteLine("| part | median | P90 | thread-pool items per read (median) | bytes allocated per read, whole process (median) |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        var cpuColumns = serverCpu is null ? string.Empty : " process CPU per read (median) | redis-server CPU per read (median) |";
+        Console.WriteLine("| part | median | P90 | thread-pool items per read (median) | bytes allocated per read, whole process (median) |" + cpuColumns);
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |" + (serverCpu is null ? string.Empty : " ---: | ---: |"));
         for (var p = 0; p < parts.Length; p++)
         {
             var sorted = times[p].Order().ToArray();
-            Console.WriteLine(string.Create(inv, $"| {parts[p].Name} | {PeerReadPairedRun.Percentile(sorted, 50):N1} µs | {PeerReadPairedRun.Percentile(sorted, 90):N1} µs | {PeerReadPairedRun.Percentile([.. hops[p].Order()], 50):N2} | {PeerReadPairedRun.Percentile([.. bytes[p].Order()], 50):N0} |"));
+            var cpuCells = serverCpu is null ? string.Empty : string.Create(inv, $" {PeerReadPairedRun.Percentile([.. cpu[p].Order()], 50):N1} µs | {PeerReadPairedRun.Percentile([.. server[p].Order()], 50):N1} µs |");
+            Console.WriteLine(string.Create(inv, $"| {parts[p].Name} | {PeerReadPairedRun.Percentile(sorted, 50):N1} µs | {PeerReadPairedRun.Percentile(sorted, 90):N1} µs | {PeerReadPairedRun.Percentile([.. hops[p].Order()], 50):N2} | {PeerReadPairedRun.Percentile([.. bytes[p].Order()], 50):N0} |") + cpuCells);
         }
     }
 }

@@ -160,6 +160,62 @@ public sealed class PeerSetup : IAsyncDisposable
     /// <returns>The number of keys.</returns>
     public async Task<long> KeysAsync(int database) => (long)await _admin.GetDatabase(database).ExecuteAsync("DBSIZE");
 
+    /// <summary>Gets the CPU time the redis-server has used so far (user and system, from <c>INFO cpu</c>).</summary>
+    /// <returns>The seconds.</returns>
+    public async Task<double> ServerCpuSecondsAsync()
+    {
+        var info = (string)(await _admin.GetDatabase().ExecuteAsync("INFO", "cpu"))!;
+        double total = 0;
+        foreach (var line in info.Split('\n'))
+        {
+            if (line.StartsWith("used_cpu_user:", StringComparison.Ordinal) || line.StartsWith("used_cpu_sys:", StringComparison.Ordinal))
+            {
+                total += double.Parse(line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>Resets the server's command statistics (<c>CONFIG RESETSTAT</c>).</summary>
+    /// <returns>A task that completes when they are reset.</returns>
+    public Task ResetStatsAsync() => _admin.GetDatabase().ExecuteAsync("CONFIG", "RESETSTAT");
+
+    /// <summary>Gets the server's time per call of one command since the last <see cref="ResetStatsAsync"/> (<c>usec_per_call</c> in <c>INFO commandstats</c>).</summary>
+    /// <param name="command">The command, lower case (<c>evalsha</c>, <c>set</c>).</param>
+    /// <returns>The calls and the µs per call; zero calls when it was not called.</returns>
+    public async Task<(long Calls, double MicrosecondsPerCall)> CommandStatAsync(string command)
+    {
+        var info = (string)(await _admin.GetDatabase().ExecuteAsync("INFO", "commandstats"))!;
+        var prefix = "cmdstat_" + command + ":";
+        foreach (var line in info.Split('\n'))
+        {
+            if (!line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            long calls = 0;
+            double perCall = 0;
+            foreach (var field in line[prefix.Length..].Trim().Split(','))
+            {
+                var (name, value) = (field[..field.IndexOf('=', StringComparison.Ordinal)], field[(field.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+                if (name == "calls")
+                {
+                    calls = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+                else if (name == "usec_per_call")
+                {
+                    perCall = double.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+
+            return (calls, perCall);
+        }
+
+        return (0, 0);
+    }
+
     /// <summary>Gets a string key of the product with this id (the peers' and the string-key cache's key).</summary>
     /// <param name="id">The id.</param>
     /// <returns>The key.</returns>
