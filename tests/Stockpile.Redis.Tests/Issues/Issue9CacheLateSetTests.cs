@@ -31,6 +31,16 @@ public sealed class Issue9CacheLateSetTests
     public Task LateSet_AfterAnotherInstanceFlushed_IsNotWritten() =>
         OvertakenAsync(cluster: false, static async (b, _) => await b.FlushAsync());
 
+    /// <summary>An add finds no live entry after the remove: without the stamp check, the late add brought the value back.</summary>
+    [TestCase(false, TestName = "LateAdd_AfterAnotherInstanceRemovedTheKey_DoesNotBringItBack(server)")]
+    [TestCase(true, TestName = "LateAdd_AfterAnotherInstanceRemovedTheKey_DoesNotBringItBack(cluster)")]
+    public Task LateAdd_AfterAnotherInstanceRemovedTheKey_DoesNotBringItBack(bool cluster) =>
+        HoldAndReleaseAsync(
+            cluster,
+            static async (b, key) => Assert.That(await b.RemoveAsync(key), Is.False, "A removed it before its add"),
+            static async (b, key, late) => Assert.That(await b.GetAsync<string>(key), Is.Not.EqualTo(late), "the late add brought the key back"),
+            add: true);
+
     [TestCase(false, TestName = "LateSet_NothingOvertookIt_IsWritten(server)")]
     [TestCase(true, TestName = "LateSet_NothingOvertookIt_IsWritten(cluster)")]
     public Task LateSet_NothingOvertookIt_IsWritten(bool cluster) =>
@@ -47,7 +57,7 @@ public sealed class Issue9CacheLateSetTests
             Assert.That(await b.GetAsync<string>(key), Is.Not.EqualTo(late), "the late set overwrote a newer write"));
 
     /// <summary>Holds A's set of a late value, loses A, lets B <paramref name="overtake"/>, delivers the held bytes, then runs <paramref name="check"/> with B.</summary>
-    private static async Task HoldAndReleaseAsync(bool cluster, Func<StockpileCache, string, Task> overtake, Func<StockpileCache, string, string, Task> check)
+    private static async Task HoldAndReleaseAsync(bool cluster, Func<StockpileCache, string, Task> overtake, Func<StockpileCache, string, string, Task> check, bool add = false)
     {
         await using var redis = await CuttableRedis.StartAsync(cluster);
         var prefix = TestStores.UniquePrefix();
@@ -63,11 +73,24 @@ public sealed class Issue9CacheLateSetTests
         // Every node knows the set script, so the late EVALSHA runs (a NOSCRIPT answer would pass the test for nothing).
         foreach (var node in bConnection.GetServers().Where(static s => !s.IsReplica))
         {
-            await node.ScriptLoadAsync(RedisCacheScripts.Set);
+            await node.ScriptLoadAsync(add ? RedisCacheScripts.Add : RedisCacheScripts.Set);
+        }
+
+        if (add)
+        {
+            Assert.That(await a.RemoveAsync(key), Is.True);
         }
 
         redis.Hold();
-        await a.SetAsync(key, late);
+        if (add)
+        {
+            Assert.That(await a.AddAsync(key, late), Is.False, "A's caller gave up on the add");
+        }
+        else
+        {
+            await a.SetAsync(key, late);
+        }
+
         Assert.That(redis.Holds(Encoding.UTF8.GetBytes(late)), Is.True, "the set's bytes are held on their way to Redis");
 
         redis.Sever();
