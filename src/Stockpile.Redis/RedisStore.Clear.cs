@@ -30,7 +30,14 @@ public sealed partial class RedisStore
     {
         // Fenced first: a back-fill whose read came before the clear is refused, whether the scan passed its key or not.
         // The fence key is not of the canonical shape, so the clear never removes it.
-        _writeClock.Observe((string?)await RedisScripts.FenceClear.EvaluateAsync(database, [ClearFenceKey], [RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false));
+        var clearedAt = (string?)await RedisScripts.FenceClear.EvaluateAsync(database, [ClearFenceKey], [RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+        _writeClock.Observe(clearedAt);
+        if (clearedAt is not null && IsCluster(database))
+        {
+            // Before the scan: a late put that lands before its slot's fence is swept with the rest.
+            await FenceEverySlotAsync(database, clearedAt, cancellationToken).ConfigureAwait(false);
+        }
+
         var pattern = RedisKeyPatterns.ScanPattern(KeyPrefix);
         var filter = entityType is null ? null : new RedisKeyTypeFilter(entityType, IsPolymorphic);
         var multiplexer = database.Multiplexer;

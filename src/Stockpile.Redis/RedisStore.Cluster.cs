@@ -234,7 +234,10 @@ public sealed partial class RedisStore
     private async Task<bool> WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue objectMode, RedisValue pointerMode, CancellationToken cancellationToken)
     {
         RedisValue[] objectArguments = [value, ttl, objectMode, RedisScripts.FenceMilliseconds, .. alternates.Select(a => (RedisValue)a)];
-        var reply = (RedisResult[])(await RedisClusterScripts.PutObject.EvaluateAsync(database, ObjectKeys(primary), objectArguments, cancellationToken).ConfigureAwait(false))!;
+        RedisKey[] objectKeys = pointerMode != s_putMode
+            ? ObjectKeys(primary)
+            : [primary, primary + RedisKeyPatterns.SideRecordSuffix, primary + RedisKeyPatterns.FenceSuffix, SlotClearFenceKey(database, primary)];
+        var reply = (RedisResult[])(await RedisClusterScripts.PutObject.EvaluateAsync(database, objectKeys, objectArguments, cancellationToken).ConfigureAwait(false))!;
         var status = (int)reply[0];
         if (status == 0)
         {

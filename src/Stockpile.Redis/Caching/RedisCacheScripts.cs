@@ -1,3 +1,5 @@
+using Stockpile.Redis.Internal;
+
 namespace Stockpile.Redis.Caching;
 
 /// <summary>
@@ -23,11 +25,49 @@ internal static class RedisCacheScripts
 
         """;
 
-    /// <summary>Stores the entry only when no live one exists; 1 when stored. ARGV: the entry, TTL in ms (0 for none), now.</summary>
-    public const string Add = Functions + """
-        if read(KEYS[1], tonumber(ARGV[3])) then return 0 end
+    /// <summary>
+    /// Stores the entry only when no live one exists, as <see cref="Set"/> does (stamped, fencing the key; a late add
+    /// that something overtook removes the key instead). KEYS and ARGV: as <see cref="Set"/>'s, then now (the cache's
+    /// clock, ms). Returns { 1 when stored, the server time (µs) }.
+    /// </summary>
+    public const string Add = Functions + FenceFunction + Stamped + """
+        if read(KEYS[1], tonumber(ARGV[4])) then return {0, server} end
+        """ + "\n" + Store;
+
+    /// <summary>
+    /// Stores an entry (a set): KEYS: the entry, its fence, and on one server the namespace's flush fence (a cluster
+    /// keeps it in another slot). ARGV: the entry, its TTL in ms (0 for none), the set's stamp (the server time it was
+    /// sent, µs: see <see cref="RedisWriteClock"/>). A set that arrives more than
+    /// <see cref="RedisScripts.LatePutMilliseconds"/> after its stamp (its bytes sat on a socket its sender gave up on)
+    /// is written only if the key was not fenced (by a set, add, made value, remove or pull) nor the namespace flushed
+    /// after the stamp, and the stamp is younger than the fence lifetime; otherwise the key is removed and fenced (a
+    /// miss is always safe). Every write fences the key with its time, so a later late write can tell. Returns { 1 when
+    /// stored, 0 when refused; the server time (µs) }.
+    /// </summary>
+    public const string Set = FenceFunction + Stamped + Store;
+
+    // The stamp check of a set or add: `server` is the call's time (µs, as text); a late write that something overtook
+    // removes and fences the key, and answers 0.
+    private const string Stamped = $$"""
+        local clock = redis.call('TIME')
+        local micros = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+        local server = string.format('%.0f', micros)
+        local sent = tonumber(ARGV[3])
+        if not sent or micros - sent > {{RedisScripts.LatePutMicroseconds}} then
+          local function since(k) return k and (tonumber(redis.call('GET', k) or '0') or 0) > sent end
+          if not sent or micros - sent >= {{FenceLife}} * 1000 or since(KEYS[2]) or since(KEYS[3]) then
+            redis.call('DEL', KEYS[1])
+            {{FenceKey}}
+            return {0, server}
+          end
+        end
+
+        """;
+
+    private const string Store = $$"""
         if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1]) end
-        return 1
+        {{FenceKey}}
+        return {1, server}
         """;
 
     /// <summary>How long a key's write fence is kept, in ms (a minute): a made value's write that lands later than this after its read may overtake a removal; it is sent at once, and lands within milliseconds.</summary>
@@ -66,16 +106,15 @@ internal static class RedisCacheScripts
     /// its fence (KEYS[2]: a remove or pull) or the namespace's flush fence (KEYS[3], on one server; a cluster checks it
     /// after) differs from what the read saw (ARGV[4], ARGV[5]; empty for none), or the key holds a live entry other
     /// than what the read found (ARGV[6], empty for none: a set, add or increment since). ARGV[1..3]: the entry, its TTL
-    /// in ms (0 for none), now. 1 when stored, 0 when refused.
+    /// in ms (0 for none), now. 1 when stored (the key fenced, as by a set), 0 when refused.
     /// </summary>
-    public const string SetMade = Functions + """
+    public const string SetMade = Functions + FenceFunction + """
         if (redis.call('GET', KEYS[2]) or '') ~= ARGV[4] then return 0 end
         if KEYS[3] and (redis.call('GET', KEYS[3]) or '') ~= ARGV[5] then return 0 end
         local held = redis.pcall('GET', KEYS[1])
         if type(held) == 'string' and held ~= ARGV[6] and read(KEYS[1], tonumber(ARGV[3])) then return 0 end
         if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1]) end
-        return 1
-        """;
+        """ + "\n" + FenceKey + "\nreturn 1";
 
     /// <summary>Deletes the entry only if it still holds exactly ARGV[1] (a made value a later flush must not keep); 1 when deleted.</summary>
     public const string Unset = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";

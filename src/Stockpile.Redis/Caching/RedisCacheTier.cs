@@ -14,7 +14,7 @@ namespace Stockpile.Redis.Caching;
 /// one string (a header, then the value's bytes: <see cref="RedisCacheEntryFormat"/>) under
 /// <c>storePrefix#cache:cachePrefix:{key}</c> (the cache key is the cluster hash tag, so each entry sits in a slot of
 /// its own; the <c>#</c> keeps the store's scans and clears from ever taking one for an object), so a batch is one
-/// <c>MGET</c> (one per slot on a cluster, all sent together) and a set one <c>SET … PX</c>; tag versions live under
+/// <c>MGET</c> (one per slot on a cluster, all sent together) and a set one script (<c>SET … PX</c>, the key's fence and the write stamp check: <c>RedisCacheTier.Stamps.cs</c>); tag versions live under
 /// <c>storePrefix#cache:cachePrefix:#tags:{…}:tag</c>, all in one slot so one <c>MGET</c> reads them on a cluster too.
 /// Every call goes through the link's circuit breaker, and fails safe (<c>RedisCacheTier.FailSafe.cs</c>).
 /// </summary>
@@ -130,14 +130,14 @@ internal sealed partial class RedisCacheTier : CacheTier
         return entries;
     }
 
+    /// <remarks>Stamped and fenced (<see cref="RedisCacheScripts.Set"/>): a set that reaches Redis late, after a newer write or a removal of the key, removes it instead.</remarks>
     public override async ValueTask SetAsync(string key, CacheEntry entry, CancellationToken cancellationToken)
     {
         var (value, ttl) = Encode(entry);
         var redisKey = KeyOf(key);
         try
         {
-            await RunAsync((Key: redisKey, Value: value, Ttl: ttl), static async (database, s, ct) =>
-                await database.StringSetAsync(s.Key, s.Value, s.Ttl > 0 ? TimeSpan.FromMilliseconds(s.Ttl) : null, When.Always).WaitAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await StampedAsync(RedisCacheScripts.Set, key, [value, ttl, 0], cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (WriteFailed(ex, redisKey, "set"))
         {
@@ -152,7 +152,7 @@ internal sealed partial class RedisCacheTier : CacheTier
         var redisKey = KeyOf(key);
         try
         {
-            return (long)await EvaluateAsync(RedisCacheScripts.Add, [redisKey], [value, ttl, NowMilliseconds()], cancellationToken).ConfigureAwait(false) == 1;
+            return await StampedAsync(RedisCacheScripts.Add, key, [value, ttl, 0, NowMilliseconds()], cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (WriteFailed(ex, redisKey, "add"))
         {

@@ -38,11 +38,13 @@ internal static class RedisClusterScripts
         """;
 
     /// <summary>
-    /// Writes an object. KEYS: primary, side record, fence. ARGV: value, ttl in ms (<c>0</c> never, <c>-1</c> already
+    /// Writes an object. KEYS: primary, side record, fence, and for a put the clear fence of the object's slot (see
+    /// <see cref="RedisKeyPatterns.SlotClearFenceKey"/>). ARGV: value, ttl in ms (<c>0</c> never, <c>-1</c> already
     /// expired), <c>=</c> and the put's stamp (a put: the key is fenced; see <see cref="RedisScripts.Put"/>) or the
     /// read's lease (a back-fill, refused when the key was fenced since), the fence lifetime, then the alternate keys.
     /// A put that arrives more than <see cref="RedisScripts.LatePutMilliseconds"/> after its stamp is refused, and the
-    /// object evicted, when its stamp is older than the fence lifetime or the key was fenced after it. Returns { status
+    /// object evicted, when its stamp is older than the fence lifetime, or the key or the slot's clear fence was fenced
+    /// after it (read only then: a put in time reads no fence). Returns { status
     /// (1 written, 2 removed as expired, 3 a late put refused: the object evicted, 0 a back-fill refused, nothing
     /// changed), the old alternate keys, the fence's time (µs) when the key was fenced }.
     /// </summary>
@@ -56,7 +58,8 @@ internal static class RedisClusterScripts
         if put then
           local sent, clock = tonumber(string.sub(mode, 2)), redis.call('TIME')
           local age = sent and tonumber(clock[1] .. string.format('%06d', tonumber(clock[2]))) - sent
-          if not age or (age > {{RedisScripts.LatePutMicroseconds}} and (age >= tonumber(ARGV[4]) * 1000 or fenced(fence, sent + 1))) then
+          if not age or (age > {{RedisScripts.LatePutMicroseconds}} and (age >= tonumber(ARGV[4]) * 1000 or fenced(fence, sent + 1)
+              or (KEYS[4] and fenced(KEYS[4], sent + 1)))) then
             redis.call('DEL', primary)
             return {3, old, stamp(fence, ARGV[4])}
           end

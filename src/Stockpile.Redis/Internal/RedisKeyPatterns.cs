@@ -43,6 +43,14 @@ internal static class RedisKeyPatterns
     /// <summary>Follows the prefix in <see cref="ClearFenceKey"/>.</summary>
     public const string ClearFenceInfix = "{#clear}" + FenceSuffix;
 
+    /// <summary>
+    /// Gets the key under which a clear is fenced in one slot of a cluster (the slot of <paramref name="tag"/>, see
+    /// <see cref="RedisSlotTags"/>): a late put's script reads the one in its object's slot, since it cannot read
+    /// <see cref="ClearFenceKey"/> in another. The <c>#</c> before the brace keeps it out of the canonical shape, so no
+    /// clear removes it; it expires after the fence lifetime.
+    /// </summary>
+    public static string SlotClearFenceKey(string prefix, string tag) => string.Concat(prefix, "#clear:{", tag, "}");
+
     /// <summary>Follows the prefix in <see cref="FenceBucketKey"/>.</summary>
     public const string FenceBucketInfix = "{#fences}";
 
