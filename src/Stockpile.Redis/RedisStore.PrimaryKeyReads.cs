@@ -181,7 +181,7 @@ public sealed partial class RedisStore
         return database is not null
             && !IsDisposed
             && Volatile.Read(ref _clearFenceStarted) != 0
-            && !_missed.IsPending
+            && !_catchUp.IsPending
             && _link.Breaker.AllowsDirectCalls;
     }
 
