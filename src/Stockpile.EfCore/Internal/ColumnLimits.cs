@@ -11,9 +11,10 @@ namespace Stockpile.Internal;
 /// <remarks>
 /// On every provider: text (a string or char property) with a lone UTF-16 surrogate or a NUL character (a surrogate has
 /// no UTF-8 form and reads back as U+FFFD, a NUL ends SQLite's text and PostgreSQL refuses it). On PostgreSQL also dates
-/// and times: finer than a microsecond (it keeps microseconds, so the value would be read back rounded, and a key so
-/// stored never found again), a <see cref="DateTimeOffset"/> with an offset or a <see cref="DateTime"/> of a kind the
-/// column refuses (Npgsql throws for those; a look-up naming the same instant in such a form is asked in UTC).
+/// and times: a key finer than a microsecond (it keeps microseconds, so a key so stored would never be found again; a
+/// value that is no key part is truncated instead, as EF Core's own save stores it), a <see cref="DateTimeOffset"/> with
+/// an offset or a <see cref="DateTime"/> of a kind the column refuses (Npgsql throws for those; a look-up naming the
+/// same instant in such a form is asked in UTC).
 /// </remarks>
 internal sealed partial class ColumnLimits
 {
@@ -28,25 +29,49 @@ internal sealed partial class ColumnLimits
         _provider = ColumnProvider.For(providerName);
     }
 
-    /// <summary>Throws when a mapped property of <paramref name="item"/> holds a value its column cannot store exactly.</summary>
+    /// <summary>
+    /// Throws when a mapped property of <paramref name="item"/> holds a value its column cannot store exactly; first
+    /// truncates, on <paramref name="item"/> itself, a time that is not part of a key and is finer than its column keeps
+    /// (as EF Core's own save would store it), so the database, the object and every tier that caches it hold the value
+    /// a fresh read returns. Nothing is changed when a value is refused.
+    /// </summary>
     /// <exception cref="StockpileSerializationException">The value cannot be stored as given; the message names the type, key, property and reason.</exception>
     /// <exception cref="StockpileMappingException">The context does not map the object's type.</exception>
     public void Check(object item)
     {
         var type = item.GetType();
         var rules = _rules.TryGetValue(type, out var known) ? known : _rules.GetOrAdd(type, Build);
+        List<(ColumnRule Rule, object Value)>? truncations = null;
         foreach (var rule in rules)
         {
-            if (rule.Refusal(rule.Read!(item)) is { } reason)
+            var value = rule.Read!(item);
+            if (rule.Refusal(value) is not { } reason)
             {
-                throw new StockpileSerializationException(type, "store", EfExceptionMessages.ValueNotStorable(EntityKey.FromEntity(item), rule.Property, reason));
+                continue;
             }
+
+            if (rule.Write is not null && rule.Truncated(value) is { } truncated && rule.Refusal(truncated) is null)
+            {
+                (truncations ??= []).Add((rule, truncated));
+                continue;
+            }
+
+            throw new StockpileSerializationException(type, "store", EfExceptionMessages.ValueNotStorable(EntityKey.FromEntity(item), rule.Property, reason));
+        }
+
+        foreach (var (rule, truncated) in truncations ?? [])
+        {
+            rule.Write!(item, truncated);
         }
     }
 
-    private ColumnRule[] Build(Type type) =>
-        [.. _resolver.EntityTypeOf(type).GetProperties()
+    private ColumnRule[] Build(Type type)
+    {
+        var mapped = _resolver.EntityTypeOf(type);
+        var keyProperties = StockpileEntityType.For(type).Keys.SelectMany(static k => k.Properties).Select(static p => p.Name).ToHashSet(StringComparer.Ordinal);
+        return [.. mapped.GetProperties()
             .Where(static p => p.PropertyInfo is { CanRead: true })
-            .Select(p => ColumnRule.For(p, _provider, withReader: true))
+            .Select(p => ColumnRule.For(p, _provider, withReader: true, truncates: !p.IsKey() && !keyProperties.Contains(p.Name)))
             .OfType<ColumnRule>()];
+    }
 }
