@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore;
 
 namespace Stockpile.Internal;
 
@@ -23,10 +25,37 @@ internal sealed partial class ColumnLimits
     private readonly ConcurrentDictionary<Type, ColumnRule[]> _rules = new();
     private readonly ConcurrentDictionary<KeyDefinition, ColumnRule?[]?> _keyRules = new();
 
+    // One per model and key mode (a resolver's lifetime), for the interceptor's copies of what was saved.
+    private static readonly ConditionalWeakTable<ModelKeyResolver, ColumnLimits> s_byResolver = new();
+
     public ColumnLimits(ModelKeyResolver resolver, string? providerName)
     {
         _resolver = resolver;
         _provider = ColumnProvider.For(providerName);
+    }
+
+    /// <summary>The limits of a context's model and provider, made once per model.</summary>
+    public static ColumnLimits For(DbContext context, bool useModelKeys)
+    {
+        var resolver = ModelKeyResolver.For(context, useModelKeys);
+        return s_byResolver.TryGetValue(resolver, out var limits)
+            ? limits
+            : s_byResolver.GetValue(resolver, r => new ColumnLimits(r, context.Database.ProviderName));
+    }
+
+    /// <summary>
+    /// Truncates, on <paramref name="item"/>, every time that is no key part and is finer than its column keeps, as EF
+    /// Core's save stored it: for a copy of what was saved. Any other value is left as it is.
+    /// </summary>
+    public void Truncate(object item)
+    {
+        foreach (var rule in RulesOf(item.GetType()))
+        {
+            if (rule.Write is not null && rule.Truncated(rule.Read!(item)) is { } truncated && rule.Refusal(truncated) is null)
+            {
+                rule.Write(item, truncated);
+            }
+        }
     }
 
     /// <summary>
@@ -40,9 +69,8 @@ internal sealed partial class ColumnLimits
     public void Check(object item)
     {
         var type = item.GetType();
-        var rules = _rules.TryGetValue(type, out var known) ? known : _rules.GetOrAdd(type, Build);
         List<(ColumnRule Rule, object Value)>? truncations = null;
-        foreach (var rule in rules)
+        foreach (var rule in RulesOf(type))
         {
             var value = rule.Read!(item);
             if (rule.Refusal(value) is not { } reason)
@@ -64,6 +92,8 @@ internal sealed partial class ColumnLimits
             rule.Write!(item, truncated);
         }
     }
+
+    private ColumnRule[] RulesOf(Type type) => _rules.TryGetValue(type, out var known) ? known : _rules.GetOrAdd(type, Build);
 
     private ColumnRule[] Build(Type type)
     {
