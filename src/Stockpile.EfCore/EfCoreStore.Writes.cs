@@ -9,7 +9,8 @@ public sealed partial class EfCoreStore<TContext>
     /// <inheritdoc/>
     /// <exception cref="DbUpdateException">The database refused the write (a constraint); nothing was written.</exception>
     /// <exception cref="StockpileMappingException">The context does not map the object's type.</exception>
-    /// <exception cref="StockpileSerializationException">A property holds a value its column cannot store as given (text with a lone UTF-16 surrogate or a NUL; on PostgreSQL a time finer than a microsecond, a <see cref="DateTimeOffset"/> with an offset, a <see cref="DateTime"/> of a kind its column refuses); nothing was written.</exception>
+    /// <exception cref="StockpileSerializationException">A property holds a value its column cannot store as given (text with a lone UTF-16 surrogate or a NUL; on PostgreSQL a key time finer than a microsecond, a <see cref="DateTimeOffset"/> with an offset, a <see cref="DateTime"/> of a kind its column refuses); nothing was written.</exception>
+    /// <remarks>On PostgreSQL, a time finer than its column keeps in a property that is no key part is truncated on <paramref name="item"/> itself, as EF Core's own save stores it, so every tier holds what a fresh read returns.</remarks>
     protected override ValueTask PutCoreAsync(StockpileEntityType entityType, object item, CancellationToken cancellationToken) =>
         PutManyCoreAsync([item], cancellationToken);
 

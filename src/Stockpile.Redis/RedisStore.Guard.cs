@@ -35,7 +35,7 @@ public sealed partial class RedisStore
             Volatile.Write(ref _clearFenceStarted, 1);
         }
 
-        if (_missed.IsPending)
+        if (_catchUp.IsPending)
         {
             await _catchUp.RunAsync(database, cancellationToken).ConfigureAwait(false);
         }

@@ -1,3 +1,4 @@
+using StackExchange.Redis;
 using Stockpile.Redis.Backplane;
 using Stockpile.Redis.Internal;
 
@@ -23,19 +24,9 @@ public sealed partial class RedisStore
         }
 
         var storageKeys = EvictionKeys(keys, out var counted);
-        var call = (Store: this, Keys: storageKeys, Counted: counted, Channel: redis.ChannelName, Message: redis.EncodeEvict(keys));
+        var call = (Store: this, Keys: storageKeys, Counted: counted, Publish: ((RedisValue)redis.ChannelName, redis.EncodeEvict(keys)));
         var received = await WriteGuardedAsync(storageKeys, call, static async (database, s, ct) =>
-        {
-            if (s.Store.IsCluster(database))
-            {
-                await s.Store.DeleteOnClusterAsync(database, s.Keys, s.Counted, ct).ConfigureAwait(false);
-                return -1L;
-            }
-
-            var reply = await RedisScripts.DeleteAndPublish.EvaluateAsync(database, Keys(s.Keys), [s.Store.KeyPrefix, s.Channel, s.Message, s.Counted], ct).ConfigureAwait(false);
-            s.Store._writeClock.Observe((string?)reply[2]);
-            return (long)reply[1];
-        }, -1L, cancellationToken).ConfigureAwait(false);
+            (await s.Store.DeleteAsync(database, s.Keys, s.Counted, s.Publish, ct).ConfigureAwait(false)).Received, -1L, cancellationToken).ConfigureAwait(false);
         if (received < 0)
         {
             return false;

@@ -181,7 +181,7 @@ public sealed partial class RedisStore
         return database is not null
             && !IsDisposed
             && Volatile.Read(ref _clearFenceStarted) != 0
-            && !_missed.IsPending
+            && !_catchUp.IsPending
             && _link.Breaker.AllowsDirectCalls;
     }
 
@@ -227,7 +227,7 @@ public sealed partial class RedisStore
         try
         {
             item = shortForm && payload.Length > 0 && payload[0] == StoredPayload.OwnTypeMarker
-                ? Serializer.Deserialize(payload[1..], OwnerOf(key))
+                ? StoredPayload.Deserialize(payload[1..], OwnerOf(key), Serializer)
                 : StoredPayload.ReadValue(payload, OwnerOf(key), wanted, IsPolymorphic, Serializer);
         }
         catch (StockpileSerializationException)

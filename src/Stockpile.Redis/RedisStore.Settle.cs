@@ -9,7 +9,7 @@ public sealed partial class RedisStore
     /// </remarks>
     internal override async ValueTask<bool> SettleAsync(CancellationToken cancellationToken)
     {
-        if (!_missed.IsPending)
+        if (!_catchUp.IsPending)
         {
             return true;
         }
@@ -27,6 +27,6 @@ public sealed partial class RedisStore
             return false;
         }
 
-        return !_missed.IsPending;
+        return !_catchUp.IsPending;
     }
 }

@@ -180,15 +180,34 @@ public sealed partial class RedisStore
 
     /// <summary>Deletes objects by look-ups in one script, or slot by slot on a cluster; returns how many the first <paramref name="counted"/> look-ups removed.</summary>
     private async ValueTask<int> DeleteAsync(IDatabase database, IReadOnlyList<string> keys, int counted, CancellationToken cancellationToken) =>
-        IsCluster(database)
-            ? await DeleteOnClusterAsync(database, keys, counted, cancellationToken).ConfigureAwait(false)
-            : ObserveDelete((RedisResult[])(await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), [KeyPrefix, counted], cancellationToken).ConfigureAwait(false))!);
+        (await DeleteAsync(database, keys, counted, publish: null, cancellationToken).ConfigureAwait(false)).Removed;
 
-    /// <summary>Takes in the fences' time a delete script returned; returns how many objects it removed.</summary>
-    private int ObserveDelete(RedisResult[] reply)
+    /// <summary>
+    /// The one place a delete chooses its path: slot by slot on a cluster; otherwise one script, which publishes
+    /// <paramref name="publish"/> after the delete when one is given (<see cref="RedisScripts.DeleteAndPublish"/>).
+    /// </summary>
+    /// <returns>
+    /// How many objects the first <paramref name="counted"/> look-ups removed, and how many subscribers received the
+    /// message: negative when it was not published (none given, a cluster, or the server refused the channel), for
+    /// the caller to publish it.
+    /// </returns>
+    private async ValueTask<(int Removed, long Received)> DeleteAsync(IDatabase database, IReadOnlyList<string> keys, int counted, (RedisValue Channel, byte[] Message)? publish, CancellationToken cancellationToken)
     {
-        _writeClock.Observe((string?)reply[1]);
-        return (int)reply[0];
+        if (IsCluster(database))
+        {
+            return (await DeleteOnClusterAsync(database, keys, counted, cancellationToken).ConfigureAwait(false), -1);
+        }
+
+        if (publish is not { } message)
+        {
+            var reply = (RedisResult[])(await RedisScripts.Delete.EvaluateAsync(database, Keys(keys), [KeyPrefix, counted], cancellationToken).ConfigureAwait(false))!;
+            _writeClock.Observe((string?)reply[1]);
+            return ((int)reply[0], -1);
+        }
+
+        var published = (RedisResult[])(await RedisScripts.DeleteAndPublish.EvaluateAsync(database, Keys(keys), [KeyPrefix, message.Channel, message.Message, counted], cancellationToken).ConfigureAwait(false))!;
+        _writeClock.Observe((string?)published[2]);
+        return ((int)published[0], (long)published[1]);
     }
 
     /// <summary>The storage keys as Redis keys: their UTF-8 bytes (well-formed, see <see cref="StorageKey"/>).</summary>

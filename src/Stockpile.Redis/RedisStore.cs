@@ -38,7 +38,6 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     private readonly bool _ownsLink;
     private readonly bool _throwOnUnavailableWrites;
     private readonly RedisCatchUp _catchUp;
-    private readonly MissedKeySet<string> _missed;
     private readonly RedisMetrics _metrics;
     private readonly long _maximumValueBytes;
 
@@ -49,7 +48,6 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
         _ownsLink = ownsLink;
         _throwOnUnavailableWrites = options.ThrowOnUnavailableWrites;
         _catchUp = new RedisCatchUp(options.MissedKeyCapacity, link.Breaker, TimeProvider, Name, Logger, RemoveMissedAsync, CatchUpProbeAsync);
-        _missed = _catchUp.Keys;
         _metrics = metrics ?? RedisMetrics.Shared;
         _maximumValueBytes = options.MaximumValueBytes;
         _compactKeys = options.KeyLayout == RedisKeyLayout.Compact;
@@ -62,7 +60,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     public RedisCircuitState CircuitState => _link.Breaker.State;
 
     /// <summary>Gets how many keys wait to be removed from Redis because a write or eviction did not reach it.</summary>
-    internal int MissedKeyCount => _missed.Count;
+    internal int MissedKeyCount => _catchUp.Keys.Count;
 
     internal string KeyPrefixForTests => KeyPrefix;
 

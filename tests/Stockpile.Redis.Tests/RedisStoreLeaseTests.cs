@@ -1,4 +1,3 @@
-using StackExchange.Redis;
 using Stockpile.Testing.Entities;
 
 namespace Stockpile.Redis.Tests;
@@ -8,28 +7,13 @@ namespace Stockpile.Redis.Tests;
 /// (the chain-to-tier protocol, called directly); A's commit and eviction in between must win, by whichever key A
 /// knew the object, since B's back-fill may hold the state from before the commit.
 /// </summary>
-public sealed class RedisStoreLeaseTests
+public sealed class RedisStoreLeaseTests : RedisPrefixFixture
 {
-    private ConnectionMultiplexer _connection = null!;
     private RedisStore _a = null!;
     private RedisStore _b = null!;
 
     [SetUp]
-    public async Task SetUpAsync()
-    {
-        _connection = await RedisTestEnvironment.ConnectAsync();
-        var prefix = TestStores.UniquePrefix();
-        _a = TestStores.Create(_connection, o => o.KeyPrefix = prefix);
-        _b = TestStores.Create(_connection, o => o.KeyPrefix = prefix);
-    }
-
-    [TearDown]
-    public async Task TearDownAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        await _connection.DisposeAsync();
-    }
+    public void CreateStores() => (_a, _b) = (CreateStore(), CreateStore());
 
     [Test]
     public async Task BackfillAfterAnotherInstanceEvicted_EvictsInsteadOfWriting()

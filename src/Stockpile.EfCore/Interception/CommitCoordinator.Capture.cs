@@ -132,9 +132,10 @@ internal sealed partial class CommitCoordinator
 
     /// <summary>
     /// After the save: the final keys (store-generated values are in), and, for a chain with no source of truth to read
-    /// the committed rows back from, a detached copy of what was written.
+    /// the committed rows back from, a detached copy of what was written, holding each time as the database keeps it
+    /// (<see cref="ColumnLimits.Truncate"/>: EF Core's save truncated a finer one), so the tiers hold what a fresh read returns.
     /// </summary>
-    private void Complete(CommitBatch batch)
+    private void Complete(DbContext context, CommitBatch batch)
     {
         bool? copy = null;
         foreach (var change in batch.Changes)
@@ -148,6 +149,7 @@ internal sealed partial class CommitCoordinator
             if (change.WriteThrough && change.WroteWholeRow && change.Entry.State != EntityState.Detached && (copy ??= !Chain.IsSourceOfTruth))
             {
                 change.Snapshot = change.Entry.CurrentValues.ToObject();
+                ColumnLimits.For(context, Options.UseModelKeys).Truncate(change.Snapshot);
             }
         }
     }

@@ -90,7 +90,7 @@ internal sealed partial class CommitCoordinator
         state.Pending = null;
         try
         {
-            Complete(batch);
+            Complete(context, batch);
         }
         catch (Exception ex)
         {

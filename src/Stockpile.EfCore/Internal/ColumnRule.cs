@@ -16,10 +16,14 @@ internal sealed class ColumnRule
     private readonly bool _strict;
     private readonly bool _infinities;
 
-    private ColumnRule(string property, Func<object, object?>? read, ColumnKind kind, string storeType, long unit, ColumnProvider provider)
+    // PostgreSQL's epoch (2000-01-01): Npgsql sends a timestamp as whole microseconds from it, truncated toward it.
+    private static readonly long s_postgresEpochTicks = new DateTime(2000, 1, 1).Ticks;
+
+    private ColumnRule(string property, Func<object, object?>? read, Action<object, object?>? write, ColumnKind kind, string storeType, long unit, ColumnProvider provider)
     {
         Property = property;
         Read = read;
+        Write = write;
         _kind = kind;
         _storeType = storeType;
         _unit = unit;
@@ -40,13 +44,23 @@ internal sealed class ColumnRule
     /// <summary>Gets the property's getter (boxing), compiled once; <see langword="null"/> for a key's rule.</summary>
     public Func<object, object?>? Read { get; }
 
+    /// <summary>
+    /// Gets the property's setter, compiled once, for a value that may be truncated to what its column keeps (see
+    /// <see cref="Truncated"/>); <see langword="null"/> for a key's rule, a key property, text, or a property without a setter.
+    /// </summary>
+    public Action<object, object?>? Write { get; }
+
     /// <summary>The rule of a mapped property, or <see langword="null"/> when its column holds every value of its type.</summary>
-    public static ColumnRule? For(IProperty property, ColumnProvider provider, bool withReader)
+    /// <param name="property">The mapped property.</param>
+    /// <param name="provider">The database provider.</param>
+    /// <param name="withReader">Whether the rule reads the property from objects (a put's check), rather than from a key's values.</param>
+    /// <param name="truncates">Whether a time finer than the column is truncated to what it keeps rather than refused (a value, not a key).</param>
+    public static ColumnRule? For(IProperty property, ColumnProvider provider, bool withReader, bool truncates = false)
     {
         var type = Nullable.GetUnderlyingType(property.ClrType) ?? property.ClrType;
         if (type == typeof(string) || type == typeof(char))
         {
-            return new ColumnRule(property.Name, withReader ? Reader(property) : null, ColumnKind.Text, "text", 1, provider);
+            return new ColumnRule(property.Name, withReader ? Reader(property) : null, null, ColumnKind.Text, "text", 1, provider);
         }
 
         if (!provider.IsPostgres || property.GetValueConverter() is not null || property.PropertyInfo is null
@@ -77,8 +91,23 @@ internal sealed class ColumnRule
         // PostgreSQL keeps six fractional digits unless the column says fewer (timestamp(3)).
         var digits = Math.Clamp(property.GetPrecision() ?? mapping.Precision ?? 6, 0, 6);
         var unit = TicksPerMicrosecond * (long)Math.Pow(10, 6 - digits);
-        return new ColumnRule(property.Name, withReader ? Reader(property) : null, kind.Value, mapping.StoreType, unit, provider);
+        var write = withReader && truncates && property.PropertyInfo.CanWrite ? Writer(property) : null;
+        return new ColumnRule(property.Name, withReader ? Reader(property) : null, write, kind.Value, mapping.StoreType, unit, provider);
     }
+
+    /// <summary>
+    /// A time finer than the column keeps, truncated to it as Npgsql does when EF Core saves it (toward PostgreSQL's
+    /// epoch; an interval or a time of day toward zero): the value a fresh read returns. <see langword="null"/> for any
+    /// other value, which the column holds as given or refuses.
+    /// </summary>
+    public object? Truncated(object? value) => value switch
+    {
+        DateTime d when !IsInfinity(d) && d.Ticks % _unit != 0 => d.AddTicks(-((d.Ticks - s_postgresEpochTicks) % _unit)),
+        DateTimeOffset o when !IsInfinity(o) && o.UtcTicks % _unit != 0 => o.AddTicks(-((o.UtcTicks - s_postgresEpochTicks) % _unit)),
+        TimeOnly t when t.Ticks % _unit != 0 => new TimeOnly(t.Ticks - (t.Ticks % _unit)),
+        TimeSpan s when s.Ticks % _unit != 0 => TimeSpan.FromTicks(s.Ticks - (s.Ticks % _unit)),
+        _ => null,
+    };
 
     /// <summary>Why <paramref name="value"/> cannot be stored as given, or <see langword="null"/> when it can.</summary>
     public string? Refusal(object? value) => value switch
@@ -148,5 +177,13 @@ internal sealed class ColumnRule
         var item = Expression.Parameter(typeof(object), "item");
         var value = Expression.Property(Expression.Convert(item, property.PropertyInfo!.DeclaringType!), property.PropertyInfo!);
         return Expression.Lambda<Func<object, object?>>(Expression.Convert(value, typeof(object)), item).Compile();
+    }
+
+    private static Action<object, object?> Writer(IProperty property)
+    {
+        var item = Expression.Parameter(typeof(object), "item");
+        var value = Expression.Parameter(typeof(object), "value");
+        var target = Expression.Property(Expression.Convert(item, property.PropertyInfo!.DeclaringType!), property.PropertyInfo!);
+        return Expression.Lambda<Action<object, object?>>(Expression.Assign(target, Expression.Convert(value, property.PropertyInfo!.PropertyType)), item, value).Compile();
     }
 }

@@ -64,6 +64,12 @@ internal sealed partial class RedisCacheTier
     }
 
     /// <summary>Runs a call through the breaker, after the clean-up of what Redis missed.</summary>
+    /// <remarks>
+    /// The cache's clean-up runs inside its own calls, not in the link's <see cref="RedisLink.BeforeCall"/> as the store's
+    /// does: the link (and its breaker) is the store's when there is one, and a cache's failed clean-up must fail only the
+    /// cache's calls, never the store's or its backplane's; the store's must precede the backplane's publishes, which go
+    /// through the link alone.
+    /// </remarks>
     /// <exception cref="RedisCircuitOpenException">The circuit is open: Redis was not called.</exception>
     private ValueTask<T> RunAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
         _link.ExecuteAsync((CatchUp: _catchUp, State: state, Call: call), static (database, s, ct) =>

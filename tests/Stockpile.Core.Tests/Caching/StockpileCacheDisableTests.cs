@@ -4,8 +4,4 @@ namespace Stockpile.Tests.Caching;
 
 /// <summary>Disable scopes on the memory tier.</summary>
 [TestFixture]
-public sealed class StockpileCacheDisableTests : StockpileCacheDisableContractTests
-{
-    /// <inheritdoc/>
-    protected override StockpileCache CreateCache(StockpileCacheOptions options) => new(options);
-}
+public sealed class StockpileCacheDisableTests() : StockpileCacheDisableContractTests(new MemoryCacheHost());

@@ -4,8 +4,4 @@ namespace Stockpile.Tests.Caching;
 
 /// <summary>Stampede protection on the memory tier.</summary>
 [TestFixture]
-public sealed class StockpileCacheGetOrCreateTests : StockpileCacheGetOrCreateContractTests
-{
-    /// <inheritdoc/>
-    protected override StockpileCache CreateCache(StockpileCacheOptions options) => new(options);
-}
+public sealed class StockpileCacheGetOrCreateTests() : StockpileCacheGetOrCreateContractTests(new MemoryCacheHost());

@@ -4,8 +4,4 @@ namespace Stockpile.Tests.Caching;
 
 /// <summary>Reads through <see cref="IStockpileCache"/> on the memory tier.</summary>
 [TestFixture]
-public sealed class StockpileCacheInterfaceTests : StockpileCacheInterfaceContractTests
-{
-    /// <inheritdoc/>
-    protected override StockpileCache CreateCache(StockpileCacheOptions options) => new(options);
-}
+public sealed class StockpileCacheInterfaceTests() : StockpileCacheInterfaceContractTests(new MemoryCacheHost());

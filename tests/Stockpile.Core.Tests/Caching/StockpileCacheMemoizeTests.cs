@@ -4,8 +4,4 @@ namespace Stockpile.Tests.Caching;
 
 /// <summary>Memoized functions on the memory tier.</summary>
 [TestFixture]
-public sealed class StockpileCacheMemoizeTests : StockpileCacheMemoizeContractTests
-{
-    /// <inheritdoc/>
-    protected override StockpileCache CreateCache(StockpileCacheOptions options) => new(options);
-}
+public sealed class StockpileCacheMemoizeTests() : StockpileCacheMemoizeContractTests(new MemoryCacheHost());

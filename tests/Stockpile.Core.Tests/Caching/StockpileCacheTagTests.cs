@@ -4,8 +4,4 @@ namespace Stockpile.Tests.Caching;
 
 /// <summary>Generational tags on the memory tier.</summary>
 [TestFixture]
-public sealed class StockpileCacheTagTests : StockpileCacheTagContractTests
-{
-    /// <inheritdoc/>
-    protected override StockpileCache CreateCache(StockpileCacheOptions options) => new(options);
-}
+public sealed class StockpileCacheTagTests() : StockpileCacheTagContractTests(new MemoryCacheHost());

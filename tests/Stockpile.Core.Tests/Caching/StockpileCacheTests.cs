@@ -4,8 +4,4 @@ namespace Stockpile.Tests.Caching;
 
 /// <summary>The cache-manager operations on the memory tier.</summary>
 [TestFixture]
-public sealed class StockpileCacheTests : StockpileCacheContractTests
-{
-    /// <inheritdoc/>
-    protected override StockpileCache CreateCache(StockpileCacheOptions options) => new(options);
-}
+public sealed class StockpileCacheTests() : StockpileCacheContractTests(new MemoryCacheHost());

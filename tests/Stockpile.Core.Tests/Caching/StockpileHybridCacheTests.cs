@@ -6,7 +6,7 @@ namespace Stockpile.Tests.Caching;
 
 /// <summary>The HybridCache contract on a memory-only cache, and its registration.</summary>
 [TestFixture]
-public sealed class StockpileHybridCacheTests : StockpileHybridCacheContractTests
+public sealed class StockpileHybridCacheTests() : StockpileHybridCacheContractTests(new MemoryCacheHost())
 {
     [Test]
     public async Task AddCache_RegistersHybridCacheAndIStockpileCache_OverOneCache()
@@ -22,7 +22,4 @@ public sealed class StockpileHybridCacheTests : StockpileHybridCacheContractTest
         Assert.That(hybrid, Is.InstanceOf<StockpileHybridCache>());
         Assert.That(await cache.GetAsync<string>("k"), Is.EqualTo("from hybrid"));
     }
-
-    /// <inheritdoc/>
-    protected override StockpileCache CreateCache(StockpileCacheOptions options) => new(options);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.EntityFrameworkCore;
 using Stockpile.EfCore.Tests.Infrastructure;
 using Stockpile.Testing.Fuzz;
 
@@ -10,7 +11,8 @@ namespace Stockpile.EfCore.Tests.Issues;
 /// (with an <see cref="ArgumentException"/> of its own), and PostgreSQL keeps dates and times to the microsecond, so a
 /// key finer than that was stored rounded and never found again (a delete by it left the row). Each is now refused by
 /// Stockpile before anything is written, naming the type, key, property and reason; a look-up by a key that names the
-/// same instant in another form (an offset, another kind) finds the row, and one no row can hold misses.
+/// same instant in another form (an offset, another kind) finds the row, and one no row can hold misses. A value finer
+/// than a microsecond that is no key part (review of session 6) is truncated as EF Core's own save stores it.
 /// </summary>
 public sealed class Issue12PostgresColumnLimitsTests
 {
@@ -91,9 +93,12 @@ public sealed class Issue12PostgresColumnLimitsTests
     [TestCase(nameof(Stamp.Span))]
     [TestCase(nameof(Stamp.Time))]
     [TestCase(nameof(Stamp.Maybe))]
-    public async Task PutAsync_ValueFinerThanAMicrosecond_IsRefusedNamingTypeKeyAndProperty_WritingNothing(string property)
+    [TestCase("At before 2000")]
+    public async Task ChainPutAsync_ValueFinerThanAMicrosecond_IsTruncatedAsEfCoreSavesIt_AndCachedAsAFreshReadReturnsIt(string property)
     {
-        var store = await StampStoreAsync();
+        // Review of session 6: pg6 refused these values (a key part or not); EF Core's own SaveChanges stores them
+        // truncated, silently. Now a value that is no key part is truncated as EF Core stores it, on the object itself,
+        // so the database, the object and the tiers above hold what a fresh read returns.
         var stamp = NewStamp();
         _ = property switch
         {
@@ -102,12 +107,63 @@ public sealed class Issue12PostgresColumnLimitsTests
             nameof(Stamp.Moment) => (stamp.Moment = stamp.Moment.AddTicks(5)).UtcDateTime,
             nameof(Stamp.Span) => DateTime.MinValue.Add(stamp.Span = TimeSpan.FromTicks(12_345)),
             nameof(Stamp.Time) => DateTime.MinValue.Add((stamp.Time = new TimeOnly(11)).ToTimeSpan()),
-            _ => (stamp.Maybe = s_utc.AddTicks(2)).Value,
+            nameof(Stamp.Maybe) => (stamp.Maybe = s_utc.AddTicks(2)).Value,
+            // Before PostgreSQL's epoch, Npgsql's microseconds count down from it: truncated toward it, not down.
+            _ => stamp.At = new DateTime(1999, 12, 31, 23, 59, 59, DateTimeKind.Utc).AddTicks(1_234_567),
         };
 
-        var refused = Assert.ThrowsAsync<StockpileSerializationException>(async () => await store.PutAsync(stamp));
+        await AssertCachedAsAFreshReadReturnsItAsync(stamp);
+    }
 
-        Assert.That(refused!.Message, Does.Contain(nameof(Stamp)).And.Contain($"'{property}'").And.Contain(stamp.Id.ToString(CultureInfo.InvariantCulture)).And.Contain("microsecond"));
+    [Test]
+    public async Task ChainPutAsync_EntityStampedWithUtcNow_IsStored_AndCachedAsAFreshReadReturnsIt()
+    {
+        var now = DateTime.UtcNow;
+        var stamp = NewStamp();
+        stamp.At = now.Ticks % 10 == 0 ? now.AddTicks(7) : now; // DateTime.UtcNow's 100 ns ticks, not whole microseconds
+        stamp.Moment = new DateTimeOffset(stamp.At);
+        stamp.Maybe = stamp.At.AddTicks(-3);
+
+        await AssertCachedAsAFreshReadReturnsItAsync(stamp);
+    }
+
+    [Test]
+    public async Task SaveChanges_WriteThroughWithNoSourceOfTruth_EntityStampedFinerThanAMicrosecond_CachedAsAFreshReadReturnsIt()
+    {
+        // The interceptor writes what was saved into a chain that cannot read the row back (memory alone): EF Core's
+        // save truncated the times, so the copy it caches must be truncated as well.
+        await TestDatabase.Current.EnsureTablesAsync<StampDbContext>();
+        var memory = new MemoryStore();
+        var chain = new ChainedStore([memory]);
+        var factory = TestDatabase.Current.Factory<StampDbContext>(b => b.AddStockpileInterceptor(chain, o => o.DefaultPolicy = StockpileCommitPolicy.WriteThrough));
+        var stamp = NewStamp();
+        stamp.At = stamp.At.AddTicks(3);
+        stamp.Span = TimeSpan.FromTicks(12_345);
+        stamp.Maybe = s_utc.AddTicks(-7);
+        await using (var context = factory.CreateDbContext())
+        {
+            context.Add(stamp);
+            await context.SaveChangesAsync();
+        }
+
+        var cached = await memory.GetAsync<Stamp, int>(stamp.Id);
+        var fresh = await FreshAsync(stamp.Id);
+
+        Assert.That(cached, Is.Not.Null, "written through");
+        Assert.That(Values(cached!), Is.EqualTo(Values(fresh)), "the cached copy equals a fresh read");
+    }
+
+    [Test]
+    public async Task PutAsync_FinerValueBesideARefusedOne_IsRefused_ChangingNothing()
+    {
+        var store = await StampStoreAsync();
+        var stamp = NewStamp();
+        var finer = stamp.At = stamp.At.AddTicks(3);
+        stamp.Wall = DateTime.SpecifyKind(stamp.Wall, DateTimeKind.Utc);
+
+        Assert.ThrowsAsync<StockpileSerializationException>(async () => await store.PutAsync(stamp));
+
+        Assert.That(stamp.At, Is.EqualTo(finer), "the object is not changed by a put that is refused");
         Assert.That(await store.GetAsync<Stamp, int>(stamp.Id), Is.Null, "nothing was written");
     }
 
@@ -145,6 +201,46 @@ public sealed class Issue12PostgresColumnLimitsTests
         Assert.That((read!.At, read.At.Kind, read.Wall, read.Moment, read.Moment.Offset, read.Span, read.Time, read.Maybe),
             Is.EqualTo((stamp.At, DateTimeKind.Utc, stamp.Wall, stamp.Moment, TimeSpan.Zero, stamp.Span, stamp.Time, stamp.Maybe)));
     }
+
+    /// <summary>
+    /// Saves a copy of <paramref name="stamp"/> with EF Core alone, then puts <paramref name="stamp"/> through memory →
+    /// EF Core store: the put succeeds, and the memory tier's copy, the object itself and a fresh read all hold what
+    /// EF Core's own save stored.
+    /// </summary>
+    private static async Task AssertCachedAsAFreshReadReturnsItAsync(Stamp stamp)
+    {
+        var database = await StampStoreAsync();
+        var memory = new MemoryStore();
+        var chain = new ChainedStore([memory, database]);
+        var plain = new Stamp { Id = Random.Shared.Next(), At = stamp.At, Wall = stamp.Wall, Moment = stamp.Moment, Span = stamp.Span, Time = stamp.Time, Maybe = stamp.Maybe };
+        await using (var context = TestDatabase.Current.Factory<StampDbContext>().CreateDbContext())
+        {
+            context.Add(plain);
+            await context.SaveChangesAsync();
+        }
+
+        await chain.PutAsync(stamp);
+        var cached = await memory.GetAsync<Stamp, int>(stamp.Id);
+        var fresh = await FreshAsync(stamp.Id);
+        var savedByEfCore = await FreshAsync(plain.Id);
+
+        Assert.That(cached, Is.Not.Null);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Values(fresh), Is.EqualTo(Values(savedByEfCore)), "stored as EF Core's own save stores it");
+            Assert.That(Values(cached!), Is.EqualTo(Values(fresh)), "the cached copy equals a fresh read");
+            Assert.That(Values(stamp), Is.EqualTo(Values(fresh)), "and so does the object put");
+        });
+    }
+
+    private static async Task<Stamp> FreshAsync(int id)
+    {
+        await using var context = TestDatabase.Current.Factory<StampDbContext>().CreateDbContext();
+        return await context.Set<Stamp>().AsNoTracking().SingleAsync(s => s.Id == id);
+    }
+
+    private static (long At, long Wall, long Moment, long Span, long Time, long? Maybe) Values(Stamp stamp) =>
+        (stamp.At.Ticks, stamp.Wall.Ticks, stamp.Moment.UtcTicks, stamp.Span.Ticks, stamp.Time.Ticks, stamp.Maybe?.Ticks);
 
     private static async Task AssertFinerKeyRefusedAsync<TKey>(Keyed<TKey> item)
         where TKey : notnull

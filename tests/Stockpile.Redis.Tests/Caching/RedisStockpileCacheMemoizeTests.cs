@@ -6,20 +6,5 @@ namespace Stockpile.Redis.Tests.Caching;
 /// <summary>Memoized functions on Redis: memory over Redis and Redis alone, on a server and on the three-master cluster.</summary>
 /// <param name="layout">Where the cache keeps its values.</param>
 /// <param name="cluster">Whether to run against the cluster.</param>
-[TestFixture(RedisCacheLayout.MemoryThenRedis, false)]
-[TestFixture(RedisCacheLayout.RedisOnly, false)]
-[TestFixture(RedisCacheLayout.MemoryThenRedis, true)]
-[TestFixture(RedisCacheLayout.RedisOnly, true)]
-public sealed class RedisStockpileCacheMemoizeTests(RedisCacheLayout layout, bool cluster) : StockpileCacheMemoizeContractTests
-{
-    private readonly RedisCacheConnection _redis = new(layout, cluster);
-
-    [OneTimeSetUp]
-    public Task ConnectAsync() => _redis.ConnectAsync();
-
-    [OneTimeTearDown]
-    public ValueTask DisconnectAsync() => _redis.DisposeAsync();
-
-    /// <inheritdoc/>
-    protected override StockpileCache CreateCache(StockpileCacheOptions options) => _redis.Create(options);
-}
+[TestFixtureSource(typeof(RedisCacheConnection), nameof(RedisCacheConnection.Layouts))]
+public sealed class RedisStockpileCacheMemoizeTests(RedisCacheLayout layout, bool cluster) : StockpileCacheMemoizeContractTests(new RedisCacheConnection(layout, cluster));

@@ -7,7 +7,6 @@ using Stockpile.Redis.Internal;
 using Stockpile.Redis.Tests.EfCore;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Logging;
-using Stockpile.Testing.Servers;
 
 namespace Stockpile.Redis.Tests.Issues;
 
@@ -19,16 +18,8 @@ namespace Stockpile.Redis.Tests.Issues;
 /// one of this process. Round trips are counted on a private redis-server while its writes are paused.
 /// </summary>
 [NonParallelizable]
-public sealed class Issue12CacheMissFromDatabaseTests
+public sealed class Issue12CacheMissFromDatabaseTests : PrivateRedisServerFixture
 {
-    private RedisServer _redis = null!;
-
-    [OneTimeSetUp]
-    public async Task StartRedis() => _redis = await RedisServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopRedis() => await _redis.DisposeAsync();
-
     [Test]
     public async Task GetOrCreateAsync_MissEverywhere_AnswersAfterTheReadAlone_WriteAndPublishFollow()
     {

@@ -3,7 +3,6 @@ using Stockpile.Redis.Tests.Backplane;
 using Stockpile.Redis.Tests.EfCore;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Entities;
-using Stockpile.Testing.Servers;
 
 namespace Stockpile.Redis.Tests.Issues;
 
@@ -16,16 +15,8 @@ namespace Stockpile.Redis.Tests.Issues;
 /// (<c>INFO commandstats</c>) while its writes are paused (<c>CLIENT PAUSE … WRITE</c>).
 /// </summary>
 [NonParallelizable]
-public sealed class Issue12ChainMissFromDatabaseTests
+public sealed class Issue12ChainMissFromDatabaseTests : PrivateRedisServerFixture
 {
-    private RedisServer _redis = null!;
-
-    [OneTimeSetUp]
-    public async Task StartRedis() => _redis = await RedisServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopRedis() => await _redis.DisposeAsync();
-
     [Test]
     public async Task GetAsync_MissServedFromDatabase_AnswersAfterOneRedisRoundTrip_BackfillFollows()
     {

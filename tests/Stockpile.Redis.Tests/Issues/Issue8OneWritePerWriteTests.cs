@@ -2,7 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Stockpile.Redis.Tests.Backplane;
 using Stockpile.Redis.Tests.EfCore;
-using Stockpile.Testing.Servers;
 
 namespace Stockpile.Redis.Tests.Issues;
 
@@ -12,16 +11,8 @@ namespace Stockpile.Redis.Tests.Issues;
 /// them): the interceptor leaves the store's own saves to the chain. Counted on a private redis-server.
 /// </summary>
 [NonParallelizable]
-public sealed class Issue8OneWritePerWriteTests
+public sealed class Issue8OneWritePerWriteTests : PrivateRedisServerFixture
 {
-    private RedisServer _redis = null!;
-
-    [OneTimeSetUp]
-    public async Task StartRedis() => _redis = await RedisServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopRedis() => await _redis.DisposeAsync();
-
     private static long Calls(Dictionary<string, long> stats, string command) => stats.TryGetValue(command, out var calls) ? calls : 0;
 
     [Test]

@@ -1,4 +1,3 @@
-using StackExchange.Redis;
 using Stockpile.Redis.Internal;
 
 namespace Stockpile.Redis.Tests.Issues;
@@ -11,32 +10,12 @@ namespace Stockpile.Redis.Tests.Issues;
 /// alternate keys (the shared test entities have at most one): every key fenced with the put's time, every pointer
 /// and side-record member in place, and an object whose keys were taken evicted (once, whichever way it lost them).
 /// </summary>
-public sealed class Issue9PutFastPathTests
+public sealed class Issue9PutFastPathTests : RedisPrefixFixture
 {
-    private ConnectionMultiplexer _connection = null!;
-    private IDatabase _database = null!;
     private RedisStore _store = null!;
-    private string _prefix = null!;
 
     [SetUp]
-    public async Task SetUpAsync()
-    {
-        _connection = await RedisTestEnvironment.ConnectAsync();
-        _database = _connection.GetDatabase();
-        _prefix = TestStores.UniquePrefix();
-        _store = TestStores.Create(_connection, o =>
-        {
-            o.KeyPrefix = _prefix;
-            o.DefaultLifetime = TimeSpan.FromMinutes(30);
-        });
-    }
-
-    [TearDown]
-    public async Task TearDownAsync()
-    {
-        await _store.DisposeAsync();
-        await _connection.DisposeAsync();
-    }
+    public void CreateStores() => _store = CreateStore(static o => o.DefaultLifetime = TimeSpan.FromMinutes(30));
 
     [TestCase(2)]
     [TestCase(3)]

@@ -1,5 +1,4 @@
 using System.Globalization;
-using StackExchange.Redis;
 using Stockpile.Redis.Internal;
 using Stockpile.Testing.Entities;
 
@@ -15,31 +14,13 @@ namespace Stockpile.Redis.Tests.Issues;
 /// pointer replaced one to the object itself and the record has as many members, it already lists exactly them).
 /// These pin the cases where it must still be read and changed.</para>
 /// </summary>
-public sealed class Issue9PutScriptTests
+public sealed class Issue9PutScriptTests : RedisPrefixFixture
 {
-    private ConnectionMultiplexer _connection = null!;
-    private IDatabase _database = null!;
     private RedisStore _a = null!;
     private RedisStore _b = null!;
-    private string _prefix = null!;
 
     [SetUp]
-    public async Task SetUpAsync()
-    {
-        _connection = await RedisTestEnvironment.ConnectAsync();
-        _database = _connection.GetDatabase();
-        _prefix = TestStores.UniquePrefix();
-        _a = TestStores.Create(_connection, o => o.KeyPrefix = _prefix);
-        _b = TestStores.Create(_connection, o => o.KeyPrefix = _prefix);
-    }
-
-    [TearDown]
-    public async Task TearDownAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        await _connection.DisposeAsync();
-    }
+    public void CreateStores() => (_a, _b) = (CreateStore(), CreateStore());
 
     [Test]
     public async Task PutAsync_OnOneServer_FencesEveryKeyInOneBucketThatExpires()

@@ -1,4 +1,3 @@
-using StackExchange.Redis;
 using Stockpile.Redis.Internal;
 using Stockpile.Testing.Entities;
 
@@ -10,30 +9,17 @@ namespace Stockpile.Redis.Tests.Issues;
 /// stamp is written only when nothing overtook it; otherwise it evicts its object. The stamps are given here, made
 /// from the server's own time, so each case is exact.
 /// </summary>
-public sealed class Issue9WriteStampTests
+public sealed class Issue9WriteStampTests : RedisPrefixFixture
 {
     private const long Late = (RedisScripts.LatePutMilliseconds + 40) * 1000L;
 
-    private ConnectionMultiplexer _connection = null!;
-    private IDatabase _database = null!;
     private RedisStore _store = null!;
-    private string _prefix = null!;
 
     [SetUp]
-    public async Task SetUpAsync()
+    public async Task CreateStoresAsync()
     {
-        _connection = await RedisTestEnvironment.ConnectAsync();
-        _database = _connection.GetDatabase();
-        _prefix = TestStores.UniquePrefix();
-        _store = TestStores.Create(_connection, o => o.KeyPrefix = _prefix);
+        _store = CreateStore();
         await _store.GetAsync<Product, int>(TestStores.NextId()); // connects the store (its clear fence)
-    }
-
-    [TearDown]
-    public async Task TearDownAsync()
-    {
-        await _store.DisposeAsync();
-        await _connection.DisposeAsync();
     }
 
     [Test]

@@ -7,18 +7,11 @@ namespace Stockpile.Testing.Caching;
 /// The cache-manager operations on one cache: a fixture per tier layout (memory; memory over Redis; Redis alone; the
 /// cluster) derives from this class.
 /// </summary>
-public abstract class StockpileCacheContractTests
+/// <param name="host">Where the caches under test live.</param>
+public abstract class StockpileCacheContractTests(IStockpileCacheHost host) : StockpileCacheContractFixture(host)
 {
     private FakeTimeProvider _time = null!;
     private StockpileCache _cache = null!;
-
-    /// <summary>Gets a value indicating whether the cache has a process level, which keeps immutable values by reference.</summary>
-    protected virtual bool HasMemoryLevel => true;
-
-    /// <summary>Creates the cache under test; a fixture on a shared server keeps each test in a namespace of its own.</summary>
-    /// <param name="options">The options.</param>
-    /// <returns>The cache.</returns>
-    protected abstract StockpileCache CreateCache(StockpileCacheOptions options);
 
     [SetUp]
     public void SetUp()

@@ -1,13 +1,9 @@
 namespace Stockpile.Testing.Caching;
 
 /// <summary>Disable scopes (<see cref="StockpileCaching.Disable"/>) on the string cache, on every tier layout.</summary>
-public abstract class StockpileCacheDisableContractTests
+/// <param name="host">Where the caches under test live.</param>
+public abstract class StockpileCacheDisableContractTests(IStockpileCacheHost host) : StockpileCacheContractFixture(host)
 {
-    /// <summary>Creates the cache under test; a fixture on a shared server keeps each test in a namespace of its own.</summary>
-    /// <param name="options">The options.</param>
-    /// <returns>The cache.</returns>
-    protected abstract StockpileCache CreateCache(StockpileCacheOptions options);
-
     [Test]
     public async Task GetAsync_InsideScope_MissesAndLeavesTheValue()
     {

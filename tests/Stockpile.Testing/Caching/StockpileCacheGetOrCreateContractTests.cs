@@ -1,14 +1,10 @@
 namespace Stockpile.Testing.Caching;
 
 /// <summary>Stampede protection: one factory per key per process, shared by every waiter; on every tier layout.</summary>
-public abstract class StockpileCacheGetOrCreateContractTests
+/// <param name="host">Where the caches under test live.</param>
+public abstract class StockpileCacheGetOrCreateContractTests(IStockpileCacheHost host) : StockpileCacheContractFixture(host)
 {
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
-
-    /// <summary>Creates the cache under test; a fixture on a shared server keeps each test in a namespace of its own.</summary>
-    /// <param name="options">The options.</param>
-    /// <returns>The cache.</returns>
-    protected abstract StockpileCache CreateCache(StockpileCacheOptions options);
 
     [Test]
     public async Task GetOrCreateAsync_ConcurrentMisses_RunTheFactoryOnceAndShareTheResult()

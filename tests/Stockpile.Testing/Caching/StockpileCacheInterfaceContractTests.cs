@@ -9,18 +9,11 @@ namespace Stockpile.Testing.Caching;
 /// a stored <see langword="null"/> is a hit, a disabled flow reads nothing, and bad arguments are refused even when
 /// the key is a hit.
 /// </summary>
-public abstract class StockpileCacheInterfaceContractTests
+/// <param name="host">Where the caches under test live.</param>
+public abstract class StockpileCacheInterfaceContractTests(IStockpileCacheHost host) : StockpileCacheContractFixture(host)
 {
     private FakeTimeProvider _time = null!;
     private IStockpileCache _cache = null!;
-
-    /// <summary>Gets a value indicating whether the cache has a process level, which keeps immutable values by reference.</summary>
-    protected virtual bool HasMemoryLevel => true;
-
-    /// <summary>Creates the cache under test; a fixture on a shared server keeps each test in a namespace of its own.</summary>
-    /// <param name="options">The options.</param>
-    /// <returns>The cache.</returns>
-    protected abstract StockpileCache CreateCache(StockpileCacheOptions options);
 
     [SetUp]
     public void SetUp()

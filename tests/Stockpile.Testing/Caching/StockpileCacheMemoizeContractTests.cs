@@ -3,13 +3,9 @@ using Stockpile.Internal.Caching;
 namespace Stockpile.Testing.Caching;
 
 /// <summary>Memoized functions, on every tier layout.</summary>
-public abstract class StockpileCacheMemoizeContractTests
+/// <param name="host">Where the caches under test live.</param>
+public abstract class StockpileCacheMemoizeContractTests(IStockpileCacheHost host) : StockpileCacheContractFixture(host)
 {
-    /// <summary>Creates the cache under test; a fixture on a shared server keeps each test in a namespace of its own.</summary>
-    /// <param name="options">The options.</param>
-    /// <returns>The cache.</returns>
-    protected abstract StockpileCache CreateCache(StockpileCacheOptions options);
-
     [Test]
     public async Task Memoize_RunsOncePerArgumentList()
     {

@@ -1,13 +1,9 @@
 namespace Stockpile.Testing.Caching;
 
 /// <summary>Generational tags, on every tier layout.</summary>
-public abstract class StockpileCacheTagContractTests
+/// <param name="host">Where the caches under test live.</param>
+public abstract class StockpileCacheTagContractTests(IStockpileCacheHost host) : StockpileCacheContractFixture(host)
 {
-    /// <summary>Creates the cache under test; a fixture on a shared server keeps each test in a namespace of its own.</summary>
-    /// <param name="options">The options.</param>
-    /// <returns>The cache.</returns>
-    protected abstract StockpileCache CreateCache(StockpileCacheOptions options);
-
     [Test]
     public async Task RemoveByTagAsync_MakesEveryTaggedValueUnreachable_AnyOneTagSuffices()
     {

@@ -9,14 +9,10 @@ namespace Stockpile.Testing.Caching;
 /// <see cref="HybridCache"/> as Stockpile implements it, over one cache: a fixture per tier layout (memory; memory over
 /// Redis; Redis alone; the cluster) derives from this class.
 /// </summary>
-public abstract class StockpileHybridCacheContractTests
+/// <param name="host">Where the caches under test live.</param>
+public abstract class StockpileHybridCacheContractTests(IStockpileCacheHost host) : StockpileCacheContractFixture(host)
 {
     private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(10);
-
-    /// <summary>Creates the cache under test; a fixture on a shared server keeps each test in a namespace of its own.</summary>
-    /// <param name="options">The options.</param>
-    /// <returns>The cache.</returns>
-    protected abstract StockpileCache CreateCache(StockpileCacheOptions options);
 
     [Test]
     public async Task GetOrCreateAsync_BothOverloads_RunTheFactoryOncePerKey()

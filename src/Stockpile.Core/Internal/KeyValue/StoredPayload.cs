@@ -79,7 +79,7 @@ internal static class StoredPayload
                 throw new StockpileSerializationException(expected, "deserialize", $"the stored object names no type, and a '{expected.Name}' key only files objects that name theirs.");
             }
 
-            return wanted.IsAssignableFrom(expected) ? serializer.Deserialize(payload[1..], expected) : null;
+            return wanted.IsAssignableFrom(expected) ? Deserialize(payload[1..], expected, serializer) : null;
         }
 
         if (payload.Length < 3 || payload[0] != ValueMarker)
@@ -105,8 +105,16 @@ internal static class StoredPayload
             throw new StockpileSerializationException(expected, "deserialize", $"the stored object is a '{shown}', which is not a '{expected.Name}' known to this process.");
         }
 
-        return wanted.IsAssignableFrom(type) ? serializer.Deserialize(payload[(3 + nameLength)..], type) : null;
+        return wanted.IsAssignableFrom(type) ? Deserialize(payload[(3 + nameLength)..], type, serializer) : null;
     }
+
+    /// <summary>
+    /// Reads the serializer's bytes of an object: JSON <c>null</c> (which no put writes) is refused whatever the
+    /// serializer answers for it, as the default serializer refuses it, so it is removed like any unreadable value.
+    /// </summary>
+    /// <exception cref="StockpileSerializationException">The bytes are not an object of <paramref name="type"/>.</exception>
+    public static object Deserialize(ReadOnlySpan<byte> bytes, Type type, IStockpileSerializer serializer) =>
+        serializer.Deserialize(bytes, type) ?? throw new StockpileSerializationException(type, "deserialize", "the payload is JSON null.");
 
     /// <summary>The bytes before the serializer's for objects of a type, made once per type.</summary>
     private static byte[] HeaderOf(Type type) =>
