@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 
 namespace Stockpile.Redis;
 
@@ -40,16 +39,12 @@ internal static partial class Log
     public const int CacheReadSkippedCircuitOpenId = 2071;
     public const int CacheWriteSkippedId = 2072;
     public const int CacheWriteSkippedCircuitOpenId = 2073;
-    public const int SubscriptionDroppedId = 2040; // 2040–2049: the link's pub/sub connections
-    public const int SubscriptionConnectedId = 2041;
+    public const int SubscriptionConnectedId = 2041; // 2040–2049: the link's pub/sub connections
 
     [LoggerMessage(ConnectFailedId, LogLevel.Warning, "Could not connect to Redis at {EndPoint}; Redis calls fail until it can.", EventName = "ConnectFailed")]
     public static partial void ConnectFailed(ILogger logger, string endPoint, Exception exception);
 
-    [LoggerMessage(SubscriptionDroppedId, LogLevel.Information, "The Redis pub/sub connection to {EndPoint} is down ({FailureType}); the backplanes clear their local tiers when it is back.", EventName = "SubscriptionDropped")]
-    public static partial void SubscriptionDropped(ILogger logger, string endPoint, ConnectionFailureType failureType);
-
-    [LoggerMessage(SubscriptionConnectedId, LogLevel.Debug, "The Redis pub/sub connection to {EndPoint} opened for the first time (none to it dropped): no message can have been missed, the local tiers are kept.", EventName = "SubscriptionConnected")]
+    [LoggerMessage(SubscriptionConnectedId, LogLevel.Debug, "The Redis pub/sub connection to {EndPoint} opened on its first socket: no message can have been missed, the local tiers are kept.", EventName = "SubscriptionConnected")]
     public static partial void SubscriptionConnected(ILogger logger, string endPoint);
 
 

@@ -27,6 +27,7 @@ public sealed class RedisPartitionTests
         await source.PutManyAsync(ids.Select(id => new Product { Id = id, Sku = $"S{id}", Name = "v1" }));
         await a.Chain.GetManyAsync<Product, int>(ids);
         await b.Chain.GetManyAsync<Product, int>(ids);
+        Assert.That(await a.Chain.SettleAsync(CancellationToken.None) && await b.Chain.SettleAsync(CancellationToken.None), Is.True, "the Redis back-fills land before the partition, not during it");
 
         proxy.Cut();
         var changed = ids.Take(5).Select(id => new Product { Id = id, Sku = $"S{id}", Name = "v2" }).ToArray();

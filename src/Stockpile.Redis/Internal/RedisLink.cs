@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Logging;
-using System.Collections.Concurrent;
-using System.Net;
 using System.Runtime.CompilerServices;
 using Polly;
 using Polly.CircuitBreaker;
@@ -24,7 +22,6 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     private readonly Func<IConnectionMultiplexer, ISubscriber> _subscriber;
     private readonly RedisMetrics _metrics;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<EndPoint, bool> _droppedSubscriptions = new();
     private readonly Task _watching;
     private IDatabase? _cachedDatabase;
     private int _disposed;
@@ -73,8 +70,8 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Raised (on the multiplexer's thread: be quick) when a pub/sub connection is back after a drop (the package has
-    /// resubscribed), or opens for the first time to a server that was down when the link began watching; never for the
-    /// first connection to a server that nothing dropped, through which no message can have been missed.
+    /// resubscribed), or opens after failed attempts (Redis was away); never for the first socket of a server's pub/sub
+    /// connection, through which no message can have been missed.
     /// </summary>
     public event Action? SubscriptionRestored;
 
@@ -205,7 +202,6 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
         }
 
         var multiplexer = _connecting.Result;
-        multiplexer.ConnectionFailed -= OnConnectionFailed;
         multiplexer.ConnectionRestored -= OnConnectionRestored;
         if (_ownsMultiplexer)
         {
@@ -217,10 +213,7 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     {
         try
         {
-            var multiplexer = await _connecting.ConfigureAwait(false);
-            multiplexer.ConnectionFailed += OnConnectionFailed;
-            multiplexer.ConnectionRestored += OnConnectionRestored;
-            MarkDownServers(multiplexer);
+            (await _connecting.ConfigureAwait(false)).ConnectionRestored += OnConnectionRestored;
         }
         catch (Exception ex) when (ex is ArgumentException or RedisException)
         {
@@ -228,68 +221,40 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
         }
     }
 
-    /// <summary>
-    /// Counts as dropped every server the multiplexer could not reach before the link watched it: its failure was
-    /// reported before then (StackExchange.Redis reports one failure per connection until it is established), and an
-    /// instance that ran while Redis was away may have missed messages. Its pub/sub connection is not known apart from
-    /// the command one; a server whose command connection is up and pub/sub connection still opening is not counted,
-    /// and if that opening fails, the failure is seen.
-    /// </summary>
-    private void MarkDownServers(IConnectionMultiplexer multiplexer)
+    /// <summary>Whether the server's pub/sub connection has used one socket only (when the package cannot tell, no: clearing is the safe side).</summary>
+    private static bool IsFirstSocket(IConnectionMultiplexer multiplexer, System.Net.EndPoint endPoint)
     {
-        if (!multiplexer.IsConnected)
+        try
         {
-            foreach (var endPoint in multiplexer.GetEndPoints())
-            {
-                _droppedSubscriptions[endPoint] = true;
-            }
-
-            return;
+            return multiplexer.GetServer(endPoint).GetCounters().Subscription.SocketCount == 1;
         }
-
-        foreach (var endPoint in multiplexer.GetEndPoints())
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentException)
         {
-            try
-            {
-                if (!multiplexer.GetServer(endPoint).IsConnected)
-                {
-                    _droppedSubscriptions[endPoint] = true;
-                }
-            }
-            catch (Exception ex) when (ex is NotSupportedException or ArgumentException)
-            {
-                // A proxy without the server API, or a server gone since: the events tell the rest.
-            }
-        }
-    }
-
-    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
-    {
-        if (e.ConnectionType == ConnectionType.Subscription && e.EndPoint is { } endPoint)
-        {
-            _droppedSubscriptions[endPoint] = true;
-            Log.SubscriptionDropped(_logger, endPoint.ToString() ?? string.Empty, e.FailureType);
+            // A proxy without the server API, or a server the multiplexer no longer knows.
+            return false;
         }
     }
 
     /// <remarks>
     /// StackExchange.Redis raises <c>ConnectionRestored</c> whenever a connection is established, the first one to a
     /// server included (on a cluster, a node's pub/sub connection may open just after the connect returned, or when a
-    /// subscription first goes to a node). Only a pub/sub connection that dropped (or never was up while the
-    /// link watched) can have missed messages: the others are logged and ignored, or every start of an instance, and
-    /// every node a cluster gains, would empty the local tiers of the instances that see it.
+    /// subscription first goes to a node). A pub/sub connection on its first socket never dropped nor failed to open,
+    /// so it missed nothing: it is logged and ignored, or every start of an instance, and every node a cluster gains,
+    /// would empty the local tiers of the instances that see it. Any later socket (a reconnect, or a connect after
+    /// failed attempts) may have missed messages, whether or not the package reported a drop (a frozen server's
+    /// connection can be replaced without one).
     /// </remarks>
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
         if (e.ConnectionType == ConnectionType.Subscription)
         {
-            if (e.EndPoint is null || _droppedSubscriptions.TryRemove(e.EndPoint, out _))
+            if (sender is IConnectionMultiplexer multiplexer && e.EndPoint is { } endPoint && IsFirstSocket(multiplexer, endPoint))
             {
-                SubscriptionRestored?.Invoke();
+                Log.SubscriptionConnected(_logger, endPoint.ToString() ?? string.Empty);
             }
             else
             {
-                Log.SubscriptionConnected(_logger, e.EndPoint.ToString() ?? string.Empty);
+                SubscriptionRestored?.Invoke();
             }
 
             return;

@@ -17,6 +17,7 @@ public sealed class Issue8BulkUpdateBackplaneTests
         await using var pair = await EfCoreApps.StartPairAsync(RedisTestEnvironment.ConnectionString, database);
         var (a, b) = (pair.A, pair.B);
         await b.Chain.GetManyAsync<Row, int>([1, 2]);
+        Assert.That(await b.Chain.SettleAsync(CancellationToken.None), Is.True, "the Redis back-fill follows the answer");
         Assert.That(await b.Memory.GetAsync<Row, int>(1), Is.Not.Null, "B holds the rows in memory");
 
         await using (var context = await a.Services.GetRequiredService<IDbContextFactory<RowDbContext>>().CreateDbContextAsync())
@@ -37,6 +38,7 @@ public sealed class Issue8BulkUpdateBackplaneTests
         await using var pair = await EfCoreApps.StartPairAsync(RedisTestEnvironment.ConnectionString, database);
         var (a, b) = (pair.A, pair.B);
         await b.Chain.GetManyAsync<Row, int>([1, 2]);
+        Assert.That(await b.Chain.SettleAsync(CancellationToken.None), Is.True, "the Redis back-fill follows the answer: Redis holds both rows before the statement");
         var id = 1;
 
         await using (var context = await a.Services.GetRequiredService<IDbContextFactory<RowDbContext>>().CreateDbContextAsync())
