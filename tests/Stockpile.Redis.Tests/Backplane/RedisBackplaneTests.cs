@@ -61,12 +61,20 @@ public sealed class RedisBackplaneTests
         Assert.That(b.Count("BackplaneCleared"), Is.EqualTo(1));
     }
 
-    [Test]
-    public async Task SubscriptionRestored_ClearsTheLocalTiers()
+    [TestCase(",protocol=resp2", RedisProtocol.Resp2, TestName = "SubscriptionRestored_ClearsTheLocalTiers(RESP2)")]
+    [TestCase(",protocol=resp3", RedisProtocol.Resp3, TestName = "SubscriptionRestored_ClearsTheLocalTiers(RESP3)")]
+    [TestCase("", RedisProtocol.Resp3, TestName = "SubscriptionRestored_ClearsTheLocalTiers(the package's default: RESP3 on Redis 6 and later)")]
+    public async Task SubscriptionRestored_ClearsTheLocalTiers(string protocol, RedisProtocol expected)
     {
         await using var server = await RedisServer.StartAsync();
         var source = new FakeDatabase();
-        var redis = server.ConnectionString + ",connectTimeout=1000";
+        var redis = server.ConnectionString + ",connectTimeout=1000" + protocol;
+        await using (var probe = await ConnectionMultiplexer.ConnectAsync(redis))
+        {
+            // The configuration the instance gets speaks the protocol this case names.
+            Assert.That(probe.GetServer(probe.GetEndPoints()[0]).Protocol, Is.EqualTo(expected));
+        }
+
         await using var b = await AppInstance.StartAsync(redis, TestStores.UniquePrefix(), b => b.AddTier(_ => source));
         var product = TestStores.NewProduct();
         await source.PutAsync(product);
