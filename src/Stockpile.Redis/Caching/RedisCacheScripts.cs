@@ -57,7 +57,7 @@ internal static class RedisCacheScripts
           local function since(k) return k and (tonumber(redis.call('GET', k) or '0') or 0) > sent end
           if not sent or micros - sent >= {{FenceLife}} * 1000 or since(KEYS[2]) or since(KEYS[3]) then
             redis.call('DEL', KEYS[1])
-            {{FenceKey}}
+            {{StampedFenceKey}}
             return {0, server}
           end
         end
@@ -66,7 +66,7 @@ internal static class RedisCacheScripts
 
     private const string Store = $$"""
         if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1]) end
-        {{FenceKey}}
+        {{StampedFenceKey}}
         return {1, server}
         """;
 
@@ -74,12 +74,15 @@ internal static class RedisCacheScripts
     private const string FenceLife = "60000";
 
     // A fence: a value the key never held before (the server time in µs, or one past the previous value when later),
-    // so a made value's write can tell that a removal or flush came after the read that saw the fence as it was.
+    // so a made value's write can tell that a removal or flush came after the read that saw the fence as it was. A
+    // script that has read the server's time already passes it (`now`, µs) instead of asking TIME again.
     private const string FenceFunction = """
-        local function fence(k, life)
-          local t = redis.call('TIME')
+        local function fence(k, life, now)
+          if not now then
+            local t = redis.call('TIME')
+            now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+          end
           local v = (tonumber(redis.call('GET', k) or '0') or 0) + 1
-          local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
           if v < now then v = now end
           if life then redis.call('SET', k, string.format('%.0f', v), 'PX', life) else redis.call('SET', k, string.format('%.0f', v)) end
         end
@@ -87,6 +90,9 @@ internal static class RedisCacheScripts
         """;
 
     private const string FenceKey = "fence(KEYS[2], " + FenceLife + ")";
+
+    // The fence of a set or add, at the time its stamp check read (`micros`, see Stamped): one TIME per call.
+    private const string StampedFenceKey = "fence(KEYS[2], " + FenceLife + ", micros)";
 
     /// <summary>Removes the entry and fences it (KEYS[2], see <see cref="SetMade"/>); 1 when a live one existed. ARGV[1]: now.</summary>
     public const string Remove = Functions + FenceFunction + "local l = read(KEYS[1], tonumber(ARGV[1])) redis.call('DEL', KEYS[1]) " + FenceKey + " if l then return 1 end return 0";
