@@ -55,7 +55,7 @@ public sealed partial class EfCoreStore<TContext> : ObjectStore, IOutboxStore
         _logger = logger ?? NullLogger<EfCoreStore<TContext>>.Instance;
         using var context = contextFactory.CreateDbContext();
         _resolver = ModelKeyResolver.For(context, options.UseModelKeys);
-        _columns = new ColumnLimits(_resolver, context.Database.ProviderName);
+        _columns = ColumnLimits.For(context, options.UseModelKeys);
         SavesWriteOutboxRows = CommitCoordinator.WritesOutboxRows(context);
         _resolver.ValidateAll();
         _resolver.Report(_logger, resolveAll: false);

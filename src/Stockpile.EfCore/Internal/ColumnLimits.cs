@@ -25,10 +25,10 @@ internal sealed partial class ColumnLimits
     private readonly ConcurrentDictionary<Type, ColumnRule[]> _rules = new();
     private readonly ConcurrentDictionary<KeyDefinition, ColumnRule?[]?> _keyRules = new();
 
-    // One per model and key mode (a resolver's lifetime), for the interceptor's copies of what was saved.
+    // One per model and key mode (a resolver's lifetime), shared by the stores and the interceptor's copies of what was saved.
     private static readonly ConditionalWeakTable<ModelKeyResolver, ColumnLimits> s_byResolver = new();
 
-    public ColumnLimits(ModelKeyResolver resolver, string? providerName)
+    private ColumnLimits(ModelKeyResolver resolver, string? providerName)
     {
         _resolver = resolver;
         _provider = ColumnProvider.For(providerName);
