@@ -44,10 +44,9 @@ internal sealed class RedisStoreOptionsValidator(IServiceProviderIsService? serv
         {
             failures.Add("RedisStoreOptions.KeyPrefix must not be empty: it keeps applications apart, and a clear removes only the keys under it.");
         }
-
         else if (!RedisKeyPatterns.IsValidPrefix(options.KeyPrefix))
         {
-            failures.Add($"RedisStoreOptions.KeyPrefix must not contain '{{' or '}}': the store wraps every key in braces after the prefix, so that a prefix is a namespace of its own and each object keeps its Redis Cluster hash slot; it is '{options.KeyPrefix}'.");
+            failures.Add($"RedisStoreOptions.KeyPrefix {RedisKeyPatterns.PrefixRule}; it is '{options.KeyPrefix}'.");
         }
 
         if (!Enum.IsDefined(options.KeyLayout))
