@@ -47,6 +47,8 @@ internal static class ExceptionMessages
     public static string KeyNotEncodable(string store) =>
         $"Stockpile store '{store}' cannot send a key holding a lone UTF-16 surrogate to Redis: its UTF-8 bytes would stand for another key.";
 
+    public const string UnexpectedTimeReply = "Redis answered TIME with something other than two integers (seconds, then microseconds below a million).";
+
     public static string UnexpectedReply(string command, int keys) =>
         Format($"Redis answered {command} of {keys} keys with something other than an array of {keys} values.");
 
