@@ -18,6 +18,19 @@ internal sealed class RedisStoreOptionsValidator(IServiceProviderIsService? serv
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    /// <summary>Checks options given to a store made without DI (<see cref="RedisStore.ConnectAsync"/>, <see cref="RedisStore.Create"/>).</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="multiplexerInContainer">Whether a multiplexer is at hand when the options name no server.</param>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every reason.</exception>
+    public static void ThrowIfInvalid(RedisStoreOptions options, bool multiplexerInContainer)
+    {
+        var failures = Check(options, multiplexerInContainer);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+    }
+
     /// <param name="options">The options.</param>
     /// <param name="multiplexerInContainer">Whether a multiplexer is at hand when the options name no server.</param>
     public static List<string> Check(RedisStoreOptions options, bool multiplexerInContainer)
