@@ -52,7 +52,7 @@ if (args is ["--peer-memory-side", var memorySide, var memoryEntries])
 
 if (args is ["--peer-save", ..] save)
 {
-    await Stockpile.Benchmarks.Peers.PeerSaveRun.RunAsync(save.Length > 1 ? int.Parse(save[1], System.Globalization.CultureInfo.InvariantCulture) : 60);
+    await Stockpile.Benchmarks.Peers.PeerSaveRun.RunAsync(save.Length > 1 && int.TryParse(save[1], System.Globalization.CultureInfo.InvariantCulture, out var saveRounds) ? saveRounds : 60, save.Contains("cached"));
     return;
 }
 

@@ -11,8 +11,8 @@ internal static class ExceptionMessages
     public static string ValueTooLarge(string store, string? entityType, string? key, long size, long limit) =>
         Format($"Stockpile store '{store}' refused to put the {entityType} with key '{key}': its serialized value is {size} bytes, over the limit of {limit} bytes (RedisStoreOptions.MaximumValueBytes). Nothing was sent to Redis.");
 
-    public static string CachePrefixHoldsBrace(string cachePrefix) =>
-        Format($"Stockpile cache prefix '{cachePrefix}' (or the Redis store's KeyPrefix) holds a brace; on Redis a brace would end the namespace in every key. Choose a prefix without '{{' or '}}'.");
+    public static string CachePrefixInvalid(string cachePrefix, string storePrefix) =>
+        Format($"Stockpile cache prefix '{cachePrefix}' (under the Redis store's KeyPrefix '{storePrefix}'): a prefix on Redis {Internal.RedisKeyPatterns.PrefixRule}.");
 
     public static string Disposed => "The Redis store is disposed.";
 
@@ -46,6 +46,8 @@ internal static class ExceptionMessages
 
     public static string KeyNotEncodable(string store) =>
         $"Stockpile store '{store}' cannot send a key holding a lone UTF-16 surrogate to Redis: its UTF-8 bytes would stand for another key.";
+
+    public const string UnexpectedTimeReply = "Redis answered TIME with something other than two integers (seconds, then microseconds below a million).";
 
     public static string UnexpectedReply(string command, int keys) =>
         Format($"Redis answered {command} of {keys} keys with something other than an array of {keys} values.");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Stockpile.Redis.Caching;
 using Stockpile.Internal;
@@ -20,10 +21,16 @@ public static class RedisCacheBuilderExtensions
     /// <param name="layout">Memory over Redis, or Redis alone.</param>
     /// <param name="configure">Configures the cache.</param>
     /// <returns>The builder.</returns>
+    /// <remarks>The cache's <see cref="StockpileCacheOptions.KeyPrefix"/> is validated at start-up with the Redis options: it must hold no brace and no <c>#</c>.</remarks>
     public static IStockpileBuilder AddRedisCache(this IStockpileBuilder builder, RedisCacheLayout layout = RedisCacheLayout.MemoryThenRedis, Action<StockpileCacheOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         RedisStockpileBuilderExtensions.AddRedisLink(builder.Services, null);
+        if (!builder.Services.Any(static d => d.ServiceType == typeof(StockpileCache) && !d.IsKeyedService))
+        {
+            builder.Services.AddSingleton<IValidateOptions<RedisStoreOptions>>(new RedisCachePrefixValidator(null, configure));
+        }
+
         return builder.AddCache(configure, (sp, options) => Create(sp, options, layout));
     }
 
@@ -38,7 +45,9 @@ public static class RedisCacheBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         RedisStockpileBuilderExtensions.AddRedisLink(builder.Services, null);
-        return builder.AddCache(name, configure, (sp, options) => Create(sp, options, layout));
+        builder.AddCache(name, configure, (sp, options) => Create(sp, options, layout));
+        builder.Services.AddSingleton<IValidateOptions<RedisStoreOptions>>(new RedisCachePrefixValidator(name, configure));
+        return builder;
     }
 
     private static StockpileCache Create(IServiceProvider services, StockpileCacheOptions options, RedisCacheLayout layout)

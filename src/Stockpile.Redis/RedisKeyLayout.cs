@@ -11,8 +11,8 @@ public enum RedisKeyLayout
     Compact,
 
     /// <summary>
-    /// The type's full canonical name, as versions before this layout wrote every key
-    /// (<c>stockpile:{Shop.Product@Shop|Id|i:42}</c>): for a fleet that must keep reading what those versions cached.
+    /// The type's full canonical name, as the store wrote every key before <see cref="Compact"/> (builds before it; no
+    /// release shipped it) (<c>stockpile:{Shop.Product@Shop|Id|i:42}</c>): for a fleet that must keep reading what those builds cached.
     /// </summary>
     FullTypeNames,
 }

@@ -18,8 +18,6 @@ namespace Stockpile;
 /// </content>
 public sealed partial class RedisStore
 {
-    private const string Time = "TIME";
-
     // ExecuteAsync takes a collection: a shared empty one, not a new list per read.
     private static readonly object[] NoArguments = [];
 
@@ -48,17 +46,10 @@ public sealed partial class RedisStore
         return written >= 0;
     }
 
-    /// <summary>The lease of a read on one server: its <c>TIME</c> reply, as <see cref="RedisScripts.Read"/> formats it (microseconds, no separator).</summary>
-    private static string ClockLease(RedisResult time)
-    {
-        var parts = (RedisResult[])time!;
-        return (string)parts[0]! + ((string)parts[1]!).PadLeft(6, '0');
-    }
-
     private async ValueTask<TierRead<object?>> ReadForChainDirectAsync(IDatabase database, RedisKey redisKey, EntityKey key, CancellationToken cancellationToken)
     {
         var read = database.StringGetLeaseAsync(redisKey);
-        var clock = database.ExecuteAsync(Time, NoArguments, CommandFlags.DemandMaster);
+        var clock = database.ExecuteAsync(RedisServerTime.Command, NoArguments, CommandFlags.DemandMaster);
         Lease<byte>? value;
         string? lease = null;
         try
@@ -66,7 +57,8 @@ public sealed partial class RedisStore
             value = await read.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (value is null)
             {
-                lease = ClockLease(await clock.WaitAsync(cancellationToken).ConfigureAwait(false));
+                // The lease as RedisScripts.Read writes it: µs, no separator.
+                lease = RedisServerTime.MicrosText(await clock.WaitAsync(cancellationToken).ConfigureAwait(false));
             }
         }
         catch (Exception ex)

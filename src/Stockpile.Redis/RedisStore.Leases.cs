@@ -96,7 +96,7 @@ public sealed partial class RedisStore
     private static async ValueTask<TierRead<byte[]?[]>> ReadWithClockAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
         var read = ReadPlainAsync(database, keys, cluster: false, cancellationToken);
-        var clock = database.ExecuteAsync(Time, NoArguments, CommandFlags.DemandMaster);
+        var clock = database.ExecuteAsync(RedisServerTime.Command, NoArguments, CommandFlags.DemandMaster);
 
         // Only a miss waits for the clock: see RedisStore.ChainReads.cs for why a hit must not.
         var values = await read.ConfigureAwait(false);
@@ -105,7 +105,7 @@ public sealed partial class RedisStore
             return new TierRead<byte[]?[]>(values, null);
         }
 
-        return new TierRead<byte[]?[]>(values, ClockLease(await clock.WaitAsync(cancellationToken).ConfigureAwait(false)));
+        return new TierRead<byte[]?[]>(values, RedisServerTime.MicrosText(await clock.WaitAsync(cancellationToken).ConfigureAwait(false)));
     }
 
     /// <inheritdoc/>

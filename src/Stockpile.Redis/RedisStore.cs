@@ -73,11 +73,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     public static async ValueTask<RedisStore> ConnectAsync(RedisStoreOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var failures = RedisStoreOptionsValidator.Check(options, multiplexerInContainer: false);
-        if (failures.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", failures), nameof(options));
-        }
+        RedisStoreOptionsValidator.ThrowIfInvalid(options, multiplexerInContainer: false);
 
         loggerFactory ??= NullLoggerFactory.Instance;
         var link = RedisLink.Connect(RedisConnectionFactory.FromOptions(options), options.CircuitBreaker, options.TimeProvider ?? TimeProvider.System, loggerFactory, RedisMetrics.Shared);
@@ -103,11 +99,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     {
         ArgumentNullException.ThrowIfNull(multiplexer);
         ArgumentNullException.ThrowIfNull(options);
-        var failures = RedisStoreOptionsValidator.Check(options, multiplexerInContainer: true);
-        if (failures.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", failures), nameof(options));
-        }
+        RedisStoreOptionsValidator.ThrowIfInvalid(options, multiplexerInContainer: true);
 
         loggerFactory ??= NullLoggerFactory.Instance;
         var link = RedisLink.Connect(RedisConnectionFactory.Given(multiplexer), options.CircuitBreaker, options.TimeProvider ?? TimeProvider.System, loggerFactory, RedisMetrics.Shared);

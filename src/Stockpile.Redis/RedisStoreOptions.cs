@@ -72,7 +72,7 @@ public sealed class RedisStoreOptions : KeyValueObjectStoreOptions
     /// The default value is <see cref="RedisKeyLayout.Compact"/>: the type's short token (a pinned
     /// <see cref="StockpileTypeAttribute"/> name, or 11 characters of a hash of its full name). An instance reads only
     /// the keys of its own layout: one that switches starts cold (a miss is read from the database). Choose
-    /// <see cref="RedisKeyLayout.FullTypeNames"/> to keep reading what earlier versions, which wrote full names, cached.
+    /// <see cref="RedisKeyLayout.FullTypeNames"/> to keep reading what builds from before the token (no release), which wrote full names, cached.
     /// </value>
     public RedisKeyLayout KeyLayout { get; set; } = RedisKeyLayout.Compact;
 

@@ -1,5 +1,4 @@
 using Stockpile.Redis.Internal;
-using StackExchange.Redis;
 using Stockpile.Testing.Entities;
 
 namespace Stockpile.Redis.Tests;
@@ -10,35 +9,17 @@ namespace Stockpile.Redis.Tests;
 /// </summary>
 public sealed class RedisStoreAlternateKeyRaceTests
 {
-    private readonly List<ConnectionMultiplexer> _connections = [];
-
-    [TearDown]
-    public async Task DisconnectAsync()
-    {
-        foreach (var connection in _connections)
-        {
-            await connection.DisposeAsync();
-        }
-
-        _connections.Clear();
-    }
-
     [Test]
     public async Task ConcurrentPutsAndDeletes_MovingAlternateKeys_LeaveConsistentEntries()
     {
-        var prefix = TestStores.UniquePrefix();
-        var stores = new List<RedisStore>();
-        for (var i = 0; i < 4; i++)
-        {
-            _connections.Add(await RedisTestEnvironment.ConnectAsync());
-            stores.Add(TestStores.Create(_connections[i], o => o.KeyPrefix = prefix));
-        }
+        await using var instances = await SeparateInstanceStores.StartAsync(4);
+        var (prefix, stores) = (instances.Prefix, instances.Stores);
 
         var ids = Enumerable.Range(1, 10).ToArray();
         var skus = Enumerable.Range(0, 6).Select(i => $"S{i}").ToArray();
         await AlternateKeyWriters.RunAsync(stores, ids, skus, workers: 16, rounds: 150);
 
-        var check = _connections[0];
+        var check = instances.Connections[0];
         var reader = stores[0];
         var keys = await TestStores.KeysUnderAsync(check, prefix);
         var primaries = keys.Where(k => k.Contains("|Id|", StringComparison.Ordinal) && !k.EndsWith(RedisScripts.SideRecordSuffix, StringComparison.Ordinal)).ToHashSet();

@@ -29,6 +29,7 @@ public class PeerSaveBenchmarks
     private ServiceProvider _hybridServices = null!;
     private HybridCache _hybrid = null!;
     private string[] _keys = null!;
+    private int[] _ids = null!;
     private EntityKey[] _entityKeys = null!;
     private int _round;
 
@@ -45,6 +46,7 @@ public class PeerSaveBenchmarks
         _hybrid = _hybridServices.GetRequiredService<HybridCache>();
         _keys = [.. Enumerable.Range(0, Rows).Select(PeerBQueries.Key)];
         var products = await _plain.CreateDbContext().Products.AsNoTracking().Where(p => p.Id < Rows).ToListAsync();
+        _ids = [.. products.Select(static p => p.Id)];
         _entityKeys = [.. products.SelectMany(static p => new[] { EntityKey.For<Product>(p.Id), EntityKey.Of<Product>(nameof(Product.Sku), p.Sku) })];
     }
 
@@ -116,6 +118,56 @@ public class PeerSaveBenchmarks
         var saved = await SaveAsync(context);
         await _hybrid.RemoveAsync(_keys);
         return saved;
+    }
+
+    /// <summary>
+    /// Gets what caches the 100 rows a side's next save changes, in its memory and its Redis, as readers would have
+    /// before a save in production (the <c>cached</c> option of <see cref="PeerSaveRun"/>): so the side's eviction
+    /// (or write) finds every row, where without it the rows were never read through the cache. <see langword="null"/>
+    /// for the side without a cache.
+    /// </summary>
+    /// <param name="benchmark">The side's benchmark method's name.</param>
+    internal Func<Task>? CacheRowsBefore(string benchmark) => benchmark switch
+    {
+        nameof(StockpileEvict) or nameof(StockpileInvalidateByHand) => () => CacheRowsAsync(_evict),
+        nameof(StockpileEvictInBackground) => () => CacheRowsAsync(_evictBehind),
+        nameof(StockpileWriteThrough) => () => CacheRowsAsync(_writeThrough),
+        nameof(FusionRemove) => CacheRowsInFusionAsync,
+        nameof(HybridRemove) => CacheRowsInHybridAsync,
+        _ => null,
+    };
+
+    /// <summary>Reads the rows through the chain (the database fills memory and Redis), then checks that Redis holds every one.</summary>
+    private async Task CacheRowsAsync(PeerBStockpile side)
+    {
+        await side.Chain.GetManyAsync<Product, int>(_ids);
+        if (!await side.Chain.SettleAsync(CancellationToken.None))
+        {
+            throw new InvalidOperationException("The chain's Redis back-fill of the rows did not end.");
+        }
+
+        var inRedis = await side.Services.GetRequiredService<RedisStore>().GetManyAsync<Product, int>(_ids);
+        var inMemory = await side.Services.GetRequiredService<MemoryStore>().GetManyAsync<Product, int>(_ids);
+        if (inRedis.Any(static p => p is null) || inMemory.Any(static p => p is null))
+        {
+            throw new InvalidOperationException($"Rows not cached before the save: {inMemory.Count(static p => p is null)} missing in memory, {inRedis.Count(static p => p is null)} in Redis.");
+        }
+    }
+
+    private async Task CacheRowsInFusionAsync()
+    {
+        foreach (var id in _ids)
+        {
+            await _fusion.GetOrSetAsync<Product?>(PeerBQueries.Key(id), (_, ct) => PeerBQueries.ByIdAsync(_plain, id, ct));
+        }
+    }
+
+    private async Task CacheRowsInHybridAsync()
+    {
+        foreach (var id in _ids)
+        {
+            await _hybrid.GetOrCreateAsync(PeerBQueries.Key(id), id, (i, ct) => new ValueTask<Product?>(PeerBQueries.ByIdAsync(_plain, i, ct)));
+        }
     }
 
     private async Task<int> SaveAsync(BenchDbContext context)

@@ -60,17 +60,7 @@ internal sealed partial class RedisBackplane
         await Subscribed.ConfigureAwait(false);
         _link.SubscriptionRestored -= OnSubscriptionRestored;
         _link.Reconnected -= OnReconnected;
-        if (_queue is { } queue)
-        {
-            try
-            {
-                await queue.UnsubscribeAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (RedisLink.IsUnavailable(ex) || ex is ObjectDisposedException)
-            {
-                // Redis is away or the multiplexer is closed: the subscription is gone with it.
-            }
-        }
+        await RedisSubscription.DropAsync(_queue).ConfigureAwait(false);
     }
 
     // StackExchange.Redis awaits each call before it hands over the next message: the order is kept.

@@ -118,18 +118,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
 
         _link.SubscriptionRestored -= OnSubscriptionRestored;
         _link.Reconnected -= OnReconnected;
-
-        if (_queue is { } queue)
-        {
-            try
-            {
-                await queue.UnsubscribeAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (RedisLink.IsUnavailable(ex) || ex is RedisException or ObjectDisposedException)
-            {
-                // Redis is away or the multiplexer is closed: the subscription is gone with it.
-            }
-        }
+        await RedisSubscription.DropAsync(_queue).ConfigureAwait(false);
     }
 
     /// <summary>Sends one message: a flush (<see langword="null"/>), one key, or several keys.</summary>

@@ -37,8 +37,8 @@ internal sealed partial class RedisCacheTier
             return stamp;
         }
 
-        var time = (RedisResult[])(await database.ExecuteAsync("TIME").WaitAsync(cancellationToken).ConfigureAwait(false))!;
-        _writeClock.Observe((long)time[0] * 1_000_000 + (long)time[1]);
+        var time = await database.ExecuteAsync(RedisServerTime.Command).WaitAsync(cancellationToken).ConfigureAwait(false);
+        _writeClock.Observe(RedisServerTime.Micros(time));
         return _writeClock.Stamp();
     }
 }

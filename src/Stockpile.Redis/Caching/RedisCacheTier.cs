@@ -32,7 +32,7 @@ internal sealed partial class RedisCacheTier : CacheTier
     private readonly RedisKey _flushFenceKey;
     private readonly RedisTopology _topology = new();
 
-    /// <exception cref="ArgumentException">A prefix holds a brace.</exception>
+    /// <exception cref="ArgumentException">A prefix holds a brace or a <c>#</c> (<see cref="RedisKeyPatterns.IsValidPrefix"/>).</exception>
     /// <param name="link">The multiplexer and its circuit breaker (the Redis store's, when there is one).</param>
     /// <param name="ownsLink">Whether disposing the tier disposes the link.</param>
     /// <param name="storePrefix">The Redis store's key prefix.</param>
@@ -48,7 +48,7 @@ internal sealed partial class RedisCacheTier : CacheTier
     {
         if (!RedisKeyPatterns.IsValidPrefix(storePrefix) || !RedisKeyPatterns.IsValidPrefix(cachePrefix))
         {
-            throw new ArgumentException(ExceptionMessages.CachePrefixHoldsBrace(cachePrefix), nameof(cachePrefix));
+            throw new ArgumentException(ExceptionMessages.CachePrefixInvalid(cachePrefix, storePrefix), nameof(cachePrefix));
         }
 
         _link = link;

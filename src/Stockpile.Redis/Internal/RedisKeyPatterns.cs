@@ -87,8 +87,20 @@ internal static class RedisKeyPatterns
         && key[prefix.Length + 1] != TagClose
         && key[^1] == TagClose;
 
-    /// <summary>Returns whether a prefix can be one: it must not hold a brace, which ends it in every key.</summary>
-    public static bool IsValidPrefix(string prefix) => prefix.AsSpan().IndexOfAny(TagOpen, TagClose) < 0;
+    /// <summary>The character that follows a prefix in the keys the store and the cache keep for themselves (<c>#clear:</c>, <c>#etag:</c>, <c>#tokens:</c>, <c>#cache:</c>; in a cache <c>#fence:</c>, <c>#lock:</c>, <c>#tags:</c>, …).</summary>
+    public const char InternalMarker = '#';
+
+    /// <summary>
+    /// Returns whether a prefix can be one: it must hold no brace, which ends it in every key, and no
+    /// <see cref="InternalMarker"/>. With neither, the first <c>{</c> or <c>#</c> of any key ends its prefix, so no
+    /// key of one prefix is ever a key of another (<c>app:#etag:{…}</c>, an object under the prefix <c>app:#etag:</c>,
+    /// would be a tag set of <c>app:</c>).
+    /// </summary>
+    public static bool IsValidPrefix(string prefix) => prefix.AsSpan().IndexOfAny(TagOpen, TagClose, InternalMarker) < 0;
+
+    /// <summary>Says why <see cref="IsValidPrefix"/> refuses a prefix (the end of an options validation message).</summary>
+    public const string PrefixRule =
+        "must not contain '{', '}' or '#': every key is the prefix, then a brace (an object, whose hash tag it opens) or a '#' (a key the store or the cache keeps for itself, such as '#etag:' or '#clear:'), so a prefix holding one could name another prefix's keys";
 
     /// <summary>Escapes the characters <c>SCAN MATCH</c> treats as wildcards, so a prefix matches only itself.</summary>
     public static string EscapeGlob(string text)

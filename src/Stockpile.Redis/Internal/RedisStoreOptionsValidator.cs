@@ -18,6 +18,19 @@ internal sealed class RedisStoreOptionsValidator(IServiceProviderIsService? serv
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    /// <summary>Checks options given to a store made without DI (<see cref="RedisStore.ConnectAsync"/>, <see cref="RedisStore.Create"/>).</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="multiplexerInContainer">Whether a multiplexer is at hand when the options name no server.</param>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every reason.</exception>
+    public static void ThrowIfInvalid(RedisStoreOptions options, bool multiplexerInContainer)
+    {
+        var failures = Check(options, multiplexerInContainer);
+        if (failures.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", failures), nameof(options));
+        }
+    }
+
     /// <param name="options">The options.</param>
     /// <param name="multiplexerInContainer">Whether a multiplexer is at hand when the options name no server.</param>
     public static List<string> Check(RedisStoreOptions options, bool multiplexerInContainer)
@@ -44,10 +57,9 @@ internal sealed class RedisStoreOptionsValidator(IServiceProviderIsService? serv
         {
             failures.Add("RedisStoreOptions.KeyPrefix must not be empty: it keeps applications apart, and a clear removes only the keys under it.");
         }
-
         else if (!RedisKeyPatterns.IsValidPrefix(options.KeyPrefix))
         {
-            failures.Add($"RedisStoreOptions.KeyPrefix must not contain '{{' or '}}': the store wraps every key in braces after the prefix, so that a prefix is a namespace of its own and each object keeps its Redis Cluster hash slot; it is '{options.KeyPrefix}'.");
+            failures.Add($"RedisStoreOptions.KeyPrefix {RedisKeyPatterns.PrefixRule}; it is '{options.KeyPrefix}'.");
         }
 
         if (!Enum.IsDefined(options.KeyLayout))

@@ -1,4 +1,3 @@
-using StackExchange.Redis;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Entities;
 
@@ -10,23 +9,10 @@ namespace Stockpile.Redis.Tests.Cluster;
 /// </summary>
 public sealed class RedisClusterStoreTests
 {
-    private readonly List<ConnectionMultiplexer> _connections = [];
-
-    [TearDown]
-    public async Task DisconnectAsync()
-    {
-        foreach (var connection in _connections)
-        {
-            await connection.DisposeAsync();
-        }
-
-        _connections.Clear();
-    }
-
     [Test]
     public async Task GetManyAsync_OnTheCluster_ReadsEachSlotOnce_AllAtOnce()
     {
-        var connection = await ConnectAsync();
+        await using var connection = await RedisClusterEnvironment.ConnectAsync();
         var commands = new CommandRecorder(connection);
         await using var store = TestStores.Create(connection);
         var products = Enumerable.Range(0, 100).Select(_ => TestStores.NewProduct()).ToList();
@@ -43,12 +29,8 @@ public sealed class RedisClusterStoreTests
     [Test]
     public async Task ConcurrentWritersMovingAlternateKeys_NoReaderGetsAnObjectByAKeyItNoLongerHolds()
     {
-        var prefix = TestStores.UniquePrefix();
-        var stores = new List<RedisStore>();
-        for (var i = 0; i < 4; i++)
-        {
-            stores.Add(TestStores.Create(await ConnectAsync(), o => o.KeyPrefix = prefix));
-        }
+        await using var instances = await SeparateInstanceStores.StartAsync(4, cluster: true);
+        var stores = instances.Stores;
 
         var ids = Enumerable.Range(1, 8).Select(_ => TestStores.NextId()).ToArray();
         var skus = Enumerable.Range(0, 5).Select(i => $"S{i}").ToArray();
@@ -99,17 +81,5 @@ public sealed class RedisClusterStoreTests
             var found = await stores[0].GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), sku));
             Assert.That(found?.Sku, Is.EqualTo(found is null ? null : sku), "after the writers, too");
         }
-
-        foreach (var store in stores)
-        {
-            await store.DisposeAsync();
-        }
-    }
-
-    private async Task<ConnectionMultiplexer> ConnectAsync()
-    {
-        var connection = await RedisClusterEnvironment.ConnectAsync();
-        _connections.Add(connection);
-        return connection;
     }
 }

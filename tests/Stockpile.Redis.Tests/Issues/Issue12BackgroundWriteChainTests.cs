@@ -18,16 +18,9 @@ public sealed class Issue12BackgroundWriteChainTests
     [Test]
     public async Task GetAsync_WriteOfTheRowRightAfterTheRead_BackgroundBackfillLeavesTheNewerRowInRedis([Values] bool sameInstance)
     {
-        await using var connection = await RedisTestEnvironment.ConnectAsync();
-        var faulty = new FaultyRedis(connection);
-        var prefix = TestStores.UniquePrefix();
-        await using var other = TestStores.Create(connection, o => o.KeyPrefix = prefix);
-        await using var redis = TestStores.Create(faulty, o => o.KeyPrefix = prefix);
-        var database = new FakeDatabase();
-        var chain = new ChainedStore([new MemoryStore(), redis, database], new ChainedStoreOptions { BackfillSharedTiersInBackground = true });
-        var old = TestStores.NewProduct("old");
-        await database.PutAsync(old);
-        await Issue12ChainMissFromDatabaseTests.WarmUpAsync(chain, database);
+        await using var set = await BackgroundBackfillChain.StartAsync();
+        var (faulty, other, database, chain) = (set.Faulty!, set.Other, set.Database, set.Chain);
+        var old = await set.SeedAsync("old");
 
         var held = 0;
         faulty.Hold = (method, _) => method.Name == "ScriptEvaluateAsync" && Interlocked.Exchange(ref held, 1) == 0;
@@ -57,13 +50,8 @@ public sealed class Issue12BackgroundWriteChainTests
     [Test]
     public async Task GetAsync_TagRemovedWhileTheDatabaseAnswers_BackgroundBackfillIsStillUndone()
     {
-        await using var connection = await RedisTestEnvironment.ConnectAsync();
-        var prefix = TestStores.UniquePrefix();
-        await using var other = TestStores.Create(connection, o => o.KeyPrefix = prefix);
-        await using var redis = TestStores.Create(connection, o => o.KeyPrefix = prefix);
-        var database = new FakeDatabase();
-        var chain = new ChainedStore([new MemoryStore(), redis, database], new ChainedStoreOptions { BackfillSharedTiersInBackground = true });
-        await Issue12ChainMissFromDatabaseTests.WarmUpAsync(chain, database);
+        await using var set = await BackgroundBackfillChain.StartAsync(throughFaulty: false);
+        var (other, database, chain) = (set.Other, set.Database, set.Chain);
         var tenant = TestStores.NextId();
         var order = new TenantOrder { Id = TestStores.NextId(), Number = $"N-{TestStores.NextId()}", TenantId = tenant, Note = "v1" };
         await database.PutAsync(order);

@@ -63,19 +63,11 @@ public sealed class Issue12ChainMissFromDatabaseTests : PrivateRedisServerFixtur
     [Test]
     public async Task GetAsync_WriteLandsBeforeTheBackgroundBackfill_NeverOverwrittenByTheOlderRow([Values] bool sameInstance)
     {
-        await using var connection = await RedisTestEnvironment.ConnectAsync();
-        var faulty = new FaultyRedis(connection);
-        var prefix = TestStores.UniquePrefix();
-        await using var other = TestStores.Create(connection, o => o.KeyPrefix = prefix);
-        await using var redis = TestStores.Create(faulty, o => o.KeyPrefix = prefix);
-        var database = new FakeDatabase();
-        var memory = new MemoryStore();
-        var chain = new ChainedStore([memory, redis, database], new ChainedStoreOptions { BackfillSharedTiersInBackground = true });
-        var old = TestStores.NewProduct("old");
-        await database.PutAsync(old);
+        await using var set = await BackgroundBackfillChain.StartAsync();
+        var (faulty, other, database, memory, chain) = (set.Faulty!, set.Other, set.Database, set.Memory, set.Chain);
+        var old = await set.SeedAsync("old");
 
         // The caller gets the row from the database while its Redis back-fill is held before it reaches Redis.
-        await WarmUpAsync(chain, database);
         var (reached, release) = faulty.HoldNext("ScriptEvaluateAsync");
         var read = chain.GetAsync<Product, int>(old.Id).AsTask();
         Assert.That(await Task.WhenAny(reached, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(reached), () => $"the back-fill's script was not sent: {string.Join(", ", faulty.Commands)}");
@@ -105,17 +97,12 @@ public sealed class Issue12ChainMissFromDatabaseTests : PrivateRedisServerFixtur
     [Test]
     public async Task GetAsync_BackgroundBackfillFails_IsSkippedAndLogged_TheReadSucceeds()
     {
-        await using var connection = await RedisTestEnvironment.ConnectAsync();
-        var faulty = new FaultyRedis(connection);
         using var logs = new Stockpile.Testing.Logging.CapturingLoggerProvider();
         using var loggerFactory = logs.CreateFactory();
-        await using var redis = TestStores.Create(faulty, loggerFactory: loggerFactory);
-        var database = new FakeDatabase();
-        var chain = new ChainedStore([new MemoryStore(), redis, database], new ChainedStoreOptions { BackfillSharedTiersInBackground = true });
-        var row = TestStores.NewProduct("row");
-        await database.PutAsync(row);
+        await using var set = await BackgroundBackfillChain.StartAsync(loggerFactory: loggerFactory);
+        var (faulty, redis, chain) = (set.Faulty!, set.Redis, set.Chain);
+        var row = await set.SeedAsync("row");
 
-        await WarmUpAsync(chain, database);
         var (reached, release) = faulty.HoldNext("ScriptEvaluateAsync");
         var read = chain.GetAsync<Product, int>(row.Id).AsTask();
         Assert.That(await Task.WhenAny(reached, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(reached), () => $"the back-fill's script was not sent: {string.Join(", ", faulty.Commands)}");
@@ -132,14 +119,5 @@ public sealed class Issue12ChainMissFromDatabaseTests : PrivateRedisServerFixtur
         Assert.That(await chain.SettleAsync(default), Is.True, "the clean-up ran");
         Assert.That(await redis.GetAsync<Product, int>(row.Id), Is.Null);
         Assert.That((await chain.GetAsync<Product, int>(row.Id))?.Name, Is.EqualTo("row"), "memory kept its back-fill");
-    }
-
-    /// <summary>A first miss and back-fill: the store's first call does its own work first (a script), and the put script is loaded.</summary>
-    internal static async Task WarmUpAsync(ChainedStore chain, FakeDatabase database)
-    {
-        var warm = TestStores.NewProduct("warm");
-        await database.PutAsync(warm);
-        Assert.That((await chain.GetAsync<Product, int>(warm.Id))?.Name, Is.EqualTo("warm"));
-        Assert.That(await chain.SettleAsync(default), Is.True);
     }
 }
