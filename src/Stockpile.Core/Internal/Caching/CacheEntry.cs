@@ -4,7 +4,7 @@ namespace Stockpile.Internal.Caching;
 /// One cached value as a tier keeps it: the instance (immutable types; a private copy of flat mutable ones) or its serialized bytes, when it expires, and the
 /// versions its tags had when it was written.
 /// </summary>
-internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset? expiresAt, long deadline, TagStamp[]? tags, Func<object, object>? copier = null)
+internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset? expiresAt, CacheDeadline deadline, TagStamp[]? tags, Func<object, object>? copier = null)
 {
     /// <summary>
     /// Gets the copy every read makes of <see cref="Instance"/> when it is the cache's private copy of a flat mutable
@@ -21,11 +21,9 @@ internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset
     /// <summary>When the value expires; <see langword="null"/> for never.</summary>
     public DateTimeOffset? ExpiresAt { get; } = expiresAt;
 
-    /// <summary>The same moment on the tier's <see cref="CacheClock"/>; <see cref="long.MaxValue"/> for never.</summary>
-    public long Deadline { get; } = deadline;
+    /// <summary>The same moment on the tier's <see cref="CacheClock"/>; <see cref="CacheDeadline.Never"/> for never.</summary>
+    public CacheDeadline Deadline { get; } = deadline;
 
     /// <summary>The value's tags and their versions at write time; <see langword="null"/> for none.</summary>
     public TagStamp[]? Tags { get; } = tags;
-
-    public bool IsExpired(long now) => Deadline <= now;
 }
