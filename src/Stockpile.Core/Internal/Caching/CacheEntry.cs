@@ -12,6 +12,13 @@ internal sealed class CacheEntry(object? instance, byte[]? bytes, DateTimeOffset
     /// </summary>
     public Func<object, object>? Copier { get; } = copier;
 
+    /// <summary>
+    /// Gets the instance a hit hands out as it is, worked out once when the entry is made: <see cref="Instance"/> when
+    /// the entry has no tags to check, no bytes to read and no copy to make; else <see langword="null"/>, and the hit
+    /// takes the general path (as it does for a stored <see langword="null"/>).
+    /// </summary>
+    public object? Plain { get; } = tags is null && bytes is null && copier is null ? instance : null;
+
     /// <summary>The value itself, for an immutable type; <see langword="null"/> when <see cref="Bytes"/> holds it.</summary>
     public object? Instance { get; } = instance;
 
