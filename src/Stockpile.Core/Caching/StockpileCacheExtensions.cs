@@ -11,8 +11,8 @@ namespace Stockpile;
 /// <remarks>
 /// <para>On Stockpile's own <see cref="StockpileCache"/> each read calls the sealed class's method of the same name
 /// instead (one type check, as the JIT's own guard for the interface call): the same read, whose hit hands the value
-/// over without an <c>out</c> parameter between the memory read and the type check (measured: a hit of a value stored
-/// forever 15.3–16.0 ns through <see cref="IStockpileCache.TryGetLocal"/>, 11.0–12.2 ns on the sealed path).</para>
+/// over without an <c>out</c> parameter between the memory read and the type check (docs/benchmarks.md, "Item 1,
+/// session 8").</para>
 /// <para>What a read returns is the same either way: the implementation's <see cref="IStockpileCache.GetCoreAsync{T}"/> and
 /// <see cref="IStockpileCache.GetOrCreateCoreAsync{TState, T}"/> read memory too, then the shared tiers. A value in
 /// memory of another type than the one asked for is left to them (they throw the cache's error naming the key
