@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Caching.Memory;
@@ -84,6 +85,12 @@ public class CacheHitPartsBenchmarks
 
     [Benchmark(Description = "Environment.TickCount64")]
     public long TickCount() => Environment.TickCount64;
+
+    [Benchmark(Description = "clock_gettime(CLOCK_MONOTONIC_COARSE) straight into the vDSO (the clock's floor)")]
+    public long VdsoCoarse() => VdsoCoarseClock.IsAvailable ? VdsoCoarseClock.Now() : 0;
+
+    [Benchmark(Description = "Stopwatch.GetTimestamp (the exact clock, read only in a value's last CoarseMarginMilliseconds)")]
+    public long ExactClock() => Stopwatch.GetTimestamp();
 
     [Benchmark(Description = "CacheClock.Now (system)")]
     public long CacheClockNow() => _clock.Now();

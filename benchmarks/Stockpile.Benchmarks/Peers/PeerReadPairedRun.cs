@@ -102,6 +102,8 @@ internal static class PeerReadPairedRun
                 new("the same, `StringComparer.Ordinal`", Calls(parts.OrdinalComparerProbe), Side.Stockpile),
                 new("the same, a custom ordinal comparer (randomized hashing)", Calls(parts.CustomComparer), Side.Stockpile),
                 new("`Environment.TickCount64`", Ticks(parts.TickCount), Side.Stockpile),
+                new("`clock_gettime(CLOCK_MONOTONIC_COARSE)` straight into the vDSO (the clock's floor; not used)", Ticks(parts.VdsoCoarse), Side.Stockpile),
+                new("`Stopwatch.GetTimestamp` (the exact clock: a value's last 17 ms)", Ticks(parts.ExactClock), Side.Stockpile),
                 new("`DateTimeOffset.UtcNow`", Ticks(() => parts.UtcNow().UtcTicks), Side.Stockpile),
                 new("the emitted copy of `Product`", Calls(parts.Copy), Side.Stockpile),
                 new("hand-written `new Product { ... }`", Calls(parts.HandWrittenCopy), Side.Stockpile),

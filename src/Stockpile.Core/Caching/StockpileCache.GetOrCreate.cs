@@ -41,6 +41,11 @@ public sealed partial class StockpileCache
             // The hit path: the process memory read synchronously, the value handed out without a detour through the
             // tier's ValueTask, the answer's generic plumbing or the serializer's try/catch.
             var near = memory.Get(CheckKey(key));
+            if (near?.Plain is T plain)
+            {
+                return new ValueTask<T>(plain);
+            }
+
             if (near is { Tags: null, Bytes: null, Instance: T stored })
             {
                 return new ValueTask<T>(Handed(near, stored));

@@ -63,10 +63,19 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         // The interface's hit path (StockpileCacheExtensions): one probe of the process memory, the clock only for a value
         // with a deadline, and a flat mutable value's copy; whatever needs more (tags, bytes, a shared tier) answers false.
         CheckKey(key);
-        if (_memory is { } memory && !StockpileCaching.IsDisabled && memory.Get(key) is { Tags: null, Bytes: null } entry)
+        if (_memory is { } memory && !StockpileCaching.IsDisabled && memory.Get(key) is { } entry)
         {
-            value = entry.Copier is { } copy ? copy(entry.Instance!) : entry.Instance;
-            return true;
+            if (entry.Plain is { } plain)
+            {
+                value = plain;
+                return true;
+            }
+
+            if (entry is { Tags: null, Bytes: null })
+            {
+                value = entry.Copier is { } copy ? copy(entry.Instance!) : entry.Instance;
+                return true;
+            }
         }
 
         value = null;
@@ -94,6 +103,11 @@ public sealed partial class StockpileCache : IStockpileCache, IAsyncDisposable, 
         // good; over a shared tier a memory miss reads on (the memory level is read again there: a miss's cost is the
         // shared read).
         var near = _memory?.Get(CheckKey(key));
+        if (near?.Plain is T plain)
+        {
+            return new ValueTask<T?>(plain);
+        }
+
         if (near is { Tags: null, Bytes: null, Instance: T stored })
         {
             return new ValueTask<T?>(Handed(near, stored));

@@ -93,7 +93,7 @@ internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
             var current = Live(key);
             var value = current is null ? delta : checked(IntegerOf(key, current) + delta);
             _entries[key] = current is null
-                ? new CacheEntry(value, null, null, long.MaxValue, null)
+                ? new CacheEntry(value, null, null, CacheDeadline.Never, null)
                 : new CacheEntry(value, null, current.ExpiresAt, current.Deadline, current.Tags);
             return new(value);
         }
@@ -148,11 +148,12 @@ internal sealed class MemoryCacheTier(CacheClock clock) : CacheTier
     /// <summary>The entry under a key unless it expired (an expired one is dropped on the way).</summary>
     /// <remarks>
     /// Inlined into the cache's hit path: one dictionary probe and one clock read (none for a value that never expires,
-    /// which has no deadline to check); the removal is out of line.
+    /// which has no deadline to check; the exact clock too near the end of a lifetime, <see cref="CacheClock"/>); the
+    /// removal is out of line.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private CacheEntry? Live(string key) =>
-        _entries.TryGetValue(key, out var entry) && (entry.Deadline == long.MaxValue || !entry.IsExpired(clock.Now()) || Drop(key, entry)) ? entry : null;
+        _entries.TryGetValue(key, out var entry) && (entry.Deadline.Coarse == long.MaxValue || clock.IsAlive(entry.Deadline) || Drop(key, entry)) ? entry : null;
 
     /// <summary>Drops an expired entry (unless another write replaced it meanwhile); always <see langword="false"/>, for <see cref="Live"/>.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
