@@ -39,6 +39,15 @@ internal static class RedisBatchProbeRun
         var reflected = (JsonTypeInfo<Product>)JsonSerializerOptions.Default.GetTypeInfo(typeof(Product));
         var generated = ProductJsonContext.Default.Product;
 
+        // The default serializer's options (System.Text.Json's defaults and its two converters refusing lone surrogates),
+        // read through the serializer as the store does (a type, not a JsonTypeInfo) and through their JsonTypeInfo.
+        var stockpile = SystemTextJsonStockpileSerializer.Default;
+        var stockpileOptions = new JsonSerializerOptions(JsonSerializerDefaults.General);
+        stockpileOptions.Converters.Add(new Stockpile.Internal.Serialization.WellFormedTextConverter());
+        stockpileOptions.Converters.Add(new Stockpile.Internal.Serialization.WellFormedCharConverter());
+        stockpileOptions.MakeReadOnly(populateMissingResolver: true);
+        var stockpileInfo = (JsonTypeInfo<Product>)stockpileOptions.GetTypeInfo(typeof(Product));
+
         (string Name, Func<Task> Run)[] sides =
         [
             ("PING", () => database.PingAsync()),
@@ -48,6 +57,8 @@ internal static class RedisBatchProbeRun
             ("GET of one value of 5,800 bytes", () => ExecuteAsync(database, "GET", big)),
             ("deserialize 100, reflection-based JsonTypeInfo", () => Deserialize(json, reflected)),
             ("deserialize 100, source-generated JsonTypeInfo", () => Deserialize(json, generated)),
+            ("deserialize 100, the default serializer's options, their JsonTypeInfo", () => Deserialize(json, stockpileInfo)),
+            ("deserialize 100 through the default serializer, as the store does", () => Deserialize(json, stockpile)),
             ("StackExchange.Redis's synchronous part of an MGET of 1", () => SendAsync(database, one)),
             ("StackExchange.Redis's synchronous part of an MGET of 100", () => SendAsync(database, missing)),
         ];
@@ -95,6 +106,16 @@ internal static class RedisBatchProbeRun
         foreach (var value in values)
         {
             _ = JsonSerializer.Deserialize(value, info);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static Task Deserialize(byte[][] values, SystemTextJsonStockpileSerializer serializer)
+    {
+        foreach (var value in values)
+        {
+            _ = serializer.Deserialize(value, typeof(Product));
         }
 
         return Task.CompletedTask;
