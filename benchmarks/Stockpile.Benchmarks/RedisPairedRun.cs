@@ -21,7 +21,6 @@ internal static class RedisPairedRun
             await CompareAsync("get by primary key", "StringGetAsync + deserialize", benchmarks.BareGet, "RedisStore.GetAsync", benchmarks.StoreGet, rounds: 60, block: 50);
             await CompareAsync("batch of 100", "MGET + deserialize", benchmarks.BareBatch, "RedisStore.GetManyAsync", benchmarks.StoreBatch, rounds: 60, block: 20);
             await CompareAsync("batch of 100, the store's keys", "MGET of the store's keys + deserialize", benchmarks.BareBatchOfStoreKeys, "RedisStore.GetManyAsync", benchmarks.StoreBatch, rounds: 60, block: 20);
-            await CompareAsync("batch of 100, the reply read in two halves at once against on one thread", "RedisStore.GetManyAsync, one thread", benchmarks.OneThreadStoreBatch, "RedisStore.GetManyAsync, two halves", benchmarks.StoreBatch, rounds: 60, block: 20);
             await CompareAsync("100 gets", "100 sequential RedisStore.GetAsync", benchmarks.StoreSequential100, "RedisStore.GetManyAsync of 100", benchmarks.StoreBatch, rounds: 30, block: 3);
             await CompareAsync("100 gets, the hand-written floor", "100 sequential RedisStore.GetAsync", benchmarks.StoreSequential100, "MGET of the store's keys + deserialize", benchmarks.BareBatchOfStoreKeys, rounds: 30, block: 3);
             await CompareAsync("batch of 100, full type names in keys against compact", "RedisStore.GetManyAsync, full type names", benchmarks.FullNameStoreBatch, "RedisStore.GetManyAsync, compact", benchmarks.StoreBatch, rounds: 60, block: 20);
@@ -162,7 +161,6 @@ internal static class RedisPairedRun
         Console.WriteLine(string.Create(inv, $"paired {name} ({peerTimes.Count} calls each, alternating blocks of {block}):"));
         Console.WriteLine(string.Create(inv, $"  {peerName}: P50 {Percentile(peerTimes, 50):N1} us, P99 {Percentile(peerTimes, 99):N1} us, mean {peerTimes.Average():N1} us"));
         Console.WriteLine(string.Create(inv, $"  {storeName}: P50 {Percentile(storeTimes, 50):N1} us, P99 {Percentile(storeTimes, 99):N1} us, mean {storeTimes.Average():N1} us"));
-        Console.WriteLine($"  (experiment) tails read by a worker {Stockpile.Redis.Internal.ReplyTail.s_byWorker}, by the caller {Stockpile.Redis.Internal.ReplyTail.s_byCaller}");
         Console.WriteLine(string.Create(inv, $"  ratio {storeName} / {peerName}: P50 {Percentile(storeTimes, 50) / Percentile(peerTimes, 50):N2}x, P99 {Percentile(storeTimes, 99) / Percentile(peerTimes, 99):N2}x, mean {storeTimes.Average() / peerTimes.Average():N2}x (the peer takes {Percentile(peerTimes, 50) / Percentile(storeTimes, 50):N1}x the store's P50)"));
     }
 

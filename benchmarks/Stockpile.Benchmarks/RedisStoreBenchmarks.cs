@@ -46,9 +46,6 @@ public partial class RedisStoreBenchmarks
     // same length; and the compact layout without removing the other layout's keys on a write.
     private RedisStore _fullNameStore = null!;
     private RedisStore _evictingStore = null!;
-
-    // The same store with every reply read on one thread (the store's batch splits a reply of 100 in two halves).
-    private RedisStore _oneThreadStore = null!;
     private Product[] _products = null!;
     private RedisKey[] _bareKeys = null!;
     private RedisKey[] _storeKeys = null!;
@@ -72,8 +69,6 @@ public partial class RedisStoreBenchmarks
         _fullNameStore = RedisStore.Create(_multiplexer, new RedisStoreOptions { KeyPrefix = "named:", DefaultLifetime = TimeSpan.FromHours(1), KeyLayout = RedisKeyLayout.FullTypeNames, EvictOtherKeyLayout = false });
         _evictingStore = RedisStore.Create(_multiplexer, new RedisStoreOptions { KeyPrefix = "evict:", DefaultLifetime = TimeSpan.FromHours(1), EvictOtherKeyLayout = true });
         await _fullNameStore.PutManyAsync(_products);
-        _oneThreadStore = RedisStore.Create(_multiplexer, new RedisStoreOptions { KeyPrefix = "bench:", DefaultLifetime = TimeSpan.FromHours(1) });
-        _oneThreadStore.SplitReplyMinimum = int.MaxValue;
         _bareKeys = [.. _products.Select(p => (RedisKey)("bare:" + p.Id))];
         await _database.StringSetAsync([.. _products.Select(p => new KeyValuePair<RedisKey, RedisValue>(_bareKeys[p.Id], JsonSerializer.SerializeToUtf8Bytes(p)))]);
         _batchIds = [.. Enumerable.Range(0, Batch)];
@@ -105,7 +100,6 @@ public partial class RedisStoreBenchmarks
         await _store.DisposeAsync();
         await _fullNameStore.DisposeAsync();
         await _evictingStore.DisposeAsync();
-        await _oneThreadStore.DisposeAsync();
         await _multiplexer.DisposeAsync();
         await _server.DisposeAsync();
     }
@@ -155,10 +149,6 @@ public partial class RedisStoreBenchmarks
     [Benchmark(Description = "RedisStore.GetManyAsync of 100")]
     [BenchmarkCategory("batch")]
     public async Task<IReadOnlyList<Product?>> StoreBatch() => await _store.GetManyAsync<Product, int>(_batchIds);
-
-    [Benchmark(Description = "RedisStore.GetManyAsync of 100, the reply read on one thread")]
-    [BenchmarkCategory("batch")]
-    public async Task<IReadOnlyList<Product?>> OneThreadStoreBatch() => await _oneThreadStore.GetManyAsync<Product, int>(_batchIds);
 
     [Benchmark(Description = "100 sequential RedisStore.GetAsync")]
     [BenchmarkCategory("batch")]

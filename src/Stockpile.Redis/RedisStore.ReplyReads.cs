@@ -14,13 +14,6 @@ public sealed partial class RedisStore
     private const string MultiGet = "MGET";
 
     /// <summary>
-    /// Gets or sets the fewest values of an <c>MGET</c> reply read in two halves at once (see
-    /// <see cref="TryReadReply{T, TKey}"/>); <see cref="int.MaxValue"/> reads every reply on one thread, as a
-    /// single-core machine does.
-    /// </summary>
-    internal int SplitReplyMinimum { get; set; } = Environment.ProcessorCount > 1 ? 64 : int.MaxValue;
-
-    /// <summary>
     /// Sends one <c>MGET</c> of <paramref name="keys"/>; the task's reply must be disposed. The arguments are written
     /// before the call returns (see <see cref="IDatabaseAsync.ExecuteRespAsync"/>), so their array, and the keys'
     /// buffer, may go back to the pool at once. They go as values over the keys' bytes (no array per key): one server
@@ -51,8 +44,6 @@ public sealed partial class RedisStore
     /// <summary>
     /// Reads the objects of an <c>MGET</c> reply into <paramref name="results"/>, one per key in order;
     /// <see langword="false"/> when a value is not a readable object (left to the general path, which logs and removes it).
-    /// A reply of at least <see cref="SplitReplyMinimum"/> values is read in two halves at once, the second on a
-    /// thread-pool worker (<see cref="ReplyTail"/>): the reply is in, and deserializing its values is the rest of the call.
     /// </summary>
     /// <exception cref="RedisException">The reply is not an array of one value per key.</exception>
     private bool TryReadReply<T, TKey>(RespResult reply, KeyDefinition key, bool shortForm, IReadOnlyList<TKey> primaryKeys, T?[] results)
@@ -64,37 +55,12 @@ public sealed partial class RedisStore
             throw new RedisException(Redis.ExceptionMessages.UnexpectedReply(MultiGet, results.Length));
         }
 
-        if (results.Length < SplitReplyMinimum)
-        {
-            return TryReadValues(reply, key, shortForm, primaryKeys, results, 0, results.Length);
-        }
-
-        var half = results.Length / 2;
-        var tail = new ReplyTail(() => TryReadValues(reply, key, shortForm, primaryKeys, results, half, results.Length)).Start();
-        var readable = false;
-        try
-        {
-            readable = TryReadValues(reply, key, shortForm, primaryKeys, results, 0, half);
-        }
-        finally
-        {
-            // Even when the first half failed: the reply goes back to its pool only once no thread reads it.
-            readable &= tail.Finish();
-        }
-
-        return readable;
-    }
-
-    /// <summary>Reads the objects of the values <paramref name="start"/> to <paramref name="end"/> (excluded) of an <c>MGET</c> reply into <paramref name="results"/>.</summary>
-    private bool TryReadValues<T, TKey>(RespResult reply, KeyDefinition key, bool shortForm, IReadOnlyList<TKey> primaryKeys, T?[] results, int start, int end)
-        where T : class
-    {
         var readable = true;
-        var values = reply.Read().AggregateChildren();
-        for (var i = 0; i < end && values.MoveNext(); i++)
+        var values = reader.AggregateChildren();
+        for (var i = 0; i < results.Length && values.MoveNext(); i++)
         {
             var value = values.Value;
-            if (i < start || value.IsNull)
+            if (value.IsNull)
             {
                 continue;
             }
