@@ -63,12 +63,14 @@ internal static class RedisPairedRun
             {
                 await benchmarks.StorePut();
                 await benchmarks.BarePutScript();
+                await benchmarks.BarePutScriptLongForm();
                 await benchmarks.EvictingStorePut();
                 await benchmarks.FullNameStorePut();
             }
 
             const string Script = "the put script by EVALSHA, the store's keys and arguments made once";
             await CompareAsync("put: sending the keys and arguments", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "return 1 sent the put's keys and arguments", benchmarks.BareEvalShaWithPutArguments, rounds: 100, block: 50);
+            await CompareAsync("put script: the short form (4 arguments) against the long form (6)", "the put script, long form", benchmarks.BarePutScriptLongForm, "the put script, short form", benchmarks.BarePutScript, rounds: 100, block: 50);
             await CompareAsync("put script alone", "one EVALSHA (return 1)", benchmarks.BareEvalSha, Script, benchmarks.BarePutScript, rounds: 100, block: 50);
             await CompareAsync("put: the client's share", Script, benchmarks.BarePutScript, "RedisStore.PutAsync", benchmarks.StorePut, rounds: 100, block: 50);
             await CompareAsync("put with two alternate keys", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "RedisStore.PutAsync", benchmarks.StorePut, rounds: 100, block: 50);
