@@ -62,30 +62,13 @@ internal static class RedisBatchProbeRun
             ("StackExchange.Redis's synchronous part of an MGET of 1", () => SendAsync(database, one)),
             ("StackExchange.Redis's synchronous part of an MGET of 100", () => SendAsync(database, missing)),
         ];
-        var times = sides.Select(_ => new List<double>()).ToArray();
-        for (var warmup = 0; warmup < 4; warmup++)
-        {
-            foreach (var (_, run) in sides)
-            {
-                await RedisPairedRun.MeasureAsync(run, 300, null);
-            }
-        }
-
-        for (var round = 0; round < 60; round++)
-        {
-            for (var i = 0; i < sides.Length; i++)
-            {
-                var side = (i + round) % sides.Length;
-                if (side >= sides.Length - 2)
-                {
-                    await MeasureSendAsync(database, side == sides.Length - 1 ? missing : one, 20, times[side]);
-                }
-                else
-                {
-                    await RedisPairedRun.MeasureAsync(sides[side].Run, 20, times[side]);
-                }
-            }
-        }
+        // The last two sides time only the call itself (until it returns its task); their warm-up awaits the whole call.
+        var times = await RedisPairedRun.MeasureInTurnAsync(
+            [.. sides.Select((side, i) => (Func<int, List<double>?, Task>)((count, into) => into is not null && i >= sides.Length - 2
+                ? MeasureSendAsync(database, i == sides.Length - 1 ? missing : one, count, into)
+                : RedisPairedRun.MeasureAsync(side.Run, count, into)))],
+            rounds: 60,
+            block: 20);
 
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv, $"an MGET of 100, part by part (1,200 calls each, in turn in blocks of 20):"));

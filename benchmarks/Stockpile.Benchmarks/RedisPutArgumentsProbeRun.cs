@@ -54,23 +54,7 @@ internal static class RedisPutArgumentsProbeRun
             ("return 1, the primary key; the 2 alternate keys and 6 arguments as arguments", () => database.ScriptEvaluateAsync(noop, primaries[Next()], alternatesAsArguments[next])),
             ("return 1, no key; the 3 keys and 6 arguments as arguments", () => database.ScriptEvaluateAsync(noop, null, keysAsArguments[Next()])),
         ];
-        var times = sides.Select(_ => new List<double>()).ToArray();
-        for (var warmup = 0; warmup < 4; warmup++)
-        {
-            foreach (var (_, run) in sides)
-            {
-                await RedisPairedRun.MeasureAsync(run, 300, null);
-            }
-        }
-
-        for (var round = 0; round < 200; round++)
-        {
-            for (var i = 0; i < sides.Length; i++)
-            {
-                var side = (i + round) % sides.Length;
-                await RedisPairedRun.MeasureAsync(sides[side].Run, 25, times[side]);
-            }
-        }
+        var times = await RedisPairedRun.MeasureInTurnAsync([.. sides.Select(side => (Func<int, List<double>?, Task>)((count, into) => RedisPairedRun.MeasureAsync(side.Run, count, into)))], rounds: 200, block: 25);
 
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv, $"a put's call, part by part (5,000 calls each, in turn in blocks of 25; the server's usec_per_call, least of 5 runs of 4,000):"));
