@@ -2,6 +2,13 @@ namespace Stockpile.Redis.Internal;
 
 internal static partial class RedisScripts
 {
+    // The short form of a put of one object has four arguments; the long form has three, then three per object.
+    private const string PutArguments = """
+        local one = #ARGV == 4
+        local prefix = ARGV[one and 1 or 2]
+
+        """;
+
     // A put of one object (no lease, one value, not expired) whose alternate keys all pointed at it already and whose
     // side record has as many members (so lists exactly them: every pointer to an object is listed by it) is the put
     // an application makes again and again. It runs here, inline: no Lua closure, table or function call of the general
@@ -11,13 +18,6 @@ internal static partial class RedisScripts
     // record to change) sets `written` and `taken` (alternate key, what it held: the pointers' previous values) and
     // falls through to the general code, which then evicts the objects the keys were taken from and changes the side
     // record, as it would have after writing the pointers itself.
-    // The short form of a put of one object has four arguments; the long form has three, then three per object.
-    private const string PutArguments = """
-        local one = #ARGV == 4
-        local prefix = ARGV[one and 1 or 2]
-
-        """;
-
     private const string PutFastPath = $$"""
         local written, taken
         local sent, micros = tonumber(ARGV[one and 2 or 3]), tonumber(now)
