@@ -14,6 +14,12 @@ if (args is ["--redis-batch-probe"])
     return;
 }
 
+if (args is ["--redis-put-arguments"])
+{
+    await RedisPutArgumentsProbeRun.RunAsync();
+    return;
+}
+
 if (args is ["--redis-batch-breakdown"])
 {
     await RedisBatchBreakdownRun.RunAsync();

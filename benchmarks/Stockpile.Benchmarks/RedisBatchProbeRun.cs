@@ -39,6 +39,15 @@ internal static class RedisBatchProbeRun
         var reflected = (JsonTypeInfo<Product>)JsonSerializerOptions.Default.GetTypeInfo(typeof(Product));
         var generated = ProductJsonContext.Default.Product;
 
+        // The default serializer's options (System.Text.Json's defaults and its two converters refusing lone surrogates),
+        // read through the serializer as the store does (a type, not a JsonTypeInfo) and through their JsonTypeInfo.
+        var stockpile = SystemTextJsonStockpileSerializer.Default;
+        var stockpileOptions = new JsonSerializerOptions(JsonSerializerDefaults.General);
+        stockpileOptions.Converters.Add(new Stockpile.Internal.Serialization.WellFormedTextConverter());
+        stockpileOptions.Converters.Add(new Stockpile.Internal.Serialization.WellFormedCharConverter());
+        stockpileOptions.MakeReadOnly(populateMissingResolver: true);
+        var stockpileInfo = (JsonTypeInfo<Product>)stockpileOptions.GetTypeInfo(typeof(Product));
+
         (string Name, Func<Task> Run)[] sides =
         [
             ("PING", () => database.PingAsync()),
@@ -48,33 +57,18 @@ internal static class RedisBatchProbeRun
             ("GET of one value of 5,800 bytes", () => ExecuteAsync(database, "GET", big)),
             ("deserialize 100, reflection-based JsonTypeInfo", () => Deserialize(json, reflected)),
             ("deserialize 100, source-generated JsonTypeInfo", () => Deserialize(json, generated)),
+            ("deserialize 100, the default serializer's options, their JsonTypeInfo", () => Deserialize(json, stockpileInfo)),
+            ("deserialize 100 through the default serializer, as the store does", () => Deserialize(json, stockpile)),
             ("StackExchange.Redis's synchronous part of an MGET of 1", () => SendAsync(database, one)),
             ("StackExchange.Redis's synchronous part of an MGET of 100", () => SendAsync(database, missing)),
         ];
-        var times = sides.Select(_ => new List<double>()).ToArray();
-        for (var warmup = 0; warmup < 4; warmup++)
-        {
-            foreach (var (_, run) in sides)
-            {
-                await RedisPairedRun.MeasureAsync(run, 300, null);
-            }
-        }
-
-        for (var round = 0; round < 60; round++)
-        {
-            for (var i = 0; i < sides.Length; i++)
-            {
-                var side = (i + round) % sides.Length;
-                if (side >= sides.Length - 2)
-                {
-                    await MeasureSendAsync(database, side == sides.Length - 1 ? missing : one, 20, times[side]);
-                }
-                else
-                {
-                    await RedisPairedRun.MeasureAsync(sides[side].Run, 20, times[side]);
-                }
-            }
-        }
+        // The last two sides time only the call itself (until it returns its task); their warm-up awaits the whole call.
+        var times = await RedisPairedRun.MeasureInTurnAsync(
+            [.. sides.Select((side, i) => (Func<int, List<double>?, Task>)((count, into) => into is not null && i >= sides.Length - 2
+                ? MeasureSendAsync(database, i == sides.Length - 1 ? missing : one, count, into)
+                : RedisPairedRun.MeasureAsync(side.Run, count, into)))],
+            rounds: 60,
+            block: 20);
 
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv, $"an MGET of 100, part by part (1,200 calls each, in turn in blocks of 20):"));
@@ -95,6 +89,16 @@ internal static class RedisBatchProbeRun
         foreach (var value in values)
         {
             _ = JsonSerializer.Deserialize(value, info);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static Task Deserialize(byte[][] values, SystemTextJsonStockpileSerializer serializer)
+    {
+        foreach (var value in values)
+        {
+            _ = serializer.Deserialize(value, typeof(Product));
         }
 
         return Task.CompletedTask;

@@ -63,12 +63,14 @@ internal static class RedisPairedRun
             {
                 await benchmarks.StorePut();
                 await benchmarks.BarePutScript();
+                await benchmarks.BarePutScriptLongForm();
                 await benchmarks.EvictingStorePut();
                 await benchmarks.FullNameStorePut();
             }
 
             const string Script = "the put script by EVALSHA, the store's keys and arguments made once";
             await CompareAsync("put: sending the keys and arguments", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "return 1 sent the put's keys and arguments", benchmarks.BareEvalShaWithPutArguments, rounds: 100, block: 50);
+            await CompareAsync("put script: the short form (4 arguments) against the long form (6)", "the put script, long form", benchmarks.BarePutScriptLongForm, "the put script, short form", benchmarks.BarePutScript, rounds: 100, block: 50);
             await CompareAsync("put script alone", "one EVALSHA (return 1)", benchmarks.BareEvalSha, Script, benchmarks.BarePutScript, rounds: 100, block: 50);
             await CompareAsync("put: the client's share", Script, benchmarks.BarePutScript, "RedisStore.PutAsync", benchmarks.StorePut, rounds: 100, block: 50);
             await CompareAsync("put with two alternate keys", "one EVALSHA (return 1)", benchmarks.BareEvalSha, "RedisStore.PutAsync", benchmarks.StorePut, rounds: 100, block: 50);
@@ -162,6 +164,34 @@ internal static class RedisPairedRun
         Console.WriteLine(string.Create(inv, $"  {peerName}: P50 {Percentile(peerTimes, 50):N1} us, P99 {Percentile(peerTimes, 99):N1} us, mean {peerTimes.Average():N1} us"));
         Console.WriteLine(string.Create(inv, $"  {storeName}: P50 {Percentile(storeTimes, 50):N1} us, P99 {Percentile(storeTimes, 99):N1} us, mean {storeTimes.Average():N1} us"));
         Console.WriteLine(string.Create(inv, $"  ratio {storeName} / {peerName}: P50 {Percentile(storeTimes, 50) / Percentile(peerTimes, 50):N2}x, P99 {Percentile(storeTimes, 99) / Percentile(peerTimes, 99):N2}x, mean {storeTimes.Average() / peerTimes.Average():N2}x (the peer takes {Percentile(peerTimes, 50) / Percentile(storeTimes, 50):N1}x the store's P50)"));
+    }
+
+    /// <summary>
+    /// Measures sides in turn: four warm-up blocks of 300 calls each, then <paramref name="rounds"/> rounds of one block
+    /// of <paramref name="block"/> calls per side, the order rotating every round. A side is called with how many calls
+    /// to make and where to add their times (none for a warm-up); returns each side's times in microseconds.
+    /// </summary>
+    internal static async Task<List<double>[]> MeasureInTurnAsync(IReadOnlyList<Func<int, List<double>?, Task>> sides, int rounds, int block)
+    {
+        var times = sides.Select(_ => new List<double>()).ToArray();
+        for (var warmup = 0; warmup < 4; warmup++)
+        {
+            foreach (var side in sides)
+            {
+                await side(300, null);
+            }
+        }
+
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < sides.Count; i++)
+            {
+                var side = (i + round) % sides.Count;
+                await sides[side](block, times[side]);
+            }
+        }
+
+        return times;
     }
 
     /// <summary>Calls <paramref name="call"/> <paramref name="count"/> times, adding each call's time in microseconds to <paramref name="times"/> (none for a warm-up).</summary>

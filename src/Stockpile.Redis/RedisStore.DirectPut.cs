@@ -44,7 +44,8 @@ public sealed partial class RedisStore
             return failed.IsFaulted;
         }
 
-        RedisValue[] arguments = [string.Empty, KeyPrefix, _writeClock.Stamp(), keys.Length - 1, value.WrittenMemory, TimeToLiveArgument(item)];
+        // The put script's short form for one object: the lease (none) and the alternate key count are not sent.
+        RedisValue[] arguments = [KeyPrefix, _writeClock.Stamp(), value.WrittenMemory, TimeToLiveArgument(item)];
         put = PutDirectAsync(database, keys, arguments, value, item, others, cancellationToken);
         return true;
     }

@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+using Stockpile.Internal.KeyValue;
 using Stockpile.Redis.Internal;
 
 namespace Stockpile.Redis.Tests.Issues;
@@ -107,6 +109,73 @@ public sealed class Issue9PutFastPathTests : RedisPrefixFixture
         {
             Assert.That((await GetAsync(KeyOf(changed, k)))?.Name, Is.EqualTo("changed"), $"by alternate key {k}");
         }
+    }
+
+    [TestCase(2)]
+    [TestCase(3)]
+    public async Task PutScript_ShortForm_WritesWhatTheLongFormWrites(int alternates)
+    {
+        // The short form (prefix, stamp, value, lifetime) is what the store's hot path sends for one object; the long
+        // form (lease, prefix, stamp, then count, value, lifetime) what every other put sends. Each writes a new object,
+        // then the same object again (the fast path to its end).
+        var shortItem = NewItem(alternates);
+        var longItem = NewItem(alternates);
+        foreach (var round in new[] { "first", "again" })
+        {
+            var before = await FenceBuckets.ServerMicrosecondsAsync(_database);
+            var shortTime = await PutByScriptAsync(Renamed(shortItem, round), shortForm: true);
+            var longTime = await PutByScriptAsync(Renamed(longItem, round), shortForm: false);
+            var after = await FenceBuckets.ServerMicrosecondsAsync(_database);
+
+            foreach (var (item, time) in new[] { (shortItem, shortTime), (longItem, longTime) })
+            {
+                var keys = Keys(item);
+                Assert.That(time, Is.InRange(before, after), "the script returns the server time");
+                Assert.That(await FenceBuckets.FencesAsync(_database, _prefix, keys, FenceBuckets.Bucket(before), FenceBuckets.Bucket(after)), Has.All.InRange(before, after), "every key is fenced with the put's time");
+                Assert.That(await SideRecordAsync(item), Is.EquivalentTo(keys.Skip(1)));
+                foreach (var key in keys.Append(keys[0] + RedisKeyPatterns.SideRecordSuffix))
+                {
+                    Assert.That((await _database.KeyTimeToLiveAsync(key))?.TotalMinutes, Is.InRange(29.5, 30), key);
+                }
+
+                for (var k = 0; k <= alternates; k++)
+                {
+                    Assert.That((await GetAsync(KeyOf(item, k)))?.Name, Is.EqualTo(round), $"{round}, by key {k}");
+                }
+            }
+        }
+    }
+
+    [Test]
+    public async Task PutScript_ShortFormTakingAnotherObjectsKeys_EvictsItThroughTheGeneralCode()
+    {
+        var old = NewItem(3);
+        await _store.PutAsync(old);
+        var taker = NewItem(3);
+        CopyAlternateKeys(old, taker);
+        taker.Name = "taker";
+
+        await PutByScriptAsync(taker, shortForm: true);
+
+        Assert.That(await GetAsync(KeyOf(old, 0)), Is.Null, "the object the keys were taken from is evicted");
+        Assert.That(await _database.KeyExistsAsync(Keys(old)[0] + RedisKeyPatterns.SideRecordSuffix), Is.False);
+        Assert.That(await SideRecordAsync(taker), Is.EquivalentTo(Keys(taker).Skip(1)));
+        for (var k = 1; k <= 3; k++)
+        {
+            Assert.That((await GetAsync(KeyOf(taker, k)))?.Name, Is.EqualTo("taker"), $"by alternate key {k}");
+        }
+    }
+
+    /// <summary>Puts an object with the put script directly, in its short form or its long one, as a store writes it (30 minutes' lifetime, a fresh stamp).</summary>
+    private async Task<long> PutByScriptAsync(IItem item, bool shortForm)
+    {
+        var stamp = await FenceBuckets.ServerMicrosecondsAsync(_database);
+        var value = StoredPayload.Value(item, SystemTextJsonStockpileSerializer.Default);
+        var keys = Keys(item).Select(static k => (RedisKey)k).ToArray();
+        RedisValue[] arguments = shortForm
+            ? [_prefix, stamp, value, 1_800_000]
+            : [string.Empty, _prefix, stamp, keys.Length - 1, value, 1_800_000];
+        return (long)await RedisScripts.Put.EvaluateAsync(_database, keys, arguments, CancellationToken.None);
     }
 
     private static IItem NewItem(int alternates)
