@@ -32,6 +32,12 @@ if (args is ["--peer-backplane", ..] backplane)
     return;
 }
 
+if (args is ["--peer-backplane-breakdown", ..] backplaneBreakdown)
+{
+    await PeerBackplaneBreakdownRun.RunAsync(backplaneBreakdown.Length > 1 ? int.Parse(backplaneBreakdown[1], System.Globalization.CultureInfo.InvariantCulture) : 300);
+    return;
+}
+
 if (args is ["--peer-stampede", ..] stampede)
 {
     await Stockpile.Benchmarks.Peers.PeerStampedeRun.RunAsync(stampede.Length > 1 ? int.Parse(stampede[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
