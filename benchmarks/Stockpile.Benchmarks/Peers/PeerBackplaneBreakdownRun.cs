@@ -20,7 +20,8 @@ namespace Stockpile.Benchmarks.Peers;
 /// tier evicted (Stockpile); B's first read that was not a memory hit started (a read whose task did not complete at
 /// once), and the read that saw the new value ended; plus B's database queries per round (1: the read went to SQLite).
 /// B polls exactly as in <see cref="PeerBackplaneRun"/> (<c>Thread.Yield()</c> between reads), for every side alike.
-/// Sides go in a new random order every round. Medians of each step (per-round differences), in ms. Run with
+/// Sides go in a new random order every round. Medians of each step (per-round differences), in ms; then the server's
+/// time per command (<see cref="PeerBServerTimes"/>). Run with
 /// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-backplane-breakdown [rounds]</c>.
 /// </summary>
 internal static class PeerBackplaneBreakdownRun
@@ -49,7 +50,8 @@ internal static class PeerBackplaneBreakdownRun
         var plainB = new PooledDbContextFactory<BenchDbContext>(servers.Database.Options(o => o.AddInterceptors(fusionQueries)));
 
         // The observer: one connection of its own, one handler for every channel, so both libraries' messages are timed alike.
-        await using var observer = await ConnectionMultiplexer.ConnectAsync(servers.Redis.ConnectionString);
+        await using var observer = await ConnectionMultiplexer.ConnectAsync(servers.Redis.ConnectionString + ",allowAdmin=true");
+        var serverTimes = new PeerBServerTimes(observer.GetServers()[0]);
         foreach (var channel in new[] { ChannelOf(awaitedB), ChannelOf(behindB), RedisChannel.Pattern("fc-breakdown*") })
         {
             (await observer.GetSubscriber().SubscribeAsync(channel)).OnMessage(static _ => PeerBTimeline.Mark(ref PeerBTimeline.Current.Wire));
@@ -69,6 +71,11 @@ internal static class PeerBackplaneBreakdownRun
         var warmup = Math.Max(rounds / 10, 20);
         for (var round = -warmup; round < rounds; round++)
         {
+            if (round == 0)
+            {
+                await serverTimes.StartAsync();
+            }
+
             random.Shuffle(sides);
             foreach (var side in sides)
             {
@@ -93,6 +100,63 @@ internal static class PeerBackplaneBreakdownRun
         {
             Console.WriteLine(side.Footnote());
         }
+
+        await serverTimes.ReportAsync(rounds / 2);
+    }
+
+    /// <summary>
+    /// A's eviction alone, one side at a time, for a profiler: <paramref name="count"/> evictions of one product (its two
+    /// look-ups) by the chain's <c>InvalidateAsync</c> (its delete-and-publish script), then as many FusionCache
+    /// <c>RemoveAsync</c> calls; per call the wall time (median), the process's CPU time and the bytes allocated. Run with
+    /// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-backplane-evict [count]</c>.
+    /// </summary>
+    public static async Task EvictAsync(int count, string? only = null)
+    {
+        await using var servers = await PeerBServers.StartAsync();
+        await using var a = PeerBStockpile.Create(servers, "ev:", StockpileCommitPolicy.Evict, backplane: true, cache: false, evictInBackground: false);
+        await using var b = PeerBStockpile.Create(servers, "ev:", StockpileCommitPolicy.Evict, backplane: true, cache: false, evictInBackground: false);
+        using var fusionA = PeerBFusion.Create(servers, "fc-ev");
+        using var fusionB = PeerBFusion.Create(servers, "fc-ev");
+        EntityKey[] keys = [EntityKey.For<Product>(7), EntityKey.Of<Product>(nameof(Product.Sku), "SKU-00007")];
+        Console.WriteLine($"pid {Environment.ProcessId}");
+        for (var run = 0; run < 2; run++)
+        {
+            if (only is null or "stockpile")
+            {
+                await MeasureAsync("Stockpile chain InvalidateAsync (Id and Sku)", count, () => a.Chain.InvalidateAsync(keys));
+            }
+
+            if (only is null or "fusion")
+            {
+                await MeasureAsync("FusionCache RemoveAsync", count, () => fusionA.RemoveAsync("product:7"));
+            }
+        }
+    }
+
+    private static async Task MeasureAsync(string name, int count, Func<ValueTask> call)
+    {
+        var process = Process.GetCurrentProcess();
+        var times = new List<double>(count);
+        for (var i = 0; i < count / 10; i++)
+        {
+            await call();
+        }
+
+        await Task.Delay(100);
+        process.Refresh();
+        var cpu = process.TotalProcessorTime;
+        var bytes = GC.GetTotalAllocatedBytes();
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await call();
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        await Task.Delay(100);
+        process.Refresh();
+        times.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-50} median {RedisPairedRun.Percentile(times, 50):N3} ms, CPU {(process.TotalProcessorTime - cpu).TotalMicroseconds / count,7:N1} µs, {(GC.GetTotalAllocatedBytes() - bytes) / (double)count,7:N0} B per call (both instances' threads; FusionCache's background publish included)"));
     }
 
     private static RedisChannel ChannelOf(PeerBStockpile instance) =>
