@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -8,29 +9,11 @@ namespace Stockpile.Benchmarks.Peers;
 /// commit event): the statement's end (its data reader disposed, the statement reset, which commits it on SQLite) stands
 /// for the commit. Registered after Stockpile's interceptors; used by <see cref="PeerBackplaneBreakdownRun"/>.
 /// </summary>
-internal sealed class PeerBStatementMarks : DbCommandInterceptor, ISaveChangesInterceptor
+internal sealed class PeerBStatementMarks : PeerSaveMarks, IDbCommandInterceptor
 {
-    public long Saving { get; private set; }
-
-    public long Committed { get; private set; }
-
-    public long Saved { get; private set; }
-
-    public ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Saving = Stopwatch.GetTimestamp();
-        return new(result);
-    }
-
-    public override InterceptionResult DataReaderDisposing(System.Data.Common.DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
+    public InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
     {
         Committed = Stopwatch.GetTimestamp();
         return result;
-    }
-
-    public ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
-    {
-        Saved = Stopwatch.GetTimestamp();
-        return new(result);
     }
 }
