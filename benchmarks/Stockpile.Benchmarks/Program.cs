@@ -38,6 +38,18 @@ if (args is ["--peer-backplane", ..] backplane)
     return;
 }
 
+if (args is ["--peer-backplane-breakdown", ..] backplaneBreakdown)
+{
+    await PeerBackplaneBreakdownRun.RunAsync(backplaneBreakdown.Length > 1 ? int.Parse(backplaneBreakdown[1], System.Globalization.CultureInfo.InvariantCulture) : 300);
+    return;
+}
+
+if (args is ["--peer-backplane-evict", ..] backplaneEvict)
+{
+    await PeerBackplaneBreakdownRun.EvictAsync(backplaneEvict.Length > 1 ? int.Parse(backplaneEvict[1], System.Globalization.CultureInfo.InvariantCulture) : 5000, backplaneEvict.Length > 2 ? backplaneEvict[2] : null);
+    return;
+}
+
 if (args is ["--peer-stampede", ..] stampede)
 {
     await Stockpile.Benchmarks.Peers.PeerStampedeRun.RunAsync(stampede.Length > 1 ? int.Parse(stampede[1], System.Globalization.CultureInfo.InvariantCulture) : 30);

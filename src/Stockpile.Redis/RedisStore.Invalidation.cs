@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StackExchange.Redis;
 using Stockpile.Redis.Backplane;
 using Stockpile.Redis.Internal;
@@ -24,9 +25,12 @@ public sealed partial class RedisStore
         }
 
         var storageKeys = EvictionKeys(keys, out var counted);
-        var call = (Store: this, Keys: storageKeys, Counted: counted, Publish: ((RedisValue)redis.ChannelName, redis.EncodeEvict(keys)));
-        var received = await WriteGuardedAsync(storageKeys, call, static async (database, s, ct) =>
-            (await s.Store.DeleteAsync(database, s.Keys, s.Counted, s.Publish, ct).ConfigureAwait(false)).Received, -1L, cancellationToken).ConfigureAwait(false);
+        var publish = ((RedisValue)redis.ChannelName, redis.EncodeEvict(keys));
+        var call = (Store: this, Keys: storageKeys, Counted: counted, Publish: publish);
+        var received = TryEnterDirect(out var connected) && !IsCluster(connected)
+            ? await DeleteAndPublishDirectAsync(connected, storageKeys, counted, publish, cancellationToken).ConfigureAwait(false)
+            : await WriteGuardedAsync(storageKeys, call, static async (database, s, ct) =>
+                (await s.Store.DeleteAsync(database, s.Keys, s.Counted, s.Publish, ct).ConfigureAwait(false)).Received, -1L, cancellationToken).ConfigureAwait(false);
         if (received < 0)
         {
             return false;
@@ -34,5 +38,35 @@ public sealed partial class RedisStore
 
         redis.Sent();
         return true;
+    }
+
+    /// <summary>
+    /// The delete-and-publish script sent to the database directly while the circuit is closed (as a put's hot path
+    /// is, <c>RedisStore.DirectPut.cs</c>): no async method of Polly's or the link's between the commit and the
+    /// message, and on the reply's way back. Its outcome goes to the breaker, and a failure is skipped or thrown, as
+    /// <see cref="WriteGuardedAsync"/> does for the general path.
+    /// </summary>
+    /// <returns>How many subscribers received the message; -1 when it was not published (the caller publishes).</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<long> DeleteAndPublishDirectAsync(IDatabase database, string[] keys, int counted, (RedisValue Channel, byte[] Message) publish, CancellationToken cancellationToken)
+    {
+        long received;
+        try
+        {
+            received = (await DeleteAsync(database, keys, counted, publish, cancellationToken).ConfigureAwait(false)).Received;
+        }
+        catch (Exception ex)
+        {
+            await _link.Breaker.ReportDirectAsync(ex).ConfigureAwait(false);
+            if (!SkipsFailedWrite(keys, ex))
+            {
+                throw;
+            }
+
+            return -1;
+        }
+
+        await _link.Breaker.ReportDirectAsync(null).ConfigureAwait(false);
+        return received;
     }
 }

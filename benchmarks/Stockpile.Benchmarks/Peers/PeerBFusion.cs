@@ -15,8 +15,9 @@ namespace Stockpile.Benchmarks.Peers;
 /// </summary>
 internal static class PeerBFusion
 {
-    public static FusionCache Create(PeerBServers servers, string name, bool backplane = true) =>
-        Create(servers.Redis.ConnectionString, name, TimeSpan.FromHours(1), memory: null, backplane);
+    /// <remarks><paramref name="syncEvents"/>: runs event handlers on the thread that raises the event (a breakdown's timestamps).</remarks>
+    public static FusionCache Create(PeerBServers servers, string name, bool backplane = true, bool syncEvents = false) =>
+        Create(servers.Redis.ConnectionString, name, TimeSpan.FromHours(1), memory: null, backplane, syncEvents);
 
     /// <summary>Creates an instance over the Redis that <paramref name="redis"/> names (its database too, for the distributed level).</summary>
     /// <param name="redis">A StackExchange.Redis configuration string.</param>
@@ -24,13 +25,15 @@ internal static class PeerBFusion
     /// <param name="lifetime">Every entry's lifetime.</param>
     /// <param name="memory">The memory level to use, so that a benchmark can empty it; <see langword="null"/> for FusionCache's own.</param>
     /// <param name="backplane">Whether to set up the backplane.</param>
-    public static FusionCache Create(string redis, string name, TimeSpan lifetime, MemoryCache? memory, bool backplane = true)
+    /// <param name="syncEvents">Whether event handlers run on the thread that raises the event (FusionCache runs them in the background by default).</param>
+    public static FusionCache Create(string redis, string name, TimeSpan lifetime, MemoryCache? memory, bool backplane = true, bool syncEvents = false)
     {
         var fusion = new FusionCache(
             new FusionCacheOptions
             {
                 CacheName = name,
                 DefaultEntryOptions = new FusionCacheEntryOptions { Duration = lifetime },
+                EnableSyncEventHandlersExecution = syncEvents,
             },
             memory);
         fusion.SetupDistributedCache(

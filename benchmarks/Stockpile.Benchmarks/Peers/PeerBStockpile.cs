@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Stockpile.Benchmarks.Peers;
 
@@ -30,10 +31,16 @@ internal sealed class PeerBStockpile : IAsyncDisposable
     /// <remarks>
     /// <paramref name="counter"/> (a query counter, or save marks) runs after Stockpile's interceptors.
     /// <paramref name="evictInBackground"/> sets <see cref="StockpileOptions.EvictSharedTiersInBackground"/>.
+    /// <paramref name="loggers"/>, when given, is the instance's <see cref="ILoggerFactory"/>.
     /// </remarks>
-    public static PeerBStockpile Create(PeerBServers servers, string prefix, StockpileCommitPolicy policy, bool backplane, bool cache, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? counter = null, bool evictInBackground = false)
+    public static PeerBStockpile Create(PeerBServers servers, string prefix, StockpileCommitPolicy policy, bool backplane, bool cache, Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor? counter = null, bool evictInBackground = false, ILoggerFactory? loggers = null)
     {
         var services = new ServiceCollection();
+        if (loggers is not null)
+        {
+            services.AddSingleton(loggers);
+        }
+
         services.Configure<StockpileOptions>(o => o.EvictSharedTiersInBackground = evictInBackground);
         services.AddPooledDbContextFactory<BenchDbContext>((sp, o) =>
         {

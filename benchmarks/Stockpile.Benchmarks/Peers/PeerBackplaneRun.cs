@@ -14,7 +14,8 @@ namespace Stockpile.Benchmarks.Peers;
 /// (yielding the thread between reads) until it sees the new name. Two delays per round: from A calling
 /// <c>SaveChangesAsync</c>, and from A's last call returning. Sides take turns round by round, so the machine's load
 /// swings hit them alike. One more Stockpile side sends A's backplane message after the delete in a round trip of its
-/// own (<see cref="PeerBSeparatePublish"/>: as before session 6). Run with <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-backplane [rounds]</c>.
+/// own (<see cref="PeerBSeparatePublish"/>: as before session 6), and one more evicts Redis behind the save
+/// (<see cref="StockpileOptions.EvictSharedTiersInBackground"/>; the other Stockpile sides set it off). Run with <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-backplane [rounds]</c>.
 /// </summary>
 internal static class PeerBackplaneRun
 {
@@ -29,6 +30,8 @@ internal static class PeerBackplaneRun
         await using var separateB = PeerBStockpile.Create(servers, "sp-separate:", StockpileCommitPolicy.Evict, backplane: true, cache: false);
         await using var writeA = PeerBStockpile.Create(servers, "sp-write:", StockpileCommitPolicy.WriteThrough, backplane: true, cache: false);
         await using var writeB = PeerBStockpile.Create(servers, "sp-write:", StockpileCommitPolicy.WriteThrough, backplane: true, cache: false);
+        await using var behindA = PeerBStockpile.Create(servers, "sp-behind:", StockpileCommitPolicy.Evict, backplane: true, cache: false, evictInBackground: true);
+        await using var behindB = PeerBStockpile.Create(servers, "sp-behind:", StockpileCommitPolicy.Evict, backplane: true, cache: false, evictInBackground: true);
         await using var cacheA = PeerBStockpile.Create(servers, "sp-cache:", StockpileCommitPolicy.Evict, backplane: true, cache: true);
         await using var cacheB = PeerBStockpile.Create(servers, "sp-cache:", StockpileCommitPolicy.Evict, backplane: true, cache: true);
         using var fusionA = PeerBFusion.Create(servers, "fc-backplane");
@@ -52,6 +55,8 @@ internal static class PeerBackplaneRun
                 async id => (await CacheReadAsync(cacheB.Cache, plainB, id))?.Name),
             new("Stockpile entity chain, interceptor Evict, publish after the delete", 7, (id, name) => SaveAsync(separateA.Contexts, id, name, static (_, _) => Task.CompletedTask),
                 async id => (await separateB.Chain.GetAsync<Product, int>(id))?.Name),
+            new("Stockpile entity chain, interceptor Evict, Redis evicted in the background", 8, (id, name) => SaveAsync(behindA.Contexts, id, name, static (_, _) => Task.CompletedTask),
+                async id => (await behindB.Chain.GetAsync<Product, int>(id))?.Name),
         ];
 
         var warmup = Math.Max(rounds / 10, 20);
@@ -85,6 +90,8 @@ internal static class PeerBackplaneRun
         Console.WriteLine($"  {sides[6].FromReturn.RatioTo(sides[2].FromReturn)}");
         Console.WriteLine($"  {sides[0].FromCall.RatioTo(sides[6].FromCall)}");
         Console.WriteLine($"  {sides[0].FromReturn.RatioTo(sides[6].FromReturn)}");
+        Console.WriteLine($"  {sides[7].FromCall.RatioTo(sides[2].FromCall)}");
+        Console.WriteLine($"  {sides[7].FromReturn.RatioTo(sides[2].FromReturn)}");
     }
 
     /// <summary>A's commit: the row loaded tracked and renamed, then timed: <c>SaveChangesAsync</c> and what the library's user calls after it.</summary>

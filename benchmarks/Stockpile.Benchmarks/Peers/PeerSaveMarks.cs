@@ -9,11 +9,11 @@ namespace Stockpile.Benchmarks.Peers;
 /// interceptors ran (Stockpile's capture is done), when its transaction committed (the database work is done), and when
 /// its saved-changes interceptors ran (Stockpile's cache update is done). Used by <see cref="PeerSaveBreakdownRun"/>.
 /// </summary>
-internal sealed class PeerSaveMarks : ISaveChangesInterceptor, IDbTransactionInterceptor
+internal class PeerSaveMarks : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
     public long Saving { get; private set; }
 
-    public long Committed { get; private set; }
+    public long Committed { get; protected set; }
 
     public long Saved { get; private set; }
 

@@ -120,6 +120,13 @@ internal sealed partial class RedisBackplane
 
     private async ValueTask ApplyAsync(ReadOnlyMemory<byte> bytes)
     {
+        // Every instance hears its own messages too: known by the origin they name first, they are dropped unread.
+        if (BackplaneMessage.TryReadLeadingOrigin(bytes.Span, out var origin) && origin == InstanceId)
+        {
+            OwnMessageIgnored();
+            return;
+        }
+
         if (BackplaneMessage.TryDecode(bytes) is not { } message)
         {
             _metrics.Message("unreadable");
@@ -129,8 +136,7 @@ internal sealed partial class RedisBackplane
 
         if (message.Origin == InstanceId)
         {
-            _metrics.Message("ignored");
-            Log.BackplaneOwnMessageIgnored(_logger, ChannelName);
+            OwnMessageIgnored();
             return;
         }
 
@@ -158,5 +164,11 @@ internal sealed partial class RedisBackplane
         var type = message.ClearType is { } name && StockpileEntityType.TryFindKnown(name, out var known) ? known.ClrType : null;
         await chain.ClearLocalAsync(type).ConfigureAwait(false);
         Log.BackplaneCleared(_logger, type?.Name ?? "every type");
+    }
+
+    private void OwnMessageIgnored()
+    {
+        _metrics.Message("ignored");
+        Log.BackplaneOwnMessageIgnored(_logger, ChannelName);
     }
 }

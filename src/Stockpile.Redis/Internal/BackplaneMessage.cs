@@ -58,6 +58,26 @@ internal sealed class BackplaneMessage
 
     public static byte[] EncodeRemoveTag(Guid origin, string tag) => Encode(origin, writer => writer.WriteString("removeTag", tag));
 
+    /// <summary>
+    /// Reads the origin a message names first (every message <see cref="Encode"/> writes does), without reading the
+    /// rest of it; <see langword="false"/> when the message does not start with one.
+    /// </summary>
+    public static bool TryReadLeadingOrigin(ReadOnlySpan<byte> bytes, out Guid origin)
+    {
+        origin = default;
+        try
+        {
+            var reader = new Utf8JsonReader(bytes);
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject
+                && reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("origin"u8)
+                && reader.Read() && reader.TokenType == JsonTokenType.String && reader.TryGetGuid(out origin);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Reads a message; <see langword="null"/> when it is not one.</summary>
     public static BackplaneMessage? TryDecode(ReadOnlyMemory<byte> bytes)
     {
