@@ -52,6 +52,15 @@ internal sealed partial class CommitCoordinator
             Discard(abandoned, "the previous save ended without an outcome reaching the interceptor");
         }
 
+        if (!CaptureAtDetection(context, state))
+        {
+            CaptureNow(context, state);
+        }
+    }
+
+    /// <summary>Captures the save's changes now (replacing what an earlier detection in the same save captured), and claims its rows when it commits inside.</summary>
+    private void CaptureNow(DbContext context, ContextState state)
+    {
         var resolver = ModelKeyResolver.For(context, Options.UseModelKeys);
         CheckPolicies(resolver);
         CommitBatch? batch;
@@ -82,7 +91,13 @@ internal sealed partial class CommitCoordinator
             RestoreTransactions(context);
         }
 
-        if (context is null || !_contexts.TryGetValue(context, out var state) || state.Pending is not { } batch)
+        if (context is null || !_contexts.TryGetValue(context, out var state))
+        {
+            return default;
+        }
+
+        EndDetection(context, state);
+        if (state.Pending is not { } batch)
         {
             return default;
         }
@@ -126,7 +141,13 @@ internal sealed partial class CommitCoordinator
             RestoreTransactions(context);
         }
 
-        if (context is null || !_contexts.TryGetValue(context, out var state) || state.Pending is not { } batch)
+        if (context is null || !_contexts.TryGetValue(context, out var state))
+        {
+            return;
+        }
+
+        EndDetection(context, state);
+        if (state.Pending is not { } batch)
         {
             return;
         }
@@ -163,5 +184,8 @@ internal sealed partial class CommitCoordinator
     private sealed class ContextState
     {
         public CommitBatch? Pending { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether a save is under way whose changes are captured when EF Core has detected them.</summary>
+        public bool AwaitingDetection { get; set; }
     }
 }
