@@ -33,7 +33,10 @@ internal sealed partial class CommitCoordinator
 
     public CommitTracker Tracker => CommitTracker.For(Chain);
 
-    /// <summary>Before the save: capture the changes; a save in no transaction claims its rows now, since it commits inside.</summary>
+    /// <summary>
+    /// Before the save: capture the changes once EF Core has detected them (see <c>CommitCoordinator.Detection.cs</c>), or
+    /// now when it will detect none; a save in no transaction claims its rows at the capture, since it commits inside.
+    /// </summary>
     public void OnSaving(DbContext? context)
     {
         if (context is null || StoreSaves.IsStoreSave(context))
