@@ -101,10 +101,10 @@ public static class StockpileDbContextOptionsBuilderExtensions
     private static TBuilder Add<TBuilder>(TBuilder builder, CommitCoordinator coordinator)
         where TBuilder : DbContextOptionsBuilder
     {
+        // One command interceptor for bulk statements and cached queries' tables: EF Core raises each command's events to each one.
         builder.AddInterceptors(new StockpileSaveChangesInterceptor(coordinator), new StockpileTransactionInterceptor(coordinator), new StockpileCommandInterceptor(coordinator), StockpileQueryExpressionInterceptor.Instance);
 
-        // Cached() queries: EF Core's provider, which also answers them from the cache; their commands' tables.
-        builder.AddInterceptors(new StockpileQueryCommandInterceptor(coordinator));
+        // Cached() queries: EF Core's provider, which also answers them from the cache.
         builder.ReplaceService<Microsoft.EntityFrameworkCore.Query.IAsyncQueryProvider, StockpileEntityQueryProvider>();
         return builder;
     }

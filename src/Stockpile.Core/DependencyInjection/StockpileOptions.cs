@@ -16,8 +16,8 @@ public sealed class StockpileOptions
     public bool BackfillSharedTiersInBackground { get; set; } = true;
 
     /// <summary>Gets or sets whether the interceptor's eviction after a commit leaves Redis and the backplane's message to the background (see <see cref="ChainedStoreOptions.EvictSharedTiersInBackground"/>).</summary>
-    /// <value>The default value is <see langword="false"/>: <c>SaveChanges</c> returns once Redis evicted the objects.</value>
-    public bool EvictSharedTiersInBackground { get; set; }
+    /// <value>The default value is <see langword="true"/>: <c>SaveChanges</c> returns once memory evicted the objects; <see langword="false"/> makes it wait until Redis evicted them too.</value>
+    public bool EvictSharedTiersInBackground { get; set; } = true;
 
     /// <summary>Gets the options of the memory tier that <c>AddMemoryStore</c> registers.</summary>
     public MemoryStoreOptions Memory { get; } = new();

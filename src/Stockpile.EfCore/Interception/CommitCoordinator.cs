@@ -33,7 +33,10 @@ internal sealed partial class CommitCoordinator
 
     public CommitTracker Tracker => CommitTracker.For(Chain);
 
-    /// <summary>Before the save: capture the changes; a save in no transaction claims its rows now, since it commits inside.</summary>
+    /// <summary>
+    /// Before the save: capture the changes once EF Core has detected them (see <c>CommitCoordinator.Detection.cs</c>), or
+    /// now when it will detect none; a save in no transaction claims its rows at the capture, since it commits inside.
+    /// </summary>
     public void OnSaving(DbContext? context)
     {
         if (context is null || StoreSaves.IsStoreSave(context))
@@ -52,6 +55,15 @@ internal sealed partial class CommitCoordinator
             Discard(abandoned, "the previous save ended without an outcome reaching the interceptor");
         }
 
+        if (!CaptureAtDetection(context, state))
+        {
+            CaptureNow(context, state);
+        }
+    }
+
+    /// <summary>Captures the save's changes now (replacing what an earlier detection in the same save captured), and claims its rows when it commits inside.</summary>
+    private void CaptureNow(DbContext context, ContextState state)
+    {
         var resolver = ModelKeyResolver.For(context, Options.UseModelKeys);
         CheckPolicies(resolver);
         CommitBatch? batch;
@@ -82,7 +94,13 @@ internal sealed partial class CommitCoordinator
             RestoreTransactions(context);
         }
 
-        if (context is null || !_contexts.TryGetValue(context, out var state) || state.Pending is not { } batch)
+        if (context is null || !_contexts.TryGetValue(context, out var state))
+        {
+            return default;
+        }
+
+        EndDetection(context, state);
+        if (state.Pending is not { } batch)
         {
             return default;
         }
@@ -126,7 +144,13 @@ internal sealed partial class CommitCoordinator
             RestoreTransactions(context);
         }
 
-        if (context is null || !_contexts.TryGetValue(context, out var state) || state.Pending is not { } batch)
+        if (context is null || !_contexts.TryGetValue(context, out var state))
+        {
+            return;
+        }
+
+        EndDetection(context, state);
+        if (state.Pending is not { } batch)
         {
             return;
         }
@@ -163,5 +187,8 @@ internal sealed partial class CommitCoordinator
     private sealed class ContextState
     {
         public CommitBatch? Pending { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether a save is under way whose changes are captured when EF Core has detected them.</summary>
+        public bool AwaitingDetection { get; set; }
     }
 }

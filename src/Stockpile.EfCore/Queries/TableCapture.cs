@@ -1,7 +1,7 @@
 namespace Stockpile.Internal;
 
 /// <summary>
-/// The tables the commands of one cached query's execution read, collected by <see cref="StockpileQueryCommandInterceptor"/>
+/// The tables the commands of one cached query's execution read, collected by <see cref="StockpileCommandInterceptor"/>
 /// while the query runs (the capture flows with the async flow into EF Core's execution).
 /// </summary>
 internal sealed class TableCapture(QueryTables tables)

@@ -46,6 +46,7 @@ public sealed class Issue8BulkUpdateBackplaneTests
             Assert.That(await context.Rows.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Name, "bulk")), Is.EqualTo(1));
         }
 
+        Assert.That(await a.Chain.SettleAsync(CancellationToken.None), Is.True, "Redis's eviction follows the statement (EvictSharedTiersInBackground, the default)");
         Assert.That(await a.Redis.GetAsync<Row, int>(1), Is.Null, "Redis dropped the row the statement changed");
         Assert.That(await a.Redis.GetAsync<Row, int>(2), Is.Not.Null, "Redis keeps the row the statement did not touch");
         await RedisBackplaneTests.WaitUntilAsync(async () => await b.Memory.GetAsync<Row, int>(1) is null);

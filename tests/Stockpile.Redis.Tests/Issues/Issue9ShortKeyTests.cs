@@ -298,7 +298,8 @@ public sealed class Issue9ShortKeyTests(bool cluster)
 
         await EfCoreApps.RenameAsync(a, 1, "v1");
 
-        Assert.That(await b.Redis.GetAsync<Row, int>(1), Is.Null, "the commit's eviction removed B's layout's copy before SaveChanges returned");
+        Assert.That(await a.Chain.SettleAsync(CancellationToken.None), Is.True, "Redis's eviction follows the save (EvictSharedTiersInBackground, the default)");
+        Assert.That(await b.Redis.GetAsync<Row, int>(1), Is.Null, "the commit's eviction removed B's layout's copy");
         await RedisBackplaneTests.WaitUntilAsync(async () => (await b.Chain.GetAsync<Row, int>(1))?.Name == "v1");
     }
 

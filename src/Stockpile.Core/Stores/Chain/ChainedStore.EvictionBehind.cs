@@ -12,8 +12,12 @@ namespace Stockpile;
 /// </content>
 public sealed partial class ChainedStore
 {
-    /// <summary>Gets a value indicating whether the interceptor may leave the shared tiers' eviction to the background.</summary>
-    internal bool EvictsSharedTiersInBackground => _options.EvictSharedTiersInBackground;
+    /// <summary>
+    /// Gets a value indicating whether the interceptor may leave the shared tiers' eviction to the background: with
+    /// the option on, and something to leave there (a shared cache tier or a backplane). A chain of process-local tiers
+    /// evicts in place, so its reads right after a save back-fill as before.
+    /// </summary>
+    internal bool EvictsSharedTiersInBackground => _options.EvictSharedTiersInBackground && (Backplane is not null || LastSharedCacheTier() is not null);
 
     /// <summary>
     /// <see cref="InvalidateAsync(IEnumerable{EntityKey}, CancellationToken)"/> whose shared tiers and message follow in

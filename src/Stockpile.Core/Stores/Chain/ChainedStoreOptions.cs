@@ -36,8 +36,9 @@ public sealed class ChainedStoreOptions
     /// follow in the background.
     /// </summary>
     /// <value>
-    /// The default value is <see langword="false"/>: <c>SaveChanges</c> returns after Redis evicted the objects and the
-    /// message left. <see langword="true"/> saves that round trip (and the server's work on it) from the save: until the
+    /// The default value is <see langword="true"/>: this saves a round trip (and the server's work on it) from the save.
+    /// <see langword="false"/> makes <c>SaveChanges</c> return only after Redis evicted the objects and the message left,
+    /// for an application that needs other instances' Redis reads to see the commit once the save returned. Until the
     /// eviction in the background has ended, this process's reads of the types it evicts skip the shared tiers (they
     /// read the source of truth and back-fill nothing), and this process's puts of those types wait for it, so this
     /// process never reads the old state after <c>SaveChanges</c> returned, nor has a later put overtaken by the older
@@ -47,5 +48,5 @@ public sealed class ChainedStoreOptions
     /// that write an outbox row, and write-through entities, are evicted as before (awaited).
     /// <c>ChainedStore.SettleAsync</c> waits for the evictions under way.
     /// </value>
-    public bool EvictSharedTiersInBackground { get; set; }
+    public bool EvictSharedTiersInBackground { get; set; } = true;
 }

@@ -9,12 +9,12 @@ namespace Stockpile.EfCore.Tests.Infrastructure;
 /// </summary>
 public sealed class CacheHarness
 {
-    public CacheHarness(StockpileCommitPolicy policy = StockpileCommitPolicy.Evict, Action<StockpileInterceptorOptions>? configure = null, ObjectStore? top = null, ObjectStore? second = null)
+    public CacheHarness(StockpileCommitPolicy policy = StockpileCommitPolicy.Evict, Action<StockpileInterceptorOptions>? configure = null, ObjectStore? top = null, ObjectStore? second = null, ChainedStoreOptions? chainOptions = null)
     {
         L1 = top ?? new MemoryStore(new MemoryStoreOptions { Name = "l1" });
         L2 = second ?? new MemoryStore(new MemoryStoreOptions { Name = "l2", CopyObjects = true });
         Source = new EfCoreStore<TestDbContext>(Database.Factory<TestDbContext>());
-        Chain = new ChainedStore([L1, L2, Source]);
+        Chain = new ChainedStore([L1, L2, Source], chainOptions);
         App = Database.Factory<TestDbContext>(b => b.AddStockpileInterceptor(Chain, o =>
         {
             o.DefaultPolicy = policy;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Stockpile.EfCore.Tests.Infrastructure;
 using Stockpile.EfCore.Tests.Interception;
 using Stockpile.Testing.Entities;
+using Stockpile.Testing.Stores;
 
 namespace Stockpile.EfCore.Tests.Issues;
 
@@ -49,6 +50,8 @@ public sealed class Issue8OneWritePerWriteTests
             await context.SaveChangesAsync();
         }
 
+        // The save's message follows it in the background (EvictSharedTiersInBackground, the default).
+        Assert.That(await chain.SettledAsync(), Is.True);
         Assert.That(backplane.Evictions, Is.EqualTo(4), "the put, then the application's save");
         Assert.That((await chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("changed"));
     }
