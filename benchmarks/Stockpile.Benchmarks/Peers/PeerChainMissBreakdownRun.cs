@@ -1,3 +1,5 @@
+using Stockpile.Internal.Caching;
+
 namespace Stockpile.Benchmarks.Peers;
 
 /// <summary>
@@ -149,6 +151,9 @@ internal static class PeerChainMissBreakdownRun
 
             database.CountReads(products.Length);
 
+            var cacheLayered = (LayeredCacheTier)((StockpileCache)setup.Cache).Tier;
+            var cacheRedis = cacheLayered.Shared;
+            var cacheKeys = Enumerable.Range(0, PeerReadDatabaseBenchmarks.Block).Select(static id => "miss-part:" + id).ToArray();
             var probeMemory = new MemoryStore();
             var probeChain = new ChainedStore([probeMemory, efCore]);
             await using var bareConnection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(setup.Redis.ConnectionString);
@@ -208,6 +213,41 @@ internal static class PeerChainMissBreakdownRun
                     }
 
                     await last;
+                }),
+                ("the cache's Redis tier, a miss read for a get-or-create (with its mark), after `FLUSHDB`", async () =>
+                {
+                    await setup.FlushAsync(PeerSetup.StockpileDatabase);
+                    foreach (var key in cacheKeys)
+                    {
+                        if ((await cacheRedis.ReadForMakeAsync(key, default)).Entry is not null)
+                        {
+                            throw new InvalidOperationException("The cache's Redis tier was to miss.");
+                        }
+                    }
+                }),
+                ("the cache's Redis tier, that read then the made value's write, not awaited, after `FLUSHDB`", async () =>
+                {
+                    await setup.FlushAsync(PeerSetup.StockpileDatabase);
+                    ValueTask<bool> last = default;
+                    for (var id = 0; id < PeerReadDatabaseBenchmarks.Block; id++)
+                    {
+                        var read = await cacheRedis.ReadForMakeAsync(cacheKeys[id], default);
+                        last = cacheRedis.SetUnlessWrittenSinceAsync(cacheKeys[id], new CacheEntry(products[id], null, null, long.MaxValue, null), read.Mark, default);
+                    }
+
+                    await last;
+                }),
+                ("the cache's memory over Redis, that read then the made value stored (write and message in the background)", async () =>
+                {
+                    cacheLayered.Memory.Clear();
+                    await setup.FlushAsync(PeerSetup.StockpileDatabase);
+                    for (var id = 0; id < PeerReadDatabaseBenchmarks.Block; id++)
+                    {
+                        var read = await cacheLayered.ReadForMakeAsync(cacheKeys[id], default);
+                        await cacheLayered.SetMadeAsync(cacheKeys[id], new CacheEntry(products[id], null, null, long.MaxValue, null), read.Mark, default);
+                    }
+
+                    await cacheLayered.SettledAsync();
                 }),
                 ("bare `GET` miss then `SETEX` not awaited (HybridCache's Redis calls), after `FLUSHDB`", async () =>
                 {

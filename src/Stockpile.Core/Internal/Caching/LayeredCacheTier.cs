@@ -19,6 +19,9 @@ internal sealed partial class LayeredCacheTier(MemoryCacheTier memory, CacheTier
     /// <summary>Gets the process level, which other instances' writes evict through the backplane.</summary>
     public MemoryCacheTier Memory => memory;
 
+    /// <summary>Gets the shared level (Redis), for benchmarks that call it alone.</summary>
+    public CacheTier Shared => shared;
+
     /// <inheritdoc/>
     public override CacheTier Local => memory;
 
