@@ -8,7 +8,9 @@ namespace Stockpile.Benchmarks.Peers;
 /// tier alone (a pooled context with Stockpile's interceptors, the entity's key query), by the Redis tier as the chain
 /// reads it on a miss (the lease's <c>TIME</c> beside the read, after a <c>FLUSHDB</c>), with its back-fill awaited or
 /// not, by a chain without its Redis tier, by the chain's parts called by hand and HybridCache's likewise (a bare
-/// <c>GET</c>, the query, a <c>SETEX</c>), by the whole chain, by the string cache, and by the peers; each with the CPU
+/// <c>GET</c>, the query, a <c>SETEX</c>), by the string cache's Redis tier (its read for a get-or-create, then its made
+/// value's write) and its memory over Redis (that read, then the value stored: write and message in the background),
+/// by the whole chain, by the string cache, and by the peers; each with the CPU
 /// time per read of this process and of the redis-server. Run with
 /// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-chain-miss [rounds] [part]</c> (with a
 /// part, only the parts whose name holds it, beside the chain and HybridCache); <c>--peer-chain-miss-server [runs]</c>
