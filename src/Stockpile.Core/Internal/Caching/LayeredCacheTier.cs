@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace Stockpile.Internal.Caching;
@@ -48,6 +49,8 @@ internal sealed partial class LayeredCacheTier(MemoryCacheTier memory, CacheTier
     /// entry in memory may be one a removed tag made stale: the shared tier is read then, so that a value made in its
     /// place carries the mark of what the shared tier holds.
     /// </summary>
+    /// <remarks>Its state machine is pooled (a flight's read, awaited once): every miss of a get-or-create runs it.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<CacheRead> ReadForMakeAsync(string key, CancellationToken cancellationToken)
     {
         if (memory.Get(key) is { Tags: null } hit)
