@@ -22,6 +22,9 @@ public sealed partial class RedisStore
     private ValueTask<T> RunAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken) =>
         IsDisposed ? ValueTask.FromException<T>(DisposedException()) : _link.ExecuteAsync(state, call, cancellationToken);
 
+    /// <summary>Whether <see cref="BeforeCallAsync"/> has work to do before the next call (<see cref="RedisLink.BeforeCallPending"/>).</summary>
+    private bool HasWorkBeforeCall() => Volatile.Read(ref _clearFenceStarted) == 0 || _catchUp.IsPending;
+
     /// <summary>
     /// Runs before every call through the link, the backplane's included: the clear fence is made sure of (after a
     /// start or a reconnect), and the keys whose writes Redis missed are removed, so a publish that makes other

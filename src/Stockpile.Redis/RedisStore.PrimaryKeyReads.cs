@@ -180,8 +180,7 @@ public sealed partial class RedisStore
         database = _link.ConnectedDatabase!;
         return database is not null
             && !IsDisposed
-            && Volatile.Read(ref _clearFenceStarted) != 0
-            && !_catchUp.IsPending
+            && !HasWorkBeforeCall()
             && _link.Breaker.AllowsDirectCalls;
     }
 

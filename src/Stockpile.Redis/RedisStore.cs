@@ -54,6 +54,7 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
         _evictOtherLayout = options.EvictOtherKeyLayout;
         _link.Reconnected += OnReconnected;
         _link.BeforeCall = BeforeCallAsync;
+        _link.BeforeCallPending = HasWorkBeforeCall;
     }
 
     /// <summary>Gets the state of the circuit breaker that guards the calls to Redis.</summary>

@@ -1,3 +1,5 @@
+using Stockpile.Internal.Caching;
+
 namespace Stockpile.Benchmarks.Peers;
 
 /// <summary>
@@ -6,7 +8,9 @@ namespace Stockpile.Benchmarks.Peers;
 /// tier alone (a pooled context with Stockpile's interceptors, the entity's key query), by the Redis tier as the chain
 /// reads it on a miss (the lease's <c>TIME</c> beside the read, after a <c>FLUSHDB</c>), with its back-fill awaited or
 /// not, by a chain without its Redis tier, by the chain's parts called by hand and HybridCache's likewise (a bare
-/// <c>GET</c>, the query, a <c>SETEX</c>), by the whole chain, by the string cache, and by the peers; each with the CPU
+/// <c>GET</c>, the query, a <c>SETEX</c>), by the string cache's Redis tier (its read for a get-or-create, then its made
+/// value's write) and its memory over Redis (that read, then the value stored: write and message in the background),
+/// by the whole chain, by the string cache, and by the peers; each with the CPU
 /// time per read of this process and of the redis-server. Run with
 /// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-chain-miss [rounds] [part]</c> (with a
 /// part, only the parts whose name holds it, beside the chain and HybridCache); <c>--peer-chain-miss-server [runs]</c>
@@ -149,6 +153,9 @@ internal static class PeerChainMissBreakdownRun
 
             database.CountReads(products.Length);
 
+            var cacheLayered = (LayeredCacheTier)((StockpileCache)setup.Cache).Tier;
+            var cacheRedis = cacheLayered.Shared;
+            var cacheKeys = Enumerable.Range(0, PeerReadDatabaseBenchmarks.Block).Select(static id => "miss-part:" + id).ToArray();
             var probeMemory = new MemoryStore();
             var probeChain = new ChainedStore([probeMemory, efCore]);
             await using var bareConnection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(setup.Redis.ConnectionString);
@@ -208,6 +215,41 @@ internal static class PeerChainMissBreakdownRun
                     }
 
                     await last;
+                }),
+                ("the cache's Redis tier, a miss read for a get-or-create (with its mark), after `FLUSHDB`", async () =>
+                {
+                    await setup.FlushAsync(PeerSetup.StockpileDatabase);
+                    foreach (var key in cacheKeys)
+                    {
+                        if ((await cacheRedis.ReadForMakeAsync(key, default)).Entry is not null)
+                        {
+                            throw new InvalidOperationException("The cache's Redis tier was to miss.");
+                        }
+                    }
+                }),
+                ("the cache's Redis tier, that read then the made value's write, not awaited, after `FLUSHDB`", async () =>
+                {
+                    await setup.FlushAsync(PeerSetup.StockpileDatabase);
+                    ValueTask<bool> last = default;
+                    for (var id = 0; id < PeerReadDatabaseBenchmarks.Block; id++)
+                    {
+                        var read = await cacheRedis.ReadForMakeAsync(cacheKeys[id], default);
+                        last = cacheRedis.SetUnlessWrittenSinceAsync(cacheKeys[id], new CacheEntry(products[id], null, null, long.MaxValue, null), read.Mark, default);
+                    }
+
+                    await last;
+                }),
+                ("the cache's memory over Redis, that read then the made value stored (write and message in the background)", async () =>
+                {
+                    cacheLayered.Memory.Clear();
+                    await setup.FlushAsync(PeerSetup.StockpileDatabase);
+                    for (var id = 0; id < PeerReadDatabaseBenchmarks.Block; id++)
+                    {
+                        var read = await cacheLayered.ReadForMakeAsync(cacheKeys[id], default);
+                        await cacheLayered.SetMadeAsync(cacheKeys[id], new CacheEntry(products[id], null, null, long.MaxValue, null), read.Mark, default);
+                    }
+
+                    await cacheLayered.SettledAsync();
                 }),
                 ("bare `GET` miss then `SETEX` not awaited (HybridCache's Redis calls), after `FLUSHDB`", async () =>
                 {

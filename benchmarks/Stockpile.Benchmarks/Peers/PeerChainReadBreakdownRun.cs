@@ -7,7 +7,8 @@ namespace Stockpile.Benchmarks.Peers;
 /// Issue 12, item 2 (a chain read that misses memory and hits Redis), part by part: the same 100 products read per
 /// block by a bare <c>GET</c> + deserialize, by the Redis store's own get, by the Redis store as the chain reads it (the
 /// chain-to-tier protocol: the lease's <c>TIME</c> beside the read), by the chain with its memory tier emptied before
-/// the block, and by the peers. The parts run in turn, one block each per round, the order rotating, as in
+/// the block, by the cache's Redis tier as a get-or-create reads it (the entry, its fence and the flush fence), by the
+/// cache with its memory level emptied before the block, and by the peers. The parts run in turn, one block each per round, the order rotating, as in
 /// <see cref="PeerReadPairedRun"/>; reports each part's median and P90 per read, the bytes the process allocated per read, and the thread-pool work items
 /// run per read (<see cref="ThreadPool.CompletedWorkItemCount"/>: each is a hop a read's continuation may wait for). Run
 /// with <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-chain-read [rounds]</c>.
@@ -23,6 +24,8 @@ internal static class PeerChainReadBreakdownRun
             var setup = redis.Setup;
             var store = setup.Chain.Tiers[1];
             var keys = Enumerable.Range(0, PeerReadRedisBenchmarks.Block).Select(static id => EntityKey.For<Product>(id)).ToArray();
+            var cacheRedis = ((Stockpile.Internal.Caching.LayeredCacheTier)((StockpileCache)setup.Cache).Tier).Shared;
+            var cacheKeys = Enumerable.Range(0, PeerReadRedisBenchmarks.Block).Select(PeerSetup.KeyOf).ToArray();
             (string Name, Func<Task> Run)[] parts =
             [
                 ("floor: `StringGetAsync` + deserialize", redis.BareRedis),
@@ -41,6 +44,14 @@ internal static class PeerChainReadBreakdownRun
                     }
                 }),
                 ("Stockpile chain `GetAsync<Product, int>`", redis.StockpileChain),
+                ("the cache's Redis tier, a read for a get-or-create (a hit, with its mark)", async () =>
+                {
+                    foreach (var key in cacheKeys)
+                    {
+                        _ = (await cacheRedis.ReadForMakeAsync(key, default)).Entry ?? throw new InvalidOperationException("The cache's Redis tier was to hit.");
+                    }
+                }),
+                ("Stockpile cache `GetOrCreateAsync`", redis.StockpileCache),
                 ("FusionCache `GetOrSetAsync`", redis.FusionCache),
                 ("HybridCache `GetOrCreateAsync`", redis.HybridCache),
             ];

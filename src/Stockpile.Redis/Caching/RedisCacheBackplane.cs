@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -73,6 +74,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
         keys.Count == 0 ? default : PublishAsync(keys, cancellationToken);
 
     /// <summary>Publishes keys (<see langword="null"/>: a flush); what cannot be published is kept for later.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask PublishAsync(IReadOnlyList<string>? keys, CancellationToken cancellationToken)
     {
         try
@@ -122,15 +124,18 @@ internal sealed class RedisCacheBackplane : CacheEvictions
     }
 
     /// <summary>Sends one message: a flush (<see langword="null"/>), one key, or several keys.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendAsync(IReadOnlyList<string>? keys, CancellationToken cancellationToken)
     {
         byte[] message;
         if (keys is null || keys.Count == 1)
         {
-            var text = keys is null ? [] : Encoding.UTF8.GetBytes(keys[0]);
-            message = new byte[_origin.Length + 1 + text.Length];
+            message = new byte[_origin.Length + 1 + (keys is null ? 0 : Encoding.UTF8.GetByteCount(keys[0]))];
             message[_origin.Length] = keys is null ? FlushKind : KeyKind;
-            text.CopyTo(message, _origin.Length + 1);
+            if (keys is not null)
+            {
+                Encoding.UTF8.GetBytes(keys[0], message.AsSpan(_origin.Length + 1));
+            }
         }
         else
         {

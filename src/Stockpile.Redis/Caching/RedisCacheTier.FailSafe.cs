@@ -49,7 +49,13 @@ internal sealed partial class RedisCacheTier
     internal int MissedKeyCount => _catchUp.Keys.Count;
 
     /// <summary>Publishes a message of the cache's backplane through the breaker, after the clean-up: other instances must not re-read what Redis may still hold stale.</summary>
-    public async ValueTask PublishAsync(RedisChannel channel, byte[] message, CancellationToken cancellationToken) =>
+    /// <remarks>While the circuit is closed, sent directly (<c>RedisCacheTier.Direct.cs</c>).</remarks>
+    public ValueTask PublishAsync(RedisChannel channel, byte[] message, CancellationToken cancellationToken) =>
+        TryEnterDirect(out _) && _link.ConnectedSubscriber is { } subscriber
+            ? PublishDirectAsync(subscriber, channel, message, cancellationToken)
+            : PublishGuardedAsync(channel, message, cancellationToken);
+
+    private async ValueTask PublishGuardedAsync(RedisChannel channel, byte[] message, CancellationToken cancellationToken) =>
         await RunAsync((Link: _link, Channel: channel, Message: message), static async (_, s, ct) =>
             await s.Link.PublishAsync(s.Channel, s.Message, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 

@@ -18,8 +18,14 @@ internal sealed partial class RedisCacheTier
     private RedisKey FenceKeyOf(string key) => string.Concat(_namespace, "#fence:{", key, "}");
 
     /// <summary>Reads the entry, its fence and the flush fence: one <c>MGET</c> on one server; on a cluster the flush fence's <c>GET</c> is sent alongside.</summary>
-    /// <remarks>While Redis is unavailable the read is a miss with no mark (the fail-safe, as <see cref="GetAsync"/>).</remarks>
-    public override async ValueTask<CacheRead> ReadForMakeAsync(string key, CancellationToken cancellationToken)
+    /// <remarks>
+    /// While Redis is unavailable the read is a miss with no mark (the fail-safe, as <see cref="GetAsync"/>). While the
+    /// circuit is closed, the <c>MGET</c> is sent directly (<c>RedisCacheTier.Direct.cs</c>).
+    /// </remarks>
+    public override ValueTask<CacheRead> ReadForMakeAsync(string key, CancellationToken cancellationToken) =>
+        TryEnterDirect(out var database) ? ReadForMakeDirectAsync(database, key, cancellationToken) : ReadForMakeGuardedAsync(key, cancellationToken);
+
+    private async ValueTask<CacheRead> ReadForMakeGuardedAsync(string key, CancellationToken cancellationToken)
     {
         try
         {
@@ -53,9 +59,13 @@ internal sealed partial class RedisCacheTier
     /// <inheritdoc/>
     /// <remarks>
     /// While Redis is unavailable the write is skipped like a set's (the key is removed from Redis before the cache reads
-    /// it again) and counts as written: memory keeps the value.
+    /// it again) and counts as written: memory keeps the value. While the circuit is closed, the script is sent
+    /// directly (<c>RedisCacheTier.Direct.cs</c>).
     /// </remarks>
-    public override async ValueTask<bool> SetUnlessWrittenSinceAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken)
+    public override ValueTask<bool> SetUnlessWrittenSinceAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken) =>
+        TryEnterDirect(out var database) ? SetMadeDirectAsync(database, key, entry, mark as RedisCacheMark ?? RedisCacheMark.None, cancellationToken) : SetMadeGuardedAsync(key, entry, mark, cancellationToken);
+
+    private async ValueTask<bool> SetMadeGuardedAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken)
     {
         var redisKey = KeyOf(key);
         try
@@ -71,12 +81,11 @@ internal sealed partial class RedisCacheTier
     private async ValueTask<bool> SetMadeAsync(IDatabase database, string key, CacheEntry entry, object? mark, CancellationToken cancellationToken)
     {
         // Without a mark (no read of this tier before), nothing may have been seen: any fence refuses.
-        var seen = mark as RedisCacheMark ?? new RedisCacheMark(RedisValue.Null, RedisValue.Null, RedisValue.Null);
+        var seen = mark as RedisCacheMark ?? RedisCacheMark.None;
         var (value, ttl) = Encode(entry);
         var cluster = _topology.IsCluster(database);
         RedisKey[] keys = cluster ? [KeyOf(key), FenceKeyOf(key)] : [KeyOf(key), FenceKeyOf(key), _flushFenceKey];
-        RedisValue[] arguments = [value, ttl, NowMilliseconds(), Text(seen.Fence), Text(seen.FlushFence), Text(seen.Held)];
-        var stored = (long)await database.ScriptEvaluateAsync(RedisCacheScripts.SetMade, keys, arguments).WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
+        var stored = (long)await database.ScriptEvaluateAsync(RedisCacheScripts.SetMade, keys, SetMadeArguments(value, ttl, seen)).WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
         if (!stored || !cluster)
         {
             return stored;
@@ -90,6 +99,10 @@ internal sealed partial class RedisCacheTier
         await database.ScriptEvaluateAsync(RedisCacheScripts.Unset, [KeyOf(key)], [value]).WaitAsync(cancellationToken).ConfigureAwait(false);
         return false;
     }
+
+    /// <summary>The arguments of <see cref="RedisCacheScripts.SetMade"/>: the entry, its TTL, now, then what the read saw.</summary>
+    private RedisValue[] SetMadeArguments(RedisValue value, long ttl, RedisCacheMark seen) =>
+        [value, ttl, NowMilliseconds(), Text(seen.Fence), Text(seen.FlushFence), Text(seen.Held)];
 
     /// <summary>A value as a script argument: empty for none (no fence or entry is ever empty).</summary>
     private static RedisValue Text(RedisValue value) => value.IsNull ? RedisValue.EmptyString : value;

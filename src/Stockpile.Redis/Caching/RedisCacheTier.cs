@@ -73,7 +73,11 @@ internal sealed partial class RedisCacheTier : CacheTier
     /// <summary>Gets the scratch key an increment sums in: the entry's hash tag, so it sits in the entry's slot.</summary>
     private RedisKey ScratchKeyOf(string key) => string.Concat(_namespace, "#incr:{", key, "}");
 
-    public override async ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken)
+    /// <remarks>While the circuit is closed, one <c>MGET</c> sent directly (<c>RedisCacheTier.Direct.cs</c>).</remarks>
+    public override ValueTask<CacheEntry?> GetAsync(string key, CancellationToken cancellationToken) =>
+        TryEnterDirect(out var database) ? GetDirectAsync(database, key, cancellationToken) : GetGuardedAsync(key, cancellationToken);
+
+    private async ValueTask<CacheEntry?> GetGuardedAsync(string key, CancellationToken cancellationToken)
     {
         try
         {
@@ -277,6 +281,14 @@ internal sealed partial class RedisCacheTier : CacheTier
     /// <summary>An entry's string (header, then bytes) and its TTL in milliseconds (0 for none).</summary>
     private (byte[] Value, long Ttl) Encode(CacheEntry entry)
     {
+        var buffer = new ArrayBufferWriter<byte>(64 + (entry.Bytes?.Length ?? 256));
+        var ttl = Encode(entry, buffer);
+        return (buffer.WrittenSpan.ToArray(), ttl);
+    }
+
+    /// <summary>Writes an entry's string (header, then bytes) into <paramref name="buffer"/>; returns its TTL in milliseconds (0 for none).</summary>
+    private long Encode(CacheEntry entry, ArrayBufferWriter<byte> buffer)
+    {
         long? expiry = null;
         long ttl = 0;
         if (entry.ExpiresAt is { } at)
@@ -286,7 +298,6 @@ internal sealed partial class RedisCacheTier : CacheTier
         }
 
         var hasValue = entry.Bytes is not null || entry.Instance is not null;
-        var buffer = new ArrayBufferWriter<byte>(64 + (entry.Bytes?.Length ?? 256));
         RedisCacheEntryFormat.WriteHeader(buffer, hasValue, expiry, EncodeTags(entry.Tags));
         if (entry.Bytes is { } bytes)
         {
@@ -297,7 +308,7 @@ internal sealed partial class RedisCacheTier : CacheTier
             _serializer.Serialize(buffer, instance, instance.GetType());
         }
 
-        return (buffer.WrittenSpan.ToArray(), ttl);
+        return ttl;
     }
 
     /// <summary>The entry a string holds, or <see langword="null"/> for none, one past its expiry, or a string that is no entry.</summary>

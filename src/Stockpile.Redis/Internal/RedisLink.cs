@@ -24,6 +24,7 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     private readonly ILogger _logger;
     private readonly Task _watching;
     private IDatabase? _cachedDatabase;
+    private ISubscriber? _cachedSubscriber;
     private int _disposed;
 
     /// <param name="connecting">The multiplexer, or its connection under way.</param>
@@ -86,6 +87,14 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     /// </summary>
     public Func<IDatabase, CancellationToken, ValueTask>? BeforeCall { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether <see cref="BeforeCall"/> has work to do before the next call (the store's clear fence to
+    /// make sure of, missed keys to remove). While it has, <see cref="DirectDatabase"/> is <see langword="null"/>:
+    /// a call made outside <see cref="ExecuteAsync"/> would skip that work. <see langword="null"/> with a
+    /// <see cref="BeforeCall"/> set means it always has.
+    /// </summary>
+    public Func<bool>? BeforeCallPending { get; set; }
+
     /// <summary>Starts connecting in the background, retrying forever (<c>abortConnect=false</c>); the first attempt's failure is only logged.</summary>
     public static RedisLink Connect(RedisConnectionFactory connection, RedisCircuitBreakerOptions breaker, TimeProvider time, ILoggerFactory loggerFactory, RedisMetrics metrics)
     {
@@ -118,7 +127,7 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     {
         var multiplexer = await GetMultiplexerAsync(cancellationToken).ConfigureAwait(false);
         await _watching.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return _subscriber(multiplexer);
+        return _cachedSubscriber ??= _subscriber(multiplexer);
     }
 
     /// <summary>Publishes on a channel through the subscriber (call inside <see cref="ExecuteAsync"/>, for the breaker).</summary>
@@ -183,6 +192,18 @@ internal sealed class RedisLink : IAsyncDisposable, IDisposable
     /// async methods around the call.
     /// </summary>
     public IDatabase? ConnectedDatabase => _cachedDatabase;
+
+    /// <summary>
+    /// Gets the database for a call made outside <see cref="ExecuteAsync"/> by a caller with no work of its own to do
+    /// before it: <see langword="null"/> unless a call through <see cref="ExecuteAsync"/> has connected, the circuit is
+    /// closed (<see cref="RedisCircuit.AllowsDirectCalls"/>) and <see cref="BeforeCall"/> has nothing to do
+    /// (<see cref="BeforeCallPending"/>). Report how the call ended with <see cref="RedisCircuit.ReportDirectAsync"/>.
+    /// </summary>
+    public IDatabase? DirectDatabase =>
+        _cachedDatabase is { } database && Breaker.AllowsDirectCalls && (BeforeCall is null || BeforeCallPending?.Invoke() == false) ? database : null;
+
+    /// <summary>Gets the subscriber once <see cref="GetSubscriberAsync"/> has returned it (the link then watches its connections); <see langword="null"/> before.</summary>
+    public ISubscriber? ConnectedSubscriber => _cachedSubscriber;
 
     /// <summary>Starts closing without waiting (for containers disposed synchronously).</summary>
     public void Dispose() => _ = DisposeAsync().AsTask();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
 namespace Stockpile.Internal.Caching;
@@ -18,6 +19,9 @@ internal sealed partial class LayeredCacheTier(MemoryCacheTier memory, CacheTier
 {
     /// <summary>Gets the process level, which other instances' writes evict through the backplane.</summary>
     public MemoryCacheTier Memory => memory;
+
+    /// <summary>Gets the shared level (Redis), for benchmarks that call it alone.</summary>
+    public CacheTier Shared => shared;
 
     /// <inheritdoc/>
     public override CacheTier Local => memory;
@@ -45,6 +49,8 @@ internal sealed partial class LayeredCacheTier(MemoryCacheTier memory, CacheTier
     /// entry in memory may be one a removed tag made stale: the shared tier is read then, so that a value made in its
     /// place carries the mark of what the shared tier holds.
     /// </summary>
+    /// <remarks>Its state machine is pooled (a flight's read, awaited once): every miss of a get-or-create runs it.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<CacheRead> ReadForMakeAsync(string key, CancellationToken cancellationToken)
     {
         if (memory.Get(key) is { Tags: null } hit)
