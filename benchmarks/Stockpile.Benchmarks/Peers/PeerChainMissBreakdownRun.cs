@@ -234,7 +234,7 @@ internal static class PeerChainMissBreakdownRun
                     for (var id = 0; id < PeerReadDatabaseBenchmarks.Block; id++)
                     {
                         var read = await cacheRedis.ReadForMakeAsync(cacheKeys[id], default);
-                        last = cacheRedis.SetUnlessWrittenSinceAsync(cacheKeys[id], new CacheEntry(products[id], null, null, long.MaxValue, null), read.Mark, default);
+                        last = cacheRedis.SetUnlessWrittenSinceAsync(cacheKeys[id], new CacheEntry(products[id], null, null, CacheDeadline.Never, null), read.Mark, default);
                     }
 
                     await last;
@@ -246,7 +246,7 @@ internal static class PeerChainMissBreakdownRun
                     for (var id = 0; id < PeerReadDatabaseBenchmarks.Block; id++)
                     {
                         var read = await cacheLayered.ReadForMakeAsync(cacheKeys[id], default);
-                        await cacheLayered.SetMadeAsync(cacheKeys[id], new CacheEntry(products[id], null, null, long.MaxValue, null), read.Mark, default);
+                        await cacheLayered.SetMadeAsync(cacheKeys[id], new CacheEntry(products[id], null, null, CacheDeadline.Never, null), read.Mark, default);
                     }
 
                     await cacheLayered.SettledAsync();
