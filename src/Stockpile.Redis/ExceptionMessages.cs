@@ -14,6 +14,9 @@ internal static class ExceptionMessages
     public static string CachePrefixHoldsBrace(string cachePrefix) =>
         Format($"Stockpile cache prefix '{cachePrefix}' (or the Redis store's KeyPrefix) holds a brace; on Redis a brace would end the namespace in every key. Choose a prefix without '{{' or '}}'.");
 
+    public static string CacheIncrementLate(string cache, string key, int attempts) =>
+        Format($"Stockpile cache '{cache}' could not increment the key '{key}': Redis refused the increment {attempts} times as sent before a set, removal or flush of the key that reached it first (a late increment is not applied). Nothing was added.");
+
     public static string Disposed => "The Redis store is disposed.";
 
     public const string ConnectionMissing =

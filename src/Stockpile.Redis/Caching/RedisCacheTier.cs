@@ -191,11 +191,12 @@ internal sealed partial class RedisCacheTier : CacheTier
         return result.IsNull ? null : Decode((RedisValue)result);
     }
 
+    /// <remarks>Stamped (<see cref="RedisCacheScripts.Increment"/>): an increment that reaches Redis late, after a set, removal or flush of the key, is not applied.</remarks>
     public override async ValueTask<long> IncrementAsync(string key, long delta, CancellationToken cancellationToken)
     {
         try
         {
-            return (long)await EvaluateAsync(RedisCacheScripts.Increment, [KeyOf(key), ScratchKeyOf(key)], [delta, NowMilliseconds()], cancellationToken).ConfigureAwait(false);
+            return await StampedIncrementAsync(key, delta, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException error) when (error.Message.Contains("NOTINT", StringComparison.Ordinal))
         {
