@@ -95,7 +95,8 @@ public sealed partial class RedisStore
     /// unavailable, unless the options say to throw; <see langword="false"/> lets the exception through.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The store was disposed before or during the write: a closed connection is not an outage to ride out.</exception>
-    private bool SkipsFailedWrite(IReadOnlyList<string> affected, Exception exception)
+    /// <exception cref="InvalidOperationException">Redis answered an error (<c>OOM</c>, <c>WRONGTYPE</c>, a script error, <c>NOPERM</c>): not an outage; the message names the store, the types of <paramref name="items"/> when given, the keys and Redis's reason.</exception>
+    private bool SkipsFailedWrite(IReadOnlyList<string> affected, Exception exception, IReadOnlyList<object>? items = null)
     {
         if (IsDisposed)
         {
@@ -103,6 +104,12 @@ public sealed partial class RedisStore
         }
 
         RecordMissed(affected);
+        if (exception is RedisServerException && !RedisLink.IsUnavailable(exception))
+        {
+            var types = items is null ? null : string.Join(", ", items.Select(static i => i.GetType().Name).Distinct());
+            throw new InvalidOperationException(Redis.ExceptionMessages.WriteRefused(Name, types, affected, exception.Message), exception);
+        }
+
         if (!RedisLink.IsUnavailable(exception) || _throwOnUnavailableWrites)
         {
             return false;

@@ -33,6 +33,10 @@ internal sealed partial class RedisCacheTier
         {
             // Skipped: the namespace is removed before the cache reads Redis again.
         }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, null, "flush");
+        }
     }
 
     /// <summary>Unlinks the keys of this cache's namespace that match <paramref name="pattern"/> after it and pass <paramref name="isOurs"/>, on every primary.</summary>

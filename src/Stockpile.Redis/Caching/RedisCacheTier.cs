@@ -143,6 +143,10 @@ internal sealed partial class RedisCacheTier : CacheTier
         {
             // Skipped: Redis's value of the key is removed before the cache reads it again.
         }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, key, "set");
+        }
     }
 
     /// <remarks>While Redis is unavailable nothing is added (<see langword="false"/>), and the key is removed from Redis before it is read again (the add may have landed).</remarks>
@@ -158,6 +162,10 @@ internal sealed partial class RedisCacheTier : CacheTier
         {
             return false;
         }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, key, "add");
+        }
     }
 
     /// <remarks>Fences the key (<see cref="FenceKeyOf"/>): a value another instance made before, still on its way, is refused.</remarks>
@@ -171,6 +179,10 @@ internal sealed partial class RedisCacheTier : CacheTier
         catch (Exception ex) when (WriteFailed(ex, redisKey, "remove"))
         {
             return false;
+        }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, key, "remove");
         }
     }
 
@@ -186,6 +198,10 @@ internal sealed partial class RedisCacheTier : CacheTier
         catch (Exception ex) when (WriteFailed(ex, redisKey, "take"))
         {
             return null;
+        }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, key, "take");
         }
 
         return result.IsNull ? null : Decode((RedisValue)result);
@@ -205,6 +221,10 @@ internal sealed partial class RedisCacheTier : CacheTier
         catch (RedisServerException error) when (error.Message.Contains("OVERFLOW", StringComparison.Ordinal))
         {
             throw new InvalidOperationException(Stockpile.Internal.ExceptionMessages.CacheIncrementOverflow(key, delta), error);
+        }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, key, "increment");
         }
     }
 
@@ -266,6 +286,10 @@ internal sealed partial class RedisCacheTier : CacheTier
         catch (Exception ex) when (WriteFailed(ex, key, "remove_by_tag"))
         {
             // Skipped: the tag's version key is removed before the cache reads Redis again.
+        }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, null, "remove_by_tag");
         }
     }
 
