@@ -67,7 +67,13 @@ public sealed partial class RedisStore
     /// the prefix is recorded to be removed (it may or may not have landed); if it failed because Redis is unavailable,
     /// it is skipped (<paramref name="skipped"/> is returned) unless the options say to throw.
     /// </summary>
-    private async ValueTask<T> ClearGuardedAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, T skipped, CancellationToken cancellationToken)
+    /// <param name="what">What the write does, for the message of an error Redis answers ("clear the Product objects").</param>
+    /// <param name="state">The call's state.</param>
+    /// <param name="call">The write.</param>
+    /// <param name="skipped">What a skipped write returns.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="InvalidOperationException">Redis answered an error: not an outage; the message says what was written and Redis's reason.</exception>
+    private async ValueTask<T> ClearGuardedAsync<TState, T>(string what, TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, T skipped, CancellationToken cancellationToken)
     {
         try
         {
@@ -80,6 +86,11 @@ public sealed partial class RedisStore
         catch (Exception ex)
         {
             RecordMissedClear();
+            if (ex is RedisServerException && !RedisLink.IsUnavailable(ex))
+            {
+                throw new InvalidOperationException(Redis.ExceptionMessages.ClearRefused(Name, what, ex.Message), ex);
+            }
+
             if (!RedisLink.IsUnavailable(ex) || _throwOnUnavailableWrites)
             {
                 throw;

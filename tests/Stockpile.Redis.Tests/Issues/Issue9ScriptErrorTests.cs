@@ -114,6 +114,36 @@ public sealed class Issue9ScriptErrorTests
         Assert.That((await store.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("v-last"));
     }
 
+    [Test]
+    public async Task StoreClearAsync_RedisAnswersOom_ThrowsNamingTheTypeAndReason_CircuitStaysClosed()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var options = new RedisStoreOptions { Configuration = server.ConnectionString, KeyPrefix = TestStores.UniquePrefix() };
+        await using var store = await RedisStore.ConnectAsync(options);
+        await store.PutAsync(TestStores.NewProduct());
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true");
+        var node = admin.GetServers()[0];
+        await node.ConfigSetAsync("maxmemory", "1");
+        try
+        {
+            for (var i = 0; i < Attempts; i++)
+            {
+                var error = Assert.ThrowsAsync<InvalidOperationException>(async () => await store.ClearAsync(typeof(Product)));
+                Assert.Multiple(() =>
+                {
+                    Assert.That(error!.Message, Does.Contain(nameof(Product)).And.Contain("OOM"));
+                    Assert.That(error.InnerException, Is.InstanceOf<RedisServerException>());
+                });
+            }
+
+            Assert.That(store.CircuitState, Is.EqualTo(RedisCircuitState.Closed), "a server error is no outage");
+        }
+        finally
+        {
+            await node.ConfigSetAsync("maxmemory", "0");
+        }
+    }
+
     /// <summary>A hash under the key's write fence: every script that fences the key answers <c>WRONGTYPE</c>; reads (an <c>MGET</c>) see nil.</summary>
     private static async Task PlantHashAsync(ConnectionMultiplexer connection, string storePrefix, string cachePrefix, string key) =>
         await connection.GetDatabase().HashSetAsync(storePrefix + "#cache:" + cachePrefix + ":#fence:{" + key + "}", "not", "a fence");
