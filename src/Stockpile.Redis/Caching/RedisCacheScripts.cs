@@ -28,11 +28,12 @@ internal static class RedisCacheScripts
     /// <summary>
     /// Stores the entry only when no live one exists, as <see cref="Set"/> does (stamped, fencing the key; a late add
     /// that something overtook removes the key instead). KEYS and ARGV: as <see cref="Set"/>'s, then now (the cache's
-    /// clock, ms). Returns { 1 when stored, the server time (µs) }.
+    /// clock, ms). An add that finds a live entry changes nothing, late or not: a late add refused after another add
+    /// stored must not remove that entry (a third add would then store too). Returns { 1 when stored, the server time (µs) }.
     /// </summary>
-    public const string Add = Functions + FenceFunction + Stamped + """
+    public const string Add = Functions + FenceFunction + StampClock + """
         if read(KEYS[1], tonumber(ARGV[4])) then return {0, server} end
-        """ + "\n" + Store;
+        """ + "\n" + StampCheck + Store;
 
     /// <summary>
     /// Stores an entry (a set): KEYS: the entry, its fence, the flush fence (the namespace's on one server; on a cluster,
@@ -49,10 +50,17 @@ internal static class RedisCacheScripts
 
     // The stamp check of a set or add: `server` is the call's time (µs, as text); a late write that something overtook
     // removes and fences the key, and answers 0.
-    private const string Stamped = $$"""
+    private const string Stamped = StampClock + StampCheck;
+
+    // The call's time: `micros` (a number) and `server` (µs, as text).
+    private const string StampClock = """
         local clock = redis.call('TIME')
         local micros = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
         local server = string.format('%.0f', micros)
+
+        """;
+
+    private const string StampCheck = $$"""
         local sent = tonumber(ARGV[3])
         if not sent or micros - sent > {{RedisScripts.LatePutMicroseconds}} then
           local function since(k) return k and (tonumber(redis.call('GET', k) or '0') or 0) > sent end

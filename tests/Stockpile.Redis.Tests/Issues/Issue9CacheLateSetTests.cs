@@ -89,6 +89,20 @@ public sealed class Issue9CacheLateSetTests
             static async (b, key, late) => Assert.That(await b.GetAsync<string>(key), Is.Not.EqualTo(late), "the late add brought the key back"),
             add: true);
 
+    /// <summary>
+    /// An add that finds a live entry changes nothing, late or not (lane gaps8): a late add refused because another add
+    /// stored the key after its stamp removed that entry, so a third add stored too (two callers told they stored:
+    /// <c>AddAsync_ConcurrentCallers_ExactlyOneStores</c> failed under load).
+    /// </summary>
+    [TestCase(false, TestName = "LateAdd_AfterAnotherInstanceAdded_LeavesItsEntry(server)")]
+    [TestCase(true, TestName = "LateAdd_AfterAnotherInstanceAdded_LeavesItsEntry(cluster)")]
+    public Task LateAdd_AfterAnotherInstanceAdded_LeavesItsEntry(bool cluster) =>
+        HoldAndReleaseAsync(
+            cluster,
+            static async (b, key) => Assert.That(await b.AddAsync(key, "added"), Is.True),
+            static async (b, key, _) => Assert.That(await b.GetAsync<string>(key), Is.EqualTo("added"), "the late add removed the entry another add stored"),
+            add: true);
+
     [TestCase(false, TestName = "LateSet_NothingOvertookIt_IsWritten(server)")]
     [TestCase(true, TestName = "LateSet_NothingOvertookIt_IsWritten(cluster)")]
     public Task LateSet_NothingOvertookIt_IsWritten(bool cluster) =>
