@@ -45,8 +45,8 @@ internal static partial class Log
     [LoggerMessage(CacheKeyRefusedId, LogLevel.Warning, "Stockpile cache did not cache a value: its key of {Length} characters is longer than MaximumKeyLength.", EventName = "CacheKeyRefused")]
     public static partial void CacheKeyRefused(ILogger logger, int length);
 
-    [LoggerMessage(CacheMadeWriteFailedId, LogLevel.Warning, "Stockpile cache '{Cache}' could not write a value it made to its shared tier after answering; the value is dropped from memory too and made again on the next miss.", EventName = "CacheMadeWriteFailed")]
-    public static partial void CacheMadeWriteFailed(ILogger logger, string cache, Exception exception);
+    [LoggerMessage(CacheMadeWriteFailedId, LogLevel.Error, "Stockpile cache '{Cache}' could not write a value it made to its shared tier after answering ({Reason}); the value is dropped from memory too and made again on the next miss.", EventName = "CacheMadeWriteFailed")]
+    public static partial void CacheMadeWriteFailed(ILogger logger, string cache, string reason, Exception exception);
 
     [LoggerMessage(MissDebugId, LogLevel.Debug, "Stockpile miss on every tier for '{Key}'.", EventName = "Miss")]
     public static partial void Miss(ILogger logger, string key);

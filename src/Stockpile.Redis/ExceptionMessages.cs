@@ -14,6 +14,18 @@ internal static class ExceptionMessages
     public static string CachePrefixInvalid(string cachePrefix, string storePrefix) =>
         Format($"Stockpile cache prefix '{cachePrefix}' (under the Redis store's KeyPrefix '{storePrefix}'): a prefix on Redis {Internal.RedisKeyPatterns.PrefixRule}.");
 
+    public static string WriteRefused(string store, string? types, IReadOnlyList<string> keys, string reason) =>
+        Format($"Stockpile store '{store}' could not write {(types is null ? "" : "the " + types + " under ")}{keys.Count} Redis key(s) ({string.Join(", ", keys.Take(3))}{(keys.Count > 3 ? ", …" : "")}): Redis answered an error, which is not an outage: {reason} The write was not skipped, and the keys are removed from Redis before the store reads it again.");
+
+    public static string ClearRefused(string store, string what, string reason) =>
+        Format($"Stockpile store '{store}' could not {what}: Redis answered an error, which is not an outage: {reason} The write was not skipped, and everything under the prefix is removed from Redis before the store reads it again.");
+
+    public static string CacheWriteRefused(string cache, string operation, string? key, string reason) =>
+        Format($"Stockpile cache '{cache}' failed a write ({operation}) of {(key is null ? "its keys" : "the key '" + key + "'")} in Redis: Redis answered an error, which is not an outage: {reason} The write was not skipped, and the key is removed from Redis before the cache reads it again.");
+
+    public static string CacheIncrementLate(string cache, string key, int attempts) =>
+        Format($"Stockpile cache '{cache}' could not increment the key '{key}': Redis refused the increment {attempts} times as sent before a set, removal or flush of the key that reached it first (a late increment is not applied). Nothing was added.");
+
     public static string Disposed => "The Redis store is disposed.";
 
     public const string ConnectionMissing =

@@ -18,7 +18,7 @@ public sealed partial class RedisStore
     /// </remarks>
     protected override async ValueTask ClearCoreAsync(StockpileEntityType? entityType, CancellationToken cancellationToken)
     {
-        await ClearGuardedAsync(entityType, async (database, type, ct) =>
+        await ClearGuardedAsync(entityType is null ? "clear every object" : "clear the " + entityType.ClrType.Name + " objects", entityType, async (database, type, ct) =>
         {
             await RemoveKeysUnderPrefixAsync(database, type, ct).ConfigureAwait(false);
             return true;

@@ -231,7 +231,15 @@ public sealed partial class RedisStore
     /// lease (each script refuses a key fenced since). Returns <see langword="false"/> when the object's script refused
     /// a back-fill (nothing was changed).
     /// </summary>
-    private async Task<bool> WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue objectMode, RedisValue pointerMode, CancellationToken cancellationToken)
+    /// <remarks>
+    /// A put whose object script reached its node late (<see cref="RedisScripts.LatePutMilliseconds"/> after its stamp)
+    /// cannot see there a delete by an alternate key alone that came after it (that key's fence lives in another slot):
+    /// for an object with alternate keys the script evicts the object instead of writing it (status 4). A sender that
+    /// gave up never hears of it, and the object stays evicted (a miss is safe); one still waiting (a busy link) checks
+    /// the alternate keys' fences, each in its slot, and when none was set after its stamp puts again with a new stamp
+    /// (up to <see cref="LatePutAttempts"/> times), otherwise removes the pointers as for a refused put (lane gaps8).
+    /// </remarks>
+    private async Task<bool> WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue objectMode, RedisValue pointerMode, CancellationToken cancellationToken, int attempt = 1)
     {
         RedisValue[] objectArguments = [value, ttl, objectMode, RedisScripts.FenceMilliseconds, .. alternates.Select(a => (RedisValue)a)];
         RedisKey[] objectKeys = pointerMode != s_putMode
@@ -245,6 +253,13 @@ public sealed partial class RedisStore
         }
 
         _writeClock.Observe((string?)reply[2]);
+        if (status == LateWithAlternates && attempt < LatePutAttempts
+            && await AlternatesUnfencedSinceAsync(database, alternates, ((string)objectMode!)[1..], cancellationToken).ConfigureAwait(false))
+        {
+            var again = (RedisValue)("=" + _writeClock.Stamp().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return await WriteObjectOnClusterAsync(database, primary, alternates, value, ttl, again, pointerMode, cancellationToken, attempt + 1).ConfigureAwait(false);
+        }
+
         var written = status == 1;
         // The old alternate keys come from the side record: one not of the store's shape (corrupt, foreign) is never touched.
         var old = ((RedisResult[])reply[1]!).Select(r => (string)r!).Where(IsObjectKey).ToArray();
@@ -262,6 +277,20 @@ public sealed partial class RedisStore
 
         await Task.WhenAll(work).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>The status of <see cref="RedisClusterScripts.PutObject"/> for a late put of an object with alternate keys (evicted: see <see cref="WriteObjectOnClusterAsync"/>).</summary>
+    private const int LateWithAlternates = 4;
+
+    /// <summary>How many times a put whose object script keeps arriving late is sent before its object is left evicted.</summary>
+    private const int LatePutAttempts = 5;
+
+    /// <summary>Whether no alternate key was fenced after <paramref name="stamp"/> (µs), nor long enough after it that its fence may have expired.</summary>
+    private static async Task<bool> AlternatesUnfencedSinceAsync(IDatabase database, string[] alternates, string stamp, CancellationToken cancellationToken)
+    {
+        RedisValue[] arguments = [long.Parse(stamp, System.Globalization.CultureInfo.InvariantCulture) + 1, RedisScripts.FenceMilliseconds, "0"];
+        var checks = alternates.Select(key => RedisClusterScripts.FenceAllows.EvaluateAsync(database, [key + RedisKeyPatterns.FenceSuffix], arguments, cancellationToken).AsTask());
+        return (await Task.WhenAll(checks).ConfigureAwait(false)).All(allowed => (int)allowed == 1);
     }
 
     /// <summary>Points an alternate key at an object; evicts the object that held the key before, if it still lists it.</summary>

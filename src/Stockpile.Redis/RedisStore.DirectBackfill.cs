@@ -83,7 +83,7 @@ public sealed partial class RedisStore
         catch (Exception ex)
         {
             await _link.Breaker.ReportDirectAsync(ex).ConfigureAwait(false);
-            if (!SkipsFailedWrite([StorageKey(EntityKey.FromEntity(item))], ex))
+            if (!SkipsFailedWrite([StorageKey(EntityKey.FromEntity(item))], ex, [item]))
             {
                 throw;
             }

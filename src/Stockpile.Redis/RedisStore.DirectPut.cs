@@ -64,7 +64,7 @@ public sealed partial class RedisStore
         catch (Exception ex)
         {
             await _link.Breaker.ReportDirectAsync(ex).ConfigureAwait(false);
-            if (!SkipsFailedWrite(others is null ? [StorageKey(EntityKey.FromEntity(item))] : [StorageKey(EntityKey.FromEntity(item)), .. Array.ConvertAll(others, static k => (string)k!)], ex))
+            if (!SkipsFailedWrite(others is null ? [StorageKey(EntityKey.FromEntity(item))] : [StorageKey(EntityKey.FromEntity(item)), .. Array.ConvertAll(others, static k => (string)k!)], ex, [item]))
             {
                 throw;
             }

@@ -70,7 +70,13 @@ public sealed partial class RedisStore
     /// the prefix is recorded to be removed (it may or may not have landed); if it failed because Redis is unavailable,
     /// it is skipped (<paramref name="skipped"/> is returned) unless the options say to throw.
     /// </summary>
-    private async ValueTask<T> ClearGuardedAsync<TState, T>(TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, T skipped, CancellationToken cancellationToken)
+    /// <param name="what">What the write does, for the message of an error Redis answers ("clear the Product objects").</param>
+    /// <param name="state">The call's state.</param>
+    /// <param name="call">The write.</param>
+    /// <param name="skipped">What a skipped write returns.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="InvalidOperationException">Redis answered an error: not an outage; the message says what was written and Redis's reason.</exception>
+    private async ValueTask<T> ClearGuardedAsync<TState, T>(string what, TState state, Func<IDatabase, TState, CancellationToken, ValueTask<T>> call, T skipped, CancellationToken cancellationToken)
     {
         try
         {
@@ -83,6 +89,11 @@ public sealed partial class RedisStore
         catch (Exception ex)
         {
             RecordMissedClear();
+            if (ex is RedisServerException && !RedisLink.IsUnavailable(ex))
+            {
+                throw new InvalidOperationException(Redis.ExceptionMessages.ClearRefused(Name, what, ex.Message), ex);
+            }
+
             if (!RedisLink.IsUnavailable(ex) || _throwOnUnavailableWrites)
             {
                 throw;
@@ -98,7 +109,8 @@ public sealed partial class RedisStore
     /// unavailable, unless the options say to throw; <see langword="false"/> lets the exception through.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The store was disposed before or during the write: a closed connection is not an outage to ride out.</exception>
-    private bool SkipsFailedWrite(IReadOnlyList<string> affected, Exception exception)
+    /// <exception cref="InvalidOperationException">Redis answered an error (<c>OOM</c>, <c>WRONGTYPE</c>, a script error, <c>NOPERM</c>): not an outage; the message names the store, the types of <paramref name="items"/> when given, the keys and Redis's reason.</exception>
+    private bool SkipsFailedWrite(IReadOnlyList<string> affected, Exception exception, IReadOnlyList<object>? items = null)
     {
         if (IsDisposed)
         {
@@ -106,6 +118,12 @@ public sealed partial class RedisStore
         }
 
         RecordMissed(affected);
+        if (exception is RedisServerException && !RedisLink.IsUnavailable(exception))
+        {
+            var types = items is null ? null : string.Join(", ", items.Select(static i => i.GetType().Name).Distinct());
+            throw new InvalidOperationException(Redis.ExceptionMessages.WriteRefused(Name, types, affected, exception.Message), exception);
+        }
+
         if (!RedisLink.IsUnavailable(exception) || _throwOnUnavailableWrites)
         {
             return false;

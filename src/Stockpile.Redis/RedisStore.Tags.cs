@@ -28,7 +28,7 @@ public sealed partial class RedisStore
         while (true)
         {
             // Members popped by a call that failed are lost to the index: only a clear of everything is sure to remove them.
-            var popped = await ClearGuardedAsync(key, static async (database, key, ct) =>
+            var popped = await ClearGuardedAsync("remove the objects tagged '" + tag + "'", key, static async (database, key, ct) =>
                 await database.SetPopAsync(key, TagRemovalBatchSize).WaitAsync(ct).ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
             if (popped is not { Length: > 0 })
             {

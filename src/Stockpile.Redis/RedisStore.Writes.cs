@@ -74,7 +74,7 @@ public sealed partial class RedisStore
         catch (Exception ex)
         {
             // Redis unavailable: skipped, its keys recorded for the clean-up (which removes them, so nothing to index).
-            if (!SkipsFailedWrite(others is null ? put.Primaries : [.. put.Primaries, .. others], ex))
+            if (!SkipsFailedWrite(others is null ? put.Primaries : [.. put.Primaries, .. others], ex, items))
             {
                 throw;
             }

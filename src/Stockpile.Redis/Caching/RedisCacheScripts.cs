@@ -28,34 +28,43 @@ internal static class RedisCacheScripts
     /// <summary>
     /// Stores the entry only when no live one exists, as <see cref="Set"/> does (stamped, fencing the key; a late add
     /// that something overtook removes the key instead). KEYS and ARGV: as <see cref="Set"/>'s, then now (the cache's
-    /// clock, ms). Returns { 1 when stored, the server time (µs) }.
+    /// clock, ms). An add that finds a live entry changes nothing, late or not: a late add refused after another add
+    /// stored must not remove that entry (a third add would then store too). Returns { 1 when stored, the server time (µs) }.
     /// </summary>
-    public const string Add = Functions + FenceFunction + Stamped + """
+    public const string Add = Functions + FenceFunction + StampClock + """
         if read(KEYS[1], tonumber(ARGV[4])) then return {0, server} end
-        """ + "\n" + Store;
+        """ + "\n" + StampCheck + Store;
 
     /// <summary>
-    /// Stores an entry (a set): KEYS: the entry, its fence, and on one server the namespace's flush fence (a cluster
-    /// keeps it in another slot). ARGV: the entry, its TTL in ms (0 for none), the set's stamp (the server time it was
+    /// Stores an entry (a set): KEYS: the entry, its fence, the flush fence (the namespace's on one server; on a cluster,
+    /// where that lives in another slot, the entry's slot's, which a flush writes too), the key's count fence (written
+    /// by increments). ARGV: the entry, its TTL in ms (0 for none), the set's stamp (the server time it was
     /// sent, µs: see <see cref="RedisWriteClock"/>). A set that arrives more than
     /// <see cref="RedisScripts.LatePutMilliseconds"/> after its stamp (its bytes sat on a socket its sender gave up on)
-    /// is written only if the key was not fenced (by a set, add, made value, remove or pull) nor the namespace flushed
-    /// after the stamp, and the stamp is younger than the fence lifetime; otherwise the key is removed and fenced (a
-    /// miss is always safe). Every write fences the key with its time, so a later late write can tell. Returns { 1 when
-    /// stored, 0 when refused; the server time (µs) }.
+    /// is written only if the key was not fenced (by a set, add, made value, remove, pull or increment) nor the
+    /// namespace flushed after the stamp, and the stamp is younger than the fence lifetime; otherwise the key is removed
+    /// and fenced (a miss is always safe). Every write fences the key with its time, so a later late write can tell.
+    /// Returns { 1 when stored, 0 when refused; the server time (µs) }.
     /// </summary>
     public const string Set = FenceFunction + Stamped + Store;
 
     // The stamp check of a set or add: `server` is the call's time (µs, as text); a late write that something overtook
     // removes and fences the key, and answers 0.
-    private const string Stamped = $$"""
+    private const string Stamped = StampClock + StampCheck;
+
+    // The call's time: `micros` (a number) and `server` (µs, as text).
+    private const string StampClock = """
         local clock = redis.call('TIME')
         local micros = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
         local server = string.format('%.0f', micros)
+
+        """;
+
+    private const string StampCheck = $$"""
         local sent = tonumber(ARGV[3])
         if not sent or micros - sent > {{RedisScripts.LatePutMicroseconds}} then
           local function since(k) return k and (tonumber(redis.call('GET', k) or '0') or 0) > sent end
-          if not sent or micros - sent >= {{FenceLife}} * 1000 or since(KEYS[2]) or since(KEYS[3]) then
+          if not sent or micros - sent >= {{FenceLife}} * 1000 or since(KEYS[2]) or since(KEYS[3]) or since(KEYS[4]) then
             redis.call('DEL', KEYS[1])
             {{StampedFenceKey}}
             return {0, server}
@@ -73,6 +82,9 @@ internal static class RedisCacheScripts
     /// <summary>How long a key's write fence is kept, in ms (a minute): a made value's write that lands later than this after its read may overtake a removal; it is sent at once, and lands within milliseconds.</summary>
     private const string FenceLife = "60000";
 
+    /// <summary>How long a key's write fence is kept, in ms (see <see cref="FenceLife"/>).</summary>
+    public const int FenceLifeMilliseconds = 60000;
+
     // A fence: a value the key never held before (the server time in µs, or one past the previous value when later),
     // so a made value's write can tell that a removal or flush came after the read that saw the fence as it was. A
     // script that has read the server's time already passes it (`now`, µs) instead of asking TIME again.
@@ -84,7 +96,9 @@ internal static class RedisCacheScripts
           end
           local v = (tonumber(redis.call('GET', k) or '0') or 0) + 1
           if v < now then v = now end
-          if life then redis.call('SET', k, string.format('%.0f', v), 'PX', life) else redis.call('SET', k, string.format('%.0f', v)) end
+          v = string.format('%.0f', v)
+          if life then redis.call('SET', k, v, 'PX', life) else redis.call('SET', k, v) end
+          return v
         end
 
         """;
@@ -104,8 +118,8 @@ internal static class RedisCacheScripts
         redis.call('DEL', KEYS[1])
         """ + "\n" + FenceKey + "\nreturn v";
 
-    /// <summary>Fences a flush (KEYS[1], the namespace's flush fence, kept for ever): set before the scan starts.</summary>
-    public const string FenceFlush = FenceFunction + "fence(KEYS[1], nil)";
+    /// <summary>Fences a flush (KEYS[1], the namespace's flush fence, kept for ever): set before the scan starts. Returns the fence (µs), which a cluster's flush copies into every slot.</summary>
+    public const string FenceFlush = FenceFunction + "return fence(KEYS[1], nil)";
 
     /// <summary>
     /// Stores a value made after a read found none, unless the key was written since that read (by any instance):
@@ -130,9 +144,22 @@ internal static class RedisCacheScripts
     /// starts at 0 and lives forever. The sum is made by <c>INCRBY</c> on KEYS[2], a scratch key in the entry's slot
     /// deleted at once, so it is exact over the whole 64-bit range (Lua's numbers are doubles) and read back as text.
     /// A value that is not an integer is left as it was and answered with the error <c>NOTINT</c>, an overflow with
-    /// <c>OVERFLOW</c>. ARGV[2]: now.
+    /// <c>OVERFLOW</c>. KEYS[3]: the key's fence; KEYS[4]: its count fence; KEYS[5]: the flush fence (as
+    /// <see cref="Set"/>'s KEYS[3]). ARGV[2]: now; ARGV[3]: the increment's stamp (as a set's). Stamped as a set: one
+    /// arriving late is not applied when the key was set, added, removed or pulled (its fence) or the namespace flushed
+    /// after the stamp (increments commute, so another increment since does not refuse it); every increment writes the
+    /// count fence, so a late set does not wipe out a count made after it was sent. Returns { the sum as text, or empty
+    /// when refused (nothing changed); the server time (µs) }.
     /// </summary>
-    public const string Increment = Functions + """
+    public const string Increment = Functions + $$"""
+        local clock = redis.call('TIME')
+        local micros = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+        local server = string.format('%.0f', micros)
+        local sent = tonumber(ARGV[3])
+        if not sent or micros - sent > {{RedisScripts.LatePutMicroseconds}} then
+          local function since(k) return (tonumber(redis.call('GET', k) or '0') or 0) > sent end
+          if not sent or micros - sent >= {{FenceLife}} * 1000 or since(KEYS[3]) or since(KEYS[5]) then return {'', server} end
+        end
         local v, p = read(KEYS[1], tonumber(ARGV[2]))
         local head, n = '\1;0;', '0'
         if v then
@@ -153,7 +180,8 @@ internal static class RedisCacheScripts
         n = redis.call('GET', KEYS[2])
         redis.call('DEL', KEYS[2])
         redis.call('SET', KEYS[1], head .. n, 'KEEPTTL')
-        return n
+        redis.call('SET', KEYS[4], server, 'PX', {{FenceLife}})
+        return {n, server}
         """;
 
     /// <summary>Deletes a stampede lock only if ARGV[1], its holder's token, still holds it; 1 when deleted.</summary>

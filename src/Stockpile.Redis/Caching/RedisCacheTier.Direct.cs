@@ -90,6 +90,11 @@ internal sealed partial class RedisCacheTier
         {
             return true;
         }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            // As on the guarded path (SetMadeGuardedAsync): the cache logs it at Error with this reason and counts it.
+            throw new InvalidOperationException(ExceptionMessages.CacheWriteRefused(_name, "set", null, ex.Message), ex);
+        }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

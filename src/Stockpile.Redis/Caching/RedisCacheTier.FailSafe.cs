@@ -109,6 +109,18 @@ internal sealed partial class RedisCacheTier
         return RedisLink.IsUnavailable(exception) && !_throwOnUnavailableWrites && Skipped(exception, operation, read: false);
     }
 
+    /// <summary>
+    /// An error Redis answered to a write (<c>WRONGTYPE</c>, <c>OOM</c>, a script error, <c>NOPERM</c>): not an outage,
+    /// so never skipped and never counted by the breaker; counted in <c>stockpile.store.errors</c> and thrown to the
+    /// caller, naming the cache, the operation, the key and Redis's reason. A set's, add's, remove's or pull's key is
+    /// recorded as for any failed write (<see cref="WriteFailed"/>): a script may have done part of its work.
+    /// </summary>
+    private InvalidOperationException Refused(RedisServerException exception, string? key, string operation)
+    {
+        _metrics.Error(_name, operation);
+        return new InvalidOperationException(ExceptionMessages.CacheWriteRefused(_name, operation, key, exception.Message), exception);
+    }
+
     /// <summary>Logs and counts a call Redis could not take; at Debug when the open circuit refused it (one per call during an outage).</summary>
     private bool Skipped(Exception exception, string operation, bool read)
     {

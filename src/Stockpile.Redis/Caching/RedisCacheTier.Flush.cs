@@ -8,7 +8,9 @@ internal sealed partial class RedisCacheTier
     /// <summary>
     /// Scans every primary for this cache's entry keys (never its tags, never another namespace) and unlinks them, one
     /// <c>UNLINK</c> per slot. The flush fence is moved first, so a value another instance made before the flush and
-    /// writes after it (<see cref="SetUnlessWrittenSinceAsync"/>) is refused, whether the scan passed its key or not.
+    /// writes after it (<see cref="SetUnlessWrittenSinceAsync"/>) is refused, whether the scan passed its key or not, and
+    /// so is a set, add or increment that reaches Redis late (<see cref="RedisCacheScripts.Set"/>); on a cluster the
+    /// fence is copied into every slot first (16,384 pipelined <c>SET</c>s), as a script reads only its entry's slot.
     /// </summary>
     /// <remarks>While Redis is unavailable the flush is skipped, and the whole namespace (tag versions included) is removed before the cache uses Redis again.</remarks>
     public override async ValueTask FlushAsync(CancellationToken cancellationToken)
@@ -17,7 +19,12 @@ internal sealed partial class RedisCacheTier
         {
             await RunAsync(this, static async (database, tier, ct) =>
             {
-                await database.ScriptEvaluateAsync(RedisCacheScripts.FenceFlush, [tier._flushFenceKey]).WaitAsync(ct).ConfigureAwait(false);
+                var flushedAt = (RedisValue)await database.ScriptEvaluateAsync(RedisCacheScripts.FenceFlush, [tier._flushFenceKey]).WaitAsync(ct).ConfigureAwait(false);
+                if (tier._topology.IsCluster(database))
+                {
+                    await tier.FenceEverySlotAsync(database, flushedAt, ct).ConfigureAwait(false);
+                }
+
                 await tier.SweepAsync(database, "{*", tier.IsEntryKey, ct).ConfigureAwait(false);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
@@ -25,6 +32,10 @@ internal sealed partial class RedisCacheTier
         catch (Exception ex) when (WriteFailed(ex, null, "flush"))
         {
             // Skipped: the namespace is removed before the cache reads Redis again.
+        }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, null, "flush");
         }
     }
 

@@ -1,5 +1,6 @@
 using StackExchange.Redis;
 using Stockpile.Internal.Caching;
+using Stockpile.Redis.Internal;
 
 namespace Stockpile.Redis.Caching;
 
@@ -60,7 +61,8 @@ internal sealed partial class RedisCacheTier
     /// <remarks>
     /// While Redis is unavailable the write is skipped like a set's (the key is removed from Redis before the cache reads
     /// it again) and counts as written: memory keeps the value. While the circuit is closed, the script is sent
-    /// directly (<c>RedisCacheTier.Direct.cs</c>).
+    /// directly (<c>RedisCacheTier.Direct.cs</c>). Either way, an error Redis answered is thrown as an
+    /// <see cref="InvalidOperationException"/> with Redis's reason (no key: the cache logs it).
     /// </remarks>
     public override ValueTask<bool> SetUnlessWrittenSinceAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken) =>
         TryEnterDirect(out var database) ? SetMadeDirectAsync(database, key, entry, mark as RedisCacheMark ?? RedisCacheMark.None, cancellationToken) : SetMadeGuardedAsync(key, entry, mark, cancellationToken);
@@ -75,6 +77,11 @@ internal sealed partial class RedisCacheTier
         catch (Exception ex) when (WriteFailed(ex, redisKey, "set"))
         {
             return true;
+        }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            // Only the background write of a made value lands here: the cache logs (at Error, with this reason) and counts it, and the message stays free of the key.
+            throw new InvalidOperationException(ExceptionMessages.CacheWriteRefused(_name, "set", null, ex.Message), ex);
         }
     }
 

@@ -7,11 +7,19 @@ namespace Stockpile.Redis.Caching;
 /// The write stamp of the cache's sets and adds (issue 9, lane gaps7): as a store's put does, each carries the server
 /// time it was sent (<see cref="RedisWriteClock"/>, fed by the server times these scripts return), so a write that sat
 /// on a socket its sender gave up on, and reaches Redis after a newer write or a removal of the key, is refused
-/// (<see cref="RedisCacheScripts.Set"/>).
+/// (<see cref="RedisCacheScripts.Set"/>). Increments are stamped too (lane gaps8, <see cref="RedisCacheScripts.Increment"/>),
+/// and on a cluster a flush fences every slot, since a script reads only its entry's slot
+/// (<see cref="FlushFenceOf"/>).
 /// </content>
 internal sealed partial class RedisCacheTier
 {
+    /// <summary>How many times an increment is sent when Redis refuses it as late (its caller is still waiting: a busy link, not a lost socket).</summary>
+    private const int IncrementAttempts = 3;
+
     private readonly RedisWriteClock _writeClock = new();
+
+    // A cluster's flush fence key per slot, made when first used.
+    private string?[]? _slotFlushFences;
 
     /// <summary>
     /// Runs a stamped write (<see cref="RedisCacheScripts.Set"/> or <see cref="RedisCacheScripts.Add"/>) of a key: the
@@ -21,12 +29,81 @@ internal sealed partial class RedisCacheTier
         await RunAsync((Tier: this, Script: script, Key: key, Arguments: arguments), static async (database, s, ct) =>
         {
             var tier = s.Tier;
-            RedisKey[] keys = tier._topology.IsCluster(database) ? [tier.KeyOf(s.Key), tier.FenceKeyOf(s.Key)] : [tier.KeyOf(s.Key), tier.FenceKeyOf(s.Key), tier._flushFenceKey];
+            var entry = tier.KeyOf(s.Key);
+            RedisKey[] keys = [entry, tier.FenceKeyOf(s.Key), tier.FlushFenceOf(database, entry), tier.CountFenceKeyOf(s.Key)];
             s.Arguments[2] = await tier.StampAsync(database, ct).ConfigureAwait(false);
             var reply = (RedisResult[])(await database.ScriptEvaluateAsync(s.Script, keys, s.Arguments).WaitAsync(ct).ConfigureAwait(false))!;
             tier._writeClock.Observe((string?)reply[1]);
             return (long)reply[0] == 1;
         }, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs a stamped increment (<see cref="RedisCacheScripts.Increment"/>); an increment that Redis refused as late
+    /// (something set, removed or flushed the key after its stamp) changed nothing, and is sent again with a new stamp,
+    /// since its caller is still waiting for it.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Refused as late <see cref="IncrementAttempts"/> times.</exception>
+    private async ValueTask<long> StampedIncrementAsync(string key, long delta, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var sum = await RunAsync((Tier: this, Key: key, Delta: delta), static async (database, s, ct) =>
+            {
+                var tier = s.Tier;
+                var entry = tier.KeyOf(s.Key);
+                RedisKey[] keys = [entry, tier.ScratchKeyOf(s.Key), tier.FenceKeyOf(s.Key), tier.CountFenceKeyOf(s.Key), tier.FlushFenceOf(database, entry)];
+                RedisValue[] arguments = [s.Delta, tier.NowMilliseconds(), await tier.StampAsync(database, ct).ConfigureAwait(false)];
+                var reply = (RedisResult[])(await database.ScriptEvaluateAsync(RedisCacheScripts.Increment, keys, arguments).WaitAsync(ct).ConfigureAwait(false))!;
+                tier._writeClock.Observe((string?)reply[1]);
+                return (string?)reply[0];
+            }, cancellationToken).ConfigureAwait(false);
+            if (!string.IsNullOrEmpty(sum))
+            {
+                return long.Parse(sum, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (attempt == IncrementAttempts)
+            {
+                throw new InvalidOperationException(ExceptionMessages.CacheIncrementLate(_name, key, attempt));
+            }
+        }
+    }
+
+    /// <summary>Gets the key of a cache key's count fence (in the entry's slot): the server time of its last increment, which a late set reads.</summary>
+    private RedisKey CountFenceKeyOf(string key) => string.Concat(_namespace, "#counted:{", key, "}");
+
+    /// <summary>
+    /// Gets the flush fence a stamped write of <paramref name="entry"/> reads: the namespace's on one server; on a
+    /// cluster, where a script reads only its entry's slot, the copy a flush writes into that slot (<see cref="FenceEverySlotAsync"/>).
+    /// </summary>
+    private RedisKey FlushFenceOf(IDatabase database, RedisKey entry)
+    {
+        if (!_topology.IsCluster(database))
+        {
+            return _flushFenceKey;
+        }
+
+        var multiplexer = database.Multiplexer;
+        var keys = _slotFlushFences ??= new string?[RedisSlotTags.SlotCount];
+        var slot = multiplexer.HashSlot(entry);
+        return keys[slot] ??= SlotFlushFenceKey(RedisSlotTags.Get(multiplexer)[slot]);
+    }
+
+    private string SlotFlushFenceKey(string tag) => string.Concat((string?)_flushFenceKey, ":{", tag, "}");
+
+    /// <summary>Copies a flush's fence (µs) into every slot of the cluster, kept as long as a late write may be checked (a minute).</summary>
+    private async ValueTask FenceEverySlotAsync(IDatabase database, RedisValue flushedAt, CancellationToken cancellationToken)
+    {
+        var tags = RedisSlotTags.Get(database.Multiplexer);
+        var life = TimeSpan.FromMilliseconds(RedisCacheScripts.FenceLifeMilliseconds);
+        var sets = new Task[tags.Length];
+        for (var slot = 0; slot < tags.Length; slot++)
+        {
+            sets[slot] = database.StringSetAsync(SlotFlushFenceKey(tags[slot]), flushedAt, life);
+        }
+
+        await Task.WhenAll(sets).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The stamp of a write sent now; before any server time was seen, the server's <c>TIME</c> is asked once (a stamp of 0 would be refused).</summary>
     private async ValueTask<long> StampAsync(IDatabase database, CancellationToken cancellationToken)

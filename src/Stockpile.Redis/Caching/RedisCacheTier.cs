@@ -147,6 +147,10 @@ internal sealed partial class RedisCacheTier : CacheTier
         {
             // Skipped: Redis's value of the key is removed before the cache reads it again.
         }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, key, "set");
+        }
     }
 
     /// <remarks>While Redis is unavailable nothing is added (<see langword="false"/>), and the key is removed from Redis before it is read again (the add may have landed).</remarks>
@@ -162,6 +166,10 @@ internal sealed partial class RedisCacheTier : CacheTier
         {
             return false;
         }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, key, "add");
+        }
     }
 
     /// <remarks>Fences the key (<see cref="FenceKeyOf"/>): a value another instance made before, still on its way, is refused.</remarks>
@@ -175,6 +183,10 @@ internal sealed partial class RedisCacheTier : CacheTier
         catch (Exception ex) when (WriteFailed(ex, redisKey, "remove"))
         {
             return false;
+        }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, key, "remove");
         }
     }
 
@@ -191,15 +203,20 @@ internal sealed partial class RedisCacheTier : CacheTier
         {
             return null;
         }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, key, "take");
+        }
 
         return result.IsNull ? null : Decode((RedisValue)result);
     }
 
+    /// <remarks>Stamped (<see cref="RedisCacheScripts.Increment"/>): an increment that reaches Redis late, after a set, removal or flush of the key, is not applied.</remarks>
     public override async ValueTask<long> IncrementAsync(string key, long delta, CancellationToken cancellationToken)
     {
         try
         {
-            return (long)await EvaluateAsync(RedisCacheScripts.Increment, [KeyOf(key), ScratchKeyOf(key)], [delta, NowMilliseconds()], cancellationToken).ConfigureAwait(false);
+            return await StampedIncrementAsync(key, delta, cancellationToken).ConfigureAwait(false);
         }
         catch (RedisServerException error) when (error.Message.Contains("NOTINT", StringComparison.Ordinal))
         {
@@ -208,6 +225,10 @@ internal sealed partial class RedisCacheTier : CacheTier
         catch (RedisServerException error) when (error.Message.Contains("OVERFLOW", StringComparison.Ordinal))
         {
             throw new InvalidOperationException(Stockpile.Internal.ExceptionMessages.CacheIncrementOverflow(key, delta), error);
+        }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, key, "increment");
         }
     }
 
@@ -269,6 +290,10 @@ internal sealed partial class RedisCacheTier : CacheTier
         catch (Exception ex) when (WriteFailed(ex, key, "remove_by_tag"))
         {
             // Skipped: the tag's version key is removed before the cache reads Redis again.
+        }
+        catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
+        {
+            throw Refused(ex, null, "remove_by_tag");
         }
     }
 

@@ -45,8 +45,10 @@ internal static class RedisClusterScripts
     /// A put that arrives more than <see cref="RedisScripts.LatePutMilliseconds"/> after its stamp is refused, and the
     /// object evicted, when its stamp is older than the fence lifetime, or the key or the slot's clear fence was fenced
     /// after it (read only then: a put in time reads no fence). Returns { status
-    /// (1 written, 2 removed as expired, 3 a late put refused: the object evicted, 0 a back-fill refused, nothing
-    /// changed), the old alternate keys, the fence's time (µs) when the key was fenced }.
+    /// (1 written, 2 removed as expired, 3 a late put refused: the object evicted, 4 a late put of an object with
+    /// alternate keys, whose fences live in other slots: the object evicted, and its sender, if still waiting, checks
+    /// those fences and puts again; 0 a back-fill refused, nothing changed), the old alternate keys, the fence's time
+    /// (µs) when the key was fenced }.
     /// </summary>
     public static RedisScript PutObject { get; } = new(Stamp + Fenced + $$"""
         local primary, side, fence = KEYS[1], KEYS[2], KEYS[3]
@@ -62,6 +64,10 @@ internal static class RedisClusterScripts
               or (KEYS[4] and fenced(KEYS[4], sent + 1)))) then
             redis.call('DEL', primary)
             return {3, old, stamp(fence, ARGV[4])}
+          end
+          if age > {{RedisScripts.LatePutMicroseconds}} and #ARGV >= 5 then
+            redis.call('DEL', primary)
+            return {4, old, stamp(fence, ARGV[4])}
           end
         end
         local now = put and stamp(fence, ARGV[4]) or false

@@ -48,6 +48,7 @@ public sealed class Issue8OneWritePerWriteTests : PrivateRedisServerFixture
         Assert.That(Calls(stats, "evalsha") + Calls(stats, "eval"), Is.EqualTo(1), $"Redis scripts per put: {string.Join(", ", stats)}");
         Assert.That(Calls(stats, "publish"), Is.EqualTo(1), $"backplane messages per put: {string.Join(", ", stats)}");
         await RedisBackplaneTests.WaitUntilAsync(async () => (await b.Chain.GetAsync<Row, int>(1))?.Name == "put");
+        await b.Chain.SettleAsync(CancellationToken.None);
 
         saves.Reset();
         await RedisCommandStats.ResetAsync(_redis.Port);

@@ -44,7 +44,15 @@ internal sealed class ClusterCut : Tunnel, IAsyncDisposable
     }
 
     /// <summary>Drops the client's ends of the held connections, keeping the nodes' ends (see <see cref="TcpProxy.Sever"/>).</summary>
-    public void Sever()
+    public void Resume()
+    {
+        foreach (var proxy in _proxies.Values)
+        {
+            proxy.Resume();
+        }
+    }
+
+        public void Sever()
     {
         foreach (var proxy in _proxies.Values)
         {

@@ -60,6 +60,13 @@ internal sealed class CuttableRedis : IAsyncDisposable
         _cut?.Hold();
     }
 
+    /// <summary>Sends what A's connections held on to Redis and forwards again (see <see cref="TcpProxy.Resume"/>): A's callers still wait.</summary>
+    public void Resume()
+    {
+        _proxy?.Resume();
+        _cut?.Resume();
+    }
+
     /// <summary>Drops A's ends of the held connections, keeping the servers' ends (see <see cref="TcpProxy.Sever"/>): A reconnects.</summary>
     public void Sever()
     {

@@ -79,6 +79,15 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends what the held connections kept to the server, in order, and forwards again: the clients wait longer, and lose nothing.</summary>
+    public void Resume()
+    {
+        foreach (var pair in _pairs.Values.Where(static pair => pair.IsHeld && !pair.IsSevered))
+        {
+            pair.Resume();
+        }
+    }
+
     /// <summary>
     /// Closes the clients' ends of the held connections and keeps the server's ends open with what they held: the
     /// client sees its connection drop and reconnects (through the proxy, forwarded as usual); the server sees nothing.
@@ -222,6 +231,17 @@ public sealed class TcpProxy : IAsyncDisposable
         }
 
         public void Hold() => _holding = true;
+
+        public void Resume()
+        {
+            // Under the lock a forward either joined what is held (before) or goes after it (once holding is off).
+            lock (_gate)
+            {
+                Upstream.GetStream().Write(_held.GetBuffer(), 0, (int)_held.Length);
+                _held.SetLength(0);
+                _holding = false;
+            }
+        }
 
         public void Sever()
         {

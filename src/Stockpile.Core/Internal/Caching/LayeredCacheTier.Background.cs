@@ -16,7 +16,7 @@ namespace Stockpile.Internal.Caching;
 /// <item>The backplane message still follows the shared write: the shared read missed, but another instance may have
 /// stored the key since (a set), and this write replaces its value there; the message makes the instances that
 /// hold that value in memory drop it, so every instance converges on what the shared tier holds.</item>
-/// <item>Failure: logged (<c>CacheMadeWriteFailed</c>) and counted (<c>stockpile.store.errors</c>, operation
+/// <item>Failure (an outage never gets here: the shared tier skips it): logged at Error with its reason (<c>CacheMadeWriteFailed</c>) and counted (<c>stockpile.store.errors</c>, operation
 /// <c>set</c>); memory drops the value unless written over since, so memory holds nothing the shared tier refused, and
 /// the next miss makes it again. A failed message is the backplane's to keep and send again, as for any write.</item>
 /// <item><see cref="SettledAsync"/> waits for the writes under way; <c>stockpile.background.pending</c> counts them.</item>
@@ -92,7 +92,7 @@ internal sealed partial class LayeredCacheTier
         {
             memory.RemoveIfHolding(key, entry);
             (metrics ?? StockpileMetrics.Shared).Error(name, "set");
-            Log.CacheMadeWriteFailed(logger ?? NullLogger.Instance, name, ex);
+            Log.CacheMadeWriteFailed(logger ?? NullLogger.Instance, name, ex.Message, ex);
         }
         finally
         {
