@@ -21,7 +21,7 @@ internal sealed partial class RedisBackplane
             _link.SubscriptionRestored += OnSubscriptionRestored;
             _link.Reconnected += OnReconnected;
             _subscriber = subscriber;
-            var queue = await subscriber.SubscribeAsync(RedisChannel.Literal(ChannelName)).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var queue = await subscriber.SubscribeAsync(RedisSubscription.Channel(ChannelName)).WaitAsync(cancellationToken).ConfigureAwait(false);
             queue.OnMessage(OnMessageAsync);
             _queue = queue;
             Volatile.Write(ref _plainChannel, HasNoChannelPrefix(await _link.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)));

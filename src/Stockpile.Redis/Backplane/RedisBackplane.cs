@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using StackExchange.Redis;
 using Stockpile.Redis.Internal;
 
 namespace Stockpile.Redis.Backplane;
@@ -149,7 +148,7 @@ internal sealed partial class RedisBackplane : IStockpileBackplane, IAsyncDispos
     private async ValueTask SendAsync(byte[] message, CancellationToken cancellationToken)
     {
         await _link.ExecuteAsync((Backplane: this, Message: message), static async (_, m, ct) =>
-            await m.Backplane._link.PublishAsync(RedisChannel.Literal(m.Backplane.ChannelName), m.Message, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await m.Backplane._link.PublishAsync(RedisSubscription.Channel(m.Backplane.ChannelName), m.Message, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         _metrics.Message("published");
     }
 

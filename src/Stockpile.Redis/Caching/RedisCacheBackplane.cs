@@ -48,7 +48,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
     {
         _link = link;
         _publish = publish;
-        _channel = RedisChannel.Literal(channel);
+        _channel = RedisSubscription.Channel(channel);
         _memory = memory;
         _logger = logger;
         Subscribed = SubscribeAsync();

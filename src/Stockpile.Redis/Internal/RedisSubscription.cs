@@ -6,6 +6,22 @@ namespace Stockpile.Redis.Internal;
 internal static class RedisSubscription
 {
     /// <summary>
+    /// The channel a backplane publishes and subscribes on: on a cluster, routed to the node that owns its hash slot,
+    /// like a key, instead of to whichever node comes next.
+    /// </summary>
+    /// <remarks>
+    /// StackExchange.Redis subscribes again whenever it finds a subscription not yet confirmed: a second subscriber of
+    /// the channel on the multiplexer, or any node's connection opening while the first <c>SUBSCRIBE</c> awaits its reply
+    /// (on a loaded machine, just after the connect returned). A freely routed channel then goes to the next node, and
+    /// the multiplexer stays subscribed on two nodes, each of which delivers every <c>PUBLISH</c> (a cluster broadcasts
+    /// them): every message arrives twice until the connection drops. Routed by its slot, the second <c>SUBSCRIBE</c>
+    /// goes to the same connection as the first, where it changes nothing. The price: if the cluster moves that one slot
+    /// while running, the package unsubscribes on the old node before it subscribes on the new one, and a message
+    /// published in between is not heard. A standalone server routes nothing.
+    /// </remarks>
+    public static RedisChannel Channel(string name) => RedisChannel.Literal(name).WithKeyRouting();
+
+    /// <summary>
     /// Drops a subscription on disposal (nothing when none was made). Redis being away, a Redis error or a closed
     /// multiplexer is no failure here: the subscription is gone with the connection.
     /// </summary>
