@@ -15,7 +15,8 @@ internal sealed class WriteEpoch
     /// <summary>
     /// Gets the evictions of this type from the shared tiers that run after their caller returned (see
     /// <see cref="ChainedStoreOptions.EvictSharedTiersInBackground"/>): while one is under way, this process's reads of
-    /// the type skip the shared tiers, and its puts of the type wait for them.
+    /// the objects it evicts (by primary key; of the whole type by any other key) skip the shared tiers, and its puts
+    /// of the type wait for them.
     /// </summary>
     public PendingWrites SharedEvictions { get; } = new();
 
