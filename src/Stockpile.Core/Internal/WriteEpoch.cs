@@ -20,6 +20,13 @@ internal sealed class WriteEpoch
     /// </summary>
     public PendingWrites SharedEvictions { get; } = new();
 
+    /// <summary>
+    /// Gets those of <see cref="SharedEvictions"/> that do not name every object they evict by its primary key (a bulk
+    /// statement pinned by an alternate key: the shared tier's delete follows the pointer to an object the chain cannot
+    /// name): while one is under way, this process's reads of the type skip the shared tiers by any key.
+    /// </summary>
+    public PendingWrites SharedEvictionsByOtherKeys { get; } = new();
+
     /// <summary>The value to compare later, or -1 when a write is under way now (a back-fill would be unsafe).</summary>
     public long Capture()
     {

@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
+using Stockpile.Redis.Tests.EfCore;
 using Stockpile.Redis.Tests.Fakes;
 using Stockpile.Testing.Entities;
 
@@ -91,7 +93,7 @@ public sealed class Issue12EvictionBehindByKeyTests
         await using var app = await App.StartAsync();
         var (a, b) = await app.SeedProductsAsync();
         var (first, release) = await app.EvictHeldAsync(ProductKeys(a));
-        var second = await app.Chain.InvalidateBehindAsync(ProductKeys(a), _ => default);
+        var second = await app.Chain.InvalidateBehindAsync(ProductKeys(a), _ => default, keysNameEveryObject: true);
         await second.WaitAsync(TimeSpan.FromSeconds(30));
 
         // The second eviction reached Redis; the old state is put back, as the held one may yet find it.
@@ -139,8 +141,131 @@ public sealed class Issue12EvictionBehindByKeyTests
         Assert.That(await app.Chain.SettleAsync(CancellationToken.None), Is.True);
     }
 
+    [Test]
+    public async Task GetAsync_ByPrimaryKey_ObjectEvictedByItsAlternateKeyOnly_SkipsRedis()
+    {
+        await using var app = await App.StartAsync();
+        var (a, b) = await app.SeedProductsAsync();
+
+        // Redis's delete by Sku follows the pointer and evicts the object: its primary key is not in the list, so the
+        // type's reads by primary key skip Redis whole, as before.
+        var (behind, release) = await app.EvictHeldAsync([EntityKey.Of<Product>(nameof(Product.Sku), a.Sku)], keysNameEveryObject: false);
+        await app.Chain.EvictLocalAsync([EntityKey.For<Product>(b.Id)]);
+        Assert.That((await app.Other.GetAsync<Product, int>(a.Id))?.Name, Is.EqualTo("v0"), "Redis still holds A's old state: the eviction is held");
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await app.Chain.GetAsync<Product, int>(a.Id))?.Name, Is.EqualTo("v1"), "A by Id skips Redis");
+            Assert.That((await app.Chain.GetManyAsync<Product, int>([a.Id])).Single()?.Name, Is.EqualTo("v1"), "A by Id in a batch skips Redis");
+        });
+
+        release.SetResult();
+        await behind.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(await app.Chain.SettleAsync(CancellationToken.None), Is.True);
+    }
+
+    [Test]
+    public async Task SaveChangesAsync_RedisEvictionHeld_AnotherRowByIdIsServedByRedis()
+    {
+        await using var app = await EfApp.StartAsync();
+        await app.RenameInDatabaseOnlyAsync(app.Ids[1], "v1");
+        await app.Chain.EvictLocalAsync([EntityKey.For<Row>(app.Ids[1])]);
+
+        // A tracked save evicts the row by every key, its Id among them: only that row skips Redis.
+        var (reached, release) = app.Faulty.HoldNext("ScriptEvaluateAsync");
+        await using (var context = app.CreateContext())
+        {
+            (await context.Rows.SingleAsync(r => r.Id == app.Ids[0])).Name = "saved";
+            await context.SaveChangesAsync();
+        }
+
+        await reached.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(app.Chain.BackgroundBackfills, Is.EqualTo(1), "the eviction runs behind the save");
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await app.Chain.GetAsync<Row, int>(app.Ids[0]))?.Name, Is.EqualTo("saved"), "the saved row skips Redis");
+            Assert.That((await app.Chain.GetAsync<Row, int>(app.Ids[1]))?.Name, Is.EqualTo("v0"), "the other row is read from Redis (the database holds v1)");
+        });
+
+        release.SetResult();
+        Assert.That(await app.Chain.SettleAsync(CancellationToken.None), Is.True);
+    }
+
+    [Test]
+    public async Task ExecuteUpdateAsync_PinnedByAlternateKey_RedisEvictionHeld_ReadByIdGetsTheUpdate()
+    {
+        await using var app = await EfApp.StartAsync();
+        var (reached, release) = app.Faulty.HoldNext("ScriptEvaluateAsync");
+        var code = $"R{app.Ids[0]}";
+        await using (var context = app.CreateContext())
+        {
+            Assert.That(await context.Rows.Where(r => r.Code == code).ExecuteUpdateAsync(s => s.SetProperty(r => r.Name, "bulk")), Is.EqualTo(1));
+        }
+
+        await reached.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(app.Chain.BackgroundBackfills, Is.EqualTo(1), "the eviction by Code runs behind the statement");
+        Assert.That((await app.Chain.GetAsync<Row, int>(app.Ids[0]))?.Name, Is.EqualTo("bulk"), "the row by Id skips Redis, which still holds v0");
+
+        release.SetResult();
+        Assert.That(await app.Chain.SettleAsync(CancellationToken.None), Is.True);
+        Assert.That((await app.Chain.GetManyAsync<Row, int>(app.Ids)).Select(r => r?.Name), Is.EqualTo(new[] { "bulk", "v0" }));
+    }
+
     private static EntityKey[] ProductKeys(Product product) =>
         [EntityKey.For<Product>(product.Id), EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)];
+
+    /// <summary>Memory → Redis (through <see cref="FaultyRedis"/>) → EF Core on SQLite, and the interceptor; two rows read into both caches as <c>v0</c>.</summary>
+    private sealed class EfApp : IAsyncDisposable
+    {
+        private readonly IConnectionMultiplexer _connection;
+        private readonly SqliteFileDatabase _sqlite;
+        private readonly RedisStore _redis;
+        private readonly DbContextOptions<RowDbContext> _options;
+
+        private EfApp(IConnectionMultiplexer connection, SqliteFileDatabase sqlite)
+        {
+            _connection = connection;
+            _sqlite = sqlite;
+            Faulty = new FaultyRedis(connection);
+            _redis = TestStores.Create(Faulty, o => o.KeyPrefix = TestStores.UniquePrefix());
+            Chain = new ChainedStore([new MemoryStore(), _redis, new EfCoreStore<RowDbContext>(sqlite.CreateFactory())], new ChainedStoreOptions { EvictSharedTiersInBackground = true });
+            var builder = new DbContextOptionsBuilder<RowDbContext>();
+            sqlite.Configure(builder);
+            _options = builder.AddStockpileInterceptor(Chain).Options;
+        }
+
+        public FaultyRedis Faulty { get; }
+
+        public ChainedStore Chain { get; }
+
+        public int[] Ids { get; } = [TestStores.NextId(), TestStores.NextId()];
+
+        public static async Task<EfApp> StartAsync()
+        {
+            var app = new EfApp(await RedisTestEnvironment.ConnectAsync(), await SqliteFileDatabase.CreateAsync());
+            await EfCoreApps.SeedAsync(app._sqlite, app.Ids);
+            Assert.That((await app.Chain.GetManyAsync<Row, int>(app.Ids)).Select(r => r?.Name), Has.All.EqualTo("v0"));
+            Assert.That(await app.Chain.SettleAsync(CancellationToken.None), Is.True, "the rows are in memory and Redis");
+            return app;
+        }
+
+        /// <summary>Renames a row through a context without the interceptor: the caches keep the old state.</summary>
+        public async Task RenameInDatabaseOnlyAsync(int id, string name)
+        {
+            await using var context = _sqlite.CreateContext();
+            (await context.Rows.SingleAsync(r => r.Id == id)).Name = name;
+            await context.SaveChangesAsync();
+        }
+
+        /// <summary>A context with the interceptor.</summary>
+        public RowDbContext CreateContext() => new(_options);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _redis.DisposeAsync();
+            await _sqlite.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
+    }
 
     /// <summary>Memory → Redis (through <see cref="FaultyRedis"/>) → a fake database, evicting behind.</summary>
     private sealed class App : IAsyncDisposable
@@ -187,12 +312,15 @@ public sealed class Issue12EvictionBehindByKeyTests
             return (a, b);
         }
 
-        /// <summary>Evicts behind, holding the eviction's script before it reaches Redis.</summary>
+        /// <summary>
+        /// Evicts behind, holding the eviction's script before it reaches Redis; by default as the interceptor evicts
+        /// tracked changes (every object named by its primary key, its other keys beside it).
+        /// </summary>
         /// <returns>The background part, and what lets it reach Redis.</returns>
-        public async Task<(Task Behind, TaskCompletionSource Release)> EvictHeldAsync(IReadOnlyList<EntityKey> keys)
+        public async Task<(Task Behind, TaskCompletionSource Release)> EvictHeldAsync(IReadOnlyList<EntityKey> keys, bool keysNameEveryObject = true)
         {
             var (reached, release) = Faulty.HoldNext("ScriptEvaluateAsync");
-            var behind = await Chain.InvalidateBehindAsync(keys, _ => default);
+            var behind = await Chain.InvalidateBehindAsync(keys, _ => default, keysNameEveryObject);
             await reached.WaitAsync(TimeSpan.FromSeconds(30));
             return (behind, release);
         }
