@@ -27,9 +27,7 @@ public sealed class Issue12EvictionBehindByKeyTests
         await app.Chain.EvictLocalAsync([EntityKey.For<Product>(b.Id)]);
         Assert.That((await app.Chain.GetAsync<Product, int>(b.Id))?.Name, Is.EqualTo("v0"), "B, not being evicted, is read from Redis (only Redis holds v0)");
 
-        release.SetResult();
-        await behind.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.That(await app.Chain.SettleAsync(CancellationToken.None), Is.True);
+        await app.EndHeldAsync(behind, release);
     }
 
     [Test]
@@ -46,9 +44,7 @@ public sealed class Issue12EvictionBehindByKeyTests
             Assert.That((await app.Chain.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), a.Sku)))?.Name, Is.EqualTo("v1"), "A by Sku skips Redis");
         });
 
-        release.SetResult();
-        await behind.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.That(await app.Chain.SettleAsync(CancellationToken.None), Is.True);
+        await app.EndHeldAsync(behind, release);
         Assert.That(await app.Other.GetAsync<Product, int>(a.Id), Is.Null.Or.Property(nameof(Product.Name)).EqualTo("v1"), "the eviction reached Redis");
     }
 
@@ -63,8 +59,7 @@ public sealed class Issue12EvictionBehindByKeyTests
         await app.Chain.EvictLocalAsync(ProductKeys(b));
         Assert.That((await app.Chain.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), b.Sku)))?.Name, Is.EqualTo("v1"), "B by Sku is read from the database");
 
-        release.SetResult();
-        await behind.WaitAsync(TimeSpan.FromSeconds(30));
+        await app.EndHeldAsync(behind, release);
     }
 
     [Test]
@@ -82,9 +77,7 @@ public sealed class Issue12EvictionBehindByKeyTests
             Assert.That(read[1]?.Name, Is.EqualTo("v0"), "B is read from Redis");
         });
 
-        release.SetResult();
-        await behind.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.That(await app.Chain.SettleAsync(CancellationToken.None), Is.True);
+        await app.EndHeldAsync(behind, release);
     }
 
     [Test]
@@ -106,9 +99,7 @@ public sealed class Issue12EvictionBehindByKeyTests
             Assert.That((await app.Chain.GetAsync<Product, int>(b.Id))?.Name, Is.EqualTo("v0"), "B is read from Redis");
         });
 
-        release.SetResult();
-        await first.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.That(await app.Chain.SettleAsync(CancellationToken.None), Is.True);
+        await app.EndHeldAsync(first, release);
     }
 
     [Test]
@@ -136,9 +127,7 @@ public sealed class Issue12EvictionBehindByKeyTests
             Assert.That(read[0]?.Make, Is.EqualTo("v1"), "the batch's car skips Redis");
         });
 
-        release.SetResult();
-        await behind.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.That(await app.Chain.SettleAsync(CancellationToken.None), Is.True);
+        await app.EndHeldAsync(behind, release);
     }
 
     [Test]
@@ -158,9 +147,7 @@ public sealed class Issue12EvictionBehindByKeyTests
             Assert.That((await app.Chain.GetManyAsync<Product, int>([a.Id])).Single()?.Name, Is.EqualTo("v1"), "A by Id in a batch skips Redis");
         });
 
-        release.SetResult();
-        await behind.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.That(await app.Chain.SettleAsync(CancellationToken.None), Is.True);
+        await app.EndHeldAsync(behind, release);
     }
 
     [Test]
@@ -310,6 +297,14 @@ public sealed class Issue12EvictionBehindByKeyTests
             await Database.PutAsync(new Product { Id = a.Id, Sku = a.Sku, Name = "v1", Price = a.Price });
             await Database.PutAsync(new Product { Id = b.Id, Sku = b.Sku, Name = "v1", Price = b.Price });
             return (a, b);
+        }
+
+        /// <summary>Lets a held eviction reach Redis, and waits until it and the chain's back-fills ended.</summary>
+        public async Task EndHeldAsync(Task behind, TaskCompletionSource release)
+        {
+            release.SetResult();
+            await behind.WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.That(await Chain.SettleAsync(CancellationToken.None), Is.True);
         }
 
         /// <summary>
