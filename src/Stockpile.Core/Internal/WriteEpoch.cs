@@ -15,9 +15,17 @@ internal sealed class WriteEpoch
     /// <summary>
     /// Gets the evictions of this type from the shared tiers that run after their caller returned (see
     /// <see cref="ChainedStoreOptions.EvictSharedTiersInBackground"/>): while one is under way, this process's reads of
-    /// the type skip the shared tiers, and its puts of the type wait for them.
+    /// the objects it evicts (by primary key; of the whole type by any other key) skip the shared tiers, and its puts
+    /// of the type wait for them.
     /// </summary>
     public PendingWrites SharedEvictions { get; } = new();
+
+    /// <summary>
+    /// Gets those of <see cref="SharedEvictions"/> that do not name every object they evict by its primary key (a bulk
+    /// statement pinned by an alternate key: the shared tier's delete follows the pointer to an object the chain cannot
+    /// name): while one is under way, this process's reads of the type skip the shared tiers by any key.
+    /// </summary>
+    public PendingWrites SharedEvictionsByOtherKeys { get; } = new();
 
     /// <summary>The value to compare later, or -1 when a write is under way now (a back-fill would be unsafe).</summary>
     public long Capture()

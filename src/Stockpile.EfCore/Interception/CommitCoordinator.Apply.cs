@@ -67,12 +67,15 @@ internal sealed partial class CommitCoordinator
             {
                 // Memory now, Redis and the message behind (see ChainedStoreOptions.EvictSharedTiersInBackground); a
                 // failure there is handled as an awaited one is here below, while the keys still count as evicting.
+                // A tracked change's keys come with its primary key; a bulk statement's (or an outbox row's) may not,
+                // and then the chain skips Redis for their whole types, not only for the objects named.
                 var keys = evict.ToArray();
+                var named = batch.Keys.All(static k => k.Key.IsPrimary) && batch.Changes.All(static c => c.PrimaryKey is not null || c.OldKeys.All(static k => k.Key.IsPrimary));
                 _ = await Chain.InvalidateBehindAsync(keys, async ex =>
                 {
                     Failed(ex);
                     await EvictQuietlyAsync(keys, []).ConfigureAwait(false);
-                }).ConfigureAwait(false);
+                }, named).ConfigureAwait(false);
             }
             else if (evict.Count > 0)
             {

@@ -6,7 +6,8 @@ namespace Stockpile.Redis.Tests.Fakes;
 /// Stands in for a database at the bottom of a chain: the source of truth (never evicted nor cleared by the chain),
 /// keeping copies, shared by the "app instances" of a test.
 /// </summary>
-internal sealed class FakeDatabase() : KeyValueObjectStore(new KeyValueObjectStoreOptions { Name = "database", DefaultLifetime = Timeout.InfiniteTimeSpan })
+/// <param name="polymorphic">Whether an object is found as any type that shares its key (a <c>Car</c> as an <c>Automobile</c>).</param>
+internal sealed class FakeDatabase(bool polymorphic = false) : KeyValueObjectStore(new KeyValueObjectStoreOptions { Name = "database", DefaultLifetime = Timeout.InfiniteTimeSpan, Polymorphic = polymorphic })
 {
     private readonly ConcurrentDictionary<string, byte[]> _rows = new(StringComparer.Ordinal);
 

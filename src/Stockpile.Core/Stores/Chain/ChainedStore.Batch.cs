@@ -74,13 +74,13 @@ public sealed partial class ChainedStore
                 }
             }
 
-            // The look-ups whose types this process is evicting from a shared tier in the background skip that tier.
+            // The look-ups of objects (or, by another key, of types) this process is evicting from a shared tier in the background skip that tier.
             List<int>? skipped = null;
             if (IsCache(tier) && !_tiers[tier].IsProcessLocal)
             {
                 foreach (var index in pending)
                 {
-                    if (SkipsSharedTier(tier, EpochOf(keys[index].EntityType)))
+                    if (SkipsSharedTier(tier, EpochOf(keys[index].EntityType), keys[index]))
                     {
                         (skipped ??= []).Add(index);
                     }

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Stockpile.Internal;
+using Stockpile.Internal.Keys;
 
 namespace Stockpile;
 
@@ -7,11 +9,18 @@ namespace Stockpile;
 /// An eviction whose shared part runs after its caller returned (<see cref="ChainedStoreOptions.EvictSharedTiersInBackground"/>):
 /// the process-local tiers are evicted before the caller goes on; the shared tiers and the backplane's message follow.
 /// Until they have, the evicted types' write epochs stay begun (racing back-fills are refused, as during any write),
-/// this process's reads of those types skip the shared tiers (<see cref="SkipsSharedTier"/>) and its puts of them wait
-/// (<see cref="WaitForSharedEvictionsAsync"/>); <see cref="SettleAsync"/> waits for them.
+/// this process's reads of the evicted objects by primary key, and of those types by any other key, skip the shared
+/// tiers (<see cref="SkipsSharedTier"/>), and its puts of those types wait (<see cref="WaitForSharedEvictionsAsync"/>);
+/// <see cref="SettleAsync"/> waits for them.
 /// </content>
 public sealed partial class ChainedStore
 {
+    /// <summary>
+    /// The primary keys being evicted behind, each with the number of evictions under way that name it; compared by the
+    /// key's declaring type (<see cref="DeclaredKeyComparer"/>), so a read by a base or derived type's key finds them.
+    /// </summary>
+    private readonly ConcurrentDictionary<EntityKey, int> _evictingBehind = new(DeclaredKeyComparer.Instance);
+
     /// <summary>
     /// Gets a value indicating whether the interceptor may leave the shared tiers' eviction to the background: with
     /// the option on, and something to leave there (a shared cache tier or a backplane). A chain of process-local tiers
@@ -25,10 +34,32 @@ public sealed partial class ChainedStore
     /// after the background part was started); the background part's failure goes to <paramref name="failed"/>, which
     /// runs while the objects still count as being evicted.
     /// </summary>
+    /// <param name="keys">The look-ups to evict.</param>
+    /// <param name="failed">What handles the background part's failure.</param>
+    /// <param name="keysNameEveryObject">
+    /// Whether every object whose state changed is named in <paramref name="keys"/> by its primary key, its other keys
+    /// beside it (the interceptor's tracked changes): then this process's reads by primary key skip the shared tiers for
+    /// those objects only. Otherwise the types with a look-up by another key in <paramref name="keys"/> are skipped
+    /// whole: the shared tier's delete by that key evicts an object whose primary key the chain does not know.
+    /// </param>
     /// <returns>The background part: it completes (never faults) once the shared tiers were tried and <paramref name="failed"/> ran.</returns>
-    internal async ValueTask<Task> InvalidateBehindAsync(IReadOnlyList<EntityKey> keys, Func<Exception, ValueTask> failed)
+    internal async ValueTask<Task> InvalidateBehindAsync(IReadOnlyList<EntityKey> keys, Func<Exception, ValueTask> failed, bool keysNameEveryObject = false)
     {
         var epochs = keys.Select(k => EpochOf(k.EntityType)).Distinct().ToArray();
+        var unnamed = keysNameEveryObject ? [] : keys.Where(static k => !k.Key.IsPrimary).Select(k => EpochOf(k.EntityType)).Distinct().ToArray();
+
+        // Counted before the type's evictions are: a read that sees the type's count sees the keys too.
+        var primaryKeys = keys.Where(static k => k.Key.IsPrimary).Distinct(DeclaredKeyComparer.Instance).ToArray();
+        foreach (var key in primaryKeys)
+        {
+            _evictingBehind.AddOrUpdate(key, 1, static (_, count) => count + 1);
+        }
+
+        foreach (var epoch in unnamed)
+        {
+            epoch.SharedEvictionsByOtherKeys.Begin();
+        }
+
         foreach (var epoch in epochs)
         {
             epoch.Begin();
@@ -57,7 +88,7 @@ public sealed partial class ChainedStore
         }
 
         // The shared part leaves the caller's thread: its encoding and sending are off the caller's path too.
-        var behind = Task.Run(() => EvictSharedAsync(keys, epochs, failed));
+        var behind = Task.Run(() => EvictSharedAsync(keys, primaryKeys, epochs, unnamed, failed));
         if (local is not null)
         {
             ExceptionDispatchInfo.Capture(local).Throw();
@@ -67,7 +98,7 @@ public sealed partial class ChainedStore
     }
 
     /// <summary>Evicts the shared cache tiers and publishes (in the delete's script where the last shared tier can), then ends the eviction.</summary>
-    private async Task EvictSharedAsync(IReadOnlyList<EntityKey> keys, WriteEpoch[] epochs, Func<Exception, ValueTask> failed)
+    private async Task EvictSharedAsync(IReadOnlyList<EntityKey> keys, EntityKey[] primaryKeys, WriteEpoch[] epochs, WriteEpoch[] unnamed, Func<Exception, ValueTask> failed)
     {
         try
         {
@@ -102,13 +133,42 @@ public sealed partial class ChainedStore
                 epoch.SharedEvictions.End();
             }
 
+            foreach (var epoch in unnamed)
+            {
+                epoch.SharedEvictionsByOtherKeys.End();
+            }
+
+            foreach (var key in primaryKeys)
+            {
+                EndEvictingBehind(key);
+            }
+
             _background.End();
         }
     }
 
-    /// <summary>Whether a read of <paramref name="epoch"/>'s type skips <paramref name="tier"/>: a shared cache tier this process is evicting that type from.</summary>
-    private bool SkipsSharedTier(int tier, WriteEpoch epoch) =>
-        epoch.SharedEvictions.Count > 0 && IsCache(tier) && !_tiers[tier].IsProcessLocal;
+    /// <summary>
+    /// Whether a read of <paramref name="key"/> (of <paramref name="epoch"/>'s type) skips <paramref name="tier"/>: a
+    /// shared cache tier this process is evicting that type from, and by primary key, that very object. A look-up by
+    /// another key skips it for the whole type: a pointer there may name an object being evicted under a value the
+    /// eviction does not know, and only the primary key names the object for sure. So does every look-up of the type
+    /// while an eviction that does not name all its objects by primary key runs (<see cref="WriteEpoch.SharedEvictionsByOtherKeys"/>).
+    /// </summary>
+    private bool SkipsSharedTier(int tier, WriteEpoch epoch, EntityKey key) =>
+        epoch.SharedEvictions.Count > 0 && IsCache(tier) && !_tiers[tier].IsProcessLocal
+        && (!key.Key.IsPrimary || epoch.SharedEvictionsByOtherKeys.Count > 0 || _evictingBehind.ContainsKey(key));
+
+    /// <summary>Ends one eviction's count of <paramref name="key"/>, removing it at the last (a later eviction may have counted it again meanwhile).</summary>
+    private void EndEvictingBehind(EntityKey key)
+    {
+        while (_evictingBehind.TryGetValue(key, out var count))
+        {
+            if (count == 1 ? _evictingBehind.TryRemove(KeyValuePair.Create(key, 1)) : _evictingBehind.TryUpdate(key, count - 1, count))
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>Waits until no eviction of <paramref name="epochs"/>' types runs in the background, so a put is never overtaken by an older eviction.</summary>
     private static async ValueTask WaitForSharedEvictionsAsync(WriteEpoch[] epochs, CancellationToken cancellationToken)

@@ -224,9 +224,9 @@ public sealed partial class ChainedStore
                 captured = epoch.Capture();
             }
 
-            if (SkipsSharedTier(i, epoch))
+            if (SkipsSharedTier(i, epoch, key))
             {
-                // This process is evicting the type from this tier in the background: it may still hold the old state.
+                // This process is evicting the object (or, read by another key, its type) from this tier in the background: it may still hold the old state.
                 continue;
             }
 

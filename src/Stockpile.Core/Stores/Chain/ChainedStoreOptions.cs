@@ -39,8 +39,9 @@ public sealed class ChainedStoreOptions
     /// The default value is <see langword="true"/>: this saves a round trip (and the server's work on it) from the save.
     /// <see langword="false"/> makes <c>SaveChanges</c> return only after Redis evicted the objects and the message left,
     /// for an application that needs other instances' Redis reads to see the commit once the save returned. Until the
-    /// eviction in the background has ended, this process's reads of the types it evicts skip the shared tiers (they
-    /// read the source of truth and back-fill nothing), and this process's puts of those types wait for it, so this
+    /// eviction in the background has ended, this process's reads of the objects it evicts skip the shared tiers (they
+    /// read the source of truth and back-fill nothing; a read by a key other than the primary key skips them for every
+    /// object of the evicted types, since only the primary key names the object for sure), and this process's puts of those types wait for it, so this
     /// process never reads the old state after <c>SaveChanges</c> returned, nor has a later put overtaken by the older
     /// eviction. A failure is handled as an awaited one is (the Redis store remembers the keys it may still hold and
     /// removes them before its next call; the interceptor logs it and evicts again). Other instances see the change
