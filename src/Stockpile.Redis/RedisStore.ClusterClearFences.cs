@@ -12,28 +12,14 @@ namespace Stockpile;
 /// </content>
 public sealed partial class RedisStore
 {
-    private string?[]? _slotClearFences;
+    private RedisSlotFence? _slotClearFence;
+
+    private RedisSlotFence SlotClearFence => _slotClearFence ??= new(tag => RedisKeyPatterns.SlotClearFenceKey(KeyPrefix, tag));
 
     /// <summary>Gets the clear fence key of the slot of <paramref name="primary"/>.</summary>
-    private string SlotClearFenceKey(IDatabase database, string primary)
-    {
-        var multiplexer = database.Multiplexer;
-        var keys = _slotClearFences ??= new string?[RedisSlotTags.SlotCount];
-        var slot = multiplexer.HashSlot(primary);
-        return keys[slot] ??= RedisKeyPatterns.SlotClearFenceKey(KeyPrefix, RedisSlotTags.Get(multiplexer)[slot]);
-    }
+    private string SlotClearFenceKey(IDatabase database, string primary) => SlotClearFence.KeyInSlotOf(database.Multiplexer, primary);
 
     /// <summary>Fences a clear in every slot of the cluster with the clear's time (µs, as the clear fence holds it).</summary>
-    private async ValueTask FenceEverySlotAsync(IDatabase database, string clearedAt, CancellationToken cancellationToken)
-    {
-        var tags = RedisSlotTags.Get(database.Multiplexer);
-        var life = TimeSpan.FromMilliseconds(RedisScripts.FenceMilliseconds);
-        var sets = new Task[tags.Length];
-        for (var slot = 0; slot < tags.Length; slot++)
-        {
-            sets[slot] = database.StringSetAsync(RedisKeyPatterns.SlotClearFenceKey(KeyPrefix, tags[slot]), clearedAt, life);
-        }
-
-        await Task.WhenAll(sets).WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private ValueTask FenceEverySlotAsync(IDatabase database, string clearedAt, CancellationToken cancellationToken) =>
+        SlotClearFence.SetInEverySlotAsync(database, clearedAt, TimeSpan.FromMilliseconds(RedisScripts.FenceMilliseconds), cancellationToken);
 }

@@ -171,17 +171,15 @@ public sealed partial class RedisStore
     }
 
     /// <summary>
-    /// Decides whether a call may be made without <see cref="RedisLink.ExecuteAsync"/>: only when the link is connected,
-    /// nothing must run before the call (<see cref="BeforeCallAsync"/> would do nothing) and the circuit is closed;
-    /// report the outcome with <see cref="RedisCircuit.ReportDirectAsync"/>.
+    /// Decides whether a call may be made without <see cref="RedisLink.ExecuteAsync"/>: only when the store is not
+    /// disposed and the link offers its <see cref="RedisLink.DirectDatabase"/> (connected, the circuit closed, and this
+    /// store's <see cref="BeforeCallAsync"/> with nothing to do: <see cref="HasWorkBeforeCall"/>); report the outcome
+    /// with <see cref="RedisCircuit.ReportDirectAsync"/>.
     /// </summary>
     private bool TryEnterDirect(out IDatabase database)
     {
-        database = _link.ConnectedDatabase!;
-        return database is not null
-            && !IsDisposed
-            && !HasWorkBeforeCall()
-            && _link.Breaker.AllowsDirectCalls;
+        database = _link.DirectDatabase!;
+        return database is not null && !IsDisposed;
     }
 
     /// <summary>Reads an object from a value read under a primary key: <see langword="null"/> for a miss; <see langword="false"/> for bytes that are not a readable object.</summary>

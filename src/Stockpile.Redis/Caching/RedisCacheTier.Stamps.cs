@@ -18,8 +18,8 @@ internal sealed partial class RedisCacheTier
 
     private readonly RedisWriteClock _writeClock = new();
 
-    // A cluster's flush fence key per slot, made when first used.
-    private string?[]? _slotFlushFences;
+    // A cluster's flush fence, copied into every slot (made when first used).
+    private RedisSlotFence? _slotFlushFence;
 
     /// <summary>
     /// Runs a stamped write (<see cref="RedisCacheScripts.Set"/> or <see cref="RedisCacheScripts.Add"/>) of a key: the
@@ -76,34 +76,14 @@ internal sealed partial class RedisCacheTier
     /// Gets the flush fence a stamped write of <paramref name="entry"/> reads: the namespace's on one server; on a
     /// cluster, where a script reads only its entry's slot, the copy a flush writes into that slot (<see cref="FenceEverySlotAsync"/>).
     /// </summary>
-    private RedisKey FlushFenceOf(IDatabase database, RedisKey entry)
-    {
-        if (!_topology.IsCluster(database))
-        {
-            return _flushFenceKey;
-        }
+    private RedisKey FlushFenceOf(IDatabase database, RedisKey entry) =>
+        _topology.IsCluster(database) ? SlotFlushFence.KeyInSlotOf(database.Multiplexer, entry) : _flushFenceKey;
 
-        var multiplexer = database.Multiplexer;
-        var keys = _slotFlushFences ??= new string?[RedisSlotTags.SlotCount];
-        var slot = multiplexer.HashSlot(entry);
-        return keys[slot] ??= SlotFlushFenceKey(RedisSlotTags.Get(multiplexer)[slot]);
-    }
-
-    private string SlotFlushFenceKey(string tag) => string.Concat((string?)_flushFenceKey, ":{", tag, "}");
+    private RedisSlotFence SlotFlushFence => _slotFlushFence ??= new(tag => string.Concat((string?)_flushFenceKey, ":{", tag, "}"));
 
     /// <summary>Copies a flush's fence (µs) into every slot of the cluster, kept as long as a late write may be checked (a minute).</summary>
-    private async ValueTask FenceEverySlotAsync(IDatabase database, RedisValue flushedAt, CancellationToken cancellationToken)
-    {
-        var tags = RedisSlotTags.Get(database.Multiplexer);
-        var life = TimeSpan.FromMilliseconds(RedisCacheScripts.FenceLifeMilliseconds);
-        var sets = new Task[tags.Length];
-        for (var slot = 0; slot < tags.Length; slot++)
-        {
-            sets[slot] = database.StringSetAsync(SlotFlushFenceKey(tags[slot]), flushedAt, life);
-        }
-
-        await Task.WhenAll(sets).WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    private ValueTask FenceEverySlotAsync(IDatabase database, RedisValue flushedAt, CancellationToken cancellationToken) =>
+        SlotFlushFence.SetInEverySlotAsync(database, flushedAt, TimeSpan.FromMilliseconds(RedisCacheScripts.FenceLifeMilliseconds), cancellationToken);
 
     /// <summary>The stamp of a write sent now; before any server time was seen, the server's <c>TIME</c> is asked once (a stamp of 0 would be refused).</summary>
     private async ValueTask<long> StampAsync(IDatabase database, CancellationToken cancellationToken)
