@@ -2,6 +2,12 @@ using BenchmarkDotNet.Running;
 using Stockpile.Benchmarks;
 using Stockpile.Benchmarks.Peers;
 
+if (args is [var pairedMode, "--latency", var latencies] && pairedMode is "--paired-redis" or "--paired-redis-put")
+{
+    await Stockpile.Benchmarks.Latency.RedisLatencyRun.RunAsync([.. latencies.Split(',').Select(us => int.Parse(us, System.Globalization.CultureInfo.InvariantCulture))], put: pairedMode == "--paired-redis-put");
+    return;
+}
+
 if (args is ["--paired-redis"])
 {
     await RedisPairedRun.RunAsync();
