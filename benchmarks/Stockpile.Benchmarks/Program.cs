@@ -8,6 +8,19 @@ if (args is [var pairedMode, "--latency", var latencies] && pairedMode is "--pai
     return;
 }
 
+if (args is ["--redis-put-server", "--dump"])
+{
+    RedisPutServerTimeRun.Dump();
+    return;
+}
+
+if (args is ["--redis-put-server", ..] putServer)
+{
+    var putServerRuns = putServer.Length > 1 && int.TryParse(putServer[1], System.Globalization.CultureInfo.InvariantCulture, out var runs) ? runs : 7;
+    await RedisPutServerTimeRun.RunAsync(putServerRuns, [.. putServer.Skip(1).Where(static a => !int.TryParse(a, System.Globalization.CultureInfo.InvariantCulture, out _))]);
+    return;
+}
+
 if (args is ["--paired-redis"])
 {
     await RedisPairedRun.RunAsync();

@@ -78,6 +78,7 @@ internal static class RedisLatencyRun
         var peerTimes = levels.Select(_ => new List<double>()).ToArray();
         var storeTimes = levels.Select(_ => new List<double>()).ToArray();
         var lateness = levels.Select(_ => new List<double>()).ToArray();
+        var (peerChunks, storeChunks) = (new int[levels.Length], new int[levels.Length]);
 
         // Tiered compilation promoted on the direct level (the code is the same at every level), then one block of
         // each side per level before anything is kept.
@@ -102,20 +103,16 @@ internal static class RedisLatencyRun
                 var level = levels[at];
                 level.Enter(proxy);
                 proxy.TakeLateness();
-                if (round % 2 == 0)
+                for (var turn = 0; turn < 2; turn++)
                 {
-                    await RedisPairedRun.MeasureAsync(peer(level.Benchmarks), block, peerTimes[at]);
-                    await RedisPairedRun.MeasureAsync(store(level.Benchmarks), block, storeTimes[at]);
-                }
-                else
-                {
-                    await RedisPairedRun.MeasureAsync(store(level.Benchmarks), block, storeTimes[at]);
-                    await RedisPairedRun.MeasureAsync(peer(level.Benchmarks), block, peerTimes[at]);
-                }
-
-                if (level.Delay is not null)
-                {
-                    lateness[at].AddRange(proxy.TakeLateness());
+                    var isStore = (turn == 0) == (round % 2 == 1); // the peer first in even rounds
+                    await RedisPairedRun.MeasureAsync((isStore ? store : peer)(level.Benchmarks), block, (isStore ? storeTimes : peerTimes)[at]);
+                    if (level.Delay is not null)
+                    {
+                        var late = proxy.TakeLateness();
+                        (isStore ? storeChunks : peerChunks)[at] += late.Count;
+                        lateness[at].AddRange(late);
+                    }
                 }
             }
         }
@@ -123,7 +120,7 @@ internal static class RedisLatencyRun
         var inv = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(inv, $"latency {name} ({rounds * block} calls per side and level; levels in turn, sides alternating, blocks of {block}):"));
         Console.WriteLine($"  peer: {peerName}; store: {storeName}");
-        Console.WriteLine("  level                          | peer P50 | store P50 | store/peer P50 | P99   | mean  | peer/store P50 | chunks per call | proxy lateness P50 / P99");
+        Console.WriteLine("  level                          | peer P50 | store P50 | store/peer P50 | P99   | mean  | peer/store P50 | chunks a call, peer / store | proxy lateness P50 / P99");
         for (var l = 0; l < levels.Length; l++)
         {
             var (p, s, late) = (peerTimes[l], storeTimes[l], lateness[l]);
@@ -131,7 +128,7 @@ internal static class RedisLatencyRun
             s.Sort();
             late.Sort();
             var (p50, s50) = (RedisPairedRun.Percentile(p, 50), RedisPairedRun.Percentile(s, 50));
-            var lateText = late.Count == 0 ? "            - | -" : string.Create(inv, $"{late.Count / (double)(p.Count + s.Count),15:N2} | {RedisPairedRun.Percentile(late, 50):N1} / {RedisPairedRun.Percentile(late, 99):N1} us");
+            var lateText = late.Count == 0 ? $"{"-",27} | -" : string.Create(inv, $"{peerChunks[l] / (double)p.Count,13:N2} / {storeChunks[l] / (double)s.Count,-11:N2} | {RedisPairedRun.Percentile(late, 50):N1} / {RedisPairedRun.Percentile(late, 99):N1} us");
             Console.WriteLine(string.Create(inv, $"  {levels[l].Name,-30} | {p50,8:N1} | {s50,9:N1} | {s50 / p50,13:N2}x | {RedisPairedRun.Percentile(s, 99) / RedisPairedRun.Percentile(p, 99),4:N2}x | {s.Average() / p.Average(),4:N2}x | {p50 / s50,13:N1}x | {lateText}"));
         }
     }
