@@ -17,7 +17,8 @@ if (args is ["--redis-put-server", "--dump"])
 if (args is ["--redis-put-server", ..] putServer)
 {
     var putServerRuns = putServer.Length > 1 && int.TryParse(putServer[1], System.Globalization.CultureInfo.InvariantCulture, out var runs) ? runs : 7;
-    await RedisPutServerTimeRun.RunAsync(putServerRuns, [.. putServer.Skip(1).Where(static a => !int.TryParse(a, System.Globalization.CultureInfo.InvariantCulture, out _))]);
+    var putServerLatency = Array.IndexOf(putServer, "--latency") is > 0 and var at ? int.Parse(putServer[at + 1], System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
+    await RedisPutServerTimeRun.RunAsync(putServerRuns, putServerLatency, [.. putServer.Skip(1).Where(static a => a.EndsWith(".lua", StringComparison.Ordinal))]);
     return;
 }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Stockpile.Benchmarks.Latency;
 using Stockpile.Redis.Internal;
 
 namespace Stockpile.Benchmarks;
@@ -9,14 +10,20 @@ namespace Stockpile.Benchmarks;
 /// store's keys and short-form arguments, made once: the fast path of a put that keeps its alternate keys), the store's
 /// own <c>PutAsync</c>, and any variants of the put script given as files (the script's text, e.g. with one call cut;
 /// <c>--dump</c> prints the put script to start from). Each side runs 4,000 calls per run, the sides in turn, and the
-/// least and the median of the runs are shown. Run with
-/// <c>-- --redis-put-server [runs] [variant.lua ...]</c> or <c>-- --redis-put-server --dump</c>.
+/// least and the median of the runs are shown. With <c>--latency</c> the calls go through a
+/// <see cref="LatencyProxy"/> adding that many µs each way (1,000 calls a run): whether the server's time per call
+/// changes when the server idles between calls. Run with
+/// <c>-- --redis-put-server [runs] [--latency us] [variant.lua ...]</c> or <c>-- --redis-put-server --dump</c>.
 /// </summary>
 internal static class RedisPutServerTimeRun
 {
-    public static async Task RunAsync(int runs, IReadOnlyList<string> variantFiles)
+    public static async Task RunAsync(int runs, int? oneWayMicroseconds, IReadOnlyList<string> variantFiles)
     {
-        var benchmarks = new RedisStoreBenchmarks();
+        LatencyProxy? proxy = null;
+        var benchmarks = oneWayMicroseconds is { } delay
+            ? new RedisStoreBenchmarks { Route = port => (proxy = new LatencyProxy(port) { OneWayDelay = TimeSpan.FromMicroseconds(delay) }).Port }
+            : new RedisStoreBenchmarks();
+        var calls = oneWayMicroseconds is null ? 4_000 : 1_000;
         await benchmarks.SetupAsync();
         try
         {
@@ -46,13 +53,13 @@ internal static class RedisPutServerTimeRun
                 {
                     var side = (i + run) % sides.Length;
                     await benchmarks.ResetServerStatsAsync();
-                    await RedisPairedRun.MeasureAsync(sides[side].Call, 4_000, null);
+                    await RedisPairedRun.MeasureAsync(sides[side].Call, calls, null);
                     micros[side].Add(await benchmarks.EvalShaMicrosecondsPerCallAsync());
                 }
             }
 
             var inv = CultureInfo.InvariantCulture;
-            Console.WriteLine(string.Create(inv, $"the put's server time (usec_per_call of evalsha, {runs} runs of 4,000 per side, in turn; load {File.ReadAllText("/proc/loadavg").Trim()}):"));
+            Console.WriteLine(string.Create(inv, $"the put's server time (usec_per_call of evalsha, {runs} runs of {calls:N0} per side, in turn, {(oneWayMicroseconds is null ? "direct" : $"through the proxy, +{oneWayMicroseconds} us each way")}; load {File.ReadAllText("/proc/loadavg").Trim()}):"));
             for (var i = 0; i < sides.Length; i++)
             {
                 var sorted = micros[i].Order().ToList();
@@ -62,6 +69,10 @@ internal static class RedisPutServerTimeRun
         finally
         {
             await benchmarks.CleanupAsync();
+            if (proxy is not null)
+            {
+                await proxy.DisposeAsync();
+            }
         }
     }
 
