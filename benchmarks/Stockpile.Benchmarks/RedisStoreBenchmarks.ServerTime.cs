@@ -1,4 +1,3 @@
-using System.Globalization;
 using StackExchange.Redis;
 
 namespace Stockpile.Benchmarks;
@@ -22,11 +21,6 @@ public partial class RedisStoreBenchmarks
         await _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]).ExecuteAsync("CONFIG", "RESETSTAT");
 
     /// <summary>The server's time per <c>EVALSHA</c> since the last reset: <c>usec_per_call</c> in <c>INFO commandstats</c>.</summary>
-    internal async Task<double> EvalShaMicrosecondsPerCallAsync()
-    {
-        var stats = (string?)await _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]).ExecuteAsync("INFO", "commandstats") ?? "";
-        var line = stats.Split('\n').First(static l => l.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal));
-        var field = line.Split(',').First(static f => f.StartsWith("usec_per_call=", StringComparison.Ordinal));
-        return double.Parse(field["usec_per_call=".Length..].Trim(), CultureInfo.InvariantCulture);
-    }
+    internal Task<double> EvalShaMicrosecondsPerCallAsync() =>
+        RedisPutArgumentsProbeRun.EvalShaMicrosAsync(_multiplexer.GetServer(_multiplexer.GetEndPoints()[0]));
 }
