@@ -9,7 +9,8 @@ namespace Stockpile.Benchmarks.Latency;
 /// the same for every chunk, so the queue is also in order of due time) served by one thread that sleeps until the
 /// head is due (<see cref="PreciseSleep"/>) and writes it. Order is kept per socket, as TCP needs; a chunk never
 /// overtakes one handed in before it, so after the delay is lowered, chunks already queued are still served first.
-/// Records how late each chunk was written (its write's start against its due time): the delay's own error.
+/// Records how late each chunk was written (its write's start against its due time): the delay's own error. A write
+/// blocks the line until the kernel takes the bytes: fine for a client and a server that read what they are sent.
 /// </summary>
 internal sealed class DelayLine : IDisposable
 {
