@@ -2,6 +2,26 @@ using BenchmarkDotNet.Running;
 using Stockpile.Benchmarks;
 using Stockpile.Benchmarks.Peers;
 
+if (args is [var pairedMode, "--latency", var latencies] && pairedMode is "--paired-redis" or "--paired-redis-put")
+{
+    await Stockpile.Benchmarks.Latency.RedisLatencyRun.RunAsync([.. latencies.Split(',').Select(us => int.Parse(us, System.Globalization.CultureInfo.InvariantCulture))], put: pairedMode == "--paired-redis-put");
+    return;
+}
+
+if (args is ["--redis-put-server", "--dump"])
+{
+    RedisPutServerTimeRun.Dump();
+    return;
+}
+
+if (args is ["--redis-put-server", ..] putServer)
+{
+    var putServerRuns = putServer.Length > 1 && int.TryParse(putServer[1], System.Globalization.CultureInfo.InvariantCulture, out var runs) ? runs : 7;
+    var putServerLatency = Array.IndexOf(putServer, "--latency") is > 0 and var at ? int.Parse(putServer[at + 1], System.Globalization.CultureInfo.InvariantCulture) : (int?)null;
+    await RedisPutServerTimeRun.RunAsync(putServerRuns, putServerLatency, [.. putServer.Skip(1).Where(static a => a.EndsWith(".lua", StringComparison.Ordinal))]);
+    return;
+}
+
 if (args is ["--paired-redis"])
 {
     await RedisPairedRun.RunAsync();

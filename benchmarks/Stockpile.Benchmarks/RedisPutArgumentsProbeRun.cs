@@ -73,7 +73,8 @@ internal static class RedisPutArgumentsProbeRun
         }
     }
 
-    private static async Task<double> EvalShaMicrosAsync(IServer admin)
+    /// <summary>The server's time per <c>EVALSHA</c> since the last <c>CONFIG RESETSTAT</c>: <c>usec_per_call</c> in <c>INFO commandstats</c>.</summary>
+    internal static async Task<double> EvalShaMicrosAsync(IServer admin)
     {
         var stats = (string?)await admin.ExecuteAsync("INFO", "commandstats") ?? "";
         var line = stats.Split('\n').First(l => l.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal));
