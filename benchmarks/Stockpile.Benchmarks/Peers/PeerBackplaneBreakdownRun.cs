@@ -101,6 +101,12 @@ internal static class PeerBackplaneBreakdownRun
             Console.WriteLine(side.Footnote());
         }
 
+        Console.WriteLine("the tail: where the slow rounds (at or above each side's P95) lost their time, stage by stage (ms):");
+        foreach (var side in sides.OrderBy(static s => s.Order))
+        {
+            PeerBTail.Report(side.Name, side.Rounds);
+        }
+
         await serverTimes.ReportAsync(rounds / 2);
     }
 
@@ -200,6 +206,10 @@ internal static class PeerBackplaneBreakdownRun
 
         public int Order => order;
 
+        public string Name => name;
+
+        public IReadOnlyList<PeerBTimeline.Round> Rounds => _rounds;
+
         public string Short => order switch
         {
             0 => "awaited",
@@ -217,6 +227,7 @@ internal static class PeerBackplaneBreakdownRun
             }
 
             queries.Reset();
+            var paused = GC.GetTotalPauseDuration();
             var moments = timeline.Begin();
             await commit(id, name);
             moments.Saving = marks.Saving;
@@ -251,6 +262,8 @@ internal static class PeerBackplaneBreakdownRun
             }
 
             moments.Queries = queries.Count;
+            moments.GcPauseTicks = (GC.GetTotalPauseDuration() - paused).Ticks;
+            moments.PoolThreads = ThreadPool.ThreadCount;
             if (measure)
             {
                 _rounds.Add(moments);
