@@ -28,7 +28,7 @@ internal static class PeerBackplaneBreakdownRun
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(5);
 
-    public static async Task RunAsync(int rounds)
+    public static async Task RunAsync(int rounds, bool noSlowLog = false)
     {
         await using var servers = await PeerBServers.StartAsync();
         using var timeline = new PeerBTimeline();
@@ -73,7 +73,7 @@ internal static class PeerBackplaneBreakdownRun
         {
             if (round == 0)
             {
-                await serverTimes.StartAsync();
+                await (noSlowLog ? serverTimes.StartStatsAsync() : serverTimes.StartAsync());
             }
 
             random.Shuffle(sides);
@@ -107,7 +107,7 @@ internal static class PeerBackplaneBreakdownRun
             PeerBTail.Report(side.Name, side.Rounds);
         }
 
-        await serverTimes.ReportAsync(rounds / 2);
+        await (noSlowLog ? serverTimes.ReportStatsAsync() : serverTimes.ReportAsync(rounds / 2));
     }
 
     /// <summary>
@@ -188,6 +188,13 @@ internal static class PeerBackplaneBreakdownRun
             ("capture: SaveChangesAsync called -> save interceptors ran", r => Between(r.Called, r.Saving)),
             ("database: -> committed", r => Between(r.Saving, r.Committed)),
             ("cache update: committed -> saved-changes interceptors ran", r => Between(r.Committed, r.Saved)),
+            ("probe: commit -> Apply start", r => Between(r.Committed, r.P0)),
+            ("probe: Apply start -> background start", r => Between(r.P0, r.P4)),
+            ("probe: commit -> Redis store entered", r => Between(r.Committed, r.P1)),
+            ("probe: entered -> script call", r => Between(r.P1, r.P2)),
+            ("probe: script call -> returned to us (sent)", r => Between(r.P2, r.P3)),
+            ("probe: sent -> reply", r => Between(r.P3, r.Published)),
+            ("probe: sent -> wire", r => Between(r.P3, r.Wire)),
             ("A's calls returned, from the commit", r => Between(r.Committed, r.Returned)),
             ("A's message published (reply), from the commit", r => Between(r.Committed, r.Published)),
             ("message on the wire (observer), from the commit", r => Between(r.Committed, r.Wire)),

@@ -11,6 +11,7 @@ internal sealed partial class CommitCoordinator
     /// </summary>
     public async ValueTask ApplyAsync(CommitBatch batch)
     {
+        ProbeMarks.Mark?.Invoke(0);
         if (batch.IsTablesOnly)
         {
             if (batch.Ticket is { } claim)
