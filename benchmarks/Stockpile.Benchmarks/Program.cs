@@ -2,25 +2,6 @@ using BenchmarkDotNet.Running;
 using Stockpile.Benchmarks;
 using Stockpile.Benchmarks.Peers;
 
-if (args is ["--probe-decode"])
-{
-    _ = Stockpile.StockpileEntityType.For<Stockpile.Benchmarks.Product>();
-    Stockpile.EntityKey[] keys = [Stockpile.EntityKey.For<Stockpile.Benchmarks.Product>(7), Stockpile.EntityKey.Of<Stockpile.Benchmarks.Product>(nameof(Stockpile.Benchmarks.Product.Sku), "SKU-00007")];
-    var bytes = Stockpile.Redis.Internal.BackplaneMessage.EncodeEvict(Guid.NewGuid(), keys);
-    Console.WriteLine(System.Text.Encoding.UTF8.GetString(bytes));
-    for (var r = 0; r < 5; r++)
-    {
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        var a0 = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 200000; i++) { _ = Stockpile.Redis.Internal.BackplaneMessage.TryDecode(bytes); }
-        Console.WriteLine($"decode {sw.Elapsed.TotalMicroseconds / 200000:N2} us, {(GC.GetAllocatedBytesForCurrentThread() - a0) / 200000} B");
-        sw.Restart();
-        for (var i = 0; i < 200000; i++) { _ = Stockpile.Redis.Internal.BackplaneMessage.EncodeEvict(Guid.Empty, keys); }
-        Console.WriteLine($"encode {sw.Elapsed.TotalMicroseconds / 200000:N2} us");
-    }
-    return;
-}
-
 if (args is ["--paired-redis"])
 {
     await RedisPairedRun.RunAsync();

@@ -24,7 +24,6 @@ public sealed partial class RedisStore
             return false;
         }
 
-        Stockpile.Internal.ProbeMarks.Mark?.Invoke(1);
         var storageKeys = EvictionKeys(keys, out var counted);
         var publish = ((RedisValue)redis.ChannelName, redis.EncodeEvict(keys));
         var call = (Store: this, Keys: storageKeys, Counted: counted, Publish: publish);
@@ -54,10 +53,7 @@ public sealed partial class RedisStore
         long received;
         try
         {
-            Stockpile.Internal.ProbeMarks.Mark?.Invoke(2);
-            var pending = DeleteAsync(database, keys, counted, publish, cancellationToken);
-            Stockpile.Internal.ProbeMarks.Mark?.Invoke(3);
-            received = (await pending.ConfigureAwait(false)).Received;
+            received = (await DeleteAsync(database, keys, counted, publish, cancellationToken).ConfigureAwait(false)).Received;
         }
         catch (Exception ex)
         {

@@ -49,17 +49,6 @@ internal sealed class PeerBTimeline : ILoggerFactory
             }
         });
         _listener.Start();
-        Stockpile.Internal.ProbeMarks.Mark = static i =>
-        {
-            switch (i)
-            {
-                case 0: Mark(ref Current.P0); break;
-                case 1: Mark(ref Current.P1); break;
-                case 2: Mark(ref Current.P2); break;
-                case 3: Mark(ref Current.P3); break;
-                case 4: Mark(ref Current.P4); break;
-            }
-        };
     }
 
     /// <summary>Gets the round being measured (one at a time); marks outside a round land in a discarded one.</summary>
@@ -110,7 +99,6 @@ internal sealed class PeerBTimeline : ILoggerFactory
         public int Polls;
         public int Queries;
         public long GcPauseTicks;
-        public long P0, P1, P2, P3, P4;
         public int PoolThreads;
 #pragma warning restore SA1401, CA1051
     }

@@ -21,8 +21,10 @@ namespace Stockpile.Benchmarks.Peers;
 /// once), and the read that saw the new value ended; plus B's database queries per round (1: the read went to SQLite).
 /// B polls exactly as in <see cref="PeerBackplaneRun"/> (<c>Thread.Yield()</c> between reads), for every side alike.
 /// Sides go in a new random order every round. Medians of each step (per-round differences), in ms; then the server's
-/// time per command (<see cref="PeerBServerTimes"/>). Run with
-/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-backplane-breakdown [rounds]</c>.
+/// time per command (<see cref="PeerBServerTimes"/>: from its slow log at 0 µs, which logs each command a script calls
+/// and so slows the scripts more than single commands; with <c>no-slowlog</c> after the rounds, from <c>INFO
+/// commandstats</c> instead), and the tail (<see cref="PeerBTail"/>). Run with
+/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-backplane-breakdown [rounds] [no-slowlog]</c>.
 /// </summary>
 internal static class PeerBackplaneBreakdownRun
 {
@@ -188,13 +190,6 @@ internal static class PeerBackplaneBreakdownRun
             ("capture: SaveChangesAsync called -> save interceptors ran", r => Between(r.Called, r.Saving)),
             ("database: -> committed", r => Between(r.Saving, r.Committed)),
             ("cache update: committed -> saved-changes interceptors ran", r => Between(r.Committed, r.Saved)),
-            ("probe: commit -> Apply start", r => Between(r.Committed, r.P0)),
-            ("probe: Apply start -> background start", r => Between(r.P0, r.P4)),
-            ("probe: commit -> Redis store entered", r => Between(r.Committed, r.P1)),
-            ("probe: entered -> script call", r => Between(r.P1, r.P2)),
-            ("probe: script call -> returned to us (sent)", r => Between(r.P2, r.P3)),
-            ("probe: sent -> reply", r => Between(r.P3, r.Published)),
-            ("probe: sent -> wire", r => Between(r.P3, r.Wire)),
             ("A's calls returned, from the commit", r => Between(r.Committed, r.Returned)),
             ("A's message published (reply), from the commit", r => Between(r.Committed, r.Published)),
             ("message on the wire (observer), from the commit", r => Between(r.Committed, r.Wire)),

@@ -11,7 +11,6 @@ internal sealed partial class CommitCoordinator
     /// </summary>
     public async ValueTask ApplyAsync(CommitBatch batch)
     {
-        ProbeMarks.Mark?.Invoke(0);
         if (batch.IsTablesOnly)
         {
             if (batch.Ticket is { } claim)

@@ -100,7 +100,6 @@ public sealed partial class ChainedStore
     /// <summary>Evicts the shared cache tiers and publishes (in the delete's script where the last shared tier can), then ends the eviction.</summary>
     private async Task EvictSharedAsync(IReadOnlyList<EntityKey> keys, EntityKey[] primaryKeys, WriteEpoch[] epochs, WriteEpoch[] unnamed, Func<Exception, ValueTask> failed)
     {
-        ProbeMarks.Mark?.Invoke(4);
         try
         {
             var backplane = Backplane;
