@@ -18,7 +18,7 @@ namespace Stockpile.Redis.Tests.Issues;
 /// of the rows made meanwhile must land after the eviction, and a failed eviction must leave nothing old for a later
 /// read. Real SQLite and Redis.
 /// </summary>
-public sealed partial class Issue12BackgroundEvictionTests
+public sealed class Issue12BackgroundEvictionTests
 {
     private const int Rows = 10;
 
@@ -237,9 +237,6 @@ public sealed partial class Issue12BackgroundEvictionTests
             Assert.That(await app.OldInRedisAsync(), Is.EqualTo(Rows), "Redis holds every row");
             return app;
         }
-
-        /// <summary>Makes a context with the interceptor.</summary>
-        public RowDbContext NewContext() => new(_options);
 
         /// <summary>Renames every row through a context with the interceptor.</summary>
         public async Task RenameAllAsync(string name)

@@ -22,12 +22,6 @@ public sealed partial class ChainedStore
     private readonly ConcurrentDictionary<EntityKey, int> _evictingBehind = new(DeclaredKeyComparer.Instance);
 
     /// <summary>
-    /// The most look-ups an eviction behind the save sends from the caller's thread (a few objects' keys, as most saves
-    /// change); a larger one starts on the thread pool.
-    /// </summary>
-    internal const int SentFromCallerKeys = 8;
-
-    /// <summary>
     /// Gets a value indicating whether the interceptor may leave the shared tiers' eviction to the background: with
     /// the option on, and something to leave there (a shared cache tier or a backplane). A chain of process-local tiers
     /// evicts in place, so its reads right after a save back-fill as before.
@@ -37,9 +31,8 @@ public sealed partial class ChainedStore
     /// <summary>
     /// <see cref="InvalidateAsync(IEnumerable{EntityKey}, CancellationToken)"/> whose shared tiers and message follow in
     /// the background. Returns once the process-local tiers have evicted the objects (their failures are thrown then,
-    /// after the background part was started) and, for at most <see cref="SentFromCallerKeys"/> look-ups, the shared
-    /// tiers' calls were sent from the caller's thread; the background part's failure goes to <paramref name="failed"/>,
-    /// which runs while the objects still count as being evicted.
+    /// after the background part was started); the background part's failure goes to <paramref name="failed"/>, which
+    /// runs while the objects still count as being evicted.
     /// </summary>
     /// <param name="keys">The look-ups to evict.</param>
     /// <param name="failed">What handles the background part's failure.</param>
@@ -94,13 +87,8 @@ public sealed partial class ChainedStore
             }
         }
 
-        // A small eviction's script is sent from the caller's thread, and only its reply is awaited in the background:
-        // a hand-off to the thread pool first adds a thread's wake-up before the message leaves, which on a busy machine
-        // is what lengthens the slowest rounds of the backplane's delay. A large one leaves the caller's thread first,
-        // so that its encoding and sending do not lengthen the save.
-        var behind = keys.Count <= SentFromCallerKeys
-            ? EvictSharedAsync(keys, primaryKeys, epochs, unnamed, failed)
-            : Task.Run(() => EvictSharedAsync(keys, primaryKeys, epochs, unnamed, failed));
+        // The shared part leaves the caller's thread: its encoding and sending are off the caller's path too.
+        var behind = Task.Run(() => EvictSharedAsync(keys, primaryKeys, epochs, unnamed, failed));
         if (local is not null)
         {
             ExceptionDispatchInfo.Capture(local).Throw();
