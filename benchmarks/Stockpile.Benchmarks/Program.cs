@@ -60,7 +60,7 @@ if (args is ["--peer-backplane", ..] backplane)
 
 if (args is ["--peer-backplane-breakdown", ..] backplaneBreakdown)
 {
-    await PeerBackplaneBreakdownRun.RunAsync(backplaneBreakdown.Length > 1 ? int.Parse(backplaneBreakdown[1], System.Globalization.CultureInfo.InvariantCulture) : 300);
+    await PeerBackplaneBreakdownRun.RunAsync(backplaneBreakdown.Length > 1 ? int.Parse(backplaneBreakdown[1], System.Globalization.CultureInfo.InvariantCulture) : 300, backplaneBreakdown is [_, _, "no-slowlog"]);
     return;
 }
 

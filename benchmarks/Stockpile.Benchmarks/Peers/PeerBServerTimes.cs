@@ -42,6 +42,20 @@ internal sealed class PeerBServerTimes(IServer server)
         }
     }
 
+    /// <summary>Starts counting afresh the server's own statistics per command (<c>INFO commandstats</c>), without the slow log's cost.</summary>
+    public async Task StartStatsAsync() => await server.ExecuteAsync("CONFIG", "RESETSTAT");
+
+    /// <summary>Prints <c>INFO commandstats</c>: calls and mean µs per call (all scripts together under <c>evalsha</c>).</summary>
+    public async Task ReportStatsAsync()
+    {
+        var info = (string?)await server.ExecuteAsync("INFO", "commandstats") ?? string.Empty;
+        Console.WriteLine("  redis-server time per command (INFO commandstats, no slow log; scripts together, with the commands they call):");
+        foreach (var line in info.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(static l => l.StartsWith("cmdstat_", StringComparison.Ordinal)))
+        {
+            Console.WriteLine($"    {line}");
+        }
+    }
+
     private static string NameOf(RedisResult[] arguments, Dictionary<string, string> scripts)
     {
         var command = ((string?)arguments[0] ?? "?").ToUpperInvariant();

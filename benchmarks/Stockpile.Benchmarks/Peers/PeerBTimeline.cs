@@ -98,6 +98,8 @@ internal sealed class PeerBTimeline : ILoggerFactory
         public long Seen;
         public int Polls;
         public int Queries;
+        public long GcPauseTicks;
+        public int PoolThreads;
 #pragma warning restore SA1401, CA1051
     }
 

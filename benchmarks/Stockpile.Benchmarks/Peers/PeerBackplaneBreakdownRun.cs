@@ -21,14 +21,16 @@ namespace Stockpile.Benchmarks.Peers;
 /// once), and the read that saw the new value ended; plus B's database queries per round (1: the read went to SQLite).
 /// B polls exactly as in <see cref="PeerBackplaneRun"/> (<c>Thread.Yield()</c> between reads), for every side alike.
 /// Sides go in a new random order every round. Medians of each step (per-round differences), in ms; then the server's
-/// time per command (<see cref="PeerBServerTimes"/>). Run with
-/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-backplane-breakdown [rounds]</c>.
+/// time per command (<see cref="PeerBServerTimes"/>: from its slow log at 0 µs, which logs each command a script calls
+/// and so slows the scripts more than single commands; with <c>no-slowlog</c> after the rounds, from <c>INFO
+/// commandstats</c> instead), and the tail (<see cref="PeerBTail"/>). Run with
+/// <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-backplane-breakdown [rounds] [no-slowlog]</c>.
 /// </summary>
 internal static class PeerBackplaneBreakdownRun
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(5);
 
-    public static async Task RunAsync(int rounds)
+    public static async Task RunAsync(int rounds, bool noSlowLog = false)
     {
         await using var servers = await PeerBServers.StartAsync();
         using var timeline = new PeerBTimeline();
@@ -73,7 +75,7 @@ internal static class PeerBackplaneBreakdownRun
         {
             if (round == 0)
             {
-                await serverTimes.StartAsync();
+                await (noSlowLog ? serverTimes.StartStatsAsync() : serverTimes.StartAsync());
             }
 
             random.Shuffle(sides);
@@ -101,7 +103,13 @@ internal static class PeerBackplaneBreakdownRun
             Console.WriteLine(side.Footnote());
         }
 
-        await serverTimes.ReportAsync(rounds / 2);
+        Console.WriteLine("the tail: where the slow rounds (at or above each side's P95) lost their time, stage by stage (ms):");
+        foreach (var side in sides.OrderBy(static s => s.Order))
+        {
+            PeerBTail.Report(side.Name, side.Rounds);
+        }
+
+        await (noSlowLog ? serverTimes.ReportStatsAsync() : serverTimes.ReportAsync(rounds / 2));
     }
 
     /// <summary>
@@ -200,6 +208,10 @@ internal static class PeerBackplaneBreakdownRun
 
         public int Order => order;
 
+        public string Name => name;
+
+        public IReadOnlyList<PeerBTimeline.Round> Rounds => _rounds;
+
         public string Short => order switch
         {
             0 => "awaited",
@@ -217,6 +229,7 @@ internal static class PeerBackplaneBreakdownRun
             }
 
             queries.Reset();
+            var paused = GC.GetTotalPauseDuration();
             var moments = timeline.Begin();
             await commit(id, name);
             moments.Saving = marks.Saving;
@@ -251,6 +264,8 @@ internal static class PeerBackplaneBreakdownRun
             }
 
             moments.Queries = queries.Count;
+            moments.GcPauseTicks = (GC.GetTotalPauseDuration() - paused).Ticks;
+            moments.PoolThreads = ThreadPool.ThreadCount;
             if (measure)
             {
                 _rounds.Add(moments);
