@@ -100,6 +100,12 @@ if (args is ["--outbox-save", ..] outboxSave)
     return;
 }
 
+if (args is ["--peer-save-allocations", ..] allocations)
+{
+    await Stockpile.Benchmarks.Peers.PeerSaveAllocationRun.RunAsync(allocations.Length > 1 ? int.Parse(allocations[1], System.Globalization.CultureInfo.InvariantCulture) : 2000, allocations.Length > 2 ? int.Parse(allocations[2], System.Globalization.CultureInfo.InvariantCulture) : 40, allocations.Length > 3 ? allocations[3..] : []);
+    return;
+}
+
 if (args is ["--peer-save-breakdown", ..] breakdown)
 {
     await Stockpile.Benchmarks.Peers.PeerSaveBreakdownRun.RunAsync(breakdown.Length > 1 ? int.Parse(breakdown[1], System.Globalization.CultureInfo.InvariantCulture) : 200, breakdown.Length > 2 ? breakdown[2..] : []);

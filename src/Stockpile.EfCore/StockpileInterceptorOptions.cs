@@ -56,16 +56,17 @@ public sealed class StockpileInterceptorOptions
         return this;
     }
 
-    internal StockpileCommitPolicy PolicyFor(Type type) => _resolved.GetOrAdd(type, t =>
+    // The factory takes the options as its argument: a lambda capturing them would be allocated on every call.
+    internal StockpileCommitPolicy PolicyFor(Type type) => _resolved.GetOrAdd(type, static (t, options) =>
     {
         for (var current = t; current is not null; current = current.BaseType)
         {
-            if (Policies.TryGetValue(current, out var policy))
+            if (options.Policies.TryGetValue(current, out var policy))
             {
                 return policy;
             }
         }
 
-        return DefaultPolicy;
-    });
+        return options.DefaultPolicy;
+    }, this);
 }

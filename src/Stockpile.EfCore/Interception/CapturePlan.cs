@@ -22,6 +22,7 @@ internal sealed class CapturePlan
         var keyProperties = KeyProperties.SelectMany(static k => k).ToArray();
         KeysGeneratedOnAdd = keyProperties.Any(static p => (p.ValueGenerated & ValueGenerated.OnAdd) != 0);
         KeysGeneratedOnUpdate = keyProperties.Any(static p => (p.ValueGenerated & (ValueGenerated.OnUpdate | ValueGenerated.OnUpdateSometimes)) != 0);
+        KeysReadOnly = Array.ConvertAll(KeyProperties, static properties => Array.TrueForAll(properties, static p => p.IsKey() && p.GetAfterSaveBehavior() == PropertySaveBehavior.Throw));
     }
 
     public StockpileEntityType EntityType { get; }
@@ -44,14 +45,21 @@ internal sealed class CapturePlan
     /// <summary>Gets a value indicating whether an update may give a key property a new value.</summary>
     public bool KeysGeneratedOnUpdate { get; }
 
+    /// <summary>
+    /// Gets, per Stockpile key, whether EF Core itself forbids changing its values once the row exists: every property is
+    /// part of an EF Core key that throws when modified (its <c>AfterSaveBehavior</c>). EF Core's change detection throws
+    /// before the save when such a value changed, so a detected update holds the original values there.
+    /// </summary>
+    public bool[] KeysReadOnly { get; }
+
     public static CapturePlan For(IEntityType model, StockpileEntityType entityType)
     {
-        if (!s_plans.TryGetValue(model, out var plan))
-        {
-            plan = s_plans.GetValue(model, m => new CapturePlan(m, entityType));
-        }
+        // The look-up is split from the making: a lambda capturing entityType would be allocated on every call.
+        var plan = s_plans.TryGetValue(model, out var known) ? known : Make(model, entityType);
 
         // One EF type maps to one Stockpile type; a plan made for another (never expected) is not reused.
         return ReferenceEquals(plan.EntityType, entityType) ? plan : new CapturePlan(model, entityType);
     }
+
+    private static CapturePlan Make(IEntityType model, StockpileEntityType entityType) => s_plans.GetValue(model, m => new CapturePlan(m, entityType));
 }

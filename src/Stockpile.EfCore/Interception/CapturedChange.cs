@@ -22,6 +22,12 @@ internal sealed class CapturedChange(StockpileEntityType entityType, EntityEntry
     /// <summary>Gets or sets a value indicating whether the primary key was known before the save (not store-generated).</summary>
     public bool KeyKnownBeforeSave { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether <see cref="NewKeys"/> are final at the capture: read after EF Core's own
+    /// detection, of a row whose key values the save does not generate, so nothing but the application changes them.
+    /// </summary>
+    public bool KeysFinal { get; set; }
+
     /// <summary>Gets or sets a value indicating whether the committed state goes into the caches; cleared when that is not safe.</summary>
     public bool WriteThrough { get; set; }
 

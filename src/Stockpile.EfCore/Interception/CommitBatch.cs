@@ -26,14 +26,29 @@ internal sealed partial class CommitBatch(CommitCoordinator coordinator, List<Ca
     public void InvalidateTypes(Type type) => Types.Add(type);
 
     /// <summary>The stripes of the rows changed, or <see langword="null"/> when a row's key is not known yet (or whole types change).</summary>
-    public IEnumerable<int>? Stripes(bool keysFinal)
+    public int[]? Stripes(bool keysFinal)
     {
-        if (Types.Count > 0 || Keys.Count > 0 || (!keysFinal && Changes.Any(static c => !c.KeyKnownBeforeSave)))
+        if (Types.Count > 0 || Keys.Count > 0)
         {
             return null;
         }
 
-        return Changes.Select(static c => c.PrimaryKey).OfType<EntityKey>().Select(CommitTracker.StripeOf).ToArray();
+        var stripes = new int[Changes.Count];
+        var count = 0;
+        foreach (var change in Changes)
+        {
+            if (!keysFinal && !change.KeyKnownBeforeSave)
+            {
+                return null;
+            }
+
+            if (change.PrimaryKey is { } primaryKey)
+            {
+                stripes[count++] = CommitTracker.StripeOf(primaryKey);
+            }
+        }
+
+        return count == stripes.Length ? stripes : stripes[..count];
     }
 
     /// <summary>Turns every write-through into an eviction: what was saved may not be what commits.</summary>

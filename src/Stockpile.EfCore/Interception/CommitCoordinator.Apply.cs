@@ -25,7 +25,7 @@ internal sealed partial class CommitCoordinator
         }
 
         CommitTicket? ticket = null;
-        var evict = new HashSet<EntityKey>();
+        var evict = new HashSet<EntityKey>(KeyCount(batch));
         var refresh = new Dictionary<EntityKey, CapturedChange>();
         try
         {
@@ -33,7 +33,7 @@ internal sealed partial class CommitCoordinator
             evict.UnionWith(batch.Keys);
             foreach (var change in batch.Changes)
             {
-                evict.UnionWith(change.OldKeys);
+                AddAll(evict, change.OldKeys);
                 if (change.PrimaryKey is not { } primaryKey)
                 {
                     continue;
@@ -42,7 +42,7 @@ internal sealed partial class CommitCoordinator
                 if (change.State == EntityState.Deleted || !change.WriteThrough)
                 {
                     refresh.Remove(primaryKey);
-                    evict.UnionWith(change.NewKeys);
+                    AddAll(evict, change.NewKeys);
                 }
                 else
                 {
@@ -70,12 +70,11 @@ internal sealed partial class CommitCoordinator
                 // A tracked change's keys come with its primary key; a bulk statement's (or an outbox row's) may not,
                 // and then the chain skips Redis for their whole types, not only for the objects named.
                 var keys = evict.ToArray();
-                var named = batch.Keys.All(static k => k.Key.IsPrimary) && batch.Changes.All(static c => c.PrimaryKey is not null || c.OldKeys.All(static k => k.Key.IsPrimary));
                 _ = await Chain.InvalidateBehindAsync(keys, async ex =>
                 {
                     Failed(ex);
                     await EvictQuietlyAsync(keys, []).ConfigureAwait(false);
-                }, named).ConfigureAwait(false);
+                }, NamesEveryObject(batch)).ConfigureAwait(false);
             }
             else if (evict.Count > 0)
             {
@@ -109,6 +108,57 @@ internal sealed partial class CommitCoordinator
         await InvalidateTablesAsync(batch).ConfigureAwait(false);
         await BumpTokensAsync(batch).ConfigureAwait(false);
         await CompleteOutboxAsync(batch).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds the look-ups of an array (<see cref="HashSet{T}.UnionWith"/> would box an enumerator per array: two per row).</summary>
+    private static void AddAll(HashSet<EntityKey> set, EntityKey[] keys)
+    {
+        foreach (var key in keys)
+        {
+            set.Add(key);
+        }
+    }
+
+    /// <summary>How many look-ups the batch names at most: the eviction's set is made that size once instead of growing.</summary>
+    private static int KeyCount(CommitBatch batch)
+    {
+        var count = batch.Keys.Count;
+        foreach (var change in batch.Changes)
+        {
+            count += change.OldKeys.Length + change.NewKeys.Length;
+        }
+
+        return count;
+    }
+
+    /// <summary>Whether every evicted object is named by its primary key (the chain then skips Redis, while it evicts, for those objects only).</summary>
+    private static bool NamesEveryObject(CommitBatch batch)
+    {
+        foreach (var key in batch.Keys)
+        {
+            if (!key.Key.IsPrimary)
+            {
+                return false;
+            }
+        }
+
+        foreach (var change in batch.Changes)
+        {
+            if (change.PrimaryKey is not null)
+            {
+                continue;
+            }
+
+            foreach (var key in change.OldKeys)
+            {
+                if (!key.Key.IsPrimary)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     private async ValueTask WriteThroughAsync(IEnumerable<CapturedChange> changes, CommitTicket ticket)

@@ -6,8 +6,11 @@ namespace Stockpile.Internal;
 internal sealed partial class CommitCoordinator
 {
     /// <summary>Reads, before the save, every entity it will add, modify or delete, with its keys as the caches know them.</summary>
-    /// <remarks>A changed owned entity (any depth) stands for its aggregate root, which is captured as modified.</remarks>
-    private CommitBatch? Capture(DbContext context, ModelKeyResolver resolver)
+    /// <remarks>
+    /// A changed owned entity (any depth) stands for its aggregate root, which is captured as modified.
+    /// <paramref name="atDetection"/>: EF Core has just detected every change (the capture runs at its detection in the save).
+    /// </remarks>
+    private CommitBatch? Capture(DbContext context, ModelKeyResolver resolver, bool atDetection = false)
     {
         var batch = new CommitBatch(this, []);
         List<EntityEntry>? owned = null;
@@ -30,19 +33,19 @@ internal sealed partial class CommitCoordinator
                 continue;
             }
 
-            batch.Changes.Add(CaptureEntry(entityType, entry, entry.State));
+            batch.Changes.Add(CaptureEntry(entityType, entry, entry.State, atDetection));
         }
 
         if (owned is not null)
         {
-            CaptureRoots(context, resolver, owned, batch, new HashSet<object>(batch.Changes.Select(static c => c.Entry.Entity), ReferenceEqualityComparer.Instance));
+            CaptureRoots(context, resolver, owned, batch, new HashSet<object>(batch.Changes.Select(static c => c.Entry.Entity), ReferenceEqualityComparer.Instance), atDetection);
         }
 
         return batch.ChangesTokens ? batch : null;
     }
 
     /// <summary>Captures, as modified, the aggregate roots of changed owned entities that the save does not change themselves.</summary>
-    private void CaptureRoots(DbContext context, ModelKeyResolver resolver, List<EntityEntry> owned, CommitBatch batch, HashSet<object> captured)
+    private void CaptureRoots(DbContext context, ModelKeyResolver resolver, List<EntityEntry> owned, CommitBatch batch, HashSet<object> captured, bool atDetection)
     {
         var entries = OwnedEntries.Of(context);
         foreach (var entry in owned)
@@ -65,7 +68,7 @@ internal sealed partial class CommitCoordinator
                 continue;
             }
 
-            batch.Changes.Add(CaptureEntry(entityType, root, root.State is EntityState.Deleted or EntityState.Added ? root.State : EntityState.Modified));
+            batch.Changes.Add(CaptureEntry(entityType, root, root.State is EntityState.Deleted or EntityState.Added ? root.State : EntityState.Modified, atDetection));
         }
     }
 
@@ -108,7 +111,7 @@ internal sealed partial class CommitCoordinator
         return type.ClrType;
     }
 
-    private CapturedChange CaptureEntry(StockpileEntityType entityType, EntityEntry entry, EntityState state)
+    private CapturedChange CaptureEntry(StockpileEntityType entityType, EntityEntry entry, EntityState state, bool atDetection)
     {
         var plan = CapturePlan.For(entry.Metadata, entityType);
         var change = new CapturedChange(entityType, entry, state);
@@ -120,11 +123,15 @@ internal sealed partial class CommitCoordinator
 
             // Only a write-through needs to know whether the tracked values are the committed row.
             change.WroteWholeRow = change.WriteThrough && WritesWholeRow(plan, entry, state);
+
+            // After EF Core's detection only a store-generated value can still move a key before the commit (a later
+            // interceptor's change is detected too): without one, the keys read now are the keys after the save.
+            change.KeysFinal = atDetection && change.KeyKnownBeforeSave && !(state == EntityState.Added ? plan.KeysGeneratedOnAdd : plan.KeysGeneratedOnUpdate);
         }
 
         if (state != EntityState.Added)
         {
-            change.OldKeys = OriginalKeys(plan, entry, change.NewKeys);
+            change.OldKeys = OriginalKeys(plan, entry, change.NewKeys, detectedUpdate: atDetection && state == EntityState.Modified);
         }
 
         return change;
@@ -145,7 +152,11 @@ internal sealed partial class CommitCoordinator
                 continue;
             }
 
-            change.NewKeys = CurrentKeys(change.EntityType, change.Entry.Entity, change.NewKeys);
+            if (!change.KeysFinal)
+            {
+                change.NewKeys = CurrentKeys(change.EntityType, change.Entry.Entity, change.NewKeys);
+            }
+
             if (change.WriteThrough && change.WroteWholeRow && change.Entry.State != EntityState.Detached && (copy ??= !Chain.IsSourceOfTruth))
             {
                 change.Snapshot = change.Entry.CurrentValues.ToObject();
@@ -169,34 +180,68 @@ internal sealed partial class CommitCoordinator
 
     /// <summary>
     /// The keys from the original values: where the caches may hold the entity now. A key whose values did not change
-    /// is the look-up already made from the current values (most saves change no key).
+    /// is the look-up already made from the current values (most saves change no key), and when no key changed the
+    /// current look-ups are returned as they are. In a <paramref name="detectedUpdate"/> (a modified row, after EF Core's
+    /// detection) a key EF Core keeps read-only (<see cref="CapturePlan.KeysReadOnly"/>) is not read again.
     /// </summary>
-    private static EntityKey[] OriginalKeys(CapturePlan plan, EntityEntry entry, EntityKey[] current)
+    private static EntityKey[] OriginalKeys(CapturePlan plan, EntityEntry entry, EntityKey[] current, bool detectedUpdate)
     {
         var entityType = plan.EntityType;
-        var original = entry.OriginalValues;
-        var keys = new EntityKey[entityType.Keys.Count];
-        var count = 0;
-        for (var k = 0; k < keys.Length; k++)
+        var count = entityType.Keys.Count;
+        EntityKey[]? keys = null;
+        var made = 0;
+        for (var k = 0; k < count; k++)
         {
+            var key = entityType.Keys[k];
             var properties = plan.KeyProperties[k];
-            var values = new object[properties.Length];
-            var complete = true;
-            for (var i = 0; i < values.Length && complete; i++)
+            EntityKey? found;
+            if (detectedUpdate && plan.KeysReadOnly[k] && k < current.Length && ReferenceEquals(current[k].Key, key))
             {
-                complete = (values[i] = original[properties[i]]!) is not null;
+                found = current[k];
+            }
+            else if (properties.Length == 1)
+            {
+                var value = entry.Property(properties[0]).OriginalValue;
+                found = value is null ? null : Unchanged(current, key, new ReadOnlySpan<object>(in value)) ?? EntityKey.Of(entityType.ClrType, key.Name, value);
+            }
+            else
+            {
+                found = OriginalComposite(entityType, entry, properties, current, key);
             }
 
-            if (complete)
+            if (keys is null && (found is null || k >= current.Length || !ReferenceEquals(found, current[k])))
             {
-                keys[count++] = Unchanged(current, entityType.Keys[k], values) ?? EntityKey.Of(entityType.ClrType, entityType.Keys[k].Name, values);
+                // The first key that is not the current look-up at its place: from here on the keys are listed apart.
+                keys = new EntityKey[count];
+                Array.Copy(current, keys, k);
+                made = k;
+            }
+
+            if (keys is not null && found is not null)
+            {
+                keys[made++] = found;
             }
         }
 
-        return count == keys.Length ? keys : keys[..count];
+        // No key moved: every current look-up was found at its place, so they are all there.
+        return keys is null ? current : made == count ? keys : keys[..made];
     }
 
-    private static EntityKey? Unchanged(EntityKey[] current, KeyDefinition key, object[] values)
+    private static EntityKey? OriginalComposite(StockpileEntityType entityType, EntityEntry entry, Microsoft.EntityFrameworkCore.Metadata.IProperty[] properties, EntityKey[] current, KeyDefinition key)
+    {
+        var values = new object[properties.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            if ((values[i] = entry.Property(properties[i]).OriginalValue!) is null)
+            {
+                return null;
+            }
+        }
+
+        return Unchanged(current, key, values) ?? EntityKey.Of(entityType.ClrType, key.Name, values);
+    }
+
+    private static EntityKey? Unchanged(EntityKey[] current, KeyDefinition key, ReadOnlySpan<object> values)
     {
         foreach (var candidate in current)
         {

@@ -53,7 +53,7 @@ internal sealed partial class CommitCoordinator
         }
 
         state.Pending = null;
-        CaptureNow(context, state);
+        CaptureNow(context, state, atDetection: true);
     }
 
     /// <summary>

@@ -62,14 +62,17 @@ internal sealed partial class CommitCoordinator
     }
 
     /// <summary>Captures the save's changes now (replacing what an earlier detection in the same save captured), and claims its rows when it commits inside.</summary>
-    private void CaptureNow(DbContext context, ContextState state)
+    /// <param name="context">The context saving.</param>
+    /// <param name="state">The context's save state.</param>
+    /// <param name="atDetection">Whether EF Core has just detected the save's changes (see <c>CommitCoordinator.Detection.cs</c>).</param>
+    private void CaptureNow(DbContext context, ContextState state, bool atDetection = false)
     {
         var resolver = ModelKeyResolver.For(context, Options.UseModelKeys);
         CheckPolicies(resolver);
         CommitBatch? batch;
         try
         {
-            batch = Capture(context, resolver);
+            batch = Capture(context, resolver, atDetection);
             if (batch is not null && context.Database.CurrentTransaction is null && System.Transactions.Transaction.Current is null)
             {
                 batch.Ticket = Tracker.Begin(batch.Stripes(keysFinal: false));

@@ -43,17 +43,22 @@ internal sealed class CommitTracker
     }
 
     /// <summary>Claims the stripes of some rows (or, with <see langword="null"/>, every row) for a new commit.</summary>
-    public CommitTicket Begin(IEnumerable<int>? stripes)
+    public CommitTicket Begin(int[]? stripes)
     {
         var ticket = new CommitTicket(Stopwatch.GetTimestamp());
+        ticket.Claims.EnsureCapacity((stripes?.Length ?? 0) + 1);
         lock (_lock)
         {
             ExpireLocked(ticket.StartedAt);
             _live.Add(ticket);
             ClaimLocked(ticket, Everything);
-            foreach (var stripe in stripes?.Distinct() ?? [])
+            foreach (var stripe in stripes ?? [])
             {
-                ClaimLocked(ticket, stripe);
+                // A stripe named twice (two rows hashed alike) is claimed once.
+                if (!ticket.Claims.ContainsKey(stripe))
+                {
+                    ClaimLocked(ticket, stripe);
+                }
             }
 
             if (stripes is null)

@@ -49,7 +49,7 @@ public sealed partial class ChainedStore
         var unnamed = keysNameEveryObject ? [] : keys.Where(static k => !k.Key.IsPrimary).Select(k => EpochOf(k.EntityType)).Distinct().ToArray();
 
         // Counted before the type's evictions are: a read that sees the type's count sees the keys too.
-        var primaryKeys = keys.Where(static k => k.Key.IsPrimary).Distinct(DeclaredKeyComparer.Instance).ToArray();
+        var primaryKeys = DistinctPrimaryKeys(keys);
         foreach (var key in primaryKeys)
         {
             _evictingBehind.AddOrUpdate(key, 1, static (_, count) => count + 1);
@@ -95,6 +95,21 @@ public sealed partial class ChainedStore
         }
 
         return behind;
+    }
+
+    /// <summary>The primary-key look-ups among <paramref name="keys"/>, once each (as their declaring type names them), in a set made to size once.</summary>
+    private static EntityKey[] DistinctPrimaryKeys(IReadOnlyList<EntityKey> keys)
+    {
+        var set = new HashSet<EntityKey>(keys.Count, DeclaredKeyComparer.Instance);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            if (keys[i].Key.IsPrimary)
+            {
+                set.Add(keys[i]);
+            }
+        }
+
+        return [.. set];
     }
 
     /// <summary>Evicts the shared cache tiers and publishes (in the delete's script where the last shared tier can), then ends the eviction.</summary>

@@ -10,7 +10,9 @@ namespace Stockpile.EfCore.Tests.Issues;
 /// Issue 12, item 8: the interceptor reads a save's keys once before it (by model property, reusing the look-ups of keys
 /// whose values did not change) and checks them again after it. These guard what that shortcut must keep: a key an
 /// interceptor registered after Stockpile's moves during the save is evicted under its final value, and a key the save
-/// moves itself is evicted under the old one.
+/// moves itself is evicted under the old one. Session 9 reads original values only for keys EF Core lets change, keeps
+/// the keys read at EF Core's detection as final when the save generates none, and lists the original keys apart only
+/// when one differs: the tests below it guard a deleted row, a cleared key and a composite key.
 /// </summary>
 public sealed class Issue12SaveCaptureTests
 {
@@ -185,6 +187,113 @@ public sealed class Issue12SaveCaptureTests
 
         await harness.AssertCachesMatchDatabaseAsync(product.Id, product.Sku);
         Assert.That((await harness.Chain.GetAsync<Product, int>(product.Id))?.Name, Is.EqualTo("second"));
+    }
+
+    /// <summary>
+    /// Session 9: a deleted row's keys are read from its original values, never from what the application changed before
+    /// it removed the row (the database still files it under the old SKU until the delete commits). A tier that files
+    /// another object under the old SKU (a stale one: the database has none there after the delete) loses it.
+    /// </summary>
+    [Test]
+    public async Task SaveChanges_RowDeletedAfterItsSkuMoved_EvictsTheOldSku()
+    {
+        var harness = new CacheHarness();
+        var product = (await harness.SeedCachedAsync(InterceptorChangeTests.NewProduct()))[0];
+        await PutGhostAsync(harness, InterceptorChangeTests.NewProduct(sku: product.Sku));
+
+        await using (var context = harness.App.CreateDbContext())
+        {
+            var tracked = await context.Set<Product>().SingleAsync(p => p.Id == product.Id);
+            tracked.Sku += "-moved";
+            context.Remove(tracked);
+            await context.SaveChangesAsync();
+        }
+
+        Assert.That(await CacheHarness.FromDatabaseAsync(product.Id), Is.Null, "the premise: the delete was saved");
+        foreach (var tier in harness.Caches)
+        {
+            Assert.That(await tier.GetAsync<Product>(EntityKey.Of<Product>(nameof(Product.Sku), product.Sku)), Is.Null, $"tier {tier.Name} still resolves the deleted row's SKU");
+        }
+
+        await harness.AssertCachesMatchDatabaseAsync(product.Id, product.Sku, product.Sku + "-moved");
+    }
+
+    /// <summary>
+    /// Session 9: when a nullable alternate key becomes null the row has fewer current keys than original ones; the
+    /// original e-mail is still evicted (the capture lists the keys apart from the current look-ups then): a tier that
+    /// files another, stale customer under it loses it.
+    /// </summary>
+    [Test]
+    public async Task SaveChanges_AlternateKeyCleared_EvictsTheOldAlternateKey()
+    {
+        var harness = new CacheHarness();
+        var code = $"C-{Issue7OwnedTypeTests.NextId()}";
+        var email = code + "@example.com";
+        await harness.Source.PutAsync(new Customer { Code = code, Email = email, Name = "first" });
+        await harness.Chain.GetAsync<Customer>(EntityKey.For<Customer>(code));
+        await PutGhostAsync(harness, new Customer { Code = code + "-ghost", Email = email, Name = "ghost" });
+
+        await using (var context = harness.App.CreateDbContext())
+        {
+            var tracked = await context.Set<Customer>().SingleAsync(c => c.Code == code);
+            tracked.Email = null;
+            tracked.Name = "second";
+            await context.SaveChangesAsync();
+        }
+
+        foreach (var tier in harness.Caches)
+        {
+            Assert.That(await tier.GetAsync<Customer>(EntityKey.Of<Customer>(nameof(Customer.Email), email)), Is.Null, $"tier {tier.Name} still resolves the cleared e-mail");
+            Assert.That((await tier.GetAsync<Customer>(EntityKey.For<Customer>(code)))?.Name, Is.Null.Or.EqualTo("second"), $"tier {tier.Name} serves a stale customer");
+        }
+
+        Assert.That(await harness.Chain.GetAsync<Customer>(EntityKey.Of<Customer>(nameof(Customer.Email), email)), Is.Null);
+        Assert.That((await harness.Chain.GetAsync<Customer>(EntityKey.For<Customer>(code)))?.Name, Is.EqualTo("second"));
+    }
+
+    /// <summary>
+    /// Session 9: a composite primary key that EF Core keeps read-only is taken from the current values of a detected
+    /// update without reading the original ones; the row's other key, moved in the same save, is still evicted under
+    /// its old value (a tier's stale line under it is dropped), and the row by its composite key is evicted too.
+    /// </summary>
+    [Test]
+    public async Task SaveChanges_CompositeKeyRowMovesItsAlternateKey_EvictsOldAlternateAndCompositeKeys()
+    {
+        var harness = new CacheHarness();
+        var orderId = Issue7OwnedTypeTests.NextId();
+        var (oldLineId, newLineId) = (Guid.NewGuid(), Guid.NewGuid());
+        await harness.Source.PutAsync(new OrderLine { OrderId = orderId, LineNumber = 1, LineId = oldLineId, Product = "first", Quantity = 1 });
+        await harness.Chain.GetAsync<OrderLine>(EntityKey.For<OrderLine>(orderId, 1));
+        await PutGhostAsync(harness, new OrderLine { OrderId = orderId, LineNumber = 2, LineId = oldLineId, Product = "ghost", Quantity = 9 });
+
+        await using (var context = harness.App.CreateDbContext())
+        {
+            var tracked = await context.Set<OrderLine>().SingleAsync(l => l.OrderId == orderId && l.LineNumber == 1);
+            tracked.LineId = newLineId;
+            tracked.Quantity = 2;
+            await context.SaveChangesAsync();
+        }
+
+        foreach (var tier in harness.Caches)
+        {
+            Assert.That(await tier.GetAsync<OrderLine>(EntityKey.Of<OrderLine>(nameof(OrderLine.LineId), oldLineId)), Is.Null, $"tier {tier.Name} still resolves the old line id");
+            Assert.That((await tier.GetAsync<OrderLine>(EntityKey.For<OrderLine>(orderId, 1)))?.Quantity, Is.Null.Or.EqualTo(2), $"tier {tier.Name} serves a stale line by its composite key");
+        }
+
+        Assert.That((await harness.Chain.GetAsync<OrderLine>(EntityKey.For<OrderLine>(orderId, 1)))?.LineId, Is.EqualTo(newLineId));
+        Assert.That((await harness.Chain.GetAsync<OrderLine>(EntityKey.Of<OrderLine>(nameof(OrderLine.LineId), newLineId)))?.Quantity, Is.EqualTo(2));
+    }
+
+    /// <summary>
+    /// Files a stale object in both cache tiers under a key the save's row holds before it (the database never has it):
+    /// a tier drops it only when the save evicts that key itself, since evicting the row by its primary key removes only
+    /// the row's own entries.
+    /// </summary>
+    private static async Task PutGhostAsync<T>(CacheHarness harness, T ghost)
+        where T : class
+    {
+        await harness.L1.PutAsync(ghost);
+        await harness.L2.PutAsync(ghost);
     }
 
     /// <summary>An interceptor registered after Stockpile's that renames or deletes a row the application did not change.</summary>
