@@ -4,6 +4,7 @@ using StackExchange.Redis;
 using Stockpile.Internal.Caching;
 using Stockpile.Redis.Caching;
 using Stockpile.Redis.Internal;
+using Stockpile.Redis.Tests.Caching;
 using Stockpile.Redis.Tests.Fakes;
 
 namespace Stockpile.Redis.Tests.Issues;
@@ -22,161 +23,85 @@ public sealed class Issue12MadeValueMessageTests
     [Test]
     public async Task GetOrCreateAsync_MadeValueStored_ItsScriptAnnouncesIt_AndAnotherInstancesMemoryCopyIsEvicted([Values] bool cluster)
     {
-        await using var connectionA = await RedisTestEnvironment.ConnectAsync(cluster);
-        await using var connectionB = await RedisTestEnvironment.ConnectAsync(cluster);
-        var faulty = new FaultyRedis(connectionA);
-        var prefix = TestStores.UniquePrefix();
-        await using var a = Cache(faulty, prefix, out var aBackplane);
-        await using var b = RedisCacheFactory.Create(new StockpileCacheOptions(), _ => new(connectionB), prefix, RedisCacheLayout.MemoryThenRedis, out var bBackplane);
-        await Task.WhenAll(aBackplane.Subscribed, bBackplane!.Subscribed).WaitAsync(s_bound);
-        await WarmUpAsync(a);
-        await HoldInMemoryOfBOnlyAsync(a, aBackplane, b, connectionB, "k");
+        await using var pair = await Pair.StartAsync(cluster);
+        await pair.HoldInMemoryOfBOnlyAsync("k");
 
-        faulty.Reset();
-        var evicted = Evicted(bBackplane, "k");
-        Assert.That(await a.GetOrCreateAsync("k", 0, static (_, _) => new ValueTask<string>("made by A")), Is.EqualTo("made by A"));
-        await ((LayeredCacheTier)a.Tier).SettledAsync().WaitAsync(s_bound);
+        pair.Faulty.Reset();
+        var evicted = RedisCacheBackplaneTests.Evicted(pair.BBackplane, "k");
+        await pair.MakeOnAAsync("k");
         await evicted.WaitAsync(s_bound);
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await b.GetAsync<string>("k"), Is.EqualTo("made by A"), "B dropped its memory copy and read A's made value from Redis");
-            Assert.That(faulty.Commands, Has.None.EqualTo(nameof(ISubscriber.PublishAsync)), "no PUBLISH of its own after the write");
-            Assert.That(faulty.Commands.Count(static c => c == nameof(IDatabase.ScriptEvaluateAsync)), Is.EqualTo(1), "one script stored the value and sent the message");
+            Assert.That(await pair.B.GetAsync<string>("k"), Is.EqualTo("made by A"), "B dropped its memory copy and read A's made value from Redis");
+            Assert.That(pair.Faulty.Commands, Has.None.EqualTo(nameof(ISubscriber.PublishAsync)), "no PUBLISH of its own after the write");
+            Assert.That(pair.Faulty.Commands.Count(static c => c == nameof(IDatabase.ScriptEvaluateAsync)), Is.EqualTo(1), "one script stored the value and sent the message");
         });
     }
 
     [Test]
     public async Task GetOrCreateAsync_MadeValueStored_ItsOwnMessageIsDropped_MemoryKeepsTheValue()
     {
-        await using var connectionA = await RedisTestEnvironment.ConnectAsync();
-        await using var connectionB = await RedisTestEnvironment.ConnectAsync();
-        var faulty = new FaultyRedis(connectionA);
-        var prefix = TestStores.UniquePrefix();
-        await using var a = Cache(faulty, prefix, out var aBackplane);
-        await using var b = RedisCacheFactory.Create(new StockpileCacheOptions(), _ => new(connectionB), prefix, RedisCacheLayout.MemoryThenRedis, out var bBackplane);
-        await Task.WhenAll(aBackplane.Subscribed, bBackplane!.Subscribed).WaitAsync(s_bound);
-        await WarmUpAsync(a);
-        var heardByA = Heard(aBackplane);
+        await using var pair = await Pair.StartAsync(cluster: false);
+        var heardByA = Heard(pair.ABackplane);
 
-        Assert.That(await a.GetOrCreateAsync("k", 0, static (_, _) => new ValueTask<string>("made by A")), Is.EqualTo("made by A"));
-        await ((LayeredCacheTier)a.Tier).SettledAsync().WaitAsync(s_bound);
+        await pair.MakeOnAAsync("k");
 
         // B's message is published after A's script ran, on the same server: A hears them in that order.
-        var marker = Evicted(aBackplane, "marker");
-        await b.SetAsync("marker", "set by B");
+        var marker = RedisCacheBackplaneTests.Evicted(pair.ABackplane, "marker");
+        await pair.B.SetAsync("marker", "set by B");
         await marker.WaitAsync(s_bound);
 
         Assert.Multiple(() =>
         {
             Assert.That(heardByA, Has.None.EqualTo("k"), "A dropped its own message");
-            Assert.That(((LayeredCacheTier)a.Tier).Memory.Get("k"), Is.Not.Null, "A's memory still holds the value it made");
+            Assert.That(((LayeredCacheTier)pair.A.Tier).Memory.Get("k"), Is.Not.Null, "A's memory still holds the value it made");
         });
     }
 
     [Test]
     public async Task GetOrCreateAsync_MadeValueRefused_NothingIsAnnounced()
     {
-        await using var connectionA = await RedisTestEnvironment.ConnectAsync();
-        await using var connectionB = await RedisTestEnvironment.ConnectAsync();
-        var faulty = new FaultyRedis(connectionA);
-        var prefix = TestStores.UniquePrefix();
-        await using var a = Cache(faulty, prefix, out var aBackplane);
-        await using var b = RedisCacheFactory.Create(new StockpileCacheOptions(), _ => new(connectionB), prefix, RedisCacheLayout.MemoryThenRedis, out var bBackplane);
-        await using var c = RedisCacheFactory.Create(new StockpileCacheOptions(), _ => new(connectionB), prefix, RedisCacheLayout.RedisOnly, out _);
-        await Task.WhenAll(aBackplane.Subscribed, bBackplane!.Subscribed).WaitAsync(s_bound);
-        await WarmUpAsync(a);
-        var heardByB = Heard(bBackplane);
-        var (reached, release) = faulty.HoldNext(nameof(IDatabase.ScriptEvaluateAsync));
+        await using var pair = await Pair.StartAsync(cluster: false);
+        await using var c = RedisCacheFactory.Create(new StockpileCacheOptions(), _ => new(pair.ConnectionB), pair.Prefix, RedisCacheLayout.RedisOnly, out _);
+        var heardByB = Heard(pair.BBackplane);
+        var (reached, release) = pair.Faulty.HoldNext(nameof(IDatabase.ScriptEvaluateAsync));
 
-        Assert.That(await a.GetOrCreateAsync("k", 0, static (_, _) => new ValueTask<string>("made by A")), Is.EqualTo("made by A"));
+        Assert.That(await pair.A.GetOrCreateAsync("k", 0, static (_, _) => new ValueTask<string>("made by A")), Is.EqualTo("made by A"));
         await reached.WaitAsync(s_bound);
         await c.SetAsync("k", "set by C"); // Redis alone: no message; its fence refuses A's write
         release.SetResult();
-        await ((LayeredCacheTier)a.Tier).SettledAsync().WaitAsync(s_bound);
+        await ((LayeredCacheTier)pair.A.Tier).SettledAsync().WaitAsync(s_bound);
 
         // A's next message leaves after its refused script ran, on the same server: B hears them in that order.
-        var marker = Evicted(bBackplane, "marker");
-        await a.SetAsync("marker", "set by A");
+        var marker = RedisCacheBackplaneTests.Evicted(pair.BBackplane, "marker");
+        await pair.A.SetAsync("marker", "set by A");
         await marker.WaitAsync(s_bound);
 
         Assert.Multiple(async () =>
         {
             Assert.That(heardByB, Has.None.EqualTo("k"), "a refused write announces nothing");
             Assert.That(await c.GetAsync<string>("k"), Is.EqualTo("set by C"), "the later write stands in Redis");
-            Assert.That(await a.GetAsync<string>("k"), Is.EqualTo("set by C"), "A's memory dropped the refused value");
+            Assert.That(await pair.A.GetAsync<string>("k"), Is.EqualTo("set by C"), "A's memory dropped the refused value");
         });
     }
 
     [Test]
     public async Task GetOrCreateAsync_ConnectionWithAChannelPrefix_PublishesSeparately_AndBStillHearsIt()
     {
-        static void Prefixed(ConfigurationOptions options) => options.ChannelPrefix = RedisChannel.Literal("pub9:");
-        await using var connectionA = await RedisTestEnvironment.ConnectAsync(Prefixed);
-        await using var connectionB = await RedisTestEnvironment.ConnectAsync(Prefixed);
-        var faulty = new FaultyRedis(connectionA);
-        var prefix = TestStores.UniquePrefix();
-        await using var a = Cache(faulty, prefix, out var aBackplane);
-        await using var b = RedisCacheFactory.Create(new StockpileCacheOptions(), _ => new(connectionB), prefix, RedisCacheLayout.MemoryThenRedis, out var bBackplane);
-        await Task.WhenAll(aBackplane.Subscribed, bBackplane!.Subscribed).WaitAsync(s_bound);
-        await WarmUpAsync(a);
-        await HoldInMemoryOfBOnlyAsync(a, aBackplane, b, connectionB, "k");
+        await using var pair = await Pair.StartAsync(cluster: false, static options => options.ChannelPrefix = RedisChannel.Literal("pub9:"));
+        await pair.HoldInMemoryOfBOnlyAsync("k");
 
-        faulty.Reset();
-        var evicted = Evicted(bBackplane, "k");
-        Assert.That(await a.GetOrCreateAsync("k", 0, static (_, _) => new ValueTask<string>("made by A")), Is.EqualTo("made by A"));
-        await ((LayeredCacheTier)a.Tier).SettledAsync().WaitAsync(s_bound);
+        pair.Faulty.Reset();
+        var evicted = RedisCacheBackplaneTests.Evicted(pair.BBackplane, "k");
+        await pair.MakeOnAAsync("k");
         await evicted.WaitAsync(s_bound);
 
         Assert.Multiple(async () =>
         {
-            Assert.That(await b.GetAsync<string>("k"), Is.EqualTo("made by A"));
-            Assert.That(faulty.Commands, Has.One.EqualTo(nameof(ISubscriber.PublishAsync)), "a script names its channel as is: the prefixed channel is published to by the subscriber");
+            Assert.That(await pair.B.GetAsync<string>("k"), Is.EqualTo("made by A"));
+            Assert.That(pair.Faulty.Commands, Has.One.EqualTo(nameof(ISubscriber.PublishAsync)), "a script names its channel as is: the prefixed channel is published to by the subscriber");
         });
-    }
-
-    /// <summary>A: memory over Redis with its backplane, every call of its link through <paramref name="faulty"/>.</summary>
-    private static StockpileCache Cache(FaultyRedis faulty, string prefix, out RedisCacheBackplane backplane)
-    {
-        var link = new RedisLink(Task.FromResult(faulty.Multiplexer), ownsMultiplexer: false, "test", new RedisCircuitBreakerOptions(), TimeProvider.System, NullLogger.Instance, RedisMetrics.Shared, faulty.Database, faulty.Subscriber);
-        var cache = RedisCacheFactory.Create(new StockpileCacheOptions(), link, ownsLink: true, prefix, RedisCacheLayout.MemoryThenRedis, 1_000, throwOnUnavailableWrites: false, out var made, null, null, null, RedisMetrics.Shared);
-        backplane = made!;
-        return cache;
-    }
-
-    /// <summary>The first call loads the scripts and connects; what the tests count is the steady state.</summary>
-    private static async Task WarmUpAsync(StockpileCache cache)
-    {
-        Assert.That(await cache.GetOrCreateAsync("warm", 0, static (_, _) => new ValueTask<string>("warm")), Is.EqualTo("warm"));
-        await ((LayeredCacheTier)cache.Tier).SettledAsync().WaitAsync(s_bound);
-    }
-
-    /// <summary>
-    /// Leaves <paramref name="key"/> in B's memory and nowhere else: B sets it (A hears of it first), then its entry is
-    /// deleted from Redis by hand, with no message, as if Redis had let it expire before B's memory did.
-    /// </summary>
-    private static async Task HoldInMemoryOfBOnlyAsync(StockpileCache a, RedisCacheBackplane aBackplane, StockpileCache b, ConnectionMultiplexer connection, string key)
-    {
-        var heard = Evicted(aBackplane, key);
-        await b.SetAsync(key, "set by B");
-        await heard.WaitAsync(s_bound);
-        var redisKey = ((RedisCacheTier)((LayeredCacheTier)a.Tier).Shared).KeyOf(key);
-        Assert.That(await connection.GetDatabase().KeyDeleteAsync(redisKey), Is.True);
-        Assert.That(((LayeredCacheTier)b.Tier).Memory.Get(key), Is.Not.Null, "B's memory holds the key");
-    }
-
-    /// <summary>Completes when <paramref name="backplane"/> applied another instance's message about <paramref name="key"/>.</summary>
-    private static Task Evicted(RedisCacheBackplane backplane, string key)
-    {
-        var evicted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        backplane.Evicted += k =>
-        {
-            if (k == key)
-            {
-                evicted.TrySetResult();
-            }
-        };
-        return evicted.Task;
     }
 
     /// <summary>Every key <paramref name="backplane"/> evicts from now on, for another instance's message.</summary>
@@ -185,5 +110,79 @@ public sealed class Issue12MadeValueMessageTests
         var heard = new ConcurrentQueue<string?>();
         backplane.Evicted += heard.Enqueue;
         return heard;
+    }
+
+    /// <summary>
+    /// Two instances of one cache (memory over Redis, each with its backplane) on their own multiplexers: A's calls
+    /// through <see cref="Faulty"/>; both subscribed, and A's scripts loaded, before a test counts anything.
+    /// </summary>
+    private sealed class Pair : IAsyncDisposable
+    {
+        private ConnectionMultiplexer _connectionA = null!;
+
+        public ConnectionMultiplexer ConnectionB { get; private set; } = null!;
+
+        public FaultyRedis Faulty { get; private set; } = null!;
+
+        public string Prefix { get; } = TestStores.UniquePrefix();
+
+        public StockpileCache A { get; private set; } = null!;
+
+        public RedisCacheBackplane ABackplane { get; private set; } = null!;
+
+        public StockpileCache B { get; private set; } = null!;
+
+        public RedisCacheBackplane BBackplane { get; private set; } = null!;
+
+        public static async Task<Pair> StartAsync(bool cluster, Action<ConfigurationOptions>? configure = null)
+        {
+            var pair = new Pair();
+            pair._connectionA = await Connect(cluster, configure);
+            pair.ConnectionB = await Connect(cluster, configure);
+            pair.Faulty = new FaultyRedis(pair._connectionA);
+            var link = new RedisLink(Task.FromResult(pair.Faulty.Multiplexer), ownsMultiplexer: false, "test", new RedisCircuitBreakerOptions(), TimeProvider.System, NullLogger.Instance, RedisMetrics.Shared, pair.Faulty.Database, pair.Faulty.Subscriber);
+            pair.A = RedisCacheFactory.Create(new StockpileCacheOptions(), link, ownsLink: true, pair.Prefix, RedisCacheLayout.MemoryThenRedis, 1_000, throwOnUnavailableWrites: false, out var a, null, null, null, RedisMetrics.Shared);
+            pair.ABackplane = a!;
+            var connectionB = pair.ConnectionB;
+            pair.B = RedisCacheFactory.Create(new StockpileCacheOptions(), _ => new(connectionB), pair.Prefix, RedisCacheLayout.MemoryThenRedis, out var b);
+            pair.BBackplane = b!;
+            await Task.WhenAll(pair.ABackplane.Subscribed, pair.BBackplane.Subscribed).WaitAsync(s_bound);
+
+            // The first call loads the scripts and connects; what the tests count is the steady state.
+            await pair.MakeOnAAsync("warm");
+            return pair;
+        }
+
+        /// <summary>A's get-or-create of <paramref name="key"/> misses and makes "made by A"; returns once its write has ended.</summary>
+        public async Task MakeOnAAsync(string key)
+        {
+            Assert.That(await A.GetOrCreateAsync(key, 0, static (_, _) => new ValueTask<string>("made by A")), Is.EqualTo("made by A"));
+            await ((LayeredCacheTier)A.Tier).SettledAsync().WaitAsync(s_bound);
+        }
+
+        /// <summary>
+        /// Leaves <paramref name="key"/> in B's memory and nowhere else: B sets it (A hears of it first), then its entry
+        /// is deleted from Redis by hand, with no message, as if Redis had let it expire before B's memory did.
+        /// </summary>
+        public async Task HoldInMemoryOfBOnlyAsync(string key)
+        {
+            var heard = RedisCacheBackplaneTests.Evicted(ABackplane, key);
+            await B.SetAsync(key, "set by B");
+            await heard.WaitAsync(s_bound);
+            var redisKey = ((RedisCacheTier)((LayeredCacheTier)A.Tier).Shared).KeyOf(key);
+            Assert.That(await ConnectionB.GetDatabase().KeyDeleteAsync(redisKey), Is.True);
+            Assert.That(((LayeredCacheTier)B.Tier).Memory.Get(key), Is.Not.Null, "B's memory holds the key");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await A.DisposeAsync();
+            await B.DisposeAsync();
+            await _connectionA.DisposeAsync();
+            await ConnectionB.DisposeAsync();
+        }
+
+        private static Task<ConnectionMultiplexer> Connect(bool cluster, Action<ConfigurationOptions>? configure) =>
+            cluster ? Cluster.RedisClusterEnvironment.ConnectAsync(configure) : RedisTestEnvironment.ConnectAsync(configure);
     }
 }
