@@ -136,6 +136,12 @@ if (args is ["--peer-chain-miss-profile", var profiledSide, var profiledSeconds]
     return;
 }
 
+if (args is ["--peer-cache-miss-commands", ..] commands)
+{
+    await Stockpile.Benchmarks.Peers.PeerCacheMissCommandsRun.RunAsync(commands.Length > 1 ? int.Parse(commands[1], System.Globalization.CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
 if (args is ["--peer-chain-miss-server", ..] server)
 {
     await PeerChainMissBreakdownRun.ServerTimeAsync(server.Length > 1 ? int.Parse(server[1], System.Globalization.CultureInfo.InvariantCulture) : 5);

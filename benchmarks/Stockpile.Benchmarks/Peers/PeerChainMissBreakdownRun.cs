@@ -230,11 +230,11 @@ internal static class PeerChainMissBreakdownRun
                 ("the cache's Redis tier, that read then the made value's write, not awaited, after `FLUSHDB`", async () =>
                 {
                     await setup.FlushAsync(PeerSetup.StockpileDatabase);
-                    ValueTask<bool> last = default;
+                    ValueTask<MadeWrite> last = default;
                     for (var id = 0; id < PeerReadDatabaseBenchmarks.Block; id++)
                     {
                         var read = await cacheRedis.ReadForMakeAsync(cacheKeys[id], default);
-                        last = cacheRedis.SetUnlessWrittenSinceAsync(cacheKeys[id], new CacheEntry(products[id], null, null, CacheDeadline.Never, null), read.Mark, default);
+                        last = cacheRedis.SetUnlessWrittenSinceAsync(cacheKeys[id], new CacheEntry(products[id], null, null, CacheDeadline.Never, null), read.Mark, null, default);
                     }
 
                     await last;

@@ -181,6 +181,10 @@ public sealed class PeerSetup : IAsyncDisposable
     /// <returns>A task that completes when they are reset.</returns>
     public Task ResetStatsAsync() => _admin.GetDatabase().ExecuteAsync("CONFIG", "RESETSTAT");
 
+    /// <summary>Gets <c>INFO commandstats</c> as the server answers it.</summary>
+    /// <returns>The text.</returns>
+    public async Task<string> CommandStatsTextAsync() => (string)(await _admin.GetDatabase().ExecuteAsync("INFO", "commandstats"))!;
+
     /// <summary>Gets the server's time per call of one command since the last <see cref="ResetStatsAsync"/> (<c>usec_per_call</c> in <c>INFO commandstats</c>).</summary>
     /// <param name="command">The command, lower case (<c>evalsha</c>, <c>set</c>).</param>
     /// <returns>The calls and the µs per call; zero calls when it was not called.</returns>

@@ -24,7 +24,7 @@ internal sealed partial class RedisBackplane
             var queue = await subscriber.SubscribeAsync(RedisSubscription.Channel(ChannelName)).WaitAsync(cancellationToken).ConfigureAwait(false);
             queue.OnMessage(OnMessageAsync);
             _queue = queue;
-            Volatile.Write(ref _plainChannel, HasNoChannelPrefix(await _link.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)));
+            Volatile.Write(ref _plainChannel, RedisSubscription.HasNoChannelPrefix(await _link.GetMultiplexerAsync(cancellationToken).ConfigureAwait(false)));
             Log.BackplaneSubscribed(_logger, ChannelName);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -35,23 +35,6 @@ internal sealed partial class RedisBackplane
         {
             // The package keeps the subscription and makes it when the connection is up.
             Log.BackplaneSubscribeFailed(_logger, ChannelName, ex);
-        }
-    }
-
-    /// <summary>
-    /// Whether the connection publishes and subscribes to channels under their own names (StackExchange.Redis prepends
-    /// its <c>ChannelPrefix</c> otherwise); when its configuration cannot be read back, the answer is no (the chain then
-    /// publishes through the subscriber, as always).
-    /// </summary>
-    private static bool HasNoChannelPrefix(IConnectionMultiplexer multiplexer)
-    {
-        try
-        {
-            return string.IsNullOrEmpty(ConfigurationOptions.Parse(multiplexer.Configuration, ignoreUnknown: true).ChannelPrefix);
-        }
-        catch (ArgumentException)
-        {
-            return false;
         }
     }
 

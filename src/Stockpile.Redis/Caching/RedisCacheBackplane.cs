@@ -16,6 +16,9 @@ namespace Stockpile.Redis.Caching;
 /// </summary>
 /// <remarks>
 /// <para>Tags need no message: tag versions are read from Redis, so a removed tag reaches every memory hit.</para>
+/// <para>A made value's message is sent by the script that stores it (<see cref="AnnouncesThrough"/>,
+/// <see cref="RedisCacheScripts.SetMade"/>): the same bytes on the same channel, so every instance hears it, and this
+/// one drops it, as any message of its own.</para>
 /// <para>As the entity backplane does: a message that cannot be published is not an error for the caller (the write
 /// reached Redis); its key is kept (bounded; past the bound, a flush is kept instead) and published before the next
 /// message, or when the connection is back. An instance whose subscription dropped may have missed messages, so it
@@ -31,6 +34,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
     private readonly RedisLink _link;
     private readonly Func<RedisChannel, byte[], CancellationToken, ValueTask> _publish;
     private readonly RedisChannel _channel;
+    private readonly RedisValue _channelName;
     private readonly MemoryCacheTier _memory;
     private readonly ILogger _logger;
     private readonly byte[] _origin = Guid.NewGuid().ToByteArray();
@@ -38,6 +42,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
     private ChannelMessageQueue? _queue;
     private int _disposed;
     private int _republishing;
+    private bool _plainChannel;
 
     /// <param name="link">The link whose multiplexer the subscription is made on, and which tells when it was restored after a drop.</param>
     /// <param name="publish">Publishes a message (through the Redis tier's breaker and clean-up: <see cref="RedisCacheTier.PublishAsync"/>).</param>
@@ -49,6 +54,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
         _link = link;
         _publish = publish;
         _channel = RedisSubscription.Channel(channel);
+        _channelName = channel;
         _memory = memory;
         _logger = logger;
         Subscribed = SubscribeAsync();
@@ -72,6 +78,17 @@ internal sealed class RedisCacheBackplane : CacheEvictions
     /// <summary>Publishes a batch's keys in one message.</summary>
     public override ValueTask PublishManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken) =>
         keys.Count == 0 ? default : PublishAsync(keys, cancellationToken);
+
+    /// <summary>
+    /// Returns whether a Redis tier on <paramref name="link"/> may send a made value's message itself, in the script of
+    /// its write (<see cref="Announcement"/>): the same connection, no channel prefix on it (the script names the
+    /// channel as is), and no kept message waiting to be sent first (the usual path republishes it before).
+    /// </summary>
+    internal bool AnnouncesThrough(RedisLink link) =>
+        link == _link && Volatile.Read(ref _plainChannel) && !_unsent.IsPending && Volatile.Read(ref _disposed) == 0;
+
+    /// <summary>Gets the channel (by its name) and the message that announce a write of <paramref name="key"/>, for a script to publish.</summary>
+    internal (RedisValue Channel, byte[] Message) Announcement(string key) => (_channelName, Encode(key));
 
     /// <summary>Publishes keys (<see langword="null"/>: a flush); what cannot be published is kept for later.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -130,12 +147,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
         byte[] message;
         if (keys is null || keys.Count == 1)
         {
-            message = new byte[_origin.Length + 1 + (keys is null ? 0 : Encoding.UTF8.GetByteCount(keys[0]))];
-            message[_origin.Length] = keys is null ? FlushKind : KeyKind;
-            if (keys is not null)
-            {
-                Encoding.UTF8.GetBytes(keys[0], message.AsSpan(_origin.Length + 1));
-            }
+            message = Encode(keys?[0]);
         }
         else
         {
@@ -146,6 +158,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
             }
 
             message = new byte[length];
+            _origin.CopyTo(message, 0);
             message[_origin.Length] = ManyKind;
             var position = _origin.Length + 1;
             foreach (var key in keys)
@@ -156,8 +169,21 @@ internal sealed class RedisCacheBackplane : CacheEvictions
             }
         }
 
-        _origin.CopyTo(message, 0);
         await _publish(_channel, message, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The message of one key, or of a flush (<see langword="null"/>).</summary>
+    private byte[] Encode(string? key)
+    {
+        var message = new byte[_origin.Length + 1 + (key is null ? 0 : Encoding.UTF8.GetByteCount(key))];
+        _origin.CopyTo(message, 0);
+        message[_origin.Length] = key is null ? FlushKind : KeyKind;
+        if (key is not null)
+        {
+            Encoding.UTF8.GetBytes(key, message.AsSpan(_origin.Length + 1));
+        }
+
+        return message;
     }
 
     /// <summary>Publishes what could not be published before: the kept keys, or a flush if too much was lost (one caller at a time; the others go on).</summary>
@@ -200,6 +226,7 @@ internal sealed class RedisCacheBackplane : CacheEvictions
     private async Task SubscribeAsync()
     {
         var subscriber = await _link.GetSubscriberAsync(CancellationToken.None).ConfigureAwait(false);
+        Volatile.Write(ref _plainChannel, RedisSubscription.HasNoChannelPrefix(await _link.GetMultiplexerAsync(CancellationToken.None).ConfigureAwait(false)));
         _link.SubscriptionRestored += OnSubscriptionRestored;
         _link.Reconnected += OnReconnected;
         var queue = await subscriber.SubscribeAsync(_channel).ConfigureAwait(false);

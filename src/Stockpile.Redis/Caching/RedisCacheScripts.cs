@@ -126,7 +126,10 @@ internal static class RedisCacheScripts
     /// its fence (KEYS[2]: a remove or pull) or the namespace's flush fence (KEYS[3], on one server; a cluster checks it
     /// after) differs from what the read saw (ARGV[4], ARGV[5]; empty for none), or the key holds a live entry other
     /// than what the read found (ARGV[6], empty for none: a set, add or increment since). ARGV[1..3]: the entry, its TTL
-    /// in ms (0 for none), now. 1 when stored (the key fenced, as by a set), 0 when refused.
+    /// in ms (0 for none), now. With ARGV[7] and ARGV[8] (the backplane's channel and message), a write that stored
+    /// publishes the message after it, in the same script: one round trip, and nothing is announced that did not land.
+    /// 2 when stored and published, 1 when stored and not published (none asked, or the server refused the
+    /// <c>PUBLISH</c>: an ACL without the channel, say; the caller publishes as usual), 0 when refused.
     /// </summary>
     public const string SetMade = Functions + FenceFunction + """
         if (redis.call('GET', KEYS[2]) or '') ~= ARGV[4] then return 0 end
@@ -134,7 +137,11 @@ internal static class RedisCacheScripts
         local held = redis.pcall('GET', KEYS[1])
         if type(held) == 'string' and held ~= ARGV[6] and read(KEYS[1], tonumber(ARGV[3])) then return 0 end
         if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1]) end
-        """ + "\n" + FenceKey + "\nreturn 1";
+        """ + "\n" + FenceKey + """
+
+        if ARGV[8] and type(redis.pcall('PUBLISH', ARGV[7], ARGV[8])) == 'number' then return 2 end
+        return 1
+        """;
 
     /// <summary>Deletes the entry only if it still holds exactly ARGV[1] (a made value a later flush must not keep); 1 when deleted.</summary>
     public const string Unset = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";

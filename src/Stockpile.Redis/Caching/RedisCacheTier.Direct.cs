@@ -9,8 +9,9 @@ namespace Stockpile.Redis.Caching;
 
 /// <content>
 /// The hot path of a get-or-create's miss on one server, as the store's (<c>RedisStore.DirectPut.cs</c>): the read
-/// (<see cref="GetAsync"/>, <see cref="ReadForMakeAsync"/>), the made value's write (<see cref="SetUnlessWrittenSinceAsync"/>)
-/// and the backplane's message (<see cref="PublishAsync"/>) go to Redis directly while the circuit is closed and
+/// (<see cref="GetAsync"/>, <see cref="ReadForMakeAsync"/>), the made value's write (<see cref="SetUnlessWrittenSinceAsync"/>,
+/// whose script publishes the backplane's message when it can) and the backplane's other messages
+/// (<see cref="PublishAsync"/>) go to Redis directly while the circuit is closed and
 /// nothing waits to run before the call (this tier's clean-up, and the link's <see cref="RedisLink.BeforeCall"/>): no
 /// async method of Polly's or the link's around the call, whose outcome is reported to the breaker as its pipeline
 /// counts it (<see cref="RedisCircuit.ReportDirectAsync"/>); a failure is then answered exactly as on the general path
@@ -69,7 +70,7 @@ internal sealed partial class RedisCacheTier
 
     /// <remarks>Only on one server: a cluster's write also reads the flush fence after (<see cref="SetMadeAsync"/>).</remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> SetMadeDirectAsync(IDatabase database, string key, CacheEntry entry, RedisCacheMark seen, CancellationToken cancellationToken)
+    private async ValueTask<MadeWrite> SetMadeDirectAsync(IDatabase database, string key, CacheEntry entry, RedisCacheMark seen, (RedisValue Channel, byte[] Message)? announce, CancellationToken cancellationToken)
     {
         var keys = seen.Keys ?? [KeyOf(key), FenceKeyOf(key), _flushFenceKey];
         var buffer = t_entryBuffer ?? new ArrayBufferWriter<byte>(256);
@@ -77,18 +78,18 @@ internal sealed partial class RedisCacheTier
         try
         {
             var ttl = Encode(entry, buffer);
-            var stored = (long)await ReportedAsync(s_setMade.EvaluateAsync(database, keys, SetMadeArguments(buffer.WrittenMemory, ttl, seen), cancellationToken)).ConfigureAwait(false) == 1;
+            var written = MadeWriteOf((long)await ReportedAsync(s_setMade.EvaluateAsync(database, keys, SetMadeArguments(buffer.WrittenMemory, ttl, seen, announce), cancellationToken)).ConfigureAwait(false));
             if (buffer.Capacity <= PooledEntryBufferBytes)
             {
                 buffer.ResetWrittenCount();
                 t_entryBuffer = buffer;
             }
 
-            return stored;
+            return written;
         }
         catch (Exception ex) when (WriteFailed(ex, (string?)keys[0], "set"))
         {
-            return true;
+            return MadeWrite.Stored;
         }
         catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
         {

@@ -11,7 +11,10 @@ namespace Stockpile.Redis.Caching;
 /// the key is as the read saw it: no live entry written since (a set, add or increment), the key's fence unchanged (a
 /// remove or pull writes it), the flush fence unchanged (a flush writes it before its scan). On a cluster the flush
 /// fence lives in another slot: it is read after the write, and a value written after a flush began is deleted again
-/// (only if still exactly that value).
+/// (only if still exactly that value). The same script publishes the backplane's message when it stores
+/// (<see cref="RedisCacheBackplane.AnnouncesThrough"/>): one round trip, and a refused write announces nothing. On a
+/// cluster the message leaves from the entry's node (a cluster hands every <c>PUBLISH</c> to all its nodes); a value
+/// deleted again after a flush was announced too, which only evicts a copy more.
 /// </content>
 internal sealed partial class RedisCacheTier
 {
@@ -59,24 +62,32 @@ internal sealed partial class RedisCacheTier
 
     /// <inheritdoc/>
     /// <remarks>
-    /// While Redis is unavailable the write is skipped like a set's (the key is removed from Redis before the cache reads
-    /// it again) and counts as written: memory keeps the value. While the circuit is closed, the script is sent
-    /// directly (<c>RedisCacheTier.Direct.cs</c>). Either way, an error Redis answered is thrown as an
-    /// <see cref="InvalidOperationException"/> with Redis's reason (no key: the cache logs it).
+    /// With this cache's backplane (<paramref name="evictions"/>) on the same connection and nothing of it waiting to be
+    /// republished, the script publishes its message when it stores (<see cref="MadeWrite.Announced"/>); otherwise the
+    /// caller publishes after a write that stored. While Redis is unavailable the write is skipped like a set's (the
+    /// key is removed from Redis before the cache reads it again) and counts as written, not announced: memory keeps
+    /// the value, and the message goes the usual way (kept by the backplane until Redis is back). While the circuit is
+    /// closed, the script is sent directly (<c>RedisCacheTier.Direct.cs</c>). Either way, an error Redis answered is
+    /// thrown as an <see cref="InvalidOperationException"/> with Redis's reason (no key: the cache logs it).
     /// </remarks>
-    public override ValueTask<bool> SetUnlessWrittenSinceAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken) =>
-        TryEnterDirect(out var database) ? SetMadeDirectAsync(database, key, entry, mark as RedisCacheMark ?? RedisCacheMark.None, cancellationToken) : SetMadeGuardedAsync(key, entry, mark, cancellationToken);
+    public override ValueTask<MadeWrite> SetUnlessWrittenSinceAsync(string key, CacheEntry entry, object? mark, CacheEvictions? evictions, CancellationToken cancellationToken)
+    {
+        var announce = evictions is RedisCacheBackplane backplane && backplane.AnnouncesThrough(_link) ? backplane.Announcement(key) : default((RedisValue, byte[])?);
+        return TryEnterDirect(out var database)
+            ? SetMadeDirectAsync(database, key, entry, mark as RedisCacheMark ?? RedisCacheMark.None, announce, cancellationToken)
+            : SetMadeGuardedAsync(key, entry, mark, announce, cancellationToken);
+    }
 
-    private async ValueTask<bool> SetMadeGuardedAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken)
+    private async ValueTask<MadeWrite> SetMadeGuardedAsync(string key, CacheEntry entry, object? mark, (RedisValue Channel, byte[] Message)? announce, CancellationToken cancellationToken)
     {
         var redisKey = KeyOf(key);
         try
         {
-            return await RunAsync((Tier: this, Key: key, Entry: entry, Mark: mark), static (database, s, ct) => s.Tier.SetMadeAsync(database, s.Key, s.Entry, s.Mark, ct), cancellationToken).ConfigureAwait(false);
+            return await RunAsync((Tier: this, Key: key, Entry: entry, Mark: mark, Announce: announce), static (database, s, ct) => s.Tier.SetMadeAsync(database, s.Key, s.Entry, s.Mark, s.Announce, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (WriteFailed(ex, redisKey, "set"))
         {
-            return true;
+            return MadeWrite.Stored;
         }
         catch (RedisServerException ex) when (!RedisLink.IsUnavailable(ex))
         {
@@ -85,31 +96,44 @@ internal sealed partial class RedisCacheTier
         }
     }
 
-    private async ValueTask<bool> SetMadeAsync(IDatabase database, string key, CacheEntry entry, object? mark, CancellationToken cancellationToken)
+    private async ValueTask<MadeWrite> SetMadeAsync(IDatabase database, string key, CacheEntry entry, object? mark, (RedisValue Channel, byte[] Message)? announce, CancellationToken cancellationToken)
     {
         // Without a mark (no read of this tier before), nothing may have been seen: any fence refuses.
         var seen = mark as RedisCacheMark ?? RedisCacheMark.None;
         var (value, ttl) = Encode(entry);
         var cluster = _topology.IsCluster(database);
         RedisKey[] keys = cluster ? [KeyOf(key), FenceKeyOf(key)] : [KeyOf(key), FenceKeyOf(key), _flushFenceKey];
-        var stored = (long)await database.ScriptEvaluateAsync(RedisCacheScripts.SetMade, keys, SetMadeArguments(value, ttl, seen)).WaitAsync(cancellationToken).ConfigureAwait(false) == 1;
-        if (!stored || !cluster)
+        var written = MadeWriteOf((long)await database.ScriptEvaluateAsync(RedisCacheScripts.SetMade, keys, SetMadeArguments(value, ttl, seen, announce)).WaitAsync(cancellationToken).ConfigureAwait(false));
+        if (written == MadeWrite.Refused || !cluster)
         {
-            return stored;
+            return written;
         }
 
         if (await database.StringGetAsync(_flushFenceKey).WaitAsync(cancellationToken).ConfigureAwait(false) == seen.FlushFence)
         {
-            return true;
+            return written;
         }
 
         await database.ScriptEvaluateAsync(RedisCacheScripts.Unset, [KeyOf(key)], [value]).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return false;
+        return MadeWrite.Refused;
     }
 
-    /// <summary>The arguments of <see cref="RedisCacheScripts.SetMade"/>: the entry, its TTL, now, then what the read saw.</summary>
-    private RedisValue[] SetMadeArguments(RedisValue value, long ttl, RedisCacheMark seen) =>
-        [value, ttl, NowMilliseconds(), Text(seen.Fence), Text(seen.FlushFence), Text(seen.Held)];
+    /// <summary>
+    /// The arguments of <see cref="RedisCacheScripts.SetMade"/>: the entry, its TTL, now, then what the read saw, then
+    /// the channel and message to publish when it stores (none: the caller publishes).
+    /// </summary>
+    private RedisValue[] SetMadeArguments(RedisValue value, long ttl, RedisCacheMark seen, (RedisValue Channel, byte[] Message)? announce) =>
+        announce is { } message
+            ? [value, ttl, NowMilliseconds(), Text(seen.Fence), Text(seen.FlushFence), Text(seen.Held), message.Channel, message.Message]
+            : [value, ttl, NowMilliseconds(), Text(seen.Fence), Text(seen.FlushFence), Text(seen.Held)];
+
+    /// <summary>What <see cref="RedisCacheScripts.SetMade"/> answered: 0 refused, 1 stored, 2 stored and published.</summary>
+    private static MadeWrite MadeWriteOf(long answer) => answer switch
+    {
+        0 => MadeWrite.Refused,
+        2 => MadeWrite.Announced,
+        _ => MadeWrite.Stored,
+    };
 
     /// <summary>A value as a script argument: empty for none (no fence or entry is ever empty).</summary>
     private static RedisValue Text(RedisValue value) => value.IsNull ? RedisValue.EmptyString : value;

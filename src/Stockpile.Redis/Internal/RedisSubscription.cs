@@ -22,6 +22,23 @@ internal static class RedisSubscription
     public static RedisChannel Channel(string name) => RedisChannel.Literal(name).WithKeyRouting();
 
     /// <summary>
+    /// Whether the connection publishes and subscribes to channels under their own names (StackExchange.Redis prepends
+    /// its <c>ChannelPrefix</c> otherwise), so that a script may publish on a channel by its name; when its
+    /// configuration cannot be read back, the answer is no (messages then go through the subscriber, as always).
+    /// </summary>
+    public static bool HasNoChannelPrefix(IConnectionMultiplexer multiplexer)
+    {
+        try
+        {
+            return string.IsNullOrEmpty(ConfigurationOptions.Parse(multiplexer.Configuration, ignoreUnknown: true).ChannelPrefix);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
     /// Drops a subscription on disposal (nothing when none was made). Redis being away, a Redis error or a closed
     /// multiplexer is no failure here: the subscription is gone with the connection.
     /// </summary>

@@ -95,7 +95,8 @@ public sealed class RedisCacheBackplaneTests
         return (cache, backplane);
     }
 
-    private static Task Evicted(RedisCacheBackplane backplane, string key)
+    /// <summary>Completes when <paramref name="backplane"/> applied another instance's message about <paramref name="key"/>.</summary>
+    internal static Task Evicted(RedisCacheBackplane backplane, string key)
     {
         var evicted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         backplane.Evicted += k =>

@@ -29,13 +29,15 @@ internal abstract class CacheTier
 
     /// <summary>
     /// Stores a made value unless the key was written since the read that gave <paramref name="mark"/> (a write of
-    /// another instance that must not be overtaken by this older value); <see langword="false"/> when refused. The
-    /// default, for a tier no other instance writes, is <see cref="SetAsync"/>.
+    /// another instance that must not be overtaken by this older value). A tier that can send the message of
+    /// <paramref name="evictions"/> with the write itself does (<see cref="MadeWrite.Announced"/>); otherwise the
+    /// caller announces a <see cref="MadeWrite.Stored"/> write. The default, for a tier no other instance writes, is
+    /// <see cref="SetAsync"/>.
     /// </summary>
-    public virtual async ValueTask<bool> SetUnlessWrittenSinceAsync(string key, CacheEntry entry, object? mark, CancellationToken cancellationToken)
+    public virtual async ValueTask<MadeWrite> SetUnlessWrittenSinceAsync(string key, CacheEntry entry, object? mark, CacheEvictions? evictions, CancellationToken cancellationToken)
     {
         await SetAsync(key, entry, cancellationToken).ConfigureAwait(false);
-        return true;
+        return MadeWrite.Stored;
     }
 
     /// <summary>

@@ -15,7 +15,9 @@ namespace Stockpile.Internal.Caching;
 /// the later write stands and memory drops the made value (unless written over since).</item>
 /// <item>The backplane message still follows the shared write: the shared read missed, but another instance may have
 /// stored the key since (a set), and this write replaces its value there; the message makes the instances that
-/// hold that value in memory drop it, so every instance converges on what the shared tier holds.</item>
+/// hold that value in memory drop it, so every instance converges on what the shared tier holds. A shared tier that
+/// can send it in the write's own call does (Redis: the <c>SetMade</c> script publishes it when it stores, one round
+/// trip); otherwise it is published after the write, as any write's.</item>
 /// <item>Failure (an outage never gets here: the shared tier skips it): logged at Error with its reason (<c>CacheMadeWriteFailed</c>) and counted (<c>stockpile.store.errors</c>, operation
 /// <c>set</c>); memory drops the value unless written over since, so memory holds nothing the shared tier refused, and
 /// the next miss makes it again. A failed message is the backplane's to keep and send again, as for any write.</item>
@@ -77,15 +79,19 @@ internal sealed partial class LayeredCacheTier
                 await before.ConfigureAwait(false);
             }
 
-            if (await shared.SetUnlessWrittenSinceAsync(key, entry, mark, CancellationToken.None).ConfigureAwait(false))
+            switch (await shared.SetUnlessWrittenSinceAsync(key, entry, mark, evictions, CancellationToken.None).ConfigureAwait(false))
             {
-                await PublishAsync(key, CancellationToken.None).ConfigureAwait(false);
-            }
-            else
-            {
-                // Another instance wrote the key after the flight's read (a set, remove, pull or flush): its write
-                // stands, and announced itself. Memory drops the older made value, unless written over since.
-                memory.RemoveIfHolding(key, entry);
+                case MadeWrite.Stored:
+                    await PublishAsync(key, CancellationToken.None).ConfigureAwait(false);
+                    break;
+                case MadeWrite.Refused:
+                    // Another instance wrote the key after the flight's read (a set, remove, pull or flush): its write
+                    // stands, and announced itself. Memory drops the older made value, unless written over since.
+                    memory.RemoveIfHolding(key, entry);
+                    break;
+                default:
+                    // Announced by the write itself (Redis: the SetMade script publishes the backplane's message).
+                    break;
             }
         }
         catch (Exception ex)
