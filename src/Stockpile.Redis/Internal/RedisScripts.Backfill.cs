@@ -13,7 +13,7 @@ internal static partial class RedisScripts
     /// <remarks>
     /// <para>It writes only when <see cref="Put"/> would write the same thing and nothing else: the back-fill is granted
     /// as <see cref="Put"/> grants it (the lease is younger than the fences' lifetime, the store was not cleared since
-    /// it, and no key of the object was fenced at or after it in the current fence bucket or the one before), and the
+    /// it, and no key of the object was fenced at or after it), and the
     /// object is either new (none of its alternate keys points anywhere, its side record is empty) or filed exactly as
     /// it will be (each alternate key points at it and the side record has as many members). Then it writes the value
     /// and the pointers with the lifetime, adds the side record's members if new, and renews its lifetime: what
@@ -25,6 +25,10 @@ internal static partial class RedisScripts
     /// makes its helper closures and a table of fences on every call, and lists the side record of a new object; this
     /// makes no closure or table of its own and reads the clear fence and every pointer in one <c>MGET</c>. Every
     /// command it sends is one Redis 6.2 has.</para>
+    /// <para>A fence lies in the bucket of its own time (see <see cref="Clock"/>), so a fence at or after the lease lies in
+    /// the lease's bucket or a later one: the script reads the current bucket, and the one before only when the lease
+    /// is older than the current bucket (a read in the last moments of ten seconds). Nearly every back-fill follows its
+    /// read by a millisecond or less and reads one bucket (<see cref="Put"/>'s general code reads both).</para>
     /// </remarks>
     public static RedisScript Backfill { get; } = new($$"""
         local lease, prefix, value, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -42,8 +46,10 @@ internal static partial class RedisScripts
         for _, fence in ipairs(redis.call('HMGET', fences .. bucket, unpack(KEYS))) do
           if fence and tonumber(fence) >= since then return -1 end
         end
-        for _, fence in ipairs(redis.call('HMGET', fences .. tostring(tonumber(bucket) - 1), unpack(KEYS))) do
-          if fence and tonumber(fence) >= since then return -1 end
+        if since < tonumber(bucket) * 10000000 then
+          for _, fence in ipairs(redis.call('HMGET', fences .. tostring(tonumber(bucket) - 1), unpack(KEYS))) do
+            if fence and tonumber(fence) >= since then return -1 end
+          end
         end
         local mine = 0
         for j = 2, n + 1 do
