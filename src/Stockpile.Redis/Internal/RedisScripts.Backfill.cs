@@ -5,10 +5,12 @@ internal static partial class RedisScripts
     /// <summary>
     /// Back-fills one object after a chain's read missed it, in the two cases a back-fill meets nearly every time, and
     /// writes nothing otherwise. KEYS: the object's primary key, then its alternate keys. ARGV: the lease (the time of
-    /// the read it follows, as <see cref="Read"/> formats it), the store's key prefix, the value and the time to live
-    /// in ms (<c>0</c> never expires). Returns the server time of the call (µs), which the store's
-    /// <see cref="RedisWriteClock"/> takes in, or <c>-1</c> when it wrote nothing and the back-fill must go through
-    /// <see cref="Put"/> (the general code, which decides it again from scratch under the same lease).
+    /// the read it follows, as <see cref="Read"/> formats it), the value and the time to live in ms (<c>0</c> never
+    /// expires); the store's key prefix is what precedes the primary key's first brace (a prefix holds none, see
+    /// <see cref="RedisKeyPatterns"/>): one argument fewer to send, parse and hand to Lua on every call. Returns the
+    /// server time of the call (µs), which the store's <see cref="RedisWriteClock"/> takes in, or <c>-1</c> when it
+    /// wrote nothing and the back-fill must go through <see cref="Put"/> (the general code, which decides it again from
+    /// scratch under the same lease).
     /// </summary>
     /// <remarks>
     /// <para>It writes only when <see cref="Put"/> would write the same thing and nothing else: the back-fill is granted
@@ -31,15 +33,16 @@ internal static partial class RedisScripts
     /// read by a millisecond or less and reads one bucket (<see cref="Put"/>'s general code reads both).</para>
     /// </remarks>
     public static RedisScript Backfill { get; } = new($$"""
-        local lease, prefix, value, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+        local lease, value, ttl = ARGV[1], ARGV[2], ARGV[3]
         local since = tonumber(lease)
-        if not since or #ARGV ~= 4 or ttl == '-1' then return -1 end
+        local open = string.find(KEYS[1], '{', 1, true)
+        if not since or not open or #ARGV ~= 3 or ttl == '-1' then return -1 end
         local clock = redis.call('TIME')
         local micros = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
         local bucket = string.sub(clock[1], 1, -2)
         if micros - since >= {{FenceMilliseconds}} * 1000 then return -1 end
         local primary, n = KEYS[1], #KEYS - 1
-        local pointer, side = 'P' .. primary, primary .. '{{SideRecordSuffix}}'
+        local pointer, side, prefix = 'P' .. primary, primary .. '{{SideRecordSuffix}}', string.sub(primary, 1, open - 1)
         local held = redis.call('MGET', prefix .. '{{RedisKeyPatterns.ClearFenceInfix}}', unpack(KEYS, 2))
         if not held[1] or tonumber(held[1]) >= since then return -1 end
         local fences = prefix .. '{{RedisKeyPatterns.FenceBucketInfix}}'
