@@ -37,7 +37,7 @@ public sealed partial class RedisStore
             return failed.IsFaulted;
         }
 
-        backfill = BackfillDirectAsync(database, keys, [lease, KeyPrefix, value.WrittenMemory, timeToLive], value, item, cancellationToken);
+        backfill = BackfillDirectAsync(database, keys, [lease, value.WrittenMemory, timeToLive], value, item, cancellationToken);
         return true;
     }
 

@@ -77,7 +77,7 @@ public sealed class Issue12BackfillScriptTests
         var lease = await LeaseAsync();
         _ = await RedisScripts.Delete.EvaluateAsync(_database, [keys[fencedKey]], [prefix], CancellationToken.None);
 
-        var answer = (long)await RedisScripts.Backfill.EvaluateAsync(_database, keys, [lease, prefix, $"v-{id}", Lifetime], CancellationToken.None);
+        var answer = (long)await RedisScripts.Backfill.EvaluateAsync(_database, keys, [lease, $"v-{id}", Lifetime], CancellationToken.None);
 
         Assert.That(answer, Is.EqualTo(-1), "left to the put script, which refuses it");
         Assert.That(await _database.KeyExistsAsync(keys), Is.Zero, "nothing written");
@@ -140,7 +140,7 @@ public sealed class Issue12BackfillScriptTests
         var value = $"v-{id}";
         if (useLeanScript)
         {
-            var answer = (long)await RedisScripts.Backfill.EvaluateAsync(_database, keys, [lease, prefix, value, ttl], CancellationToken.None);
+            var answer = (long)await RedisScripts.Backfill.EvaluateAsync(_database, keys, [lease, value, ttl], CancellationToken.None);
             if (answer < 0)
             {
                 await BackfillByPutScriptAsync(prefix, keys, lease, value, ttl);
