@@ -82,21 +82,7 @@ internal static class PeerChainReadBreakdownRun
                 "floor" => redis.BareRedis,
                 _ => throw new ArgumentException("chain, fusion, hybrid or floor", nameof(side)),
             };
-            for (var i = 0; i < 200; i++)
-            {
-                await run();
-            }
-
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"profiling process {Environment.ProcessId}: {seconds} s of {side}"));
-            var blocks = 0;
-            var end = Stopwatch.GetTimestamp() + (seconds * Stopwatch.Frequency);
-            while (Stopwatch.GetTimestamp() < end)
-            {
-                await run();
-                blocks++;
-            }
-
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{blocks} blocks, {seconds * 1e6 / blocks / PeerReadRedisBenchmarks.Block:N1} us a read"));
+            await PeerChainMissBreakdownRun.RunForProfilerAsync(side, run, 200, seconds, PeerReadRedisBenchmarks.Block);
         }
         finally
         {

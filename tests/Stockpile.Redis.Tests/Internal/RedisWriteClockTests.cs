@@ -23,9 +23,7 @@ public sealed class RedisWriteClockTests
     [Test]
     public void TryLease_AfterAReply_IsTheServerTimeMovedOnByLocalTimeLessTheDrift()
     {
-        var time = new FakeTimeProvider();
-        var clock = new RedisWriteClock(time);
-        clock.Observe(Seen);
+        var (time, clock) = ClockThatSaw(Seen);
         time.Advance(TimeSpan.FromMilliseconds(500));
 
         Assert.That(clock.TryLease(out var lease), Is.True);
@@ -36,9 +34,7 @@ public sealed class RedisWriteClockTests
     [Test]
     public void TryLease_NoReplyForLongerThanTheFreshness_IsRefused_UntilTheNextReply()
     {
-        var time = new FakeTimeProvider();
-        var clock = new RedisWriteClock(time);
-        clock.Observe(Seen);
+        var (time, clock) = ClockThatSaw(Seen);
         time.Advance(TimeSpan.FromMicroseconds(RedisWriteClock.LeaseFreshnessMicros + 1));
 
         Assert.That(clock.TryLease(out _), Is.False, "stale: the read takes the server's TIME");
@@ -52,9 +48,7 @@ public sealed class RedisWriteClockTests
     [Test]
     public void TryLease_LaterRepliesObservedLate_KeepItFresh_NeverAboveTheirBound()
     {
-        var time = new FakeTimeProvider();
-        var clock = new RedisWriteClock(time);
-        clock.Observe(Seen);
+        var (time, clock) = ClockThatSaw(Seen);
 
         // Every 1.5 s a reply observed 5 ms after the server read its time (a busy machine): its bound is 5 ms lower
         // than the first one's, which the put's stamp keeps (never moving back) until its drift allowance passes 5 ms.
@@ -72,13 +66,20 @@ public sealed class RedisWriteClockTests
     [Test]
     public void TryLease_BothBoundsFresh_TakesTheHigher()
     {
-        var time = new FakeTimeProvider();
-        var clock = new RedisWriteClock(time);
-        clock.Observe(Seen);
+        var (time, clock) = ClockThatSaw(Seen);
         time.Advance(TimeSpan.FromMilliseconds(100));
         clock.Observe(Seen + 100_000 - 2_000); // observed 2 ms late: a lower bound than the first reply's
 
         Assert.That(clock.TryLease(out var lease), Is.True);
         Assert.That(lease, Is.EqualTo(Seen + 100_000 - 100), "the first reply's bound, less 0.1 ms of drift");
+    }
+
+    /// <summary>A clock on a fake local clock that has just observed the server time <paramref name="seen"/>.</summary>
+    private static (FakeTimeProvider Time, RedisWriteClock Clock) ClockThatSaw(long seen)
+    {
+        var time = new FakeTimeProvider();
+        var clock = new RedisWriteClock(time);
+        clock.Observe(seen);
+        return (time, clock);
     }
 }
