@@ -226,7 +226,7 @@ public sealed partial class ChainedStore
         {
             var epoch = flight.Epoch;
             var captured = fromTier > 0 ? epoch.Capture() : -1;
-            var leases = new object?[_tiers.Length];
+            object?[]? leases = null; // made at the first lease: a read served from Redis below memory needs none
             for (var i = fromTier; i < _tiers.Length; i++)
             {
                 if (i == 1 && fromTier == 0)
@@ -275,7 +275,11 @@ public sealed partial class ChainedStore
                     break;
                 }
 
-                leases[i] = read.Lease;
+                if (read.Lease is not null)
+                {
+                    (leases ??= new object?[_tiers.Length])[i] = read.Lease;
+                }
+
                 _metrics.Miss(_tiers[i].Name);
             }
 
