@@ -124,6 +124,12 @@ if (args is ["--peer-chain-read", ..] chainRead)
     return;
 }
 
+if (args is ["--peer-chain-read-profile", var readSide, var readSeconds])
+{
+    await PeerChainReadBreakdownRun.ProfileAsync(readSide, int.Parse(readSeconds, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+
 if (args is ["--peer-chain-miss", ..] chainMiss)
 {
     await PeerChainMissBreakdownRun.RunAsync(chainMiss.Length > 1 ? int.Parse(chainMiss[1], System.Globalization.CultureInfo.InvariantCulture) : 60, chainMiss.Length > 2 ? chainMiss[2] : null);

@@ -4,17 +4,20 @@ using Stockpile.Redis.Internal;
 namespace Stockpile;
 
 /// <content>
-/// A chain's read of one look-up by primary key (a memory miss above this store, the chain's common miss): the <c>GET</c>
-/// and the lease's <c>TIME</c> are sent together, one round trip as on the general path
-/// (<see cref="ReadManyLeasedAsync"/>), but the caller waits for the <c>GET</c> alone. A hit, the common case, never
-/// waits for the clock, whose reply StackExchange.Redis would complete as a second thread-pool work item (the general
-/// path's <c>Task.WhenAll</c> of the two made every hit wait for whichever of two work items ran last: on a busy machine
-/// that wait, not Redis, was most of the read). A miss then takes the time, which the server sent right behind the
-/// <c>GET</c>. As the store's own get does (<c>RedisStore.PrimaryKeyReads.cs</c>), the Redis key is written straight
-/// from the value, the call goes to the database directly while the circuit is closed (its outcome reported to the
-/// breaker), and the value is read from a pooled lease by the store's own reader (<see cref="TryReadObject{TKey}"/>).
-/// Alternate keys (which may point), key values that path does not write, a cluster (whose lease is a script on the
-/// key's node), and bytes that are not an object holding the key (logged and removed there) take the general path.
+/// A chain's read of one look-up by primary key (a memory miss above this store, the chain's common miss): one
+/// <c>GET</c>, whose miss takes its lease from the store's clock when that saw a server time within the last second
+/// (<see cref="RedisWriteClock.TryLease"/>: a lower bound of the server's time, taken before the <c>GET</c> is sent),
+/// so a read sends no <c>TIME</c>, nor parses its reply; with a stale clock, the lease's <c>TIME</c> is sent with the
+/// <c>GET</c>, one round trip as on the general path (<see cref="ReadManyLeasedAsync"/>), and its reply feeds the
+/// clock. The caller waits for the <c>GET</c> alone: a hit, the common case, never waits for the clock, whose reply
+/// StackExchange.Redis would complete as a second thread-pool work item (the general path's <c>Task.WhenAll</c> of
+/// the two made every hit wait for whichever of two work items ran last: on a busy machine that wait, not Redis, was
+/// most of the read). A miss then takes the time, which the server sent right behind the <c>GET</c>. As the store's
+/// own get does (<c>RedisStore.PrimaryKeyReads.cs</c>), the Redis key is written straight from the value, the call
+/// goes to the database directly while the circuit is closed (its outcome reported to the breaker), and the value is
+/// read from a pooled lease by the store's own reader (<see cref="TryReadObject{TKey}"/>). Alternate keys (which may
+/// point), key values that path does not write, a cluster (whose lease is a script on the key's node, as node clocks
+/// differ), and bytes that are not an object holding the key (logged and removed there) take the general path.
 /// </content>
 public sealed partial class RedisStore
 {
@@ -22,7 +25,7 @@ public sealed partial class RedisStore
     private static readonly object[] NoArguments = [];
 
     /// <inheritdoc/>
-    /// <remarks>One <c>GET</c> with <c>TIME</c> pipelined behind it; only a miss waits for the time (its lease).</remarks>
+    /// <remarks>One <c>GET</c>; its lease is the store's clock's, or <c>TIME</c> pipelined behind it, which only a miss waits for.</remarks>
     protected override ValueTask<TierRead<object?>> ReadForChainCoreAsync(EntityKey key, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -48,8 +51,10 @@ public sealed partial class RedisStore
 
     private async ValueTask<TierRead<object?>> ReadForChainDirectAsync(IDatabase database, RedisKey redisKey, EntityKey key, CancellationToken cancellationToken)
     {
+        // Taken before the GET is sent, so no later than the server's time when it runs the GET: see TryLease.
+        var leased = _writeClock.TryLease(out var early);
         var read = database.StringGetLeaseAsync(redisKey);
-        var clock = database.ExecuteAsync(RedisServerTime.Command, NoArguments, CommandFlags.DemandMaster);
+        var clock = leased ? null : database.ExecuteAsync(RedisServerTime.Command, NoArguments, CommandFlags.DemandMaster);
         Lease<byte>? value;
         string? lease = null;
         try
@@ -57,8 +62,11 @@ public sealed partial class RedisStore
             value = await read.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (value is null)
             {
-                // The lease as RedisScripts.Read writes it: µs, no separator.
-                lease = RedisServerTime.MicrosText(await clock.WaitAsync(cancellationToken).ConfigureAwait(false));
+                lease = clock is null ? LeaseText(early) : await TakeLeaseAsync(clock, cancellationToken).ConfigureAwait(false);
+            }
+            else if (clock is not null)
+            {
+                ObserveLater(clock);
             }
         }
         catch (Exception ex)

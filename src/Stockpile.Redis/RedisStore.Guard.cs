@@ -15,7 +15,7 @@ public sealed partial class RedisStore
     private int _clearFenceStarted;
 
     /// <summary>Stamps puts with the server time they are sent at (a lower bound), from the server times the scripts return.</summary>
-    private readonly RedisWriteClock _writeClock = new();
+    private readonly RedisWriteClock _writeClock;
 
     /// <summary>Runs a call through the breaker, after the link's <see cref="RedisLink.BeforeCall"/> (<see cref="BeforeCallAsync"/>).</summary>
     /// <exception cref="ObjectDisposedException">The store is disposed.</exception>

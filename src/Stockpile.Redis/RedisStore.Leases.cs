@@ -33,8 +33,9 @@ public sealed partial class RedisStore
 
     /// <inheritdoc/>
     /// <remarks>
-    /// On one server, a plain <c>GET</c>/<c>MGET</c> with <c>TIME</c> pipelined behind it: one round trip, and the
-    /// server time right after the read is the lease of its misses. On a cluster, a plain <c>MGET</c> per slot; when
+    /// On one server, a plain <c>GET</c>/<c>MGET</c>, whose misses take their lease from the store's clock (a lower
+    /// bound of the server's time before the read, when it saw a server time within the last second), or else from
+    /// <c>TIME</c> pipelined behind the read: one round trip either way (see <see cref="ReadWithClockAsync"/>). On a cluster, a plain <c>MGET</c> per slot; when
     /// keys missed, one script call for them: their values again and the time of their node. Taking the time after the
     /// miss is safe: the lease guards the database read that follows it, and a commit whose eviction fenced a key before
     /// that time had committed before the database read began, so the read sees it.
@@ -47,7 +48,7 @@ public sealed partial class RedisStore
             var cluster = s.Store.IsCluster(database);
             if (!cluster)
             {
-                return await ReadWithClockAsync(database, s.Keys, ct).ConfigureAwait(false);
+                return await s.Store.ReadWithClockAsync(database, s.Keys, ct).ConfigureAwait(false);
             }
 
             var values = await ReadPlainAsync(database, s.Keys, cluster, ct).ConfigureAwait(false);
@@ -89,23 +90,78 @@ public sealed partial class RedisStore
     }
 
     /// <summary>
-    /// The read and <c>TIME</c> sent together on one connection (the server runs them in order, so the time follows
-    /// the read); the time, as the <see cref="RedisScripts.Read"/> script formats it, is the lease when a key missed,
-    /// and only then is its reply waited for.
+    /// The read on one server, with its lease: the store's clock's when it saw a server time within the last second
+    /// (<see cref="RedisWriteClock.TryLease"/>, taken before the read is sent, so no later than the server's time when
+    /// it runs the read), otherwise the server's <c>TIME</c> sent behind the read on the same connection (the server
+    /// runs them in order, so the time follows the read), whose reply feeds the clock. The lease is only needed when a
+    /// key missed, and only then is the <c>TIME</c> reply waited for.
     /// </summary>
-    private static async ValueTask<TierRead<byte[]?[]>> ReadWithClockAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    private async ValueTask<TierRead<byte[]?[]>> ReadWithClockAsync(IDatabase database, IReadOnlyList<string> keys, CancellationToken cancellationToken)
     {
+        var leased = _writeClock.TryLease(out var early);
         var read = ReadPlainAsync(database, keys, cluster: false, cancellationToken);
-        var clock = database.ExecuteAsync(RedisServerTime.Command, NoArguments, CommandFlags.DemandMaster);
+        var clock = leased ? null : database.ExecuteAsync(RedisServerTime.Command, NoArguments, CommandFlags.DemandMaster);
 
         // Only a miss waits for the clock: see RedisStore.ChainReads.cs for why a hit must not.
         var values = await read.ConfigureAwait(false);
-        if (Array.IndexOf(values, null) < 0)
+        if (Array.IndexOf(values, null) >= 0)
         {
-            return new TierRead<byte[]?[]>(values, null);
+            return new TierRead<byte[]?[]>(values, clock is null ? LeaseText(early) : await TakeLeaseAsync(clock, cancellationToken).ConfigureAwait(false));
         }
 
-        return new TierRead<byte[]?[]>(values, RedisServerTime.MicrosText(await clock.WaitAsync(cancellationToken).ConfigureAwait(false)));
+        if (clock is not null)
+        {
+            ObserveLater(clock);
+        }
+
+        return new TierRead<byte[]?[]>(values, null);
+    }
+
+    /// <summary>A lease as <see cref="RedisScripts.Read"/> writes it: µs, no separator.</summary>
+    private static string LeaseText(long micros) => micros.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>Waits for the <c>TIME</c> sent behind a read that missed: its lease, and a server time for the store's clock.</summary>
+    private async ValueTask<string> TakeLeaseAsync(Task<RedisResult> clock, CancellationToken cancellationToken)
+    {
+        var micros = RedisServerTime.Micros(await clock.WaitAsync(cancellationToken).ConfigureAwait(false));
+        _writeClock.Observe(micros);
+        return LeaseText(micros);
+    }
+
+    /// <summary>
+    /// Feeds the store's clock the <c>TIME</c> sent behind a read that hit, without waiting for it: at once when its
+    /// reply is in (observed late, its bound is lower, never wrong), else when it comes; a failed or odd reply is
+    /// dropped (a hit needs no lease). Only reads made while the clock was stale send one, so the next second's reads
+    /// take their lease from the clock.
+    /// </summary>
+    private void ObserveLater(Task<RedisResult> clock)
+    {
+        if (clock.IsCompleted)
+        {
+            Observe(clock, _writeClock);
+            return;
+        }
+
+        _ = clock.ContinueWith(static (reply, state) => Observe(reply, (RedisWriteClock)state!), _writeClock, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        static void Observe(Task<RedisResult> reply, RedisWriteClock clock)
+        {
+            if (reply.IsCompletedSuccessfully)
+            {
+                try
+                {
+                    clock.Observe(RedisServerTime.Micros(reply.Result));
+                }
+                catch (InvalidOperationException)
+                {
+                    // Not a TIME reply: the hit needed no lease.
+                }
+            }
+            else
+            {
+                _ = reply.Exception;
+            }
+        }
     }
 
     /// <inheritdoc/>

@@ -41,9 +41,11 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     private readonly RedisMetrics _metrics;
     private readonly long _maximumValueBytes;
 
-    internal RedisStore(RedisStoreOptions options, RedisLink link, bool ownsLink, ILogger? logger, RedisMetrics? metrics)
+    // clockTime: the local clock of the store's RedisWriteClock; the system's unless a test fakes it.
+    internal RedisStore(RedisStoreOptions options, RedisLink link, bool ownsLink, ILogger? logger, RedisMetrics? metrics, TimeProvider? clockTime = null)
         : base(options, logger)
     {
+        _writeClock = new RedisWriteClock(clockTime);
         _link = link;
         _ownsLink = ownsLink;
         _throwOnUnavailableWrites = options.ThrowOnUnavailableWrites;
@@ -64,6 +66,9 @@ public sealed partial class RedisStore : KeyValueObjectStore, IAsyncDisposable, 
     internal int MissedKeyCount => _catchUp.Keys.Count;
 
     internal string KeyPrefixForTests => KeyPrefix;
+
+    /// <summary>Gets the clock that stamps puts and gives reads their lease.</summary>
+    internal RedisWriteClock WriteClock => _writeClock;
 
     /// <summary>Connects to Redis and creates a store that owns its multiplexer (dispose the store to close it).</summary>
     /// <param name="options">The options; <see cref="RedisStoreOptions.Configuration"/>, <see cref="RedisStoreOptions.ConfigurationOptions"/> or <see cref="RedisStoreOptions.ConnectionMultiplexerFactory"/> names the server.</param>

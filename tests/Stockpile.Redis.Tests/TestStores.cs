@@ -41,11 +41,16 @@ internal static class TestStores
 
     /// <summary>Creates a store over a multiplexer it does not own.</summary>
     public static RedisStore Create(IConnectionMultiplexer multiplexer, Action<RedisStoreOptions>? configure = null, ILoggerFactory? loggerFactory = null, TimeProvider? breakerTime = null) =>
-        Create(multiplexer, null, configure, loggerFactory, breakerTime);
+        Create(multiplexer, null, configure, loggerFactory, breakerTime, null);
 
-    /// <summary>Creates a store whose calls go through <paramref name="faulty"/> (counted, failed on demand).</summary>
-    public static RedisStore Create(FaultyRedis faulty, Action<RedisStoreOptions>? configure = null, ILoggerFactory? loggerFactory = null, TimeProvider? breakerTime = null) =>
-        Create(faulty.Multiplexer, faulty, configure, loggerFactory, breakerTime);
+    /// <summary>
+    /// Creates a store whose calls go through <paramref name="faulty"/> (counted, failed on demand); with
+    /// <paramref name="clockTime"/>, its <see cref="RedisWriteClock"/> counts local time by that clock (a fake one
+    /// makes its lease stale at will: advance it past <see cref="RedisWriteClock.LeaseFreshnessMicros"/> after the
+    /// store's last write, as a put stamped afterwards would be ahead of the server).
+    /// </summary>
+    public static RedisStore Create(FaultyRedis faulty, Action<RedisStoreOptions>? configure = null, ILoggerFactory? loggerFactory = null, TimeProvider? breakerTime = null, TimeProvider? clockTime = null) =>
+        Create(faulty.Multiplexer, faulty, configure, loggerFactory, breakerTime, clockTime);
 
     /// <summary>Gets the full key an object is kept under in a store with <paramref name="prefix"/> (in the default layout, <see cref="RedisKeyLayout.Compact"/>, unless <paramref name="layout"/> says otherwise).</summary>
     public static string KeyOf(string prefix, EntityKey key, bool polymorphic = false, RedisKeyLayout layout = RedisKeyLayout.Compact) =>
@@ -70,7 +75,7 @@ internal static class TestStores
         return keys;
     }
 
-    private static RedisStore Create(IConnectionMultiplexer multiplexer, FaultyRedis? faulty, Action<RedisStoreOptions>? configure, ILoggerFactory? loggerFactory, TimeProvider? breakerTime)
+    private static RedisStore Create(IConnectionMultiplexer multiplexer, FaultyRedis? faulty, Action<RedisStoreOptions>? configure, ILoggerFactory? loggerFactory, TimeProvider? breakerTime, TimeProvider? clockTime)
     {
         var options = new RedisStoreOptions { KeyPrefix = UniquePrefix() };
         configure?.Invoke(options);
@@ -85,6 +90,6 @@ internal static class TestStores
             RedisMetrics.Shared,
             faulty is null ? null : faulty.Database,
             faulty is null ? null : faulty.Subscriber);
-        return new RedisStore(options, link, ownsLink: true, loggerFactory.CreateLogger<RedisStore>(), RedisMetrics.Shared);
+        return new RedisStore(options, link, ownsLink: true, loggerFactory.CreateLogger<RedisStore>(), RedisMetrics.Shared, clockTime);
     }
 }

@@ -33,26 +33,35 @@ internal static class PeerChainMissBreakdownRun
                 "cache" => database.StockpileCache,
                 _ => throw new ArgumentException("chain, hybrid or cache", nameof(side)),
             };
-            for (var i = 0; i < 50; i++)
-            {
-                await run();
-            }
-
-            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"profiling process {Environment.ProcessId}: {seconds} s of {side}"));
-            var blocks = 0;
-            var end = System.Diagnostics.Stopwatch.GetTimestamp() + (seconds * System.Diagnostics.Stopwatch.Frequency);
-            while (System.Diagnostics.Stopwatch.GetTimestamp() < end)
-            {
-                await run();
-                blocks++;
-            }
-
-            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{blocks} blocks, {seconds * 1e6 / blocks / PeerReadDatabaseBenchmarks.Block:N1} us a read"));
+            await RunForProfilerAsync(side, run, 50, seconds, PeerReadDatabaseBenchmarks.Block);
         }
         finally
         {
             await database.CleanupAsync();
         }
+    }
+
+    /// <summary>
+    /// Warms <paramref name="run"/> up, prints this process's id, then runs it for <paramref name="seconds"/> (a
+    /// sampling profiler attaches meanwhile) and prints the time per read (<paramref name="block"/> reads a run).
+    /// </summary>
+    internal static async Task RunForProfilerAsync(string side, Func<Task> run, int warmups, int seconds, int block)
+    {
+        for (var i = 0; i < warmups; i++)
+        {
+            await run();
+        }
+
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"profiling process {Environment.ProcessId}: {seconds} s of {side}"));
+        var blocks = 0;
+        var end = System.Diagnostics.Stopwatch.GetTimestamp() + (seconds * System.Diagnostics.Stopwatch.Frequency);
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < end)
+        {
+            await run();
+            blocks++;
+        }
+
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{blocks} blocks, {seconds * 1e6 / blocks / block:N1} us a read"));
     }
 
     /// <summary>

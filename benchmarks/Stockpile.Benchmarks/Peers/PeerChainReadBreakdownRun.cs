@@ -64,6 +64,33 @@ internal static class PeerChainReadBreakdownRun
     }
 
     /// <summary>
+    /// Runs one side alone for <paramref name="seconds"/>, for a sampling profiler (<c>DOTNET_PerfMapEnabled=1</c>, then
+    /// <c>perf record -g -p &lt;pid printed&gt;</c>): <c>chain</c>, <c>fusion</c>, <c>hybrid</c> or <c>floor</c>.
+    /// Run with <c>dotnet run -c Release --project benchmarks/Stockpile.Benchmarks -- --peer-chain-read-profile chain 20</c>.
+    /// </summary>
+    public static async Task ProfileAsync(string side, int seconds)
+    {
+        var redis = new PeerReadRedisBenchmarks();
+        await redis.SetupAsync();
+        try
+        {
+            Func<Task> run = side switch
+            {
+                "chain" => redis.StockpileChain,
+                "fusion" => redis.FusionCache,
+                "hybrid" => redis.HybridCache,
+                "floor" => redis.BareRedis,
+                _ => throw new ArgumentException("chain, fusion, hybrid or floor", nameof(side)),
+            };
+            await PeerChainMissBreakdownRun.RunForProfilerAsync(side, run, 200, seconds, PeerReadRedisBenchmarks.Block);
+        }
+        finally
+        {
+            await redis.CleanupAsync();
+        }
+    }
+
+    /// <summary>
     /// Runs the parts in turn, one block each per round, the order rotating; prints a table under <paramref name="title"/>.
     /// With <paramref name="serverCpu"/> (the redis-server's CPU seconds so far, read outside the timed block), the table
     /// adds the CPU time per read of this process and of the server: what a part costs the machine's two cores,

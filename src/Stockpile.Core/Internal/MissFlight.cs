@@ -12,6 +12,9 @@ internal sealed class MissFlight(FlightGroup group, WriteEpoch epoch)
 
     public FlightGroup Group { get; } = group;
 
+    /// <summary>Gets the write epoch of the type read (the read's own checks capture it again).</summary>
+    public WriteEpoch Epoch => epoch;
+
     /// <summary>Joins the read as one more waiter, if it is still under way and no write has begun since it began.</summary>
     public bool TryJoin() => !_result.Task.IsCompleted && epoch.Unchanged(_captured) && Group.TryEnter();
 

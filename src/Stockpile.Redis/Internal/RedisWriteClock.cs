@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Stockpile.Redis.Internal;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace Stockpile.Redis.Internal;
 /// moment the put is sent, so the script can tell a put that arrived late from one that came at once, and whether a
 /// key of its object was fenced after it was sent. Made from the server times the store's own scripts return (their
 /// fences' time) and this process's monotonic clock: no wall clock of any app instance is involved, so clock skew
-/// between instances cannot order writes.
+/// between instances cannot order writes. The same bound serves a chain's read as its lease (<see cref="TryLease"/>).
 /// </summary>
 /// <remarks>
 /// A reply carrying server time <c>T</c> is observed at local time <c>L</c>, after the server read <c>T</c>: so at
@@ -18,11 +16,27 @@ namespace Stockpile.Redis.Internal;
 /// </remarks>
 internal sealed class RedisWriteClock
 {
+    /// <summary>How recently a server time must have been seen for <see cref="TryLease"/> to answer: 1 s, so its drift allowance stays at most 1 ms.</summary>
+    public const long LeaseFreshnessMicros = 1_000_000;
+
     private readonly Lock _gate = new();
-    private readonly long _origin = Stopwatch.GetTimestamp();
+    private readonly TimeProvider _time;
+    private readonly long _origin;
     private long _offset;
     private long _observedAt;
     private bool _known;
+
+    // The latest reply's bound, whatever its value: it keeps a lease fresh when replies come in slower than the one
+    // that set the largest bound (a busy machine observes a reply late, which makes its bound lower but no less true).
+    private long _latestOffset;
+    private long _latestAt;
+
+    /// <param name="time">The local monotonic clock (its timestamps only); the system's unless a test fakes it.</param>
+    public RedisWriteClock(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _origin = _time.GetTimestamp();
+    }
 
     /// <summary>Gets the stamp of a put sent now: µs of server time, or 0 before any server time was seen (such a put is refused).</summary>
     public long Stamp()
@@ -31,6 +45,37 @@ internal sealed class RedisWriteClock
         lock (_gate)
         {
             return _known ? local + _offset - Drift(local - _observedAt) : 0;
+        }
+    }
+
+    /// <summary>
+    /// Gets the lease of a read sent right after this call, on a single server: a lower bound of the server's time when
+    /// it runs the read, as the server's <c>TIME</c> read behind it would give (only lower, which a back-fill's checks
+    /// only make stricter), when a server time was seen within <see cref="LeaseFreshnessMicros"/>; otherwise
+    /// <see langword="false"/>, and the read takes the server's time instead (and feeds it to <see cref="Observe(long)"/>).
+    /// </summary>
+    public bool TryLease(out long lease)
+    {
+        var local = LocalMicros();
+        lock (_gate)
+        {
+            lease = 0;
+            if (!_known)
+            {
+                return false;
+            }
+
+            if (local - _observedAt <= LeaseFreshnessMicros)
+            {
+                lease = local + _offset - Drift(local - _observedAt);
+            }
+
+            if (local - _latestAt <= LeaseFreshnessMicros)
+            {
+                lease = Math.Max(lease, local + _latestOffset - Drift(local - _latestAt));
+            }
+
+            return lease > 0;
         }
     }
 
@@ -44,6 +89,11 @@ internal sealed class RedisWriteClock
             if (!_known || offset >= _offset - Drift(local - _observedAt))
             {
                 (_offset, _observedAt, _known) = (offset, local, true);
+            }
+
+            if (local >= _latestAt)
+            {
+                (_latestOffset, _latestAt) = (offset, local);
             }
         }
     }
@@ -60,5 +110,5 @@ internal sealed class RedisWriteClock
     // 1 ms per s: far more than two running clocks drift apart (NTP slews at most 0.5 ms per s).
     private static long Drift(long elapsedMicros) => elapsedMicros / 1000;
 
-    private long LocalMicros() => Stopwatch.GetElapsedTime(_origin).Ticks / 10;
+    private long LocalMicros() => _time.GetElapsedTime(_origin).Ticks / 10;
 }

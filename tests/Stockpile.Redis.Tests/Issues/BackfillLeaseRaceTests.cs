@@ -103,7 +103,7 @@ public sealed class BackfillLeaseRaceTests
     }
 
     /// <summary>A source of truth by primary key whose reads take their value, then wait until released.</summary>
-    private sealed class GatedDatabase() : ObjectStore("database")
+    internal sealed class GatedDatabase() : ObjectStore("database")
     {
         private readonly ConcurrentDictionary<string, object> _rows = new(StringComparer.Ordinal);
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -51,7 +51,10 @@ public sealed class Issue12ChainMissFromDatabaseTests : PrivateRedisServerFixtur
             await RedisCommandStats.UnpauseAsync(_redis.Port);
         }
 
-        Assert.That(RedisCommandStats.Calls(answered, "get", "mget") + RedisCommandStats.Calls(answered, "time"), Is.EqualTo(2), $"the read and its clock, pipelined: {string.Join(", ", answered)}");
+        // The lease comes from the store's clock (fed by the warm-up's back-fill), or from TIME pipelined with the read
+        // when the clock saw no server time within the last second (a slow moment on a busy machine): one round trip either way.
+        Assert.That(RedisCommandStats.Calls(answered, "get", "mget"), Is.EqualTo(1), $"one read: {string.Join(", ", answered)}");
+        Assert.That(RedisCommandStats.Calls(answered, "time"), Is.LessThanOrEqualTo(1), $"at most its clock, pipelined: {string.Join(", ", answered)}");
         Assert.That(RedisCommandStats.Calls(answered, "evalsha", "eval"), Is.Zero, $"no script had run when the caller got its row: {string.Join(", ", answered)}");
         Assert.That(await app.Chain.SettleAsync(default), Is.True, "the background back-fill ends");
         var settled = await RedisCommandStats.ReadAsync(_redis.Port);

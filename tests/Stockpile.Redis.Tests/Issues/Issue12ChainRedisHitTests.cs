@@ -11,12 +11,16 @@ namespace Stockpile.Redis.Tests.Issues;
 /// by StackExchange.Redis as a thread-pool work item of its own, so every hit waited for whichever of two work items
 /// ran last: on a busy machine the chain's read was bimodal (35–42 µs or 111–119 µs for the same read). A hit now waits
 /// for its <c>GET</c> alone; only a miss, whose back-fill needs the lease, waits for the clock. Each test holds the
-/// <c>TIME</c> reply back (it is sent, and reaches the client, but not the caller) to show which reads wait for it.
+/// <c>TIME</c> reply back (it is sent, and reaches the client, but not the caller) to show which reads wait for it; the
+/// store's clock is made stale first, as a read with a fresh one takes its lease from the clock and sends no <c>TIME</c>.
 /// </summary>
 [TestFixture]
 public sealed class Issue12ChainRedisHitTests : RedisFixture
 {
     private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(10);
+
+    // Past RedisWriteClock.LeaseFreshnessMicros on the store's fake local clock.
+    private static readonly TimeSpan s_stale = TimeSpan.FromSeconds(2);
 
     [Test]
     public Task GetAsync_RedisHitWhileTheClockReplyIsHeld_AnswersWithoutIt() =>
@@ -61,10 +65,12 @@ public sealed class Issue12ChainRedisHitTests : RedisFixture
     public async Task GetAsync_RedisMissWhileTheClockReplyIsHeld_WaitsForTheLeaseThenBackfillsRedis()
     {
         var faulty = new FaultyRedis(_connection);
-        await using var redis = TestStores.Create(faulty);
+        var clock = new FakeTimeProvider();
+        await using var redis = TestStores.Create(faulty, clockTime: clock);
         var source = new MemoryStore();
         var chain = new ChainedStore([new MemoryStore(), redis, source]);
         await redis.PutAsync(TestStores.NewProduct()); // connects: the chain's reads below take the direct path
+        clock.Advance(s_stale); // the store's clock saw no server time for 2 s: the read sends TIME for its lease
         var product = TestStores.NewProduct();
         await source.PutAsync(product);
         faulty.Hold = static (method, args) => IsClock(method.Name, args);
@@ -111,12 +117,14 @@ public sealed class Issue12ChainRedisHitTests : RedisFixture
     private async Task AssertHitAnswersWhileTheClockIsHeldAsync(Func<ChainedStore, Product, ValueTask<Product?>> get)
     {
         var faulty = new FaultyRedis(_connection);
-        await using var redis = TestStores.Create(faulty);
+        var clock = new FakeTimeProvider();
+        await using var redis = TestStores.Create(faulty, clockTime: clock);
         var memory = new MemoryStore();
         var chain = new ChainedStore([memory, redis, new MemoryStore()]);
         var product = TestStores.NewProduct();
         await chain.PutAsync(product);
         await memory.ClearAsync();
+        clock.Advance(s_stale); // a stale clock: the read sends TIME (with a fresh one it sends none: Issue12ChainReadLeaseTests)
         faulty.Reset();
         faulty.Hold = static (method, args) => IsClock(method.Name, args);
         try

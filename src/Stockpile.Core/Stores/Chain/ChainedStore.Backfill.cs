@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Logging;
 using Stockpile.Internal;
 
@@ -11,8 +12,10 @@ public sealed partial class ChainedStore
     /// what that write left, and a cache must not keep it. Each tier gets back the lease its own read returned
     /// (<paramref name="leases"/>, by tier): what guards it against other instances' writes is the tier's business.
     /// A shared tier whose read returned a lease (Redis) is back-filled after this returns (<see cref="IsDeferred"/>).
+    /// <paramref name="leases"/> is <see langword="null"/> when no tier above returned one (a read served from Redis
+    /// below a memory tier: no array per read).
     /// </summary>
-    private async ValueTask BackfillAsync(object[] found, int hitTier, object?[] leases, IReadOnlyList<(WriteEpoch Epoch, long Captured)> epochs, CancellationToken cancellationToken)
+    private async ValueTask BackfillAsync(object[] found, int hitTier, object?[]? leases, IReadOnlyList<(WriteEpoch Epoch, long Captured)> epochs, CancellationToken cancellationToken)
     {
         if (WriteEpoch.AnyUnsafe(epochs))
         {
@@ -42,7 +45,7 @@ public sealed partial class ChainedStore
 
             try
             {
-                await _tiers[tier].BackfillUntypedAsync(found, leases[tier], cancellationToken).ConfigureAwait(false);
+                await _tiers[tier].BackfillUntypedAsync(found, leases?[tier], cancellationToken).ConfigureAwait(false);
                 _metrics.Backfilled(_tiers[tier].Name, found.Length);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -63,8 +66,8 @@ public sealed partial class ChainedStore
     /// in that tier, so a back-fill that lands after a write (of this process or another) is refused there, however
     /// late it runs; a process-local tier (memory) has no lease and is back-filled before the caller is answered.
     /// </summary>
-    private bool IsDeferred(int tier, object?[] leases) =>
-        _options.BackfillSharedTiersInBackground && leases[tier] is not null && !_tiers[tier].IsProcessLocal;
+    private bool IsDeferred(int tier, [NotNullWhen(true)] object?[]? leases) =>
+        _options.BackfillSharedTiersInBackground && leases?[tier] is not null && !_tiers[tier].IsProcessLocal;
 
     /// <summary>
     /// Back-fills the deferred tiers (<see cref="IsDeferred"/>) in the background, nearest first, then undoes that

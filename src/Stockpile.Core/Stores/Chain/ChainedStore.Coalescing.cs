@@ -5,15 +5,16 @@ namespace Stockpile;
 
 /// <content>
 /// Miss coalescing: concurrent misses of one key in this process read the lower tiers once and share the result. A
-/// key is coalesced with the same look-up (type, key and value): a miss by <c>Sku</c> cannot know the <c>Id</c> it will
-/// resolve to before it has read, so it does not join a read by <c>Id</c>. The read runs with a token of its own,
+/// key is coalesced with the same look-up (type, key and value: <see cref="EntityKey"/>'s equality, so a read encodes
+/// no string to find its flight): a miss by <c>Sku</c> cannot know the <c>Id</c> it will resolve to before it has
+/// read, so it does not join a read by <c>Id</c>. The read runs with a token of its own,
 /// cancelled only when every waiter has cancelled; an exception reaches every waiter, and the next call reads again
 /// (a read that ended is never joined). A write of the type that begins while a read is under way stops new callers
 /// from joining it (see <see cref="MissFlight"/>); the read's own back-fill stays guarded as every back-fill is.
 /// </content>
 public sealed partial class ChainedStore
 {
-    private readonly ConcurrentDictionary<string, MissFlight> _flights = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<EntityKey, MissFlight> _flights = new();
 
     /// <summary>Reads one look-up from <paramref name="fromTier"/> down, joining a read of it under way if it can.</summary>
     /// <remarks>
@@ -25,9 +26,8 @@ public sealed partial class ChainedStore
     private Task<T?> ReadCoalescedAsync<T>(EntityKey key, int fromTier, CancellationToken cancellationToken)
         where T : class
     {
-        var id = key.Encode();
-        var (flight, group) = JoinOrStart(id, key, cancellable: cancellationToken.CanBeCanceled);
-        var read = group is null ? JoinedAsync<T>(flight) : ReadOneAsync<T>(group, id, flight, key, fromTier);
+        var (flight, group) = JoinOrStart(key, cancellable: cancellationToken.CanBeCanceled);
+        var read = group is null ? JoinedAsync<T>(flight) : ReadOneAsync<T>(group, flight, key, fromTier);
         return cancellationToken.CanBeCanceled ? WaitOrLeaveAsync(read, flight.Group, cancellationToken) : read;
     }
 
@@ -54,46 +54,25 @@ public sealed partial class ChainedStore
         }
     }
 
-    /// <summary>Runs one look-up's read and settles its flight; the starting caller gets the value, or the exception, directly.</summary>
-    private async Task<T?> ReadOneAsync<T>(FlightGroup group, string id, MissFlight flight, EntityKey key, int fromTier)
-        where T : class
-    {
-        object? value;
-        try
-        {
-            value = await ReadTiersAsync(key, fromTier, group.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            Settle(id, flight, null, ex);
-            group.Dispose();
-            throw;
-        }
-
-        Settle(id, flight, value, null);
-        group.Dispose();
-        return value as T;
-    }
-
     /// <summary>Reads many look-ups from <paramref name="fromTier"/> down: joins the reads under way, and reads the rest in one batch.</summary>
     private async Task<object?[]> ReadManyCoalescedAsync(IReadOnlyList<EntityKey> keys, int fromTier, CancellationToken cancellationToken)
     {
         var flights = new MissFlight[keys.Count];
-        var byId = new Dictionary<string, MissFlight>(StringComparer.Ordinal);
-        var started = new List<(string Id, MissFlight Flight)>();
+        var byId = new Dictionary<EntityKey, MissFlight>();
+        var started = new List<(EntityKey Id, MissFlight Flight)>();
         var startedKeys = new List<EntityKey>();
         var entered = new List<FlightGroup>();
         FlightGroup? mine = null;
         for (var i = 0; i < keys.Count; i++)
         {
-            var id = keys[i].Encode();
+            var id = keys[i];
             if (byId.TryGetValue(id, out var known))
             {
                 flights[i] = known;
                 continue;
             }
 
-            var (flight, group) = JoinOrStart(id, keys[i], mine);
+            var (flight, group) = JoinOrStart(id, mine);
             if (group is not null)
             {
                 mine = group;
@@ -144,15 +123,15 @@ public sealed partial class ChainedStore
     }
 
     /// <summary>
-    /// Joins the read of <paramref name="id"/> under way, or registers a new one in <paramref name="group"/> (a new
+    /// Joins the read of <paramref name="key"/> under way, or registers a new one in <paramref name="group"/> (a new
     /// group when null, <paramref name="cancellable"/> when its caller may cancel); returns the group when the caller
     /// must start the read.
     /// </summary>
-    private (MissFlight Flight, FlightGroup? Started) JoinOrStart(string id, EntityKey key, FlightGroup? group = null, bool cancellable = true)
+    private (MissFlight Flight, FlightGroup? Started) JoinOrStart(EntityKey key, FlightGroup? group = null, bool cancellable = true)
     {
         while (true)
         {
-            var existing = _flights.GetValueOrDefault(id);
+            var existing = _flights.GetValueOrDefault(key);
             if (existing is not null && existing.TryJoin())
             {
                 return (existing, null);
@@ -165,7 +144,7 @@ public sealed partial class ChainedStore
             }
 
             var flight = new MissFlight(starting, EpochOf(key.EntityType));
-            if (existing is null ? _flights.TryAdd(id, flight) : _flights.TryUpdate(id, flight, existing))
+            if (existing is null ? _flights.TryAdd(key, flight) : _flights.TryUpdate(key, flight, existing))
             {
                 return (flight, starting);
             }
@@ -178,7 +157,7 @@ public sealed partial class ChainedStore
     }
 
     /// <summary>Runs a group's read and hands each flight its result; the flights leave the registry before they complete, so an ended read is never joined.</summary>
-    private async Task RunAsync(FlightGroup group, List<(string Id, MissFlight Flight)> flights, Func<CancellationToken, Task<object?[]>> read)
+    private async Task RunAsync(FlightGroup group, List<(EntityKey Id, MissFlight Flight)> flights, Func<CancellationToken, Task<object?[]>> read)
     {
         object?[]? values = null;
         Exception? failure = null;
@@ -201,9 +180,9 @@ public sealed partial class ChainedStore
     }
 
     /// <summary>Takes a flight out of the registry, then hands it its result: an ended read is never joined.</summary>
-    private void Settle(string id, MissFlight flight, object? value, Exception? failure)
+    private void Settle(EntityKey id, MissFlight flight, object? value, Exception? failure)
     {
-        _flights.TryRemove(new KeyValuePair<string, MissFlight>(id, flight));
+        _flights.TryRemove(new KeyValuePair<EntityKey, MissFlight>(id, flight));
         if (failure is null)
         {
             flight.Complete(value);

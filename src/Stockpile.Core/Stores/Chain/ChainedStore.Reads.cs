@@ -208,71 +208,96 @@ public sealed partial class ChainedStore
         new(ReadCoalescedAsync<T>(key, fromTier, cancellationToken));
 
     /// <summary>
-    /// Reads the tiers from <paramref name="fromTier"/> down until one hits, and back-fills the tiers above it, each with
-    /// the lease its own read returned.
+    /// Runs one look-up's read and settles its flight: reads the tiers from <paramref name="fromTier"/> down until one
+    /// hits, and back-fills the tiers above it, each with the lease its own read returned. The starting caller gets the
+    /// value, or the exception, directly.
     /// </summary>
-    private async Task<object?> ReadTiersAsync(EntityKey key, int fromTier, CancellationToken cancellationToken)
+    /// <remarks>
+    /// One async method for the flight, the tiers and each tier's span and failure: a read served from Redis completes
+    /// asynchronously, and every async method between it and the caller would be one more state machine allocated and
+    /// resumed per read (the flight's, the tier loop's and the tier read's were three).
+    /// </remarks>
+    private async Task<T?> ReadOneAsync<T>(FlightGroup group, MissFlight flight, EntityKey key, int fromTier)
+        where T : class
     {
-        var epoch = EpochOf(key.EntityType);
-        var captured = fromTier > 0 ? epoch.Capture() : -1;
-        var leases = new object?[_tiers.Length];
-        for (var i = fromTier; i < _tiers.Length; i++)
-        {
-            if (i == 1 && fromTier == 0)
-            {
-                // Captured before the first read below the top tier: a write that starts after this can be detected.
-                captured = epoch.Capture();
-            }
-
-            if (SkipsSharedTier(i, epoch, key))
-            {
-                // This process is evicting the object (or, read by another key, its type) from this tier in the background: it may still hold the old state.
-                continue;
-            }
-
-            var (value, lease) = await ReadTierAsync(i, key, cancellationToken).ConfigureAwait(false);
-            if (value is not null && key.EntityType.ClrType.IsInstanceOfType(value))
-            {
-                _metrics.Hit(_tiers[i].Name);
-                if (i > 0)
-                {
-                    await BackfillAsync([value], i, leases, [(epoch, captured)], cancellationToken).ConfigureAwait(false);
-                }
-
-                return value;
-            }
-
-            leases[i] = lease;
-            _metrics.Miss(_tiers[i].Name);
-        }
-
-        if (_logger.IsEnabled(LogLevel.Debug))
-        {
-            Log.Miss(_logger, key.Encode());
-        }
-
-        return null;
-    }
-
-    /// <summary>Reads one tier; a cache tier that fails counts as a miss with no lease, so its back-fill is not trusted.</summary>
-    private async ValueTask<TierRead<object?>> ReadTierAsync(int tier, EntityKey key, CancellationToken cancellationToken)
-    {
-        using var activity = StockpileTracing.Start("get", _tiers[tier], key.EntityType.ClrType);
+        var cancellationToken = group.Token;
+        object? found = null;
         try
         {
-            var read = await _tiers[tier].ReadForChainAsync(key, cancellationToken).ConfigureAwait(false);
-            StockpileTracing.Answered(activity, read.Value is not null);
-            return read;
+            var epoch = flight.Epoch;
+            var captured = fromTier > 0 ? epoch.Capture() : -1;
+            object?[]? leases = null; // made at the first lease: a read served from Redis below memory needs none
+            for (var i = fromTier; i < _tiers.Length; i++)
+            {
+                if (i == 1 && fromTier == 0)
+                {
+                    // Captured before the first read below the top tier: a write that starts after this can be detected.
+                    captured = epoch.Capture();
+                }
+
+                if (SkipsSharedTier(i, epoch, key))
+                {
+                    // This process is evicting the object (or, read by another key, its type) from this tier in the background: it may still hold the old state.
+                    continue;
+                }
+
+                // A cache tier that fails counts as a miss with no lease, so its back-fill is not trusted.
+                TierRead<object?> read;
+                var activity = StockpileTracing.Start("get", _tiers[i], key.EntityType.ClrType);
+                try
+                {
+                    read = await _tiers[i].ReadForChainAsync(key, cancellationToken).ConfigureAwait(false);
+                    StockpileTracing.Answered(activity, read.Value is not null);
+                }
+                catch (Exception ex) when (StockpileTracing.Failed(activity, ex))
+                {
+                    throw;
+                }
+                catch (Exception ex) when (IsCache(i) && !_options.ThrowOnCacheReadFailure && ex is not OperationCanceledException)
+                {
+                    ReadFailed(i, ex);
+                    read = default;
+                }
+                finally
+                {
+                    activity?.Dispose();
+                }
+
+                if (read.Value is { } value && key.EntityType.ClrType.IsInstanceOfType(value))
+                {
+                    _metrics.Hit(_tiers[i].Name);
+                    if (i > 0)
+                    {
+                        await BackfillAsync([value], i, leases, [(epoch, captured)], cancellationToken).ConfigureAwait(false);
+                    }
+
+                    found = value;
+                    break;
+                }
+
+                if (read.Lease is not null)
+                {
+                    (leases ??= new object?[_tiers.Length])[i] = read.Lease;
+                }
+
+                _metrics.Miss(_tiers[i].Name);
+            }
+
+            if (found is null && _logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.Miss(_logger, key.Encode());
+            }
         }
-        catch (Exception ex) when (StockpileTracing.Failed(activity, ex))
+        catch (Exception ex)
         {
+            Settle(key, flight, null, ex);
+            group.Dispose();
             throw;
         }
-        catch (Exception ex) when (IsCache(tier) && !_options.ThrowOnCacheReadFailure && ex is not OperationCanceledException)
-        {
-            ReadFailed(tier, ex);
-            return default;
-        }
+
+        Settle(key, flight, found, null);
+        group.Dispose();
+        return found as T;
     }
 
     private void ReadFailed(int tier, Exception exception)
