@@ -62,7 +62,7 @@ public sealed partial class RedisStore
             value = await read.WaitAsync(cancellationToken).ConfigureAwait(false);
             if (value is null)
             {
-                lease = clock is null ? LeaseText(early) : await TakeLeaseAsync(clock, cancellationToken).ConfigureAwait(false);
+                lease = clock is null ? RedisServerTime.MicrosText(early) : await TakeLeaseAsync(clock, cancellationToken).ConfigureAwait(false);
             }
             else if (clock is not null)
             {

@@ -106,7 +106,7 @@ public sealed partial class RedisStore
         var values = await read.ConfigureAwait(false);
         if (Array.IndexOf(values, null) >= 0)
         {
-            return new TierRead<byte[]?[]>(values, clock is null ? LeaseText(early) : await TakeLeaseAsync(clock, cancellationToken).ConfigureAwait(false));
+            return new TierRead<byte[]?[]>(values, clock is null ? RedisServerTime.MicrosText(early) : await TakeLeaseAsync(clock, cancellationToken).ConfigureAwait(false));
         }
 
         if (clock is not null)
@@ -117,15 +117,12 @@ public sealed partial class RedisStore
         return new TierRead<byte[]?[]>(values, null);
     }
 
-    /// <summary>A lease as <see cref="RedisScripts.Read"/> writes it: µs, no separator.</summary>
-    private static string LeaseText(long micros) => micros.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
     /// <summary>Waits for the <c>TIME</c> sent behind a read that missed: its lease, and a server time for the store's clock.</summary>
     private async ValueTask<string> TakeLeaseAsync(Task<RedisResult> clock, CancellationToken cancellationToken)
     {
         var micros = RedisServerTime.Micros(await clock.WaitAsync(cancellationToken).ConfigureAwait(false));
         _writeClock.Observe(micros);
-        return LeaseText(micros);
+        return RedisServerTime.MicrosText(micros);
     }
 
     /// <summary>

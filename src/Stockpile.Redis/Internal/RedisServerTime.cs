@@ -28,7 +28,6 @@ internal static class RedisServerTime
         return s * 1_000_000 + us;
     }
 
-    /// <summary>Gets the server time a <c>TIME</c> reply holds as the scripts write it (<c>clock[1] .. string.format('%06d', clock[2])</c>).</summary>
-    /// <exception cref="InvalidOperationException">The reply is not two integers, microseconds below a million.</exception>
-    public static string MicrosText(RedisResult reply) => Micros(reply).ToString(CultureInfo.InvariantCulture);
+    /// <summary>Gets a server time (µs) as the scripts write it (<c>clock[1] .. string.format('%06d', clock[2])</c>): a lease's text.</summary>
+    public static string MicrosText(long micros) => micros.ToString(CultureInfo.InvariantCulture);
 }
