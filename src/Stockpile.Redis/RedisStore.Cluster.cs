@@ -235,34 +235,25 @@ public sealed partial class RedisStore
     /// A put whose object script reached its node late (<see cref="RedisScripts.LatePutMilliseconds"/> after its stamp)
     /// cannot see there a delete by an alternate key alone that came after it (that key's fence lives in another slot):
     /// for an object with alternate keys the script evicts the object instead of writing it (status 4). A sender that
-    /// gave up never hears of it, and the object stays evicted (a miss is safe); one still waiting (a busy link) checks
-    /// the alternate keys' fences, each in its slot, and when none was set after its stamp puts again with a new stamp
-    /// (up to <see cref="LatePutAttempts"/> times), otherwise removes the pointers as for a refused put (lane gaps8).
+    /// gave up never hears of it, and the object stays evicted (a miss is safe); one still waiting (a busy link) puts
+    /// again (<see cref="PutAgainAfterLateAsync"/>), otherwise removes the pointers as for a refused put (lane gaps8).
     /// </remarks>
-    private async Task<bool> WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue objectMode, RedisValue pointerMode, CancellationToken cancellationToken, int attempt = 1)
+    private async Task<bool> WriteObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue objectMode, RedisValue pointerMode, CancellationToken cancellationToken)
     {
-        RedisValue[] objectArguments = [value, ttl, objectMode, RedisScripts.FenceMilliseconds, .. alternates.Select(a => (RedisValue)a)];
-        RedisKey[] objectKeys = pointerMode != s_putMode
-            ? ObjectKeys(primary)
-            : [primary, primary + RedisKeyPatterns.SideRecordSuffix, primary + RedisKeyPatterns.FenceSuffix, SlotClearFenceKey(database, primary)];
-        var reply = (RedisResult[])(await RedisClusterScripts.PutObject.EvaluateAsync(database, objectKeys, objectArguments, cancellationToken).ConfigureAwait(false))!;
+        var reply = await PutObjectOnClusterAsync(database, primary, alternates, value, ttl, objectMode, pointerMode, cancellationToken).ConfigureAwait(false);
         var status = (int)reply[0];
         if (status == 0)
         {
             return false;
         }
 
-        _writeClock.Observe((string?)reply[2]);
-        if (status == LateWithAlternates && attempt < LatePutAttempts
-            && await AlternatesUnfencedSinceAsync(database, alternates, ((string)objectMode!)[1..], cancellationToken).ConfigureAwait(false))
+        var old = OldAlternates(reply);
+        if (status == LateWithAlternates)
         {
-            var again = (RedisValue)("=" + _writeClock.Stamp().ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return await WriteObjectOnClusterAsync(database, primary, alternates, value, ttl, again, pointerMode, cancellationToken, attempt + 1).ConfigureAwait(false);
+            (status, old) = await PutAgainAfterLateAsync(database, primary, alternates, value, ttl, ((string)objectMode!)[1..], old, cancellationToken).ConfigureAwait(false);
         }
 
         var written = status == 1;
-        // The old alternate keys come from the side record: one not of the store's shape (corrupt, foreign) is never touched.
-        var old = ((RedisResult[])reply[1]!).Select(r => (string)r!).Where(IsObjectKey).ToArray();
         var pointer = (RedisValue)("P" + primary);
         var work = new List<Task>();
         if (written)
@@ -279,11 +270,27 @@ public sealed partial class RedisStore
         return true;
     }
 
+    /// <summary>Runs <see cref="RedisClusterScripts.PutObject"/> for an object; takes in the server time of the fence it set.</summary>
+    private async Task<RedisResult[]> PutObjectOnClusterAsync(IDatabase database, string primary, string[] alternates, RedisValue value, long ttl, RedisValue objectMode, RedisValue pointerMode, CancellationToken cancellationToken)
+    {
+        RedisValue[] objectArguments = [value, ttl, objectMode, RedisScripts.FenceMilliseconds, .. alternates.Select(a => (RedisValue)a)];
+        RedisKey[] objectKeys = pointerMode != s_putMode
+            ? ObjectKeys(primary)
+            : [primary, primary + RedisKeyPatterns.SideRecordSuffix, primary + RedisKeyPatterns.FenceSuffix, SlotClearFenceKey(database, primary)];
+        var reply = (RedisResult[])(await RedisClusterScripts.PutObject.EvaluateAsync(database, objectKeys, objectArguments, cancellationToken).ConfigureAwait(false))!;
+        if ((int)reply[0] != 0)
+        {
+            _writeClock.Observe((string?)reply[2]);
+        }
+
+        return reply;
+    }
+
+    /// <summary>The old alternate keys a put's object script found in the side record: one not of the store's shape (corrupt, foreign) is never touched.</summary>
+    private string[] OldAlternates(RedisResult[] reply) => [.. ((RedisResult[])reply[1]!).Select(r => (string)r!).Where(IsObjectKey)];
+
     /// <summary>The status of <see cref="RedisClusterScripts.PutObject"/> for a late put of an object with alternate keys (evicted: see <see cref="WriteObjectOnClusterAsync"/>).</summary>
     private const int LateWithAlternates = 4;
-
-    /// <summary>How many times a put whose object script keeps arriving late is sent before its object is left evicted.</summary>
-    private const int LatePutAttempts = 5;
 
     /// <summary>Whether no alternate key was fenced after <paramref name="stamp"/> (µs), nor long enough after it that its fence may have expired.</summary>
     private static async Task<bool> AlternatesUnfencedSinceAsync(IDatabase database, string[] alternates, string stamp, CancellationToken cancellationToken)

@@ -40,20 +40,23 @@ internal static class RedisClusterScripts
     /// <summary>
     /// Writes an object. KEYS: primary, side record, fence, and for a put the clear fence of the object's slot (see
     /// <see cref="RedisKeyPatterns.SlotClearFenceKey"/>). ARGV: value, ttl in ms (<c>0</c> never, <c>-1</c> already
-    /// expired), <c>=</c> and the put's stamp (a put: the key is fenced; see <see cref="RedisScripts.Put"/>) or the
+    /// expired), <c>=</c> and the put's stamp (a put: the key is fenced; see <see cref="RedisScripts.Put"/>), or
+    /// <c>~</c> and the stamp of a put sent again by a sender that checks the alternate keys' fences itself, or the
     /// read's lease (a back-fill, refused when the key was fenced since), the fence lifetime, then the alternate keys.
     /// A put that arrives more than <see cref="RedisScripts.LatePutMilliseconds"/> after its stamp is refused, and the
     /// object evicted, when its stamp is older than the fence lifetime, or the key or the slot's clear fence was fenced
     /// after it (read only then: a put in time reads no fence). Returns { status
-    /// (1 written, 2 removed as expired, 3 a late put refused: the object evicted, 4 a late put of an object with
-    /// alternate keys, whose fences live in other slots: the object evicted, and its sender, if still waiting, checks
-    /// those fences and puts again; 0 a back-fill refused, nothing changed), the old alternate keys, the fence's time
-    /// (µs) when the key was fenced }.
+    /// (1 written, 2 removed as expired, 3 a late put refused: the object evicted, 4 a late put (<c>=</c>) of an object
+    /// with alternate keys, whose fences live in other slots: the object evicted, and its sender, if still waiting,
+    /// checks those fences and puts again (<c>~</c>); 0 a back-fill refused, nothing changed), the old alternate keys,
+    /// the fence's time (µs) when the key was fenced }.
     /// </summary>
     public static RedisScript PutObject { get; } = new(Stamp + Fenced + $$"""
         local primary, side, fence = KEYS[1], KEYS[2], KEYS[3]
         local value, ttl, mode = ARGV[1], ARGV[2], ARGV[3]
-        local put = string.byte(mode, 1) == 61
+        -- '=' a put; '~' a put sent again by a sender that checks the alternate keys' fences after it (never status 4).
+        local again = string.byte(mode, 1) == 126
+        local put = again or string.byte(mode, 1) == 61
         if not put and fenced(fence, mode) then return {0, {} } end
         local old = redis.call('SMEMBERS', side)
         redis.call('DEL', side)
@@ -65,7 +68,7 @@ internal static class RedisClusterScripts
             redis.call('DEL', primary)
             return {3, old, stamp(fence, ARGV[4])}
           end
-          if age > {{RedisScripts.LatePutMicroseconds}} and #ARGV >= 5 then
+          if age > {{RedisScripts.LatePutMicroseconds}} and #ARGV >= 5 and not again then
             redis.call('DEL', primary)
             return {4, old, stamp(fence, ARGV[4])}
           end
