@@ -211,10 +211,17 @@ public sealed partial class RedisStore
         }
 
         RedisValue[] arguments = [lease, RedisScripts.FenceMilliseconds, "0"];
-        var checks = alternates.Prepend(primary).Select(key => (RedisKey)(key + RedisKeyPatterns.FenceSuffix))
-            .Select(fence => RedisClusterScripts.FenceAllows.EvaluateAsync(database, [fence], arguments, cancellationToken).AsTask())
-            .Append(RedisClusterScripts.FenceAllows.EvaluateAsync(database, [ClearFenceKey], [lease, RedisScripts.FenceMilliseconds, "1"], cancellationToken).AsTask());
-        return (await Task.WhenAll(checks).ConfigureAwait(false)).All(allowed => (int)allowed == 1);
+        var checks = alternates.Prepend(primary).Select(key => FenceAllowsAsync(database, key + RedisKeyPatterns.FenceSuffix, arguments, cancellationToken))
+            .Append(FenceAllowsAsync(database, ClearFenceKey, [lease, RedisScripts.FenceMilliseconds, "1"], cancellationToken));
+        return (await Task.WhenAll(checks).ConfigureAwait(false)).All(static allowed => allowed);
+    }
+
+    /// <summary>Runs <see cref="RedisClusterScripts.FenceAllows"/> on one fence and takes in the node's time it returns (the clear fence's when it set it).</summary>
+    private async Task<bool> FenceAllowsAsync(IDatabase database, string fence, RedisValue[] arguments, CancellationToken cancellationToken)
+    {
+        var reply = (RedisResult[])(await RedisClusterScripts.FenceAllows.EvaluateAsync(database, [fence], arguments, cancellationToken).ConfigureAwait(false))!;
+        _writeClock.Observe((string?)reply[1]);
+        return (int)reply[0] == 1;
     }
 
     private async Task EvictWithPointersOnClusterAsync(IDatabase database, string primary, string[] alternates, CancellationToken cancellationToken)
@@ -293,18 +300,26 @@ public sealed partial class RedisStore
     private const int LateWithAlternates = 4;
 
     /// <summary>Whether no alternate key was fenced after <paramref name="stamp"/> (µs), nor long enough after it that its fence may have expired.</summary>
-    private static async Task<bool> AlternatesUnfencedSinceAsync(IDatabase database, string[] alternates, string stamp, CancellationToken cancellationToken)
+    private async Task<bool> AlternatesUnfencedSinceAsync(IDatabase database, string[] alternates, string stamp, CancellationToken cancellationToken)
     {
         RedisValue[] arguments = [long.Parse(stamp, System.Globalization.CultureInfo.InvariantCulture) + 1, RedisScripts.FenceMilliseconds, "0"];
-        var checks = alternates.Select(key => RedisClusterScripts.FenceAllows.EvaluateAsync(database, [key + RedisKeyPatterns.FenceSuffix], arguments, cancellationToken).AsTask());
-        return (await Task.WhenAll(checks).ConfigureAwait(false)).All(allowed => (int)allowed == 1);
+        var checks = alternates.Select(key => FenceAllowsAsync(database, key + RedisKeyPatterns.FenceSuffix, arguments, cancellationToken));
+        return (await Task.WhenAll(checks).ConfigureAwait(false)).All(static allowed => allowed);
     }
 
     /// <summary>Points an alternate key at an object; evicts the object that held the key before, if it still lists it.</summary>
     private async Task PointAsync(IDatabase database, string alternate, string primary, RedisValue pointer, long ttl, RedisValue mode, CancellationToken cancellationToken)
     {
-        var previous = await RedisClusterScripts.PutPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, ttl, mode, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
-        if (!previous.IsNull && (string)previous! is { } owner && owner != primary && IsObjectKey(owner))
+        var reply = await RedisClusterScripts.PutPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, ttl, mode, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+        if (reply.IsNull)
+        {
+            // A back-fill refused: nothing written, nothing fenced.
+            return;
+        }
+
+        var parts = (RedisResult[])reply!;
+        _writeClock.Observe((string?)parts[1]);
+        if (!parts[0].IsNull && (string)parts[0]! is { } owner && owner != primary && IsObjectKey(owner))
         {
             await EvictOnClusterAsync(database, owner, alternate, cancellationToken).ConfigureAwait(false);
         }
@@ -327,7 +342,7 @@ public sealed partial class RedisStore
             if (!IsObjectKey(owner))
             {
                 // A pointer naming a key not of the store's shape (corrupt, foreign): remove it, never touch that key.
-                await RedisClusterScripts.UnlinkPointer.EvaluateAsync(database, [key, key + RedisKeyPatterns.FenceSuffix], [(string)held!, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
+                await UnlinkPointerAsync(database, key, (RedisValue)(string)held!, cancellationToken).ConfigureAwait(false);
                 return 0;
             }
 
@@ -367,10 +382,9 @@ public sealed partial class RedisStore
     /// product its id found). Putting it back never replaces another object's pointer; a pointer put back to an object
     /// that stopped listing the key meanwhile is harmless (a read follows a pointer only to an object holding the key).
     /// </summary>
-    private static async Task UnlinkAsync(IDatabase database, string alternate, RedisValue pointer, CancellationToken cancellationToken)
+    private async Task UnlinkAsync(IDatabase database, string alternate, RedisValue pointer, CancellationToken cancellationToken)
     {
-        var removed = (int)await RedisClusterScripts.UnlinkPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false);
-        if (removed == 0)
+        if (!await UnlinkPointerAsync(database, alternate, pointer, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
@@ -381,6 +395,14 @@ public sealed partial class RedisStore
         {
             await RedisClusterScripts.RestorePointer.EvaluateAsync(database, [alternate], [pointer, (long)ttl], cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Removes an alternate key's pointer if it still is <paramref name="pointer"/>, fencing the key, and takes in the fence's time; returns whether it removed it.</summary>
+    private async Task<bool> UnlinkPointerAsync(IDatabase database, string alternate, RedisValue pointer, CancellationToken cancellationToken)
+    {
+        var reply = (RedisResult[])(await RedisClusterScripts.UnlinkPointer.EvaluateAsync(database, [alternate, alternate + RedisKeyPatterns.FenceSuffix], [pointer, RedisScripts.FenceMilliseconds], cancellationToken).ConfigureAwait(false))!;
+        _writeClock.Observe((string?)reply[1]);
+        return (int)reply[0] == 1;
     }
 
     /// <summary>Returns whether a key read from Redis (a side record's member, a pointer's owner) is of the store's object shape, under its prefix (see <see cref="RedisKeyPatterns.IsObjectKey"/>).</summary>

@@ -58,7 +58,7 @@ public sealed partial class RedisStore
             var put = RedisScripts.Put.EvaluateAsync(database, keys, arguments, cancellationToken);
             var serverTime = others is null
                 ? await put.ConfigureAwait(false)
-                : await WithEvictionBehindAsync(put, RedisScripts.Delete.EvaluateAsync(database, others, [KeyPrefix, 0], cancellationToken)).ConfigureAwait(false);
+                : await WithEvictionBehindAsync(put, DeleteOnServerAsync(database, others, 0, cancellationToken)).ConfigureAwait(false);
             _writeClock.Observe((long)serverTime);
         }
         catch (Exception ex)

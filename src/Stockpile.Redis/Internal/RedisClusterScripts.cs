@@ -87,15 +87,16 @@ internal static class RedisClusterScripts
     /// <summary>
     /// Points an alternate key at an object. KEYS: alternate key, its fence. ARGV: pointer, ttl in ms, <c>1</c> to fence
     /// the key (a put) or the read's lease (a back-fill: nothing is written when the key was fenced since), the fence
-    /// lifetime. Returns the primary key of the object that held the key before (to evict if it still lists it), or nil.
+    /// lifetime. Returns { the primary key of the object that held the key before (to evict if it still lists it), or
+    /// nil; the fence's time (µs) when the key was fenced (a put), or nil }: a back-fill that was refused returns nil.
     /// </summary>
     public static RedisScript PutPointer { get; } = new(Stamp + Fenced + """
         if ARGV[3] ~= '1' and fenced(KEYS[2], ARGV[3]) then return false end
         local held = redis.call('GET', KEYS[1])
-        if ARGV[3] == '1' then stamp(KEYS[2], ARGV[4]) end
+        local now = ARGV[3] == '1' and stamp(KEYS[2], ARGV[4]) or false
         if ARGV[2] == '0' then redis.call('SET', KEYS[1], ARGV[1]) else redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) end
-        if held and held ~= ARGV[1] and string.byte(held, 1) == 80 then return string.sub(held, 2) end
-        return false
+        if held and held ~= ARGV[1] and string.byte(held, 1) == 80 then return {string.sub(held, 2), now} end
+        return {false, now}
         """);
 
     /// <summary>
@@ -113,13 +114,12 @@ internal static class RedisClusterScripts
 
     /// <summary>
     /// Removes an alternate key's pointer if it still points where given, and fences the key. KEYS: alternate key, its
-    /// fence. ARGV: the pointer, the fence lifetime. Returns 1 when it removed the pointer, else 0.
+    /// fence. ARGV: the pointer, the fence lifetime. Returns { 1 when it removed the pointer, else 0; the fence's time (µs) }.
     /// </summary>
     public static RedisScript UnlinkPointer { get; } = new(Stamp + """
         local removed = 0
         if redis.call('GET', KEYS[1]) == ARGV[1] then removed = redis.call('DEL', KEYS[1]) end
-        stamp(KEYS[2], ARGV[2])
-        return removed
+        return {removed, stamp(KEYS[2], ARGV[2])}
         """);
 
     /// <summary>
@@ -158,21 +158,23 @@ internal static class RedisClusterScripts
     /// <summary>
     /// Tells whether a back-fill that read at <c>ARGV[1]</c> may still be written as far as one fence is concerned.
     /// KEYS: the fence (a key's, or the clear fence). ARGV: the read's time, the fence lifetime, <c>1</c> for the clear
-    /// fence (which never expires: when it is missing, the node lost its fences, and it is set now). Returns 1 when the
-    /// read is younger than the lifetime and the fence is absent or older than the read.
+    /// fence (which never expires: when it is missing, the node lost its fences, and it is set now). Returns { 1 when
+    /// the read is younger than the lifetime and the fence is absent or older than the read, else 0; the node's time
+    /// (µs), which is the clear fence's when it set it }.
     /// </summary>
     public static RedisScript FenceAllows { get; } = new("""
         local clock = redis.call('TIME')
-        local now = tonumber(clock[1] .. string.format('%06d', tonumber(clock[2])))
+        local time = clock[1] .. string.format('%06d', tonumber(clock[2]))
+        local now = tonumber(time)
         local since = tonumber(ARGV[1])
-        if not since or now - since >= tonumber(ARGV[2]) * 1000 then return 0 end
+        if not since or now - since >= tonumber(ARGV[2]) * 1000 then return {0, time} end
         local fenced = redis.call('GET', KEYS[1])
-        if fenced and tonumber(fenced) >= since then return 0 end
+        if fenced and tonumber(fenced) >= since then return {0, time} end
         if not fenced and ARGV[3] == '1' then
           -- The clear fence is missing: the node restarted (or was flushed) and lost its fences; no older read may back-fill.
-          redis.call('SET', KEYS[1], now)
-          return 0
+          redis.call('SET', KEYS[1], time)
+          return {0, time}
         end
-        return 1
+        return {1, time}
         """);
 }

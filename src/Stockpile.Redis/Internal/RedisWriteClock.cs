@@ -12,7 +12,10 @@ namespace Stockpile.Redis.Internal;
 /// any later local time <c>t</c> the server's time is at least <c>T + (t − L)</c>. The clock keeps the largest such
 /// bound over every reply (less 1 ms per second since it was observed, for the drift between the two clocks), so a
 /// put sent after a write of this store has returned is stamped no earlier than that write's fences: a store's own
-/// writes never look newer than its later puts. The server's clock must not step back (the leases assume it too).
+/// writes never look newer than its later puts. That holds only while every script that fences returns its fence's
+/// time and the store observes it before the write returns (on a cluster the pointer and unlink scripts too: a put's
+/// pointer fence is its last and latest; issue 9, session 10). The server's clock must not step back (the leases
+/// assume it too).
 /// </remarks>
 internal sealed class RedisWriteClock
 {
