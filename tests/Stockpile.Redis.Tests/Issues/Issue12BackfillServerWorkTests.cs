@@ -53,33 +53,44 @@ public sealed class Issue12BackfillServerWorkTests
         // Session 9 (lane fill9): a fence lies in the bucket of its own time, so a back-fill whose lease lies in the
         // current bucket has no fence to look for in the one before (the script read both: two HMGETs).
         await using var database = await SqliteFileDatabase.CreateAsync();
-        await EfCoreApps.SeedAsync(database, [1, 2]);
+        await EfCoreApps.SeedAsync(database, [1, 2, 3, 4]);
         await using var app = await AppInstance.StartAsync(_redis.ConnectionString, TestStores.UniquePrefix(), EfCoreApps.AddDatabaseTier, EfCoreApps.Database(database));
         await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
-        Assert.That((await app.Chain.GetAsync<Row, int>(2))?.Name, Is.EqualTo("v0"));
+        Assert.That((await app.Chain.GetAsync<Row, int>(4))?.Name, Is.EqualTo("v0"));
         Assert.That(await app.Chain.SettleAsync(default), Is.True);
 
         // The read and its back-fill take milliseconds; they are made at least a second away from a turn of the ten
         // seconds, so the lease (the server's time at the read, or a lower bound of it) lies in the bucket the
-        // back-fill runs in.
+        // back-fill runs in. A busy machine can still hold them past the turn (then the case is not the one meant):
+        // that attempt is made again with another row.
         var server = connection.GetDatabase();
-        var into = await FenceBuckets.ServerMicrosecondsAsync(server) % 10_000_000;
-        if (into is < 1_000_000 or > 8_000_000)
+        for (var id = 1; ; id++)
         {
-            await Task.Delay(TimeSpan.FromMicroseconds((11_500_000 - into) % 10_000_000));
+            var into = await FenceBuckets.ServerMicrosecondsAsync(server) % 10_000_000;
+            if (into is < 1_000_000 or > 8_000_000)
+            {
+                await Task.Delay(TimeSpan.FromMicroseconds((11_500_000 - into) % 10_000_000));
+            }
+
+            var before = FenceBuckets.Bucket(await FenceBuckets.ServerMicrosecondsAsync(server));
+            await RedisCommandStats.ResetAsync(_redis.Port);
+            Assert.That((await app.Chain.GetAsync<Row, int>(id))?.Name, Is.EqualTo("v0"));
+            Assert.That(await app.Chain.SettleAsync(default), Is.True);
+
+            var stats = await RedisCommandStats.ReadAsync(_redis.Port);
+            var all = string.Join(", ", stats);
+            var ranIn = FenceBuckets.Bucket(await FenceBuckets.ServerMicrosecondsAsync(server));
+            if (ranIn != before && id < 3)
+            {
+                continue;
+            }
+
+            Assert.That(ranIn, Is.EqualTo(before), "made within one bucket");
+            Assert.That(RedisCommandStats.Calls(stats, "evalsha", "eval"), Is.EqualTo(1), $"one script call: {all}");
+            Assert.That(RedisCommandStats.Calls(stats, "hmget"), Is.EqualTo(1), $"one fence bucket read: {all}");
+            Assert.That((await app.Redis.GetAsync<Row>(EntityKey.Of<Row>(nameof(Row.Code), $"R{id}")))?.Id, Is.EqualTo(id), "filed under its alternate key");
+            return;
         }
-
-        var before = FenceBuckets.Bucket(await FenceBuckets.ServerMicrosecondsAsync(server));
-        await RedisCommandStats.ResetAsync(_redis.Port);
-        Assert.That((await app.Chain.GetAsync<Row, int>(1))?.Name, Is.EqualTo("v0"));
-        Assert.That(await app.Chain.SettleAsync(default), Is.True);
-
-        var stats = await RedisCommandStats.ReadAsync(_redis.Port);
-        var all = string.Join(", ", stats);
-        Assert.That(FenceBuckets.Bucket(await FenceBuckets.ServerMicrosecondsAsync(server)), Is.EqualTo(before), "made within one bucket");
-        Assert.That(RedisCommandStats.Calls(stats, "evalsha", "eval"), Is.EqualTo(1), $"one script call: {all}");
-        Assert.That(RedisCommandStats.Calls(stats, "hmget"), Is.EqualTo(1), $"one fence bucket read: {all}");
-        Assert.That((await app.Redis.GetAsync<Row>(EntityKey.Of<Row>(nameof(Row.Code), "R1")))?.Id, Is.EqualTo(1), "filed under its alternate key");
     }
 
     [Test]

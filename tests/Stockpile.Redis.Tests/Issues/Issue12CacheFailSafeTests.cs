@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
+using Stockpile.Internal.Caching;
 using Stockpile.Redis.Caching;
 using Stockpile.Redis.Tests.Backplane;
 using Stockpile.Redis.Tests.EfCore;
@@ -109,6 +110,9 @@ public sealed class Issue12CacheFailSafeTests
         await a.SetAsync("plain", "v1");
         await a.SetAsync("removed", "v1");
         Assert.That(await a.GetOrCreateAsync("tagged", "v1", static (v, _) => ValueTask.FromResult(v), tagged), Is.EqualTo("v1"));
+
+        // A's made value reaches Redis after A has it (the default): B looks for it there once it has landed.
+        await ((LayeredCacheTier)setup.Pair.A.Services.GetRequiredService<StockpileCache>().Tier).SettledAsync();
         Assert.That(await b.GetAsync<string>("plain"), Is.EqualTo("v1"));
         Assert.That(await b.GetOrCreateAsync("tagged", "other", static (v, _) => ValueTask.FromResult(v), tagged), Is.EqualTo("v1"));
 

@@ -46,32 +46,44 @@ public sealed class Issue9PutScriptTests : RedisPrefixFixture
         // before the current one, and so does the fence of a write it raced (a fence lies in the bucket of its own
         // time). The lease is made 1 ms before the current bucket began, with the clear fence older than it (the
         // store was started before); a lease must be younger than 10 s, so this waits for the next bucket when the
-        // current one has run for more than 8 s.
-        var now = await FenceBuckets.ServerMicrosecondsAsync(_database);
-        if (now % 10_000_000 > 8_000_000)
+        // current one has run for more than 8 s. The calls take milliseconds, but a busy machine can hold them past
+        // the turn of the ten seconds (then the lease is too old and the case is not the one meant): that attempt is
+        // made again with new objects in the next bucket.
+        for (var attempt = 0; ; attempt++)
         {
-            await Task.Delay(TimeSpan.FromMicroseconds(10_000_000 - (now % 10_000_000) + 100_000));
-            now = await FenceBuckets.ServerMicrosecondsAsync(_database);
+            var now = await FenceBuckets.ServerMicrosecondsAsync(_database);
+            if (now % 10_000_000 > 8_000_000)
+            {
+                await Task.Delay(TimeSpan.FromMicroseconds(10_000_000 - (now % 10_000_000) + 100_000));
+                now = await FenceBuckets.ServerMicrosecondsAsync(_database);
+            }
+
+            var raced = TestStores.NewProduct("read before the write");
+            var untouched = TestStores.NewProduct("read, no write since");
+
+            // The store's first call (which starts its clear fence) made, so the back-fills go by its hot path, as a chain's do.
+            Assert.That((await _b.ReadForChainAsync(EntityKey.Of<Product>(nameof(Product.Sku), raced.Sku), default)).Value, Is.Null);
+            var bucket = FenceBuckets.Bucket(now);
+            var lease = (bucket * 10_000_000) - 1_000;
+            await _database.StringSetAsync(RedisKeyPatterns.ClearFenceKey(_prefix), (lease - 1_000_000).ToString(CultureInfo.InvariantCulture));
+            var previous = RedisKeyPatterns.FenceBucketKey(_prefix, bucket - 1);
+            await _database.HashSetAsync(previous, TestStores.KeyOf(_prefix, EntityKey.Of<Product>(nameof(Product.Sku), raced.Sku)), (lease + 1).ToString(CultureInfo.InvariantCulture));
+            await _database.KeyExpireAsync(previous, TimeSpan.FromSeconds(30));
+
+            await _b.BackfillUntypedAsync([raced], lease.ToString(CultureInfo.InvariantCulture), default);
+            await _b.BackfillUntypedAsync([untouched], lease.ToString(CultureInfo.InvariantCulture), default);
+
+            var ranIn = FenceBuckets.Bucket(await FenceBuckets.ServerMicrosecondsAsync(_database));
+            if (ranIn != bucket && attempt < 3)
+            {
+                continue;
+            }
+
+            Assert.That(ranIn, Is.EqualTo(bucket), "both back-fills ran in the bucket after the lease's");
+            Assert.That(await _a.GetAsync<Product, int>(raced.Id), Is.Null, "the fence of the bucket before counts");
+            Assert.That((await _a.GetAsync<Product, int>(untouched.Id))?.Name, Is.EqualTo("read, no write since"), "the same lease is good for an object no write fenced");
+            return;
         }
-
-        var raced = TestStores.NewProduct("read before the write");
-        var untouched = TestStores.NewProduct("read, no write since");
-
-        // The store's first call (which starts its clear fence) made, so the back-fills go by its hot path, as a chain's do.
-        Assert.That((await _b.ReadForChainAsync(EntityKey.Of<Product>(nameof(Product.Sku), raced.Sku), default)).Value, Is.Null);
-        var bucket = FenceBuckets.Bucket(now);
-        var lease = (bucket * 10_000_000) - 1_000;
-        await _database.StringSetAsync(RedisKeyPatterns.ClearFenceKey(_prefix), (lease - 1_000_000).ToString(CultureInfo.InvariantCulture));
-        var previous = RedisKeyPatterns.FenceBucketKey(_prefix, bucket - 1);
-        await _database.HashSetAsync(previous, TestStores.KeyOf(_prefix, EntityKey.Of<Product>(nameof(Product.Sku), raced.Sku)), (lease + 1).ToString(CultureInfo.InvariantCulture));
-        await _database.KeyExpireAsync(previous, TimeSpan.FromSeconds(30));
-
-        await _b.BackfillUntypedAsync([raced], lease.ToString(CultureInfo.InvariantCulture), default);
-        await _b.BackfillUntypedAsync([untouched], lease.ToString(CultureInfo.InvariantCulture), default);
-
-        Assert.That(FenceBuckets.Bucket(await FenceBuckets.ServerMicrosecondsAsync(_database)), Is.EqualTo(bucket), "both back-fills ran in the bucket after the lease's");
-        Assert.That(await _a.GetAsync<Product, int>(raced.Id), Is.Null, "the fence of the bucket before counts");
-        Assert.That((await _a.GetAsync<Product, int>(untouched.Id))?.Name, Is.EqualTo("read, no write since"), "the same lease is good for an object no write fenced");
     }
 
     [Test]
