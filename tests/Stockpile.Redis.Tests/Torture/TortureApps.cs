@@ -57,7 +57,9 @@ internal static class TortureApps
 
     public static int[] Ids() => [.. Enumerable.Range(1, TortureSettings.Rows)];
 
-    /// <summary>Gets a seed for the workers: <c>STOCKPILE_TORTURE_SEED</c> to replay a printed one, else a fresh one.</summary>
-    public static int Seed() =>
-        int.TryParse(Environment.GetEnvironmentVariable("STOCKPILE_TORTURE_SEED"), out var seed) ? seed : Random.Shared.Next(1, 1_000_000);
+    /// <summary>
+    /// Gets a seed for the workers: the one <see cref="TortureReplayAttribute"/> gave the case (named in its failure);
+    /// else <c>STOCKPILE_TORTURE_SEED</c> to replay a printed one, else a fresh one.
+    /// </summary>
+    public static int Seed() => TortureReplayAttribute.SeedOfCurrentTest() ?? TortureSettings.ChooseSeed();
 }
