@@ -7,7 +7,8 @@ namespace Stockpile.Redis.Tests.Torture;
 /// <summary>
 /// Gives a torture case its seed before it runs (<c>STOCKPILE_TORTURE_SEED</c> when set, else a fresh one; read back by
 /// <see cref="TortureApps.Seed"/>), and puts the line that replays it (seed, rounds, cycles, soak, filter) at the head of
-/// any failure, whatever failed: an assertion (one or several), an exception a wait or a server threw, a bound that ran out.
+/// any failure, whatever failed: an assertion (one or several), an exception a wait or a server threw, a bound that ran
+/// out; the line is printed when the case starts, too.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class TortureReplayAttribute : NUnitAttribute, IWrapTestMethod
@@ -26,6 +27,10 @@ internal sealed class TortureReplayAttribute : NUnitAttribute, IWrapTestMethod
         {
             var seed = TortureSettings.ChooseSeed();
             context.CurrentTest.Properties.Set(SeedProperty, seed);
+
+            // Printed first as well: a case the runner kills (a hang) reports nothing after.
+            var replay = TortureSettings.Replay(seed, context.CurrentTest.FullName);
+            TestContext.Progress.WriteLine(replay);
             try
             {
                 context.CurrentResult = innerCommand.Execute(context);
@@ -39,8 +44,6 @@ internal sealed class TortureReplayAttribute : NUnitAttribute, IWrapTestMethod
             var result = context.CurrentResult;
             if (result.ResultState.Status == TestStatus.Failed)
             {
-                var replay = TortureSettings.Replay(seed, context.CurrentTest.FullName);
-                TestContext.Progress.WriteLine(replay);
                 result.SetResult(result.ResultState, replay + Environment.NewLine + result.Message, result.StackTrace);
             }
 
