@@ -27,6 +27,7 @@ public sealed class ConcurrencyTortureTests
         0,
         1);
 
+    [TortureReplay]
     [TestCaseSource(nameof(RandomCases))]
     public async Task RandomReadsAndWrites_TwoInstances_NothingStaleNorLost(bool cluster, TortureDatabaseKind kind, StockpileCommitPolicy policy)
     {

@@ -44,6 +44,7 @@ public sealed class FaultTortureTests
         ],
         1);
 
+    [TortureReplay]
     [TestCaseSource(nameof(StopCases))]
     public async Task RedisStoppedOrFrozenMidWorkload_NoCallerFails_NothingStaleAfterRecovery(bool freeze, TortureDatabaseKind kind)
     {
@@ -85,6 +86,7 @@ public sealed class FaultTortureTests
     /// first the keys of its slots fail, then (once the survivors mark it failed) every node answers <c>CLUSTERDOWN</c>;
     /// its fences are gone when it comes back.
     /// </summary>
+    [TortureReplay]
     [TestCaseSource(nameof(ClusterCases))]
     public async Task ClusterNodeKilledAndRestartedMidWorkload_NoCallerFails_NothingStaleAfterRecovery(TortureDatabaseKind kind)
     {
@@ -126,6 +128,7 @@ public sealed class FaultTortureTests
     /// tier are down, B's are not) while both instances work and B commits. The workload stops before the proxy is
     /// restored: A must converge on its own.
     /// </summary>
+    [TortureReplay]
     [TestCaseSource(nameof(BackplaneCases))]
     public async Task BackplaneDownWhileBCommits_AConvergesAfterRecoveryWithoutHelp(bool cluster, TortureDatabaseKind kind)
     {

@@ -20,20 +20,26 @@ internal static class TortureApps
     /// <param name="policy">What the interceptor does after a commit: evict, or write the committed state through.</param>
     /// <param name="tunnelA">A's connections go through it (a <see cref="ClusterCut"/>), B's do not.</param>
     /// <param name="cachedQueries">Whether the instances have a query cache (on memory over Redis).</param>
+    /// <param name="configureA">More of A's Redis options (after the others).</param>
     /// <param name="evictInBackground">
     /// <see cref="StockpileOptions.EvictSharedTiersInBackground"/>. Off unless asked: the workload reads Redis alone and
     /// holds it to every returned write, which is the guarantee of the awaited eviction (with it on, Redis follows a
     /// save's return by the eviction behind it; this process's reads never see the gap).
     /// </param>
-    public static Task<AppPair> StartAsync(string redisA, string redisB, TortureDatabase database, CommitWindow window, bool failFast, StockpileCommitPolicy policy = StockpileCommitPolicy.Evict, StackExchange.Redis.Configuration.Tunnel? tunnelA = null, bool cachedQueries = true, bool evictInBackground = false)
+    public static Task<AppPair> StartAsync(string redisA, string redisB, TortureDatabase database, CommitWindow window, bool failFast, StockpileCommitPolicy policy = StockpileCommitPolicy.Evict, StackExchange.Redis.Configuration.Tunnel? tunnelA = null, bool cachedQueries = true, bool evictInBackground = false, Action<RedisStoreOptions>? configureA = null)
     {
         Action<RedisStoreOptions>? redis = failFast ? TestStores.FailFast : null;
-        Action<RedisStoreOptions>? redisOfA = tunnelA is null ? redis : o =>
+        Action<RedisStoreOptions>? redisOfA = tunnelA is null && configureA is null ? redis : o =>
         {
             redis?.Invoke(o);
-            o.ConfigurationOptions ??= RedisTestEnvironment.CreateOptions(o.Configuration!);
-            o.ConfigurationOptions.Tunnel = tunnelA;
-            o.Configuration = null;
+            if (tunnelA is not null)
+            {
+                o.ConfigurationOptions ??= RedisTestEnvironment.CreateOptions(o.Configuration!);
+                o.ConfigurationOptions.Tunnel = tunnelA;
+                o.Configuration = null;
+            }
+
+            configureA?.Invoke(o);
         };
         var addDatabase = EfCoreApps.Database(database.Configure, window);
         return AppPair.StartAsync(redisA, redisB, cachedQueries ? static b => AddTiers(b.AddRedisCache()) : AddTiers, services =>
@@ -57,7 +63,9 @@ internal static class TortureApps
 
     public static int[] Ids() => [.. Enumerable.Range(1, TortureSettings.Rows)];
 
-    /// <summary>Gets a seed for the workers: <c>STOCKPILE_TORTURE_SEED</c> to replay a printed one, else a fresh one.</summary>
-    public static int Seed() =>
-        int.TryParse(Environment.GetEnvironmentVariable("STOCKPILE_TORTURE_SEED"), out var seed) ? seed : Random.Shared.Next(1, 1_000_000);
+    /// <summary>
+    /// Gets a seed for the workers: the one <see cref="TortureReplayAttribute"/> gave the case (named in its failure);
+    /// else <c>STOCKPILE_TORTURE_SEED</c> to replay a printed one, else a fresh one.
+    /// </summary>
+    public static int Seed() => TortureReplayAttribute.SeedOfCurrentTest() ?? TortureSettings.ChooseSeed();
 }

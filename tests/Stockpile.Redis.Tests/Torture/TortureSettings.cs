@@ -6,12 +6,14 @@ namespace Stockpile.Redis.Tests.Torture;
 /// How long the torture suite runs. The short form (the default, in <c>.ci/run</c>) takes seconds per case; the soak
 /// (<c>STOCKPILE_SOAK=1</c>, or <c>scripts/soak.sh</c>) scales operations and fault cycles up. Either can be set alone:
 /// <c>STOCKPILE_TORTURE_ROUNDS</c> (operations per workload phase) and <c>STOCKPILE_TORTURE_CYCLES</c> (faults per case).
+/// <c>STOCKPILE_TORTURE_SEED</c> replays the workers' random choices of a failed case (<see cref="Replay"/> prints all four).
 /// </summary>
 internal static class TortureSettings
 {
     public const string SoakVariable = "STOCKPILE_SOAK";
     public const string RoundsVariable = "STOCKPILE_TORTURE_ROUNDS";
     public const string CyclesVariable = "STOCKPILE_TORTURE_CYCLES";
+    public const string SeedVariable = "STOCKPILE_TORTURE_SEED";
 
     /// <summary>Gets a value indicating whether the long soak runs.</summary>
     public static bool Soak => Environment.GetEnvironmentVariable(SoakVariable) is "1" or "true";
@@ -28,6 +30,20 @@ internal static class TortureSettings
     /// </summary>
     public static IEnumerable<TestCaseData> Cases(TestCaseData[] all, params int[] shortForm) =>
         Soak ? all : shortForm.Select(i => all[i]);
+
+    /// <summary>Gets a seed for a case's workers: the one to replay (<c>STOCKPILE_TORTURE_SEED</c>), else a fresh one.</summary>
+    public static int ChooseSeed() => Read(SeedVariable) ?? Random.Shared.Next(1, 1_000_000);
+
+    /// <summary>
+    /// The line that replays a case: its seed and the settings it ran with (the soak's too, which changes the defaults),
+    /// and the filter that runs it alone (<paramref name="test"/> is the case's full name, its arguments included).
+    /// </summary>
+    public static string Replay(int seed, string test)
+    {
+        var method = test.Split('(')[0];
+        var soak = Soak ? $" {SoakVariable}=1" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"replay: {SeedVariable}={seed} {RoundsVariable}={Rounds} {CyclesVariable}={Cycles}{soak} dotnet test tests/Stockpile.Redis.Tests -c Release --filter \"FullyQualifiedName~{method}\" (the case {test[(method.LastIndexOf('.') + 1)..]})");
+    }
 
     /// <summary>Gets the concurrent workers of a workload (spread over both instances).</summary>
     public static int Workers => 6;

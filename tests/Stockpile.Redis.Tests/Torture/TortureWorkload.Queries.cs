@@ -42,7 +42,7 @@ internal sealed partial class TortureWorkload
 
     private long QueryFloor(int id, int instance) => SharedRedisFloor ? _ledger.Floor(id) : _ledger.Floor(id, instance);
 
-    private async Task<string?> CachedQueryNameAsync(int instance, int id)
+    internal async Task<string?> CachedQueryNameAsync(int instance, int id)
     {
         await using var context = await Factory(instance).CreateDbContextAsync();
         return (await context.Rows.Where(r => r.Id == id).Cached().ToListAsync()).SingleOrDefault()?.Name;

@@ -38,7 +38,9 @@ public static class FuzzRun
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                throw new AssertionException($"{name}: case {i + 1} of {count} failed: {cases[i]}. Replay with {SeedVariable}={seed}.{Environment.NewLine}{ex.Message}", ex);
+                // The soak flag too: it sets how many cases the seed makes (a case past the short run's count needs it).
+                var soak = Soak ? $" {SoakVariable}=1" : string.Empty;
+                throw new AssertionException($"{name}: case {i + 1} of {count} failed: {cases[i]}. Replay with {SeedVariable}={seed}{soak}.{Environment.NewLine}{ex.Message}", ex);
             }
         }
 
