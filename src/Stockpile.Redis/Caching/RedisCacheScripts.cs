@@ -29,7 +29,7 @@ internal static class RedisCacheScripts
     /// Stores the entry only when no live one exists, as <see cref="Set"/> does (stamped, fencing the key; a late add
     /// that something overtook removes the key instead). KEYS and ARGV: as <see cref="Set"/>'s, then now (the cache's
     /// clock, ms). An add that finds a live entry changes nothing, late or not: a late add refused after another add
-    /// stored must not remove that entry (a third add would then store too). Returns { 1 when stored, the server time (µs) }.
+    /// stored must not remove that entry (a third add would then store too). Returns { 1 when stored, the server time (µs): the fence when it wrote one }.
     /// </summary>
     public const string Add = Functions + FenceFunction + StampClock + """
         if read(KEYS[1], tonumber(ARGV[4])) then return {0, server} end
@@ -44,7 +44,7 @@ internal static class RedisCacheScripts
     /// is written only if the key was not fenced (by a set, add, made value, remove, pull or increment) nor the
     /// namespace flushed after the stamp, and the stamp is younger than the fence lifetime; otherwise the key is removed
     /// and fenced (a miss is always safe). Every write fences the key with its time, so a later late write can tell.
-    /// Returns { 1 when stored, 0 when refused; the server time (µs) }.
+    /// Returns { 1 when stored, 0 when refused; the fence it wrote (µs, at least the server time) }.
     /// </summary>
     public const string Set = FenceFunction + Stamped + Store;
 
@@ -66,8 +66,7 @@ internal static class RedisCacheScripts
           local function since(k) return k and (tonumber(redis.call('GET', k) or '0') or 0) > sent end
           if not sent or micros - sent >= {{FenceLife}} * 1000 or since(KEYS[2]) or since(KEYS[3]) or since(KEYS[4]) then
             redis.call('DEL', KEYS[1])
-            {{StampedFenceKey}}
-            return {0, server}
+            return {0, {{StampedFenceKey}}}
           end
         end
 
@@ -75,8 +74,7 @@ internal static class RedisCacheScripts
 
     private const string Store = $$"""
         if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1]) end
-        {{StampedFenceKey}}
-        return {1, server}
+        return {1, {{StampedFenceKey}}}
         """;
 
     /// <summary>How long a key's write fence is kept, in ms (a minute): a made value's write that lands later than this after its read may overtake a removal; it is sent at once, and lands within milliseconds.</summary>
@@ -108,15 +106,15 @@ internal static class RedisCacheScripts
     // The fence of a set or add, at the time its stamp check read (`micros`, see Stamped): one TIME per call.
     private const string StampedFenceKey = "fence(KEYS[2], " + FenceLife + ", micros)";
 
-    /// <summary>Removes the entry and fences it (KEYS[2], see <see cref="SetMade"/>); 1 when a live one existed. ARGV[1]: now.</summary>
-    public const string Remove = Functions + FenceFunction + "local l = read(KEYS[1], tonumber(ARGV[1])) redis.call('DEL', KEYS[1]) " + FenceKey + " if l then return 1 end return 0";
+    /// <summary>Removes the entry and fences it (KEYS[2], see <see cref="SetMade"/>). ARGV[1]: now. Returns { 1 when a live one existed, else 0; the fence (µs) }, which the tier's write clock observes.</summary>
+    public const string Remove = Functions + FenceFunction + "local l = read(KEYS[1], tonumber(ARGV[1])) redis.call('DEL', KEYS[1]) local f = " + FenceKey + " if l then return {1, f} end return {0, f}";
 
-    /// <summary>Reads and removes a live entry (the whole string), or nil; fences the key (KEYS[2]) when it removed one. ARGV[1]: now.</summary>
+    /// <summary>Reads and removes a live entry, or answers nil; fences the key (KEYS[2]) when it removed one. ARGV[1]: now. Returns { the entry (the whole string), the fence (µs) }.</summary>
     public const string Take = Functions + FenceFunction + """
         local v = read(KEYS[1], tonumber(ARGV[1]))
         if not v then return false end
         redis.call('DEL', KEYS[1])
-        """ + "\n" + FenceKey + "\nreturn v";
+        """ + "\nreturn {v, " + FenceKey + "}";
 
     /// <summary>Fences a flush (KEYS[1], the namespace's flush fence, kept for ever): set before the scan starts. Returns the fence (µs), which a cluster's flush copies into every slot.</summary>
     public const string FenceFlush = FenceFunction + "return fence(KEYS[1], nil)";
@@ -128,19 +126,19 @@ internal static class RedisCacheScripts
     /// than what the read found (ARGV[6], empty for none: a set, add or increment since). ARGV[1..3]: the entry, its TTL
     /// in ms (0 for none), now. With ARGV[7] and ARGV[8] (the backplane's channel and message), a write that stored
     /// publishes the message after it, in the same script: one round trip, and nothing is announced that did not land.
-    /// 2 when stored and published, 1 when stored and not published (none asked, or the server refused the
-    /// <c>PUBLISH</c>: an ACL without the channel, say; the caller publishes as usual), 0 when refused.
+    /// Returns { 2 when stored and published, 1 when stored and not published (none asked, or the server refused the
+    /// <c>PUBLISH</c>: an ACL without the channel, say; the caller publishes as usual); the fence (µs) }, or { 0 } when refused.
     /// </summary>
     public const string SetMade = Functions + FenceFunction + """
-        if (redis.call('GET', KEYS[2]) or '') ~= ARGV[4] then return 0 end
-        if KEYS[3] and (redis.call('GET', KEYS[3]) or '') ~= ARGV[5] then return 0 end
+        if (redis.call('GET', KEYS[2]) or '') ~= ARGV[4] then return {0} end
+        if KEYS[3] and (redis.call('GET', KEYS[3]) or '') ~= ARGV[5] then return {0} end
         local held = redis.pcall('GET', KEYS[1])
-        if type(held) == 'string' and held ~= ARGV[6] and read(KEYS[1], tonumber(ARGV[3])) then return 0 end
+        if type(held) == 'string' and held ~= ARGV[6] and read(KEYS[1], tonumber(ARGV[3])) then return {0} end
         if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) else redis.call('SET', KEYS[1], ARGV[1]) end
-        """ + "\n" + FenceKey + """
+        """ + "\nlocal f = " + FenceKey + """
 
-        if ARGV[8] and type(redis.pcall('PUBLISH', ARGV[7], ARGV[8])) == 'number' then return 2 end
-        return 1
+        if ARGV[8] and type(redis.pcall('PUBLISH', ARGV[7], ARGV[8])) == 'number' then return {2, f} end
+        return {1, f}
         """;
 
     /// <summary>Deletes the entry only if it still holds exactly ARGV[1] (a made value a later flush must not keep); 1 when deleted.</summary>

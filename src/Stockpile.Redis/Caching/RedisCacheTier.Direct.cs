@@ -78,7 +78,7 @@ internal sealed partial class RedisCacheTier
         try
         {
             var ttl = Encode(entry, buffer);
-            var written = MadeWriteOf((long)await ReportedAsync(s_setMade.EvaluateAsync(database, keys, SetMadeArguments(buffer.WrittenMemory, ttl, seen, announce), cancellationToken)).ConfigureAwait(false));
+            var written = MadeWriteOf(await ReportedAsync(s_setMade.EvaluateAsync(database, keys, SetMadeArguments(buffer.WrittenMemory, ttl, seen, announce), cancellationToken)).ConfigureAwait(false));
             if (buffer.Capacity <= PooledEntryBufferBytes)
             {
                 buffer.ResetWrittenCount();

@@ -20,6 +20,7 @@ internal sealed partial class RedisCacheTier
             await RunAsync(this, static async (database, tier, ct) =>
             {
                 var flushedAt = (RedisValue)await database.ScriptEvaluateAsync(RedisCacheScripts.FenceFlush, [tier._flushFenceKey]).WaitAsync(ct).ConfigureAwait(false);
+                tier._writeClock.Observe((string?)flushedAt);
                 if (tier._topology.IsCluster(database))
                 {
                     await tier.FenceEverySlotAsync(database, flushedAt, ct).ConfigureAwait(false);

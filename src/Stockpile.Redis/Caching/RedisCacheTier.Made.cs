@@ -19,7 +19,7 @@ namespace Stockpile.Redis.Caching;
 internal sealed partial class RedisCacheTier
 {
     /// <summary>Gets the key of a cache key's write fence: in the entry's slot, and never of the shape a flush scans for.</summary>
-    private RedisKey FenceKeyOf(string key) => string.Concat(_namespace, "#fence:{", key, "}");
+    internal RedisKey FenceKeyOf(string key) => string.Concat(_namespace, "#fence:{", key, "}");
 
     /// <summary>Reads the entry, its fence and the flush fence: one <c>MGET</c> on one server; on a cluster the flush fence's <c>GET</c> is sent alongside.</summary>
     /// <remarks>
@@ -103,7 +103,7 @@ internal sealed partial class RedisCacheTier
         var (value, ttl) = Encode(entry);
         var cluster = _topology.IsCluster(database);
         RedisKey[] keys = cluster ? [KeyOf(key), FenceKeyOf(key)] : [KeyOf(key), FenceKeyOf(key), _flushFenceKey];
-        var written = MadeWriteOf((long)await database.ScriptEvaluateAsync(RedisCacheScripts.SetMade, keys, SetMadeArguments(value, ttl, seen, announce)).WaitAsync(cancellationToken).ConfigureAwait(false));
+        var written = MadeWriteOf(await database.ScriptEvaluateAsync(RedisCacheScripts.SetMade, keys, SetMadeArguments(value, ttl, seen, announce)).WaitAsync(cancellationToken).ConfigureAwait(false));
         if (written == MadeWrite.Refused || !cluster)
         {
             return written;
@@ -127,7 +127,18 @@ internal sealed partial class RedisCacheTier
             ? [value, ttl, NowMilliseconds(), Text(seen.Fence), Text(seen.FlushFence), Text(seen.Held), message.Channel, message.Message]
             : [value, ttl, NowMilliseconds(), Text(seen.Fence), Text(seen.FlushFence), Text(seen.Held)];
 
-    /// <summary>What <see cref="RedisCacheScripts.SetMade"/> answered: 0 refused, 1 stored, 2 stored and published.</summary>
+    /// <summary>What <see cref="RedisCacheScripts.SetMade"/> answered: 0 refused, 1 stored, 2 stored and published; the fence a stored write set is observed by the write clock.</summary>
+    private MadeWrite MadeWriteOf(RedisResult result)
+    {
+        var reply = (RedisResult[])result!;
+        if (reply.Length > 1)
+        {
+            _writeClock.Observe((string?)reply[1]);
+        }
+
+        return MadeWriteOf((long)reply[0]);
+    }
+
     private static MadeWrite MadeWriteOf(long answer) => answer switch
     {
         0 => MadeWrite.Refused,

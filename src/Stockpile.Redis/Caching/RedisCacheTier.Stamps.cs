@@ -69,6 +69,12 @@ internal sealed partial class RedisCacheTier
         }
     }
 
+    /// <summary>Gets the key of the namespace's flush fence (on one server; a cluster copies it into every slot).</summary>
+    internal RedisKey FlushFenceKey => _flushFenceKey;
+
+    /// <summary>Gets the stamp a write sent now would carry (0 before any server time was seen): never older than a fence this tier's writes set.</summary>
+    internal long WriteStamp() => _writeClock.Stamp();
+
     /// <summary>Gets the key of a cache key's count fence (in the entry's slot): the server time of its last increment, which a late set reads.</summary>
     private RedisKey CountFenceKeyOf(string key) => string.Concat(_namespace, "#counted:{", key, "}");
 

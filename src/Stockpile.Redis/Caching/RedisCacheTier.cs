@@ -178,7 +178,9 @@ internal sealed partial class RedisCacheTier : CacheTier
         var redisKey = KeyOf(key);
         try
         {
-            return (long)await EvaluateAsync(RedisCacheScripts.Remove, [redisKey, FenceKeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false) == 1;
+            var reply = (RedisResult[])(await EvaluateAsync(RedisCacheScripts.Remove, [redisKey, FenceKeyOf(key)], [NowMilliseconds()], cancellationToken).ConfigureAwait(false))!;
+            _writeClock.Observe((string?)reply[1]);
+            return (long)reply[0] == 1;
         }
         catch (Exception ex) when (WriteFailed(ex, redisKey, "remove"))
         {
@@ -208,7 +210,14 @@ internal sealed partial class RedisCacheTier : CacheTier
             throw Refused(ex, key, "take");
         }
 
-        return result.IsNull ? null : Decode((RedisValue)result);
+        if (result.IsNull)
+        {
+            return null;
+        }
+
+        var reply = (RedisResult[])result!;
+        _writeClock.Observe((string?)reply[1]);
+        return Decode((RedisValue)reply[0]);
     }
 
     /// <remarks>Stamped (<see cref="RedisCacheScripts.Increment"/>): an increment that reaches Redis late, after a set, removal or flush of the key, is not applied.</remarks>
