@@ -32,7 +32,7 @@ public sealed partial class RedisStore
             return (LateRefused, old);
         }
 
-        var again = (RedisValue)("~" + _writeClock.Stamp().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var again = (RedisValue)("~" + RedisServerTime.MicrosText(_writeClock.Stamp()));
         var reply = await PutObjectOnClusterAsync(database, primary, alternates, value, ttl, again, s_putMode, CancellationToken.None).ConfigureAwait(false);
         var status = (int)reply[0];
         old = [.. old.Union(OldAlternates(reply), StringComparer.Ordinal)];

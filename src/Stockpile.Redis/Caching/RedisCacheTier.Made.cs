@@ -136,15 +136,13 @@ internal sealed partial class RedisCacheTier
             _writeClock.Observe((string?)reply[1]);
         }
 
-        return MadeWriteOf((long)reply[0]);
+        return (long)reply[0] switch
+        {
+            0 => MadeWrite.Refused,
+            2 => MadeWrite.Announced,
+            _ => MadeWrite.Stored,
+        };
     }
-
-    private static MadeWrite MadeWriteOf(long answer) => answer switch
-    {
-        0 => MadeWrite.Refused,
-        2 => MadeWrite.Announced,
-        _ => MadeWrite.Stored,
-    };
 
     /// <summary>A value as a script argument: empty for none (no fence or entry is ever empty).</summary>
     private static RedisValue Text(RedisValue value) => value.IsNull ? RedisValue.EmptyString : value;

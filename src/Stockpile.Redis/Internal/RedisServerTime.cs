@@ -28,6 +28,6 @@ internal static class RedisServerTime
         return s * 1_000_000 + us;
     }
 
-    /// <summary>Gets a server time (µs) as the scripts write it (<c>clock[1] .. string.format('%06d', clock[2])</c>): a lease's text.</summary>
+    /// <summary>Gets a server time (µs) as the scripts write it (<c>clock[1] .. string.format('%06d', clock[2])</c>): a lease's or a stamp's text.</summary>
     public static string MicrosText(long micros) => micros.ToString(CultureInfo.InvariantCulture);
 }
